@@ -1,0 +1,90 @@
+package domain
+
+import (
+	"slices"
+	"strings"
+)
+
+// Role is a job a staff member holds; a person may hold several.
+type Role string
+
+// The roles of a store's sales department (see DOMAIN.md's glossary).
+const (
+	RoleTelesales  Role = "telesales"  // 电销员: works leads by phone before they visit
+	RoleConsultant Role = "consultant" // 销售顾问: sells face to face in the showroom
+	RoleReception  Role = "reception"  // 展厅接待: greets walk-ins
+	RoleSupervisor Role = "supervisor" // 销售主管: rules disputes, approves
+	RoleManager    Role = "manager"    // 部门经理: second step of escalation
+	RoleGM         Role = "gm"         // 总经理: last step of escalation
+	RoleService    Role = "service"    // 客服中心: complaint follow-up and surveys
+	RoleAdmin      Role = "admin"      // runs the bot: invites and deactivates staff
+)
+
+// AllRoles lists every role in a stable order (the order /help and /staff use).
+var AllRoles = []Role{
+	RoleTelesales, RoleConsultant, RoleReception, RoleSupervisor,
+	RoleManager, RoleGM, RoleService, RoleAdmin,
+}
+
+// Valid reports whether r is one of AllRoles.
+func (r Role) Valid() bool { return slices.Contains(AllRoles, r) }
+
+// Roles is a set of roles, kept sorted in AllRoles order without repeats.
+type Roles []Role
+
+// ParseRoles reads a comma-separated list such as "manager,admin". Empty
+// items and repeats are dropped; an unknown role is an EINVALID error naming it.
+func ParseRoles(s string) (Roles, error) {
+	var rs Roles
+	for _, item := range strings.FieldsFunc(s, func(c rune) bool { return c == ',' || c == '，' || c == ' ' }) {
+		r := Role(strings.ToLower(strings.TrimSpace(item)))
+		if !r.Valid() {
+			return nil, Errorkf(EINVALID, "err.role_unknown", []any{item, JoinRoles(AllRoles)},
+				"unknown role %q (known: %s)", item, JoinRoles(AllRoles))
+		}
+		rs = append(rs, r)
+	}
+	if len(rs) == 0 {
+		return nil, Errorkf(EINVALID, "err.role_none", []any{JoinRoles(AllRoles)}, "at least one role is required")
+	}
+	return rs.normalize(), nil
+}
+
+func (rs Roles) normalize() Roles {
+	out := make(Roles, 0, len(rs))
+	for _, r := range AllRoles {
+		if slices.Contains(rs, r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Has reports whether the set holds r.
+func (rs Roles) Has(r Role) bool { return slices.Contains(rs, r) }
+
+// HasAny reports whether the set holds at least one of want. An empty want
+// means "anyone": it returns true.
+func (rs Roles) HasAny(want ...Role) bool {
+	if len(want) == 0 {
+		return true
+	}
+	for _, r := range want {
+		if rs.Has(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// String joins the roles with commas, the form ParseRoles reads.
+func (rs Roles) String() string { return JoinRoles(rs) }
+
+// JoinRoles joins roles with commas.
+func JoinRoles(rs []Role) string {
+	ss := make([]string, len(rs))
+	for i, r := range rs {
+		ss[i] = string(r)
+	}
+	return strings.Join(ss, ",")
+}
