@@ -26,6 +26,18 @@ var AllRoles = []Role{
 	RoleManager, RoleGM, RoleService, RoleAdmin,
 }
 
+// roleNamesZH lets staff type roles in Chinese, as the regulation names them.
+var roleNamesZH = map[string]Role{
+	"电销员": RoleTelesales, "电话营销员": RoleTelesales, "电销": RoleTelesales,
+	"销售顾问": RoleConsultant, "直销员": RoleConsultant, "顾问": RoleConsultant,
+	"展厅接待": RoleReception, "接待": RoleReception,
+	"销售主管": RoleSupervisor, "主管": RoleSupervisor,
+	"部门经理": RoleManager, "经理": RoleManager,
+	"总经理":  RoleGM,
+	"客服中心": RoleService, "客服": RoleService,
+	"管理员": RoleAdmin,
+}
+
 // Valid reports whether r is one of AllRoles.
 func (r Role) Valid() bool { return slices.Contains(AllRoles, r) }
 
@@ -36,8 +48,11 @@ type Roles []Role
 // items and repeats are dropped; an unknown role is an EINVALID error naming it.
 func ParseRoles(s string) (Roles, error) {
 	var rs Roles
-	for _, item := range strings.FieldsFunc(s, func(c rune) bool { return c == ',' || c == '，' || c == ' ' }) {
+	for _, item := range strings.FieldsFunc(s, func(c rune) bool { return c == ',' || c == '，' || c == '、' || c == ' ' }) {
 		r := Role(strings.ToLower(strings.TrimSpace(item)))
+		if alias, ok := roleNamesZH[strings.TrimSpace(item)]; ok {
+			r = alias
+		}
 		if !r.Valid() {
 			return nil, Errorkf(EINVALID, "err.role_unknown", []any{item, JoinRoles(AllRoles)},
 				"unknown role %q (known: %s)", item, JoinRoles(AllRoles))

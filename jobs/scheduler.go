@@ -1,0 +1,123 @@
+// Package jobs holds the bot's scheduled work. Each job is a plain value
+// with Run(ctx, now); the Scheduler decides when, on the store's clock.
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/robfig/cron/v3"
+)
+
+// Job is one piece of scheduled work. Run must be safe to repeat for the
+// same now: what it sends goes through the outbox with a key per period.
+type Job interface {
+	Name() string
+	Run(ctx context.Context, now time.Time) error
+}
+
+// Scheduler runs jobs on cron specs in the store's time zone. In real time
+// it wraps robfig/cron, whose clock cannot be injected, so the callback only
+// reads Now and calls Run. A demo moves its own clock and calls Advance,
+// which fires every run the specs hold between two instants.
+type Scheduler struct {
+	loc  *time.Location
+	now  func() time.Time
+	log  *slog.Logger
+	cron *cron.Cron
+
+	mu      sync.Mutex
+	entries []entry
+}
+
+type entry struct {
+	spec     string
+	schedule cron.Schedule
+	job      Job
+}
+
+// NewScheduler returns a scheduler on the store's zone and clock.
+func NewScheduler(loc *time.Location, now func() time.Time, log *slog.Logger) *Scheduler {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Scheduler{
+		loc: loc, now: now, log: log,
+		cron: cron.New(cron.WithLocation(loc), cron.WithChain(cron.SkipIfStillRunning(cron.DiscardLogger))),
+	}
+}
+
+// Add schedules job on a standard five-field cron spec ("30 8 * * *").
+func (s *Scheduler) Add(spec string, job Job) error {
+	sched, err := cron.ParseStandard(spec)
+	if err != nil {
+		return fmt.Errorf("schedule %s: spec %q: %w", job.Name(), spec, err)
+	}
+	s.mu.Lock()
+	s.entries = append(s.entries, entry{spec: spec, schedule: sched, job: job})
+	s.mu.Unlock()
+	s.cron.Schedule(sched, cron.FuncJob(func() { s.run(context.Background(), job, s.now()) }))
+	return nil
+}
+
+// Start runs the jobs in real time until Stop.
+func (s *Scheduler) Start() { s.cron.Start() }
+
+// Stop stops the real-time schedule and waits (bounded by ctx) for jobs
+// that are running.
+func (s *Scheduler) Stop(ctx context.Context) error {
+	select {
+	case <-s.cron.Stop().Done():
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("jobs still running: %w", ctx.Err())
+	}
+}
+
+// Fired is one run that Advance made.
+type Fired struct {
+	Job string
+	At  time.Time
+	Err error
+}
+
+// Advance runs, in time order, every scheduled run after `from` up to and
+// including `to`. The demo's clock uses it; real time uses Start.
+func (s *Scheduler) Advance(ctx context.Context, from, to time.Time) []Fired {
+	s.mu.Lock()
+	entries := append([]entry(nil), s.entries...)
+	s.mu.Unlock()
+	var due []Fired
+	jobs := map[string]Job{}
+	for _, e := range entries {
+		jobs[e.job.Name()] = e.job
+		for t := e.schedule.Next(from.In(s.loc)); !t.After(to); t = e.schedule.Next(t) {
+			due = append(due, Fired{Job: e.job.Name(), At: t})
+		}
+	}
+	sort.SliceStable(due, func(i, j int) bool { return due[i].At.Before(due[j].At) })
+	for i := range due {
+		due[i].Err = s.run(ctx, jobs[due[i].Job], due[i].At)
+	}
+	return due
+}
+
+// run calls the job, recovering and logging a panic or an error.
+func (s *Scheduler) run(ctx context.Context, job Job, now time.Time) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("job %s panicked: %v", job.Name(), r)
+		}
+		if err != nil {
+			s.log.Error("job failed", slog.String("job", job.Name()), slog.Any("error", err))
+		}
+	}()
+	start := time.Now()
+	err = job.Run(ctx, now)
+	s.log.Info("job ran", slog.String("job", job.Name()), slog.Time("at", now), slog.Duration("took", time.Since(start)))
+	return err
+}
