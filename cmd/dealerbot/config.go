@@ -1,0 +1,329 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	_ "time/tzdata" // the store's time zone loads even where the system has no zoneinfo
+
+	"github.com/dealerbot/dealerbot/domain"
+)
+
+// The secrets come from the environment only, never from the file.
+const (
+	envTelegramToken = "DEALERBOT_TELEGRAM_TOKEN"
+	envDatabaseDSN   = "DEALERBOT_DATABASE_DSN"
+)
+
+// Config is the whole configuration, a value built by LoadConfig: defaults,
+// then the YAML file, then the environment, then Validate. The yaml names
+// are the keys of config.example.yaml, which documents each of them.
+type Config struct {
+	Telegram TelegramConfig `yaml:"telegram"`
+	Store    StoreConfig    `yaml:"store"`
+	Database DatabaseConfig `yaml:"database"`
+	Delivery DeliveryConfig `yaml:"delivery"`
+	Log      LogConfig      `yaml:"log"`
+	Rules    domain.Rules   `yaml:"rules"`
+}
+
+// TelegramConfig says how to reach the Bot API.
+type TelegramConfig struct {
+	// APIURL is the Bot API server: Telegram's, or a self-hosted one.
+	APIURL string `yaml:"api_url"`
+	// Token comes only from DEALERBOT_TELEGRAM_TOKEN, so it cannot leak with
+	// a copied config file.
+	Token string `yaml:"-"`
+	// PollTimeout is how long one getUpdates long poll waits.
+	PollTimeout time.Duration `yaml:"poll_timeout"`
+	// GroupChatID is the team's group chat for rosters; 0 means none.
+	GroupChatID int64 `yaml:"group_chat_id"`
+}
+
+// StoreConfig describes the dealership and its calendar (DOMAIN.md, "Calendar").
+type StoreConfig struct {
+	Name              string   `yaml:"name"`
+	TimeZone          string   `yaml:"time_zone"`
+	OpeningHours      string   `yaml:"opening_hours"` // "09:00-18:00"
+	WorkingDays       []string `yaml:"working_days"`
+	PublicHolidays    []string `yaml:"public_holidays"`     // "2026-10-01"
+	MakeupWorkingDays []string `yaml:"makeup_working_days"` // 调休
+	calendar          *domain.Calendar
+}
+
+// DatabaseConfig chooses the database.
+type DatabaseConfig struct {
+	Driver string `yaml:"driver"` // sqlite or postgres
+	Path   string `yaml:"path"`   // the sqlite file
+	// DSN is the postgres connection string; DEALERBOT_DATABASE_DSN overrides
+	// it, so the password can stay out of the file.
+	DSN         string        `yaml:"dsn"`
+	BusyTimeout time.Duration `yaml:"busy_timeout"`
+}
+
+// DeliveryConfig holds Telegram's sending limits, which the outbox obeys,
+// and how many updates are handled at once.
+type DeliveryConfig struct {
+	GlobalPerSecond  int           `yaml:"global_per_second"`
+	PerChatPerSecond int           `yaml:"per_chat_per_second"`
+	GroupPerMinute   int           `yaml:"group_per_minute"`
+	ShutdownTimeout  time.Duration `yaml:"shutdown_timeout"`
+	Workers          int           `yaml:"workers"`
+}
+
+// LogConfig sets up log/slog.
+type LogConfig struct {
+	Level  string `yaml:"level"`  // debug, info, warn or error
+	Format string `yaml:"format"` // text or json
+}
+
+// DefaultConfig returns the settings used for every key the file leaves out.
+func DefaultConfig() Config {
+	return Config{
+		Telegram: TelegramConfig{APIURL: "https://api.telegram.org", PollTimeout: 50 * time.Second},
+		Store: StoreConfig{
+			Name:         "示例4S店",
+			TimeZone:     "Asia/Shanghai",
+			OpeningHours: "09:00-18:00",
+			// A 4S showroom opens every day.
+			WorkingDays:       []string{"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"},
+			PublicHolidays:    []string{},
+			MakeupWorkingDays: []string{},
+		},
+		Database: DatabaseConfig{Driver: "sqlite", Path: "dealerbot.db", BusyTimeout: 5 * time.Second},
+		Delivery: DeliveryConfig{
+			GlobalPerSecond:  30,
+			PerChatPerSecond: 1,
+			GroupPerMinute:   20,
+			ShutdownTimeout:  10 * time.Second,
+			Workers:          8,
+		},
+		Log:   LogConfig{Level: "info", Format: "text"},
+		Rules: domain.DefaultRules(),
+	}
+}
+
+// LoadConfig builds the configuration: DefaultConfig, then the YAML file at
+// path over it (path "" reads no file), then the secrets from getenv
+// (os.Getenv when nil), then Validate. Every error names the key at fault,
+// and the file and line when it comes from the file.
+func LoadConfig(path string, getenv func(string) string) (Config, error) {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	cfg := DefaultConfig()
+	if path != "" {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return Config{}, fmt.Errorf("read config: %w", err)
+		}
+		if err := decodeConfigYAML(data, &cfg); err != nil {
+			return Config{}, inConfigFile(path, err)
+		}
+	}
+	if v := strings.TrimSpace(getenv(envTelegramToken)); v != "" {
+		cfg.Telegram.Token = v
+	}
+	if v := strings.TrimSpace(getenv(envDatabaseDSN)); v != "" {
+		cfg.Database.DSN = v
+	}
+	if err := cfg.Validate(); err != nil {
+		return Config{}, inConfigFile(path, err)
+	}
+	return cfg, nil
+}
+
+// Validate checks every section, fills the derived values (the calendar,
+// the rules' weekdays) and reports each faulty section's key. It does not
+// require the token: only RequireToken does, for the commands that talk
+// to Telegram.
+func (c *Config) Validate() error {
+	return errors.Join(
+		c.Telegram.Validate(),
+		c.Store.Validate(),
+		c.Database.Validate(),
+		c.Delivery.Validate(),
+		c.Log.Validate(),
+		c.Rules.Validate(),
+	)
+}
+
+// Calendar is the store's calendar; nil until Validate (or LoadConfig) succeeds.
+func (c *Config) Calendar() *domain.Calendar { return c.Store.calendar }
+
+// RequireToken reports a missing or malformed bot token, for the commands
+// that talk to Telegram. It never repeats the token.
+func (c *Config) RequireToken() error {
+	if c.Telegram.Token == "" {
+		return errors.New(envTelegramToken + " is not set: create a bot with @BotFather and export its token")
+	}
+	return c.Telegram.checkToken()
+}
+
+// configTokenRE is the shape of a bot token: the bot's id, a colon, a secret.
+var configTokenRE = regexp.MustCompile(`^[0-9]+:[A-Za-z0-9_-]{30,}$`)
+
+// configTokenInURLRE catches a Bot API URL pasted together with its token.
+var configTokenInURLRE = regexp.MustCompile(`/bot[0-9]+:`)
+
+// Validate checks the Bot API settings and, when set, the token's shape.
+func (t *TelegramConfig) Validate() error {
+	if configTokenInURLRE.MatchString(t.APIURL) {
+		return fmt.Errorf("telegram.api_url: give only the server, such as https://api.telegram.org; the token goes in %s", envTelegramToken)
+	}
+	u, err := url.Parse(t.APIURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		shown := t.APIURL
+		if err == nil {
+			shown = u.Redacted()
+		}
+		return fmt.Errorf("telegram.api_url: must be an http(s) URL such as https://api.telegram.org, got %q", shown)
+	}
+	t.APIURL = strings.TrimRight(t.APIURL, "/") // the client appends "/bot<token>/<method>"
+	if t.PollTimeout < time.Second {
+		return fmt.Errorf("telegram.poll_timeout: must be a duration of at least 1s such as 50s, got %s", t.PollTimeout)
+	}
+	if t.GroupChatID > 0 {
+		return fmt.Errorf("telegram.group_chat_id: must be a group's chat id, which is negative (such as -1001234567890), or 0 for none; got %d", t.GroupChatID)
+	}
+	if t.Token != "" {
+		return t.checkToken()
+	}
+	return nil
+}
+
+func (t *TelegramConfig) checkToken() error {
+	if !configTokenRE.MatchString(t.Token) {
+		return &configEnvError{envTelegramToken, "does not look like a bot token (digits, a colon, then 30 or more letters, digits, _ or -); copy it again from @BotFather"}
+	}
+	return nil
+}
+
+// Validate checks the store's settings and builds its calendar.
+func (s *StoreConfig) Validate() error {
+	s.calendar = nil
+	if strings.TrimSpace(s.Name) == "" {
+		return errors.New("store.name: required, the dealership's name as staff see it")
+	}
+	if s.TimeZone == "" {
+		return errors.New("store.time_zone: required, a time zone name such as Asia/Shanghai")
+	}
+	if s.TimeZone == "Local" {
+		return errors.New("store.time_zone: name the zone, such as Asia/Shanghai: Local would follow whichever server runs the bot")
+	}
+	loc, err := time.LoadLocation(s.TimeZone)
+	if err != nil {
+		return fmt.Errorf("store.time_zone: unknown time zone %q (use a name such as Asia/Shanghai)", s.TimeZone)
+	}
+	openS, closeS, ok := strings.Cut(s.OpeningHours, "-")
+	open, err1 := domain.ParseClockTime(strings.TrimSpace(openS))
+	closing, err2 := domain.ParseClockTime(strings.TrimSpace(closeS))
+	if !ok || err1 != nil || err2 != nil {
+		return fmt.Errorf("store.opening_hours: %q is not a range of times like 09:00-18:00", s.OpeningHours)
+	}
+	days := make([]time.Weekday, 0, len(s.WorkingDays))
+	for i, name := range s.WorkingDays {
+		d, ok := domain.ParseWeekday(strings.TrimSpace(name))
+		if !ok {
+			return fmt.Errorf("store.working_days[%d]: %q is not a weekday such as monday or mon", i, name)
+		}
+		if slices.Contains(days, d) {
+			return fmt.Errorf("store.working_days[%d]: %s is listed twice", i, strings.ToLower(d.String()))
+		}
+		days = append(days, d)
+	}
+	cal := &domain.Calendar{
+		Location:    loc,
+		Open:        open,
+		Close:       closing,
+		WorkingDays: days,
+		Holidays:    slices.Clone(s.PublicHolidays),
+		MakeupDays:  slices.Clone(s.MakeupWorkingDays),
+	}
+	if err := cal.Validate("store"); err != nil {
+		return err
+	}
+	s.calendar = cal
+	return nil
+}
+
+// Validate checks the driver and what it needs. Messages name the DSN's
+// key but never show its value, which may hold a password.
+func (d *DatabaseConfig) Validate() error {
+	switch d.Driver {
+	case "sqlite":
+		if d.Path == "" {
+			return errors.New("database.path: required for the sqlite driver, a file such as dealerbot.db")
+		}
+	case "postgres":
+		if d.DSN == "" {
+			return fmt.Errorf("database.dsn: required when database.driver is postgres; export %s (keeps the password out of the file) or set database.dsn", envDatabaseDSN)
+		}
+		if strings.HasPrefix(d.DSN, "postgres://") || strings.HasPrefix(d.DSN, "postgresql://") {
+			if _, err := url.Parse(d.DSN); err != nil { // err repeats the URL: not shown
+				return fmt.Errorf("database.dsn (or %s): not a valid postgres:// URL (the value is not shown, it may hold a password)", envDatabaseDSN)
+			}
+		}
+	default:
+		return fmt.Errorf("database.driver: must be sqlite or postgres, got %q", d.Driver)
+	}
+	if d.BusyTimeout < 0 {
+		return fmt.Errorf("database.busy_timeout: must be 0 or more, got %s", d.BusyTimeout)
+	}
+	return nil
+}
+
+// Validate checks the limits are positive and consistent.
+func (d *DeliveryConfig) Validate() error {
+	for _, f := range []struct {
+		key string
+		v   int
+	}{
+		{"delivery.global_per_second", d.GlobalPerSecond},
+		{"delivery.per_chat_per_second", d.PerChatPerSecond},
+		{"delivery.group_per_minute", d.GroupPerMinute},
+		{"delivery.workers", d.Workers},
+	} {
+		if f.v < 1 {
+			return fmt.Errorf("%s: must be a whole number above 0, got %d", f.key, f.v)
+		}
+	}
+	if d.PerChatPerSecond > d.GlobalPerSecond {
+		return fmt.Errorf("delivery.per_chat_per_second: must not exceed global_per_second (%d), got %d", d.GlobalPerSecond, d.PerChatPerSecond)
+	}
+	if d.ShutdownTimeout <= 0 {
+		return fmt.Errorf("delivery.shutdown_timeout: must be a duration above 0 such as 10s, got %s", d.ShutdownTimeout)
+	}
+	return nil
+}
+
+// Validate checks the level and format, ignoring case.
+func (l *LogConfig) Validate() error {
+	l.Level, l.Format = strings.ToLower(l.Level), strings.ToLower(l.Format)
+	if !slices.Contains([]string{"debug", "info", "warn", "error"}, l.Level) {
+		return fmt.Errorf("log.level: must be debug, info, warn or error, got %q", l.Level)
+	}
+	if l.Format != "text" && l.Format != "json" {
+		return fmt.Errorf("log.format: must be text or json, got %q", l.Format)
+	}
+	return nil
+}
+
+// SlogLevel is the validated level as a slog.Level.
+func (l LogConfig) SlogLevel() slog.Level {
+	switch l.Level {
+	case "debug":
+		return slog.LevelDebug
+	case "warn":
+		return slog.LevelWarn
+	case "error":
+		return slog.LevelError
+	}
+	return slog.LevelInfo
+}
