@@ -1,0 +1,178 @@
+// Package storage keeps the bot's records in SQLite or PostgreSQL. It is the
+// only package that knows gorm: row structs live here and are converted to
+// domain types, and database errors become domain errors here.
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// Driver names accepted in Config.Driver.
+const (
+	DriverSQLite   = "sqlite"
+	DriverPostgres = "postgres"
+)
+
+// DefaultBusyTimeout is how long a SQLite connection waits for another
+// writer before giving up, when Config.BusyTimeout is zero.
+const DefaultBusyTimeout = 5 * time.Second
+
+// Config says which database to open.
+type Config struct {
+	Driver      string        // "sqlite" (default) or "postgres"
+	Path        string        // sqlite file path
+	DSN         string        // postgres DSN
+	BusyTimeout time.Duration // sqlite busy timeout; default 5s
+}
+
+// DB is the store. Its methods use the transaction carried by their context
+// when there is one (see InTx), so callers can group them atomically.
+type DB struct {
+	// Now is the clock for every time the store writes (created, used,
+	// expired). Open sets it to time.Now; tests set a fixed instant.
+	Now func() time.Time
+
+	gorm   *gorm.DB
+	driver string
+}
+
+// Open opens the database cfg names. It does not create or upgrade the
+// schema: call Migrate for that.
+func Open(cfg Config) (*DB, error) {
+	db := &DB{Now: time.Now}
+	var dialector gorm.Dialector
+	switch cfg.Driver {
+	case "", DriverSQLite:
+		dsn, err := sqliteDSN(cfg)
+		if err != nil {
+			return nil, err
+		}
+		db.driver, dialector = DriverSQLite, sqlite.Open(dsn)
+	case DriverPostgres:
+		if strings.TrimSpace(cfg.DSN) == "" {
+			return nil, errors.New("storage: postgres DSN is empty")
+		}
+		db.driver, dialector = DriverPostgres, postgres.Open(cfg.DSN)
+	default:
+		return nil, fmt.Errorf("storage: unknown driver %q (want %q or %q)", cfg.Driver, DriverSQLite, DriverPostgres)
+	}
+
+	g, err := gorm.Open(dialector, &gorm.Config{
+		// Statements are never printed: they would carry names and ids.
+		Logger: logger.Discard,
+		// One statement is atomic on its own; InTx groups the rest.
+		SkipDefaultTransaction: true,
+		NowFunc:                func() time.Time { return db.now() },
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storage: open %s: %w", db.driver, err)
+	}
+	db.gorm = g
+
+	sqlDB, err := g.DB()
+	if err != nil {
+		return nil, fmt.Errorf("storage: open %s: %w", db.driver, err)
+	}
+	// Idle connections keep their pragmas (SQLite) or their session
+	// (PostgreSQL); a handful is enough for a bot.
+	sqlDB.SetMaxIdleConns(4)
+	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	return db, nil
+}
+
+// sqliteDSN builds the glebarez/go-sqlite DSN for cfg and creates the
+// file's directory. WAL lets readers run beside the one writer;
+// _txlock=immediate takes the write lock at BEGIN, so a transaction never
+// finds the database locked half way through (where it could not be retried
+// safely) but waits for the lock, up to the busy timeout, before it starts.
+func sqliteDSN(cfg Config) (string, error) {
+	path := cfg.Path
+	switch {
+	case strings.TrimSpace(path) == "":
+		return "", errors.New("storage: sqlite path is empty")
+	case path == ":memory:" || strings.Contains(path, "mode=memory"):
+		// Every pooled connection would get its own empty database.
+		return "", errors.New("storage: an in-memory sqlite database is not supported; use a file")
+	case strings.Contains(path, "?"):
+		return "", fmt.Errorf("storage: sqlite path %q must not contain '?'", path)
+	}
+	busy := cfg.BusyTimeout
+	if busy <= 0 {
+		busy = DefaultBusyTimeout
+	}
+	if dir := filepath.Dir(strings.TrimPrefix(path, "file:")); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return "", fmt.Errorf("storage: create directory for sqlite database: %w", err)
+		}
+	}
+	// Note: go-sqlite stops reading parameters after _time_format, so it is
+	// not used; times are written in UTC and compare correctly as text.
+	return fmt.Sprintf("%s?_pragma=busy_timeout(%d)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)"+
+		"&_pragma=synchronous(NORMAL)&_txlock=immediate", path, busy.Milliseconds()), nil
+}
+
+// Close closes the database.
+func (db *DB) Close() error {
+	sqlDB, err := db.gorm.DB()
+	if err != nil {
+		return fmt.Errorf("storage: close: %w", err)
+	}
+	if err := sqlDB.Close(); err != nil {
+		return fmt.Errorf("storage: close: %w", err)
+	}
+	return nil
+}
+
+// Driver returns "sqlite" or "postgres".
+func (db *DB) Driver() string { return db.driver }
+
+// now returns the store's clock in UTC, cut to microseconds: PostgreSQL
+// keeps no more, and SQLite's text timestamps then compare in time order.
+func (db *DB) now() time.Time {
+	clock := db.Now
+	if clock == nil {
+		clock = time.Now
+	}
+	return clock().UTC().Truncate(time.Microsecond)
+}
+
+// orderByName sorts by name in code-point order on both drivers, so that a
+// list reads the same whichever database holds it.
+func (db *DB) orderByName() string {
+	if db.driver == DriverPostgres {
+		return `name COLLATE "C", id`
+	}
+	return "name, id"
+}
+
+// utc returns t in UTC: PostgreSQL hands back local time, SQLite UTC.
+func utc(t time.Time) time.Time { return t.UTC() }
+
+// utcPtr is utc for a nullable time.
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+// conn returns the gorm handle for ctx: the transaction InTx put on it, or
+// the pool.
+func (db *DB) conn(ctx context.Context) *gorm.DB {
+	if tx, ok := ctx.Value(txKey{db}).(*gorm.DB); ok {
+		return tx.WithContext(ctx)
+	}
+	return db.gorm.WithContext(ctx)
+}

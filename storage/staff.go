@@ -1,0 +1,239 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/dealerbot/dealerbot/domain"
+)
+
+// staffRow is a row of the staff table.
+type staffRow struct {
+	ID   int64 `gorm:"primaryKey"`
+	Name string
+	// Roles is the role list wrapped in commas, ",manager,admin,", so that
+	// LIKE '%,admin,%' finds exactly one role.
+	Roles string
+	// TelegramID is NULL until an invite is redeemed: the unique index
+	// over the active members' ids then ignores the unenrolled.
+	TelegramID *int64
+	// Lang is empty until the person or an admin chooses a language; the
+	// first redeemed invite then records their Telegram client's.
+	Lang      string
+	Active    bool
+	CreatedAt time.Time
+}
+
+// TableName implements gorm's schema.Tabler.
+func (staffRow) TableName() string { return "staff" }
+
+// storeRoles writes roles in the column's comma-wrapped form.
+func storeRoles(rs domain.Roles) string { return "," + domain.JoinRoles(rs) + "," }
+
+// staff converts the row to the domain type. An empty lang reads as the
+// default language.
+func (r *staffRow) staff() (*domain.Staff, error) {
+	roles, err := domain.ParseRoles(strings.Trim(r.Roles, ","))
+	if err != nil {
+		return nil, fmt.Errorf("staff %d: stored roles %q: %w", r.ID, r.Roles, err)
+	}
+	s := &domain.Staff{
+		ID:        r.ID,
+		Name:      r.Name,
+		Roles:     roles,
+		Lang:      domain.Lang(r.Lang),
+		Active:    r.Active,
+		CreatedAt: utc(r.CreatedAt),
+	}
+	if r.TelegramID != nil {
+		s.TelegramID = *r.TelegramID
+	}
+	if s.Lang == "" {
+		s.Lang = domain.LangZH
+	}
+	return s, nil
+}
+
+// errStaffNotFound is the ENOTFOUND of a staff look-up; what names the
+// member in the message ("Wang Li", "#12").
+func errStaffNotFound(what string) error {
+	return domain.Errorkf(domain.ENOTFOUND, "err.staff_not_found", []any{what}, "staff %s not found", what)
+}
+
+// errStaffExists is the ECONFLICT of a second member with the same name.
+func errStaffExists(name string) error {
+	return domain.Errorkf(domain.ECONFLICT, "err.staff_exists", []any{name}, "staff %q already exists", name)
+}
+
+// errTelegramBound is the ECONFLICT of a Telegram account that another
+// active member already uses.
+func errTelegramBound() error {
+	return domain.Errorkf(domain.ECONFLICT, "err.telegram_bound", nil, "telegram account is bound to another staff member")
+}
+
+// validLang checks a language given to the store.
+func validLang(l domain.Lang) error {
+	if l != domain.LangZH && l != domain.LangEN {
+		return domain.Errorkf(domain.EINVALID, "err.invalid", nil, "unknown language %q", l)
+	}
+	return nil
+}
+
+// CreateStaff stores a new, active member after s.Validate, and sets s.ID,
+// s.CreatedAt and s.Active. A name already taken by any member, active or
+// not, is an ECONFLICT. s.Lang is stored only when given (see staffRow.Lang);
+// a TelegramID, when given, enrols the member at once.
+func (db *DB) CreateStaff(ctx context.Context, s *domain.Staff) error {
+	langChosen := s.Lang != ""
+	if langChosen {
+		if err := validLang(s.Lang); err != nil {
+			return err
+		}
+	}
+	if err := s.Validate(); err != nil {
+		return err
+	}
+	row := staffRow{Name: s.Name, Roles: storeRoles(s.Roles), Active: true, CreatedAt: db.now()}
+	if langChosen {
+		row.Lang = string(s.Lang)
+	}
+	if s.TelegramID != 0 {
+		row.TelegramID = &s.TelegramID
+	}
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		return db.conn(ctx).Create(&row).Error
+	})
+	switch {
+	case staffNameKey.violatedBy(err):
+		return errStaffExists(s.Name)
+	case staffTelegramIDKey.violatedBy(err):
+		return errTelegramBound()
+	case err != nil:
+		return fmt.Errorf("create staff %q: %w", s.Name, err)
+	}
+	s.ID, s.CreatedAt, s.Active = row.ID, utc(row.CreatedAt), true
+	return nil
+}
+
+// StaffByID returns the member with id, active or not.
+func (db *DB) StaffByID(ctx context.Context, id int64) (*domain.Staff, error) {
+	return db.findStaff(ctx, fmt.Sprintf("#%d", id), "id = ?", id)
+}
+
+// StaffByName returns the member whose name is exactly name, once white
+// space is folded as domain.NormalizeName does.
+func (db *DB) StaffByName(ctx context.Context, name string) (*domain.Staff, error) {
+	n, err := domain.NormalizeName(name)
+	if err != nil {
+		return nil, err
+	}
+	return db.findStaff(ctx, n, "name = ?", n)
+}
+
+// StaffByTelegramID returns the member bound to a Telegram account: the
+// active one, or else the latest deactivated one (so the bot can tell a
+// former member from a stranger). ENOTFOUND when there is none.
+func (db *DB) StaffByTelegramID(ctx context.Context, tgID int64) (*domain.Staff, error) {
+	notFound := domain.Errorf(domain.ENOTFOUND, "no staff with telegram id %d", tgID)
+	if tgID == 0 {
+		return nil, notFound
+	}
+	var row staffRow
+	err := db.conn(ctx).Where("telegram_id = ?", tgID).Order("active DESC, id DESC").Take(&row).Error
+	switch {
+	case isNotFound(err):
+		return nil, notFound
+	case err != nil:
+		return nil, formatError(fmt.Errorf("staff by telegram id: %w", err))
+	}
+	return row.staff()
+}
+
+// findStaff returns the one member that where selects; what names it in a
+// not-found error.
+func (db *DB) findStaff(ctx context.Context, what string, where string, args ...any) (*domain.Staff, error) {
+	var row staffRow
+	err := db.conn(ctx).Where(where, args...).Take(&row).Error
+	switch {
+	case isNotFound(err):
+		return nil, errStaffNotFound(what)
+	case err != nil:
+		return nil, formatError(fmt.Errorf("find staff %s: %w", what, err))
+	}
+	return row.staff()
+}
+
+// ListStaff returns the active members, or every member with
+// includeInactive, ordered by name.
+func (db *DB) ListStaff(ctx context.Context, includeInactive bool) ([]*domain.Staff, error) {
+	q := db.conn(ctx)
+	if !includeInactive {
+		q = q.Where("active")
+	}
+	return db.listStaff(q)
+}
+
+// StaffWithRole returns the active members holding role r, enrolled or
+// not, ordered by name.
+func (db *DB) StaffWithRole(ctx context.Context, r domain.Role) ([]*domain.Staff, error) {
+	if !r.Valid() {
+		return nil, domain.Errorkf(domain.EINVALID, "err.role_unknown", []any{string(r), domain.JoinRoles(domain.AllRoles)},
+			"unknown role %q", r)
+	}
+	// A valid role holds no LIKE wildcard, and the commas make it exact.
+	return db.listStaff(db.conn(ctx).Where("active AND roles LIKE ?", "%,"+string(r)+",%"))
+}
+
+// listStaff runs q over the staff table, ordered by name.
+func (db *DB) listStaff(q *gorm.DB) ([]*domain.Staff, error) {
+	var rows []staffRow
+	if err := q.Order(db.orderByName()).Find(&rows).Error; err != nil {
+		return nil, formatError(fmt.Errorf("list staff: %w", err))
+	}
+	list := make([]*domain.Staff, 0, len(rows))
+	for i := range rows {
+		s, err := rows[i].staff()
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, s)
+	}
+	return list, nil
+}
+
+// DeactivateStaff marks a member inactive: the bot then treats them as a
+// stranger. Deactivating an inactive member does nothing.
+func (db *DB) DeactivateStaff(ctx context.Context, id int64) error {
+	return db.updateStaff(ctx, id, "active", false)
+}
+
+// SetStaffLang records the language a member chose.
+func (db *DB) SetStaffLang(ctx context.Context, id int64, l domain.Lang) error {
+	if err := validLang(l); err != nil {
+		return err
+	}
+	return db.updateStaff(ctx, id, "lang", string(l))
+}
+
+// updateStaff sets one column of member id; ENOTFOUND if there is none.
+// Both drivers count matched rows, so an unchanged value still counts.
+func (db *DB) updateStaff(ctx context.Context, id int64, column string, value any) error {
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		res := db.conn(ctx).Model(&staffRow{}).Where("id = ?", id).Update(column, value)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return errStaffNotFound(fmt.Sprintf("#%d", id))
+		}
+		return nil
+	})
+	if err != nil && domain.ErrorCode(err) == domain.EINTERNAL {
+		return fmt.Errorf("update staff %d %s: %w", id, column, err)
+	}
+	return err
+}

@@ -1,0 +1,102 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"time"
+)
+
+// txKey is the context key of the transaction InTx runs; it names the DB so
+// that a transaction of one store is never used by another.
+type txKey struct{ db *DB }
+
+// txAttempts is how many times InTx runs a transaction that failed for a
+// reason worth retrying (database busy, serialization failure, lost
+// connection) before it reports EUNAVAILABLE.
+const txAttempts = 5
+
+// txBackoff is the first pause between attempts; it doubles each time and
+// gets up to half again as jitter, so that competing writers spread out.
+const txBackoff = 10 * time.Millisecond
+
+// InTx runs fn in a transaction: the ctx fn receives carries it, and every
+// method of db called with that ctx uses it. The transaction commits when fn
+// returns nil and rolls back when fn returns an error or panics (the panic
+// goes on). An InTx inside another reuses the outer transaction.
+//
+// When the database is busy (SQLite), a serialization failure or deadlock
+// is reported (PostgreSQL) or the connection is lost before the commit was
+// sent, InTx runs fn again after a short pause, a few times, and then
+// returns a domain error with code EUNAVAILABLE. fn may therefore run more
+// than once: keep side effects such as sending messages out of it.
+func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if db.inTx(ctx) {
+		return fn(ctx)
+	}
+	pause := txBackoff
+	var err error
+	for attempt := 1; ; attempt++ {
+		var phase txPhase
+		phase, err = db.runTx(ctx, fn)
+		if err == nil || !retryable(err, phase) || ctx.Err() != nil {
+			return err
+		}
+		if attempt == txAttempts {
+			break
+		}
+		sleep := pause + rand.N(pause/2+1)
+		pause *= 2
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("transaction: %w (after %w)", ctx.Err(), err)
+		case <-time.After(sleep):
+		}
+	}
+	return unavailable(fmt.Errorf("transaction failed %d times: %w", txAttempts, err))
+}
+
+// txPhase says where a transaction failed; it decides whether a lost
+// connection may be retried.
+type txPhase int
+
+const (
+	phaseBegin txPhase = iota
+	phaseRun
+	phaseCommit
+)
+
+// runTx makes one attempt at the transaction.
+func (db *DB) runTx(ctx context.Context, fn func(ctx context.Context) error) (phase txPhase, err error) {
+	tx := db.gorm.WithContext(ctx).Begin()
+	if tx.Error != nil {
+		return phaseBegin, fmt.Errorf("begin transaction: %w", tx.Error)
+	}
+	committed := false
+	defer func() {
+		if committed {
+			return
+		}
+		if p := recover(); p != nil {
+			tx.Rollback()
+			panic(p)
+		}
+		// The rollback's own error (e.g. the connection is gone) adds
+		// nothing: the server drops an unfinished transaction anyway.
+		tx.Rollback()
+	}()
+
+	if err := fn(context.WithValue(ctx, txKey{db}, tx)); err != nil {
+		return phaseRun, err
+	}
+	if err := tx.Commit().Error; err != nil {
+		return phaseCommit, fmt.Errorf("commit transaction: %w", err)
+	}
+	committed = true
+	return phaseCommit, nil
+}
+
+// inTx reports whether ctx carries a transaction of db.
+func (db *DB) inTx(ctx context.Context) bool {
+	return ctx.Value(txKey{db}) != nil
+}
