@@ -1,0 +1,194 @@
+package telegramtest
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// FaultKind selects how an injected failure looks to the client.
+type FaultKind int
+
+const (
+	// FaultTooManyRequests answers 429 with parameters.retry_after, which
+	// go-telegram/bot surfaces as *bot.TooManyRequestsError.
+	FaultTooManyRequests FaultKind = iota + 1
+	// FaultServerError answers 500 "Internal Server Error" in Telegram's
+	// JSON envelope.
+	FaultServerError
+	// FaultDrop closes the TCP connection without any response, like a
+	// network failure mid-request.
+	FaultDrop
+	// FaultBadGateway answers 502 with an HTML body, as Telegram's front
+	// proxies do during outages; the client cannot decode it as JSON.
+	FaultBadGateway
+)
+
+// Fault describes one injected failure.
+type Fault struct {
+	Kind FaultKind // how the call fails
+	// RetryAfter is the retry_after of a FaultTooManyRequests, in seconds
+	// (default 1).
+	RetryAfter int
+}
+
+type faultEntry struct {
+	fault     Fault
+	remaining int
+}
+
+// Fail makes the next n calls of method (case-insensitive) fail with f.
+// Failed calls have no effect: nothing is stored, no update is confirmed.
+// It panics if the method is not emulated. Calls to Fail queue up: Fail(m, 1, a); Fail(m, 2, b) fails the next call
+// with a and the two after it with b.
+func (s *Server) Fail(method string, n int, f Fault) {
+	if n <= 0 {
+		return
+	}
+	if f.Kind == FaultTooManyRequests && f.RetryAfter <= 0 {
+		f.RetryAfter = 1
+	}
+	key := strings.ToLower(method)
+	if _, ok := handlers[key]; !ok {
+		// A typo would otherwise make the fault silently never fire.
+		panic(fmt.Sprintf("telegramtest: Fail: %q is not an emulated method", method))
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults[key] = append(s.faults[key], &faultEntry{fault: f, remaining: n})
+}
+
+// ClearFaults drops every fault not yet triggered.
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = map[string][]*faultEntry{}
+}
+
+func (s *Server) takeFaultLocked(method string) (Fault, bool) {
+	q := s.faults[method]
+	if len(q) == 0 {
+		return Fault{}, false
+	}
+	f := q[0].fault
+	q[0].remaining--
+	if q[0].remaining == 0 {
+		s.faults[method] = q[1:]
+	}
+	return f, true
+}
+
+func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, f Fault) {
+	switch f.Kind {
+	case FaultTooManyRequests:
+		s.writeReply(w, nil, tooManyRequests(f.RetryAfter))
+	case FaultBadGateway:
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusBadGateway)
+		_, _ = io.WriteString(w, "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx/1.18.0</center>\r\n</body>\r\n</html>\r\n")
+	case FaultDrop:
+		// Drain the body first so the client sees a clean EOF instead of a
+		// reset racing with its own write.
+		_, _ = io.Copy(io.Discard, r.Body)
+		hj, ok := w.(http.Hijacker)
+		if !ok {
+			// Cannot happen over HTTP/1.1; fall back to the closest thing.
+			s.writeReply(w, nil, &apiError{code: http.StatusInternalServerError, desc: "Internal Server Error"})
+			return
+		}
+		conn, _, err := hj.Hijack()
+		if err == nil {
+			_ = conn.Close()
+		}
+	default:
+		s.writeReply(w, nil, &apiError{code: http.StatusInternalServerError, desc: "Internal Server Error"})
+	}
+}
+
+// SentRecord is one accepted send (sendMessage, sendDocument, sendPhoto),
+// timestamped with Options.Now, so tests can measure the bot's send rate.
+type SentRecord struct {
+	Method    string    // Telegram spelling, e.g. "sendMessage"
+	ChatID    int64     // destination chat
+	MessageID int       // id of the message created
+	At        time.Time // Options.Now when accepted
+}
+
+// canonicalMethod restores Telegram's spelling for the send log.
+var canonicalMethod = map[string]string{
+	"sendmessage":  "sendMessage",
+	"senddocument": "sendDocument",
+	"sendphoto":    "sendPhoto",
+}
+
+func (s *Server) recordSendLocked(method string, sm *storedMessage) {
+	if m, ok := canonicalMethod[method]; ok {
+		method = m
+	}
+	s.sent = append(s.sent, SentRecord{Method: method, ChatID: sm.view.ChatID, MessageID: sm.view.ID, At: sm.view.Date})
+}
+
+// Sent returns every accepted send in order, whether or not limits are
+// enforced.
+func (s *Server) Sent() []SentRecord {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]SentRecord(nil), s.sent...)
+}
+
+// RateLimited is the number of 429 responses served, injected or enforced.
+func (s *Server) RateLimited() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.served429
+}
+
+// checkLimitsLocked enforces Telegram's flood limits when
+// Options.EnforceLimits is on. Windows are sliding and strict, with no burst
+// allowance: with the default of 1 per chat per second, a second send to the
+// same chat less than one second after the first is refused, one exactly a
+// second later is accepted.
+func (s *Server) checkLimitsLocked(c *chatState) *apiError {
+	if !s.opts.EnforceLimits {
+		return nil
+	}
+	now := s.now()
+	id := c.chat.ID
+	wait := s.windowWaitLocked(now, time.Second, s.opts.PerChatPerSecond, func(r SentRecord) bool { return r.ChatID == id })
+	wait = max(wait, s.windowWaitLocked(now, time.Second, s.opts.GlobalPerSecond, func(SentRecord) bool { return true }))
+	if c.isGroup() {
+		wait = max(wait, s.windowWaitLocked(now, time.Minute, s.opts.GroupPerMinute, func(r SentRecord) bool { return r.ChatID == id }))
+	}
+	if wait <= 0 {
+		return nil
+	}
+	// retry_after is whole seconds, rounded up so that waiting it out is
+	// always enough.
+	secs := int((wait + time.Second - 1) / time.Second)
+	return tooManyRequests(max(secs, 1))
+}
+
+// windowWaitLocked returns how long until one more matching send fits in the
+// window (0 if it fits now). The window is (now-window, now]. If k sends are
+// in it and the limit is max, the (k-max+1)-th oldest must leave first.
+func (s *Server) windowWaitLocked(now time.Time, window time.Duration, limit int, match func(SentRecord) bool) time.Duration {
+	from := now.Add(-window)
+	var times []time.Time // newest first
+	for i := len(s.sent) - 1; i >= 0; i-- {
+		r := s.sent[i]
+		if !r.At.After(from) {
+			break
+		}
+		if match(r) {
+			times = append(times, r.At)
+		}
+	}
+	if len(times) < limit {
+		return 0
+	}
+	// Ascending index len-limit is newest-first index limit-1.
+	blocking := times[limit-1]
+	return blocking.Add(window).Sub(now)
+}
