@@ -1,0 +1,76 @@
+package bot
+
+import (
+	"fmt"
+	"html"
+	"regexp"
+	"strings"
+
+	"github.com/dealerbot/dealerbot/domain"
+)
+
+// Every user-facing text comes from the catalogue in messages.go. A text is
+// trusted HTML (Telegram's subset); its arguments are user data and are
+// escaped here, so no handler ever builds HTML from input by hand.
+
+// verbRE finds the fmt verbs of a catalogue text.
+var verbRE = regexp.MustCompile(`%[-+# 0-9.]*[a-zA-Z]`)
+
+// T renders the catalogue text key in lang with args. Strings among args are
+// HTML-escaped; a value of type Raw is inserted as it is. Missing
+// arguments render as empty, extra ones are dropped, so a domain error whose
+// arguments do not match a text still reads well. An unknown key renders as
+// the key itself, which the catalogue test catches.
+func T(lang domain.Lang, key string, args ...any) string {
+	text, ok := messages[lang][key]
+	if !ok {
+		if text, ok = messages[domain.LangZH][key]; !ok {
+			return html.EscapeString(key)
+		}
+	}
+	n := len(verbRE.FindAllString(strings.ReplaceAll(text, "%%", ""), -1))
+	if n == 0 {
+		return text
+	}
+	out := make([]any, n)
+	for i := range out {
+		if i >= len(args) {
+			out[i] = ""
+			continue
+		}
+		out[i] = escapeArg(args[i])
+	}
+	return fmt.Sprintf(text, out...)
+}
+
+// Raw is HTML the bot made itself (another catalogue text, a list of
+// rendered lines); T inserts it without escaping.
+type Raw string
+
+func escapeArg(a any) any {
+	switch v := a.(type) {
+	case Raw:
+		return string(v)
+	case string:
+		return html.EscapeString(v)
+	case fmt.Stringer:
+		return html.EscapeString(v.String())
+	case error:
+		return html.EscapeString(v.Error())
+	}
+	return a
+}
+
+// roleName is a role's name in lang.
+func roleName(lang domain.Lang, r domain.Role) string {
+	return T(lang, "role."+string(r))
+}
+
+// roleNames joins the roles' names in lang.
+func roleNames(lang domain.Lang, rs []domain.Role) string {
+	names := make([]string, len(rs))
+	for i, r := range rs {
+		names[i] = roleName(lang, r)
+	}
+	return strings.Join(names, T(lang, "list.sep"))
+}

@@ -1,0 +1,100 @@
+package bot
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/dealerbot/dealerbot/domain"
+)
+
+// TestCatalog_Complete checks that both languages have every key with the
+// same arguments, so no user ever sees a raw key or a %!s.
+func TestCatalog_Complete(t *testing.T) {
+	zh, en := messages[domain.LangZH], messages[domain.LangEN]
+	for _, pair := range [][2]map[string]string{{zh, en}, {en, zh}} {
+		for k, v := range pair[0] {
+			w, ok := pair[1][k]
+			if !ok {
+				t.Errorf("key %q missing in one language", k)
+				continue
+			}
+			if a, b := verbRE.FindAllString(v, -1), verbRE.FindAllString(w, -1); strings.Join(a, "") != strings.Join(b, "") {
+				t.Errorf("key %q: verbs %v vs %v", k, a, b)
+			}
+		}
+	}
+}
+
+// TestCatalog_CommandsDescribed checks every built-in command has its
+// description, and every one that answers with usage has its usage line.
+func TestCatalog_CommandsDescribed(t *testing.T) {
+	b := &Bot{byName: map[string]*Command{}, callbacks: map[string]*Callback{}}
+	b.registerBuiltins()
+	for _, c := range b.commands {
+		for _, lang := range []domain.Lang{domain.LangZH, domain.LangEN} {
+			if _, ok := messages[lang]["desc."+c.Name]; !ok {
+				t.Errorf("%s: no desc.%s", lang, c.Name)
+			}
+		}
+	}
+	for _, name := range []string{"invite", "deactivate", "lang"} {
+		if _, ok := messages[domain.LangEN]["usage."+name]; !ok {
+			t.Errorf("no usage.%s", name)
+		}
+		if _, ok := messages[domain.LangEN]["example."+name]; !ok {
+			t.Errorf("no example.%s", name)
+		}
+	}
+}
+
+func TestT_EscapesArguments(t *testing.T) {
+	got := T(domain.LangEN, "staff.line", "A<b>&C", Raw("<i>x</i>"), "ok")
+	if want := "• <b>A&lt;b&gt;&amp;C</b> — <i>x</i> — ok"; got != want {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+	if got := T(domain.LangEN, "err.staff_not_found"); strings.Contains(got, "%!") {
+		t.Fatalf("missing argument rendered as %q", got)
+	}
+}
+
+func TestSplitText(t *testing.T) {
+	line := strings.Repeat("字", 100) + "\n"
+	text := strings.Repeat(line, 100) // 10,100 characters
+	parts := splitText(text, maxMessageLen)
+	if len(parts) != 3 {
+		t.Fatalf("%d parts", len(parts))
+	}
+	var total int
+	for _, p := range parts {
+		n := len([]rune(p))
+		if n > maxMessageLen {
+			t.Errorf("part of %d characters", n)
+		}
+		total += strings.Count(p, "字")
+	}
+	if total != 10000 {
+		t.Errorf("lost text: %d characters kept", total)
+	}
+	long := strings.Repeat("x", 9000)
+	if parts := splitText(long, maxMessageLen); len(parts) != 3 || len(parts[0]) != maxMessageLen {
+		t.Errorf("one long line split into %d parts", len(parts))
+	}
+}
+
+func TestParseCommand(t *testing.T) {
+	for _, tc := range []struct{ in, name, target, args string }{
+		{"/help", "help", "", ""},
+		{"/Help@Dealer_Bot  a b ", "help", "Dealer_Bot", "a b"},
+		{"/invite\n李娜 consultant", "invite", "", "李娜 consultant"},
+	} {
+		n, tg, a, ok := parseCommand(tc.in)
+		if !ok || n != tc.name || tg != tc.target || a != tc.args {
+			t.Errorf("parseCommand(%q) = %q %q %q %v", tc.in, n, tg, a, ok)
+		}
+	}
+	for _, in := range []string{"hello", "/", "/@bot", ""} {
+		if _, _, _, ok := parseCommand(in); ok {
+			t.Errorf("%q parsed as a command", in)
+		}
+	}
+}

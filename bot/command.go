@@ -1,0 +1,249 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
+	"unicode/utf8"
+
+	tgbot "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"github.com/dealerbot/dealerbot/domain"
+)
+
+// Command is a slash command. Its texts are catalogue keys derived from
+// its name: desc.<name> (menu and /help), usage.<name> and example.<name>
+// (the answer to malformed arguments).
+type Command struct {
+	Name string
+	// Roles may use the command; empty means every active staff member.
+	Roles []domain.Role
+	// Public commands also run for strangers (only /start: enrolment).
+	Public  bool
+	Handler func(ctx context.Context, r *Request) error
+}
+
+// Callback handles presses of inline buttons whose data is "<Prefix>:…".
+type Callback struct {
+	Prefix  string
+	Roles   []domain.Role
+	Handler func(ctx context.Context, r *Request) error
+}
+
+// Request is one command or button press, as a handler sees it.
+type Request struct {
+	Staff   *domain.Staff // nil only for Public commands from strangers
+	Lang    domain.Lang
+	ChatID  int64
+	From    *models.User
+	Message *models.Message       // the command message, or the pressed button's message
+	Query   *models.CallbackQuery // set for button presses
+	Command *Command
+	Args    string // the text after the command, trimmed; a callback's payload
+}
+
+// Fields splits Args at white space.
+func (r *Request) Fields() []string { return strings.Fields(r.Args) }
+
+// T renders a catalogue text in the caller's language.
+func (r *Request) T(key string, args ...any) string { return T(r.Lang, key, args...) }
+
+// Register adds a command; a later command of the same name replaces it.
+func (b *Bot) Register(c Command) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if old, ok := b.byName[c.Name]; ok {
+		*old = c
+		return
+	}
+	cmd := c
+	b.commands = append(b.commands, &cmd)
+	b.byName[c.Name] = &cmd
+}
+
+// RegisterCallback adds a button handler for data "<prefix>:…".
+func (b *Bot) RegisterCallback(c Callback) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	cb := c
+	b.callbacks[c.Prefix] = &cb
+}
+
+// command returns the registered command of that name, or nil.
+func (b *Bot) command(name string) *Command {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	return b.byName[name]
+}
+
+// allowed lists the commands a staff member's roles may use, in
+// registration order.
+func (b *Bot) allowed(s *domain.Staff) []*Command {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	var out []*Command
+	for _, c := range b.commands {
+		if s.Roles.HasAny(c.Roles...) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// maxCommandInput is the longest command text handled; Telegram allows
+// 4096 characters, no command of ours needs more than a few hundred.
+const maxCommandInput = 1024
+
+// parseCommand splits "/name@bot args" into its parts. ok is false when
+// text is not a command.
+func parseCommand(text string) (name, target, args string, ok bool) {
+	if !strings.HasPrefix(text, "/") || len(text) < 2 {
+		return "", "", "", false
+	}
+	head, rest, _ := strings.Cut(text[1:], " ")
+	if i := strings.IndexAny(head, "\n\t"); i >= 0 {
+		rest = head[i+1:] + " " + rest
+		head = head[:i]
+	}
+	name, target, _ = strings.Cut(head, "@")
+	if name == "" {
+		return "", "", "", false
+	}
+	return strings.ToLower(name), target, strings.TrimSpace(rest), true
+}
+
+func isPrivate(m *models.Message) bool { return m.Chat.Type == models.ChatTypePrivate }
+
+// onMessage answers a message: a command runs; anything else gets a hint
+// in a private chat and is ignored in a group.
+func (b *Bot) onMessage(ctx context.Context, m *models.Message) {
+	if m.From == nil || m.From.IsBot {
+		return
+	}
+	staff := staffFrom(ctx)
+	lang := domain.LangFromTelegram(m.From.LanguageCode)
+	if staff != nil {
+		lang = staff.Lang
+	}
+	name, target, args, isCmd := parseCommand(m.Text)
+	if isCmd && target != "" && !strings.EqualFold(target, b.username) {
+		return // a command for another bot in the group
+	}
+	var cmd *Command
+	if isCmd {
+		cmd = b.command(name)
+	}
+	switch {
+	case staff == nil && (cmd == nil || !cmd.Public):
+		// A stranger learns nothing: one short refusal, in private only.
+		if isPrivate(m) {
+			b.reply(ctx, m.Chat.ID, T(lang, "refuse.stranger"))
+		}
+		return
+	case !isCmd:
+		if isPrivate(m) {
+			b.reply(ctx, m.Chat.ID, T(lang, "text.hint"))
+		}
+		return
+	case cmd == nil:
+		b.reply(ctx, m.Chat.ID, T(lang, "cmd.unknown"))
+		return
+	case staff != nil && !staff.Roles.HasAny(cmd.Roles...):
+		b.reply(ctx, m.Chat.ID, T(lang, "cmd.forbidden", cmd.Name, roleNames(lang, cmd.Roles)))
+		return
+	}
+	r := &Request{Staff: staff, Lang: lang, ChatID: m.Chat.ID, From: m.From, Message: m, Command: cmd, Args: args}
+	if len(m.Text) > maxCommandInput || !utf8.ValidString(m.Text) {
+		b.replyError(ctx, r, errUsage)
+		return
+	}
+	if err := cmd.Handler(ctx, r); err != nil {
+		b.replyError(ctx, r, err)
+	}
+}
+
+// onCallback answers a button press. Every press is answered, so the
+// user's button never spins.
+func (b *Bot) onCallback(ctx context.Context, q *models.CallbackQuery) {
+	staff := staffFrom(ctx)
+	lang := domain.LangFromTelegram(q.From.LanguageCode)
+	if staff != nil {
+		lang = staff.Lang
+	}
+	chatID, _ := updateChat(&models.Update{CallbackQuery: q})
+	if staff == nil {
+		b.answerCallback(ctx, q.ID, T(lang, "refuse.stranger"))
+		return
+	}
+	prefix, payload, _ := strings.Cut(q.Data, ":")
+	b.mu.RLock()
+	cb := b.callbacks[prefix]
+	b.mu.RUnlock()
+	if cb == nil {
+		b.answerCallback(ctx, q.ID, T(lang, "callback.stale"))
+		return
+	}
+	if !staff.Roles.HasAny(cb.Roles...) {
+		b.answerCallback(ctx, q.ID, T(lang, "err.forbidden"))
+		return
+	}
+	r := &Request{Staff: staff, Lang: lang, ChatID: chatID, From: &q.From, Message: q.Message.Message, Query: q, Args: payload}
+	if err := cb.Handler(ctx, r); err != nil {
+		b.answerCallback(ctx, q.ID, stripTags(b.errorText(ctx, r, err)))
+		return
+	}
+	b.answerCallback(ctx, q.ID, "")
+}
+
+// answerCallback answers a button press; failures are only logged, since
+// an unanswered press merely stops spinning on its own.
+func (b *Bot) answerCallback(ctx context.Context, id, text string) {
+	if utf8.RuneCountInString(text) > 200 {
+		text = string([]rune(text)[:199]) + "…"
+	}
+	if _, err := b.api.AnswerCallbackQuery(ctx, &tgbot.AnswerCallbackQueryParams{CallbackQueryID: id, Text: text}); err != nil {
+		b.log.Warn("answer callback", slog.Any("error", err))
+	}
+}
+
+// reply sends a text, logging a failure.
+func (b *Bot) reply(ctx context.Context, chatID int64, text string) {
+	if err := b.send(ctx, chatID, text, nil); err != nil {
+		b.log.Warn("reply", slog.Int64("chat_id", chatID), slog.Any("error", err))
+	}
+}
+
+// replyError turns a handler's error into an answer.
+func (b *Bot) replyError(ctx context.Context, r *Request, err error) {
+	b.reply(ctx, r.ChatID, b.errorText(ctx, r, err))
+}
+
+// errorText renders an error for the user: the usage line, the domain
+// error's own catalogue text, or a text by code. Only internal errors
+// are logged as faults.
+func (b *Bot) errorText(_ context.Context, r *Request, err error) string {
+	if errors.Is(err, errUsage) && r.Command != nil {
+		n := r.Command.Name
+		return r.T("usage", Raw(r.T("usage."+n)), Raw(r.T("example."+n)))
+	}
+	var de *domain.Error
+	if errors.As(err, &de) && de.Key != "" {
+		return r.T(de.Key, de.Args...)
+	}
+	switch domain.ErrorCode(err) {
+	case domain.EINVALID:
+		return r.T("err.invalid")
+	case domain.ENOTFOUND:
+		return r.T("err.not_found")
+	case domain.ECONFLICT:
+		return r.T("err.conflict")
+	case domain.EFORBIDDEN:
+		return r.T("err.forbidden")
+	case domain.EUNAVAILABLE:
+		return r.T("err.unavailable")
+	}
+	b.log.Error("handler", slog.Int64("chat_id", r.ChatID), slog.Any("error", err))
+	return r.T("err.internal")
+}

@@ -1,0 +1,196 @@
+package bot_test
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/dealerbot/dealerbot/bot"
+	"github.com/dealerbot/dealerbot/bot/telegramtest"
+	"github.com/dealerbot/dealerbot/domain"
+	"github.com/dealerbot/dealerbot/storage"
+	"github.com/dealerbot/dealerbot/storage/storagetest"
+)
+
+// harness runs the whole bot — emulator, bot, SQLite — the way a person
+// uses it: updates go into the emulator, replies come out of it.
+type harness struct {
+	t   *testing.T
+	emu *telegramtest.Server
+	db  *storage.DB
+	bot *bot.Bot
+
+	mu  sync.Mutex
+	now time.Time
+
+	nextUser int64
+}
+
+// testStart is the harness clock's start: a Friday morning in the store.
+var testStart = time.Date(2026, 11, 27, 9, 30, 0, 0, shanghai())
+
+func shanghai() *time.Location {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}
+
+// newHarness starts a bot against a fresh emulator and database; extra
+// commands (a panicking one, say) are registered before it starts.
+func newHarness(t *testing.T, extra ...bot.Command) *harness {
+	t.Helper()
+	h := &harness{t: t, now: testStart, nextUser: 1000}
+	h.emu = telegramtest.New(telegramtest.Options{Now: h.clock})
+	t.Cleanup(h.emu.Close)
+	h.db = storagetest.Open(t)
+	h.db.Now = h.clock
+
+	rules := domain.DefaultRules()
+	if err := rules.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	b, err := bot.New(ctx, bot.Options{
+		Token:       h.emu.Token(),
+		APIURL:      h.emu.URL(),
+		Store:       h.db,
+		Now:         h.clock,
+		Calendar:    &domain.Calendar{Location: shanghai(), Open: 9 * 60, Close: 18 * 60, WorkingDays: []time.Weekday{0, 1, 2, 3, 4, 5, 6}},
+		Rules:       rules,
+		StoreName:   "示例4S店",
+		PollTimeout: 2 * time.Second,
+	})
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	for _, c := range extra {
+		b.Register(c)
+	}
+	h.bot = b
+	done := make(chan error, 1)
+	go func() { done <- b.Start(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("bot stopped with %v", err)
+		}
+	})
+	return h
+}
+
+func (h *harness) clock() time.Time {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.now
+}
+
+// advance moves the clock forward.
+func (h *harness) advance(d time.Duration) {
+	h.mu.Lock()
+	h.now = h.now.Add(d)
+	h.mu.Unlock()
+}
+
+// user registers a new Telegram user (a stranger until enrolled).
+func (h *harness) user(name, lang string) telegramtest.User {
+	h.nextUser++
+	return h.emu.User(h.nextUser, name, "", lang)
+}
+
+// say sends text as u in their private chat, waits until the bot has
+// handled it, and returns what the bot sent to that chat in answer.
+func (h *harness) say(u telegramtest.User, text string) []telegramtest.Message {
+	h.t.Helper()
+	return h.sayIn(u, u.ID, func() int { return h.emu.SendText(u, text) })
+}
+
+// sayIn runs send (which queues one update) and returns the bot's new
+// messages in chatID once the update is handled.
+func (h *harness) sayIn(_ telegramtest.User, chatID int64, send func() int) []telegramtest.Message {
+	h.t.Helper()
+	before := 0
+	if m, ok := h.emu.LastMessage(chatID); ok {
+		before = m.ID
+	}
+	id := send()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := h.bot.WaitHandled(ctx, int64(id)); err != nil {
+		h.t.Fatalf("update %d: %v", id, err)
+	}
+	var out []telegramtest.Message
+	for _, m := range h.emu.Messages(chatID) {
+		if m.ID > before {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// reply is say that expects exactly one answer and returns its plain text.
+func (h *harness) reply(u telegramtest.User, text string) string {
+	h.t.Helper()
+	msgs := h.say(u, text)
+	if len(msgs) != 1 {
+		h.t.Fatalf("%q: got %d replies, want 1: %v", text, len(msgs), plains(msgs))
+	}
+	return msgs[0].Plain
+}
+
+func plains(msgs []telegramtest.Message) []string {
+	var out []string
+	for _, m := range msgs {
+		out = append(out, m.Plain)
+	}
+	return out
+}
+
+// codeRE finds the invite code in an invite reply.
+var codeRE = regexp.MustCompile(`start=([A-Z2-7]{16})`)
+
+// enroll adds a staff member through the store (as `dealerbot staff add`
+// does) and has their Telegram user redeem the invite with /start.
+func (h *harness) enroll(name, roles, lang string) telegramtest.User {
+	h.t.Helper()
+	rs, err := domain.ParseRoles(roles)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	_, inv, err := h.db.InviteStaff(context.Background(), name, rs, 48*time.Hour)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	u := h.user(name, lang)
+	if got := h.reply(u, "/start "+inv.Code); !strings.Contains(got, name) {
+		h.t.Fatalf("enrol %s: %q", name, got)
+	}
+	return u
+}
+
+// contains fails the test unless s contains every part.
+func contains(t *testing.T, s string, parts ...string) {
+	t.Helper()
+	for _, p := range parts {
+		if !strings.Contains(s, p) {
+			t.Errorf("%q does not contain %q", s, p)
+		}
+	}
+}
+
+// lacks fails the test if s contains any part.
+func lacks(t *testing.T, s string, parts ...string) {
+	t.Helper()
+	for _, p := range parts {
+		if strings.Contains(s, p) {
+			t.Errorf("%q contains %q", s, p)
+		}
+	}
+}
+
+type telegramtestUser = telegramtest.User
