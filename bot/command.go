@@ -79,13 +79,14 @@ func (b *Bot) command(name string) *Command {
 }
 
 // allowed lists the commands a staff member's roles may use, in
-// registration order.
+// registration order. Public commands (/start) are left out: they are for
+// people who are not staff yet.
 func (b *Bot) allowed(s *domain.Staff) []*Command {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
 	var out []*Command
 	for _, c := range b.commands {
-		if s.Roles.HasAny(c.Roles...) {
+		if !c.Public && s.Roles.HasAny(c.Roles...) {
 			out = append(out, c)
 		}
 	}

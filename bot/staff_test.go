@@ -137,7 +137,7 @@ func TestLang_SwitchesTexts(t *testing.T) {
 	contains(t, help, "Your commands", "consultant", "Switch language")
 	lacks(t, help, "您可用的命令")
 	menu := h.emu.Commands(&models.BotCommandScopeChat{ChatID: chen.ID}, "")
-	if len(menu) == 0 || menu[0].Description != "Link your account or see the welcome" {
+	if len(menu) == 0 || menu[0].Description != "List your commands" {
 		t.Errorf("menu not republished in English: %v", menu)
 	}
 	contains(t, h.reply(chen, "/lang fr"), "/lang zh")

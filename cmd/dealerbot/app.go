@@ -1,0 +1,103 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/dealerbot/dealerbot/bot"
+	"github.com/dealerbot/dealerbot/jobs"
+	"github.com/dealerbot/dealerbot/storage"
+)
+
+// App is the whole bot wired together: store, Telegram bot and scheduled
+// jobs. main builds it by hand and owns its shutdown.
+type App struct {
+	Config Config
+	Log    *slog.Logger
+	Now    func() time.Time
+	DB     *storage.DB
+	Bot    *bot.Bot
+	Jobs   *jobs.Scheduler
+}
+
+// openDB opens the configured database and brings its schema up to date.
+func openDB(ctx context.Context, cfg Config, now func() time.Time) (*storage.DB, error) {
+	db, err := storage.Open(storage.Config{
+		Driver:      cfg.Database.Driver,
+		Path:        cfg.Database.Path,
+		DSN:         cfg.Database.DSN,
+		BusyTimeout: cfg.Database.BusyTimeout,
+	})
+	if err != nil {
+		return nil, err
+	}
+	db.Now = now
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// NewApp opens the store and connects the bot to the Bot API at apiURL.
+func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.Time, apiURL, token string) (*App, error) {
+	a := &App{Config: cfg, Log: log, Now: now}
+	db, err := openDB(ctx, cfg, now)
+	if err != nil {
+		return nil, err
+	}
+	a.DB = db
+	a.Bot, err = bot.New(ctx, bot.Options{
+		Token:           token,
+		APIURL:          apiURL,
+		Store:           db,
+		Log:             log,
+		Now:             now,
+		Calendar:        cfg.Calendar(),
+		Rules:           cfg.Rules,
+		StoreName:       cfg.Store.Name,
+		PollTimeout:     cfg.Telegram.PollTimeout,
+		Workers:         cfg.Delivery.Workers,
+		ShutdownTimeout: cfg.Delivery.ShutdownTimeout,
+	})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	a.Jobs = jobs.NewScheduler(cfg.Calendar().Location, now, log)
+	if err := a.Jobs.Add(jobs.InvitePurgeSpec, &jobs.InvitePurge{Store: db, Keep: 7 * 24 * time.Hour, Log: log}); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// Run serves until ctx is cancelled (SIGINT/SIGTERM), then shuts down in
+// order: stop fetching updates and let handlers in flight finish (bounded),
+// stop the jobs, and leave closing the database to Close.
+func (a *App) Run(ctx context.Context) error {
+	staff, err := a.DB.ListStaff(ctx, false)
+	if err != nil {
+		return fmt.Errorf("list staff: %w", err)
+	}
+	a.Bot.PublishMenus(ctx, staff)
+	a.Jobs.Start()
+	a.Log.Info("dealerbot running", slog.String("bot", a.Bot.Username()), slog.String("store", a.Config.Store.Name))
+	errBot := a.Bot.Start(ctx)
+	stopCtx, cancel := context.WithTimeout(context.Background(), a.Config.Delivery.ShutdownTimeout)
+	defer cancel()
+	errJobs := a.Jobs.Stop(stopCtx)
+	a.Log.Info("dealerbot stopped")
+	return errors.Join(errBot, errJobs)
+}
+
+// Close releases the database.
+func (a *App) Close() error {
+	if a.DB != nil {
+		return a.DB.Close()
+	}
+	return nil
+}

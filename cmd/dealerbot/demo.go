@@ -1,0 +1,414 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/dealerbot/dealerbot/bot/telegramtest"
+	"github.com/dealerbot/dealerbot/domain"
+)
+
+// The demo runs the real bot against the Bot API emulator over loopback
+// HTTP, with SQLite in a local file: no token, no network. The terminal is
+// the phone of whichever demo staff member you are.
+
+// demoStaff are the people of the demo store.
+var demoStaff = []struct{ name, roles string }{
+	{"王经理", "manager,admin"},
+	{"李主管", "supervisor"},
+	{"张电销", "telesales"},
+	{"陈顾问", "consultant"},
+	{"刘顾问", "consultant"},
+	{"赵接待", "reception"},
+	{"孙客服", "service"},
+}
+
+const demoHelp = `Demo commands (everything else goes to the bot as the current person):
+  /as NAME       be someone else (a name not on the staff is a stranger's phone)
+  /who           the demo people
+  /press N       press button N of the last message you got (or just #N)
+  /clock         the demo clock; /clock +1d, +2h, +30m moves it and runs the jobs due
+  /demo          this help;  /quit  leave
+  {invite}       in a line, stands for the last invite code the bot handed out
+`
+
+// demoClock is the demo's adjustable clock.
+type demoClock struct{ offset time.Duration }
+
+func cmdDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) error {
+	var c commonFlags
+	fs := newFlagSet("demo", stderr, &c)
+	script := fs.String("script", "", "run the lines of FILE instead of reading the terminal, and print the transcript")
+	dbPath := fs.String("db", "", "keep the demo database in FILE (default: a temporary file, removed at exit)")
+	at := fs.String("at", "", `start the demo clock at "2006-01-02 15:04" store time (default: now)`)
+	logLevel := fs.String("log", "error", "log level of the bot's own log, to stderr: debug, info, warn, error")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(c.config, getenv)
+	if err != nil {
+		return err
+	}
+	loc := cfg.Calendar().Location
+	cfg.Database.Driver = "sqlite"
+	if *dbPath == "" {
+		dir, err := os.MkdirTemp("", "dealerbot-demo-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		*dbPath = filepath.Join(dir, "demo.db")
+	}
+	cfg.Database.Path = *dbPath
+	cfg.Delivery.ShutdownTimeout = 3 * time.Second
+	cfg.Telegram.PollTimeout = 5 * time.Second
+
+	start := time.Now()
+	if *at != "" {
+		if start, err = time.ParseInLocation("2006-01-02 15:04", *at, loc); err != nil {
+			return fmt.Errorf("demo --at: %q is not like 2026-12-01 09:00", *at)
+		}
+	}
+	clock := &demoClock{offset: start.Sub(time.Now())}
+	now := func() time.Time { return time.Now().Add(clock.offset).In(loc) }
+
+	var in io.Reader = stdin
+	if *script != "" {
+		f, err := os.Open(*script)
+		if err != nil {
+			return fmt.Errorf("demo --script: %w", err)
+		}
+		defer f.Close()
+		in = f
+	}
+
+	cfg.Log.Level = *logLevel
+	log := newLogger(cfg.Log, stderr)
+	emu := telegramtest.New(telegramtest.Options{Now: now, BotUsername: "dealerbot_demo_bot"})
+	defer emu.Close()
+	app, err := NewApp(ctx, cfg, log, now, emu.URL(), emu.Token())
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+
+	d := &demo{ctx: ctx, app: app, emu: emu, out: stdout, now: now, clock: clock, echo: *script != "", people: map[string]telegramtest.User{}, names: map[int64]string{}}
+	if err := d.seed(); err != nil {
+		return err
+	}
+	emu.OnBotMessage(d.show)
+
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- app.Bot.Start(runCtx) }()
+	defer func() { stop(); <-done }()
+
+	d.mu.Lock()
+	fmt.Fprintf(stdout, "dealerbot demo — %s — clock %s (%s)\nYou are %s. Type /demo for the demo's commands, /help for the bot's.\n\n",
+		cfg.Store.Name, now().Format("2006-01-02 15:04 Mon"), loc, d.me)
+	d.mu.Unlock()
+	return d.loop(in)
+}
+
+// demo is the terminal chat's state.
+type demo struct {
+	ctx   context.Context
+	app   *App
+	emu   *telegramtest.Server
+	out   io.Writer
+	now   func() time.Time
+	clock *demoClock
+	echo  bool
+
+	// mu guards what the emulator's observer (another goroutine) touches.
+	mu      sync.Mutex
+	me      string
+	people  map[string]telegramtest.User
+	names   map[int64]string // chat id → person
+	nextID  int64
+	buttons []demoButton // of the last message to me that had any
+	invite  string       // the last invite code seen
+}
+
+type demoButton struct {
+	chatID int64
+	msgID  int
+	data   string
+}
+
+// seed enrols the demo staff directly in the store, as if each had
+// redeemed an invite, and publishes their menus.
+func (d *demo) seed() error {
+	d.nextID = 5000
+	for _, p := range demoStaff {
+		roles, err := domain.ParseRoles(p.roles)
+		if err != nil {
+			return err
+		}
+		_, inv, err := d.app.DB.InviteStaff(d.ctx, p.name, roles, d.app.Config.Rules.Staff.InviteTTL)
+		if err != nil {
+			return fmt.Errorf("demo staff %s: %w", p.name, err)
+		}
+		u := d.person(p.name)
+		d.emu.OpenChat(u)
+		if _, err := d.app.DB.RedeemInvite(d.ctx, inv.Code, u.ID, domain.LangZH); err != nil {
+			return fmt.Errorf("demo staff %s: %w", p.name, err)
+		}
+	}
+	staff, err := d.app.DB.ListStaff(d.ctx, false)
+	if err != nil {
+		return err
+	}
+	d.app.Bot.PublishMenus(d.ctx, staff)
+	d.me = demoStaff[0].name
+	return nil
+}
+
+// person returns the Telegram user of a demo person, making one if new.
+func (d *demo) person(name string) telegramtest.User {
+	if u, ok := d.people[name]; ok {
+		return u
+	}
+	d.nextID++
+	u := d.emu.User(d.nextID, name, "", "zh-hans")
+	d.people[name] = u
+	d.names[u.ID] = name
+	return u
+}
+
+// printf writes to the terminal without interleaving with the observer.
+func (d *demo) printf(format string, args ...any) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	fmt.Fprintf(d.out, format, args...)
+}
+
+// current is who the terminal speaks as.
+func (d *demo) current() string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.me
+}
+
+// loop reads lines until EOF or /quit.
+func (d *demo) loop(in io.Reader) error {
+	sc := bufio.NewScanner(in)
+	sc.Buffer(make([]byte, 64*1024), 64*1024)
+	for {
+		if !d.echo {
+			d.printf("%s> ", d.current())
+		}
+		if !sc.Scan() {
+			if !d.echo {
+				d.printf("\n")
+			}
+			return sc.Err()
+		}
+		line := strings.TrimSpace(sc.Text())
+		if d.echo {
+			if line == "" {
+				d.printf("\n")
+				continue
+			}
+			if strings.HasPrefix(line, "#") && !isPressShortcut(line) {
+				d.printf("%s\n", line)
+				continue
+			}
+			d.printf("%s> %s\n", d.current(), line)
+		}
+		if line == "" {
+			continue
+		}
+		if quit, err := d.handle(line); err != nil {
+			d.printf("  (demo) %v\n", err)
+		} else if quit {
+			return nil
+		}
+		if d.ctx.Err() != nil {
+			return nil
+		}
+	}
+}
+
+func isPressShortcut(s string) bool {
+	return len(s) > 1 && s[0] == '#' && strings.Trim(s[1:], "0123456789") == ""
+}
+
+// handle runs one line: a demo command, or a message to the bot.
+func (d *demo) handle(line string) (quit bool, err error) {
+	d.mu.Lock()
+	locked := true
+	unlock := func() {
+		if locked {
+			d.mu.Unlock()
+			locked = false
+		}
+	}
+	defer unlock()
+	cmd, arg, _ := strings.Cut(line, " ")
+	arg = strings.TrimSpace(arg)
+	switch {
+	case cmd == "/quit" || cmd == "/exit":
+		return true, nil
+	case cmd == "/demo":
+		fmt.Fprint(d.out, demoHelp)
+		return false, nil
+	case cmd == "/who":
+		for _, p := range demoStaff {
+			fmt.Fprintf(d.out, "  %s (%s)\n", p.name, p.roles)
+		}
+		return false, nil
+	case cmd == "/as":
+		if arg == "" {
+			return false, errors.New("say who: /as 陈顾问")
+		}
+		_, known := d.people[arg]
+		d.person(arg)
+		d.me, d.buttons = arg, nil
+		if !known {
+			fmt.Fprintf(d.out, "  (demo) %s is a new Telegram user, not on the staff\n", arg)
+		}
+		return false, nil
+	case cmd == "/clock":
+		unlock() // jobs may send, and the observer prints
+		return false, d.moveClock(arg)
+	case cmd == "/press" || isPressShortcut(cmd):
+		n := strings.TrimPrefix(cmd, "#")
+		if cmd == "/press" {
+			n = arg
+		}
+		return false, d.press(n, unlock)
+	}
+	if strings.Contains(line, "{invite}") {
+		if d.invite == "" {
+			return false, errors.New("no invite code seen yet: /invite NAME ROLE first")
+		}
+		line = strings.ReplaceAll(line, "{invite}", d.invite)
+	}
+	u := d.person(d.me)
+	unlock()
+	id := d.emu.SendText(u, line)
+	ctx, cancel := context.WithTimeout(d.ctx, 15*time.Second)
+	defer cancel()
+	return false, d.app.Bot.WaitHandled(ctx, int64(id))
+}
+
+// press presses button n (1-based) of the last message that had buttons.
+func (d *demo) press(n string, unlock func()) error {
+	var i int
+	if _, err := fmt.Sscan(n, &i); err != nil || i < 1 || i > len(d.buttons) {
+		return fmt.Errorf("no button %q here (%d on the last message)", n, len(d.buttons))
+	}
+	b, u := d.buttons[i-1], d.person(d.me)
+	unlock()
+	qid, err := d.emu.PressButton(u, b.chatID, b.msgID, b.data)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(d.ctx, 15*time.Second)
+	defer cancel()
+	a, err := d.emu.WaitCallbackAnswer(ctx, qid)
+	if err == nil && a.Text != "" {
+		d.printf("  (popup) %s\n", a.Text)
+	}
+	return err
+}
+
+// moveClock shows or moves the demo clock, running the jobs that fall due.
+func (d *demo) moveClock(arg string) error {
+	if arg == "" {
+		d.printf("  (demo) clock %s\n", d.now().Format("2006-01-02 15:04 Mon"))
+		return nil
+	}
+	step, err := parseStep(arg)
+	if err != nil {
+		return err
+	}
+	from := d.now()
+	d.clock.offset += step
+	to := d.now()
+	d.printf("  (demo) clock %s → %s\n", from.Format("01-02 15:04"), to.Format("2006-01-02 15:04 Mon"))
+	for _, f := range d.app.Jobs.Advance(d.ctx, from, to) {
+		status := "ok"
+		if f.Err != nil {
+			status = f.Err.Error()
+		}
+		d.printf("  (demo) job %s ran at %s: %s\n", f.Job, f.At.Format("01-02 15:04"), status)
+	}
+	return nil
+}
+
+// parseStep reads "+1d", "+2h30m", "45m".
+func parseStep(s string) (time.Duration, error) {
+	s = strings.TrimPrefix(s, "+")
+	var total time.Duration
+	if days, rest, ok := strings.Cut(s, "d"); ok {
+		var n int
+		if _, err := fmt.Sscan(days, &n); err != nil || n < 0 {
+			return 0, fmt.Errorf("%q: say +1d, +2h or +30m", s)
+		}
+		total, s = time.Duration(n)*24*time.Hour, rest
+	}
+	if s != "" {
+		d, err := time.ParseDuration(s)
+		if err != nil || d < 0 {
+			return 0, fmt.Errorf("%q: say +1d, +2h or +30m", s)
+		}
+		total += d
+	}
+	if total <= 0 {
+		return 0, errors.New("the clock only moves forward: +1d, +2h, +30m")
+	}
+	return total, nil
+}
+
+// show prints what the bot did: answers in my chat, pushes to others.
+func (d *demo) show(ev telegramtest.Event) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if ev.Kind != telegramtest.EventSent && ev.Kind != telegramtest.EventEdited {
+		return
+	}
+	m := ev.Message
+	if code := inviteCodeRE.FindStringSubmatch(m.Plain); code != nil {
+		d.invite = code[1]
+	}
+	who := d.names[ev.ChatID]
+	if who == "" {
+		who = fmt.Sprintf("chat %d", ev.ChatID)
+	}
+	prefix := "  bot: "
+	if who != d.me {
+		prefix = "  → " + who + ": "
+	}
+	if ev.Kind == telegramtest.EventEdited {
+		prefix += "(edited) "
+	}
+	indent := strings.Repeat(" ", len([]rune(prefix)))
+	fmt.Fprintln(d.out, prefix+strings.ReplaceAll(m.Plain, "\n", "\n"+indent))
+	if len(m.Buttons) == 0 || who != d.me {
+		return
+	}
+	d.buttons = nil
+	var row []string
+	for _, r := range m.Buttons {
+		for _, b := range r {
+			d.buttons = append(d.buttons, demoButton{chatID: ev.ChatID, msgID: m.ID, data: b.Data})
+			row = append(row, fmt.Sprintf("[%d] %s", len(d.buttons), b.Text))
+		}
+	}
+	fmt.Fprintln(d.out, indent+strings.Join(row, "  "))
+}
+
+// inviteCodeRE finds an invite code in the bot's answers, for {invite}.
+var inviteCodeRE = regexp.MustCompile(`start=([A-Z2-7]{16})`)

@@ -1,0 +1,71 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestDemo_Script runs the shipped demo script, as a newcomer would with
+// `go run ./cmd/dealerbot demo --script …`, and reads the transcript.
+func TestDemo_Script(t *testing.T) {
+	var out, errs bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	err := runMain(ctx, []string{"demo", "--script", "testdata/enrol.demo", "--at", "2026-12-01 09:00"},
+		strings.NewReader(""), &out, &errs, func(string) string { return "" })
+	if err != nil {
+		t.Fatalf("demo: %v\nstderr:\n%s", err, errs.String())
+	}
+	got := out.String()
+	for _, want := range []string{
+		"王经理> /help",
+		"/invite — 邀请员工加入",              // the admin's help
+		"欢迎，周新！",                        // enrolment
+		"您可用的命令（销售顾问）",                  // a consultant's help…
+		"此邀请码已使用过",                      // a reused code
+		"Your commands (consultant)",    // /lang en
+		"You may not use /staff",        // a consultant refused
+		"job invite-purge ran at 12-02", // the clock fires jobs
+		"此邀请码已过期",                       // and expires invites
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("transcript lacks %q", want)
+		}
+	}
+	if help := between(got, "周新> /help", "# The same code"); strings.Contains(help, "/invite") {
+		t.Errorf("consultant's /help lists /invite:\n%s", help)
+	}
+	if t.Failed() {
+		t.Logf("transcript:\n%s\nstderr:\n%s", got, errs.String())
+	}
+}
+
+func between(s, from, to string) string {
+	_, after, _ := strings.Cut(s, from)
+	before, _, _ := strings.Cut(after, to)
+	return before
+}
+
+// TestDemo_Interactive types at the prompt, switches person and presses
+// nothing that is not there.
+func TestDemo_Interactive(t *testing.T) {
+	var out, errs bytes.Buffer
+	in := strings.NewReader("/who\n/as 陈顾问\n/help\n/press 1\n/clock +abc\n/clock +1h\n/quit\n/help\n")
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if err := runMain(ctx, []string{"demo"}, in, &out, &errs, func(string) string { return "" }); err != nil {
+		t.Fatalf("demo: %v\n%s", err, errs.String())
+	}
+	got := out.String()
+	for _, want := range []string{"李主管 (supervisor)", "陈顾问> ", "您可用的命令（销售顾问）", "no button", "say +1d", "(demo) clock"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Count(got, "您可用的命令") != 1 {
+		t.Errorf("a line after /quit was run:\n%s", got)
+	}
+}

@@ -1,0 +1,94 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	tgbot "github.com/go-telegram/bot"
+
+	"github.com/dealerbot/dealerbot/domain"
+)
+
+// cmdStaff is the bootstrap path: the first admin is added here, before
+// anyone can use /invite in chat.
+func cmdStaff(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	if len(args) == 0 {
+		return fmt.Errorf("staff: say add or list")
+	}
+	var c commonFlags
+	fs := newFlagSet("staff "+args[0], stderr, &c)
+	name := fs.String("name", "", "the staff member's name, e.g. 王经理")
+	roles := fs.String("role", "", "roles, comma-separated: "+domain.JoinRoles(domain.AllRoles))
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(c.config, getenv)
+	if err != nil {
+		return err
+	}
+	db, err := openDB(ctx, cfg, time.Now)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	switch args[0] {
+	case "add":
+		if *name == "" || *roles == "" {
+			return fmt.Errorf("staff add: --name and --role are required, e.g. --name 王经理 --role manager,admin")
+		}
+		rs, err := domain.ParseRoles(*roles)
+		if err != nil {
+			return fmt.Errorf("staff add: --role: %s", domain.ErrorMessage(err))
+		}
+		s, inv, err := db.InviteStaff(ctx, *name, rs, cfg.Rules.Staff.InviteTTL)
+		if err != nil {
+			return fmt.Errorf("staff add: %s", domain.ErrorMessage(err))
+		}
+		username := botUsername(ctx, cfg)
+		fmt.Fprintf(stdout, "Staff member %s (%s) added.\nInvite code: %s (single use, expires %s)\nLink: https://t.me/%s?start=%s\n",
+			s.Name, s.Roles, inv.Code, inv.ExpiresAt.In(cfg.Calendar().Location).Format("2006-01-02 15:04 MST"), username, inv.Code)
+		if username == "<bot username>" {
+			fmt.Fprintln(stdout, "(Set DEALERBOT_TELEGRAM_TOKEN to print the bot's real username; or send /start "+inv.Code+" to the bot.)")
+		}
+		return nil
+	case "list":
+		all, err := db.ListStaff(ctx, true)
+		if err != nil {
+			return err
+		}
+		for _, s := range all {
+			status := "linked"
+			switch {
+			case !s.Active:
+				status = "deactivated"
+			case !s.Enrolled():
+				status = "invited"
+			}
+			fmt.Fprintf(stdout, "%-4d %-16s %-32s %s\n", s.ID, s.Name, s.Roles, status)
+		}
+		return nil
+	}
+	return fmt.Errorf("staff: unknown subcommand %q (add or list)", args[0])
+}
+
+// botUsername asks the Bot API for the bot's username when a token is set.
+func botUsername(ctx context.Context, cfg Config) string {
+	const unknown = "<bot username>"
+	if cfg.Telegram.Token == "" {
+		return unknown
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	api, err := tgbot.New(cfg.Telegram.Token, tgbot.WithServerURL(cfg.Telegram.APIURL), tgbot.WithSkipGetMe())
+	if err != nil {
+		return unknown
+	}
+	me, err := api.GetMe(ctx)
+	if err != nil || me.Username == "" {
+		return unknown
+	}
+	return me.Username
+}
