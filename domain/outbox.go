@@ -1,0 +1,64 @@
+package domain
+
+import "time"
+
+// Outbox message states. A message is pending until Telegram accepts it
+// (sent); sending marks the moment it is handed to Telegram, so a crash in
+// that moment leaves it "in doubt" and it is sent again after the restart.
+// failed is a permanent refusal (a bad request: a bug, never retried);
+// undeliverable means the chat blocked the bot.
+const (
+	OutboxPending       = "pending"
+	OutboxSending       = "sending"
+	OutboxSent          = "sent"
+	OutboxFailed        = "failed"
+	OutboxUndeliverable = "undeliverable"
+)
+
+// Outbox priorities: direct replies to a command go before pushes.
+const (
+	PriorityPush  = 0
+	PriorityReply = 1
+)
+
+// OutboxMessage is one message the bot is to send, written in the same
+// transaction as the change that caused it. Key deduplicates: writing the
+// same key twice stores one message (e.g. "followup:17:2026-12-01").
+type OutboxMessage struct {
+	ID       int64
+	Key      string
+	ChatID   int64
+	StaffID  int64  // the recipient staff member, 0 for a group
+	Text     string // Telegram HTML, at most 4096 characters
+	Markup   string // reply_markup as JSON, "" for none
+	FileName string // set for a document: Text is then its caption
+	File     []byte
+	Priority int
+
+	Status        string
+	Attempts      int
+	NextAttemptAt time.Time
+	LastError     string
+	CreatedAt     time.Time
+	SentAt        *time.Time
+	TelegramMsgID int
+}
+
+// OutboxStats summarises the outbox for /health and the CLI.
+type OutboxStats struct {
+	Pending       int // pending or sending
+	Retrying      int // pending after at least one failed attempt
+	Failed        int
+	Undeliverable int
+	OldestPending *time.Time // CreatedAt of the oldest pending message
+}
+
+// InboundUpdate is a Telegram update kept durably before Telegram is told
+// it was received, so a crash loses none.
+type InboundUpdate struct {
+	ID         int64
+	ChatID     int64
+	Raw        []byte // the update as Telegram sent it (JSON)
+	ReceivedAt time.Time
+	AppliedAt  *time.Time
+}
