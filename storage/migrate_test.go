@@ -22,7 +22,7 @@ func TestMigrate(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			if v, err := db.SchemaVersion(ctx); err != nil || v != 1 {
+			if v, err := db.SchemaVersion(ctx); err != nil || v != 2 {
 				t.Fatalf("version %d, %v", v, err)
 			}
 			if got, err := db.StaffByID(ctx, s.ID); err != nil || got.Name != "Kept" {
