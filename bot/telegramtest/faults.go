@@ -3,6 +3,7 @@ package telegramtest
 import (
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"strings"
 	"time"
@@ -65,11 +66,49 @@ func (s *Server) ClearFaults() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faults = map[string][]*faultEntry{}
+	s.random = nil
+}
+
+// randomFault fails a share of a method's calls, drawn from a seeded
+// source so a failing run can be replayed.
+type randomFault struct {
+	p      float64
+	rng    *rand.Rand
+	faults []Fault
+}
+
+// FailRandomly makes each call of method fail with probability p, with one
+// of faults picked at random; p = 0 turns it off. Queued faults (Fail) go
+// first. The draw is seeded, so the same calls in the same order fail the
+// same way.
+func (s *Server) FailRandomly(method string, p float64, seed uint64, faults ...Fault) {
+	key := strings.ToLower(method)
+	if _, ok := handlers[key]; !ok {
+		panic(fmt.Sprintf("telegramtest: FailRandomly: %q is not an emulated method", method))
+	}
+	for i, f := range faults {
+		if f.Kind == FaultTooManyRequests && f.RetryAfter <= 0 {
+			faults[i].RetryAfter = 1
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.random == nil {
+		s.random = map[string]*randomFault{}
+	}
+	if p <= 0 || len(faults) == 0 {
+		delete(s.random, key)
+		return
+	}
+	s.random[key] = &randomFault{p: p, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), faults: faults}
 }
 
 func (s *Server) takeFaultLocked(method string) (Fault, bool) {
 	q := s.faults[method]
 	if len(q) == 0 {
+		if r := s.random[method]; r != nil && r.rng.Float64() < r.p {
+			return r.faults[r.rng.IntN(len(r.faults))], true
+		}
 		return Fault{}, false
 	}
 	f := q[0].fault

@@ -93,6 +93,7 @@ type Server struct {
 	users     map[int64]models.User
 	chats     map[int64]*chatState
 	queue     []queuedUpdate
+	history   map[int64]queuedUpdate // every update ever queued, for Replay
 	lastUpd   int64
 	allowed   map[string]bool
 	pollStop  chan struct{}
@@ -102,6 +103,7 @@ type Server struct {
 	files     map[string]*fileState
 	lastFile  int
 	faults    map[string][]*faultEntry
+	random    map[string]*randomFault
 	calls     map[string]int
 	sent      []SentRecord
 	served429 int

@@ -40,9 +40,37 @@ func (s *Server) enqueueLocked(u models.Update) int64 {
 	if err != nil {
 		panic(fmt.Sprintf("telegramtest: cannot marshal update: %v", err))
 	}
-	s.queue = append(s.queue, queuedUpdate{id: u.ID, kind: updateKind(raw), raw: raw})
+	q := queuedUpdate{id: u.ID, kind: updateKind(raw), raw: raw}
+	s.queue = append(s.queue, q)
+	if s.history == nil {
+		s.history = map[int64]queuedUpdate{}
+	}
+	s.history[u.ID] = q
 	s.notifyLocked()
 	return u.ID
+}
+
+// Replay queues an update that was already delivered and confirmed, with
+// its original id, as Telegram does when a bot comes back with an older
+// offset (a lost or restored database): the bot must recognise it and
+// change nothing.
+func (s *Server) Replay(updateID int) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	q, ok := s.history[int64(updateID)]
+	if !ok {
+		return fmt.Errorf("telegramtest: Replay: no update %d", updateID)
+	}
+	i := 0
+	for i < len(s.queue) && s.queue[i].id < q.id {
+		i++
+	}
+	if i < len(s.queue) && s.queue[i].id == q.id {
+		return nil // still queued
+	}
+	s.queue = append(s.queue[:i], append([]queuedUpdate{q}, s.queue[i:]...)...)
+	s.notifyLocked()
+	return nil
 }
 
 // updateKind is the name of the update's payload field ("message",
