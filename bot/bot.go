@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	tgbot "github.com/go-telegram/bot"
@@ -21,13 +22,47 @@ import (
 // Store is what the bot needs of storage (implemented by *storage.DB).
 type Store interface {
 	InTx(ctx context.Context, fn func(ctx context.Context) error) error
+	staffStore
+	updateStore
+	outboxStore
+}
+
+type staffStore interface {
 	StaffByTelegramID(ctx context.Context, telegramID int64) (*domain.Staff, error)
 	StaffByName(ctx context.Context, name string) (*domain.Staff, error)
+	StaffWithRole(ctx context.Context, r domain.Role) ([]*domain.Staff, error)
 	ListStaff(ctx context.Context, includeInactive bool) ([]*domain.Staff, error)
 	InviteStaff(ctx context.Context, name string, roles domain.Roles, ttl time.Duration) (*domain.Staff, *domain.Invite, error)
 	RedeemInvite(ctx context.Context, code string, telegramID int64, lang domain.Lang) (*domain.Staff, error)
 	DeactivateStaff(ctx context.Context, id int64) error
 	SetStaffLang(ctx context.Context, id int64, lang domain.Lang) error
+}
+
+// updateStore is the inbox of updates (poller.go, apply.go).
+type updateStore interface {
+	SaveUpdates(ctx context.Context, ups []domain.InboundUpdate, nextOffset int64) error
+	UpdateOffset(ctx context.Context) (int64, error)
+	LastUpdateAt(ctx context.Context) (time.Time, bool, error)
+	PendingUpdates(ctx context.Context) ([]domain.InboundUpdate, error)
+	ClaimUpdate(ctx context.Context, id int64) (bool, error)
+}
+
+// outboxStore is the outbox (outbox.go, sender.go).
+type outboxStore interface {
+	Enqueue(ctx context.Context, msgs ...domain.OutboxMessage) (int, error)
+	DueMessages(ctx context.Context, limit int, skipChats []int64) ([]domain.OutboxMessage, error)
+	MarkSending(ctx context.Context, id int64) error
+	MarkSent(ctx context.Context, id int64, telegramMsgID int) error
+	MarkRetry(ctx context.Context, id int64, next time.Time, errText string) error
+	MarkFailed(ctx context.Context, id int64, errText string) error
+	MarkChatUndeliverable(ctx context.Context, chatID int64, errText string) (int64, error)
+	RecoverSending(ctx context.Context) (int64, error)
+	OutboxStats(ctx context.Context) (domain.OutboxStats, error)
+	OutboxByKey(ctx context.Context, key string) (*domain.OutboxMessage, error)
+	SetChatBlocked(ctx context.Context, chatID int64, blocked bool) (bool, error)
+	BlockedChats(ctx context.Context) ([]int64, error)
+	SaveCallbackData(ctx context.Context, data string) (int64, error)
+	CallbackData(ctx context.Context, id int64) (string, error)
 }
 
 // Options configure a Bot. Token, APIURL, Store and Calendar are required.
@@ -48,6 +83,8 @@ type Options struct {
 	ShutdownTimeout time.Duration
 	// HandlerTimeout bounds one update's handling (default 30 s).
 	HandlerTimeout time.Duration
+	// Limits are Telegram's flood limits (default 30/s, 1/s a chat, 20/min a group).
+	Limits Limits
 }
 
 // Bot is the running Telegram bot.
@@ -64,8 +101,11 @@ type Bot struct {
 	byName    map[string]*Command
 	callbacks map[string]*Callback
 
-	queues  *chatQueues
-	handled *handledSet
+	queues     *chatQueues
+	handled    *handledSet
+	sender     *sender
+	pollClient *http.Client
+	lastUpdate atomic.Int64 // unix seconds of the last update received
 }
 
 // New connects to the Bot API (getMe) and registers the built-in commands.
@@ -100,17 +140,20 @@ func New(ctx context.Context, opts Options) (*Bot, error) {
 		callbacks: map[string]*Callback{},
 		queues:    newChatQueues(opts.Workers),
 		handled:   newHandledSet(),
+		// The poll's HTTP timeout must outlast the long-poll wait.
+		pollClient: &http.Client{Timeout: opts.PollTimeout + 10*time.Second},
 	}
+	b.sender = newSender(b, opts.Limits)
 	api, err := tgbot.New(opts.Token,
 		tgbot.WithServerURL(opts.APIURL),
 		tgbot.WithSkipGetMe(),
-		// The poll's HTTP timeout must outlast the long-poll wait.
-		tgbot.WithHTTPClient(opts.PollTimeout, &http.Client{Timeout: opts.PollTimeout + 10*time.Second}),
+		tgbot.WithHTTPClient(opts.PollTimeout, &http.Client{Timeout: 60 * time.Second}),
+		// poll() feeds ProcessUpdate; serializePerChat then queues each
+		// update on its chat, so the library's loop never blocks.
 		tgbot.WithNotAsyncHandlers(),
-		tgbot.WithMiddlewares(b.serializePerChat, b.recoverPanics, b.logUpdate, b.resolveStaff),
+		tgbot.WithMiddlewares(b.serializePerChat, b.recoverPanics, b.logUpdate, b.applyOnce, b.resolveStaff),
 		tgbot.WithDefaultHandler(b.dispatch),
 		tgbot.WithErrorsHandler(func(err error) { b.log.Warn("telegram", slog.Any("error", err)) }),
-		tgbot.WithAllowedUpdates(tgbot.AllowedUpdates{"message", "callback_query"}),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("bot: %w", err)
@@ -128,16 +171,28 @@ func New(ctx context.Context, opts Options) (*Bot, error) {
 // Username is the bot's Telegram username, without the @.
 func (b *Bot) Username() string { return b.username }
 
-// Start long-polls Telegram until ctx is cancelled, then waits (at most
-// ShutdownTimeout) for the handlers in flight, and returns.
+// Start serves until ctx is cancelled: it long-polls Telegram and drains
+// the outbox. Then it shuts down in order, within ShutdownTimeout: stop
+// fetching, let the handlers in flight finish (their answers are in the
+// outbox), let the sends in flight finish. What is left stays in the inbox
+// or the outbox for the next start.
 func (b *Bot) Start(ctx context.Context) error {
-	b.api.Start(ctx)
-	wait, cancel := context.WithTimeout(context.Background(), b.opts.ShutdownTimeout)
+	senderCtx, stopSender := context.WithCancel(context.WithoutCancel(ctx))
+	deadline, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	if err := b.queues.wait(wait); err != nil {
-		return fmt.Errorf("bot: handlers still running after %s: %w", b.opts.ShutdownTimeout, err)
+	senderDone := make(chan error, 1)
+	go func() { senderDone <- b.sender.run(senderCtx, deadline) }()
+
+	b.poll(ctx)
+
+	timer := time.AfterFunc(b.opts.ShutdownTimeout, cancel)
+	defer timer.Stop()
+	errHandlers := b.queues.wait(deadline)
+	if errHandlers != nil {
+		errHandlers = fmt.Errorf("bot: handlers still running after %s: %w", b.opts.ShutdownTimeout, errHandlers)
 	}
-	return nil
+	stopSender()
+	return errors.Join(errHandlers, <-senderDone)
 }
 
 // InviteLink is the deep link that opens the bot with an invite code.
@@ -154,27 +209,6 @@ func (b *Bot) dispatch(ctx context.Context, _ *tgbot.Bot, upd *models.Update) {
 	case upd.CallbackQuery != nil:
 		b.onCallback(ctx, upd.CallbackQuery)
 	}
-}
-
-// send sends an HTML text to a chat, split at line boundaries when it is
-// longer than Telegram allows.
-func (b *Bot) send(ctx context.Context, chatID int64, text string, markup models.ReplyMarkup) error {
-	parts := splitText(text, maxMessageLen)
-	for i, part := range parts {
-		p := &tgbot.SendMessageParams{
-			ChatID:             chatID,
-			Text:               part,
-			ParseMode:          models.ParseModeHTML,
-			LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: tgbot.True()},
-		}
-		if i == len(parts)-1 {
-			p.ReplyMarkup = markup
-		}
-		if _, err := b.api.SendMessage(ctx, p); err != nil {
-			return fmt.Errorf("send to chat %d: %w", chatID, err)
-		}
-	}
-	return nil
 }
 
 // formatTime writes an instant in the store's time zone.

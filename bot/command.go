@@ -175,27 +175,38 @@ func (b *Bot) onCallback(ctx context.Context, q *models.CallbackQuery) {
 	}
 	chatID, _ := updateChat(&models.Update{CallbackQuery: q})
 	if staff == nil {
-		b.answerCallback(ctx, q.ID, T(lang, "refuse.stranger"))
+		b.answerCallbackAfter(ctx, q.ID, T(lang, "refuse.stranger"))
 		return
 	}
-	prefix, payload, _ := strings.Cut(q.Data, ":")
+	data, err := b.expandCallbackData(ctx, q.Data)
+	if err != nil {
+		fail(ctx, err, stripTags(T(lang, "callback.stale")))
+		return
+	}
+	prefix, payload, _ := strings.Cut(data, ":")
 	b.mu.RLock()
 	cb := b.callbacks[prefix]
 	b.mu.RUnlock()
 	if cb == nil {
-		b.answerCallback(ctx, q.ID, T(lang, "callback.stale"))
+		b.answerCallbackAfter(ctx, q.ID, T(lang, "callback.stale"))
 		return
 	}
 	if !staff.Roles.HasAny(cb.Roles...) {
-		b.answerCallback(ctx, q.ID, T(lang, "err.forbidden"))
+		b.answerCallbackAfter(ctx, q.ID, T(lang, "err.forbidden"))
 		return
 	}
 	r := &Request{Staff: staff, Lang: lang, ChatID: chatID, From: &q.From, Message: q.Message.Message, Query: q, Args: payload}
 	if err := cb.Handler(ctx, r); err != nil {
-		b.answerCallback(ctx, q.ID, stripTags(b.errorText(ctx, r, err)))
+		fail(ctx, err, stripTags(b.errorText(ctx, r, err)))
 		return
 	}
-	b.answerCallback(ctx, q.ID, "")
+	b.answerCallbackAfter(ctx, q.ID, "")
+}
+
+// answerCallbackAfter answers a button press once the update commits.
+func (b *Bot) answerCallbackAfter(ctx context.Context, id, text string) {
+	text = stripTags(text)
+	afterCommit(ctx, func(ctx context.Context) { b.answerCallback(ctx, id, text) })
 }
 
 // answerCallback answers a button press; failures are only logged, since
@@ -209,16 +220,10 @@ func (b *Bot) answerCallback(ctx context.Context, id, text string) {
 	}
 }
 
-// reply sends a text, logging a failure.
-func (b *Bot) reply(ctx context.Context, chatID int64, text string) {
-	if err := b.send(ctx, chatID, text, nil); err != nil {
-		b.log.Warn("reply", slog.Int64("chat_id", chatID), slog.Any("error", err))
-	}
-}
-
-// replyError turns a handler's error into an answer.
+// replyError turns a handler's error into an answer. The handler's writes
+// roll back: a failed command never half-applies.
 func (b *Bot) replyError(ctx context.Context, r *Request, err error) {
-	b.reply(ctx, r.ChatID, b.errorText(ctx, r, err))
+	fail(ctx, err, b.errorText(ctx, r, err))
 }
 
 // errorText renders an error for the user: the usage line, the domain

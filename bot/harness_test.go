@@ -27,6 +27,9 @@ type harness struct {
 	now time.Time
 
 	nextUser int64
+	opts     harnessOptions
+	cancel   context.CancelFunc
+	done     chan error
 }
 
 // testStart is the harness clock's start: a Friday morning in the store.
@@ -40,51 +43,98 @@ func shanghai() *time.Location {
 	return loc
 }
 
+// harnessOptions vary the harness for delivery tests.
+type harnessOptions struct {
+	realClock bool       // time.Now instead of the fixed testStart (retries need time to pass)
+	limits    bot.Limits // default: far above Telegram's, so tests do not wait
+	extra     []bot.Command
+	callbacks []bot.Callback
+	driver    string // storage driver, default sqlite
+}
+
 // newHarness starts a bot against a fresh emulator and database; extra
 // commands (a panicking one, say) are registered before it starts.
 func newHarness(t *testing.T, extra ...bot.Command) *harness {
+	return newHarnessWith(t, harnessOptions{extra: extra})
+}
+
+func newHarnessWith(t *testing.T, o harnessOptions) *harness {
 	t.Helper()
-	h := &harness{t: t, now: testStart, nextUser: 1000}
+	h := &harness{t: t, now: testStart, nextUser: 1000, opts: o}
+	if o.limits == (bot.Limits{}) {
+		h.opts.limits = bot.Limits{GlobalPerSecond: 100000, PerChatPerSecond: 100000, GroupPerMinute: 100000}
+	}
 	h.emu = telegramtest.New(telegramtest.Options{Now: h.clock})
 	t.Cleanup(h.emu.Close)
-	h.db = storagetest.Open(t)
+	if o.driver == "" || o.driver == storage.DriverSQLite {
+		h.db = storagetest.Open(t)
+	} else {
+		h.db = storagetest.OpenDriver(t, o.driver)
+	}
 	h.db.Now = h.clock
-
-	rules := domain.DefaultRules()
-	if err := rules.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	b, err := bot.New(ctx, bot.Options{
-		Token:       h.emu.Token(),
-		APIURL:      h.emu.URL(),
-		Store:       h.db,
-		Now:         h.clock,
-		Calendar:    &domain.Calendar{Location: shanghai(), Open: 9 * 60, Close: 18 * 60, WorkingDays: []time.Weekday{0, 1, 2, 3, 4, 5, 6}},
-		Rules:       rules,
-		StoreName:   "示例4S店",
-		PollTimeout: 2 * time.Second,
-	})
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	for _, c := range extra {
-		b.Register(c)
-	}
-	h.bot = b
-	done := make(chan error, 1)
-	go func() { done <- b.Start(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("bot stopped with %v", err)
-		}
-	})
+	h.start()
+	t.Cleanup(h.stop)
 	return h
 }
 
+// start connects a new bot to the harness's emulator and database.
+func (h *harness) start() {
+	h.t.Helper()
+	rules := domain.DefaultRules()
+	if err := rules.Validate(); err != nil {
+		h.t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	b, err := bot.New(ctx, bot.Options{
+		Token:           h.emu.Token(),
+		APIURL:          h.emu.URL(),
+		Store:           h.db,
+		Now:             h.clock,
+		Calendar:        &domain.Calendar{Location: shanghai(), Open: 9 * 60, Close: 18 * 60, WorkingDays: []time.Weekday{0, 1, 2, 3, 4, 5, 6}},
+		Rules:           rules,
+		StoreName:       "示例4S店",
+		PollTimeout:     2 * time.Second,
+		ShutdownTimeout: 5 * time.Second,
+		Limits:          h.opts.limits,
+	})
+	if err != nil {
+		cancel()
+		h.t.Fatal(err)
+	}
+	for _, c := range h.opts.extra {
+		b.Register(c)
+	}
+	for _, c := range h.opts.callbacks {
+		b.RegisterCallback(c)
+	}
+	h.bot, h.cancel, h.done = b, cancel, make(chan error, 1)
+	go func() { h.done <- b.Start(ctx) }()
+}
+
+// stop shuts the bot down as SIGTERM would, and reports how it went.
+func (h *harness) stop() {
+	if h.cancel == nil {
+		return
+	}
+	h.cancel()
+	err := <-h.done
+	h.cancel = nil
+	if err != nil {
+		h.t.Errorf("bot stopped with %v", err)
+	}
+}
+
+// restart stops the bot and starts a new one on the same database.
+func (h *harness) restart() {
+	h.t.Helper()
+	h.stop()
+	h.start()
+}
+
 func (h *harness) clock() time.Time {
+	if h.opts.realClock {
+		return time.Now()
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.now

@@ -28,23 +28,27 @@ func (b *Bot) publishCommands(ctx context.Context, s *domain.Staff) {
 	if !s.Enrolled() {
 		return
 	}
-	_, err := b.api.SetMyCommands(ctx, &tgbot.SetMyCommandsParams{
+	params := &tgbot.SetMyCommandsParams{
 		Commands: b.menuFor(s),
 		Scope:    &models.BotCommandScopeChat{ChatID: s.TelegramID},
-	})
-	if err != nil {
-		b.log.Warn("set commands", slog.Int64("staff_id", s.ID), slog.Any("error", err))
 	}
+	afterCommit(ctx, func(ctx context.Context) {
+		if _, err := b.api.SetMyCommands(ctx, params); err != nil {
+			b.log.Warn("set commands", slog.Int64("staff_id", s.ID), slog.Any("error", err))
+		}
+	})
 }
 
 // clearCommands removes the menu of a chat (a deactivated member's).
 func (b *Bot) clearCommands(ctx context.Context, chatID int64) {
-	_, err := b.api.DeleteMyCommands(ctx, &tgbot.DeleteMyCommandsParams{
-		Scope: &models.BotCommandScopeChat{ChatID: chatID},
+	afterCommit(ctx, func(ctx context.Context) {
+		_, err := b.api.DeleteMyCommands(ctx, &tgbot.DeleteMyCommandsParams{
+			Scope: &models.BotCommandScopeChat{ChatID: chatID},
+		})
+		if err != nil {
+			b.log.Warn("delete commands", slog.Int64("chat_id", chatID), slog.Any("error", err))
+		}
 	})
-	if err != nil {
-		b.log.Warn("delete commands", slog.Int64("chat_id", chatID), slog.Any("error", err))
-	}
 }
 
 // PublishMenus sets the menu of every enrolled, active staff member; run at

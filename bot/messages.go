@@ -58,6 +58,10 @@ var messages = map[domain.Lang]map[string]string{
 		"deactivate.ok":      "已停用 <b>%s</b>，其账号立即失效。",
 		"deactivate.already": "<b>%s</b> 已是停用状态。",
 
+		"health.report":  "<b>运行状态</b>\n待发送消息：%d（其中重试中 %d）\n最早一条已等待：%s\n发送失败：%d，无法送达（已屏蔽）：%d\n最近收到消息：%s",
+		"health.none":    "无",
+		"blocked.notice": "⚠️ <b>%s</b> 屏蔽了本机器人，提醒和通知已无法送达。请提醒其在 Telegram 中打开机器人并点击“重新开始”。",
+
 		"lang.ok":  "已切换为中文。",
 		"lang.bad": "请选择语言：/lang zh（中文）或 /lang en（English）。",
 
@@ -70,6 +74,7 @@ var messages = map[domain.Lang]map[string]string{
 		"desc.invite":     "邀请员工加入",
 		"desc.staff":      "员工名单",
 		"desc.deactivate": "停用员工账号",
+		"desc.health":     "机器人运行状态",
 
 		"usage.lang":         "/lang zh|en",
 		"example.lang":       "/lang en",
@@ -131,6 +136,10 @@ var messages = map[domain.Lang]map[string]string{
 		"deactivate.ok":      "<b>%s</b> is deactivated; their account stops working now.",
 		"deactivate.already": "<b>%s</b> is already deactivated.",
 
+		"health.report":  "<b>Health</b>\nMessages waiting: %d (%d being retried)\nOldest waiting for: %s\nFailed: %d, undeliverable (blocked): %d\nLast update received: %s",
+		"health.none":    "none",
+		"blocked.notice": "⚠️ <b>%s</b> has blocked the bot: reminders and notifications no longer reach them. Ask them to open the bot in Telegram and press Restart.",
+
 		"lang.ok":  "Language set to English.",
 		"lang.bad": "Choose a language: /lang zh (中文) or /lang en (English).",
 
@@ -143,6 +152,7 @@ var messages = map[domain.Lang]map[string]string{
 		"desc.invite":     "Invite a staff member",
 		"desc.staff":      "List staff",
 		"desc.deactivate": "Deactivate a staff member",
+		"desc.health":     "The bot's health",
 
 		"usage.lang":         "/lang zh|en",
 		"example.lang":       "/lang en",

@@ -86,7 +86,6 @@ func (b *Bot) serializePerChat(next tgbot.HandlerFunc) tgbot.HandlerFunc {
 		b.queues.push(chatID, func() {
 			hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.opts.HandlerTimeout)
 			defer cancel()
-			defer b.handled.mark(upd.ID)
 			next(hctx, api, upd)
 		})
 	}
@@ -103,17 +102,9 @@ func (b *Bot) recoverPanics(next tgbot.HandlerFunc) tgbot.HandlerFunc {
 			}
 			b.log.Error("handler panic", slog.Int64("update_id", upd.ID),
 				slog.Any("panic", r), slog.String("stack", string(debug.Stack())))
-			chatID, ok := updateChat(upd)
-			if !ok {
-				return
-			}
-			lang := langOf(ctx, upd)
-			if upd.CallbackQuery != nil {
-				b.answerCallback(ctx, upd.CallbackQuery.ID, T(lang, "err.internal"))
-			}
-			if err := b.send(ctx, chatID, T(lang, "err.internal"), nil); err != nil {
-				b.log.Warn("reply after panic", slog.Int64("chat_id", chatID), slog.Any("error", err))
-			}
+			// The update's transaction rolled back; record it with an apology
+			// so that it is not run again.
+			b.answerFailure(ctx, upd, T(langOf(ctx, upd), "err.internal"))
 		}()
 		next(ctx, api, upd)
 	}
@@ -148,9 +139,7 @@ func (b *Bot) resolveStaff(next tgbot.HandlerFunc) tgbot.HandlerFunc {
 				ctx = context.WithValue(ctx, staffKey{}, s)
 			case err != nil && domain.ErrorCode(err) != domain.ENOTFOUND:
 				b.log.Error("resolve staff", slog.Int64("update_id", upd.ID), slog.Any("error", err))
-				if chatID, ok := updateChat(upd); ok {
-					_ = b.send(ctx, chatID, T(langOf(ctx, upd), "err.unavailable"), nil)
-				}
+				fail(ctx, err, "")
 				return
 			}
 		}
@@ -223,20 +212,21 @@ func updateKind(upd *models.Update) string {
 // errUsage makes the bot answer with the command's usage line.
 var errUsage = errors.New("usage")
 
-// handledSet remembers which updates have been handled, so a demo or a test
-// can wait for one update's effects without sleeping.
+// handledSet remembers which updates have been handled and the outbox
+// keys of their answers, so a demo or a test can wait for one update's
+// effects without sleeping.
 type handledSet struct {
 	mu   sync.Mutex
-	done map[int64]bool
+	done map[int64][]string
 	wake chan struct{}
 }
 
 func newHandledSet() *handledSet {
-	return &handledSet{done: map[int64]bool{}, wake: make(chan struct{})}
+	return &handledSet{done: map[int64][]string{}, wake: make(chan struct{})}
 }
 
 // mark records id as handled and wakes the waiters.
-func (h *handledSet) mark(id int64) {
+func (h *handledSet) mark(id int64, keys []string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if len(h.done) > 10000 { // only recent ids are ever waited for
@@ -246,20 +236,21 @@ func (h *handledSet) mark(id int64) {
 			}
 		}
 	}
-	h.done[id] = true
+	h.done[id] = append([]string{}, keys...)
 	close(h.wake)
 	h.wake = make(chan struct{})
 }
 
-// WaitHandled blocks until the update with this id has been handled (its
-// replies sent) or ctx ends.
+// WaitHandled blocks until the update with this id has been handled and
+// its answers delivered to Telegram, or ctx ends.
 func (b *Bot) WaitHandled(ctx context.Context, updateID int64) error {
 	for {
 		b.handled.mu.Lock()
-		ok, wake := b.handled.done[updateID], b.handled.wake
+		keys, ok := b.handled.done[updateID]
+		wake := b.handled.wake
 		b.handled.mu.Unlock()
 		if ok {
-			return nil
+			return b.sender.waitSettled(ctx, keys)
 		}
 		select {
 		case <-wake:

@@ -17,6 +17,7 @@ func (b *Bot) registerBuiltins() {
 	b.Register(Command{Name: "staff", Roles: []domain.Role{domain.RoleSupervisor, domain.RoleManager, domain.RoleGM, domain.RoleAdmin}, Handler: b.handleStaff})
 	b.Register(Command{Name: "invite", Roles: []domain.Role{domain.RoleAdmin}, Handler: b.handleInvite})
 	b.Register(Command{Name: "deactivate", Roles: []domain.Role{domain.RoleAdmin}, Handler: b.handleDeactivate})
+	b.Register(Command{Name: "health", Roles: []domain.Role{domain.RoleManager, domain.RoleGM, domain.RoleAdmin}, Handler: b.handleHealth})
 }
 
 // handleStart enrols a stranger who brings an invite code (/start CODE,

@@ -62,6 +62,11 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		PollTimeout:     cfg.Telegram.PollTimeout,
 		Workers:         cfg.Delivery.Workers,
 		ShutdownTimeout: cfg.Delivery.ShutdownTimeout,
+		Limits: bot.Limits{
+			GlobalPerSecond:  cfg.Delivery.GlobalPerSecond,
+			PerChatPerSecond: cfg.Delivery.PerChatPerSecond,
+			GroupPerMinute:   cfg.Delivery.GroupPerMinute,
+		},
 	})
 	if err != nil {
 		db.Close()

@@ -5,6 +5,7 @@
 //	dealerbot migrate --config FILE       create or upgrade the schema
 //	dealerbot staff add --name N --role R one-time invite for a staff member
 //	dealerbot staff list                  who is on the staff
+//	dealerbot outbox                      what is not delivered yet
 package main
 
 import (
@@ -29,6 +30,7 @@ Usage:
   dealerbot migrate [--config FILE]              create or upgrade the database schema
   dealerbot staff add --name NAME --role ROLES   add a staff member and print their invite link
   dealerbot staff list                           list the staff
+  dealerbot outbox [--status S] [--limit N]       what is not delivered yet: pending, failed, undeliverable
 
 Every command takes --config FILE (default: config.yaml if it exists).
 `
@@ -58,6 +60,8 @@ func runMain(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return cmdMigrate(ctx, rest, stdout, stderr, getenv)
 	case "staff":
 		return cmdStaff(ctx, rest, stdout, stderr, getenv)
+	case "outbox":
+		return cmdOutbox(ctx, rest, stdout, stderr, getenv)
 	case "demo":
 		return cmdDemo(ctx, rest, stdin, stdout, stderr, getenv)
 	case "help", "-h", "--help":

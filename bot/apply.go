@@ -1,0 +1,162 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	tgbot "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"github.com/dealerbot/dealerbot/domain"
+)
+
+// Each update is applied exactly once: its effects, the messages it sends
+// (to the outbox) and the mark that it was applied commit in one
+// transaction. A replayed update finds the mark and is skipped. A handler
+// that fails leaves nothing behind but its answer.
+
+// effects collects what one update's handling does beside its writes.
+type effects struct {
+	updateID int64
+	replies  int
+	keys     []string                // outbox keys written, to wait for their delivery
+	after    []func(context.Context) // Telegram calls that must follow the commit
+	abort    error                   // the handler failed: roll its writes back
+	failText string                  // … and answer this instead
+	skip     bool                    // the update had been applied already
+}
+
+type effectsKey struct{}
+
+func withEffects(ctx context.Context, fx *effects) context.Context {
+	return context.WithValue(ctx, effectsKey{}, fx)
+}
+
+func effectsFrom(ctx context.Context) *effects {
+	fx, _ := ctx.Value(effectsKey{}).(*effects)
+	return fx
+}
+
+// afterCommit runs fn once the update's transaction has committed (at once
+// outside an update): answers to button presses and menu changes are
+// Telegram calls that must not happen for a transaction that rolls back.
+func afterCommit(ctx context.Context, fn func(context.Context)) {
+	if fx := effectsFrom(ctx); fx != nil {
+		fx.after = append(fx.after, fn)
+		return
+	}
+	fn(ctx)
+}
+
+// fail makes the update roll back and answer text instead.
+func fail(ctx context.Context, err error, text string) {
+	if fx := effectsFrom(ctx); fx != nil && fx.abort == nil {
+		fx.abort, fx.failText = err, text
+	}
+}
+
+// applyOnce runs the rest of the chain in a transaction that claims the
+// update; InTx retries it whole when the database is busy.
+func (b *Bot) applyOnce(next tgbot.HandlerFunc) tgbot.HandlerFunc {
+	return func(ctx context.Context, api *tgbot.Bot, upd *models.Update) {
+		var fx *effects
+		err := b.store.InTx(ctx, func(tx context.Context) error {
+			fx = &effects{updateID: upd.ID}
+			claimed, err := b.store.ClaimUpdate(tx, upd.ID)
+			if err != nil {
+				return err
+			}
+			if !claimed {
+				fx.skip = true
+				return nil
+			}
+			if chatID, ok := updateChat(upd); ok && upd.Message != nil && b.sender.isBlocked(chatID) {
+				// They write again, so they unblocked the bot.
+				if _, err := b.store.SetChatBlocked(tx, chatID, false); err != nil {
+					return err
+				}
+				fx.after = append(fx.after, func(context.Context) { b.sender.unblock(chatID) })
+			}
+			next(withEffects(tx, fx), api, upd)
+			return fx.abort
+		})
+		switch {
+		case err == nil && fx.skip:
+			b.log.Info("update already applied", slog.Int64("update_id", upd.ID))
+			b.handled.mark(upd.ID, nil)
+		case err == nil:
+			for _, fn := range fx.after {
+				fn(ctx)
+			}
+			b.sender.wake()
+			b.handled.mark(upd.ID, fx.keys)
+		default:
+			text := T(langOf(ctx, upd), "err.unavailable")
+			if fx != nil && fx.abort != nil && errors.Is(err, fx.abort) && fx.failText != "" {
+				text = fx.failText
+			} else {
+				b.log.Error("apply update", slog.Int64("update_id", upd.ID), slog.Any("error", err))
+			}
+			b.answerFailure(ctx, upd, text)
+		}
+	}
+}
+
+// answerFailure records an update that did not apply as handled, with only
+// its answer, so it never runs again later: the user was told.
+func (b *Bot) answerFailure(ctx context.Context, upd *models.Update, text string) {
+	chatID, hasChat := updateChat(upd)
+	fx := &effects{updateID: upd.ID}
+	err := b.store.InTx(ctx, func(tx context.Context) error {
+		fx = &effects{updateID: upd.ID}
+		claimed, err := b.store.ClaimUpdate(tx, upd.ID)
+		if err != nil || !claimed {
+			return err
+		}
+		if hasChat && upd.CallbackQuery == nil && text != "" {
+			b.reply(withEffects(tx, fx), chatID, text)
+		}
+		return fx.abort
+	})
+	if upd.CallbackQuery != nil {
+		b.answerCallback(ctx, upd.CallbackQuery.ID, stripTags(text))
+	}
+	if err != nil {
+		// The database is out of reach: say so directly, best effort.
+		b.log.Error("record failed update", slog.Int64("update_id", upd.ID), slog.Any("error", err))
+		if hasChat && upd.CallbackQuery == nil {
+			if _, err := b.api.SendMessage(ctx, &tgbot.SendMessageParams{ChatID: chatID, Text: T(langOf(ctx, upd), "err.unavailable"), ParseMode: models.ParseModeHTML}); err != nil {
+				b.log.Warn("direct answer", slog.Int64("chat_id", chatID), slog.Any("error", err))
+			}
+		}
+		b.handled.mark(upd.ID, nil)
+		return
+	}
+	b.sender.wake()
+	b.handled.mark(upd.ID, fx.keys)
+}
+
+// reply queues an answer to the update being handled. Its outbox key is
+// derived from the update, so a retried transaction writes the same keys.
+func (b *Bot) reply(ctx context.Context, chatID int64, text string) {
+	b.replyMarkup(ctx, chatID, text, nil)
+}
+
+// replyMarkup is reply with buttons.
+func (b *Bot) replyMarkup(ctx context.Context, chatID int64, text string, markup models.ReplyMarkup) {
+	fx := effectsFrom(ctx)
+	if fx == nil {
+		b.log.Error("reply outside an update", slog.Int64("chat_id", chatID))
+		return
+	}
+	fx.replies++
+	key := fmt.Sprintf("upd:%d:%d", fx.updateID, fx.replies)
+	keys, err := b.enqueue(ctx, domain.OutboxMessage{Key: key, ChatID: chatID, Text: text, Priority: domain.PriorityReply}, markup)
+	if err != nil {
+		fail(ctx, err, "") // the caller answers "try again" in the user's language
+		return
+	}
+	fx.keys = append(fx.keys, keys...)
+}

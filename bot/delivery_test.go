@@ -1,0 +1,395 @@
+package bot_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/go-telegram/bot/models"
+
+	"github.com/dealerbot/dealerbot/bot"
+	"github.com/dealerbot/dealerbot/bot/telegramtest"
+	"github.com/dealerbot/dealerbot/domain"
+	"github.com/dealerbot/dealerbot/storage"
+	"github.com/dealerbot/dealerbot/storage/storagetest"
+)
+
+// waitOutboxEmpty waits until nothing is pending in the outbox.
+func (h *harness) waitOutboxEmpty(timeout time.Duration) {
+	h.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		st, err := h.db.OutboxStats(context.Background())
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		if st.Pending == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			h.t.Fatalf("outbox still has %d pending after %s", st.Pending, timeout)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// push queues messages the way a job does: in a transaction, with keys.
+func (h *harness) push(msgs ...func(ctx context.Context) error) {
+	h.t.Helper()
+	err := h.db.InTx(context.Background(), func(ctx context.Context) error {
+		for _, m := range msgs {
+			if err := m(ctx); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+// checkLimits fails the test if the emulator saw more than one message a
+// second to a private chat or more than max in any second overall.
+func checkLimits(t *testing.T, sent []telegramtest.SentRecord, max int) {
+	t.Helper()
+	last := map[int64]time.Time{}
+	for _, r := range sent {
+		if prev, ok := last[r.ChatID]; ok && r.ChatID > 0 && r.At.Sub(prev) < time.Second {
+			t.Errorf("chat %d got two messages %s apart", r.ChatID, r.At.Sub(prev))
+		}
+		last[r.ChatID] = r.At
+	}
+	peak := 0
+	for i, j := 0, 0; j < len(sent); j++ {
+		for !sent[i].At.After(sent[j].At.Add(-time.Second)) {
+			i++
+		}
+		peak = maxInt(peak, j-i+1)
+	}
+	if peak > max {
+		t.Errorf("%d messages within one second, limit %d", peak, max)
+	}
+	t.Logf("%d sends, peak %d in a second", len(sent), peak)
+}
+
+func maxInt(a, b int) int {
+	if a > b {
+		return a
+	}
+	return b
+}
+
+// TestOutbox_1000MessagesDeliveredOnceWithinLimits: 1,000 messages to 100
+// chats, a fifth of the sends failing with 429 or 500, all arrive once, in
+// order, and Telegram never sees a chat above 1 msg/s or a second above 30.
+func TestOutbox_1000MessagesDeliveredOnceWithinLimits(t *testing.T) {
+	if testing.Short() {
+		t.Skip("takes about 45 s: Telegram's 30 msg/s")
+	}
+	h := newHarnessWith(t, harnessOptions{realClock: true, limits: bot.Limits{GlobalPerSecond: 30, PerChatPerSecond: 1, GroupPerMinute: 20}})
+	var users []telegramtest.User
+	for range 100 {
+		u := h.user("U", "zh")
+		h.emu.OpenChat(u)
+		users = append(users, u)
+	}
+	var msgs []func(ctx context.Context) error
+	for n := range 10 {
+		for _, u := range users {
+			key, text := fmt.Sprintf("t:%d:%d", u.ID, n), fmt.Sprintf("消息 %d", n)
+			msgs = append(msgs, func(ctx context.Context) error { return h.bot.Push(ctx, key, u.ID, 0, text, nil) })
+		}
+	}
+	h.push(msgs...)
+	h.push(msgs[:50]...) // the same keys again: stored once
+	h.emu.FailRandomly("sendMessage", 0.2, 42,
+		telegramtest.Fault{Kind: telegramtest.FaultTooManyRequests, RetryAfter: 1},
+		telegramtest.Fault{Kind: telegramtest.FaultServerError})
+
+	h.waitOutboxEmpty(3 * time.Minute)
+	for _, u := range users {
+		got := plains(h.emu.Messages(u.ID))
+		want := make([]string, 10)
+		for n := range want {
+			want[n] = fmt.Sprintf("消息 %d", n)
+		}
+		if strings.Join(got, "|") != strings.Join(want, "|") {
+			t.Fatalf("chat %d got %v", u.ID, got)
+		}
+	}
+	checkLimits(t, h.emu.Sent(), 30)
+	if h.emu.RateLimited() == 0 {
+		t.Error("no fault was injected: the test proves nothing")
+	}
+}
+
+// TestOutbox_LongTextSplitAndLongCallbackData: text over 4096 characters
+// arrives in parts, in order; a button whose data is over 64 bytes works.
+func TestOutbox_LongTextSplitAndLongCallbackData(t *testing.T) {
+	var pressed atomic.Value
+	h := newHarnessWith(t, harnessOptions{callbacks: []bot.Callback{{Prefix: "t", Handler: func(_ context.Context, r *bot.Request) error {
+		pressed.Store(r.Args)
+		return nil
+	}}}})
+	chen := h.enroll("陈顾问", "consultant", "zh")
+	var long strings.Builder
+	for i := range 300 {
+		fmt.Fprintf(&long, "第 %03d 行：跟进提醒 &lt;测试&gt;\n", i)
+	}
+	payload := strings.Repeat("x", 100)
+	markup := &models.InlineKeyboardMarkup{InlineKeyboard: [][]models.InlineKeyboardButton{{{Text: "OK", CallbackData: "t:" + payload}}}}
+	h.push(func(ctx context.Context) error { return h.bot.Push(ctx, "long:1", chen.ID, 0, long.String(), markup) })
+	h.waitOutboxEmpty(10 * time.Second)
+
+	msgs := h.emu.Messages(chen.ID)[1:] // after the welcome
+	if len(msgs) < 2 {
+		t.Fatalf("long text arrived as %d message(s)", len(msgs))
+	}
+	var joined strings.Builder
+	for _, m := range msgs {
+		joined.WriteString(m.Plain + "\n")
+	}
+	if !strings.Contains(joined.String(), "第 000 行") || !strings.Contains(joined.String(), "第 299 行") ||
+		strings.Index(joined.String(), "第 150 行") > strings.Index(joined.String(), "第 151 行") {
+		t.Fatal("parts lost or out of order")
+	}
+	last := msgs[len(msgs)-1]
+	if len(last.Buttons) != 1 || len(last.Buttons[0][0].Data) > 64 {
+		t.Fatalf("buttons %+v", last.Buttons)
+	}
+	qid, err := h.emu.PressButton(chen, chen.ID, last.ID, last.Buttons[0][0].Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := h.emu.WaitCallbackAnswer(ctx, qid); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := pressed.Load().(string); got != payload {
+		t.Fatalf("handler got %q", got)
+	}
+}
+
+// TestUpdate_ReplayedAfterCrashChangesNothing: Telegram delivers an update
+// again (the offset was lost); the bot recognises it and does nothing.
+func TestUpdate_ReplayedAfterCrashChangesNothing(t *testing.T) {
+	h := newHarness(t)
+	admin := h.enroll("王经理", "manager,admin", "zh")
+	id := h.emu.SendText(admin, "/invite 周新 consultant")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := h.bot.WaitHandled(ctx, int64(id)); err != nil {
+		t.Fatal(err)
+	}
+	before := len(h.emu.Messages(admin.ID))
+	staffBefore, _ := h.db.ListStaff(ctx, true)
+
+	h.stop()
+	if err := h.db.SetState(ctx, "telegram.offset", "0"); err != nil { // the offset is lost
+		t.Fatal(err)
+	}
+	if err := h.emu.Replay(id); err != nil {
+		t.Fatal(err)
+	}
+	h.start()
+	// A later message proves the replayed one has been through the bot.
+	contains(t, h.reply(admin, "/help"), "/invite")
+	if n := len(h.emu.Messages(admin.ID)); n != before+1 {
+		t.Fatalf("replay answered: %d messages, want %d", n, before+1)
+	}
+	staffAfter, _ := h.db.ListStaff(ctx, true)
+	if len(staffAfter) != len(staffBefore) {
+		t.Fatalf("replay changed the staff: %d → %d", len(staffBefore), len(staffAfter))
+	}
+}
+
+// TestUpdate_SavedButNotAppliedIsAppliedAfterRestart: a crash after the
+// poller stored a batch and before the handlers ran loses nothing.
+func TestUpdate_SavedButNotAppliedIsAppliedAfterRestart(t *testing.T) {
+	h := newHarness(t)
+	admin := h.enroll("王经理", "manager,admin", "zh")
+	h.stop()
+	raw := fmt.Sprintf(`{"update_id":900001,"message":{"message_id":77,"date":%d,"chat":{"id":%d,"type":"private"},"from":{"id":%d,"is_bot":false,"first_name":"W"},"text":"/staff","entities":[{"type":"bot_command","offset":0,"length":6}]}}`,
+		testStart.Unix(), admin.ID, admin.ID)
+	ctx := context.Background()
+	if err := h.db.SaveUpdates(ctx, []domain.InboundUpdate{{ID: 900001, ChatID: admin.ID, Raw: []byte(raw)}}, 900002); err != nil {
+		t.Fatal(err)
+	}
+	h.start()
+	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := h.bot.WaitHandled(wctx, 900001); err != nil {
+		t.Fatal(err)
+	}
+	if got := plains(h.emu.Messages(admin.ID)); !strings.Contains(got[len(got)-1], "员工名单") {
+		t.Fatalf("stored update not applied: %v", got)
+	}
+}
+
+// TestOrdering_PerChatUnderConcurrentLoad: each chat's commands are handled
+// in the order sent while the chats progress side by side. On PostgreSQL
+// handlers of different chats also overlap in time; SQLite has a single
+// writer, so there each update's transaction takes its turn.
+func TestOrdering_PerChatUnderConcurrentLoad(t *testing.T) {
+	drivers := []string{storage.DriverSQLite}
+	if os.Getenv(storagetest.PostgresDSNEnv) != "" {
+		drivers = append(drivers, storage.DriverPostgres)
+	}
+	for _, driver := range drivers {
+		t.Run(driver, func(t *testing.T) { testOrdering(t, driver) })
+	}
+}
+
+func testOrdering(t *testing.T, driver string) {
+	var running, peak atomic.Int32
+	var mu sync.Mutex
+	seen := map[int64][]string{}
+	var order []int64 // chat of each handled update, in handling order
+	echo := bot.Command{Name: "echo", Handler: func(_ context.Context, r *bot.Request) error {
+		n := running.Add(1)
+		defer running.Add(-1)
+		for {
+			p := peak.Load()
+			if n <= p || peak.CompareAndSwap(p, n) {
+				break
+			}
+		}
+		time.Sleep(2 * time.Millisecond)
+		mu.Lock()
+		seen[r.ChatID] = append(seen[r.ChatID], r.Args)
+		order = append(order, r.ChatID)
+		mu.Unlock()
+		return nil
+	}}
+	h := newHarnessWith(t, harnessOptions{extra: []bot.Command{echo}, driver: driver})
+	const chats, per = 20, 15
+	var users []telegramtest.User
+	for i := range chats {
+		users = append(users, h.enroll(fmt.Sprintf("员工%02d", i), "consultant", "zh"))
+	}
+	var last int
+	for n := range per {
+		for _, u := range users {
+			last = h.emu.SendText(u, fmt.Sprintf("/echo %02d", n))
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	for id := last - chats*per + 1; id <= last; id++ {
+		if err := h.bot.WaitHandled(ctx, int64(id)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, u := range users {
+		got := seen[u.ID]
+		if len(got) != per || !sort.StringsAreSorted(got) {
+			t.Fatalf("chat %d handled %v", u.ID, got)
+		}
+	}
+	// Side by side: the first chat's last command is not handled before the
+	// last chat's first one.
+	lastOfFirst, firstOfLast := -1, -1
+	for i, c := range order {
+		if c == users[0].ID {
+			lastOfFirst = i
+		}
+		if c == users[chats-1].ID && firstOfLast < 0 {
+			firstOfLast = i
+		}
+	}
+	if lastOfFirst < firstOfLast {
+		t.Errorf("chats served one after another: first chat done at %d, last chat started at %d", lastOfFirst, firstOfLast)
+	}
+	if driver == storage.DriverPostgres && peak.Load() < 2 {
+		t.Errorf("PostgreSQL: handlers never overlapped (peak %d)", peak.Load())
+	}
+	t.Logf("%s: peak %d handlers at once", driver, peak.Load())
+}
+
+// TestShutdown_HandlersInFlightLoseNothing: SIGTERM while handlers run;
+// they finish, and every answer is delivered, now or after the restart.
+func TestShutdown_HandlersInFlightLoseNothing(t *testing.T) {
+	started := make(chan struct{}, 10)
+	slow := bot.Command{Name: "slow", Handler: func(ctx context.Context, r *bot.Request) error {
+		started <- struct{}{}
+		time.Sleep(300 * time.Millisecond)
+		return nil
+	}}
+	h := newHarness(t, slow)
+	var users []telegramtest.User
+	for i := range 5 {
+		users = append(users, h.enroll(fmt.Sprintf("员工%d", i), "consultant", "zh"))
+	}
+	before := map[int64]int{}
+	for _, u := range users {
+		before[u.ID] = len(h.emu.Messages(u.ID))
+		h.emu.SendText(u, "/slow")
+		h.emu.SendText(u, "/help") // queued behind /slow in the same chat
+	}
+	<-started
+	h.stop() // returns once the handlers in flight have finished
+	h.start()
+	for _, u := range users {
+		contains(t, h.reply(u, "/lang zh"), "中文")
+		if got := len(h.emu.Messages(u.ID)) - before[u.ID]; got != 2 {
+			t.Errorf("chat %d: %d answers, want /help's and /lang's", u.ID, got)
+		}
+	}
+	st, _ := h.db.OutboxStats(context.Background())
+	pending, _ := h.db.PendingUpdates(context.Background())
+	if st.Pending != 0 || len(pending) != 0 {
+		t.Errorf("left behind: %d messages, %d updates", st.Pending, len(pending))
+	}
+}
+
+// TestSender_BlockedChatStopsAndSupervisorToldOnce: a consultant blocks the
+// bot; their messages are undeliverable, their supervisor hears it once,
+// and writing to the bot again unblocks them.
+func TestSender_BlockedChatStopsAndSupervisorToldOnce(t *testing.T) {
+	h := newHarness(t)
+	sup := h.enroll("李主管", "supervisor", "zh")
+	chen := h.enroll("陈顾问", "consultant", "zh")
+	h.emu.Block(chen.ID)
+	supBefore := len(h.emu.Messages(sup.ID))
+	for i := range 3 {
+		h.push(func(ctx context.Context) error {
+			return h.bot.Push(ctx, fmt.Sprintf("b:%d", i), chen.ID, 0, "提醒", nil)
+		})
+		h.waitOutboxEmpty(10 * time.Second)
+	}
+	st, _ := h.db.OutboxStats(context.Background())
+	if st.Undeliverable != 3 {
+		t.Errorf("undeliverable %d, want 3", st.Undeliverable)
+	}
+	notes := h.emu.Messages(sup.ID)[supBefore:]
+	if len(notes) != 1 || !strings.Contains(notes[0].Plain, "陈顾问") {
+		t.Fatalf("supervisor got %v", plains(notes))
+	}
+	contains(t, h.reply(chen, "/help"), "/lang") // unblocked by writing
+	h.push(func(ctx context.Context) error { return h.bot.Push(ctx, "b:after", chen.ID, 0, "又能收到了", nil) })
+	h.waitOutboxEmpty(10 * time.Second)
+	if m, _ := h.emu.LastMessage(chen.ID); m.Plain != "又能收到了" {
+		t.Fatalf("after unblocking got %q", m.Plain)
+	}
+}
+
+// TestHealth_ShowsBacklog: a manager sees the outbox and the last update.
+func TestHealth_ShowsBacklog(t *testing.T) {
+	h := newHarness(t)
+	mgr := h.enroll("王经理", "manager", "zh")
+	chen := h.enroll("陈顾问", "consultant", "zh")
+	h.emu.Block(chen.ID)
+	h.push(func(ctx context.Context) error { return h.bot.Push(ctx, "h:1", chen.ID, 0, "x", nil) })
+	h.waitOutboxEmpty(10 * time.Second)
+	got := h.reply(mgr, "/health")
+	contains(t, got, "运行状态", "待发送消息：0", "无法送达（已屏蔽）：1", "最近收到消息：2026-11-27 09:30")
+	contains(t, h.reply(chen, "/health"), "无权")
+}

@@ -1,0 +1,69 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/dealerbot/dealerbot/domain"
+)
+
+// handleHealth shows a manager whether the bot keeps up: the outbox
+// backlog, its oldest message's age, and when the last update came in.
+func (b *Bot) handleHealth(ctx context.Context, r *Request) error {
+	st, err := b.store.OutboxStats(ctx)
+	if err != nil {
+		return err
+	}
+	now := b.now()
+	oldest := r.T("health.none")
+	if st.OldestPending != nil {
+		oldest = ago(now.Sub(*st.OldestPending))
+	}
+	last := r.T("health.none")
+	if t, ok, err := b.store.LastUpdateAt(ctx); err != nil {
+		return err
+	} else if ok {
+		last = b.formatTime(t) + " (" + ago(now.Sub(t)) + ")"
+	}
+	b.reply(ctx, r.ChatID, r.T("health.report", st.Pending, st.Retrying, oldest, st.Failed, st.Undeliverable, last))
+	return nil
+}
+
+// ago writes a duration the way people say it: 45s, 12m, 3h05m, 2d04h.
+func ago(d time.Duration) string {
+	d = max(d, 0).Round(time.Second)
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	case d < 24*time.Hour:
+		return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
+	}
+	return fmt.Sprintf("%dd%02dh", int(d.Hours())/24, int(d.Hours())%24)
+}
+
+// notifyBlocked tells the supervisors (or, for a supervisor, the
+// managers) that a staff member blocked the bot, once per blocking.
+func (b *Bot) notifyBlocked(ctx context.Context, who *domain.Staff) error {
+	role := domain.RoleSupervisor
+	if who.Roles.HasAny(domain.RoleSupervisor, domain.RoleManager, domain.RoleGM) {
+		role = domain.RoleManager
+	}
+	bosses, err := b.store.StaffWithRole(ctx, role)
+	if err != nil {
+		return err
+	}
+	stamp := b.now().Unix()
+	for _, boss := range bosses {
+		if !boss.Active || !boss.Enrolled() || boss.ID == who.ID {
+			continue
+		}
+		key := fmt.Sprintf("blocked:%d:%d:%d", who.ID, boss.ID, stamp)
+		if err := b.Push(ctx, key, boss.TelegramID, boss.ID, T(boss.Lang, "blocked.notice", who.Name), nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}

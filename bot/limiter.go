@@ -1,0 +1,145 @@
+package bot
+
+import (
+	"sync"
+	"time"
+)
+
+// Limits are Telegram's flood limits the sender keeps to.
+type Limits struct {
+	GlobalPerSecond  int // messages a second in all (Telegram: 30)
+	PerChatPerSecond int // messages a second to one private chat (1)
+	GroupPerMinute   int // messages a minute to one group (20)
+}
+
+func (l Limits) withDefaults() Limits {
+	if l.GlobalPerSecond <= 0 {
+		l.GlobalPerSecond = 30
+	}
+	if l.PerChatPerSecond <= 0 {
+		l.PerChatPerSecond = 1
+	}
+	if l.GroupPerMinute <= 0 {
+		l.GroupPerMinute = 20
+	}
+	return l
+}
+
+// limiter keeps sends inside sliding windows. A send holds its slot from
+// the moment it starts until one window after Telegram answered it: the
+// answer comes after Telegram counted the message, so however late a
+// request travels, Telegram never sees more than the limit in any window.
+// This needs no safety margin, and on loopback it loses almost nothing:
+// the rate is limit / (window + round trip).
+type limiter struct {
+	mu      sync.Mutex
+	limits  Limits
+	global  *window
+	chats   map[int64]*window
+	paused  map[int64]time.Time // a chat's 429 retry_after
+	sweepAt time.Time
+}
+
+// window is one sliding window: the answer times of recent sends and the
+// number of sends still waiting for an answer.
+type window struct {
+	size     time.Duration
+	limit    int
+	done     []time.Time // ascending
+	inflight int
+}
+
+func newLimiter(l Limits) *limiter {
+	l = l.withDefaults()
+	return &limiter{
+		limits: l,
+		global: &window{size: time.Second, limit: l.GlobalPerSecond},
+		chats:  map[int64]*window{},
+		paused: map[int64]time.Time{},
+	}
+}
+
+// wait says how long until one more send fits (0: now). While sends
+// are in flight and fill the window, the answer is unknown; it returns a
+// short poll interval then.
+func (w *window) wait(now time.Time) time.Duration {
+	i := 0
+	for i < len(w.done) && !w.done[i].After(now.Add(-w.size)) {
+		i++
+	}
+	w.done = w.done[i:]
+	used := len(w.done) + w.inflight
+	if used < w.limit {
+		return 0
+	}
+	if len(w.done) == 0 || w.inflight >= w.limit {
+		return 5 * time.Millisecond
+	}
+	return w.done[used-w.limit].Add(w.size).Sub(now)
+}
+
+func (l *limiter) chat(id int64) *window {
+	w := l.chats[id]
+	if w == nil {
+		w = &window{size: time.Second, limit: l.limits.PerChatPerSecond}
+		if id < 0 { // groups and channels have negative ids
+			w = &window{size: time.Minute, limit: l.limits.GroupPerMinute}
+		}
+		l.chats[id] = w
+	}
+	return w
+}
+
+// acquire takes a slot for a send to chat and returns 0, or returns how
+// long to wait before asking again and takes nothing.
+func (l *limiter) acquire(chat int64, now time.Time) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.sweep(now)
+	wait := l.paused[chat].Sub(now)
+	cw := l.chat(chat)
+	wait = max(wait, cw.wait(now), l.global.wait(now))
+	if wait > 0 {
+		return wait
+	}
+	cw.inflight++
+	l.global.inflight++
+	return 0
+}
+
+// release gives the slot back with the time Telegram answered.
+func (l *limiter) release(chat int64, answered time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, w := range []*window{l.chat(chat), l.global} {
+		w.inflight--
+		w.done = append(w.done, answered)
+	}
+}
+
+// pause holds a chat back until `until` (Telegram's retry_after).
+func (l *limiter) pause(chat int64, until time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if until.After(l.paused[chat]) {
+		l.paused[chat] = until
+	}
+}
+
+// sweep forgets idle chats now and then, so the maps stay small.
+func (l *limiter) sweep(now time.Time) {
+	if now.Before(l.sweepAt) {
+		return
+	}
+	l.sweepAt = now.Add(time.Minute)
+	for id, w := range l.chats {
+		if w.inflight == 0 && (len(w.done) == 0 || w.done[len(w.done)-1].Before(now.Add(-w.size))) {
+			delete(l.chats, id)
+		}
+	}
+	for id, t := range l.paused {
+		if t.Before(now) {
+			delete(l.paused, id)
+		}
+	}
+}

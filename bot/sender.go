@@ -1,0 +1,301 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	tgbot "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"github.com/dealerbot/dealerbot/domain"
+)
+
+// The sender drains the outbox within Telegram's limits. A message is
+// marked sent only after Telegram accepted it. On 429 it waits the
+// retry_after it was given; on 5xx or a network error it retries with
+// backoff and jitter; on 403 (the user blocked the bot) it stops sending to
+// that chat and tells the supervisors once; a 400 is a bug, kept as failed.
+//
+// Telegram has no idempotency key, so one case stays open: a crash after
+// Telegram accepted a message and before it was marked sent. Such a
+// message is "sending" at the restart and is sent again: at least once,
+// never lost.
+
+// sendConcurrency bounds the sends in flight (each to a different chat).
+const sendConcurrency = 32
+
+type sender struct {
+	b   *Bot
+	lim *limiter
+
+	wakeCh chan struct{}
+	sem    chan struct{}
+	sends  sync.WaitGroup
+
+	mu       sync.Mutex
+	inflight map[int64]bool // chats with a send in flight: one at a time keeps their order
+	blocked  map[int64]bool
+	changed  chan struct{} // closed and replaced whenever a message is settled
+}
+
+func newSender(b *Bot, l Limits) *sender {
+	return &sender{
+		b: b, lim: newLimiter(l),
+		wakeCh:   make(chan struct{}, 1),
+		sem:      make(chan struct{}, sendConcurrency),
+		inflight: map[int64]bool{},
+		blocked:  map[int64]bool{},
+		changed:  make(chan struct{}),
+	}
+}
+
+// wake makes the sender look at the outbox now.
+func (s *sender) wake() {
+	select {
+	case s.wakeCh <- struct{}{}:
+	default:
+	}
+}
+
+func (s *sender) isBlocked(chat int64) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.blocked[chat]
+}
+
+func (s *sender) unblock(chat int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.blocked, chat)
+}
+
+// run drains the outbox until ctx ends, then waits for the sends in
+// flight (bounded by waitCtx): what was not sent stays in the outbox.
+func (s *sender) run(ctx, waitCtx context.Context) error {
+	log := s.b.log
+	if n, err := s.b.store.RecoverSending(ctx); err != nil {
+		log.Error("outbox recover", slog.Any("error", err))
+	} else if n > 0 {
+		log.Warn("outbox: messages in doubt after a crash are sent again", slog.Int64("count", n))
+	}
+	if chats, err := s.b.store.BlockedChats(ctx); err == nil {
+		s.mu.Lock()
+		for _, c := range chats {
+			s.blocked[c] = true
+		}
+		s.mu.Unlock()
+	}
+	for ctx.Err() == nil {
+		wait := s.round(ctx)
+		select {
+		case <-ctx.Done():
+		case <-s.wakeCh:
+		case <-time.After(wait):
+		}
+	}
+	done := make(chan struct{})
+	go func() { s.sends.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-waitCtx.Done():
+		return fmt.Errorf("sends still in flight: %w", waitCtx.Err())
+	}
+}
+
+// round starts every due message that fits the limits now and says how
+// long to sleep before the next round.
+func (s *sender) round(ctx context.Context) time.Duration {
+	const idle = 500 * time.Millisecond
+	s.mu.Lock()
+	skip := make([]int64, 0, len(s.inflight))
+	for c := range s.inflight {
+		skip = append(skip, c)
+	}
+	s.mu.Unlock()
+	due, err := s.b.store.DueMessages(ctx, 200, skip)
+	if err != nil {
+		if ctx.Err() == nil {
+			s.b.log.Warn("outbox read", slog.Any("error", err))
+		}
+		return idle
+	}
+	wait := idle
+	for _, m := range due {
+		if s.isBlocked(m.ChatID) {
+			s.settle(func(c context.Context) error {
+				_, err := s.b.store.MarkChatUndeliverable(c, m.ChatID, "chat blocked the bot")
+				return err
+			})
+			continue
+		}
+		if w := s.lim.acquire(m.ChatID, time.Now()); w > 0 {
+			wait = min(wait, w)
+			continue
+		}
+		if err := s.b.store.MarkSending(ctx, m.ID); err != nil {
+			s.lim.release(m.ChatID, time.Time{})
+			continue
+		}
+		s.mu.Lock()
+		s.inflight[m.ChatID] = true
+		s.mu.Unlock()
+		s.sem <- struct{}{}
+		s.sends.Add(1)
+		go s.send(m)
+	}
+	if len(due) == 0 {
+		return idle
+	}
+	return max(wait, time.Millisecond)
+}
+
+// send delivers one message and records the outcome. It runs on its own
+// context: a shutdown lets it finish.
+func (s *sender) send(m domain.OutboxMessage) {
+	defer func() {
+		s.mu.Lock()
+		delete(s.inflight, m.ChatID)
+		s.mu.Unlock()
+		<-s.sem
+		s.sends.Done()
+		s.wake()
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	msgID, err := s.deliver(ctx, m)
+	answered := time.Now()
+	s.lim.release(m.ChatID, answered)
+
+	var tooMany *tgbot.TooManyRequestsError
+	switch {
+	case err == nil:
+		s.settle(func(c context.Context) error { return s.b.store.MarkSent(c, m.ID, msgID) })
+	case errors.As(err, &tooMany):
+		wait := time.Duration(max(tooMany.RetryAfter, 1)) * time.Second
+		s.lim.pause(m.ChatID, answered.Add(wait))
+		s.settle(func(c context.Context) error { return s.b.store.MarkRetry(c, m.ID, s.b.now().Add(wait), err.Error()) })
+	case errors.Is(err, tgbot.ErrorForbidden):
+		s.settle(func(c context.Context) error { return s.chatBlocked(c, m, err) })
+	case errors.Is(err, tgbot.ErrorBadRequest):
+		s.b.log.Error("outbox: Telegram refused a message", slog.String("key", m.Key), slog.Int64("chat_id", m.ChatID), slog.Any("error", err))
+		s.settle(func(c context.Context) error { return s.b.store.MarkFailed(c, m.ID, err.Error()) })
+	default: // 5xx, network, timeouts: try again later
+		next := s.b.now().Add(backoff(m.Attempts))
+		s.settle(func(c context.Context) error { return s.b.store.MarkRetry(c, m.ID, next, err.Error()) })
+	}
+}
+
+// backoff is the wait before attempt n+1: 1 s doubling to 5 min, ±50 %.
+func backoff(attempts int) time.Duration {
+	d := time.Second << min(max(attempts-1, 0), 9)
+	d = min(d, 5*time.Minute)
+	return time.Duration(float64(d) * (0.5 + rand.Float64()))
+}
+
+// deliver makes the Telegram call for m and returns the message id.
+func (s *sender) deliver(ctx context.Context, m domain.OutboxMessage) (int, error) {
+	var markup models.ReplyMarkup
+	if m.Markup != "" {
+		markup = json.RawMessage(m.Markup)
+	}
+	if m.FileName != "" {
+		msg, err := s.b.api.SendDocument(ctx, &tgbot.SendDocumentParams{
+			ChatID:      m.ChatID,
+			Document:    &models.InputFileUpload{Filename: m.FileName, Data: bytes.NewReader(m.File)},
+			Caption:     m.Text,
+			ParseMode:   models.ParseModeHTML,
+			ReplyMarkup: markup,
+		})
+		if err != nil {
+			return 0, err
+		}
+		return msg.ID, nil
+	}
+	msg, err := s.b.api.SendMessage(ctx, &tgbot.SendMessageParams{
+		ChatID:             m.ChatID,
+		Text:               m.Text,
+		ParseMode:          models.ParseModeHTML,
+		LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: tgbot.True()},
+		ReplyMarkup:        markup,
+	})
+	if err != nil {
+		return 0, err
+	}
+	return msg.ID, nil
+}
+
+// chatBlocked stops sending to a chat that blocked the bot and, the first
+// time, tells the supervisors who it is, in one transaction.
+func (s *sender) chatBlocked(ctx context.Context, m domain.OutboxMessage, cause error) error {
+	return s.b.store.InTx(ctx, func(tx context.Context) error {
+		if _, err := s.b.store.MarkChatUndeliverable(tx, m.ChatID, cause.Error()); err != nil {
+			return err
+		}
+		changed, err := s.b.store.SetChatBlocked(tx, m.ChatID, true)
+		if err != nil || !changed {
+			return err
+		}
+		s.mu.Lock()
+		s.blocked[m.ChatID] = true
+		s.mu.Unlock()
+		who, err := s.b.store.StaffByTelegramID(tx, m.ChatID)
+		if err != nil {
+			return nil // not a staff chat (a group): nobody to tell
+		}
+		return s.b.notifyBlocked(tx, who)
+	})
+}
+
+// settle records a send's outcome, retrying a busy database a few times;
+// a message that cannot be recorded stays "sending" and is sent again
+// after a restart.
+func (s *sender) settle(fn func(context.Context) error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var err error
+	for attempt := range 5 {
+		if err = fn(ctx); err == nil {
+			break
+		}
+		time.Sleep(time.Duration(attempt+1) * 100 * time.Millisecond)
+	}
+	if err != nil {
+		s.b.log.Error("outbox: record outcome", slog.Any("error", err))
+	}
+	s.mu.Lock()
+	close(s.changed)
+	s.changed = make(chan struct{})
+	s.mu.Unlock()
+}
+
+// waitSettled blocks until every key is sent, failed or undeliverable.
+func (s *sender) waitSettled(ctx context.Context, keys []string) error {
+	for _, k := range keys {
+		for {
+			s.mu.Lock()
+			changed := s.changed
+			s.mu.Unlock()
+			m, err := s.b.store.OutboxByKey(ctx, k)
+			if err != nil {
+				return err
+			}
+			if m.Status != domain.OutboxPending && m.Status != domain.OutboxSending {
+				break
+			}
+			select {
+			case <-changed:
+			case <-ctx.Done():
+				return fmt.Errorf("message %s not delivered: %w", k, ctx.Err())
+			}
+		}
+	}
+	return nil
+}
