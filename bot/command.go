@@ -42,6 +42,8 @@ type Request struct {
 	Query   *models.CallbackQuery // set for button presses
 	Command *Command
 	Args    string // the text after the command, trimmed; a callback's payload
+
+	bot *Bot
 }
 
 // Fields splits Args at white space.
@@ -49,6 +51,12 @@ func (r *Request) Fields() []string { return strings.Fields(r.Args) }
 
 // T renders a catalogue text in the caller's language.
 func (r *Request) T(key string, args ...any) string { return T(r.Lang, key, args...) }
+
+// Reply answers in the request's chat with a catalogue text; the answer
+// goes out through the outbox when the update commits.
+func (r *Request) Reply(ctx context.Context, key string, args ...any) {
+	r.bot.reply(ctx, r.ChatID, r.T(key, args...))
+}
 
 // Register adds a command; a later command of the same name replaces it.
 func (b *Bot) Register(c Command) {
@@ -155,7 +163,7 @@ func (b *Bot) onMessage(ctx context.Context, m *models.Message) {
 		b.reply(ctx, m.Chat.ID, T(lang, "cmd.forbidden", cmd.Name, roleNames(lang, cmd.Roles)))
 		return
 	}
-	r := &Request{Staff: staff, Lang: lang, ChatID: m.Chat.ID, From: m.From, Message: m, Command: cmd, Args: args}
+	r := &Request{Staff: staff, Lang: lang, ChatID: m.Chat.ID, From: m.From, Message: m, Command: cmd, Args: args, bot: b}
 	if len(m.Text) > maxCommandInput || !utf8.ValidString(m.Text) {
 		b.replyError(ctx, r, errUsage)
 		return
@@ -195,7 +203,7 @@ func (b *Bot) onCallback(ctx context.Context, q *models.CallbackQuery) {
 		b.answerCallbackAfter(ctx, q.ID, T(lang, "err.forbidden"))
 		return
 	}
-	r := &Request{Staff: staff, Lang: lang, ChatID: chatID, From: &q.From, Message: q.Message.Message, Query: q, Args: payload}
+	r := &Request{Staff: staff, Lang: lang, ChatID: chatID, From: &q.From, Message: q.Message.Message, Query: q, Args: payload, bot: b}
 	if err := cb.Handler(ctx, r); err != nil {
 		fail(ctx, err, stripTags(b.errorText(ctx, r, err)))
 		return

@@ -111,7 +111,8 @@ func TestOutbox_1000MessagesDeliveredOnceWithinLimits(t *testing.T) {
 	h.push(msgs[:50]...) // the same keys again: stored once
 	h.emu.FailRandomly("sendMessage", 0.2, 42,
 		telegramtest.Fault{Kind: telegramtest.FaultTooManyRequests, RetryAfter: 1},
-		telegramtest.Fault{Kind: telegramtest.FaultServerError})
+		telegramtest.Fault{Kind: telegramtest.FaultServerError},
+		telegramtest.Fault{Kind: telegramtest.FaultDrop})
 
 	h.waitOutboxEmpty(3 * time.Minute)
 	for _, u := range users {
@@ -127,6 +128,34 @@ func TestOutbox_1000MessagesDeliveredOnceWithinLimits(t *testing.T) {
 	checkLimits(t, h.emu.Sent(), 30)
 	if h.emu.RateLimited() == 0 {
 		t.Error("no fault was injected: the test proves nothing")
+	}
+}
+
+// TestPoll_TelegramDownForAWhile: getUpdates and sendMessage fail (dropped
+// connections, 500, 502, 429) for a stretch; once Telegram is back, every
+// command is answered once.
+func TestPoll_TelegramDownForAWhile(t *testing.T) {
+	h := newHarnessWith(t, harnessOptions{realClock: true})
+	chen := h.enroll("陈顾问", "consultant", "zh")
+	h.emu.Fail("getUpdates", 3, telegramtest.Fault{Kind: telegramtest.FaultDrop})
+	h.emu.Fail("getUpdates", 2, telegramtest.Fault{Kind: telegramtest.FaultBadGateway})
+	h.emu.Fail("sendMessage", 2, telegramtest.Fault{Kind: telegramtest.FaultServerError})
+	h.emu.Fail("sendMessage", 1, telegramtest.Fault{Kind: telegramtest.FaultTooManyRequests, RetryAfter: 1})
+	h.emu.Fail("sendMessage", 1, telegramtest.Fault{Kind: telegramtest.FaultDrop})
+	var ids []int
+	for _, text := range []string{"/help", "/lang en", "/help"} {
+		ids = append(ids, h.emu.SendText(chen, text))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	for _, id := range ids {
+		if err := h.bot.WaitHandled(ctx, int64(id)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := plains(h.emu.Messages(chen.ID)[1:])
+	if len(got) != 3 || !strings.Contains(got[0], "您可用的命令") || got[1] != "Language set to English." || !strings.Contains(got[2], "Your commands") {
+		t.Fatalf("answers %q", got)
 	}
 }
 

@@ -18,7 +18,7 @@ import (
 // harness runs the whole bot — emulator, bot, SQLite — the way a person
 // uses it: updates go into the emulator, replies come out of it.
 type harness struct {
-	t   *testing.T
+	t   testing.TB
 	emu *telegramtest.Server
 	db  *storage.DB
 	bot *bot.Bot
@@ -50,6 +50,7 @@ type harnessOptions struct {
 	extra     []bot.Command
 	callbacks []bot.Callback
 	driver    string // storage driver, default sqlite
+	enforce   bool   // the emulator answers 429 beyond Telegram's limits
 }
 
 // newHarness starts a bot against a fresh emulator and database; extra
@@ -58,13 +59,13 @@ func newHarness(t *testing.T, extra ...bot.Command) *harness {
 	return newHarnessWith(t, harnessOptions{extra: extra})
 }
 
-func newHarnessWith(t *testing.T, o harnessOptions) *harness {
+func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 	t.Helper()
 	h := &harness{t: t, now: testStart, nextUser: 1000, opts: o}
 	if o.limits == (bot.Limits{}) {
 		h.opts.limits = bot.Limits{GlobalPerSecond: 100000, PerChatPerSecond: 100000, GroupPerMinute: 100000}
 	}
-	h.emu = telegramtest.New(telegramtest.Options{Now: h.clock})
+	h.emu = telegramtest.New(telegramtest.Options{Now: h.clock, EnforceLimits: o.enforce})
 	t.Cleanup(h.emu.Close)
 	if o.driver == "" || o.driver == storage.DriverSQLite {
 		h.db = storagetest.Open(t)
