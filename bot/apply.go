@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
@@ -62,25 +63,27 @@ func fail(ctx context.Context, err error, text string) {
 func (b *Bot) applyOnce(next tgbot.HandlerFunc) tgbot.HandlerFunc {
 	return func(ctx context.Context, api *tgbot.Bot, upd *models.Update) {
 		var fx *effects
-		err := b.store.InTx(ctx, func(tx context.Context) error {
-			fx = &effects{updateID: upd.ID}
-			claimed, err := b.store.ClaimUpdate(tx, upd.ID)
-			if err != nil {
-				return err
-			}
-			if !claimed {
-				fx.skip = true
-				return nil
-			}
-			if chatID, ok := updateChat(upd); ok && upd.Message != nil && b.sender.isBlocked(chatID) {
-				// They write again, so they unblocked the bot.
-				if _, err := b.store.SetChatBlocked(tx, chatID, false); err != nil {
+		err := b.retryUnavailable(ctx, func() error {
+			return b.store.InTx(ctx, func(tx context.Context) error {
+				fx = &effects{updateID: upd.ID}
+				claimed, err := b.store.ClaimUpdate(tx, upd.ID)
+				if err != nil {
 					return err
 				}
-				fx.after = append(fx.after, func(context.Context) { b.sender.unblock(chatID) })
-			}
-			next(withEffects(tx, fx), api, upd)
-			return fx.abort
+				if !claimed {
+					fx.skip = true
+					return nil
+				}
+				if chatID, ok := updateChat(upd); ok && upd.Message != nil && b.sender.isBlocked(chatID) {
+					// They write again, so they unblocked the bot.
+					if _, err := b.store.SetChatBlocked(tx, chatID, false); err != nil {
+						return err
+					}
+					fx.after = append(fx.after, func(context.Context) { b.sender.unblock(chatID) })
+				}
+				next(withEffects(tx, fx), api, upd)
+				return fx.abort
+			})
 		})
 		switch {
 		case err == nil && fx.skip:
@@ -100,6 +103,29 @@ func (b *Bot) applyOnce(next tgbot.HandlerFunc) tgbot.HandlerFunc {
 				b.log.Error("apply update", slog.Int64("update_id", upd.ID), slog.Any("error", err))
 			}
 			b.answerFailure(ctx, upd, text)
+		}
+	}
+}
+
+// retryUnavailable runs fn again while the database is out of reach
+// (PostgreSQL restarting, SQLite busy beyond InTx's own retries), with
+// backoff, as long as the handler's time allows; it keeps a moment at the
+// end to answer.
+func (b *Bot) retryUnavailable(ctx context.Context, fn func() error) error {
+	for attempt := 0; ; attempt++ {
+		err := fn()
+		if domain.ErrorCode(err) != domain.EUNAVAILABLE {
+			return err
+		}
+		wait := min(100*time.Millisecond<<attempt, 2*time.Second)
+		if deadline, ok := ctx.Deadline(); !ok || time.Until(deadline) < wait+time.Second {
+			return err
+		}
+		b.log.Warn("database unavailable, retrying", slog.Any("error", err), slog.Duration("in", wait))
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return err
 		}
 	}
 }
@@ -126,6 +152,7 @@ func (b *Bot) answerFailure(ctx context.Context, upd *models.Update, text string
 	if err != nil {
 		// The database is out of reach: say so directly, best effort.
 		b.log.Error("record failed update", slog.Int64("update_id", upd.ID), slog.Any("error", err))
+		b.abandon(upd.ID)
 		if hasChat && upd.CallbackQuery == nil {
 			if _, err := b.api.SendMessage(ctx, &tgbot.SendMessageParams{ChatID: chatID, Text: T(langOf(ctx, upd), "err.unavailable"), ParseMode: models.ParseModeHTML}); err != nil {
 				b.log.Warn("direct answer", slog.Int64("chat_id", chatID), slog.Any("error", err))
@@ -159,4 +186,34 @@ func (b *Bot) replyMarkup(ctx context.Context, chatID int64, text string, markup
 		return
 	}
 	fx.keys = append(fx.keys, keys...)
+}
+
+// abandon remembers an update the user was told to send again while the
+// database was out of reach; the poller marks it applied as soon as the
+// database answers, so it does not run later by surprise. (If the process
+// dies before that, the restart runs it.)
+func (b *Bot) abandon(id int64) {
+	b.abandonMu.Lock()
+	defer b.abandonMu.Unlock()
+	b.abandoned = append(b.abandoned, id)
+}
+
+// flushAbandoned marks the abandoned updates applied, keeping those the
+// database still refuses.
+func (b *Bot) flushAbandoned(ctx context.Context) {
+	b.abandonMu.Lock()
+	ids := b.abandoned
+	b.abandoned = nil
+	b.abandonMu.Unlock()
+	var left []int64
+	for _, id := range ids {
+		if err := b.store.MarkUpdateApplied(ctx, id); err != nil && domain.ErrorCode(err) != domain.ENOTFOUND {
+			left = append(left, id)
+		}
+	}
+	if len(left) > 0 {
+		b.abandonMu.Lock()
+		b.abandoned = append(b.abandoned, left...)
+		b.abandonMu.Unlock()
+	}
 }

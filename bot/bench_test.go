@@ -55,7 +55,7 @@ func BenchmarkCommandThroughput(b *testing.B) {
 		r.Reply(ctx, "text.hint")
 		return nil
 	}}
-	for _, cmd := range []string{"/noop", "/staff", "/lang zh"} {
+	for _, cmd := range []string{"/noop", "/help", "/staff", "/lang zh"} {
 		name := strings.Fields(cmd)[0][1:]
 		b.Run(name, func(b *testing.B) {
 			h := newHarnessWith(b, harnessOptions{realClock: true, extra: []bot.Command{noop}})

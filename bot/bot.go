@@ -45,6 +45,7 @@ type updateStore interface {
 	LastUpdateAt(ctx context.Context) (time.Time, bool, error)
 	PendingUpdates(ctx context.Context) ([]domain.InboundUpdate, error)
 	ClaimUpdate(ctx context.Context, id int64) (bool, error)
+	MarkUpdateApplied(ctx context.Context, id int64) error
 }
 
 // outboxStore is the outbox (outbox.go, sender.go).
@@ -106,6 +107,9 @@ type Bot struct {
 	sender     *sender
 	pollClient *http.Client
 	lastUpdate atomic.Int64 // unix seconds of the last update received
+
+	abandonMu sync.Mutex
+	abandoned []int64 // updates answered "try again" but not yet marked
 }
 
 // New connects to the Bot API (getMe) and registers the built-in commands.

@@ -422,3 +422,75 @@ func TestHealth_ShowsBacklog(t *testing.T) {
 	contains(t, got, "运行状态", "待发送消息：0", "无法送达（已屏蔽）：1", "最近收到消息：2026-11-27 09:30")
 	contains(t, h.reply(chen, "/health"), "无权")
 }
+
+// outageStore makes InTx fail as if the database were unreachable, while
+// down is set.
+type outageStore struct {
+	*storage.DB
+	down atomic.Int32 // transactions still to fail
+}
+
+func (s *outageStore) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if s.down.Load() > 0 {
+		s.down.Add(-1)
+		return domain.Errorkf(domain.EUNAVAILABLE, "err.unavailable", nil, "database unreachable (injected)")
+	}
+	return s.DB.InTx(ctx, fn)
+}
+
+// TestDatabase_BriefOutageWaitedOut: the database is out of reach for a
+// few attempts; the handler retries and the command applies once.
+func TestDatabase_BriefOutageWaitedOut(t *testing.T) {
+	var flaky *outageStore
+	h := newHarnessWith(t, harnessOptions{handlerTimeout: 10 * time.Second,
+		wrap: func(db *storage.DB) bot.Store { flaky = &outageStore{DB: db}; return flaky }})
+	admin := h.enroll("王经理", "manager,admin", "zh")
+	flaky.down.Store(3)
+	contains(t, h.reply(admin, "/invite 周新 consultant"), "周新", "邀请码")
+	if flaky.down.Load() != 0 {
+		t.Fatal("the outage was not hit")
+	}
+	if _, err := h.db.StaffByName(context.Background(), "周新"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestDatabase_LongOutageAnswersTryAgain: the database stays out of reach
+// past the handler's time; the user is told to try again and nothing is
+// half-written.
+func TestDatabase_LongOutageAnswersTryAgain(t *testing.T) {
+	var flaky *outageStore
+	h := newHarnessWith(t, harnessOptions{handlerTimeout: 2 * time.Second,
+		wrap: func(db *storage.DB) bot.Store { flaky = &outageStore{DB: db}; return flaky }})
+	admin := h.enroll("王经理", "manager,admin", "zh")
+	before := len(h.emu.Messages(admin.ID))
+	flaky.down.Store(1000)
+	h.emu.SendText(admin, "/invite 周新 consultant")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	m, err := h.emu.WaitMessageAfter(ctx, admin.ID, h.emu.Messages(admin.ID)[before-1].ID, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Plain != bot.T(domain.LangZH, "err.unavailable") {
+		t.Fatalf("answered %q", m.Plain)
+	}
+	flaky.down.Store(0)
+	if _, err := h.db.StaffByName(context.Background(), "周新"); domain.ErrorCode(err) != domain.ENOTFOUND {
+		t.Fatalf("half-applied: %v", err)
+	}
+	contains(t, h.reply(admin, "/invite 周新 consultant"), "邀请码") // trying again works
+	// Once the database answers, the failed update is closed for good: a
+	// restart does not run it behind the user's back.
+	h.restart()
+	contains(t, h.reply(admin, "/help"), "/invite")
+	invites := 0
+	for _, m := range h.emu.Messages(admin.ID) {
+		if strings.Contains(m.Plain, "邀请码") {
+			invites++
+		}
+	}
+	if invites != 1 {
+		t.Fatalf("the abandoned /invite ran after the restart: %d invite answers", invites)
+	}
+}

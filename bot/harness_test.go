@@ -51,6 +51,9 @@ type harnessOptions struct {
 	callbacks []bot.Callback
 	driver    string // storage driver, default sqlite
 	enforce   bool   // the emulator answers 429 beyond Telegram's limits
+	// wrap, if set, puts something (a fault injector) between bot and store.
+	wrap           func(*storage.DB) bot.Store
+	handlerTimeout time.Duration
 }
 
 // newHarness starts a bot against a fresh emulator and database; extra
@@ -85,11 +88,16 @@ func (h *harness) start() {
 	if err := rules.Validate(); err != nil {
 		h.t.Fatal(err)
 	}
+	var store bot.Store = h.db
+	if h.opts.wrap != nil {
+		store = h.opts.wrap(h.db)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	b, err := bot.New(ctx, bot.Options{
 		Token:           h.emu.Token(),
 		APIURL:          h.emu.URL(),
-		Store:           h.db,
+		Store:           store,
+		HandlerTimeout:  h.opts.handlerTimeout,
 		Now:             h.clock,
 		Calendar:        &domain.Calendar{Location: shanghai(), Open: 9 * 60, Close: 18 * 60, WorkingDays: []time.Weekday{0, 1, 2, 3, 4, 5, 6}},
 		Rules:           rules,

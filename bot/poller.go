@@ -44,6 +44,7 @@ func (b *Bot) poll(ctx context.Context) {
 			case <-time.After(backoff):
 			}
 		}
+		b.flushAbandoned(ctx)
 		if err := b.pollOnce(ctx); err != nil {
 			if ctx.Err() != nil {
 				return

@@ -73,7 +73,10 @@ func Open(cfg Config) (*DB, error) {
 		Logger: logger.Discard,
 		// One statement is atomic on its own; InTx groups the rest.
 		SkipDefaultTransaction: true,
-		NowFunc:                func() time.Time { return db.now() },
+		// Every update runs the same few statements: parse them once per
+		// connection (a fifth of the CPU of a command went to parsing).
+		PrepareStmt: true,
+		NowFunc:     func() time.Time { return db.now() },
 	})
 	if err != nil {
 		return nil, fmt.Errorf("storage: open %s: %w", db.driver, err)
