@@ -42,7 +42,7 @@ func TestScheduler_Advance(t *testing.T) {
 		if err := s.Add("30 8 * * *", push); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.Add(InvitePurgeSpec, purge); err != nil {
+		if err := s.Add(HousekeepingSpec, purge); err != nil {
 			t.Fatal(err)
 		}
 		fired := s.Advance(context.Background(), start, start.Add(48*time.Hour))

@@ -73,7 +73,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		return nil, err
 	}
 	a.Jobs = jobs.NewScheduler(cfg.Calendar().Location, now, log)
-	if err := a.Jobs.Add(jobs.InvitePurgeSpec, &jobs.InvitePurge{Store: db, Keep: 7 * 24 * time.Hour, Log: log}); err != nil {
+	if err := a.Jobs.Add(jobs.HousekeepingSpec, &jobs.Housekeeping{Store: db, Log: log}); err != nil {
 		db.Close()
 		return nil, err
 	}
