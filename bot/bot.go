@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	tgbot "github.com/go-telegram/bot"
@@ -106,7 +105,6 @@ type Bot struct {
 	handled    *handledSet
 	sender     *sender
 	pollClient *http.Client
-	lastUpdate atomic.Int64 // unix seconds of the last update received
 
 	abandonMu sync.Mutex
 	abandoned []int64 // updates answered "try again" but not yet marked

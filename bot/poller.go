@@ -87,7 +87,6 @@ func (b *Bot) pollOnce(ctx context.Context) error {
 		// Nothing confirmed: the next poll fetches the same batch again.
 		return fmt.Errorf("save updates: %w", err)
 	}
-	b.lastUpdate.Store(b.now().Unix())
 	for _, u := range in {
 		b.dispatchInbound(ctx, u)
 	}
