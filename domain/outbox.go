@@ -34,6 +34,9 @@ type OutboxMessage struct {
 	FileName string // set for a document: Text is then its caption
 	File     []byte
 	Priority int
+	// EditMsgID, when set, makes this an edit of the bot's message with
+	// that id in the chat (a card updated after a button press).
+	EditMsgID int
 
 	Status        string
 	Attempts      int
