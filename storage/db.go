@@ -171,6 +171,19 @@ func utcPtr(t *time.Time) *time.Time {
 	return &u
 }
 
+// dbTime returns t as the store writes it: in UTC, cut to microseconds
+// like now, so that SQLite's text timestamps compare in time order.
+func dbTime(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+
+// dbTimePtr is dbTime for a nullable time.
+func dbTimePtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := dbTime(*t)
+	return &u
+}
+
 // conn returns the gorm handle for ctx: the transaction InTx put on it, or
 // the pool.
 func (db *DB) conn(ctx context.Context) *gorm.DB {

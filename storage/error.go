@@ -55,6 +55,7 @@ type uniqueIndex struct {
 var (
 	staffNameKey       = uniqueIndex{"staff_name_key", "staff.name"}
 	staffTelegramIDKey = uniqueIndex{"staff_telegram_id_active_key", "staff.telegram_id"}
+	leadOpenPhoneKey   = uniqueIndex{"leads_open_phone_key", "leads.phone"}
 )
 
 // violatedBy reports whether err is a unique violation of this index.
@@ -71,9 +72,24 @@ func (u uniqueIndex) violatedBy(err error) bool {
 	return false
 }
 
+// foreignKeyViolated reports whether err says a row refers to one that
+// does not exist (a lead, a staff member).
+func foreignKeyViolated(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == pgForeignKeyViolation
+	}
+	var se *gosqlite.Error
+	if errors.As(err, &se) {
+		return se.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+	}
+	return false
+}
+
 // PostgreSQL SQLSTATE codes the store acts on.
 const (
 	pgUniqueViolation      = "23505"
+	pgForeignKeyViolation  = "23503"
 	pgSerializationFailure = "40001"
 	pgDeadlockDetected     = "40P01"
 )

@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
+	"github.com/dealerbot/dealerbot/domain"
 	"github.com/dealerbot/dealerbot/storage"
 	"github.com/dealerbot/dealerbot/storage/storagetest"
 )
@@ -22,7 +23,7 @@ func TestMigrate(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			if v, err := db.SchemaVersion(ctx); err != nil || v != 2 {
+			if v, err := db.SchemaVersion(ctx); err != nil || v != 3 {
 				t.Fatalf("version %d, %v", v, err)
 			}
 			if got, err := db.StaffByID(ctx, s.ID); err != nil || got.Name != "Kept" {
@@ -30,6 +31,49 @@ func TestMigrate(t *testing.T) {
 			}
 		})
 	})
+}
+
+// TestMigrateV2ToV3 upgrades a database that a version-2 program used:
+// its staff, state and outbox stay, the outbox learns edits, and leads can
+// be stored.
+func TestMigrateV2ToV3(t *testing.T) {
+	for _, driver := range []string{storage.DriverSQLite, storage.DriverPostgres} {
+		t.Run(driver, func(t *testing.T) {
+			db := fixClock(storagetest.OpenUnmigrated(t, driver))
+			must(t, db.MigrateTo(ctx, 2))
+			if v, err := db.SchemaVersion(ctx); err != nil || v != 2 {
+				t.Fatalf("version %d, %v", v, err)
+			}
+			owner := MustCreateStaff(t, db, "Veteran")
+			must(t, db.SetState(ctx, "telegram.offset", "42"))
+			// The outbox as version 2 wrote it: no edit_message_id.
+			must(t, db.ExecRaw(ctx, `INSERT INTO outbox ("key", chat_id, text, status, next_attempt_at, created_at)
+				VALUES (?, ?, ?, ?, ?, ?)`, "old:1", 5, "<b>old</b>", domain.OutboxPending, now, now))
+
+			must(t, db.Migrate(ctx))
+			if v, err := db.SchemaVersion(ctx); err != nil || v != 3 {
+				t.Fatalf("version %d, %v", v, err)
+			}
+			if got, err := db.StaffByID(ctx, owner.ID); err != nil || got.Name != "Veteran" {
+				t.Fatalf("staff %+v, %v", got, err)
+			}
+			if v, ok, err := db.GetState(ctx, "telegram.offset"); err != nil || !ok || v != "42" {
+				t.Fatalf("state %q %v %v", v, ok, err)
+			}
+			old := MustGet(t, db, "old:1")
+			if old.Text != "<b>old</b>" || old.EditMsgID != 0 || !old.CreatedAt.Equal(now) {
+				t.Fatalf("old message %+v", old)
+			}
+			edit := msg("edit:1", 5)
+			edit.EditMsgID = 99
+			MustEnqueue(t, db, edit)
+			if got := MustGet(t, db, "edit:1"); got.EditMsgID != 99 {
+				t.Fatalf("edit %+v", got)
+			}
+			l := MustCreateLead(t, db, newLead(owner, "First lead", "13100000001"))
+			assertLead(t, db, l)
+		})
+	}
 }
 
 // openSQLite opens, without migrating, a store on a new file.

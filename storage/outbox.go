@@ -22,6 +22,7 @@ type outboxRow struct {
 	FileName      string
 	File          []byte
 	Priority      int
+	EditMsgID     int `gorm:"column:edit_message_id"`
 	Status        string
 	Attempts      int
 	NextAttemptAt time.Time
@@ -46,6 +47,7 @@ func (r *outboxRow) message() domain.OutboxMessage {
 		FileName:      r.FileName,
 		File:          r.File,
 		Priority:      r.Priority,
+		EditMsgID:     r.EditMsgID,
 		Status:        r.Status,
 		Attempts:      r.Attempts,
 		NextAttemptAt: utc(r.NextAttemptAt),
@@ -78,7 +80,8 @@ func errOutboxNotFound(what string) error {
 
 // enqueueBatch is how many messages one INSERT of Enqueue stores. The
 // SQLite driver matches each bound value by a linear search, so a statement
-// costs the square of its values: 50 messages of 11 was the fastest.
+// costs the square of its values: 50 messages (of 11 values then, 12 with
+// edit_message_id) was the fastest.
 const enqueueBatch = 50
 
 // Enqueue stores messages to be sent, in one transaction, and returns how
@@ -127,14 +130,14 @@ func (db *DB) Enqueue(ctx context.Context, msgs ...domain.OutboxMessage) (int, e
 // RETURNING names the stored ones by key.
 func (db *DB) insertOutbox(ctx context.Context, now time.Time, msgs []domain.OutboxMessage, batch []int, ids map[string]int64) error {
 	var sql strings.Builder
-	sql.WriteString(`INSERT INTO outbox ("key", chat_id, staff_id, text, markup, file_name, file, priority, status,
-		next_attempt_at, created_at) VALUES `)
-	args := make([]any, 0, 11*len(batch))
+	sql.WriteString(`INSERT INTO outbox ("key", chat_id, staff_id, text, markup, file_name, file, priority,
+		edit_message_id, status, next_attempt_at, created_at) VALUES `)
+	args := make([]any, 0, 12*len(batch))
 	for j, i := range batch {
 		if j > 0 {
 			sql.WriteString(", ")
 		}
-		sql.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+		sql.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 		m := msgs[i]
 		due := now
 		if next := m.NextAttemptAt.UTC().Truncate(time.Microsecond); next.After(now) {
@@ -145,7 +148,7 @@ func (db *DB) insertOutbox(ctx context.Context, now time.Time, msgs []domain.Out
 			file = m.File
 		}
 		args = append(args, m.Key, m.ChatID, m.StaffID, m.Text, m.Markup, m.FileName, file, m.Priority,
-			domain.OutboxPending, due, now)
+			m.EditMsgID, domain.OutboxPending, due, now)
 	}
 	sql.WriteString(` ON CONFLICT ("key") DO NOTHING RETURNING id, "key"`)
 	rows, err := db.conn(ctx).Raw(sql.String(), args...).Rows()

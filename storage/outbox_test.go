@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -68,7 +69,7 @@ func TestEnqueue(t *testing.T) {
 		t.Run("OK", func(t *testing.T) {
 			m := domain.OutboxMessage{Key: "report:1", ChatID: -100123, StaffID: 7, Text: "<b>Report</b>",
 				Markup: `{"inline_keyboard":[]}`, FileName: "report.csv", File: []byte("a,b\n1,2\n"), Priority: domain.PriorityReply,
-				Status: domain.OutboxSent, Attempts: 9, LastError: "ignored"}
+				EditMsgID: 4711, Status: domain.OutboxSent, Attempts: 9, LastError: "ignored"}
 			ids := MustEnqueue(t, db, m)
 			got := MustGet(t, db, "report:1")
 			want := m
@@ -76,6 +77,21 @@ func TestEnqueue(t *testing.T) {
 			want.NextAttemptAt, want.CreatedAt = now, now
 			if fmt.Sprint(*got) != fmt.Sprint(want) || got.NextAttemptAt.Location() != time.UTC {
 				t.Fatalf("got  %+v\nwant %+v", *got, want)
+			}
+		})
+		t.Run("EditMsgIDListed", func(t *testing.T) {
+			edit := msg("edit:1", 9)
+			edit.EditMsgID = 321
+			MustEnqueue(t, db, edit)
+			due, err := db.DueMessages(ctx, 0, nil)
+			must(t, err)
+			if i := slices.IndexFunc(due, func(m domain.OutboxMessage) bool { return m.Key == "edit:1" }); i < 0 || due[i].EditMsgID != 321 {
+				t.Fatalf("due messages %+v", due)
+			}
+			list, err := db.ListOutbox(ctx, nil, 1)
+			must(t, err)
+			if len(list) != 1 || list[0].Key != "edit:1" || list[0].EditMsgID != 321 {
+				t.Fatalf("listed %+v", list)
 			}
 		})
 		t.Run("Later", func(t *testing.T) {

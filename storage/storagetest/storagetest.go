@@ -37,6 +37,17 @@ func Open(tb testing.TB) *storage.DB {
 // it when the server named there cannot be reached.
 func OpenDriver(tb testing.TB, driver string) *storage.DB {
 	tb.Helper()
+	db := OpenUnmigrated(tb, driver)
+	if err := db.Migrate(context.Background()); err != nil {
+		tb.Fatalf("migrate %s store: %v", driver, err)
+	}
+	return db
+}
+
+// OpenUnmigrated is OpenDriver without the migration: an empty database,
+// for tests of the migrations themselves.
+func OpenUnmigrated(tb testing.TB, driver string) *storage.DB {
+	tb.Helper()
 	var cfg storage.Config
 	switch driver {
 	case storage.DriverSQLite:
@@ -59,9 +70,6 @@ func OpenDriver(tb testing.TB, driver string) *storage.DB {
 			tb.Errorf("close %s store: %v", driver, err)
 		}
 	})
-	if err := db.Migrate(context.Background()); err != nil {
-		tb.Fatalf("migrate %s store: %v", driver, err)
-	}
 	return db
 }
 
