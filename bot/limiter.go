@@ -35,13 +35,14 @@ type limiter struct {
 	mu      sync.Mutex
 	limits  Limits
 	global  *window
-	chats   map[int64]*window
+	chats   map[int64][]*window
 	paused  map[int64]time.Time // a chat's 429 retry_after
 	sweepAt time.Time
 }
 
 // window is one sliding window: the answer times of recent sends and the
-// number of sends still waiting for an answer.
+// number of sends still waiting for an answer. A group has two: 1 a second
+// and 20 a minute.
 type window struct {
 	size     time.Duration
 	limit    int
@@ -54,7 +55,7 @@ func newLimiter(l Limits) *limiter {
 	return &limiter{
 		limits: l,
 		global: &window{size: time.Second, limit: l.GlobalPerSecond},
-		chats:  map[int64]*window{},
+		chats:  map[int64][]*window{},
 		paused: map[int64]time.Time{},
 	}
 }
@@ -78,16 +79,18 @@ func (w *window) wait(now time.Time) time.Duration {
 	return w.done[used-w.limit].Add(w.size).Sub(now)
 }
 
-func (l *limiter) chat(id int64) *window {
-	w := l.chats[id]
-	if w == nil {
-		w = &window{size: time.Second, limit: l.limits.PerChatPerSecond}
-		if id < 0 { // groups and channels have negative ids
-			w = &window{size: time.Minute, limit: l.limits.GroupPerMinute}
+// chat returns a chat's windows: 1 a second, and for a group (negative
+// id) also 20 a minute.
+func (l *limiter) chat(id int64) []*window {
+	ws := l.chats[id]
+	if ws == nil {
+		ws = []*window{{size: time.Second, limit: l.limits.PerChatPerSecond}}
+		if id < 0 {
+			ws = append(ws, &window{size: time.Minute, limit: l.limits.GroupPerMinute})
 		}
-		l.chats[id] = w
+		l.chats[id] = ws
 	}
-	return w
+	return ws
 }
 
 // acquire takes a slot for a send to chat and returns 0, or returns how
@@ -96,14 +99,17 @@ func (l *limiter) acquire(chat int64, now time.Time) time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.sweep(now)
+	ws := append(l.chat(chat), l.global)
 	wait := l.paused[chat].Sub(now)
-	cw := l.chat(chat)
-	wait = max(wait, cw.wait(now), l.global.wait(now))
+	for _, w := range ws {
+		wait = max(wait, w.wait(now))
+	}
 	if wait > 0 {
 		return wait
 	}
-	cw.inflight++
-	l.global.inflight++
+	for _, w := range ws {
+		w.inflight++
+	}
 	return 0
 }
 
@@ -111,7 +117,7 @@ func (l *limiter) acquire(chat int64, now time.Time) time.Duration {
 func (l *limiter) release(chat int64, answered time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	for _, w := range []*window{l.chat(chat), l.global} {
+	for _, w := range append(l.chat(chat), l.global) {
 		w.inflight--
 		w.done = append(w.done, answered)
 	}
@@ -132,8 +138,12 @@ func (l *limiter) sweep(now time.Time) {
 		return
 	}
 	l.sweepAt = now.Add(time.Minute)
-	for id, w := range l.chats {
-		if w.inflight == 0 && (len(w.done) == 0 || w.done[len(w.done)-1].Before(now.Add(-w.size))) {
+	for id, ws := range l.chats {
+		idle := true
+		for _, w := range ws {
+			idle = idle && w.inflight == 0 && (len(w.done) == 0 || w.done[len(w.done)-1].Before(now.Add(-w.size)))
+		}
+		if idle {
 			delete(l.chats, id)
 		}
 	}

@@ -43,13 +43,18 @@ func TestLimiter_PerChatAndGlobal(t *testing.T) {
 	if w := g.acquire(9, at(1100)); w != 0 {
 		t.Fatalf("global slot free after the window, waits %s", w)
 	}
-	// Groups: 2 a minute.
-	for i := range 2 {
-		if w := l.acquire(-5, at(3000+i)); w != 0 {
-			t.Fatal(w)
-		}
-		l.release(-5, at(3000+i))
+	// Groups: 1 a second and 2 a minute.
+	if w := l.acquire(-5, at(3000)); w != 0 {
+		t.Fatal(w)
 	}
+	l.release(-5, at(3000))
+	if w := l.acquire(-5, at(3500)); w == 0 {
+		t.Fatal("two group messages within a second")
+	}
+	if w := l.acquire(-5, at(4000)); w != 0 {
+		t.Fatal(w)
+	}
+	l.release(-5, at(4000))
 	if w := l.acquire(-5, at(30000)); w < 30*time.Second {
 		t.Fatalf("third group message within a minute waits only %s", w)
 	}

@@ -137,6 +137,9 @@ func (b *Bot) resolveStaff(next tgbot.HandlerFunc) tgbot.HandlerFunc {
 			switch {
 			case err == nil && s.Active:
 				ctx = context.WithValue(ctx, staffKey{}, s)
+				if fx := effectsFrom(ctx); fx != nil {
+					fx.lang = s.Lang
+				}
 			case err != nil && domain.ErrorCode(err) != domain.ENOTFOUND:
 				b.log.Error("resolve staff", slog.Int64("update_id", upd.ID), slog.Any("error", err))
 				fail(ctx, err, "")

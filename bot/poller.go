@@ -28,14 +28,26 @@ var allowedUpdates = []string{"message", "callback_query"}
 // poll fetches updates until ctx ends. It first hands over what the inbox
 // still holds from before a restart.
 func (b *Bot) poll(ctx context.Context) {
-	pending, err := b.store.PendingUpdates(ctx)
-	if err != nil {
-		b.log.Error("read inbox", slog.Any("error", err))
-	}
-	for _, u := range pending {
-		b.dispatchInbound(ctx, u)
-	}
 	var backoff time.Duration
+	for {
+		// What the inbox holds from before a restart goes first; the
+		// database may be slow to come up.
+		pending, err := b.store.PendingUpdates(ctx)
+		if err == nil {
+			for _, u := range pending {
+				b.dispatchInbound(ctx, u)
+			}
+			break
+		}
+		backoff = min(max(backoff*2, 100*time.Millisecond), 5*time.Second)
+		b.log.Error("read inbox", slog.Any("error", err), slog.Duration("retry_in", backoff))
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(backoff):
+		}
+	}
+	backoff = 0
 	for ctx.Err() == nil {
 		if backoff > 0 {
 			select {

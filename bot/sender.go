@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"time"
 
@@ -168,13 +169,20 @@ func (s *sender) send(m domain.OutboxMessage) {
 		s.sends.Done()
 		s.wake()
 	}()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	// A send in flight at shutdown finishes within the shutdown time.
+	ctx, cancel := context.WithTimeout(context.Background(), s.b.opts.ShutdownTimeout)
 	defer cancel()
 	msgID, err := s.deliver(ctx, m)
+	if err != nil && strings.Contains(err.Error(), "error decode response result") {
+		// Telegram answered ok: the message is there, we just cannot read
+		// its id. Sending again would duplicate it.
+		err = nil
+	}
 	answered := time.Now()
 	s.lim.release(m.ChatID, answered)
 
 	var tooMany *tgbot.TooManyRequestsError
+	var migrated *tgbot.MigrateError
 	switch {
 	case err == nil:
 		s.settle(func(c context.Context) error { return s.b.store.MarkSent(c, m.ID, msgID) })
@@ -184,6 +192,11 @@ func (s *sender) send(m domain.OutboxMessage) {
 		s.settle(func(c context.Context) error { return s.b.store.MarkRetry(c, m.ID, s.b.now().Add(wait), err.Error()) })
 	case errors.Is(err, tgbot.ErrorForbidden):
 		s.settle(func(c context.Context) error { return s.chatBlocked(c, m, err) })
+	case errors.As(err, &migrated):
+		// The group became a supergroup under a new id: retrying the old id
+		// would block the chat's queue forever.
+		s.b.log.Error("outbox: group moved", slog.Int64("chat_id", m.ChatID), slog.Int("new_chat_id", migrated.MigrateToChatID))
+		s.settle(func(c context.Context) error { return s.b.store.MarkFailed(c, m.ID, err.Error()) })
 	case errors.Is(err, tgbot.ErrorBadRequest):
 		s.b.log.Error("outbox: Telegram refused a message", slog.String("key", m.Key), slog.Int64("chat_id", m.ChatID), slog.Any("error", err))
 		s.settle(func(c context.Context) error { return s.b.store.MarkFailed(c, m.ID, err.Error()) })
@@ -205,6 +218,20 @@ func (s *sender) deliver(ctx context.Context, m domain.OutboxMessage) (int, erro
 	var markup models.ReplyMarkup
 	if m.Markup != "" {
 		markup = json.RawMessage(m.Markup)
+	}
+	if m.EditMsgID != 0 {
+		_, err := s.b.api.EditMessageText(ctx, &tgbot.EditMessageTextParams{
+			ChatID:             m.ChatID,
+			MessageID:          m.EditMsgID,
+			Text:               m.Text,
+			ParseMode:          models.ParseModeHTML,
+			LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: tgbot.True()},
+			ReplyMarkup:        markup,
+		})
+		if err != nil && strings.Contains(err.Error(), "message is not modified") {
+			err = nil // the message already says this: the edit is done
+		}
+		return m.EditMsgID, err
 	}
 	if m.FileName != "" {
 		msg, err := s.b.api.SendDocument(ctx, &tgbot.SendDocumentParams{
