@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"time"
 
 	tgbot "github.com/go-telegram/bot"
@@ -27,6 +28,7 @@ type effects struct {
 	abort    error                   // the handler failed: roll its writes back
 	failText string                  // … and answer this instead
 	skip     bool                    // the update had been applied already
+	lang     domain.Lang             // the sender's language, once known
 }
 
 type effectsKey struct{}
@@ -63,6 +65,23 @@ func fail(ctx context.Context, err error, text string) {
 func (b *Bot) applyOnce(next tgbot.HandlerFunc) tgbot.HandlerFunc {
 	return func(ctx context.Context, api *tgbot.Bot, upd *models.Update) {
 		var fx *effects
+		lang := func() domain.Lang {
+			if fx != nil && fx.lang != "" {
+				return fx.lang
+			}
+			return langOf(ctx, upd)
+		}
+		defer func() {
+			r := recover()
+			if r == nil {
+				return
+			}
+			b.log.Error("handler panic", slog.Int64("update_id", upd.ID),
+				slog.Any("panic", r), slog.String("stack", string(debug.Stack())))
+			// The transaction rolled back; record the update with an apology
+			// so that it is not run again.
+			b.answerFailure(ctx, upd, T(lang(), "err.internal"))
+		}()
 		err := b.retryUnavailable(ctx, func() error {
 			return b.store.InTx(ctx, func(tx context.Context) error {
 				fx = &effects{updateID: upd.ID}
@@ -75,11 +94,13 @@ func (b *Bot) applyOnce(next tgbot.HandlerFunc) tgbot.HandlerFunc {
 					return nil
 				}
 				if chatID, ok := updateChat(upd); ok && upd.Message != nil && b.sender.isBlocked(chatID) {
-					// They write again, so they unblocked the bot.
+					// They write again, so they unblocked the bot. The sender
+					// learns it now, before this update's answer is committed,
+					// so it does not mark the answer undeliverable.
 					if _, err := b.store.SetChatBlocked(tx, chatID, false); err != nil {
 						return err
 					}
-					fx.after = append(fx.after, func(context.Context) { b.sender.unblock(chatID) })
+					b.sender.unblock(chatID)
 				}
 				next(withEffects(tx, fx), api, upd)
 				return fx.abort
@@ -96,7 +117,7 @@ func (b *Bot) applyOnce(next tgbot.HandlerFunc) tgbot.HandlerFunc {
 			b.sender.wake()
 			b.handled.mark(upd.ID, fx.keys)
 		default:
-			text := T(langOf(ctx, upd), "err.unavailable")
+			text := T(lang(), "err.unavailable")
 			if fx != nil && fx.abort != nil && errors.Is(err, fx.abort) && fx.failText != "" {
 				text = fx.failText
 			} else {
@@ -133,6 +154,9 @@ func (b *Bot) retryUnavailable(ctx context.Context, fn func() error) error {
 // answerFailure records an update that did not apply as handled, with only
 // its answer, so it never runs again later: the user was told.
 func (b *Bot) answerFailure(ctx context.Context, upd *models.Update, text string) {
+	// The handler's own time may be used up: answering gets its own.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
 	chatID, hasChat := updateChat(upd)
 	fx := &effects{updateID: upd.ID}
 	err := b.store.InTx(ctx, func(tx context.Context) error {
@@ -196,6 +220,12 @@ func (b *Bot) abandon(id int64) {
 	b.abandonMu.Lock()
 	defer b.abandonMu.Unlock()
 	b.abandoned = append(b.abandoned, id)
+}
+
+func (b *Bot) hasAbandoned() bool {
+	b.abandonMu.Lock()
+	defer b.abandonMu.Unlock()
+	return len(b.abandoned) > 0
 }
 
 // flushAbandoned marks the abandoned updates applied, keeping those the

@@ -24,6 +24,7 @@ type Store interface {
 	staffStore
 	updateStore
 	outboxStore
+	leadStore
 }
 
 type staffStore interface {
@@ -167,6 +168,7 @@ func New(ctx context.Context, opts Options) (*Bot, error) {
 	}
 	b.username = me.Username
 	b.registerBuiltins()
+	b.registerLeads()
 	return b, nil
 }
 
@@ -192,6 +194,16 @@ func (b *Bot) Start(ctx context.Context) error {
 	errHandlers := b.queues.wait(deadline)
 	if errHandlers != nil {
 		errHandlers = fmt.Errorf("bot: handlers still running after %s: %w", b.opts.ShutdownTimeout, errHandlers)
+	}
+	// Close the updates users were told to send again, while there is time.
+	for b.hasAbandoned() && deadline.Err() == nil {
+		b.flushAbandoned(deadline)
+		if b.hasAbandoned() {
+			select {
+			case <-deadline.Done():
+			case <-time.After(200 * time.Millisecond):
+			}
+		}
 	}
 	stopSender()
 	return errors.Join(errHandlers, <-senderDone)

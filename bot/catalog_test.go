@@ -11,6 +11,13 @@ import (
 // same arguments, so no user ever sees a raw key or a %!s.
 func TestCatalog_Complete(t *testing.T) {
 	zh, en := messages[domain.LangZH], messages[domain.LangEN]
+	for _, texts := range []map[string]string{zh, en} {
+		for k, v := range texts {
+			if strings.HasPrefix(v, "DUPLICATE KEY") {
+				t.Errorf("key %q defined twice", k)
+			}
+		}
+	}
 	for _, pair := range [][2]map[string]string{{zh, en}, {en, zh}} {
 		for k, v := range pair[0] {
 			w, ok := pair[1][k]
@@ -74,6 +81,12 @@ func TestSplitText(t *testing.T) {
 	}
 	if total != 10000 {
 		t.Errorf("lost text: %d characters kept", total)
+	}
+	escaped := strings.Repeat("a&amp;b", 2000) // one line of entities
+	for _, p := range splitText(escaped, maxMessageLen) {
+		if strings.HasSuffix(p, "&") || strings.HasPrefix(p, "amp;") || strings.HasPrefix(p, "mp;") || strings.HasPrefix(p, "p;") {
+			t.Fatalf("entity cut in two: …%q", p[len(p)-10:])
+		}
 	}
 	long := strings.Repeat("x", 9000)
 	if parts := splitText(long, maxMessageLen); len(parts) != 3 || len(parts[0]) != maxMessageLen {

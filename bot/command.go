@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	tgbot "github.com/go-telegram/bot"
@@ -21,7 +22,10 @@ type Command struct {
 	// Roles may use the command; empty means every active staff member.
 	Roles []domain.Role
 	// Public commands also run for strangers (only /start: enrolment).
-	Public  bool
+	Public bool
+	// Private commands answer only in a private chat: their answers (invite
+	// codes, the staff list) are not for a group.
+	Private bool
 	Handler func(ctx context.Context, r *Request) error
 }
 
@@ -44,6 +48,7 @@ type Request struct {
 	Args    string // the text after the command, trimmed; a callback's payload
 
 	bot *Bot
+	at  time.Time // the moment texts are written for; zero: now
 }
 
 // Fields splits Args at white space.
@@ -101,9 +106,9 @@ func (b *Bot) allowed(s *domain.Staff) []*Command {
 	return out
 }
 
-// maxCommandInput is the longest command text handled; Telegram allows
-// 4096 characters, no command of ours needs more than a few hundred.
-const maxCommandInput = 1024
+// maxCommandInput is the longest command text handled, in bytes: Telegram's
+// 4096 characters (a lead's notes may take 4,000 of them).
+const maxCommandInput = 4096 * 4
 
 // parseCommand splits "/name@bot args" into its parts. ok is false when
 // text is not a command.
@@ -152,15 +157,30 @@ func (b *Bot) onMessage(ctx context.Context, m *models.Message) {
 		}
 		return
 	case !isCmd:
-		if isPrivate(m) {
-			b.reply(ctx, m.Chat.ID, T(lang, "text.hint"))
+		if !isPrivate(m) {
+			return
 		}
+		r := &Request{Staff: staff, Lang: lang, ChatID: m.Chat.ID, From: m.From, Message: m, bot: b}
+		if m.Text != "" && utf8.ValidString(m.Text) {
+			handled, err := b.onDialogText(ctx, r, m.Text)
+			if err != nil {
+				b.replyError(ctx, r, err)
+				return
+			}
+			if handled {
+				return
+			}
+		}
+		b.reply(ctx, m.Chat.ID, T(lang, "text.hint"))
 		return
 	case cmd == nil:
 		b.reply(ctx, m.Chat.ID, T(lang, "cmd.unknown"))
 		return
 	case staff != nil && !staff.Roles.HasAny(cmd.Roles...):
 		b.reply(ctx, m.Chat.ID, T(lang, "cmd.forbidden", cmd.Name, roleNames(lang, cmd.Roles)))
+		return
+	case cmd.Private && !isPrivate(m):
+		b.reply(ctx, m.Chat.ID, T(lang, "cmd.private", cmd.Name, b.username))
 		return
 	}
 	r := &Request{Staff: staff, Lang: lang, ChatID: m.Chat.ID, From: m.From, Message: m, Command: cmd, Args: args, bot: b}

@@ -3,8 +3,32 @@ package bot
 import "github.com/dealerbot/dealerbot/domain"
 
 // messages is the catalogue: Simplified Chinese (the default) and English.
-// Texts are Telegram HTML; %s arguments are escaped by T.
-var messages = map[domain.Lang]map[string]string{
+// Texts are Telegram HTML; %s arguments are escaped by T. Each feature
+// keeps its texts in its own messages_*.go; they are merged here.
+var messages = mergeCatalogs(coreMessages, leadMessages)
+
+// mergeCatalogs joins feature catalogues; a key defined twice is a bug the
+// catalogue test reports.
+func mergeCatalogs(parts ...map[domain.Lang]map[string]string) map[domain.Lang]map[string]string {
+	out := map[domain.Lang]map[string]string{}
+	for _, p := range parts {
+		for lang, texts := range p {
+			if out[lang] == nil {
+				out[lang] = map[string]string{}
+			}
+			for k, v := range texts {
+				if _, dup := out[lang][k]; dup {
+					out[lang][k] = "DUPLICATE KEY " + k
+					continue
+				}
+				out[lang][k] = v
+			}
+		}
+	}
+	return out
+}
+
+var coreMessages = map[domain.Lang]map[string]string{
 	domain.LangZH: {
 		"list.sep": "、",
 
@@ -19,6 +43,7 @@ var messages = map[domain.Lang]map[string]string{
 
 		"refuse.stranger": "本机器人仅供本店员工使用。如您是员工，请向管理员索取邀请链接。",
 		"cmd.unknown":     "没有这个命令。发送 /help 查看可用命令。",
+		"cmd.private":     "/%s 只能私聊使用，请私聊 @%s。",
 		"text.hint":       "请用命令操作，发送 /help 查看可用命令。",
 		"cmd.forbidden":   "您无权使用 /%s，此命令仅限：%s。",
 		"err.internal":    "出错了，请稍后再试。问题已记录。",
@@ -97,6 +122,7 @@ var messages = map[domain.Lang]map[string]string{
 
 		"refuse.stranger": "This bot is for the store's staff only. If you work here, ask an admin for an invite link.",
 		"cmd.unknown":     "No such command. Send /help to see yours.",
+		"cmd.private":     "/%s works only in a private chat: write to @%s.",
 		"text.hint":       "Please use a command; send /help to see yours.",
 		"cmd.forbidden":   "You may not use /%s; it is for: %s.",
 		"err.internal":    "Something went wrong; please try again later. The problem has been logged.",

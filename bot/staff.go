@@ -14,10 +14,10 @@ func (b *Bot) registerBuiltins() {
 	b.Register(Command{Name: "start", Public: true, Handler: b.handleStart})
 	b.Register(Command{Name: "help", Handler: b.handleHelp})
 	b.Register(Command{Name: "lang", Handler: b.handleLang})
-	b.Register(Command{Name: "staff", Roles: []domain.Role{domain.RoleSupervisor, domain.RoleManager, domain.RoleGM, domain.RoleAdmin}, Handler: b.handleStaff})
-	b.Register(Command{Name: "invite", Roles: []domain.Role{domain.RoleAdmin}, Handler: b.handleInvite})
-	b.Register(Command{Name: "deactivate", Roles: []domain.Role{domain.RoleAdmin}, Handler: b.handleDeactivate})
-	b.Register(Command{Name: "health", Roles: []domain.Role{domain.RoleManager, domain.RoleGM, domain.RoleAdmin}, Handler: b.handleHealth})
+	b.Register(Command{Name: "staff", Roles: []domain.Role{domain.RoleSupervisor, domain.RoleManager, domain.RoleGM, domain.RoleAdmin}, Private: true, Handler: b.handleStaff})
+	b.Register(Command{Name: "invite", Roles: []domain.Role{domain.RoleAdmin}, Private: true, Handler: b.handleInvite})
+	b.Register(Command{Name: "deactivate", Roles: []domain.Role{domain.RoleAdmin}, Private: true, Handler: b.handleDeactivate})
+	b.Register(Command{Name: "health", Roles: []domain.Role{domain.RoleManager, domain.RoleGM, domain.RoleAdmin}, Private: true, Handler: b.handleHealth})
 }
 
 // handleStart enrols a stranger who brings an invite code (/start CODE,

@@ -222,7 +222,8 @@ func TestBadInput(t *testing.T) {
 		contains(t, h.reply(admin, "/invite "+strings.Repeat("长", 40)+" consultant"), "32")
 	})
 	t.Run("OverlongInput", func(t *testing.T) {
-		contains(t, h.reply(admin, "/invite "+strings.Repeat("x", 3000)+" consultant"), "用法")
+		contains(t, h.reply(admin, "/invite "+strings.Repeat("x", 3000)+" consultant"), "32")
+		contains(t, h.reply(admin, "/invite "+strings.Repeat("x", 20000)+" consultant"), "用法")
 	})
 	t.Run("PlainText", func(t *testing.T) {
 		contains(t, h.reply(admin, "hello"), "/help")

@@ -35,9 +35,10 @@ func splitText(text string, max int) []string {
 		}
 		for n > max { // one line longer than a message
 			r := []rune(line)
-			parts = append(parts, string(r[:max]))
-			line = string(r[max:])
-			n -= max
+			cut := safeCut(r, max)
+			parts = append(parts, string(r[:cut]))
+			line = string(r[cut:])
+			n -= cut
 		}
 		cur.WriteString(line)
 		curLen += n
@@ -51,3 +52,32 @@ var tagRE = regexp.MustCompile(`<[^>]*>`)
 // stripTags turns a catalogue HTML text into plain text, for places that
 // take no markup (button-press answers, the command menu).
 func stripTags(s string) string { return html.UnescapeString(tagRE.ReplaceAllString(s, "")) }
+
+// safeCut returns where to cut r at most max runes in without splitting an
+// HTML entity (&amp;) or a tag: before the last '&' or '<' whose end falls
+// beyond the cut.
+func safeCut(r []rune, max int) int {
+	cut := max
+	for i := cut - 1; i >= 0 && i >= cut-16; i-- { // entities are short
+		if r[i] == ';' {
+			break
+		}
+		if r[i] == '&' {
+			cut = i
+			break
+		}
+	}
+	for i := cut - 1; i >= 0 && i >= cut-256; i-- {
+		if r[i] == '>' {
+			break
+		}
+		if r[i] == '<' {
+			cut = i
+			break
+		}
+	}
+	if cut == 0 {
+		return max
+	}
+	return cut
+}

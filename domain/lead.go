@@ -323,3 +323,20 @@ type Dialog struct {
 	Data      string // its answers so far, JSON
 	UpdatedAt time.Time
 }
+
+// CanSeeLead says whether a staff member may see a lead's card: its owner,
+// and the people who supervise or serve every lead.
+func CanSeeLead(s *Staff, l *Lead) bool {
+	return l.OwnerID == s.ID || s.Roles.HasAny(RoleSupervisor, RoleManager, RoleGM, RoleAdmin, RoleService)
+}
+
+// CanWorkLead says whether a staff member may log follow-ups, change the
+// grade or ask to mark a lead lost: its owner and the supervisors above.
+func CanWorkLead(s *Staff, l *Lead) bool {
+	return l.OwnerID == s.ID || s.Roles.HasAny(RoleSupervisor, RoleManager, RoleGM)
+}
+
+// SeesAllLeads says whether /find searches every lead for this person.
+func SeesAllLeads(s *Staff) bool {
+	return s.Roles.HasAny(RoleSupervisor, RoleManager, RoleGM, RoleAdmin, RoleService)
+}

@@ -322,3 +322,11 @@ func commandEntities(text string) []models.MessageEntity {
 	}
 	return []models.MessageEntity{{Type: models.MessageEntityTypeBotCommand, Offset: 0, Length: n}}
 }
+
+// LastUpdateID is the id of the newest update queued (0 before any): after
+// PressButton, the press's update, for waiting until the bot handled it.
+func (s *Server) LastUpdateID() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return int(s.lastUpd)
+}

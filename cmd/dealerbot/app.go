@@ -73,9 +73,19 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		return nil, err
 	}
 	a.Jobs = jobs.NewScheduler(cfg.Calendar().Location, now, log)
-	if err := a.Jobs.Add(jobs.HousekeepingSpec, &jobs.Housekeeping{Store: db, Log: log}); err != nil {
-		db.Close()
-		return nil, err
+	morning := &jobs.MorningPush{Store: db, Bot: a.Bot, Rules: cfg.Rules.Leads, Calendar: cfg.Calendar(), Log: log}
+	for _, j := range []struct {
+		spec string
+		job  jobs.Job
+	}{
+		{jobs.HousekeepingSpec, &jobs.Housekeeping{Store: db, Log: log}},
+		{morning.Spec(), morning},
+		{jobs.VisitGradeSpec, &jobs.VisitGradePrompt{Store: db, Bot: a.Bot, After: 24 * time.Hour}},
+	} {
+		if err := a.Jobs.Add(j.spec, j.job); err != nil {
+			db.Close()
+			return nil, err
+		}
 	}
 	return a, nil
 }

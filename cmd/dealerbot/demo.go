@@ -33,6 +33,8 @@ var demoStaff = []struct{ name, roles string }{
 	{"孙客服", "service"},
 }
 
+// The demo's leads are in demoLeads below.
+
 const demoHelp = `Demo commands (everything else goes to the bot as the current person):
   /as NAME       be someone else (a name not on the staff is a stranger's phone)
   /who           the demo people
@@ -169,8 +171,57 @@ func (d *demo) seed() error {
 	if err != nil {
 		return err
 	}
+	if err := d.seedLeads(staff); err != nil {
+		return err
+	}
 	d.app.Bot.PublishMenus(d.ctx, staff)
 	d.me = demoStaff[0].name
+	return nil
+}
+
+// demoLeads are a few customers at different stages: some due today, some
+// overdue, one still ungraded after its first week.
+var demoLeads = []struct {
+	owner, name, phone, model string
+	grade                     domain.Grade
+	source                    domain.Source
+	ageDays, contactDaysAgo   int // contactDaysAgo < 0: never contacted
+}{
+	{"陈顾问", "王石", "13800138000", "轩逸", domain.GradeH, domain.SourceWalkIn, 6, 3},
+	{"陈顾问", "李娜", "13900139001", "天籁", domain.GradeA, domain.SourceReferral, 20, 9},
+	{"陈顾问", "赵强", "13700137002", "逍客", domain.GradeB, domain.SourceAutoShow, 30, 5},
+	{"刘顾问", "孙丽", "13600136003", "奇骏", domain.GradeN, domain.SourceWalkIn, 9, 4},
+	{"刘顾问", "周杰", "13500135004", "轩逸", domain.GradeC, domain.SourceWalkIn, 60, 31},
+	{"张电销", "吴磊", "13300133005", "天籁", domain.GradeN, domain.SourceCall, 0, -1},
+	{"张电销", "郑爽", "13200132006", "逍客", domain.GradeA, domain.SourceWeb, 12, 7},
+}
+
+// seedLeads logs the demo leads as their owners would have, days ago.
+func (d *demo) seedLeads(staff []*domain.Staff) error {
+	byName := map[string]*domain.Staff{}
+	for _, s := range staff {
+		byName[s.Name] = s
+	}
+	rules, cal, now := d.app.Config.Rules.Leads, d.app.Config.Calendar(), d.now()
+	for _, x := range demoLeads {
+		owner := byName[x.owner]
+		l := &domain.Lead{Name: x.name, Phone: x.phone, Model: x.model, Grade: x.grade, Source: x.source,
+			OwnerID: owner.ID, Pool: domain.StartPool(x.source, owner.Roles), CreatedAt: now.AddDate(0, 0, -x.ageDays).Add(-2 * time.Hour)}
+		if x.contactDaysAgo >= 0 {
+			at := now.AddDate(0, 0, -x.contactDaysAgo).Add(-time.Hour)
+			l.LastContactAt, l.FollowUps = &at, 1
+		}
+		l.Reschedule(rules, cal)
+		if err := d.app.DB.CreateLead(d.ctx, l); err != nil {
+			return fmt.Errorf("demo lead %s: %w", x.name, err)
+		}
+		if l.LastContactAt != nil {
+			fu := &domain.FollowUp{LeadID: l.ID, StaffID: owner.ID, Channel: domain.ChannelPhone, Note: "电话沟通，了解需求", At: *l.LastContactAt, GradeBefore: l.Grade, GradeAfter: l.Grade}
+			if err := d.app.DB.AddFollowUp(d.ctx, fu); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
 }
 
@@ -315,8 +366,12 @@ func (d *demo) press(n string, unlock func()) error {
 	if err != nil {
 		return err
 	}
+	id := d.emu.LastUpdateID()
 	ctx, cancel := context.WithTimeout(d.ctx, 15*time.Second)
 	defer cancel()
+	if err := d.app.Bot.WaitHandled(ctx, int64(id)); err != nil {
+		return err
+	}
 	a, err := d.emu.WaitCallbackAnswer(ctx, qid)
 	if err == nil && a.Text != "" {
 		d.printf("  (popup) %s\n", a.Text)
@@ -338,12 +393,43 @@ func (d *demo) moveClock(arg string) error {
 	d.clock.offset += step
 	to := d.now()
 	d.printf("  (demo) clock %s → %s\n", from.Format("01-02 15:04"), to.Format("2006-01-02 15:04 Mon"))
+	// Frequent jobs would fill the screen: say how often each ran, and
+	// every failure.
+	var order []string
+	runs := map[string][]string{}
 	for _, f := range d.app.Jobs.Advance(d.ctx, from, to) {
-		status := "ok"
-		if f.Err != nil {
-			status = f.Err.Error()
+		if _, seen := runs[f.Job]; !seen {
+			order = append(order, f.Job)
 		}
-		d.printf("  (demo) job %s ran at %s: %s\n", f.Job, f.At.Format("01-02 15:04"), status)
+		runs[f.Job] = append(runs[f.Job], f.At.Format("01-02 15:04"))
+		if f.Err != nil {
+			d.printf("  (demo) job %s at %s failed: %v\n", f.Job, f.At.Format("01-02 15:04"), f.Err)
+		}
+	}
+	for _, job := range order {
+		at := runs[job]
+		if len(at) <= 3 {
+			d.printf("  (demo) job %s ran at %s\n", job, strings.Join(at, ", "))
+		} else {
+			d.printf("  (demo) job %s ran %d times\n", job, len(at))
+		}
+	}
+	return d.drain()
+}
+
+// drain waits (a few seconds at most) until what the jobs queued is sent,
+// so the pushes print before the next prompt.
+func (d *demo) drain() error {
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		st, err := d.app.DB.OutboxStats(d.ctx)
+		if err != nil {
+			return err
+		}
+		if st.Pending == 0 {
+			return nil
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 	return nil
 }

@@ -28,7 +28,7 @@ func TestDemo_Script(t *testing.T) {
 		"此邀请码已使用过",                      // a reused code
 		"Your commands (consultant)",    // /lang en
 		"You may not use /staff",        // a consultant refused
-		"job housekeeping ran at 12-02", // the clock fires jobs
+		"job housekeeping ran at 12-02 03:00", // the clock fires jobs
 		"此邀请码已过期",                       // and expires invites
 	} {
 		if !strings.Contains(got, want) {

@@ -1,0 +1,131 @@
+package bot
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"github.com/go-telegram/bot/models"
+
+	"github.com/dealerbot/dealerbot/domain"
+)
+
+// The lead card: who, how hot, whose, when next, and what happened, with
+// the next actions one tap away.
+
+// cardHistory is how many follow-ups and visits a card shows.
+const cardHistory = 10
+
+// showPhone writes a number in full in a private chat and masked in a
+// group, where colleagues and the odd outsider read along.
+func showPhone(r *Request, phone string) string {
+	if r.Message != nil && !isPrivate(r.Message) {
+		return domain.MaskPhone(phone)
+	}
+	return phone
+}
+
+// dueText says when a lead is next due, relative to today.
+func (b *Bot) dueText(r *Request, l *domain.Lead) string {
+	if l.NextDueAt == nil {
+		return r.T("due.none")
+	}
+	when := b.formatTime(*l.NextDueAt)
+	now := b.now()
+	if !r.at.IsZero() {
+		now = r.at
+	}
+	switch domain.DueAt(*l.NextDueAt, now, b.opts.Calendar) {
+	case domain.DueOverdue:
+		days := int(b.opts.Calendar.StartOfDay(now).Sub(b.opts.Calendar.StartOfDay(*l.NextDueAt)).Hours() / 24)
+		return r.T("due.overdue", when, days)
+	case domain.DueToday:
+		return r.T("due.today", when)
+	}
+	return when
+}
+
+// cardText renders the whole card.
+func (b *Bot) cardText(ctx context.Context, r *Request, l *domain.Lead) (string, error) {
+	var lines []string
+	lines = append(lines, r.T("card.title", l.ID, l.Name, showPhone(r, l.Phone)))
+	tradeIn := ""
+	if l.TradeIn {
+		tradeIn = r.T("card.tradein")
+	}
+	lines = append(lines, r.T("card.grade", r.T("grade."+string(l.Grade)), r.T("source."+string(l.Source)), l.Model, Raw(tradeIn)))
+	lines = append(lines, r.T("card.owner", b.staffName(ctx, l.OwnerID), r.T("pool."+string(l.Pool))))
+	lines = append(lines, r.T("card.due", Raw(b.dueText(r, l))))
+	if l.Notes != "" {
+		lines = append(lines, r.T("card.notes", l.Notes))
+	}
+	fus, err := b.store.FollowUps(ctx, l.ID, cardHistory)
+	if err != nil {
+		return "", err
+	}
+	if len(fus) > 0 {
+		lines = append(lines, r.T("card.followups", l.FollowUps))
+		for _, f := range fus {
+			change := ""
+			if f.GradeAfter != "" && f.GradeAfter != f.GradeBefore {
+				change = r.T("card.fu_grade", string(f.GradeBefore), string(f.GradeAfter))
+			}
+			lines = append(lines, r.T("card.fu", b.formatTime(f.At), r.T("channel."+string(f.Channel)), b.staffName(ctx, f.StaffID), f.Note, Raw(change)))
+		}
+	}
+	visits, err := b.store.Visits(ctx, l.ID, cardHistory)
+	if err != nil {
+		return "", err
+	}
+	if len(visits) > 0 {
+		lines = append(lines, r.T("card.visits"))
+		for _, v := range visits {
+			lines = append(lines, b.visitLine(ctx, r, v))
+		}
+	}
+	return strings.Join(lines, "\n"), nil
+}
+
+// visitLine is one visit: arrival, departure, first or return, consultant.
+func (b *Bot) visitLine(ctx context.Context, r *Request, v domain.Visit) string {
+	left := r.T("visit.still_here")
+	if v.LeftAt != nil {
+		left = v.LeftAt.In(b.opts.Calendar.Location).Format("15:04")
+	}
+	kind := r.T("visit.return")
+	if v.First {
+		kind = r.T("visit.first")
+	}
+	return r.T("card.visit", b.formatTime(v.ArrivedAt), left, kind, b.staffName(ctx, v.ConsultantID))
+}
+
+// cardButtons are the card's next actions, for people who may take them.
+func cardButtons(r *Request, l *domain.Lead) models.ReplyMarkup {
+	if !domain.CanWorkLead(r.Staff, l) || !l.Grade.Open() {
+		return nil
+	}
+	id := strconv.FormatInt(l.ID, 10)
+	return inlineKeyboard([]models.InlineKeyboardButton{
+		{Text: r.T("btn.fu"), CallbackData: "lead:fu:" + id},
+		{Text: r.T("btn.grade"), CallbackData: "lead:g:" + id},
+		{Text: r.T("btn.lost"), CallbackData: "lead:lost:" + id},
+	})
+}
+
+// replyCard answers with the card, after an optional headline key.
+func (b *Bot) replyCard(ctx context.Context, r *Request, l *domain.Lead, headline string, args ...any) error {
+	text, err := b.cardText(ctx, r, l)
+	if err != nil {
+		return err
+	}
+	if headline != "" {
+		text = r.T(headline, args...) + "\n\n" + text
+	}
+	b.replyMarkup(ctx, r.ChatID, text, cardButtons(r, l))
+	return nil
+}
+
+// leadLine is a lead in a list: id, name, phone, grade, owner, next due.
+func (b *Bot) leadLine(ctx context.Context, r *Request, l *domain.Lead) string {
+	return r.T("lead.line", l.ID, l.Name, showPhone(r, l.Phone), string(l.Grade), b.staffName(ctx, l.OwnerID), Raw(b.dueText(r, l)))
+}

@@ -1,0 +1,96 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/go-telegram/bot/models"
+
+	"github.com/dealerbot/dealerbot/domain"
+)
+
+// A dialogue is a short guided conversation in one private chat: the /lead
+// questions, or a note awaited after a button press. Its state is stored
+// (domain.Dialog), so a restart in the middle loses nothing; a dialogue left
+// alone for dialogTTL is forgotten.
+
+const dialogTTL = time.Hour
+
+// dialogStep handles the text a dialogue is waiting for.
+type dialogStep func(ctx context.Context, r *Request, d *domain.Dialog, text string) error
+
+// dialogKinds are the dialogues, by Kind.
+func (b *Bot) dialogKinds() map[string]dialogStep {
+	return map[string]dialogStep{
+		"lead":   b.leadDialogText,
+		"fu":     b.followUpNoteText,
+		"lost":   b.lostReasonText,
+		"reject": b.rejectReasonText,
+	}
+}
+
+// startDialog stores a dialogue for the request's chat.
+func (b *Bot) startDialog(ctx context.Context, r *Request, kind, step string, data any) error {
+	raw, err := json.Marshal(data)
+	if err != nil {
+		return err
+	}
+	return b.store.SaveDialog(ctx, domain.Dialog{ChatID: r.ChatID, StaffID: r.Staff.ID, Kind: kind, Step: step, Data: string(raw)})
+}
+
+// dialog returns the chat's live dialogue of this person, or nil.
+func (b *Bot) dialog(ctx context.Context, r *Request) (*domain.Dialog, error) {
+	d, err := b.store.DialogByChat(ctx, r.ChatID)
+	switch {
+	case domain.ErrorCode(err) == domain.ENOTFOUND:
+		return nil, nil
+	case err != nil:
+		return nil, err
+	case d.StaffID != r.Staff.ID || b.now().Sub(d.UpdatedAt) > dialogTTL:
+		return nil, b.store.DeleteDialog(ctx, r.ChatID)
+	}
+	return d, nil
+}
+
+// onDialogText feeds a plain message to the chat's dialogue; handled is
+// false when there is none.
+func (b *Bot) onDialogText(ctx context.Context, r *Request, text string) (handled bool, err error) {
+	d, err := b.dialog(ctx, r)
+	if err != nil || d == nil {
+		return false, err
+	}
+	step := b.dialogKinds()[d.Kind]
+	if step == nil {
+		return false, b.store.DeleteDialog(ctx, r.ChatID)
+	}
+	return true, step(ctx, r, d, text)
+}
+
+// cancelButton is the Cancel button every dialogue step carries.
+func cancelButton(lang domain.Lang) models.InlineKeyboardButton {
+	return models.InlineKeyboardButton{Text: T(lang, "btn.cancel"), CallbackData: "dlg:x"}
+}
+
+// handleDialogButton handles dlg:… presses: a fixed choice of the current
+// step, or Cancel.
+func (b *Bot) handleDialogButton(ctx context.Context, r *Request) error {
+	d, err := b.dialog(ctx, r)
+	if err != nil {
+		return err
+	}
+	if d == nil {
+		return domain.Errorkf(domain.ENOTFOUND, "callback.stale", nil, "no dialogue")
+	}
+	if r.Args == "x" {
+		if err := b.store.DeleteDialog(ctx, r.ChatID); err != nil {
+			return err
+		}
+		b.reply(ctx, r.ChatID, r.T("dlg.cancelled"))
+		return nil
+	}
+	if d.Kind == "lead" {
+		return b.leadDialogChoice(ctx, r, d, r.Args)
+	}
+	return domain.Errorkf(domain.ENOTFOUND, "callback.stale", nil, "no choice in dialogue %s", d.Kind)
+}

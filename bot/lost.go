@@ -1,0 +1,213 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/go-telegram/bot/models"
+
+	"github.com/dealerbot/dealerbot/domain"
+)
+
+// Marking a lead lost (F) needs a reason and the supervisor's approval; until
+// then the lead keeps its grade (R1.6). The supervisor approves or rejects
+// with one tap; a rejection asks for a reason by reply; the requester is told
+// either way.
+
+// handleLost asks to mark a lead lost: /lost 17 竞品 买了别家.
+func (b *Bot) handleLost(ctx context.Context, r *Request) error {
+	ref, reason, _ := strings.Cut(strings.TrimSpace(r.Args), " ")
+	if ref == "" || strings.TrimSpace(reason) == "" {
+		return errUsage
+	}
+	l, err := b.lookupWorkable(ctx, r, ref)
+	if err != nil {
+		return err
+	}
+	return b.requestLost(ctx, r, l, strings.TrimSpace(reason))
+}
+
+// lostReasonText takes the reason the card's "mark lost" button asked for.
+func (b *Bot) lostReasonText(ctx context.Context, r *Request, d *domain.Dialog, text string) error {
+	var leadID int64
+	if err := json.Unmarshal([]byte(d.Data), &leadID); err != nil {
+		return err
+	}
+	if err := b.store.DeleteDialog(ctx, r.ChatID); err != nil {
+		return err
+	}
+	l, err := b.lookupWorkable(ctx, r, strconv.FormatInt(leadID, 10))
+	if err != nil {
+		return err
+	}
+	return b.requestLost(ctx, r, l, strings.TrimSpace(text))
+}
+
+// requestLost files the request and sends each approver a card.
+func (b *Bot) requestLost(ctx context.Context, r *Request, l *domain.Lead, text string) error {
+	if text == "" {
+		return domain.Errorkf(domain.EINVALID, "err.note_empty", nil, "reason is empty")
+	}
+	first, _, _ := strings.Cut(text, " ")
+	reason, _ := domain.ParseLostReason(first)
+	req := &domain.LostRequest{LeadID: l.ID, RequesterID: r.Staff.ID, Reason: reason, Note: text}
+	if err := b.store.CreateLostRequest(ctx, req); err != nil {
+		return err
+	}
+	approvers, err := b.approvers(ctx, r.Staff)
+	if err != nil {
+		return err
+	}
+	if len(approvers) == 0 {
+		return domain.Errorkf(domain.ENOTFOUND, "err.no_supervisor", nil, "no supervisor to approve")
+	}
+	id := strconv.FormatInt(req.ID, 10)
+	for _, a := range approvers {
+		text := T(a.Lang, "lost.card", r.Staff.Name, l.ID, l.Name, string(l.Grade), T(a.Lang, "lost."+string(reason)), req.Note)
+		markup := inlineKeyboard([]models.InlineKeyboardButton{
+			{Text: T(a.Lang, "btn.approve"), CallbackData: "lost:ok:" + id},
+			{Text: T(a.Lang, "btn.reject"), CallbackData: "lost:no:" + id},
+		})
+		if err := b.Push(ctx, lostCardKey(req.ID, a.ID), a.TelegramID, a.ID, text, markup); err != nil {
+			return err
+		}
+	}
+	b.reply(ctx, r.ChatID, r.T("lost.requested", l.ID, l.Name, len(approvers)))
+	return nil
+}
+
+func lostCardKey(reqID, approverID int64) string { return fmt.Sprintf("lost:%d:%d", reqID, approverID) }
+
+// approvers are who rules on a staff member's request: the supervisors, or
+// for a supervisor the managers.
+func (b *Bot) approvers(ctx context.Context, s *domain.Staff) ([]*domain.Staff, error) {
+	role := domain.RoleSupervisor
+	if s.Roles.Has(domain.RoleSupervisor) {
+		role = domain.RoleManager
+	}
+	all, err := b.store.StaffWithRole(ctx, role)
+	if err != nil {
+		return nil, err
+	}
+	var out []*domain.Staff
+	for _, a := range all {
+		if a.Active && a.Enrolled() && a.ID != s.ID {
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
+// handleLostDecision takes a supervisor's tap: lost:ok:<id> or lost:no:<id>.
+func (b *Bot) handleLostDecision(ctx context.Context, r *Request) error {
+	verb, idText, _ := strings.Cut(r.Args, ":")
+	id, err := strconv.ParseInt(idText, 10, 64)
+	if err != nil {
+		return domain.Errorkf(domain.ENOTFOUND, "callback.stale", nil, "bad lost button %q", r.Args)
+	}
+	req, err := b.store.LostRequestByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	if req.Status != domain.LostPending {
+		return domain.Errorkf(domain.ECONFLICT, "lost.already", nil, "request %d decided already", id)
+	}
+	requester, err := b.store.StaffByID(ctx, req.RequesterID)
+	if err != nil {
+		return err
+	}
+	if req.RequesterID == r.Staff.ID {
+		return domain.Errorkf(domain.EFORBIDDEN, "err.forbidden", nil, "own request")
+	}
+	switch verb {
+	case "ok":
+		return b.decideLost(ctx, r, req, requester, domain.LostApproved, "")
+	case "no":
+		if err := b.startDialog(ctx, r, "reject", "reason", req.ID); err != nil {
+			return err
+		}
+		b.replyMarkup(ctx, r.ChatID, r.T("lost.ask_reject", req.LeadID), inlineKeyboard([]models.InlineKeyboardButton{cancelButton(r.Lang)}))
+		return nil
+	}
+	return domain.Errorkf(domain.ENOTFOUND, "callback.stale", nil, "bad lost verb %q", verb)
+}
+
+// rejectReasonText takes the reason for a rejection.
+func (b *Bot) rejectReasonText(ctx context.Context, r *Request, d *domain.Dialog, text string) error {
+	var id int64
+	if err := json.Unmarshal([]byte(d.Data), &id); err != nil {
+		return err
+	}
+	if err := b.store.DeleteDialog(ctx, r.ChatID); err != nil {
+		return err
+	}
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return domain.Errorkf(domain.EINVALID, "err.note_empty", nil, "reason is empty")
+	}
+	req, err := b.store.LostRequestByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	requester, err := b.store.StaffByID(ctx, req.RequesterID)
+	if err != nil {
+		return err
+	}
+	return b.decideLost(ctx, r, req, requester, domain.LostRejected, text)
+}
+
+// decideLost records the ruling once, applies it, tells the requester and
+// turns every approver's card into the outcome (the buttons go).
+func (b *Bot) decideLost(ctx context.Context, r *Request, req *domain.LostRequest, requester *domain.Staff, status, answer string) error {
+	ok, err := b.store.DecideLostRequest(ctx, req.ID, status, r.Staff.ID, answer)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return domain.Errorkf(domain.ECONFLICT, "lost.already", nil, "request %d decided already", req.ID)
+	}
+	l, err := b.store.LeadByID(ctx, req.LeadID)
+	if err != nil {
+		return err
+	}
+	asked := l.Grade // the cards show the grade the request was made at
+	if status == domain.LostApproved {
+		l.LostNote = req.Note
+		l.SetGrade(domain.GradeF, b.now(), b.opts.Rules.Leads, b.opts.Calendar)
+		if err := b.store.UpdateLead(ctx, l); err != nil {
+			return err
+		}
+	}
+	tell := T(requester.Lang, "lost.approved", l.ID, l.Name, r.Staff.Name)
+	outcome := "lost.done_ok"
+	if status == domain.LostRejected {
+		tell = T(requester.Lang, "lost.rejected", l.ID, l.Name, r.Staff.Name, answer)
+		outcome = "lost.done_no"
+	}
+	if requester.Enrolled() {
+		if err := b.Push(ctx, fmt.Sprintf("lost-result:%d", req.ID), requester.TelegramID, requester.ID, tell, nil); err != nil {
+			return err
+		}
+	}
+	approvers, err := b.approvers(ctx, requester)
+	if err != nil {
+		return err
+	}
+	for _, a := range approvers {
+		card, err := b.store.OutboxByKey(ctx, lostCardKey(req.ID, a.ID))
+		if err != nil || card.TelegramMsgID == 0 {
+			continue // never delivered: nothing to update
+		}
+		text := T(a.Lang, "lost.card", requester.Name, l.ID, l.Name, string(asked), T(a.Lang, "lost."+string(req.Reason)), req.Note) +
+			"\n" + T(a.Lang, outcome, r.Staff.Name, answer)
+		key := fmt.Sprintf("lost-card:%d:%d", req.ID, a.ID)
+		if _, err := b.enqueue(ctx, domain.OutboxMessage{Key: key, ChatID: a.TelegramID, StaffID: a.ID, Text: text, EditMsgID: card.TelegramMsgID, Priority: domain.PriorityReply}, nil); err != nil {
+			return err
+		}
+	}
+	b.reply(ctx, r.ChatID, r.T(outcome, r.Staff.Name, answer))
+	return nil
+}

@@ -1,0 +1,93 @@
+package bot_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dealerbot/dealerbot/domain"
+	"github.com/dealerbot/dealerbot/jobs"
+)
+
+// TestMorningPush_RightItemsOnceNothingToTheIdle runs the 08:30 job at a
+// fixed clock: each person gets exactly their due follow-ups by grade, a
+// supervisor also the team's long-overdue counts, nobody with nothing due
+// gets a message, and running it again sends nothing twice.
+func TestMorningPush_RightItemsOnceNothingToTheIdle(t *testing.T) {
+	h := newHarness(t)
+	sup := h.enroll("李主管", "supervisor", "zh")
+	chen := h.enroll("陈顾问", "consultant", "zh")
+	liu := h.enroll("刘顾问", "consultant", "zh")
+	idle := h.enroll("赵顾问", "consultant", "zh")
+
+	// 2026-11-27 09:30: chen logs two leads, liu one.
+	h.reply(chen, "/lead 甲 13800000001 轩逸 H 来电")
+	h.reply(chen, "/lead 乙 13800000002 天籁 B 来电")
+	h.reply(liu, "/lead 丙 13800000003 逍客 A 到店")
+	h.advance(5 * 24 * time.Hour)     // 12-02 09:30: all three overdue by 4 days
+	h.reply(chen, "/fu 2 打了电话，下月再联系") // 乙 B: next due in 15 days
+	h.reply(idle, "/help")
+
+	loc := shanghai()
+	morning := time.Date(2026, 12, 3, 8, 30, 0, 0, loc)
+	rules := domain.DefaultRules()
+	job := &jobs.MorningPush{Store: h.db, Bot: h.bot, Rules: rules.Leads,
+		Calendar: &domain.Calendar{Location: loc, Open: 9 * 60, Close: 18 * 60, WorkingDays: []time.Weekday{0, 1, 2, 3, 4, 5, 6}}}
+	count := func() map[int64]int {
+		out := map[int64]int{}
+		for _, u := range []int64{sup.ID, chen.ID, liu.ID, idle.ID} {
+			out[u] = len(h.emu.Messages(u))
+		}
+		return out
+	}
+	before := count()
+	for range 2 { // a rerun (or a restart at 08:30) sends nothing twice
+		if err := job.Run(context.Background(), morning); err != nil {
+			t.Fatal(err)
+		}
+		h.waitOutboxEmpty(10 * time.Second)
+	}
+	after := count()
+	if after[chen.ID]-before[chen.ID] != 1 || after[liu.ID]-before[liu.ID] != 1 || after[sup.ID]-before[sup.ID] != 1 {
+		t.Fatalf("messages sent %v → %v", before, after)
+	}
+	if after[idle.ID] != before[idle.ID] {
+		t.Error("someone with nothing due got a message")
+	}
+	chenMsg, _ := h.emu.LastMessage(chen.ID)
+	contains(t, chenMsg.Plain, "早上好，陈顾问", "H 7天内：逾期 1，今天 0", "甲", "共 1 位")
+	lacks(t, chenMsg.Plain, "乙", "丙")
+	if len(chenMsg.Buttons) == 0 || !strings.Contains(chenMsg.Buttons[0][0].Text, "甲") {
+		t.Errorf("no button to open the lead: %+v", chenMsg.Buttons)
+	}
+	liuMsg, _ := h.emu.LastMessage(liu.ID)
+	contains(t, liuMsg.Plain, "A 1个月内：逾期 1", "丙")
+	supMsg, _ := h.emu.LastMessage(sup.ID)
+	contains(t, supMsg.Plain, "团队逾期超过 3 天", "陈顾问：1 位", "刘顾问：1 位")
+	lacks(t, supMsg.Plain, "赵顾问")
+
+	// The button opens the card.
+	contains(t, h.press(chen, chenMsg.Buttons[0][0].Text)[0].Plain, "#1 甲")
+}
+
+// TestR1_4_MorningRemindsUngradedAfterFirstWeek: a lead still N after its
+// first week is named in the morning message every day until graded.
+func TestR1_4_MorningRemindsUngradedAfterFirstWeek(t *testing.T) {
+	h := newHarness(t)
+	chen := h.enroll("陈顾问", "consultant", "zh")
+	h.reply(chen, "/lead 甲 13800000001 轩逸 N 到店")
+	loc := shanghai()
+	rules := domain.DefaultRules()
+	job := &jobs.MorningPush{Store: h.db, Bot: h.bot, Rules: rules.Leads,
+		Calendar: &domain.Calendar{Location: loc, Open: 9 * 60, Close: 18 * 60, WorkingDays: []time.Weekday{0, 1, 2, 3, 4, 5, 6}}}
+	for day := 8; day <= 9; day++ {
+		at := time.Date(2026, 11, 27+day, 8, 30, 0, 0, loc)
+		if err := job.Run(context.Background(), at); err != nil {
+			t.Fatal(err)
+		}
+		h.waitOutboxEmpty(10 * time.Second)
+		m, _ := h.emu.LastMessage(chen.ID)
+		contains(t, m.Plain, "1 位客户首周已过仍未定级")
+	}
+}

@@ -1,0 +1,139 @@
+package bot
+
+import (
+	"context"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-telegram/bot/models"
+
+	"github.com/dealerbot/dealerbot/domain"
+)
+
+// The day's follow-ups, on demand (/today) and every morning (the push):
+// overdue and due today, grouped by grade, each one tap from being logged.
+
+// todayLimit bounds the leads /today lists; the rest are counted.
+const todayLimit = 30
+
+// gradeOrder is the order grades are listed in: the hottest first.
+var gradeOrder = []domain.Grade{domain.GradeH, domain.GradeA, domain.GradeN, domain.GradeB, domain.GradeC}
+
+func gradeRank(g domain.Grade) int {
+	for i, o := range gradeOrder {
+		if o == g {
+			return i
+		}
+	}
+	return len(gradeOrder)
+}
+
+// handleToday lists the caller's follow-ups due by the end of today.
+func (b *Bot) handleToday(ctx context.Context, r *Request) error {
+	tomorrow := b.opts.Calendar.StartOfDay(b.now()).AddDate(0, 0, 1)
+	due, err := b.store.DueLeads(ctx, r.Staff.ID, tomorrow, todayLimit+1)
+	if err != nil {
+		return err
+	}
+	if len(due) == 0 {
+		b.reply(ctx, r.ChatID, r.T("today.none"))
+		return nil
+	}
+	more := len(due) > todayLimit
+	if more {
+		due = due[:todayLimit]
+	}
+	sort.SliceStable(due, func(i, j int) bool { return gradeRank(due[i].Grade) < gradeRank(due[j].Grade) })
+	lines := []string{r.T("today.header", b.opts.Calendar.StartOfDay(b.now()).Format("01-02"))}
+	var rows [][]models.InlineKeyboardButton
+	var group domain.Grade
+	for _, l := range due {
+		if l.Grade != group {
+			group = l.Grade
+			lines = append(lines, r.T("today.grade", r.T("grade."+string(l.Grade))))
+		}
+		lines = append(lines, b.leadLine(ctx, r, l))
+		rows = append(rows, []models.InlineKeyboardButton{{Text: r.T("btn.fu_lead", l.ID, l.Name), CallbackData: "lead:fu:" + strconv.FormatInt(l.ID, 10)}})
+	}
+	if more {
+		lines = append(lines, r.T("today.more", todayLimit))
+	}
+	b.replyMarkup(ctx, r.ChatID, strings.Join(lines, "\n"), &models.InlineKeyboardMarkup{InlineKeyboard: rows})
+	return nil
+}
+
+// MorningDigest is what one person's morning message says (issue: the
+// 08:30 push). The job gathers it; the bot renders it.
+type MorningDigest struct {
+	Staff    *domain.Staff
+	At       time.Time      // the job's time: "overdue by" counts from it
+	Counts   []GradeCount   // by grade, only grades with anything due
+	Top      []*domain.Lead // the first few due, most overdue first
+	Ungraded int            // leads still N after their first week (R1.4)
+	Team     []OwnerOverdue // supervisors: people with follow-ups overdue by more than OverdueAlertDays
+}
+
+// GradeCount is one grade's due follow-ups.
+type GradeCount struct {
+	Grade          domain.Grade
+	Overdue, Today int
+}
+
+// OwnerOverdue is one person's count of long-overdue follow-ups.
+type OwnerOverdue struct {
+	Name  string
+	Count int
+}
+
+// Empty reports whether there is nothing to say.
+func (d *MorningDigest) Empty() bool {
+	return len(d.Counts) == 0 && d.Ungraded == 0 && len(d.Team) == 0
+}
+
+// PushMorning queues a person's morning message under a key for the day,
+// so a rerun or a restart at 08:30 sends nothing twice. Call it in a
+// transaction.
+func (b *Bot) PushMorning(ctx context.Context, key string, d *MorningDigest) error {
+	if d.Empty() || !d.Staff.Enrolled() {
+		return nil
+	}
+	lang := d.Staff.Lang
+	lines := []string{T(lang, "morning.header", d.Staff.Name)}
+	sort.Slice(d.Counts, func(i, j int) bool { return gradeRank(d.Counts[i].Grade) < gradeRank(d.Counts[j].Grade) })
+	total := 0
+	for _, c := range d.Counts {
+		total += c.Overdue + c.Today
+		lines = append(lines, T(lang, "morning.grade", T(lang, "grade."+string(c.Grade)), c.Overdue, c.Today))
+	}
+	if total > 0 {
+		lines = append(lines, T(lang, "morning.total", total))
+	}
+	var rows [][]models.InlineKeyboardButton
+	if len(d.Top) > 0 {
+		lines = append(lines, T(lang, "morning.top"))
+		r := &Request{Staff: d.Staff, Lang: lang, bot: b, at: d.At}
+		for _, l := range d.Top {
+			lines = append(lines, b.leadLine(ctx, r, l))
+			rows = append(rows, []models.InlineKeyboardButton{{Text: T(lang, "btn.open_lead", l.ID, l.Name), CallbackData: "lead:show:" + strconv.FormatInt(l.ID, 10)}})
+		}
+	}
+	if d.Ungraded > 0 {
+		lines = append(lines, T(lang, "morning.ungraded", d.Ungraded))
+	}
+	if len(d.Team) > 0 {
+		lines = append(lines, T(lang, "morning.team", b.opts.Rules.Leads.OverdueAlertDays))
+		for _, o := range d.Team {
+			lines = append(lines, T(lang, "morning.team_line", o.Name, o.Count))
+		}
+	}
+	if total > 0 {
+		rows = append(rows, []models.InlineKeyboardButton{{Text: T(lang, "btn.today"), CallbackData: "lead:today:0"}})
+	}
+	var markup models.ReplyMarkup
+	if len(rows) > 0 {
+		markup = &models.InlineKeyboardMarkup{InlineKeyboard: rows}
+	}
+	return b.Push(ctx, key, d.Staff.TelegramID, d.Staff.ID, strings.Join(lines, "\n"), markup)
+}

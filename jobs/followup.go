@@ -1,0 +1,153 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sort"
+	"time"
+
+	"github.com/dealerbot/dealerbot/bot"
+	"github.com/dealerbot/dealerbot/domain"
+	"github.com/dealerbot/dealerbot/storage"
+)
+
+// MorningPush sends each active staff member with anything due one
+// message at the morning push time (default 08:30): follow-ups overdue and
+// due today by grade, the first few to call, leads still ungraded after their
+// first week (R1.4), and for supervisors who on the team is more than
+// OverdueAlertDays behind. Nobody gets an empty message. Each message is keyed
+// per person per day, so a rerun sends nothing twice.
+//
+// It never loads all leads: one grouped query counts what is due per owner,
+// and only the first few leads of each person are read.
+type MorningPush struct {
+	Store interface {
+		ListStaff(ctx context.Context, includeInactive bool) ([]*domain.Staff, error)
+		DueCounts(ctx context.Context, todayStart, tomorrowStart time.Time, fn func(storage.DueCount) error) error
+		OverdueCounts(ctx context.Context, before time.Time) (map[int64]int, error)
+		UngradedCounts(ctx context.Context, createdBefore time.Time) (map[int64]int, error)
+		DueLeads(ctx context.Context, ownerID int64, before time.Time, limit int) ([]*domain.Lead, error)
+		InTx(ctx context.Context, fn func(ctx context.Context) error) error
+	}
+	Bot interface {
+		PushMorning(ctx context.Context, key string, d *bot.MorningDigest) error
+	}
+	Rules    domain.LeadRules
+	Calendar *domain.Calendar
+	Log      *slog.Logger
+}
+
+// MorningTop is how many leads a morning message names.
+const MorningTop = 5
+
+// TeamTop is how many people a supervisor's list names.
+const TeamTop = 15
+
+// batch is how many people's messages are queued per transaction.
+const batch = 200
+
+// Name implements Job.
+func (j *MorningPush) Name() string { return "morning-push" }
+
+// Spec is the job's cron spec, from the configured time.
+func (j *MorningPush) Spec() string {
+	return fmt.Sprintf("%d %d * * *", int(j.Rules.MorningPush)%60, int(j.Rules.MorningPush)/60)
+}
+
+// Run implements Job.
+func (j *MorningPush) Run(ctx context.Context, now time.Time) error {
+	digests, err := j.Build(ctx, now)
+	if err != nil {
+		return err
+	}
+	day := j.Calendar.StartOfDay(now).Format(domain.DateLayout)
+	for start := 0; start < len(digests); start += batch {
+		part := digests[start:min(start+batch, len(digests))]
+		err := j.Store.InTx(ctx, func(ctx context.Context) error {
+			for _, d := range part {
+				if err := j.Bot.PushMorning(ctx, fmt.Sprintf("morning:%d:%s", d.Staff.ID, day), d); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("morning push: %w", err)
+		}
+	}
+	if j.Log != nil {
+		j.Log.Info("morning push queued", slog.Int("people", len(digests)))
+	}
+	return nil
+}
+
+// Build gathers every non-empty morning digest at now.
+func (j *MorningPush) Build(ctx context.Context, now time.Time) ([]*bot.MorningDigest, error) {
+	staff, err := j.Store.ListStaff(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]*bot.MorningDigest, len(staff))
+	for _, s := range staff {
+		if s.Active && s.Enrolled() {
+			byID[s.ID] = &bot.MorningDigest{Staff: s, At: now}
+		}
+	}
+	today := j.Calendar.StartOfDay(now)
+	err = j.Store.DueCounts(ctx, today, today.AddDate(0, 0, 1), func(c storage.DueCount) error {
+		if d := byID[c.OwnerID]; d != nil {
+			d.Counts = append(d.Counts, bot.GradeCount{Grade: c.Grade, Overdue: c.Overdue, Today: c.Today})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("due counts: %w", err)
+	}
+	ungraded, err := j.Store.UngradedCounts(ctx, now.AddDate(0, 0, -j.Rules.GradeAfterDays))
+	if err != nil {
+		return nil, fmt.Errorf("ungraded counts: %w", err)
+	}
+	for id, n := range ungraded {
+		if d := byID[id]; d != nil {
+			d.Ungraded = n
+		}
+	}
+	late, err := j.Store.OverdueCounts(ctx, now.AddDate(0, 0, -j.Rules.OverdueAlertDays))
+	if err != nil {
+		return nil, fmt.Errorf("overdue counts: %w", err)
+	}
+	var team []bot.OwnerOverdue
+	for id, n := range late {
+		if d := byID[id]; d != nil {
+			team = append(team, bot.OwnerOverdue{Name: d.Staff.Name, Count: n})
+		}
+	}
+	sort.Slice(team, func(a, b int) bool {
+		if team[a].Count != team[b].Count {
+			return team[a].Count > team[b].Count
+		}
+		return team[a].Name < team[b].Name
+	})
+	team = team[:min(TeamTop, len(team))]
+
+	var out []*bot.MorningDigest
+	for _, s := range staff {
+		d := byID[s.ID]
+		if d == nil {
+			continue
+		}
+		if s.Roles.Has(domain.RoleSupervisor) {
+			d.Team = team
+		}
+		if len(d.Counts) > 0 {
+			if d.Top, err = j.Store.DueLeads(ctx, s.ID, today.AddDate(0, 0, 1), MorningTop); err != nil {
+				return nil, fmt.Errorf("top leads of %d: %w", s.ID, err)
+			}
+		}
+		if !d.Empty() {
+			out = append(out, d)
+		}
+	}
+	return out, nil
+}
