@@ -54,7 +54,7 @@ func (b *Bot) cardText(ctx context.Context, r *Request, l *domain.Lead) (string,
 		tradeIn = r.T("card.tradein")
 	}
 	lines = append(lines, r.T("card.grade", r.T("grade."+string(l.Grade)), r.T("source."+string(l.Source)), l.Model, Raw(tradeIn)))
-	lines = append(lines, r.T("card.owner", b.staffName(ctx, l.OwnerID), r.T("pool."+string(l.Pool))))
+	lines = append(lines, r.T("card.owner", r.staffName(ctx, l.OwnerID), r.T("pool."+string(l.Pool))))
 	lines = append(lines, r.T("card.due", Raw(b.dueText(r, l))))
 	if l.Notes != "" {
 		lines = append(lines, r.T("card.notes", l.Notes))
@@ -70,7 +70,7 @@ func (b *Bot) cardText(ctx context.Context, r *Request, l *domain.Lead) (string,
 			if f.GradeAfter != "" && f.GradeAfter != f.GradeBefore {
 				change = r.T("card.fu_grade", string(f.GradeBefore), string(f.GradeAfter))
 			}
-			lines = append(lines, r.T("card.fu", b.formatTime(f.At), r.T("channel."+string(f.Channel)), b.staffName(ctx, f.StaffID), f.Note, Raw(change)))
+			lines = append(lines, r.T("card.fu", b.formatTime(f.At), r.T("channel."+string(f.Channel)), r.staffName(ctx, f.StaffID), f.Note, Raw(change)))
 		}
 	}
 	visits, err := b.store.Visits(ctx, l.ID, cardHistory)
@@ -96,7 +96,7 @@ func (b *Bot) visitLine(ctx context.Context, r *Request, v domain.Visit) string 
 	if v.First {
 		kind = r.T("visit.first")
 	}
-	return r.T("card.visit", b.formatTime(v.ArrivedAt), left, kind, b.staffName(ctx, v.ConsultantID))
+	return r.T("card.visit", b.formatTime(v.ArrivedAt), left, kind, r.staffName(ctx, v.ConsultantID))
 }
 
 // cardButtons are the card's next actions, for people who may take them.
@@ -127,5 +127,5 @@ func (b *Bot) replyCard(ctx context.Context, r *Request, l *domain.Lead, headlin
 
 // leadLine is a lead in a list: id, name, phone, grade, owner, next due.
 func (b *Bot) leadLine(ctx context.Context, r *Request, l *domain.Lead) string {
-	return r.T("lead.line", l.ID, l.Name, showPhone(r, l.Phone), string(l.Grade), b.staffName(ctx, l.OwnerID), Raw(b.dueText(r, l)))
+	return r.T("lead.line", l.ID, l.Name, showPhone(r, l.Phone), string(l.Grade), r.staffName(ctx, l.OwnerID), Raw(b.dueText(r, l)))
 }

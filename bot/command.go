@@ -47,8 +47,9 @@ type Request struct {
 	Command *Command
 	Args    string // the text after the command, trimmed; a callback's payload
 
-	bot *Bot
-	at  time.Time // the moment texts are written for; zero: now
+	bot   *Bot
+	at    time.Time        // the moment texts are written for; zero: now
+	names map[int64]string // staff names looked up for this request
 }
 
 // Fields splits Args at white space.

@@ -367,7 +367,15 @@ func TestShutdown_HandlersInFlightLoseNothing(t *testing.T) {
 	h.stop() // returns once the handlers in flight have finished
 	h.start()
 	for _, u := range users {
-		contains(t, h.reply(u, "/lang zh"), "中文")
+		// The /help answers may still be in the outbox: they go out now.
+		h.say(u, "/lang zh")
+	}
+	h.waitOutboxEmpty(10 * time.Second)
+	for _, u := range users {
+		msgs := plains(h.emu.Messages(u.ID)[before[u.ID]:])
+		if len(msgs) != 2 || !strings.Contains(msgs[0], "您可用的命令") || !strings.Contains(msgs[1], "中文") {
+			t.Errorf("chat %d: answers %q, want /help's then /lang's", u.ID, msgs)
+		}
 		if got := len(h.emu.Messages(u.ID)) - before[u.ID]; got != 2 {
 			t.Errorf("chat %d: %d answers, want /help's and /lang's", u.ID, got)
 		}

@@ -54,6 +54,7 @@ type harnessOptions struct {
 	// wrap, if set, puts something (a fault injector) between bot and store.
 	wrap           func(*storage.DB) bot.Store
 	handlerTimeout time.Duration
+	db             *storage.DB // an open, migrated database to use (a benchmark's seed)
 }
 
 // newHarness starts a bot against a fresh emulator and database; extra
@@ -70,9 +71,12 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 	}
 	h.emu = telegramtest.New(telegramtest.Options{Now: h.clock, EnforceLimits: o.enforce})
 	t.Cleanup(h.emu.Close)
-	if o.driver == "" || o.driver == storage.DriverSQLite {
+	switch {
+	case o.db != nil:
+		h.db = o.db
+	case o.driver == "" || o.driver == storage.DriverSQLite:
 		h.db = storagetest.Open(t)
-	} else {
+	default:
 		h.db = storagetest.OpenDriver(t, o.driver)
 	}
 	h.db.Now = h.clock

@@ -295,6 +295,22 @@ func (b *Bot) staffName(ctx context.Context, id int64) string {
 	return s.Name
 }
 
+// staffName is Bot.staffName remembered for the request: a list names the
+// same few people many times.
+func (r *Request) staffName(ctx context.Context, id int64) string {
+	if r.Staff != nil && r.Staff.ID == id {
+		return r.Staff.Name
+	}
+	if name, ok := r.names[id]; ok {
+		return name
+	}
+	if r.names == nil {
+		r.names = map[int64]string{}
+	}
+	r.names[id] = r.bot.staffName(ctx, id)
+	return r.names[id]
+}
+
 func inlineKeyboard(rows ...[]models.InlineKeyboardButton) *models.InlineKeyboardMarkup {
 	return &models.InlineKeyboardMarkup{InlineKeyboard: rows}
 }
