@@ -47,11 +47,7 @@ func ago(d time.Duration) string {
 // notifyBlocked tells the supervisors (or, for a supervisor, the
 // managers) that a staff member blocked the bot, once per blocking.
 func (b *Bot) notifyBlocked(ctx context.Context, who *domain.Staff) error {
-	role := domain.RoleSupervisor
-	if who.Roles.HasAny(domain.RoleSupervisor, domain.RoleManager, domain.RoleGM) {
-		role = domain.RoleManager
-	}
-	bosses, err := b.store.StaffWithRole(ctx, role)
+	bosses, err := b.store.StaffWithRole(ctx, domain.ApproverRole(who.Roles))
 	if err != nil {
 		return err
 	}

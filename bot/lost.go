@@ -84,11 +84,7 @@ func lostCardKey(reqID, approverID int64) string { return fmt.Sprintf("lost:%d:%
 // approvers are who rules on a staff member's request: the supervisors, or
 // for a supervisor the managers.
 func (b *Bot) approvers(ctx context.Context, s *domain.Staff) ([]*domain.Staff, error) {
-	role := domain.RoleSupervisor
-	if s.Roles.Has(domain.RoleSupervisor) {
-		role = domain.RoleManager
-	}
-	all, err := b.store.StaffWithRole(ctx, role)
+	all, err := b.store.StaffWithRole(ctx, domain.ApproverRole(s.Roles))
 	if err != nil {
 		return nil, err
 	}

@@ -105,7 +105,7 @@ func TestR1_5_NoFollowUpsForODFL(t *testing.T) {
 
 func TestR1_5_ClosedDayMovesToNextWorkingDay(t *testing.T) {
 	cal, r := testCalendar(t), DefaultRules().Leads // Mon–Fri, 2026-10-01 a holiday
-	contact := at(cal, "2026-09-28 10:00")            // Monday
+	contact := at(cal, "2026-09-28 10:00")          // Monday
 	l := &Lead{Grade: GradeH, CreatedAt: contact, LastContactAt: &contact}
 	// Three days later is Thursday 10-01, a public holiday: Friday.
 	if due, _ := NextFollowUp(l, r, cal); !due.Equal(at(cal, "2026-10-02 10:00")) {

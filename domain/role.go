@@ -103,3 +103,13 @@ func JoinRoles(rs []Role) string {
 	}
 	return strings.Join(ss, ",")
 }
+
+// ApproverRole is who rules on a staff member's request (a lost lead,
+// R1.6) and hears about their problems (a blocked bot): the supervisors, or
+// for a supervisor or above, the managers.
+func ApproverRole(requester Roles) Role {
+	if requester.HasAny(RoleSupervisor, RoleManager, RoleGM) {
+		return RoleManager
+	}
+	return RoleSupervisor
+}

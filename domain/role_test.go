@@ -69,3 +69,19 @@ func TestParseLang(t *testing.T) {
 		t.Error("LangFromTelegram default wrong")
 	}
 }
+
+func TestR1_6_ApproverRole(t *testing.T) {
+	for _, tc := range []struct {
+		who  Roles
+		want Role
+	}{
+		{Roles{RoleConsultant}, RoleSupervisor},
+		{Roles{RoleTelesales}, RoleSupervisor},
+		{Roles{RoleSupervisor}, RoleManager},
+		{Roles{RoleConsultant, RoleSupervisor}, RoleManager},
+	} {
+		if got := ApproverRole(tc.who); got != tc.want {
+			t.Errorf("%v: %s, want %s", tc.who, got, tc.want)
+		}
+	}
+}

@@ -22,14 +22,14 @@ func TestDemo_Script(t *testing.T) {
 	got := out.String()
 	for _, want := range []string{
 		"王经理> /help",
-		"/invite — 邀请员工加入",              // the admin's help
-		"欢迎，周新！",                        // enrolment
-		"您可用的命令（销售顾问）",                  // a consultant's help…
-		"此邀请码已使用过",                      // a reused code
-		"Your commands (consultant)",    // /lang en
-		"You may not use /staff",        // a consultant refused
+		"/invite — 邀请员工加入",                    // the admin's help
+		"欢迎，周新！",                              // enrolment
+		"您可用的命令（销售顾问）",                        // a consultant's help…
+		"此邀请码已使用过",                            // a reused code
+		"Your commands (consultant)",          // /lang en
+		"You may not use /staff",              // a consultant refused
 		"job housekeeping ran at 12-02 03:00", // the clock fires jobs
-		"此邀请码已过期",                       // and expires invites
+		"此邀请码已过期",                             // and expires invites
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("transcript lacks %q", want)
