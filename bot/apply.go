@@ -29,6 +29,8 @@ type effects struct {
 	failText string                  // … and answer this instead
 	skip     bool                    // the update had been applied already
 	lang     domain.Lang             // the sender's language, once known
+	// dropDialog, when set, is a chat whose dialogue ends if the update fails.
+	dropDialog int64
 }
 
 type effectsKey struct{}
@@ -80,7 +82,7 @@ func (b *Bot) applyOnce(next tgbot.HandlerFunc) tgbot.HandlerFunc {
 				slog.Any("panic", r), slog.String("stack", string(debug.Stack())))
 			// The transaction rolled back; record the update with an apology
 			// so that it is not run again.
-			b.answerFailure(ctx, upd, T(lang(), "err.internal"))
+			b.answerFailure(ctx, upd, T(lang(), "err.internal"), 0)
 		}()
 		err := b.retryUnavailable(ctx, func() error {
 			return b.store.InTx(ctx, func(tx context.Context) error {
@@ -123,7 +125,11 @@ func (b *Bot) applyOnce(next tgbot.HandlerFunc) tgbot.HandlerFunc {
 			} else {
 				b.log.Error("apply update", slog.Int64("update_id", upd.ID), slog.Any("error", err))
 			}
-			b.answerFailure(ctx, upd, text)
+			var drop int64
+			if fx != nil {
+				drop = fx.dropDialog
+			}
+			b.answerFailure(ctx, upd, text, drop)
 		}
 	}
 }
@@ -153,7 +159,7 @@ func (b *Bot) retryUnavailable(ctx context.Context, fn func() error) error {
 
 // answerFailure records an update that did not apply as handled, with only
 // its answer, so it never runs again later: the user was told.
-func (b *Bot) answerFailure(ctx context.Context, upd *models.Update, text string) {
+func (b *Bot) answerFailure(ctx context.Context, upd *models.Update, text string, dropDialog int64) {
 	// The handler's own time may be used up: answering gets its own.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
@@ -164,6 +170,11 @@ func (b *Bot) answerFailure(ctx context.Context, upd *models.Update, text string
 		claimed, err := b.store.ClaimUpdate(tx, upd.ID)
 		if err != nil || !claimed {
 			return err
+		}
+		if dropDialog != 0 {
+			if err := b.store.DeleteDialog(tx, dropDialog); err != nil {
+				return err
+			}
 		}
 		if hasChat && upd.CallbackQuery == nil && text != "" {
 			b.reply(withEffects(tx, fx), chatID, text)

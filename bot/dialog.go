@@ -30,13 +30,42 @@ func (b *Bot) dialogKinds() map[string]dialogStep {
 	}
 }
 
-// startDialog stores a dialogue for the request's chat.
+// startDialog stores a dialogue for the request's chat (a step of the
+// current one).
 func (b *Bot) startDialog(ctx context.Context, r *Request, kind, step string, data any) error {
 	raw, err := json.Marshal(data)
 	if err != nil {
 		return err
 	}
 	return b.store.SaveDialog(ctx, domain.Dialog{ChatID: r.ChatID, StaffID: r.Staff.ID, Kind: kind, Step: step, Data: string(raw)})
+}
+
+// ask starts a new dialogue with a question, in the presser's private
+// chat: a button pressed in a group gets its answer in private, where plain
+// messages reach the bot. A dialogue of another kind in progress is
+// replaced, and the person is told, so no answer lands in the wrong one.
+func (b *Bot) ask(ctx context.Context, r *Request, kind string, data any, question string) error {
+	pr := *r
+	if r.Message != nil && !isPrivate(r.Message) && r.From != nil {
+		pr.ChatID = r.From.ID
+	}
+	old, err := b.dialog(ctx, &pr)
+	if err != nil {
+		return err
+	}
+	if err := b.startDialog(ctx, &pr, kind, "", data); err != nil {
+		return err
+	}
+	if old != nil && (old.Kind != kind || old.Data != mustJSON(data)) {
+		question = pr.T("dlg.replaced") + "\n" + question
+	}
+	b.replyMarkup(ctx, pr.ChatID, question, inlineKeyboard([]models.InlineKeyboardButton{cancelButton(r.Lang)}))
+	return nil
+}
+
+func mustJSON(v any) string {
+	raw, _ := json.Marshal(v)
+	return string(raw)
 }
 
 // dialog returns the chat's live dialogue of this person, or nil.
@@ -63,6 +92,11 @@ func (b *Bot) onDialogText(ctx context.Context, r *Request, text string) (handle
 	step := b.dialogKinds()[d.Kind]
 	if step == nil {
 		return false, b.store.DeleteDialog(ctx, r.ChatID)
+	}
+	// If the step fails, its writes roll back, the dialogue with them: the
+	// failure answer then ends it, so it does not catch every later message.
+	if fx := effectsFrom(ctx); fx != nil {
+		fx.dropDialog = r.ChatID
 	}
 	return true, step(ctx, r, d, text)
 }

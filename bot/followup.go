@@ -28,13 +28,20 @@ func (b *Bot) handleFollowUp(ctx context.Context, r *Request) error {
 		rest = strings.TrimSpace(strings.TrimPrefix(rest, f[1]))
 	}
 	var grade domain.Grade
-	if words := strings.Fields(rest); len(words) > 1 {
+	if words := strings.Fields(rest); len(words) > 1 && isGradeWord(words[len(words)-1]) {
 		if g, err := domain.ParseGrade(words[len(words)-1], domain.SettableGrades); err == nil {
 			grade = g
 			rest = strings.TrimSpace(strings.TrimSuffix(rest, words[len(words)-1]))
 		}
 	}
 	return b.logFollowUp(ctx, r, l, channel, rest, grade)
+}
+
+// isGradeWord reports whether a note's last word is meant as a new grade:
+// one capital letter (H, Ａ …), so "plan b" stays a note.
+func isGradeWord(w string) bool {
+	r := []rune(w)
+	return len(r) == 1 && (r[0] >= 'A' && r[0] <= 'Z' || r[0] >= 'Ａ' && r[0] <= 'Ｚ')
 }
 
 // logFollowUp records a contact, moves the due date and says when next;
@@ -88,6 +95,10 @@ func (b *Bot) handleGrade(ctx context.Context, r *Request) error {
 
 // setGrade applies a grade; the due date moves at once.
 func (b *Bot) setGrade(ctx context.Context, r *Request, l *domain.Lead, g domain.Grade) error {
+	if l.Grade == domain.GradeO {
+		// An ordered lead follows its order (R4.1), not a hand-set grade.
+		return domain.Errorkf(domain.EINVALID, "err.lead_closed", []any{l.ID, string(l.Grade)}, "lead %d is ordered", l.ID)
+	}
 	before := l.Grade
 	l.SetGrade(g, b.now(), b.opts.Rules.Leads, b.opts.Calendar)
 	if err := b.store.UpdateLead(ctx, l); err != nil {
@@ -121,11 +132,7 @@ func (b *Bot) handleLeadButton(ctx context.Context, r *Request) error {
 	}
 	switch action {
 	case "fu":
-		if err := b.startDialog(ctx, r, "fu", "note", l.ID); err != nil {
-			return err
-		}
-		b.replyMarkup(ctx, r.ChatID, r.T("fu.ask_note", l.ID, l.Name), inlineKeyboard([]models.InlineKeyboardButton{cancelButton(r.Lang)}))
-		return nil
+		return b.ask(ctx, r, "fu", l.ID, r.T("fu.ask_note", l.ID, l.Name))
 	case "g":
 		b.replyMarkup(ctx, r.ChatID, r.T("grade.choose", l.ID, l.Name, string(l.Grade)), gradeKeyboard(r.Lang, "lead:sg:"+ref+":", false))
 		return nil
@@ -139,11 +146,7 @@ func (b *Bot) handleLeadButton(ctx context.Context, r *Request) error {
 		}
 		return b.setGrade(ctx, r, l, g)
 	case "lost":
-		if err := b.startDialog(ctx, r, "lost", "reason", l.ID); err != nil {
-			return err
-		}
-		b.replyMarkup(ctx, r.ChatID, r.T("lost.ask_reason", l.ID, l.Name), inlineKeyboard([]models.InlineKeyboardButton{cancelButton(r.Lang)}))
-		return nil
+		return b.ask(ctx, r, "lost", l.ID, r.T("lost.ask_reason", l.ID, l.Name))
 	}
 	return domain.Errorkf(domain.ENOTFOUND, "callback.stale", nil, "bad lead action %q", action)
 }

@@ -263,3 +263,32 @@ func TestToday_GroupedWithOneTapFollowUp(t *testing.T) {
 	contains(t, h.press(chen, "记录跟进 #1 甲")[0].Plain, "跟进内容")
 	contains(t, h.reply(chen, "已加微信"), "已记录跟进 #1 甲")
 }
+
+// TestDialogue_FromAGroupGoesPrivate: a card's button pressed in a group
+// asks in the presser's private chat, where the answer can reach the bot.
+func TestDialogue_FromAGroupGoesPrivate(t *testing.T) {
+	h := newHarness(t)
+	chen := h.enroll("陈顾问", "consultant", "zh")
+	id := leadID(t, h.reply(chen, "/lead A&B<x> 13800138000 轩逸 H 来电"))
+	g := h.emu.NewGroup(-100778, "销售群")
+	card := h.sayIn(chen, g.ID, func() int { return h.emu.SendTextInGroup(chen, g.ID, fmt.Sprintf("/show %d", id)) })[0]
+	qid, err := h.emu.PressButton(chen, g.ID, card.ID, card.Buttons[0][0].Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := h.emu.WaitCallbackAnswer(ctx, qid); err != nil {
+		t.Fatal(err)
+	}
+	h.waitOutboxEmpty(10 * time.Second)
+	ask, _ := h.emu.LastMessage(chen.ID)
+	contains(t, ask.Plain, "跟进内容")
+	contains(t, h.reply(chen, "电话已沟通"), "已记录跟进")
+	// Button labels are plain text: the name reads as typed.
+	h.advance(73 * time.Hour)
+	today := h.say(chen, "/today")[0]
+	if got := today.Buttons[0][0].Text; got != "记录跟进 #1 A&B<x>" {
+		t.Errorf("button label %q", got)
+	}
+}

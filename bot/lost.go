@@ -66,7 +66,7 @@ func (b *Bot) requestLost(ctx context.Context, r *Request, l *domain.Lead, text 
 	}
 	id := strconv.FormatInt(req.ID, 10)
 	for _, a := range approvers {
-		text := T(a.Lang, "lost.card", r.Staff.Name, l.ID, l.Name, string(l.Grade), T(a.Lang, "lost."+string(reason)), req.Note)
+		text := T(a.Lang, "lost.card", r.Staff.Name, l.ID, l.Name, string(l.Grade), T(a.Lang, "lost."+string(reason)), clip(req.Note, cardNoteMax))
 		markup := inlineKeyboard([]models.InlineKeyboardButton{
 			{Text: T(a.Lang, "btn.approve"), CallbackData: "lost:ok:" + id},
 			{Text: T(a.Lang, "btn.reject"), CallbackData: "lost:no:" + id},
@@ -77,6 +77,19 @@ func (b *Bot) requestLost(ctx context.Context, r *Request, l *domain.Lead, text 
 	}
 	b.reply(ctx, r.ChatID, r.T("lost.requested", l.ID, l.Name, len(approvers)))
 	return nil
+}
+
+// cardNoteMax bounds the free text on an approval card: the card is edited
+// in place later, and an edit cannot be split over two messages. The whole
+// text stays on the lead card (/show).
+const cardNoteMax = 600
+
+// clip shortens s to at most n characters, marking the cut.
+func clip(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
 }
 
 func lostCardKey(reqID, approverID int64) string { return fmt.Sprintf("lost:%d:%d", reqID, approverID) }
@@ -115,18 +128,14 @@ func (b *Bot) handleLostDecision(ctx context.Context, r *Request) error {
 	if err != nil {
 		return err
 	}
-	if req.RequesterID == r.Staff.ID {
-		return domain.Errorkf(domain.EFORBIDDEN, "err.forbidden", nil, "own request")
+	if err := b.mayDecide(ctx, r.Staff, requester); err != nil {
+		return err
 	}
 	switch verb {
 	case "ok":
 		return b.decideLost(ctx, r, req, requester, domain.LostApproved, "")
 	case "no":
-		if err := b.startDialog(ctx, r, "reject", "reason", req.ID); err != nil {
-			return err
-		}
-		b.replyMarkup(ctx, r.ChatID, r.T("lost.ask_reject", req.LeadID), inlineKeyboard([]models.InlineKeyboardButton{cancelButton(r.Lang)}))
-		return nil
+		return b.ask(ctx, r, "reject", req.ID, r.T("lost.ask_reject", req.LeadID))
 	}
 	return domain.Errorkf(domain.ENOTFOUND, "callback.stale", nil, "bad lost verb %q", verb)
 }
@@ -152,7 +161,25 @@ func (b *Bot) rejectReasonText(ctx context.Context, r *Request, d *domain.Dialog
 	if err != nil {
 		return err
 	}
+	if err := b.mayDecide(ctx, r.Staff, requester); err != nil {
+		return err
+	}
 	return b.decideLost(ctx, r, req, requester, domain.LostRejected, text)
+}
+
+// mayDecide refuses a ruling by anyone but the requester's approvers (a
+// forged button press, another supervisor's own request).
+func (b *Bot) mayDecide(ctx context.Context, who, requester *domain.Staff) error {
+	approvers, err := b.approvers(ctx, requester)
+	if err != nil {
+		return err
+	}
+	for _, a := range approvers {
+		if a.ID == who.ID {
+			return nil
+		}
+	}
+	return domain.Errorkf(domain.EFORBIDDEN, "err.forbidden", nil, "staff %d may not rule on %d's request", who.ID, requester.ID)
 }
 
 // decideLost records the ruling once, applies it, tells the requester and
@@ -170,6 +197,10 @@ func (b *Bot) decideLost(ctx context.Context, r *Request, req *domain.LostReques
 		return err
 	}
 	asked := l.Grade // the cards show the grade the request was made at
+	if status == domain.LostApproved && !l.Grade.FollowedUp() {
+		// Ordered, delivered or unreachable since: F would overwrite that.
+		return domain.Errorkf(domain.EINVALID, "err.lead_closed", []any{l.ID, string(l.Grade)}, "lead %d is %s now", l.ID, l.Grade)
+	}
 	if status == domain.LostApproved {
 		l.LostNote = req.Note
 		l.SetGrade(domain.GradeF, b.now(), b.opts.Rules.Leads, b.opts.Calendar)
@@ -197,8 +228,8 @@ func (b *Bot) decideLost(ctx context.Context, r *Request, req *domain.LostReques
 		if err != nil || card.TelegramMsgID == 0 {
 			continue // never delivered: nothing to update
 		}
-		text := T(a.Lang, "lost.card", requester.Name, l.ID, l.Name, string(asked), T(a.Lang, "lost."+string(req.Reason)), req.Note) +
-			"\n" + T(a.Lang, outcome, r.Staff.Name, answer)
+		text := T(a.Lang, "lost.card", requester.Name, l.ID, l.Name, string(asked), T(a.Lang, "lost."+string(req.Reason)), clip(req.Note, cardNoteMax)) +
+			"\n" + T(a.Lang, outcome, r.Staff.Name, clip(answer, cardNoteMax))
 		key := fmt.Sprintf("lost-card:%d:%d", req.ID, a.ID)
 		if _, err := b.enqueue(ctx, domain.OutboxMessage{Key: key, ChatID: a.TelegramID, StaffID: a.ID, Text: text, EditMsgID: card.TelegramMsgID, Priority: domain.PriorityReply}, nil); err != nil {
 			return err

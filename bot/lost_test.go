@@ -70,3 +70,36 @@ func TestR1_6_LostRejectedWithReason(t *testing.T) {
 	}
 	contains(t, ans.Text, "无权")
 }
+
+// TestR1_6_OnlyTheRequestersApproversRule: a supervisor's own request goes
+// to the managers; another supervisor's forged press is refused, and a
+// reject typed after someone else approved ends cleanly.
+func TestR1_6_OnlyTheRequestersApproversRule(t *testing.T) {
+	h := newHarness(t)
+	mgr := h.enroll("王经理", "manager", "zh")
+	sup := h.enroll("李主管", "supervisor", "zh")
+	sup2 := h.enroll("周主管", "supervisor", "zh")
+	id := leadID(t, h.reply(sup, "/lead 王石 13800138000 轩逸 A 来电"))
+	contains(t, h.reply(sup, fmt.Sprintf("/lost %d 预算 不买了", id)), "1 位审批人")
+	h.waitOutboxEmpty(10e9)
+	card, _ := h.emu.LastMessage(mgr.ID)
+	contains(t, card.Plain, "战败申请")
+
+	qid := h.emu.PressRaw(sup2, sup2.ID, 1, "lost:ok:1")
+	ctx, cancel := context.WithTimeout(context.Background(), 10e9)
+	defer cancel()
+	ans, err := h.emu.WaitCallbackAnswer(ctx, qid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	contains(t, ans.Text, "无权")
+	if l, _ := h.db.LeadByID(ctx, id); l.Grade != domain.GradeA {
+		t.Fatalf("forged approval applied: %s", l.Grade)
+	}
+	// The manager starts a rejection, then approves from the card… the
+	// typed reason then finds the request decided and the dialogue ends.
+	h.press(mgr, "驳回")
+	h.press(mgr, "批准")
+	contains(t, h.reply(mgr, "理由在此"), "已处理过")
+	contains(t, h.reply(mgr, "随便一句"), "/help")
+}

@@ -27,6 +27,7 @@ var leadMessages = map[domain.Lang]map[string]string{
 		"btn.fu_lead": "记录跟进 #%d %s", "btn.open_lead": "#%d %s", "btn.today": "查看今天全部",
 		"btn.prev": "‹ 上一页", "btn.next": "下一页 ›", "btn.approve": "批准", "btn.reject": "驳回", "btn.left": "已离店",
 		"dlg.cancelled": "已取消。",
+		"dlg.replaced":  "（之前未完成的填写已取消。）",
 
 		"err.phone_bad":            "“%s”不是有效的电话号码（手机11位，座机带区号）。",
 		"err.grade_bad":            "“%s”不是有效级别，可选：%s",
@@ -134,6 +135,7 @@ var leadMessages = map[domain.Lang]map[string]string{
 		"btn.fu_lead": "Log follow-up #%d %s", "btn.open_lead": "#%d %s", "btn.today": "All of today",
 		"btn.prev": "‹ Previous", "btn.next": "Next ›", "btn.approve": "Approve", "btn.reject": "Reject", "btn.left": "Has left",
 		"dlg.cancelled": "Cancelled.",
+		"dlg.replaced":  "(What you were filling in before is cancelled.)",
 
 		"err.phone_bad":            "“%s” is not a phone number (a mobile has 11 digits; a landline its area code).",
 		"err.grade_bad":            "“%s” is not a grade; choose from %s",

@@ -104,7 +104,7 @@ func (b *Bot) recoverPanics(next tgbot.HandlerFunc) tgbot.HandlerFunc {
 				slog.Any("panic", r), slog.String("stack", string(debug.Stack())))
 			// The update's transaction rolled back; record it with an apology
 			// so that it is not run again.
-			b.answerFailure(ctx, upd, T(langOf(ctx, upd), "err.internal"))
+			b.answerFailure(ctx, upd, T(langOf(ctx, upd), "err.internal"), 0)
 		}()
 		next(ctx, api, upd)
 	}

@@ -52,6 +52,10 @@ func (b *Bot) enqueue(ctx context.Context, m domain.OutboxMessage, markup models
 		m.Markup = raw
 	}
 	parts := splitText(m.Text, maxMessageLen)
+	if m.EditMsgID != 0 && len(parts) > 1 {
+		// An edit replaces one message; its callers keep texts short.
+		return nil, fmt.Errorf("enqueue %s: an edit of %d characters does not fit one message", m.Key, len([]rune(m.Text)))
+	}
 	msgs := make([]domain.OutboxMessage, len(parts))
 	keys := make([]string, len(parts))
 	for i, p := range parts {

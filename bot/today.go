@@ -55,7 +55,7 @@ func (b *Bot) handleToday(ctx context.Context, r *Request) error {
 			lines = append(lines, r.T("today.grade", r.T("grade."+string(l.Grade))))
 		}
 		lines = append(lines, b.leadLine(ctx, r, l))
-		rows = append(rows, []models.InlineKeyboardButton{{Text: r.T("btn.fu_lead", l.ID, l.Name), CallbackData: "lead:fu:" + strconv.FormatInt(l.ID, 10)}})
+		rows = append(rows, []models.InlineKeyboardButton{{Text: stripTags(r.T("btn.fu_lead", l.ID, l.Name)), CallbackData: "lead:fu:" + strconv.FormatInt(l.ID, 10)}})
 	}
 	if more {
 		lines = append(lines, r.T("today.more", todayLimit))
@@ -116,7 +116,7 @@ func (b *Bot) PushMorning(ctx context.Context, key string, d *MorningDigest) err
 		r := &Request{Staff: d.Staff, Lang: lang, bot: b, at: d.At}
 		for _, l := range d.Top {
 			lines = append(lines, b.leadLine(ctx, r, l))
-			rows = append(rows, []models.InlineKeyboardButton{{Text: T(lang, "btn.open_lead", l.ID, l.Name), CallbackData: "lead:show:" + strconv.FormatInt(l.ID, 10)}})
+			rows = append(rows, []models.InlineKeyboardButton{{Text: stripTags(T(lang, "btn.open_lead", l.ID, l.Name)), CallbackData: "lead:show:" + strconv.FormatInt(l.ID, 10)}})
 		}
 	}
 	if d.Ungraded > 0 {

@@ -35,13 +35,10 @@ func (b *Bot) handleVisit(ctx context.Context, r *Request) error {
 	}
 	var l *domain.Lead
 	var err error
-	if domain.SeesAllLeads(r.Staff) || r.Staff.Roles.Has(domain.RoleReception) {
-		// Reception registers anyone's customer: it looks the lead up without
-		// the owner check, and sees only the visit card.
-		l, err = b.leadForVisit(ctx, ref)
-	} else {
-		l, err = b.lookupLead(ctx, r, ref)
-	}
+	// Whoever greets the customer registers the visit, whoever owns the lead
+	// (R1.11, R1.14.2): the lookup skips the owner check and answers only
+	// the visit card.
+	l, err = b.leadForVisit(ctx, ref)
 	if err != nil {
 		return err
 	}

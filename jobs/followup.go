@@ -151,3 +151,13 @@ func (j *MorningPush) Build(ctx context.Context, now time.Time) ([]*bot.MorningD
 	}
 	return out, nil
 }
+
+// CatchUp runs the push at start if today's time has passed while the bot
+// was down and the store is still open: the per-day keys make it send only
+// what did not go out.
+func (j *MorningPush) CatchUp(ctx context.Context, now time.Time) error {
+	if now.Before(j.Rules.MorningPush.On(now, j.Calendar.Location)) || !j.Calendar.IsOpen(now) {
+		return nil
+	}
+	return j.Run(ctx, now)
+}

@@ -21,6 +21,8 @@ type App struct {
 	DB     *storage.DB
 	Bot    *bot.Bot
 	Jobs   *jobs.Scheduler
+
+	morning *jobs.MorningPush
 }
 
 // openDB opens the configured database and brings its schema up to date.
@@ -74,6 +76,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 	}
 	a.Jobs = jobs.NewScheduler(cfg.Calendar().Location, now, log)
 	morning := &jobs.MorningPush{Store: db, Bot: a.Bot, Rules: cfg.Rules.Leads, Calendar: cfg.Calendar(), Log: log}
+	a.morning = morning
 	for _, j := range []struct {
 		spec string
 		job  jobs.Job
@@ -100,6 +103,11 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	a.Bot.PublishMenus(ctx, staff)
 	a.Jobs.Start()
+	go func() {
+		if err := a.morning.CatchUp(ctx, a.Now()); err != nil {
+			a.Log.Error("morning push catch-up", slog.Any("error", err))
+		}
+	}()
 	a.Log.Info("dealerbot running", slog.String("bot", a.Bot.Username()), slog.String("store", a.Config.Store.Name))
 	errBot := a.Bot.Start(ctx)
 	stopCtx, cancel := context.WithTimeout(context.Background(), a.Config.Delivery.ShutdownTimeout)

@@ -1,0 +1,40 @@
+package jobs
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/dealerbot/dealerbot/domain"
+)
+
+// TestMorningPush_CatchUpOnlyAfterTheTimeWhileOpen: a bot started after
+// 08:30 sends the day's push; one started before, or after closing, leaves
+// it to the schedule (or to tomorrow). Run is not reached in those cases:
+// the job has no store and would panic.
+func TestMorningPush_CatchUpOnlyAfterTheTimeWhileOpen(t *testing.T) {
+	loc := mustLoc(t)
+	cal := &domain.Calendar{Location: loc, Open: 9 * 60, Close: 18 * 60, WorkingDays: []time.Weekday{0, 1, 2, 3, 4, 5, 6}}
+	j := &MorningPush{Rules: domain.DefaultRules().Leads, Calendar: cal}
+	for _, at := range []time.Time{
+		time.Date(2026, 12, 1, 8, 0, 0, 0, loc),  // before the push
+		time.Date(2026, 12, 1, 19, 0, 0, 0, loc), // after closing
+	} {
+		if err := j.CatchUp(context.Background(), at); err != nil {
+			t.Fatalf("%s: %v", at, err)
+		}
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("a start at 10:00 did not run the push")
+		}
+	}()
+	_ = j.CatchUp(context.Background(), time.Date(2026, 12, 1, 10, 0, 0, 0, loc))
+}
+
+func TestMorningPush_Spec(t *testing.T) {
+	j := &MorningPush{Rules: domain.DefaultRules().Leads}
+	if got := j.Spec(); got != "30 8 * * *" {
+		t.Fatalf("spec %q", got)
+	}
+}
