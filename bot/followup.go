@@ -153,14 +153,7 @@ func (b *Bot) handleLeadButton(ctx context.Context, r *Request) error {
 
 // followUpNoteText takes the note a "log follow-up" button asked for.
 func (b *Bot) followUpNoteText(ctx context.Context, r *Request, d *domain.Dialog, text string) error {
-	var leadID int64
-	if err := json.Unmarshal([]byte(d.Data), &leadID); err != nil {
-		return err
-	}
-	if err := b.store.DeleteDialog(ctx, r.ChatID); err != nil {
-		return err
-	}
-	l, err := b.lookupWorkable(ctx, r, strconv.FormatInt(leadID, 10))
+	l, err := b.endLeadDialog(ctx, r, d)
 	if err != nil {
 		return err
 	}
@@ -171,6 +164,19 @@ func (b *Bot) followUpNoteText(ctx context.Context, r *Request, d *domain.Dialog
 		}
 	}
 	return b.logFollowUp(ctx, r, l, channel, strings.TrimSpace(text), "")
+}
+
+// endLeadDialog ends a dialogue about one lead (its Data is the lead id)
+// and returns the lead, checked as workable by the caller.
+func (b *Bot) endLeadDialog(ctx context.Context, r *Request, d *domain.Dialog) (*domain.Lead, error) {
+	var leadID int64
+	if err := json.Unmarshal([]byte(d.Data), &leadID); err != nil {
+		return nil, err
+	}
+	if err := b.store.DeleteDialog(ctx, r.ChatID); err != nil {
+		return nil, err
+	}
+	return b.lookupWorkable(ctx, r, strconv.FormatInt(leadID, 10))
 }
 
 // leadsPageSize is how many leads /leads shows a page.

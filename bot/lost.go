@@ -32,14 +32,7 @@ func (b *Bot) handleLost(ctx context.Context, r *Request) error {
 
 // lostReasonText takes the reason the card's "mark lost" button asked for.
 func (b *Bot) lostReasonText(ctx context.Context, r *Request, d *domain.Dialog, text string) error {
-	var leadID int64
-	if err := json.Unmarshal([]byte(d.Data), &leadID); err != nil {
-		return err
-	}
-	if err := b.store.DeleteDialog(ctx, r.ChatID); err != nil {
-		return err
-	}
-	l, err := b.lookupWorkable(ctx, r, strconv.FormatInt(leadID, 10))
+	l, err := b.endLeadDialog(ctx, r, d)
 	if err != nil {
 		return err
 	}

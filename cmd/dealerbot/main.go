@@ -20,6 +20,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/dealerbot/dealerbot/storage"
 )
 
 const usage = `dealerbot — the dealership sales bot
@@ -95,6 +97,17 @@ func loadConfig(path string, getenv func(string) string) (Config, error) {
 	return LoadConfig(path, getenv)
 }
 
+// openConfigured loads the config and opens (and migrates) its database:
+// the start of every command that works on the store.
+func openConfigured(ctx context.Context, path string, getenv func(string) string) (Config, *storage.DB, error) {
+	cfg, err := loadConfig(path, getenv)
+	if err != nil {
+		return Config{}, nil, err
+	}
+	db, err := openDB(ctx, cfg, time.Now)
+	return cfg, db, err
+}
+
 // newLogger builds the one logger, to stderr.
 func newLogger(cfg LogConfig, w io.Writer) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: cfg.SlogLevel()}
@@ -130,11 +143,7 @@ func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 	if err := newFlagSet("migrate", stderr, &c).Parse(args); err != nil {
 		return err
 	}
-	cfg, err := loadConfig(c.config, getenv)
-	if err != nil {
-		return err
-	}
-	db, err := openDB(ctx, cfg, time.Now)
+	cfg, db, err := openConfigured(ctx, c.config, getenv)
 	if err != nil {
 		return err
 	}

@@ -21,11 +21,7 @@ func cmdOutbox(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	cfg, err := loadConfig(c.config, getenv)
-	if err != nil {
-		return err
-	}
-	db, err := openDB(ctx, cfg, time.Now)
+	cfg, db, err := openConfigured(ctx, c.config, getenv)
 	if err != nil {
 		return err
 	}

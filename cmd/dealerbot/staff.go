@@ -24,11 +24,7 @@ func cmdStaff(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	cfg, err := loadConfig(c.config, getenv)
-	if err != nil {
-		return err
-	}
-	db, err := openDB(ctx, cfg, time.Now)
+	cfg, db, err := openConfigured(ctx, c.config, getenv)
 	if err != nil {
 		return err
 	}
