@@ -196,6 +196,9 @@ type Lead struct {
 	NextDueAt *time.Time
 	GradedAt  *time.Time
 	LostNote  string
+	// InvitedBy is the telesales who invited the customer to the showroom:
+	// they keep the credit after the handover (R1.10). 0: none.
+	InvitedBy int64
 }
 
 // Validate checks and tidies a lead before it is stored.
