@@ -1,0 +1,150 @@
+package domain
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The appointment time staff type (R1.8): "2026-12-03 14:30", "12-03 14:30",
+// "12/3 14:30", "12月3日 14:30", "明天 10:00", "后天", "tomorrow 10:00",
+// "today 15:00". A day without a time means the opening time.
+
+var (
+	whenFullRE  = regexp.MustCompile(`^(\d{4})-(\d{1,2})-(\d{1,2})$`)
+	whenShortRE = regexp.MustCompile(`^(\d{1,2})[-/](\d{1,2})$`)
+	whenZHRE    = regexp.MustCompile(`^(\d{1,2})月(\d{1,2})[日号]?$`)
+	whenClockRE = regexp.MustCompile(`^(\d{1,2})[:：](\d{2})$`)
+)
+
+var relativeDays = map[string]int{
+	"今天": 0, "today": 0, "明天": 1, "tomorrow": 1, "后天": 2,
+}
+
+// ParseWhen reads an appointment time at now on the store's calendar. It
+// must be in the future, on a working day, within opening hours.
+func ParseWhen(s string, now time.Time, cal *Calendar) (time.Time, error) {
+	bad := func() error {
+		return Errorkf(EINVALID, "err.when_bad", []any{s}, "%q is not a time like 2026-12-03 14:30 or 明天 10:00", s)
+	}
+	f := strings.Fields(strings.TrimSpace(s))
+	// "明天10:00" with no space.
+	if len(f) == 1 {
+		for word := range relativeDays {
+			if rest, ok := strings.CutPrefix(strings.ToLower(f[0]), word); ok && rest != "" {
+				f = []string{word, rest}
+				break
+			}
+		}
+	}
+	if len(f) == 0 || len(f) > 2 {
+		return time.Time{}, bad()
+	}
+	now = now.In(cal.Location)
+	var y, m, d int
+	day := strings.ToLower(f[0])
+	if n, ok := relativeDays[day]; ok {
+		t := now.AddDate(0, 0, n)
+		y, m, d = t.Year(), int(t.Month()), t.Day()
+	} else if p := whenFullRE.FindStringSubmatch(day); p != nil {
+		y, m, d = atoi(p[1]), atoi(p[2]), atoi(p[3])
+	} else if p := firstMatch(day, whenShortRE, whenZHRE); p != nil {
+		y, m, d = now.Year(), atoi(p[1]), atoi(p[2])
+		// A month and day already gone this year mean next year's.
+		if time.Date(y, time.Month(m), d, 23, 59, 0, 0, cal.Location).Before(now) {
+			y++
+		}
+	} else {
+		return time.Time{}, bad()
+	}
+	clock := cal.Open
+	if len(f) == 2 {
+		p := whenClockRE.FindStringSubmatch(f[1])
+		if p == nil || atoi(p[1]) > 23 || atoi(p[2]) > 59 {
+			return time.Time{}, bad()
+		}
+		clock = ClockTime(atoi(p[1])*60 + atoi(p[2]))
+	}
+	t := time.Date(y, time.Month(m), d, int(clock)/60, int(clock)%60, 0, 0, cal.Location)
+	if t.Month() != time.Month(m) || t.Day() != d { // 2-30 and the like
+		return time.Time{}, bad()
+	}
+	switch {
+	case !t.After(now):
+		return time.Time{}, Errorkf(EINVALID, "err.when_past", []any{t.Format("2006-01-02 15:04")}, "%s is in the past", t)
+	case !cal.IsOpen(t):
+		return time.Time{}, Errorkf(EINVALID, "err.when_closed", []any{t.Format("2006-01-02 15:04"), cal.Open.String(), cal.Close.String()}, "the store is closed at %s", t)
+	}
+	return t, nil
+}
+
+func firstMatch(s string, res ...*regexp.Regexp) []string {
+	for _, re := range res {
+		if p := re.FindStringSubmatch(s); p != nil {
+			return p
+		}
+	}
+	return nil
+}
+
+func atoi(s string) int {
+	n, _ := strconv.Atoi(s)
+	return n
+}
+
+// AddWorkingTime returns t moved d of opening hours later: time outside
+// opening hours and on closed days does not count (a handover's "2 working
+// hours", R1.10).
+func (c *Calendar) AddWorkingTime(t time.Time, d time.Duration) time.Time {
+	t = t.In(c.Location)
+	for i := 0; d > 0 && i < 400; i++ {
+		open, close := c.Open.On(t, c.Location), c.Close.On(t, c.Location)
+		switch {
+		case !c.IsWorkingDay(t) || !t.Before(close):
+			t = c.Open.On(t.AddDate(0, 0, 1), c.Location)
+			continue
+		case t.Before(open):
+			t = open
+		}
+		left := close.Sub(t)
+		if d <= left {
+			return t.Add(d)
+		}
+		d -= left
+		t = c.Open.On(t.AddDate(0, 0, 1), c.Location)
+	}
+	return t
+}
+
+// ExpectedBuyBy is the expected purchase date on a handover form, from the
+// grade's horizon (R1.5): H a week, A a month, B three months, C six.
+func ExpectedBuyBy(g Grade, from time.Time) time.Time {
+	switch g {
+	case GradeH:
+		return from.AddDate(0, 0, 7)
+	case GradeB:
+		return from.AddDate(0, 3, 0)
+	case GradeC:
+		return from.AddDate(0, 6, 0)
+	}
+	return from.AddDate(0, 1, 0)
+}
+
+// ShareOut deals leads among telesales one at a time, in order, so each gets
+// the same number give or take one (R1.13's clean-up).
+func ShareOut(leads, telesales []int64) map[int64][]int64 {
+	out := map[int64][]int64{}
+	if len(telesales) == 0 {
+		return out
+	}
+	for i, l := range leads {
+		t := telesales[i%len(telesales)]
+		out[t] = append(out[t], l)
+	}
+	return out
+}
+
+// Keeps reports whether a consultant keeps a lead at month end (R1.13):
+// H, A and O stay; the rest go back to telesales.
+func (g Grade) Keeps() bool { return g == GradeH || g == GradeA || g == GradeO || g == GradeD }
