@@ -37,6 +37,7 @@ type leadRow struct {
 	NextDueAt *time.Time
 	GradedAt  *time.Time
 	LostNote  string
+	InvitedBy int64
 }
 
 // TableName implements gorm's schema.Tabler.
@@ -65,6 +66,7 @@ func newLeadRow(l *domain.Lead) leadRow {
 		NextDueAt:          dbTimePtr(l.NextDueAt),
 		GradedAt:           dbTimePtr(l.GradedAt),
 		LostNote:           l.LostNote,
+		InvitedBy:          l.InvitedBy,
 	}
 }
 
@@ -91,6 +93,7 @@ func (r *leadRow) lead() *domain.Lead {
 		NextDueAt:          utcPtr(r.NextDueAt),
 		GradedAt:           utcPtr(r.GradedAt),
 		LostNote:           r.LostNote,
+		InvitedBy:          r.InvitedBy,
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/glebarez/sqlite"
 	"gorm.io/gorm"
@@ -23,7 +24,7 @@ func TestMigrate(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			if v, err := db.SchemaVersion(ctx); err != nil || v != 3 {
+			if v, err := db.SchemaVersion(ctx); err != nil || v != 4 {
 				t.Fatalf("version %d, %v", v, err)
 			}
 			if got, err := db.StaffByID(ctx, s.ID); err != nil || got.Name != "Kept" {
@@ -51,7 +52,7 @@ func TestMigrateV2ToV3(t *testing.T) {
 				VALUES (?, ?, ?, ?, ?, ?)`, "old:1", 5, "<b>old</b>", domain.OutboxPending, now, now))
 
 			must(t, db.Migrate(ctx))
-			if v, err := db.SchemaVersion(ctx); err != nil || v != 3 {
+			if v, err := db.SchemaVersion(ctx); err != nil || v != 4 {
 				t.Fatalf("version %d, %v", v, err)
 			}
 			if got, err := db.StaffByID(ctx, owner.ID); err != nil || got.Name != "Veteran" {
@@ -72,6 +73,42 @@ func TestMigrateV2ToV3(t *testing.T) {
 			}
 			l := MustCreateLead(t, db, newLead(owner, "First lead", "13100000001"))
 			assertLead(t, db, l)
+		})
+	}
+}
+
+// TestMigrateV3ToV4 upgrades a database that a version-3 program used:
+// its leads stay, invited by nobody, and can then record an inviter,
+// appointments, handovers, collisions and events.
+func TestMigrateV3ToV4(t *testing.T) {
+	for _, driver := range []string{storage.DriverSQLite, storage.DriverPostgres} {
+		t.Run(driver, func(t *testing.T) {
+			db := fixClock(storagetest.OpenUnmigrated(t, driver))
+			must(t, db.MigrateTo(ctx, 3))
+			owner := MustCreateStaff(t, db, "Veteran")
+			// A lead as version 3 wrote it: no invited_by.
+			must(t, db.ExecRaw(ctx, `INSERT INTO leads (name, phone, source, model, grade, owner_id, pool, created_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, "Old", "13100000009", "call", "Camry", "H", owner.ID, "telesales", now))
+
+			must(t, db.Migrate(ctx))
+			if v, err := db.SchemaVersion(ctx); err != nil || v != 4 {
+				t.Fatalf("version %d, %v", v, err)
+			}
+			old, err := db.LeadByPhone(ctx, "13100000009")
+			if err != nil || old.Name != "Old" || old.Grade != domain.GradeH || old.InvitedBy != 0 || !old.CreatedAt.Equal(now) {
+				t.Fatalf("old lead %+v, %v", old, err)
+			}
+			old.InvitedBy = owner.ID
+			MustUpdateLead(t, db, old)
+			assertLead(t, db, old)
+			a := &domain.Appointment{LeadID: old.ID, TelesalesID: owner.ID, At: now.Add(time.Hour)}
+			must(t, db.CreateAppointment(ctx, a))
+			must(t, db.CreateHandover(ctx, &domain.Handover{LeadID: old.ID, FromID: owner.ID, ToID: owner.ID}))
+			if ok, err := db.CreateCollision(ctx, &domain.Collision{LeadID: old.ID, OwnerID: owner.ID, ClaimantID: 7,
+				Phone: old.Phone}); err != nil || !ok {
+				t.Fatalf("collision %v, %v", ok, err)
+			}
+			must(t, db.AddLeadEvent(ctx, &domain.LeadEvent{LeadID: old.ID, Kind: domain.EventOwner, Why: domain.WhyManual}))
 		})
 	}
 }

@@ -1,0 +1,187 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/dealerbot/dealerbot/domain"
+)
+
+// appointmentRow is a row of appointments: a showroom visit telesales
+// booked for a lead (R1.8).
+type appointmentRow struct {
+	ID          int64 `gorm:"primaryKey"`
+	LeadID      int64
+	TelesalesID int64
+	At          time.Time
+	Status      string
+	Reminded    bool
+	CreatedAt   time.Time
+}
+
+// TableName implements gorm's schema.Tabler.
+func (appointmentRow) TableName() string { return "appointments" }
+
+// appointment converts the row to the domain type.
+func (r *appointmentRow) appointment() domain.Appointment {
+	return domain.Appointment{
+		ID:          r.ID,
+		LeadID:      r.LeadID,
+		TelesalesID: r.TelesalesID,
+		At:          utc(r.At),
+		Status:      r.Status,
+		Reminded:    r.Reminded,
+		CreatedAt:   utc(r.CreatedAt),
+	}
+}
+
+// appointments converts rows to domain types.
+func appointments(rows []appointmentRow) []domain.Appointment {
+	list := make([]domain.Appointment, len(rows))
+	for i := range rows {
+		list[i] = rows[i].appointment()
+	}
+	return list
+}
+
+// errAppointmentNotFound is the ENOTFOUND of an appointment id, looked up
+// from a button.
+func errAppointmentNotFound(id int64) error {
+	return domain.Errorkf(domain.ENOTFOUND, "callback.stale", nil, "appointment %d not found", id)
+}
+
+// validApptStatus reports an EINVALID unless s is an appointment state.
+func validApptStatus(s string) error {
+	switch s {
+	case domain.ApptBooked, domain.ApptArrived, domain.ApptMissed:
+		return nil
+	}
+	return domain.Errorkf(domain.EINVALID, "err.invalid", nil, "%q is not an appointment state", s)
+}
+
+// CreateAppointment books an appointment, created now, and sets a.ID,
+// a.Status (booked), a.Reminded (false) and a.CreatedAt. ENOTFOUND when the
+// lead does not exist.
+func (db *DB) CreateAppointment(ctx context.Context, a *domain.Appointment) error {
+	row := appointmentRow{LeadID: a.LeadID, TelesalesID: a.TelesalesID, At: dbTime(a.At), Status: domain.ApptBooked,
+		CreatedAt: db.now()}
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		return db.conn(ctx).Create(&row).Error
+	})
+	switch {
+	case foreignKeyViolated(err):
+		return errLeadNotFound(a.LeadID)
+	case err != nil:
+		return wrapInternal(err, "create appointment of lead %d", a.LeadID)
+	}
+	a.ID, a.At, a.Status, a.Reminded, a.CreatedAt = row.ID, row.At, row.Status, false, row.CreatedAt
+	return nil
+}
+
+// AppointmentsBetween returns the appointments at from or later and before
+// to, in status (any when status is ""), the earliest first.
+func (db *DB) AppointmentsBetween(ctx context.Context, from, to time.Time, status string) ([]domain.Appointment, error) {
+	q := db.conn(ctx).Where("at >= ? AND at < ?", dbTime(from), dbTime(to))
+	if status != "" {
+		q = q.Where("status = ?", status)
+	}
+	var rows []appointmentRow
+	if err := q.Order("at, id").Find(&rows).Error; err != nil {
+		return nil, formatError(fmt.Errorf("appointments between: %w", err))
+	}
+	return appointments(rows), nil
+}
+
+// BookedAppointment returns the lead's booked appointment at from or later
+// and before to, the earliest when there are several; ENOTFOUND (no
+// catalogue key) when there is none.
+func (db *DB) BookedAppointment(ctx context.Context, leadID int64, from, to time.Time) (*domain.Appointment, error) {
+	var row appointmentRow
+	err := db.conn(ctx).Where("lead_id = ? AND status = ? AND at >= ? AND at < ?",
+		leadID, domain.ApptBooked, dbTime(from), dbTime(to)).Order("at, id").Take(&row).Error
+	switch {
+	case isNotFound(err):
+		return nil, domain.Errorf(domain.ENOTFOUND, "lead %d has no booked appointment then", leadID)
+	case err != nil:
+		return nil, formatError(fmt.Errorf("booked appointment of lead %d: %w", leadID, err))
+	}
+	a := row.appointment()
+	return &a, nil
+}
+
+// SetAppointmentStatus moves appointment id from status from to status to
+// and reports whether it did: an appointment no longer in from is left as
+// it is (false). EINVALID for a status that is not an appointment state;
+// ENOTFOUND (callback.stale) when there is no such appointment.
+func (db *DB) SetAppointmentStatus(ctx context.Context, id int64, from, to string) (bool, error) {
+	if err := validApptStatus(to); err != nil {
+		return false, err
+	}
+	var set bool
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		tx := db.conn(ctx)
+		res := tx.Model(&appointmentRow{}).Where("id = ? AND status = ?", id, from).Update("status", to)
+		if res.Error != nil || res.RowsAffected == 1 {
+			set = res.RowsAffected == 1
+			return res.Error
+		}
+		return db.rowExists(ctx, &appointmentRow{}, id, errAppointmentNotFound)
+	})
+	if err != nil {
+		return false, wrapInternal(err, "set appointment %d %s", id, to)
+	}
+	return set, nil
+}
+
+// AppointmentsToRemind returns up to limit (all when limit is not positive)
+// booked appointments reception was not yet reminded of, at before or
+// earlier and less than an hour ago, the earliest first.
+func (db *DB) AppointmentsToRemind(ctx context.Context, before time.Time, limit int) ([]domain.Appointment, error) {
+	// A literal FALSE, not NOT reminded, as in VisitsToPrompt.
+	q := db.conn(ctx).Where("status = ? AND at <= ? AND at > ? AND reminded = FALSE",
+		domain.ApptBooked, dbTime(before), db.now().Add(-time.Hour)).Order("at, id")
+	if limit > 0 {
+		q = q.Limit(limit)
+	}
+	var rows []appointmentRow
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, formatError(fmt.Errorf("appointments to remind: %w", err))
+	}
+	return appointments(rows), nil
+}
+
+// MarkAppointmentReminded records that reception was reminded of
+// appointment id. ENOTFOUND (callback.stale) when there is no such
+// appointment.
+func (db *DB) MarkAppointmentReminded(ctx context.Context, id int64) error {
+	return wrapInternal(db.setColumn(ctx, &appointmentRow{}, id, "reminded", true, errAppointmentNotFound),
+		"mark appointment %d reminded", id)
+}
+
+// setColumn sets one column of row id of model's table; notFound(id) when
+// there is no such row.
+func (db *DB) setColumn(ctx context.Context, model any, id int64, column string, value any, notFound func(int64) error) error {
+	return db.InTx(ctx, func(ctx context.Context) error {
+		res := db.conn(ctx).Model(model).Where("id = ?", id).Update(column, value)
+		switch {
+		case res.Error != nil:
+			return res.Error
+		case res.RowsAffected == 0:
+			return notFound(id)
+		}
+		return nil
+	})
+}
+
+// rowExists returns notFound(id) unless row id of model's table exists.
+func (db *DB) rowExists(ctx context.Context, model any, id int64, notFound func(int64) error) error {
+	var n int64
+	if err := db.conn(ctx).Model(model).Where("id = ?", id).Count(&n).Error; err != nil {
+		return err
+	}
+	if n == 0 {
+		return notFound(id)
+	}
+	return nil
+}

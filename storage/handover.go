@@ -1,0 +1,176 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm/clause"
+
+	"github.com/dealerbot/dealerbot/domain"
+)
+
+// handoverRow is a row of handovers: the handover form of a lead passed
+// from telesales to a consultant (R1.10).
+type handoverRow struct {
+	ID            int64 `gorm:"primaryKey"`
+	LeadID        int64
+	FromID        int64
+	ToID          int64
+	Channel       string
+	ExpectedBuyBy time.Time
+	Grade         string
+	Status        string
+	Reason        string
+	RemindedAt    *time.Time
+	Escalated     bool
+	CreatedAt     time.Time
+	DecidedAt     *time.Time
+}
+
+// TableName implements gorm's schema.Tabler.
+func (handoverRow) TableName() string { return "handovers" }
+
+// handover converts the row to the domain type.
+func (r *handoverRow) handover() domain.Handover {
+	return domain.Handover{
+		ID:            r.ID,
+		LeadID:        r.LeadID,
+		FromID:        r.FromID,
+		ToID:          r.ToID,
+		Channel:       domain.Source(r.Channel),
+		ExpectedBuyBy: utc(r.ExpectedBuyBy),
+		Grade:         domain.Grade(r.Grade),
+		Status:        r.Status,
+		Reason:        r.Reason,
+		RemindedAt:    utcPtr(r.RemindedAt),
+		Escalated:     r.Escalated,
+		CreatedAt:     utc(r.CreatedAt),
+		DecidedAt:     utcPtr(r.DecidedAt),
+	}
+}
+
+// onHandoverPendingConflict makes the INSERT of a handover skip, rather
+// than fail on, a second pending handover of the lead
+// (handovers_pending_key).
+var onHandoverPendingConflict = clause.OnConflict{
+	Columns:     []clause.Column{{Name: "lead_id"}},
+	TargetWhere: clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: "status = '" + domain.HandoverPending + "'"}}},
+	DoNothing:   true,
+}
+
+// errHandoverNotFound is the ENOTFOUND of a handover, looked up from a
+// consultant's button: it reads as a stale button.
+func errHandoverNotFound(id int64) error {
+	return domain.Errorkf(domain.ENOTFOUND, "callback.stale", nil, "handover %d not found", id)
+}
+
+// CreateHandover stores a pending handover, created now, and sets h.ID,
+// h.Status and h.CreatedAt. A lead has at most one pending handover: a
+// second is an ECONFLICT (err.handover_pending), also when two are created
+// at once. ENOTFOUND when the lead does not exist.
+func (db *DB) CreateHandover(ctx context.Context, h *domain.Handover) error {
+	if err := validNote(h.Reason); err != nil {
+		return err
+	}
+	row := handoverRow{LeadID: h.LeadID, FromID: h.FromID, ToID: h.ToID, Channel: string(h.Channel),
+		ExpectedBuyBy: dbTime(h.ExpectedBuyBy), Grade: string(h.Grade), Status: domain.HandoverPending,
+		Reason: h.Reason, CreatedAt: db.now()}
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		res := db.conn(ctx).Clauses(onHandoverPendingConflict).Create(&row)
+		switch {
+		case res.Error != nil:
+			return res.Error
+		case res.RowsAffected == 0 || row.ID == 0:
+			return domain.Errorkf(domain.ECONFLICT, "err.handover_pending", []any{h.LeadID},
+				"lead %d has a pending handover already", h.LeadID)
+		}
+		return nil
+	})
+	switch {
+	case foreignKeyViolated(err):
+		return errLeadNotFound(h.LeadID)
+	case err != nil:
+		return wrapInternal(err, "create handover of lead %d", h.LeadID)
+	}
+	h.ID, h.ExpectedBuyBy, h.Status, h.CreatedAt = row.ID, row.ExpectedBuyBy, row.Status, row.CreatedAt
+	h.RemindedAt, h.Escalated, h.DecidedAt = nil, false, nil
+	return nil
+}
+
+// HandoverByID returns handover id; ENOTFOUND (callback.stale) when there
+// is none.
+func (db *DB) HandoverByID(ctx context.Context, id int64) (*domain.Handover, error) {
+	var row handoverRow
+	err := db.conn(ctx).Where("id = ?", id).Take(&row).Error
+	switch {
+	case isNotFound(err):
+		return nil, errHandoverNotFound(id)
+	case err != nil:
+		return nil, formatError(fmt.Errorf("handover %d: %w", id, err))
+	}
+	h := row.handover()
+	return &h, nil
+}
+
+// DecideHandover settles pending handover id as status (accepted or
+// declined, else EINVALID), now, with reason (a decline's), and reports
+// whether it did: a handover decided already is left as it is (false).
+// ENOTFOUND (callback.stale) when there is no such handover. Moving the
+// lead is the caller's, in the same transaction.
+func (db *DB) DecideHandover(ctx context.Context, id int64, status, reason string) (bool, error) {
+	if status != domain.HandoverAccepted && status != domain.HandoverDeclined {
+		return false, domain.Errorkf(domain.EINVALID, "err.invalid", nil, "%q is not a decision on a handover", status)
+	}
+	if err := validNote(reason); err != nil {
+		return false, err
+	}
+	var decided bool
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		res := db.conn(ctx).Model(&handoverRow{}).Where("id = ? AND status = ?", id, domain.HandoverPending).
+			Updates(map[string]any{"status": status, "reason": reason, "decided_at": db.now()})
+		if res.Error != nil || res.RowsAffected == 1 {
+			decided = res.RowsAffected == 1
+			return res.Error
+		}
+		return db.rowExists(ctx, &handoverRow{}, id, errHandoverNotFound)
+	})
+	if err != nil {
+		return false, wrapInternal(err, "decide handover %d", id)
+	}
+	return decided, nil
+}
+
+// PendingHandovers returns up to limit (all when limit is not positive)
+// pending handovers created at createdBefore or earlier, the oldest first.
+func (db *DB) PendingHandovers(ctx context.Context, createdBefore time.Time, limit int) ([]domain.Handover, error) {
+	q := db.conn(ctx).Where("status = ? AND created_at <= ?", domain.HandoverPending, dbTime(createdBefore)).
+		Order("created_at, id")
+	if limit > 0 {
+		q = q.Limit(limit)
+	}
+	var rows []handoverRow
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, formatError(fmt.Errorf("pending handovers: %w", err))
+	}
+	list := make([]domain.Handover, len(rows))
+	for i := range rows {
+		list[i] = rows[i].handover()
+	}
+	return list, nil
+}
+
+// MarkHandoverReminded records that the consultant was reminded of
+// handover id, now. ENOTFOUND (callback.stale) when there is no such
+// handover.
+func (db *DB) MarkHandoverReminded(ctx context.Context, id int64) error {
+	return wrapInternal(db.setColumn(ctx, &handoverRow{}, id, "reminded_at", db.now(), errHandoverNotFound),
+		"mark handover %d reminded", id)
+}
+
+// MarkHandoverEscalated records that the supervisor was told handover id
+// is unanswered. ENOTFOUND (callback.stale) when there is no such handover.
+func (db *DB) MarkHandoverEscalated(ctx context.Context, id int64) error {
+	return wrapInternal(db.setColumn(ctx, &handoverRow{}, id, "escalated", true, errHandoverNotFound),
+		"mark handover %d escalated", id)
+}
