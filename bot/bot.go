@@ -25,6 +25,8 @@ type Store interface {
 	updateStore
 	outboxStore
 	leadStore
+	handoverStore
+	collisionStore
 }
 
 type staffStore interface {
@@ -169,6 +171,8 @@ func New(ctx context.Context, opts Options) (*Bot, error) {
 	b.username = me.Username
 	b.registerBuiltins()
 	b.registerLeads()
+	b.registerHandovers()
+	b.registerCollisions()
 	return b, nil
 }
 

@@ -73,6 +73,22 @@ func (b *Bot) cardText(ctx context.Context, r *Request, l *domain.Lead) (string,
 			lines = append(lines, r.T("card.fu", b.formatTime(f.At), r.T("channel."+string(f.Channel)), r.staffName(ctx, f.StaffID), f.Note, Raw(change)))
 		}
 	}
+	events, err := b.store.LeadEvents(ctx, l.ID, cardHistory)
+	if err != nil {
+		return "", err
+	}
+	if len(events) > 0 {
+		lines = append(lines, r.T("card.events"))
+		for _, e := range events {
+			from, to := e.From, e.To
+			if e.Kind == domain.EventOwner {
+				from, to = r.staffNameText(ctx, from), r.staffNameText(ctx, to)
+			} else if e.Kind == domain.EventPool {
+				from, to = r.T("pool."+from), r.T("pool."+to)
+			}
+			lines = append(lines, r.T("card.event", b.formatTime(e.At), r.T("event."+e.Kind), from, to, r.T("why."+e.Why), r.staffName(ctx, e.StaffID)))
+		}
+	}
 	visits, err := b.store.Visits(ctx, l.ID, cardHistory)
 	if err != nil {
 		return "", err

@@ -23,10 +23,12 @@ type dialogStep func(ctx context.Context, r *Request, d *domain.Dialog, text str
 // dialogKinds are the dialogues, by Kind.
 func (b *Bot) dialogKinds() map[string]dialogStep {
 	return map[string]dialogStep{
-		"lead":   b.leadDialogText,
-		"fu":     b.followUpNoteText,
-		"lost":   b.lostReasonText,
-		"reject": b.rejectReasonText,
+		"lead":    b.leadDialogText,
+		"fu":      b.followUpNoteText,
+		"lost":    b.lostReasonText,
+		"reject":  b.rejectReasonText,
+		"decline": b.declineReasonText,
+		"cnote":   b.collisionNoteText,
 	}
 }
 

@@ -61,6 +61,9 @@ func (b *Bot) logFollowUp(ctx context.Context, r *Request, l *domain.Lead, chann
 	if err := b.store.AddFollowUp(ctx, fu); err != nil {
 		return err
 	}
+	if err := b.recordChange(ctx, l, r.Staff.ID, domain.EventGrade, string(fu.GradeBefore), string(fu.GradeAfter), domain.WhyFollowUp); err != nil {
+		return err
+	}
 	if err := b.store.UpdateLead(ctx, l); err != nil {
 		return err
 	}
@@ -101,6 +104,9 @@ func (b *Bot) setGrade(ctx context.Context, r *Request, l *domain.Lead, g domain
 	}
 	before := l.Grade
 	l.SetGrade(g, b.now(), b.opts.Rules.Leads, b.opts.Calendar)
+	if err := b.recordChange(ctx, l, r.Staff.ID, domain.EventGrade, string(before), string(g), domain.WhyManual); err != nil {
+		return err
+	}
 	if err := b.store.UpdateLead(ctx, l); err != nil {
 		return err
 	}

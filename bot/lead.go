@@ -118,6 +118,15 @@ func (b *Bot) createLead(ctx context.Context, r *Request, d leadDraft) error {
 	if err := l.Validate(); err != nil {
 		return err
 	}
+	if other, err := b.store.LeadByPhone(ctx, l.Phone); err == nil && other.Grade.Open() {
+		if other.OwnerID == r.Staff.ID {
+			return domain.Errorkf(domain.ECONFLICT, "err.lead_exists", []any{other.ID, r.Staff.Name}, "lead exists")
+		}
+		// Someone else's customer: no duplicate, a collision case (R1.14).
+		return b.openCollision(ctx, r, other, src)
+	} else if err != nil && domain.ErrorCode(err) != domain.ENOTFOUND {
+		return err
+	}
 	l.Reschedule(b.opts.Rules.Leads, b.opts.Calendar)
 	if err := b.store.CreateLead(ctx, l); err != nil {
 		return err
@@ -148,9 +157,8 @@ func (b *Bot) leadDialogText(ctx context.Context, r *Request, dl *domain.Dialog,
 			b.replyMarkup(ctx, r.ChatID, b.errorText(ctx, r, err)+"\n"+r.T("lead.ask_phone", d.Name), inlineKeyboard(cancel))
 			return nil
 		}
-		if other, err := b.store.LeadByPhone(ctx, phone); err == nil && other.Grade.Open() {
-			owner := b.staffName(ctx, other.OwnerID)
-			b.reply(ctx, r.ChatID, r.T("err.lead_exists", other.ID, owner))
+		if other, err := b.store.LeadByPhone(ctx, phone); err == nil && other.Grade.Open() && other.OwnerID == r.Staff.ID {
+			b.reply(ctx, r.ChatID, r.T("err.lead_exists", other.ID, r.Staff.Name))
 			return b.store.DeleteDialog(ctx, r.ChatID)
 		}
 		d.Phone = phone

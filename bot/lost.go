@@ -197,6 +197,9 @@ func (b *Bot) decideLost(ctx context.Context, r *Request, req *domain.LostReques
 	if status == domain.LostApproved {
 		l.LostNote = req.Note
 		l.SetGrade(domain.GradeF, b.now(), b.opts.Rules.Leads, b.opts.Calendar)
+		if err := b.recordChange(ctx, l, r.Staff.ID, domain.EventGrade, string(asked), string(domain.GradeF), domain.WhyLost); err != nil {
+			return err
+		}
 		if err := b.store.UpdateLead(ctx, l); err != nil {
 			return err
 		}

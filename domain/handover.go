@@ -102,3 +102,11 @@ type LeadEvent struct {
 	To      string
 	Why     string
 }
+
+// CreatedAtOr is the handover's creation time, or t before it is stored.
+func (h *Handover) CreatedAtOr(t time.Time) time.Time {
+	if h.CreatedAt.IsZero() {
+		return t
+	}
+	return h.CreatedAt
+}

@@ -1,0 +1,366 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-telegram/bot/models"
+
+	"github.com/dealerbot/dealerbot/domain"
+)
+
+// How a lead passes from telesales to the showroom: the invitation
+// (R1.8), the arrival notice (R1.9) and the handover form (R1.10). Every
+// change of owner, grade or pool is kept as a lead event (the audit).
+
+// handoverStore is what these flows need of storage.
+type handoverStore interface {
+	CreateAppointment(ctx context.Context, a *domain.Appointment) error
+	AppointmentsBetween(ctx context.Context, from, to time.Time, status string) ([]domain.Appointment, error)
+	BookedAppointment(ctx context.Context, leadID int64, from, to time.Time) (*domain.Appointment, error)
+	SetAppointmentStatus(ctx context.Context, id int64, from, to string) (bool, error)
+	CreateHandover(ctx context.Context, h *domain.Handover) error
+	HandoverByID(ctx context.Context, id int64) (*domain.Handover, error)
+	DecideHandover(ctx context.Context, id int64, status, reason string) (bool, error)
+	AddLeadEvent(ctx context.Context, e *domain.LeadEvent) error
+	LeadEvents(ctx context.Context, leadID int64, limit int) ([]domain.LeadEvent, error)
+	EventsBetween(ctx context.Context, from, to time.Time, whys []string, limit int) ([]domain.LeadEvent, error)
+}
+
+// registerHandovers adds the commands and buttons of this file.
+func (b *Bot) registerHandovers() {
+	b.Register(Command{Name: "appoint", Roles: []domain.Role{domain.RoleTelesales, domain.RoleSupervisor}, Handler: b.handleAppoint})
+	b.Register(Command{Name: "handover", Roles: []domain.Role{domain.RoleTelesales, domain.RoleSupervisor}, Handler: b.handleHandover})
+	b.Register(Command{Name: "transfers", Roles: []domain.Role{domain.RoleSupervisor, domain.RoleManager, domain.RoleGM}, Handler: b.handleTransfers})
+	b.RegisterCallback(Callback{Prefix: "ho", Roles: []domain.Role{domain.RoleConsultant}, Handler: b.handleHandoverButton})
+}
+
+// recordChange keeps one change of a lead for the audit.
+func (b *Bot) recordChange(ctx context.Context, l *domain.Lead, by int64, kind, from, to, why string) error {
+	if from == to {
+		return nil
+	}
+	return b.store.AddLeadEvent(ctx, &domain.LeadEvent{LeadID: l.ID, StaffID: by, At: b.now(), Kind: kind, From: from, To: to, Why: why})
+}
+
+// handleAppoint books a showroom visit: /appoint 17 明天 10:00.
+func (b *Bot) handleAppoint(ctx context.Context, r *Request) error {
+	ref, when, ok := strings.Cut(strings.TrimSpace(r.Args), " ")
+	if !ok || strings.TrimSpace(when) == "" {
+		return errUsage
+	}
+	l, err := b.lookupWorkable(ctx, r, ref)
+	if err != nil {
+		return err
+	}
+	at, err := domain.ParseWhen(when, b.now(), b.opts.Calendar)
+	if err != nil {
+		return err
+	}
+	a := &domain.Appointment{LeadID: l.ID, TelesalesID: r.Staff.ID, At: at}
+	if err := b.store.CreateAppointment(ctx, a); err != nil {
+		return err
+	}
+	b.reply(ctx, r.ChatID, r.T("appoint.ok", l.ID, l.Name, b.formatTime(at)))
+	return nil
+}
+
+// arrival tells the telesales owner at once that an invited customer has
+// come (R1.9), and marks the day's appointment kept. It returns whether the
+// customer is a telesales lead, for the visit card.
+func (b *Bot) arrival(ctx context.Context, l *domain.Lead, registrar *domain.Staff) (bool, error) {
+	if l.Pool != domain.PoolTelesales {
+		return false, nil
+	}
+	day := b.opts.Calendar.StartOfDay(b.now())
+	if a, err := b.store.BookedAppointment(ctx, l.ID, day, day.AddDate(0, 0, 1)); err == nil {
+		if _, err := b.store.SetAppointmentStatus(ctx, a.ID, domain.ApptBooked, domain.ApptArrived); err != nil {
+			return true, err
+		}
+	} else if domain.ErrorCode(err) != domain.ENOTFOUND {
+		return true, err
+	}
+	owner, err := b.store.StaffByID(ctx, l.OwnerID)
+	if err != nil || !owner.Enrolled() || owner.ID == registrar.ID {
+		return true, nil
+	}
+	text := T(owner.Lang, "arrival.notice", l.Name, l.ID, registrar.Name)
+	return true, b.Push(ctx, fmt.Sprintf("arrival:%d:%s", l.ID, day.Format(domain.DateLayout)), owner.TelegramID, owner.ID, text, nil)
+}
+
+// handleHandover fills the handover form: /handover 17 陈顾问 [12-20].
+func (b *Bot) handleHandover(ctx context.Context, r *Request) error {
+	f := r.Fields()
+	if len(f) < 2 || len(f) > 3 {
+		return errUsage
+	}
+	l, err := b.lookupWorkable(ctx, r, f[0])
+	if err != nil {
+		return err
+	}
+	if l.Pool != domain.PoolTelesales {
+		return domain.Errorkf(domain.EINVALID, "err.handover_not_telesales", []any{l.ID}, "lead %d is not in the telesales pool", l.ID)
+	}
+	to, err := b.store.StaffByName(ctx, f[1])
+	if err != nil {
+		return err
+	}
+	if !to.Active || !to.Roles.Has(domain.RoleConsultant) {
+		return domain.Errorkf(domain.EINVALID, "err.handover_not_consultant", []any{to.Name}, "%s is not a consultant", to.Name)
+	}
+	buyBy := domain.ExpectedBuyBy(l.Grade, b.now())
+	if len(f) == 3 {
+		t, err := domain.ParseWhen(f[2], b.now(), b.allDays())
+		if err != nil {
+			return err
+		}
+		buyBy = t
+	}
+	h := &domain.Handover{LeadID: l.ID, FromID: r.Staff.ID, ToID: to.ID, Channel: l.Source, ExpectedBuyBy: buyBy, Grade: l.Grade}
+	if err := b.store.CreateHandover(ctx, h); err != nil {
+		return err
+	}
+	if to.Enrolled() {
+		id := strconv.FormatInt(h.ID, 10)
+		markup := inlineKeyboard([]models.InlineKeyboardButton{
+			{Text: T(to.Lang, "btn.accept"), CallbackData: "ho:ok:" + id},
+			{Text: T(to.Lang, "btn.decline"), CallbackData: "ho:no:" + id},
+		})
+		if err := b.Push(ctx, "handover:"+id, to.TelegramID, to.ID, b.handoverForm(to.Lang, h, l, r.Staff.Name), markup); err != nil {
+			return err
+		}
+	}
+	b.reply(ctx, r.ChatID, r.T("handover.sent", l.ID, l.Name, to.Name))
+	return nil
+}
+
+// allDays is the calendar with every day open all day: an expected
+// purchase date is a date, not an appointment.
+func (b *Bot) allDays() *domain.Calendar {
+	return &domain.Calendar{Location: b.opts.Calendar.Location, Open: 0, Close: 24*60 - 1, WorkingDays: []time.Weekday{0, 1, 2, 3, 4, 5, 6}}
+}
+
+// handoverForm renders attachment 2: date, customer, phone, model, channel,
+// expected purchase date, grade, status, receiving consultant.
+func (b *Bot) handoverForm(lang domain.Lang, h *domain.Handover, l *domain.Lead, from string) string {
+	return T(lang, "handover.form", from, b.formatTime(h.CreatedAtOr(b.now())), l.Name, l.Phone, l.Model,
+		T(lang, "source."+string(h.Channel)), h.ExpectedBuyBy.In(b.opts.Calendar.Location).Format(domain.DateLayout),
+		T(lang, "grade."+string(h.Grade)), T(lang, "handover."+h.Status))
+}
+
+// handleHandoverButton takes the consultant's answer: ho:ok:<id> or ho:no:<id>.
+func (b *Bot) handleHandoverButton(ctx context.Context, r *Request) error {
+	verb, idText, _ := strings.Cut(r.Args, ":")
+	id, err := strconv.ParseInt(idText, 10, 64)
+	if err != nil {
+		return domain.Errorkf(domain.ENOTFOUND, "callback.stale", nil, "bad handover button")
+	}
+	h, err := b.store.HandoverByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	if h.ToID != r.Staff.ID {
+		return domain.Errorkf(domain.EFORBIDDEN, "err.forbidden", nil, "handover %d is for %d", id, h.ToID)
+	}
+	if h.Status != domain.HandoverPending {
+		return domain.Errorkf(domain.ECONFLICT, "handover.already", nil, "handover %d decided", id)
+	}
+	switch verb {
+	case "ok":
+		return b.acceptHandover(ctx, r, h)
+	case "no":
+		return b.ask(ctx, r, "decline", h.ID, r.T("handover.ask_reason"))
+	}
+	return domain.Errorkf(domain.ENOTFOUND, "callback.stale", nil, "bad handover verb")
+}
+
+// acceptHandover moves the lead to the consultant (LMS → DMS): owner and
+// pool change, the follow-ups go on from the grade, telesales keeps the
+// invitation credit.
+func (b *Bot) acceptHandover(ctx context.Context, r *Request, h *domain.Handover) error {
+	ok, err := b.store.DecideHandover(ctx, h.ID, domain.HandoverAccepted, "")
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return domain.Errorkf(domain.ECONFLICT, "handover.already", nil, "handover %d decided", h.ID)
+	}
+	l, err := b.store.LeadByID(ctx, h.LeadID)
+	if err != nil {
+		return err
+	}
+	if err := b.moveLead(ctx, l, r.Staff.ID, r.Staff.ID, domain.PoolShowroom, domain.WhyHandover); err != nil {
+		return err
+	}
+	l.InvitedBy = h.FromID
+	l.Reschedule(b.opts.Rules.Leads, b.opts.Calendar)
+	if err := b.store.UpdateLead(ctx, l); err != nil {
+		return err
+	}
+	if from, err := b.store.StaffByID(ctx, h.FromID); err == nil && from.Enrolled() {
+		if err := b.Push(ctx, fmt.Sprintf("handover-result:%d", h.ID), from.TelegramID, from.ID,
+			T(from.Lang, "handover.accepted", l.ID, l.Name, r.Staff.Name), nil); err != nil {
+			return err
+		}
+	}
+	if r.Message != nil {
+		if err := b.edit(ctx, r, b.handoverForm(r.Lang, &domain.Handover{CreatedAt: h.CreatedAt, Channel: h.Channel, ExpectedBuyBy: h.ExpectedBuyBy, Grade: h.Grade, Status: domain.HandoverAccepted}, l, b.staffName(ctx, h.FromID)), nil); err != nil {
+			return err
+		}
+	}
+	return b.replyCard(ctx, r, l, "handover.yours")
+}
+
+// declineReasonText takes a declining consultant's reason.
+func (b *Bot) declineReasonText(ctx context.Context, r *Request, d *domain.Dialog, text string) error {
+	var id int64
+	if err := json.Unmarshal([]byte(d.Data), &id); err != nil {
+		return err
+	}
+	if err := b.store.DeleteDialog(ctx, r.ChatID); err != nil {
+		return err
+	}
+	if text = strings.TrimSpace(text); text == "" {
+		return domain.Errorkf(domain.EINVALID, "err.note_empty", nil, "reason is empty")
+	}
+	h, err := b.store.HandoverByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	ok, err := b.store.DecideHandover(ctx, id, domain.HandoverDeclined, text)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return domain.Errorkf(domain.ECONFLICT, "handover.already", nil, "handover %d decided", id)
+	}
+	l, err := b.store.LeadByID(ctx, h.LeadID)
+	if err != nil {
+		return err
+	}
+	if from, err := b.store.StaffByID(ctx, h.FromID); err == nil && from.Enrolled() {
+		if err := b.Push(ctx, fmt.Sprintf("handover-result:%d", h.ID), from.TelegramID, from.ID,
+			T(from.Lang, "handover.declined", r.Staff.Name, l.ID, l.Name, text), nil); err != nil {
+			return err
+		}
+	}
+	b.reply(ctx, r.ChatID, r.T("handover.declined_ok"))
+	return nil
+}
+
+// moveLead gives a lead a new owner and pool, recording both changes.
+func (b *Bot) moveLead(ctx context.Context, l *domain.Lead, by, to int64, pool domain.Pool, why string) error {
+	if err := b.recordChange(ctx, l, by, domain.EventOwner, strconv.FormatInt(l.OwnerID, 10), strconv.FormatInt(to, 10), why); err != nil {
+		return err
+	}
+	if err := b.recordChange(ctx, l, by, domain.EventPool, string(l.Pool), string(pool), why); err != nil {
+		return err
+	}
+	l.OwnerID, l.Pool = to, pool
+	return b.store.UpdateLead(ctx, l)
+}
+
+// handleTransfers lists the rulings, handovers and clean-up moves of a
+// month for a manager: /transfers [2026-12].
+func (b *Bot) handleTransfers(ctx context.Context, r *Request) error {
+	loc := b.opts.Calendar.Location
+	month := b.opts.Calendar.StartOfDay(b.now())
+	month = time.Date(month.Year(), month.Month(), 1, 0, 0, 0, 0, loc)
+	if arg := strings.TrimSpace(r.Args); arg != "" {
+		t, err := time.ParseInLocation("2006-01", arg, loc)
+		if err != nil {
+			return errUsage
+		}
+		month = t
+	}
+	events, err := b.store.EventsBetween(ctx, month, month.AddDate(0, 1, 0), []string{domain.WhyHandover, domain.WhyRuling, domain.WhyCleanup}, 200)
+	if err != nil {
+		return err
+	}
+	lines := []string{r.T("transfers.header", month.Format("2006-01"))}
+	for _, e := range events {
+		if e.Kind != domain.EventOwner {
+			continue
+		}
+		lines = append(lines, r.T("transfers.line", b.formatTime(e.At), e.LeadID, r.staffNameText(ctx, e.From), r.staffNameText(ctx, e.To), r.T("why."+e.Why), r.staffName(ctx, e.StaffID)))
+	}
+	if len(lines) == 1 {
+		lines = append(lines, r.T("transfers.none"))
+	}
+	b.reply(ctx, r.ChatID, strings.Join(lines, "\n"))
+	return nil
+}
+
+// staffNameText is staffName for an id kept as text in a lead event.
+func (r *Request) staffNameText(ctx context.Context, id string) string {
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil {
+		return id
+	}
+	return r.staffName(ctx, n)
+}
+
+// PushHandoverReminder reminds the consultant of an unanswered handover
+// or, escalated, tells the supervisors (R1.10: 2 working hours).
+func (b *Bot) PushHandoverReminder(ctx context.Context, h domain.Handover, escalate bool) error {
+	l, err := b.store.LeadByID(ctx, h.LeadID)
+	if err != nil {
+		return err
+	}
+	from, err := b.store.StaffByID(ctx, h.FromID)
+	if err != nil {
+		return err
+	}
+	to, err := b.store.StaffByID(ctx, h.ToID)
+	if err != nil {
+		return err
+	}
+	if !escalate {
+		if !to.Enrolled() {
+			return nil
+		}
+		id := strconv.FormatInt(h.ID, 10)
+		markup := inlineKeyboard([]models.InlineKeyboardButton{
+			{Text: T(to.Lang, "btn.accept"), CallbackData: "ho:ok:" + id},
+			{Text: T(to.Lang, "btn.decline"), CallbackData: "ho:no:" + id},
+		})
+		return b.Push(ctx, "handover-remind:"+id, to.TelegramID, to.ID,
+			T(to.Lang, "handover.remind", from.Name, l.ID, l.Name, ago(b.now().Sub(h.CreatedAt))), markup)
+	}
+	sups, err := b.staffWithAnyRole(ctx, domain.RoleSupervisor)
+	if err != nil {
+		return err
+	}
+	for _, s := range sups {
+		if err := b.Push(ctx, fmt.Sprintf("handover-escalate:%d:%d", h.ID, s.ID), s.TelegramID, s.ID,
+			T(s.Lang, "handover.escalate", from.Name, to.Name, l.ID, l.Name, 2*b.opts.Rules.Leads.HandoverAnswerHrs), nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// PushAppointmentReminder tells reception a booked customer is due soon
+// (R1.8: 30 minutes before).
+func (b *Bot) PushAppointmentReminder(ctx context.Context, a domain.Appointment) error {
+	l, err := b.store.LeadByID(ctx, a.LeadID)
+	if err != nil {
+		return err
+	}
+	tele := b.staffName(ctx, a.TelesalesID)
+	people, err := b.staffWithAnyRole(ctx, domain.RoleReception)
+	if err != nil {
+		return err
+	}
+	for _, p := range people {
+		if err := b.Push(ctx, fmt.Sprintf("appt-remind:%d:%d", a.ID, p.ID), p.TelegramID, p.ID,
+			T(p.Lang, "appoint.remind", l.Name, a.At.In(b.opts.Calendar.Location).Format("15:04"), tele, l.Phone), nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
