@@ -173,6 +173,7 @@ func New(ctx context.Context, opts Options) (*Bot, error) {
 	b.registerLeads()
 	b.registerHandovers()
 	b.registerCollisions()
+	b.registerCleanup()
 	return b, nil
 }
 
