@@ -73,6 +73,19 @@ type MorningDigest struct {
 	Top      []*domain.Lead // the first few due, most overdue first
 	Ungraded int            // leads still N after their first week (R1.4)
 	Team     []OwnerOverdue // supervisors: people with follow-ups overdue by more than OverdueAlertDays
+	// Appointments are today's booked visits (telesales: theirs; reception:
+	// all); Missed are yesterday's that nobody came to (R1.8).
+	Appointments []ApptItem
+	Missed       []ApptItem
+}
+
+// ApptItem is one booked visit in a morning message.
+type ApptItem struct {
+	ID        int64
+	At        time.Time
+	LeadID    int64
+	Name      string
+	Telesales string
 }
 
 // GradeCount is one grade's due follow-ups.
@@ -89,7 +102,7 @@ type OwnerOverdue struct {
 
 // Empty reports whether there is nothing to say.
 func (d *MorningDigest) Empty() bool {
-	return len(d.Counts) == 0 && d.Ungraded == 0 && len(d.Team) == 0
+	return len(d.Counts) == 0 && d.Ungraded == 0 && len(d.Team) == 0 && len(d.Appointments) == 0 && len(d.Missed) == 0
 }
 
 // PushMorning queues a person's morning message under a key for the day,
@@ -126,6 +139,18 @@ func (b *Bot) PushMorning(ctx context.Context, key string, d *MorningDigest) err
 		lines = append(lines, T(lang, "morning.team", b.opts.Rules.Leads.OverdueAlertDays))
 		for _, o := range d.Team {
 			lines = append(lines, T(lang, "morning.team_line", o.Name, o.Count))
+		}
+	}
+	if len(d.Appointments) > 0 {
+		lines = append(lines, T(lang, "appoint.today"))
+		for _, a := range d.Appointments {
+			lines = append(lines, T(lang, "appoint.line", a.At.In(b.opts.Calendar.Location).Format("15:04"), a.LeadID, a.Name, a.Telesales))
+		}
+	}
+	if len(d.Missed) > 0 {
+		lines = append(lines, T(lang, "appoint.missed"))
+		for _, a := range d.Missed {
+			lines = append(lines, T(lang, "appoint.line", a.At.In(b.opts.Calendar.Location).Format("01-02 15:04"), a.LeadID, a.Name, a.Telesales))
 		}
 	}
 	if total > 0 {

@@ -29,6 +29,9 @@ type MorningPush struct {
 		UngradedCounts(ctx context.Context, createdBefore time.Time) (map[int64]int, error)
 		DueLeads(ctx context.Context, ownerID int64, before time.Time, limit int) ([]*domain.Lead, error)
 		InTx(ctx context.Context, fn func(ctx context.Context) error) error
+		AppointmentsBetween(ctx context.Context, from, to time.Time, status string) ([]domain.Appointment, error)
+		SetAppointmentStatus(ctx context.Context, id int64, from, to string) (bool, error)
+		LeadByID(ctx context.Context, id int64) (*domain.Lead, error)
 	}
 	Bot interface {
 		PushMorning(ctx context.Context, key string, d *bot.MorningDigest) error
@@ -68,6 +71,11 @@ func (j *MorningPush) Run(ctx context.Context, now time.Time) error {
 			for _, d := range part {
 				if err := j.Bot.PushMorning(ctx, fmt.Sprintf("morning:%d:%s", d.Staff.ID, day), d); err != nil {
 					return err
+				}
+				for _, a := range d.Missed { // reported: no longer booked
+					if _, err := j.Store.SetAppointmentStatus(ctx, a.ID, domain.ApptBooked, domain.ApptMissed); err != nil {
+						return err
+					}
 				}
 			}
 			return nil
@@ -131,6 +139,10 @@ func (j *MorningPush) Build(ctx context.Context, now time.Time) ([]*bot.MorningD
 	})
 	team = team[:min(TeamTop, len(team))]
 
+	if err := j.addAppointments(ctx, byID, staff, today); err != nil {
+		return nil, err
+	}
+
 	var out []*bot.MorningDigest
 	for _, s := range staff {
 		d := byID[s.ID]
@@ -160,4 +172,52 @@ func (j *MorningPush) CatchUp(ctx context.Context, now time.Time) error {
 		return nil
 	}
 	return j.Run(ctx, now)
+}
+
+// addAppointments puts today's booked visits in the telesales' and
+// reception's messages, and yesterday's no-shows in the telesales'.
+func (j *MorningPush) addAppointments(ctx context.Context, byID map[int64]*bot.MorningDigest, staff []*domain.Staff, today time.Time) error {
+	item := func(a domain.Appointment) (bot.ApptItem, error) {
+		l, err := j.Store.LeadByID(ctx, a.LeadID)
+		if err != nil {
+			return bot.ApptItem{}, err
+		}
+		name := ""
+		if d := byID[a.TelesalesID]; d != nil {
+			name = d.Staff.Name
+		}
+		return bot.ApptItem{ID: a.ID, At: a.At, LeadID: l.ID, Name: l.Name, Telesales: name}, nil
+	}
+	booked, err := j.Store.AppointmentsBetween(ctx, today, today.AddDate(0, 0, 1), domain.ApptBooked)
+	if err != nil {
+		return fmt.Errorf("appointments: %w", err)
+	}
+	for _, a := range booked {
+		it, err := item(a)
+		if err != nil {
+			return err
+		}
+		if d := byID[a.TelesalesID]; d != nil {
+			d.Appointments = append(d.Appointments, it)
+		}
+		for _, s := range staff {
+			if d := byID[s.ID]; d != nil && s.Roles.Has(domain.RoleReception) && s.ID != a.TelesalesID {
+				d.Appointments = append(d.Appointments, it)
+			}
+		}
+	}
+	missed, err := j.Store.AppointmentsBetween(ctx, today.AddDate(0, 0, -1), today, domain.ApptBooked)
+	if err != nil {
+		return fmt.Errorf("missed appointments: %w", err)
+	}
+	for _, a := range missed {
+		if d := byID[a.TelesalesID]; d != nil {
+			it, err := item(a)
+			if err != nil {
+				return err
+			}
+			d.Missed = append(d.Missed, it)
+		}
+	}
+	return nil
 }

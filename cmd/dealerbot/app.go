@@ -84,6 +84,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		{jobs.HousekeepingSpec, &jobs.Housekeeping{Store: db, Log: log}},
 		{morning.Spec(), morning},
 		{jobs.VisitGradeSpec, &jobs.VisitGradePrompt{Store: db, Bot: a.Bot, After: 24 * time.Hour}},
+		{jobs.RemindersSpec, &jobs.Reminders{Store: db, Bot: a.Bot, Rules: cfg.Rules.Leads, Calendar: cfg.Calendar()}},
 	} {
 		if err := a.Jobs.Add(j.spec, j.job); err != nil {
 			db.Close()

@@ -1,0 +1,119 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/dealerbot/dealerbot/domain"
+)
+
+// Reminders chases what waits on someone (issue 5): reception 30 minutes
+// before a booked visit (R1.8); a consultant who has not answered a
+// handover in 2 working hours, then their supervisor after as long again
+// (R1.10); a supervisor who has not ruled a collision in 24 hours, then the
+// manager at 48 (R1.14). Each reminder is marked in the transaction that
+// queues it, so it goes once.
+type Reminders struct {
+	Store interface {
+		AppointmentsToRemind(ctx context.Context, before time.Time, limit int) ([]domain.Appointment, error)
+		MarkAppointmentReminded(ctx context.Context, id int64) error
+		PendingHandovers(ctx context.Context, createdBefore time.Time, limit int) ([]domain.Handover, error)
+		MarkHandoverReminded(ctx context.Context, id int64) error
+		MarkHandoverEscalated(ctx context.Context, id int64) error
+		OpenCollisions(ctx context.Context, claimedBefore time.Time, limit int) ([]domain.Collision, error)
+		MarkCollisionReminded(ctx context.Context, id int64) error
+		MarkCollisionEscalated(ctx context.Context, id int64) error
+		InTx(ctx context.Context, fn func(ctx context.Context) error) error
+	}
+	Bot interface {
+		PushAppointmentReminder(ctx context.Context, a domain.Appointment) error
+		PushHandoverReminder(ctx context.Context, h domain.Handover, escalate bool) error
+		PushCollisionReminder(ctx context.Context, c domain.Collision, escalate bool) error
+	}
+	Rules    domain.LeadRules
+	Calendar *domain.Calendar
+}
+
+// RemindersSpec checks every minute.
+const RemindersSpec = "* * * * *"
+
+// Name implements Job.
+func (j *Reminders) Name() string { return "reminders" }
+
+// Run implements Job.
+func (j *Reminders) Run(ctx context.Context, now time.Time) error {
+	appts, err := j.Store.AppointmentsToRemind(ctx, now.Add(j.Rules.AppointmentRemind), 200)
+	if err != nil {
+		return fmt.Errorf("appointments: %w", err)
+	}
+	for _, a := range appts {
+		if err := j.Store.InTx(ctx, func(ctx context.Context) error {
+			if err := j.Bot.PushAppointmentReminder(ctx, a); err != nil {
+				return err
+			}
+			return j.Store.MarkAppointmentReminded(ctx, a.ID)
+		}); err != nil {
+			return fmt.Errorf("appointment %d: %w", a.ID, err)
+		}
+	}
+	answer := time.Duration(j.Rules.HandoverAnswerHrs) * time.Hour
+	handovers, err := j.Store.PendingHandovers(ctx, now.Add(-answer), 200)
+	if err != nil {
+		return fmt.Errorf("handovers: %w", err)
+	}
+	for _, h := range handovers {
+		remind := h.RemindedAt == nil && !now.Before(j.Calendar.AddWorkingTime(h.CreatedAt, answer))
+		escalate := !h.Escalated && !now.Before(j.Calendar.AddWorkingTime(h.CreatedAt, 2*answer))
+		if !remind && !escalate {
+			continue
+		}
+		if err := j.Store.InTx(ctx, func(ctx context.Context) error {
+			if remind {
+				if err := j.Bot.PushHandoverReminder(ctx, h, false); err != nil {
+					return err
+				}
+				if err := j.Store.MarkHandoverReminded(ctx, h.ID); err != nil {
+					return err
+				}
+			}
+			if escalate {
+				if err := j.Bot.PushHandoverReminder(ctx, h, true); err != nil {
+					return err
+				}
+				return j.Store.MarkHandoverEscalated(ctx, h.ID)
+			}
+			return nil
+		}); err != nil {
+			return fmt.Errorf("handover %d: %w", h.ID, err)
+		}
+	}
+	cols, err := j.Store.OpenCollisions(ctx, now.Add(-j.Rules.CollisionNotes), 200)
+	if err != nil {
+		return fmt.Errorf("collisions: %w", err)
+	}
+	for _, c := range cols {
+		remind := !c.Reminded
+		escalate := !c.Escalated && !now.Before(c.ClaimedAt.Add(j.Rules.CollisionToManager))
+		if err := j.Store.InTx(ctx, func(ctx context.Context) error {
+			if remind {
+				if err := j.Bot.PushCollisionReminder(ctx, c, false); err != nil {
+					return err
+				}
+				if err := j.Store.MarkCollisionReminded(ctx, c.ID); err != nil {
+					return err
+				}
+			}
+			if escalate {
+				if err := j.Bot.PushCollisionReminder(ctx, c, true); err != nil {
+					return err
+				}
+				return j.Store.MarkCollisionEscalated(ctx, c.ID)
+			}
+			return nil
+		}); err != nil {
+			return fmt.Errorf("collision %d: %w", c.ID, err)
+		}
+	}
+	return nil
+}
