@@ -71,6 +71,9 @@ func TestR1_8_R1_10_InvitationArrivalHandover(t *testing.T) {
 	contains(t, last(h, zhang.ID), "您邀约的客户", "王石", "赵接待")
 
 	contains(t, h.reply(zhang, fmt.Sprintf("/handover %d 赵接待", id)), "不是在职的销售顾问")
+	other := h.enroll("孙电销", "telesales", "zh")
+	contains(t, h.reply(other, fmt.Sprintf("/handover %d 陈顾问", id)), "不是您的客户")
+	contains(t, h.reply(other, fmt.Sprintf("/appoint %d 明天 10:00", id)), "不是您的客户")
 	contains(t, h.reply(zhang, fmt.Sprintf("/handover %d 陈顾问 12-20", id)), "交接表发给 陈顾问")
 	contains(t, h.reply(zhang, fmt.Sprintf("/handover %d 陈顾问", id)), "已有待接收")
 	h.waitOutboxEmpty(10 * time.Second)
@@ -137,7 +140,7 @@ func TestR1_14_CollisionRuledOnceWithEscalations(t *testing.T) {
 	h.reply(zhang, fmt.Sprintf("/fu %d 约了周末", id))
 
 	told := h.reply(chen, "/lead 王先生 138-0013-8000 天籁 H 到店")
-	contains(t, told, "已是 #1 王石", "负责人 张电销", "主管判定")
+	contains(t, told, "已有负责人：#1 王石（张电销）", "不另建档", "主管判定")
 	if _, err := h.db.LeadByID(context.Background(), 2); domain.ErrorCode(err) != domain.ENOTFOUND {
 		t.Fatal("a duplicate lead was stored")
 	}
@@ -206,4 +209,24 @@ func TestR1_14_CollisionRuledOnceWithEscalations(t *testing.T) {
 		t.Fatal("second ruling moved the lead")
 	}
 	contains(t, h.reply(chen, fmt.Sprintf("/show %d", id)), "判单")
+}
+
+// TestR1_14_VisitByAnotherConsultantOpensACase: a consultant registers a
+// visit for another consultant's customer: the visit is served and
+// registered, and a collision opens.
+func TestR1_14_VisitByAnotherConsultantOpensACase(t *testing.T) {
+	h := newHarness(t)
+	sup := h.enroll("李主管", "supervisor", "zh")
+	chen := h.enroll("陈顾问", "consultant", "zh")
+	liu := h.enroll("刘顾问", "consultant", "zh")
+	id := leadID(t, h.reply(chen, "/lead 王石 13800138000 轩逸 A 到店"))
+	msgs := plains(h.say(liu, "/visit 13800138000"))
+	if len(msgs) != 2 || !strings.Contains(msgs[0], "到店登记") || !strings.Contains(msgs[1], "主管判定") {
+		t.Fatalf("answers %q", msgs)
+	}
+	h.waitOutboxEmpty(10 * time.Second)
+	contains(t, last(h, sup.ID), "撞单 #C1", "A：陈顾问", "B：刘顾问")
+	if vs, _ := h.db.Visits(context.Background(), id, 5); len(vs) != 1 {
+		t.Fatalf("%d visits", len(vs))
+	}
 }
