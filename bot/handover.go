@@ -149,7 +149,7 @@ func (b *Bot) allDays() *domain.Calendar {
 func (b *Bot) handoverForm(lang domain.Lang, h *domain.Handover, l *domain.Lead, from string) string {
 	return T(lang, "handover.form", from, b.formatTime(h.CreatedAtOr(b.now())), l.Name, l.Phone, l.Model,
 		T(lang, "source."+string(h.Channel)), h.ExpectedBuyBy.In(b.opts.Calendar.Location).Format(domain.DateLayout),
-		T(lang, "grade."+string(h.Grade)), T(lang, "handover."+h.Status))
+		T(lang, "grade."+string(h.Grade)), T(lang, "handover.status."+h.Status))
 }
 
 // handleHandoverButton takes the consultant's answer: ho:ok:<id> or ho:no:<id>.

@@ -77,6 +77,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 	a.Jobs = jobs.NewScheduler(cfg.Calendar().Location, now, log)
 	morning := &jobs.MorningPush{Store: db, Bot: a.Bot, Rules: cfg.Rules.Leads, Calendar: cfg.Calendar(), Log: log}
 	a.morning = morning
+	cleanup := &jobs.MonthEndCleanup{Bot: a.Bot, Rules: cfg.Rules.Leads, Calendar: cfg.Calendar()}
 	for _, j := range []struct {
 		spec string
 		job  jobs.Job
@@ -85,6 +86,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		{morning.Spec(), morning},
 		{jobs.VisitGradeSpec, &jobs.VisitGradePrompt{Store: db, Bot: a.Bot, After: 24 * time.Hour}},
 		{jobs.RemindersSpec, &jobs.Reminders{Store: db, Bot: a.Bot, Rules: cfg.Rules.Leads, Calendar: cfg.Calendar()}},
+		{cleanup.Spec(), cleanup},
 	} {
 		if err := a.Jobs.Add(j.spec, j.job); err != nil {
 			db.Close()

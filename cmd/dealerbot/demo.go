@@ -38,7 +38,7 @@ var demoStaff = []struct{ name, roles string }{
 const demoHelp = `Demo commands (everything else goes to the bot as the current person):
   /as NAME       be someone else (a name not on the staff is a stranger's phone)
   /who           the demo people
-  /press N       press button N of the last message you got (or just #N)
+  /press N       press button N of the last message with buttons you got (or just #N)
   /clock         the demo clock; /clock +1d, +2h, +30m moves it and runs the jobs due
   /demo          this help;  /quit  leave
   {invite}       in a line, stands for the last invite code the bot handed out
@@ -138,8 +138,8 @@ type demo struct {
 	people  map[string]telegramtest.User
 	names   map[int64]string // chat id → person
 	nextID  int64
-	buttons []demoButton // of the last message to me that had any
-	invite  string       // the last invite code seen
+	buttons map[string][]demoButton // per person: the last message to them that had any
+	invite  string                  // the last invite code seen
 }
 
 type demoButton struct {
@@ -325,7 +325,7 @@ func (d *demo) handle(line string) (quit bool, err error) {
 		}
 		_, known := d.people[arg]
 		d.person(arg)
-		d.me, d.buttons = arg, nil
+		d.me = arg
 		if !known {
 			fmt.Fprintf(d.out, "  (demo) %s is a new Telegram user, not on the staff\n", arg)
 		}
@@ -351,16 +351,20 @@ func (d *demo) handle(line string) (quit bool, err error) {
 	id := d.emu.SendText(u, line)
 	ctx, cancel := context.WithTimeout(d.ctx, 15*time.Second)
 	defer cancel()
-	return false, d.app.Bot.WaitHandled(ctx, int64(id))
+	if err := d.app.Bot.WaitHandled(ctx, int64(id)); err != nil {
+		return false, err
+	}
+	return false, d.drain() // what it pushed to others, too
 }
 
 // press presses button n (1-based) of the last message that had buttons.
 func (d *demo) press(n string, unlock func()) error {
 	var i int
-	if _, err := fmt.Sscan(n, &i); err != nil || i < 1 || i > len(d.buttons) {
-		return fmt.Errorf("no button %q here (%d on the last message)", n, len(d.buttons))
+	mine := d.buttons[d.me]
+	if _, err := fmt.Sscan(n, &i); err != nil || i < 1 || i > len(mine) {
+		return fmt.Errorf("no button %q here (%d on the last message)", n, len(mine))
 	}
-	b, u := d.buttons[i-1], d.person(d.me)
+	b, u := mine[i-1], d.person(d.me)
 	unlock()
 	qid, err := d.emu.PressButton(u, b.chatID, b.msgID, b.data)
 	if err != nil {
@@ -376,7 +380,10 @@ func (d *demo) press(n string, unlock func()) error {
 	if err == nil && a.Text != "" {
 		d.printf("  (popup) %s\n", a.Text)
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	return d.drain()
 }
 
 // moveClock shows or moves the demo clock, running the jobs that fall due.
@@ -482,17 +489,22 @@ func (d *demo) show(ev telegramtest.Event) {
 	}
 	indent := strings.Repeat(" ", len([]rune(prefix)))
 	fmt.Fprintln(d.out, prefix+strings.ReplaceAll(m.Plain, "\n", "\n"+indent))
-	if len(m.Buttons) == 0 || who != d.me {
+	if len(m.Buttons) == 0 {
 		return
 	}
-	d.buttons = nil
+	// Buttons are remembered for whoever got them: /as them, then #N.
+	var mine []demoButton
 	var row []string
 	for _, r := range m.Buttons {
 		for _, b := range r {
-			d.buttons = append(d.buttons, demoButton{chatID: ev.ChatID, msgID: m.ID, data: b.Data})
-			row = append(row, fmt.Sprintf("[%d] %s", len(d.buttons), b.Text))
+			mine = append(mine, demoButton{chatID: ev.ChatID, msgID: m.ID, data: b.Data})
+			row = append(row, fmt.Sprintf("[%d] %s", len(mine), b.Text))
 		}
 	}
+	if d.buttons == nil {
+		d.buttons = map[string][]demoButton{}
+	}
+	d.buttons[who] = mine
 	fmt.Fprintln(d.out, indent+strings.Join(row, "  "))
 }
 

@@ -69,3 +69,35 @@ func TestDemo_Interactive(t *testing.T) {
 		t.Errorf("a line after /quit was run:\n%s", got)
 	}
 }
+
+// TestDemo_HandoverScript runs the telesales script: booking, reminder,
+// arrival, handover accepted, a collision ruled, the month's transfers.
+func TestDemo_HandoverScript(t *testing.T) {
+	var out, errs bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	err := runMain(ctx, []string{"demo", "--script", "testdata/handover.demo", "--at", "2026-12-01 09:00"},
+		strings.NewReader(""), &out, &errs, func(string) string { return "" })
+	if err != nil {
+		t.Fatalf("demo: %v\n%s", err, errs.String())
+	}
+	got := out.String()
+	for _, want := range []string{
+		"已邀约 #8 钱多多 于 2026-12-02 14:30",
+		"今天的邀约到店",
+		"约 14:30 到店",
+		"您邀约的客户 钱多多（#8）已到店",
+		"状态：已接收",
+		"已由 陈顾问 接收",
+		"撞单 #C1",
+		"已判定：归 刘顾问",
+		"#8 张电销→陈顾问（交接，陈顾问）",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("transcript lacks %q", want)
+		}
+	}
+	if t.Failed() {
+		t.Logf("transcript:\n%s", got)
+	}
+}
