@@ -230,3 +230,19 @@ func TestR1_14_VisitByAnotherConsultantOpensACase(t *testing.T) {
 		t.Fatalf("%d visits", len(vs))
 	}
 }
+
+// TestR1_8_MissedAppointmentReportedNextMorning: nobody came to a booked
+// visit; the next morning telesales is told, once.
+func TestR1_8_MissedAppointmentReportedNextMorning(t *testing.T) {
+	h := newHarness(t) // 11-27 09:30
+	zhang := h.enroll("张电销", "telesales", "zh")
+	id := leadID(t, h.reply(zhang, "/lead 王石 13800138000 轩逸 A 来电"))
+	h.reply(zhang, fmt.Sprintf("/appoint %d 今天 15:00", id))
+	job := &jobs.MorningPush{Store: h.db, Bot: h.bot, Rules: domain.DefaultRules().Leads, Calendar: h.reminders().Calendar}
+	h.advance(23 * time.Hour) // 11-28 08:30
+	h.runJob(job)
+	contains(t, last(h, zhang.ID), "昨天未到店的邀约", "15:00 #1 王石")
+	h.advance(24 * time.Hour)
+	h.runJob(job)
+	lacks(t, last(h, zhang.ID), "昨天未到店")
+}
