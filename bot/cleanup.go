@@ -379,7 +379,22 @@ func (b *Bot) approveCleanup(ctx context.Context, r *Request, cs cleanupStore, o
 			tele = append(tele, s)
 		}
 	}
-	sort.Slice(tele, func(i, j int) bool { return tele[i].ID < tele[j].ID })
+	// The least loaded first, so shares stay even across every consultant's
+	// card, not just within one.
+	load := map[int64]int{}
+	for _, t := range tele {
+		_, n, err := b.store.LeadsByOwner(ctx, t.ID, 0, 1)
+		if err != nil {
+			return err
+		}
+		load[t.ID] = n
+	}
+	sort.Slice(tele, func(i, j int) bool {
+		if load[tele[i].ID] != load[tele[j].ID] {
+			return load[tele[i].ID] < load[tele[j].ID]
+		}
+		return tele[i].ID < tele[j].ID
+	})
 	if len(tele) == 0 && len(leads) > 0 {
 		return domain.Errorkf(domain.EINVALID, "cleanup.no_telesales", nil, "no active telesales staff")
 	}

@@ -130,8 +130,8 @@ func (b *Bot) handleCollisionButton(ctx context.Context, r *Request) error {
 	}
 	switch verb {
 	case "a", "b":
-		if !r.Staff.Roles.HasAny(rulers...) {
-			return domain.Errorkf(domain.EFORBIDDEN, "err.forbidden", nil, "not a supervisor")
+		if !r.Staff.Roles.HasAny(rulers...) || r.Staff.ID == c.OwnerID || r.Staff.ID == c.ClaimantID {
+			return domain.Errorkf(domain.EFORBIDDEN, "err.forbidden", nil, "not a supervisor, or a side of the case")
 		}
 		winner := c.OwnerID
 		if verb == "b" {
@@ -218,11 +218,14 @@ func (b *Bot) ruleCollision(ctx context.Context, r *Request, c *domain.Collision
 	won := a
 	if winner == claimant.ID {
 		won = claimant
+	}
+	if l.OwnerID != won.ID {
+		// The winner gets it, whoever holds it now (it may have moved since).
 		pool := domain.PoolShowroom
-		if claimant.Roles.Has(domain.RoleTelesales) && !claimant.Roles.Has(domain.RoleConsultant) {
+		if won.Roles.Has(domain.RoleTelesales) && !won.Roles.Has(domain.RoleConsultant) {
 			pool = domain.PoolTelesales
 		}
-		if err := b.moveLead(ctx, l, r.Staff.ID, claimant.ID, pool, domain.WhyRuling); err != nil {
+		if err := b.moveLead(ctx, l, r.Staff.ID, won.ID, pool, domain.WhyRuling); err != nil {
 			return err
 		}
 	}

@@ -61,6 +61,20 @@ func (b *Bot) handleAppoint(ctx context.Context, r *Request) error {
 	if err != nil {
 		return err
 	}
+	// A new booking replaces the lead's earlier ones: one reminder, and no
+	// false no-show.
+	now := b.now()
+	earlier, err := b.store.AppointmentsBetween(ctx, now.AddDate(0, 0, -1), now.AddDate(1, 0, 0), domain.ApptBooked)
+	if err != nil {
+		return err
+	}
+	for _, e := range earlier {
+		if e.LeadID == l.ID {
+			if _, err := b.store.SetAppointmentStatus(ctx, e.ID, domain.ApptBooked, domain.ApptReplaced); err != nil {
+				return err
+			}
+		}
+	}
 	a := &domain.Appointment{LeadID: l.ID, TelesalesID: r.Staff.ID, At: at}
 	if err := b.store.CreateAppointment(ctx, a); err != nil {
 		return err
@@ -69,27 +83,29 @@ func (b *Bot) handleAppoint(ctx context.Context, r *Request) error {
 	return nil
 }
 
-// arrival tells the telesales owner at once that an invited customer has
-// come (R1.9), and marks the day's appointment kept. It returns whether the
-// customer is a telesales lead, for the visit card.
-func (b *Bot) arrival(ctx context.Context, l *domain.Lead, registrar *domain.Staff) (bool, error) {
+// arrival tells the telesales owner at once that their customer has come
+// (R1.9; R1.14.2: telesales keeps the lead), and marks the day's booking
+// kept. It says whether the lead is telesales', and whether it was booked
+// (an invited customer, for the visit card).
+func (b *Bot) arrival(ctx context.Context, l *domain.Lead, registrar *domain.Staff) (telesales, invited bool, err error) {
 	if l.Pool != domain.PoolTelesales {
-		return false, nil
+		return false, false, nil
 	}
 	day := b.opts.Calendar.StartOfDay(b.now())
 	if a, err := b.store.BookedAppointment(ctx, l.ID, day, day.AddDate(0, 0, 1)); err == nil {
+		invited = true
 		if _, err := b.store.SetAppointmentStatus(ctx, a.ID, domain.ApptBooked, domain.ApptArrived); err != nil {
-			return true, err
+			return true, invited, err
 		}
 	} else if domain.ErrorCode(err) != domain.ENOTFOUND {
-		return true, err
+		return true, false, err
 	}
 	owner, err := b.store.StaffByID(ctx, l.OwnerID)
 	if err != nil || !owner.Enrolled() || owner.ID == registrar.ID {
-		return true, nil
+		return true, invited, nil
 	}
 	text := T(owner.Lang, "arrival.notice", l.Name, l.ID, registrar.Name)
-	return true, b.Push(ctx, fmt.Sprintf("arrival:%d:%s", l.ID, day.Format(domain.DateLayout)), owner.TelegramID, owner.ID, text, nil)
+	return true, invited, b.Push(ctx, fmt.Sprintf("arrival:%d:%s", l.ID, day.Format(domain.DateLayout)), owner.TelegramID, owner.ID, text, nil)
 }
 
 // handleHandover fills the handover form: /handover 17 陈顾问 [12-20].
@@ -182,6 +198,14 @@ func (b *Bot) handleHandoverButton(ctx context.Context, r *Request) error {
 // pool change, the follow-ups go on from the grade, telesales keeps the
 // invitation credit.
 func (b *Bot) acceptHandover(ctx context.Context, r *Request, h *domain.Handover) error {
+	l, err := b.store.LeadByID(ctx, h.LeadID)
+	if err != nil {
+		return err
+	}
+	if l.Pool != domain.PoolTelesales || !l.Grade.Open() {
+		// Ruled to someone else, or closed, since the form was sent.
+		return domain.Errorkf(domain.ECONFLICT, "handover.stale", []any{l.ID}, "lead %d moved since the handover", l.ID)
+	}
 	ok, err := b.store.DecideHandover(ctx, h.ID, domain.HandoverAccepted, "")
 	if err != nil {
 		return err
@@ -189,14 +213,11 @@ func (b *Bot) acceptHandover(ctx context.Context, r *Request, h *domain.Handover
 	if !ok {
 		return domain.Errorkf(domain.ECONFLICT, "handover.already", nil, "handover %d decided", h.ID)
 	}
-	l, err := b.store.LeadByID(ctx, h.LeadID)
-	if err != nil {
-		return err
-	}
+	invitedBy := l.OwnerID // the telesales whose lead it was keeps the credit
 	if err := b.moveLead(ctx, l, r.Staff.ID, r.Staff.ID, domain.PoolShowroom, domain.WhyHandover); err != nil {
 		return err
 	}
-	l.InvitedBy = h.FromID
+	l.InvitedBy = invitedBy
 	l.Reschedule(b.opts.Rules.Leads, b.opts.Calendar)
 	if err := b.store.UpdateLead(ctx, l); err != nil {
 		return err

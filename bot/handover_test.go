@@ -241,8 +241,55 @@ func TestR1_8_MissedAppointmentReportedNextMorning(t *testing.T) {
 	job := &jobs.MorningPush{Store: h.db, Bot: h.bot, Rules: domain.DefaultRules().Leads, Calendar: h.reminders().Calendar}
 	h.advance(23 * time.Hour) // 11-28 08:30
 	h.runJob(job)
-	contains(t, last(h, zhang.ID), "昨天未到店的邀约", "15:00 #1 王石")
+	contains(t, last(h, zhang.ID), "未到店的邀约", "15:00 #1 王石")
 	h.advance(24 * time.Hour)
 	h.runJob(job)
-	lacks(t, last(h, zhang.ID), "昨天未到店")
+	lacks(t, last(h, zhang.ID), "未到店")
+}
+
+// TestR1_8_NewBookingReplacesTheOld: a second /appoint moves the visit;
+// reception is reminded once, and no false no-show follows.
+func TestR1_8_NewBookingReplacesTheOld(t *testing.T) {
+	h := newHarness(t) // 11-27 09:30
+	zhang := h.enroll("张电销", "telesales", "zh")
+	zhao := h.enroll("赵接待", "reception", "zh")
+	id := leadID(t, h.reply(zhang, "/lead 王石 13800138000 轩逸 A 来电"))
+	h.reply(zhang, fmt.Sprintf("/appoint %d 今天 11:00", id))
+	h.reply(zhang, fmt.Sprintf("/appoint %d 今天 15:00", id))
+	before := len(h.emu.Messages(zhao.ID))
+	h.advance(75 * time.Minute) // 10:45: the first booking would be due
+	h.runJob(h.reminders())
+	if len(h.emu.Messages(zhao.ID)) != before {
+		t.Fatal("reminded of a replaced booking")
+	}
+	h.advance(4 * time.Hour) // 14:45
+	h.runJob(h.reminders())
+	contains(t, last(h, zhao.ID), "约 15:00 到店")
+	h.reply(zhao, "/visit 13800138000")
+	job := &jobs.MorningPush{Store: h.db, Bot: h.bot, Rules: domain.DefaultRules().Leads, Calendar: h.reminders().Calendar}
+	h.advance(18 * time.Hour)
+	h.runJob(job)
+	lacks(t, last(h, zhang.ID), "未到店")
+}
+
+// TestR1_10_HandoverVoidAfterRuling: the lead was ruled to someone else
+// while the handover waited; accepting it is refused.
+func TestR1_10_HandoverVoidAfterRuling(t *testing.T) {
+	h := newHarness(t)
+	sup := h.enroll("李主管", "supervisor", "zh")
+	zhang := h.enroll("张电销", "telesales", "zh")
+	chen := h.enroll("陈顾问", "consultant", "zh")
+	liu := h.enroll("刘顾问", "consultant", "zh")
+	id := leadID(t, h.reply(zhang, "/lead 王石 13800138000 轩逸 A 来电"))
+	h.reply(zhang, fmt.Sprintf("/handover %d 陈顾问", id))
+	h.reply(liu, "/lead 王先生 13800138000 轩逸 H 到店")
+	h.waitOutboxEmpty(10 * time.Second)
+	h.press(sup, "判给 刘顾问")
+	ans := h.press(chen, "接收")
+	_ = ans
+	l, _ := h.db.LeadByID(context.Background(), id)
+	me, _ := h.db.StaffByTelegramID(context.Background(), liu.ID)
+	if l.OwnerID != me.ID {
+		t.Fatalf("a stale handover overturned the ruling: owner %d", l.OwnerID)
+	}
 }

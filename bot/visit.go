@@ -72,16 +72,19 @@ func (b *Bot) handleVisit(ctx context.Context, r *Request) error {
 	if err := b.store.UpdateLead(ctx, l); err != nil {
 		return err
 	}
-	invited, err := b.arrival(ctx, l, r.Staff)
+	telesalesLead, invited, err := b.arrival(ctx, l, r.Staff)
 	if err != nil {
 		return err
 	}
 	text := r.T("visit.card", l.Name, showPhone(r, l.Phone), Raw(b.visitLine(ctx, r, *v)))
-	if invited {
+	switch {
+	case invited:
 		text += "\n" + r.T("visit.invited", r.staffName(ctx, l.OwnerID))
+	case telesalesLead:
+		text += "\n" + r.T("visit.telesales_lead", r.staffName(ctx, l.OwnerID))
 	}
 	b.replyMarkup(ctx, r.ChatID, text, inlineKeyboard([]models.InlineKeyboardButton{{Text: r.T("btn.left"), CallbackData: "visit:left:" + strconv.FormatInt(v.ID, 10)}}))
-	if !invited && r.Staff.Roles.Has(domain.RoleConsultant) && l.OwnerID != r.Staff.ID {
+	if !telesalesLead && r.Staff.Roles.Has(domain.RoleConsultant) && l.OwnerID != r.Staff.ID {
 		// Another consultant's customer: serve them, and let the supervisor
 		// rule who keeps them (R1.14.3–4).
 		return b.openCollision(ctx, r, l, domain.SourceWalkIn)

@@ -11,6 +11,8 @@ const (
 	ApptBooked  = "booked"
 	ApptArrived = "arrived"
 	ApptMissed  = "missed"
+	// ApptReplaced is a booking superseded by a later /appoint.
+	ApptReplaced = "replaced"
 )
 
 // Appointment is a showroom visit telesales booked for a lead (邀约到店, R1.8).

@@ -206,7 +206,8 @@ func (j *MorningPush) addAppointments(ctx context.Context, byID map[int64]*bot.M
 			}
 		}
 	}
-	missed, err := j.Store.AppointmentsBetween(ctx, today.AddDate(0, 0, -1), today, domain.ApptBooked)
+	// Any earlier day's: a push missed while the bot was down still reports.
+	missed, err := j.Store.AppointmentsBetween(ctx, today.AddDate(0, 0, -14), today, domain.ApptBooked)
 	if err != nil {
 		return fmt.Errorf("missed appointments: %w", err)
 	}

@@ -54,7 +54,7 @@ func errAppointmentNotFound(id int64) error {
 // validApptStatus reports an EINVALID unless s is an appointment state.
 func validApptStatus(s string) error {
 	switch s {
-	case domain.ApptBooked, domain.ApptArrived, domain.ApptMissed:
+	case domain.ApptBooked, domain.ApptArrived, domain.ApptMissed, domain.ApptReplaced:
 		return nil
 	}
 	return domain.Errorkf(domain.EINVALID, "err.invalid", nil, "%q is not an appointment state", s)
