@@ -60,6 +60,8 @@ type ComplaintRules struct {
 	WeeklyRegisterTime     ClockTime     `yaml:"weekly_register_time"`
 	ResultsReminderDayName string        `yaml:"results_reminder_day"`
 	ResultsReminderDay     time.Weekday  `yaml:"-"`
+	// Departments that receive complaints (R2.3); each has a register (R2.8).
+	Departments []string `yaml:"departments"`
 }
 
 // VehicleRules are chapter 3's numbers (practice).
@@ -148,6 +150,7 @@ func DefaultRules() Rules {
 			WeeklyRegisterTime:     9 * 60,
 			ResultsReminderDay:     time.Tuesday,
 			ResultsReminderDayName: "tuesday",
+			Departments:            []string{"销售部", "售后部", "客服中心"},
 		},
 		Vehicles: VehicleRules{
 			StockAlertDays:       45,
@@ -291,6 +294,7 @@ func (r *Rules) Validate() error {
 		pos("rules.rota.max_off_per_day", ro.MaxOffPerDay),
 		nonneg("rules.rota.request_days_ahead", ro.RequestDaysAhead),
 		{"rules.rota.duty_roles", len(ro.DutyRoles) > 0, "at least one duty role is required"},
+		{"rules.complaints.departments", len(c.Departments) > 0, "at least one department is required"},
 		dur("rules.rota.reception_answer_timeout", ro.ReceptionAnswerLimit),
 		dur("rules.staff.invite_ttl", r.Staff.InviteTTL),
 	}
