@@ -1,0 +1,122 @@
+package domain
+
+import (
+	"testing"
+	"time"
+)
+
+func deadlineMap(ds []Deadline) map[string]Deadline {
+	m := map[string]Deadline{}
+	for _, d := range ds {
+		m[d.Kind] = d
+	}
+	return m
+}
+
+func TestR2_4_Deadlines(t *testing.T) {
+	cal, r := testCalendar(t), DefaultRules().Complaints // Mon–Fri, 10-01 a holiday
+	fri := at(cal, "2026-09-25 16:00")                     // a Friday
+	wed := at(cal, "2026-09-30 11:00")                     // the eve of the holiday
+	for _, tc := range []struct {
+		name string
+		c    Complaint
+		want map[string]string
+	}{
+		{"OnSite10Minutes", Complaint{Channel: ChannelOnSite, Subject: SubjectService, OpenedAt: fri},
+			map[string]string{DeadlineSolution: "2026-09-25 16:10"}},
+		{"Other24Hours", Complaint{Channel: ChannelCall, Subject: SubjectProduct, OpenedAt: fri},
+			map[string]string{DeadlineReply: "2026-09-26 16:00"}},
+		{"AppraisalWeek", Complaint{Channel: ChannelEmail, Subject: SubjectProduct, Appraisal: true, OpenedAt: fri},
+			map[string]string{DeadlineReply: "2026-09-26 16:00", DeadlineAppraisal: "2026-10-02 16:00"}},
+		{"TicketAcrossWeekend", Complaint{Channel: ChannelTicket, Subject: SubjectProduct, OpenedAt: fri},
+			map[string]string{DeadlineReply: "2026-09-25 18:00", DeadlineContact: "2026-09-28 16:00"}},
+		{"TicketAcrossHoliday", Complaint{Channel: ChannelTicket, Subject: SubjectProduct, OpenedAt: wed},
+			map[string]string{DeadlineReply: "2026-09-30 13:00", DeadlineContact: "2026-10-02 11:00"}},
+		{"ServiceNeedsManagerOpinion", Complaint{Channel: ChannelCall, Subject: SubjectService, OpenedAt: fri},
+			map[string]string{DeadlineReply: "2026-09-26 16:00", DeadlineOpinion: "2026-09-28 16:00"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.c.Status = ComplaintOpen
+			got := deadlineMap(tc.c.Deadlines(r, cal))
+			if len(got) != len(tc.want) {
+				t.Fatalf("deadlines %v, want %v", got, tc.want)
+			}
+			for kind, due := range tc.want {
+				if d, ok := got[kind]; !ok || !d.Due.Equal(at(cal, due)) {
+					t.Errorf("%s due %v, want %s", kind, d.Due, due)
+				}
+			}
+		})
+	}
+}
+
+func TestR2_4_TicketProgressEveryTwoWorkingDays(t *testing.T) {
+	cal, r := testCalendar(t), DefaultRules().Complaints
+	contact := at(cal, "2026-09-29 10:00") // Tuesday
+	c := Complaint{Channel: ChannelTicket, Subject: SubjectProduct, Status: ComplaintOpen, OpenedAt: at(cal, "2026-09-29 09:00"), ContactedAt: &contact}
+	// Two working days from Tuesday, with Thursday a holiday: Friday.
+	if d := deadlineMap(c.Deadlines(r, cal))[DeadlineProgress]; !d.Due.Equal(at(cal, "2026-10-02 10:00")) {
+		t.Fatalf("first progress due %s", d.Due)
+	}
+	report := at(cal, "2026-10-02 15:00") // Friday's report: next Tuesday
+	c.LastProgressAt = &report
+	if d := deadlineMap(c.Deadlines(r, cal))[DeadlineProgress]; !d.Due.Equal(at(cal, "2026-10-06 15:00")) || d.Done {
+		t.Fatalf("next progress due %s (done %v)", d.Due, d.Done)
+	}
+	c.Status = ComplaintClosed
+	if len(c.Deadlines(r, cal)) != 0 {
+		t.Fatal("a closed complaint has deadlines")
+	}
+}
+
+func TestR2_4_RemindAndEscalate(t *testing.T) {
+	cal, r := testCalendar(t), DefaultRules().Complaints
+	start := at(cal, "2026-09-28 10:00")
+	onSite := Deadline{Kind: DeadlineSolution, Start: start, Due: start.Add(10 * time.Minute)}
+	if got := onSite.RemindAt(r); !got.Equal(start.Add(8 * time.Minute)) {
+		t.Errorf("on-site reminder at %s, want 2 minutes before", got)
+	}
+	day := Deadline{Kind: DeadlineReply, Start: start, Due: start.Add(24 * time.Hour)}
+	if got := day.RemindAt(r); !got.Equal(start.Add(24*time.Hour - 288*time.Minute)) {
+		t.Errorf("24 h reminder at %s, want 20 %% before", got)
+	}
+	for _, tc := range []struct {
+		after time.Duration
+		want  int
+	}{{9 * time.Minute, 0}, {10 * time.Minute, 1}, {19 * time.Minute, 1}, {20 * time.Minute, 2}, {31 * time.Minute, 3}} {
+		if got := onSite.Breaches(start.Add(tc.after)); got != tc.want {
+			t.Errorf("after %s: %d breaches, want %d", tc.after, got, tc.want)
+		}
+	}
+	onSite.Done = true
+	if onSite.Breaches(start.Add(time.Hour)) != 0 {
+		t.Error("a done deadline breaches")
+	}
+	for n, want := range map[int]Role{1: RoleSupervisor, 2: RoleManager, 3: RoleGM, 5: RoleGM} {
+		if got := EscalationRole(n); got != want {
+			t.Errorf("breach %d goes to %s, want %s", n, got, want)
+		}
+	}
+}
+
+func TestR2_2_R2_6_ComplaintValidate(t *testing.T) {
+	deps := []string{"销售部", "售后部"}
+	ok := Complaint{Customer: "王石", Phone: "13800138000", Channel: ChannelCall, Subject: SubjectProduct, Model: "轩逸", Department: "售后部", Description: "异响"}
+	if err := ok.Validate(deps); err != nil {
+		t.Fatal(err)
+	}
+	for name, edit := range map[string]func(*Complaint){
+		"phone":       func(c *Complaint) { c.Phone = "123" },
+		"department":  func(c *Complaint) { c.Department = "财务部" },
+		"description": func(c *Complaint) { c.Description = " " },
+		"model":       func(c *Complaint) { c.Model = "" },
+		"vin":         func(c *Complaint) { c.VIN = "ABC" },
+		"channel":     func(c *Complaint) { c.Channel = "pigeon" },
+	} {
+		c := Complaint{Customer: "王石", Phone: "13800138000", Channel: ChannelCall, Subject: SubjectProduct, Model: "轩逸", Department: "售后部", Description: "异响"}
+		edit(&c)
+		if err := c.Validate(deps); ErrorCode(err) != EINVALID {
+			t.Errorf("bad %s accepted", name)
+		}
+	}
+}
