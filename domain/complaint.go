@@ -163,11 +163,15 @@ const (
 
 // Deadline is one thing due on a complaint.
 type Deadline struct {
-	Kind  string
-	Start time.Time
-	Due   time.Time
-	Done  bool
+	Kind   string
+	Start  time.Time
+	Due    time.Time
+	Done   bool
+	DoneAt *time.Time // when it was done, if it was
 }
+
+// Met reports whether it was done in time.
+func (d Deadline) Met() bool { return d.DoneAt != nil && !d.DoneAt.After(d.Due) }
 
 // Deadlines computes what is due on the complaint (R2.4), from its kind,
 // the rules and the store calendar ("working day" deadlines count only
@@ -177,10 +181,16 @@ func (c *Complaint) Deadlines(r ComplaintRules, cal *Calendar) []Deadline {
 	if c.Status != ComplaintOpen {
 		return nil
 	}
+	return c.AllDeadlines(r, cal)
+}
+
+// AllDeadlines are the complaint's deadlines whatever its status: the
+// weekly register reports on closed ones too (met or missed).
+func (c *Complaint) AllDeadlines(r ComplaintRules, cal *Calendar) []Deadline {
 	start := c.OpenedAt
 	var ds []Deadline
 	add := func(kind string, from, due time.Time, doneAt *time.Time) {
-		ds = append(ds, Deadline{Kind: kind, Start: from, Due: due, Done: doneAt != nil})
+		ds = append(ds, Deadline{Kind: kind, Start: from, Due: due, Done: doneAt != nil, DoneAt: doneAt})
 	}
 	switch {
 	case c.OnSite():

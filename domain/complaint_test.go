@@ -15,8 +15,8 @@ func deadlineMap(ds []Deadline) map[string]Deadline {
 
 func TestR2_4_Deadlines(t *testing.T) {
 	cal, r := testCalendar(t), DefaultRules().Complaints // Mon–Fri, 10-01 a holiday
-	fri := at(cal, "2026-09-25 16:00")                     // a Friday
-	wed := at(cal, "2026-09-30 11:00")                     // the eve of the holiday
+	fri := at(cal, "2026-09-25 16:00")                   // a Friday
+	wed := at(cal, "2026-09-30 11:00")                   // the eve of the holiday
 	for _, tc := range []struct {
 		name string
 		c    Complaint

@@ -1,0 +1,285 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/dealerbot/dealerbot/domain"
+)
+
+// complaintRow is a row of complaints (R2.1–R2.8).
+type complaintRow struct {
+	ID             int64 `gorm:"primaryKey"`
+	Customer       string
+	Phone          string
+	LeadID         int64
+	Channel        string
+	Subject        string
+	Model          string
+	ProblemType    string
+	ProblemAt      string
+	VIN            string `gorm:"column:vin"`
+	Appraisal      bool
+	Department     string
+	Description    string
+	OwnerID        int64
+	RegisteredBy   int64
+	Status         string
+	Valid          *bool
+	Satisfaction   string
+	CreatedAt      time.Time
+	OpenedAt       time.Time
+	FirstReplyAt   *time.Time
+	ContactedAt    *time.Time
+	SolutionAt     *time.Time
+	OpinionAt      *time.Time
+	ResultAt       *time.Time
+	LastProgressAt *time.Time
+	ClosedAt       *time.Time
+}
+
+// TableName implements gorm's schema.Tabler.
+func (complaintRow) TableName() string { return "complaints" }
+
+// boolPtr copies a nullable bool, so that a row and the caller's
+// complaint never share one.
+func boolPtr(b *bool) *bool {
+	if b == nil {
+		return nil
+	}
+	v := *b
+	return &v
+}
+
+// newComplaintRow converts a complaint to its row, its times as the store
+// writes them.
+func newComplaintRow(c *domain.Complaint) complaintRow {
+	return complaintRow{
+		ID:             c.ID,
+		Customer:       c.Customer,
+		Phone:          c.Phone,
+		LeadID:         c.LeadID,
+		Channel:        string(c.Channel),
+		Subject:        string(c.Subject),
+		Model:          c.Model,
+		ProblemType:    c.ProblemType,
+		ProblemAt:      c.ProblemAt,
+		VIN:            c.VIN,
+		Appraisal:      c.Appraisal,
+		Department:     c.Department,
+		Description:    c.Description,
+		OwnerID:        c.OwnerID,
+		RegisteredBy:   c.RegisteredBy,
+		Status:         c.Status,
+		Valid:          boolPtr(c.Valid),
+		Satisfaction:   c.Satisfaction,
+		CreatedAt:      dbTime(c.CreatedAt),
+		OpenedAt:       dbTime(c.OpenedAt),
+		FirstReplyAt:   dbTimePtr(c.FirstReplyAt),
+		ContactedAt:    dbTimePtr(c.ContactedAt),
+		SolutionAt:     dbTimePtr(c.SolutionAt),
+		OpinionAt:      dbTimePtr(c.OpinionAt),
+		ResultAt:       dbTimePtr(c.ResultAt),
+		LastProgressAt: dbTimePtr(c.LastProgressAt),
+		ClosedAt:       dbTimePtr(c.ClosedAt),
+	}
+}
+
+// complaint converts the row to the domain type.
+func (r *complaintRow) complaint() *domain.Complaint {
+	return &domain.Complaint{
+		ID:             r.ID,
+		Customer:       r.Customer,
+		Phone:          r.Phone,
+		LeadID:         r.LeadID,
+		Channel:        domain.ComplaintChannel(r.Channel),
+		Subject:        domain.Subject(r.Subject),
+		Model:          r.Model,
+		ProblemType:    r.ProblemType,
+		ProblemAt:      r.ProblemAt,
+		VIN:            r.VIN,
+		Appraisal:      r.Appraisal,
+		Department:     r.Department,
+		Description:    r.Description,
+		OwnerID:        r.OwnerID,
+		RegisteredBy:   r.RegisteredBy,
+		Status:         r.Status,
+		Valid:          boolPtr(r.Valid),
+		Satisfaction:   r.Satisfaction,
+		CreatedAt:      utc(r.CreatedAt),
+		OpenedAt:       utc(r.OpenedAt),
+		FirstReplyAt:   utcPtr(r.FirstReplyAt),
+		ContactedAt:    utcPtr(r.ContactedAt),
+		SolutionAt:     utcPtr(r.SolutionAt),
+		OpinionAt:      utcPtr(r.OpinionAt),
+		ResultAt:       utcPtr(r.ResultAt),
+		LastProgressAt: utcPtr(r.LastProgressAt),
+		ClosedAt:       utcPtr(r.ClosedAt),
+	}
+}
+
+// setTimes copies the row's times, as stored, back to c.
+func (r *complaintRow) setTimes(c *domain.Complaint) {
+	c.OpenedAt = r.OpenedAt
+	c.FirstReplyAt, c.ContactedAt, c.SolutionAt = r.FirstReplyAt, r.ContactedAt, r.SolutionAt
+	c.OpinionAt, c.ResultAt, c.LastProgressAt, c.ClosedAt = r.OpinionAt, r.ResultAt, r.LastProgressAt, r.ClosedAt
+}
+
+// errComplaintNotFound is the ENOTFOUND of a complaint id.
+func errComplaintNotFound(id int64) error {
+	return domain.Errorkf(domain.ENOTFOUND, "err.complaint_not_found", []any{id}, "complaint %d not found", id)
+}
+
+// CreateComplaint stores a new complaint and sets c.ID; c.CreatedAt and
+// c.OpenedAt default to now and c.Status to open. The store does not run
+// c.Validate, which needs the configured departments: the caller does.
+func (db *DB) CreateComplaint(ctx context.Context, c *domain.Complaint) error {
+	if c.CreatedAt.IsZero() {
+		c.CreatedAt = db.now()
+	}
+	if c.OpenedAt.IsZero() {
+		c.OpenedAt = c.CreatedAt
+	}
+	if c.Status == "" {
+		c.Status = domain.ComplaintOpen
+	}
+	row := newComplaintRow(c)
+	row.ID = 0
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		return db.conn(ctx).Create(&row).Error
+	})
+	if err != nil {
+		return wrapInternal(err, "create complaint")
+	}
+	c.ID, c.CreatedAt = row.ID, row.CreatedAt
+	row.setTimes(c)
+	return nil
+}
+
+// ComplaintByID returns complaint id; ENOTFOUND (err.complaint_not_found)
+// when there is none.
+func (db *DB) ComplaintByID(ctx context.Context, id int64) (*domain.Complaint, error) {
+	var row complaintRow
+	err := db.conn(ctx).Where("id = ?", id).Take(&row).Error
+	switch {
+	case isNotFound(err):
+		return nil, errComplaintNotFound(id)
+	case err != nil:
+		return nil, formatError(fmt.Errorf("complaint %d: %w", id, err))
+	}
+	return row.complaint(), nil
+}
+
+// UpdateComplaint saves every field of c but its id and creation time.
+// ENOTFOUND (err.complaint_not_found) when the complaint is gone.
+func (db *DB) UpdateComplaint(ctx context.Context, c *domain.Complaint) error {
+	row := newComplaintRow(c)
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		res := db.conn(ctx).Model(&complaintRow{}).Where("id = ?", c.ID).Select("*").Omit("id", "created_at").
+			Updates(&row)
+		switch {
+		case res.Error != nil:
+			return res.Error
+		case res.RowsAffected == 0:
+			return errComplaintNotFound(c.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		return wrapInternal(err, "update complaint %d", c.ID)
+	}
+	row.setTimes(c)
+	return nil
+}
+
+// ComplaintFilter selects complaints; its zero value selects them all.
+type ComplaintFilter struct {
+	OwnerID     int64    // 0: any owner
+	Department  string   // "": any department
+	Statuses    []string // empty: any status
+	CreatedFrom time.Time
+	CreatedTo   time.Time // created in [CreatedFrom, CreatedTo); a zero bound is none
+	Limit       int       // not positive: all
+}
+
+// Complaints returns the complaints f selects, by id.
+func (db *DB) Complaints(ctx context.Context, f ComplaintFilter) ([]*domain.Complaint, error) {
+	q := db.conn(ctx)
+	if f.OwnerID != 0 {
+		q = q.Where("owner_id = ?", f.OwnerID)
+	}
+	if f.Department != "" {
+		q = q.Where("department = ?", f.Department)
+	}
+	if len(f.Statuses) > 0 {
+		q = q.Where("status IN ?", f.Statuses)
+	}
+	if !f.CreatedFrom.IsZero() {
+		q = q.Where("created_at >= ?", dbTime(f.CreatedFrom))
+	}
+	if !f.CreatedTo.IsZero() {
+		q = q.Where("created_at < ?", dbTime(f.CreatedTo))
+	}
+	q = q.Order("id")
+	if f.Limit > 0 {
+		q = q.Limit(f.Limit)
+	}
+	var rows []complaintRow
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, formatError(fmt.Errorf("complaints: %w", err))
+	}
+	list := make([]*domain.Complaint, len(rows))
+	for i := range rows {
+		list[i] = rows[i].complaint()
+	}
+	return list, nil
+}
+
+// ComplaintAction is one step taken on a complaint: a reply, a contact, a
+// progress report, an escalation, and so on.
+type ComplaintAction struct {
+	ID          int64 `gorm:"primaryKey"`
+	ComplaintID int64
+	StaffID     int64
+	Kind        string
+	Note        string
+	At          time.Time
+}
+
+// TableName implements gorm's schema.Tabler.
+func (ComplaintAction) TableName() string { return "complaint_actions" }
+
+// AddComplaintAction stores an action and sets a.ID; a.At defaults to now.
+// ENOTFOUND (err.complaint_not_found) when the complaint does not exist.
+func (db *DB) AddComplaintAction(ctx context.Context, a *ComplaintAction) error {
+	if a.At.IsZero() {
+		a.At = db.now()
+	}
+	row := *a
+	row.ID, row.At = 0, dbTime(a.At)
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		return db.conn(ctx).Create(&row).Error
+	})
+	switch {
+	case foreignKeyViolated(err):
+		return errComplaintNotFound(a.ComplaintID)
+	case err != nil:
+		return wrapInternal(err, "add action of complaint %d", a.ComplaintID)
+	}
+	a.ID, a.At = row.ID, row.At
+	return nil
+}
+
+// ComplaintActions returns the actions of a complaint, the oldest first.
+func (db *DB) ComplaintActions(ctx context.Context, complaintID int64) ([]ComplaintAction, error) {
+	var rows []ComplaintAction
+	err := db.conn(ctx).Where("complaint_id = ?", complaintID).Order("at, id").Find(&rows).Error
+	if err != nil {
+		return nil, formatError(fmt.Errorf("actions of complaint %d: %w", complaintID, err))
+	}
+	for i := range rows {
+		rows[i].At = utc(rows[i].At)
+	}
+	return rows, nil
+}
