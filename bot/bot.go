@@ -174,6 +174,8 @@ func New(ctx context.Context, opts Options) (*Bot, error) {
 	b.registerHandovers()
 	b.registerCollisions()
 	b.registerCleanup()
+	b.registerComplaints()
+	b.registerRegister() // TEMP-REGISTER
 	return b, nil
 }
 

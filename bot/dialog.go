@@ -23,12 +23,16 @@ type dialogStep func(ctx context.Context, r *Request, d *domain.Dialog, text str
 // dialogKinds are the dialogues, by Kind.
 func (b *Bot) dialogKinds() map[string]dialogStep {
 	return map[string]dialogStep{
-		"lead":    b.leadDialogText,
-		"fu":      b.followUpNoteText,
-		"lost":    b.lostReasonText,
-		"reject":  b.rejectReasonText,
-		"decline": b.declineReasonText,
-		"cnote":   b.collisionNoteText,
+		"lead":      b.leadDialogText,
+		"fu":        b.followUpNoteText,
+		"lost":      b.lostReasonText,
+		"reject":    b.rejectReasonText,
+		"decline":   b.declineReasonText,
+		"cnote":     b.collisionNoteText,
+		"cmp":       b.complaintDialogText,
+		"cact":      b.complaintActText,
+		"csat":      b.surveyText,
+		"creassign": b.reassignText,
 	}
 }
 
@@ -125,8 +129,11 @@ func (b *Bot) handleDialogButton(ctx context.Context, r *Request) error {
 		b.reply(ctx, r.ChatID, r.T("dlg.cancelled"))
 		return nil
 	}
-	if d.Kind == "lead" {
+	switch d.Kind {
+	case "lead":
 		return b.leadDialogChoice(ctx, r, d, r.Args)
+	case "cmp":
+		return b.complaintDialogText(ctx, r, d, r.Args)
 	}
 	return domain.Errorkf(domain.ENOTFOUND, "callback.stale", nil, "no choice in dialogue %s", d.Kind)
 }

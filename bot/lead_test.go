@@ -30,6 +30,20 @@ func leadID(t *testing.T, card string) int64 {
 // user's chat and returns the bot's new messages.
 func (h *harness) press(u telegramtest.User, label string) []telegramtest.Message {
 	h.t.Helper()
+	msgs, _ := h.pressFull(u, label)
+	return msgs
+}
+
+// popup presses a button and returns the answer it showed (an error's).
+func (h *harness) popup(u telegramtest.User, label string) string {
+	h.t.Helper()
+	_, answer := h.pressFull(u, label)
+	return answer
+}
+
+// pressFull presses and returns the new messages and the popup text.
+func (h *harness) pressFull(u telegramtest.User, label string) ([]telegramtest.Message, string) {
+	h.t.Helper()
 	msgs := h.emu.Messages(u.ID)
 	for i := len(msgs) - 1; i >= 0; i-- {
 		for _, row := range msgs[i].Buttons {
@@ -42,7 +56,8 @@ func (h *harness) press(u telegramtest.User, label string) []telegramtest.Messag
 					}
 					ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 					defer cancel()
-					if _, err := h.emu.WaitCallbackAnswer(ctx, qid); err != nil {
+					ans, err := h.emu.WaitCallbackAnswer(ctx, qid)
+					if err != nil {
 						h.t.Fatal(err)
 					}
 					h.waitOutboxEmpty(10 * time.Second)
@@ -52,13 +67,13 @@ func (h *harness) press(u telegramtest.User, label string) []telegramtest.Messag
 							out = append(out, m)
 						}
 					}
-					return out
+					return out, ans.Text
 				}
 			}
 		}
 	}
 	h.t.Fatalf("no button %q in chat %d", label, u.ID)
-	return nil
+	return nil, ""
 }
 
 func TestR1_2_DialogueAndOneLineMakeTheSameLead(t *testing.T) {

@@ -135,11 +135,12 @@ func errComplaintNotFound(id int64) error {
 // c.OpenedAt default to now and c.Status to open. The store does not run
 // c.Validate, which needs the configured departments: the caller does.
 func (db *DB) CreateComplaint(ctx context.Context, c *domain.Complaint) error {
+	now := db.now()
 	if c.CreatedAt.IsZero() {
-		c.CreatedAt = db.now()
+		c.CreatedAt = now
 	}
 	if c.OpenedAt.IsZero() {
-		c.OpenedAt = c.CreatedAt
+		c.OpenedAt = now
 	}
 	if c.Status == "" {
 		c.Status = domain.ComplaintOpen

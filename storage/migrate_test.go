@@ -24,7 +24,7 @@ func TestMigrate(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			if v, err := db.SchemaVersion(ctx); err != nil || v != 4 {
+			if v, err := db.SchemaVersion(ctx); err != nil || v != 5 {
 				t.Fatalf("version %d, %v", v, err)
 			}
 			if got, err := db.StaffByID(ctx, s.ID); err != nil || got.Name != "Kept" {
@@ -52,7 +52,7 @@ func TestMigrateV2ToV3(t *testing.T) {
 				VALUES (?, ?, ?, ?, ?, ?)`, "old:1", 5, "<b>old</b>", domain.OutboxPending, now, now))
 
 			must(t, db.Migrate(ctx))
-			if v, err := db.SchemaVersion(ctx); err != nil || v != 4 {
+			if v, err := db.SchemaVersion(ctx); err != nil || v != 5 {
 				t.Fatalf("version %d, %v", v, err)
 			}
 			if got, err := db.StaffByID(ctx, owner.ID); err != nil || got.Name != "Veteran" {
@@ -91,7 +91,7 @@ func TestMigrateV3ToV4(t *testing.T) {
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, "Old", "13100000009", "call", "Camry", "H", owner.ID, "telesales", now))
 
 			must(t, db.Migrate(ctx))
-			if v, err := db.SchemaVersion(ctx); err != nil || v != 4 {
+			if v, err := db.SchemaVersion(ctx); err != nil || v != 5 {
 				t.Fatalf("version %d, %v", v, err)
 			}
 			old, err := db.LeadByPhone(ctx, "13100000009")
@@ -170,4 +170,34 @@ func TestMigrateSQLite(t *testing.T) {
 			t.Fatal("migrated a database of a newer program")
 		}
 	})
+}
+
+// TestMigrateV4ToV5 upgrades a database that a version-4 program used:
+// its leads stay, and complaints and their actions can be stored.
+func TestMigrateV4ToV5(t *testing.T) {
+	for _, driver := range []string{storage.DriverSQLite, storage.DriverPostgres} {
+		t.Run(driver, func(t *testing.T) {
+			db := fixClock(storagetest.OpenUnmigrated(t, driver))
+			must(t, db.MigrateTo(ctx, 4))
+			if v, err := db.SchemaVersion(ctx); err != nil || v != 4 {
+				t.Fatalf("version %d, %v", v, err)
+			}
+			owner := MustCreateStaff(t, db, "Veteran")
+			l := MustCreateLead(t, db, newLead(owner, "Old", "13100000009"))
+
+			must(t, db.Migrate(ctx))
+			if v, err := db.SchemaVersion(ctx); err != nil || v != 5 {
+				t.Fatalf("version %d, %v", v, err)
+			}
+			assertLead(t, db, l)
+			c := newComplaint(owner, "Sales")
+			c.LeadID = l.ID
+			must(t, db.CreateComplaint(ctx, c))
+			assertComplaint(t, db, c)
+			must(t, db.AddComplaintAction(ctx, &storage.ComplaintAction{ComplaintID: c.ID, StaffID: owner.ID, Kind: "reply"}))
+			if as, err := db.ComplaintActions(ctx, c.ID); err != nil || len(as) != 1 || !as[0].At.Equal(now) {
+				t.Fatalf("actions %+v, %v", as, err)
+			}
+		})
+	}
 }

@@ -87,6 +87,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		{jobs.VisitGradeSpec, &jobs.VisitGradePrompt{Store: db, Bot: a.Bot, After: 24 * time.Hour}},
 		{jobs.RemindersSpec, &jobs.Reminders{Store: db, Bot: a.Bot, Rules: cfg.Rules.Leads, Calendar: cfg.Calendar()}},
 		{cleanup.Spec(), cleanup},
+		{jobs.ComplaintChaserSpec, &jobs.ComplaintChaser{Store: db, Bot: a.Bot, Rules: cfg.Rules.Complaints, Calendar: cfg.Calendar()}},
 	} {
 		if err := a.Jobs.Add(j.spec, j.job); err != nil {
 			db.Close()

@@ -1,0 +1,515 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-telegram/bot/models"
+
+	"github.com/dealerbot/dealerbot/domain"
+	"github.com/dealerbot/dealerbot/storage"
+)
+
+// createComplaint checks a draft, picks the owner (named, else the first
+// supervisor, R2.3), stores it and sends the owner the card.
+func (b *Bot) createComplaint(ctx context.Context, r *Request, d complaintDraft) error {
+	cs, err := b.complaints()
+	if err != nil {
+		return err
+	}
+	channel, err := domain.ParseComplaintChannel(d.Channel)
+	if err != nil {
+		return err
+	}
+	subject, err := domain.ParseSubject(d.Subject)
+	if err != nil {
+		return err
+	}
+	now := b.now()
+	c := &domain.Complaint{Customer: d.Customer, Phone: d.Phone, Channel: channel, Subject: subject, Department: d.Department,
+		Description: d.Description, Model: d.Model, ProblemType: d.Problem, ProblemAt: d.When, VIN: d.VIN, Appraisal: d.Appraisal,
+		RegisteredBy: r.Staff.ID, Status: domain.ComplaintOpen, CreatedAt: now, OpenedAt: now}
+	if err := c.Validate(b.opts.Rules.Complaints.Departments); err != nil {
+		return err
+	}
+	owner, err := b.complaintOwner(ctx, r, d.Owner)
+	if err != nil {
+		return err
+	}
+	c.OwnerID = owner.ID
+	if l, err := b.store.LeadByPhone(ctx, c.Phone); err == nil {
+		c.LeadID = l.ID
+	}
+	if err := cs.CreateComplaint(ctx, c); err != nil {
+		return err
+	}
+	if err := cs.AddComplaintAction(ctx, &storage.ComplaintAction{ComplaintID: c.ID, StaffID: r.Staff.ID, Kind: "registered", Note: c.Description}); err != nil {
+		return err
+	}
+	if owner.ID != r.Staff.ID && owner.Enrolled() {
+		if err := b.pushComplaintCard(ctx, fmt.Sprintf("cmp-card:%d:%d", c.ID, now.Unix()), owner, c, "cmp.assigned"); err != nil {
+			return err
+		}
+	}
+	b.replyMarkup(ctx, r.ChatID, r.T("cmp.created", c.ID, owner.Name)+"\n\n"+b.complaintCard(ctx, r.Lang, c), b.complaintButtons(r.Lang, r.Staff, c))
+	return nil
+}
+
+// complaintOwner is the named owner, or the first supervisor, or the caller.
+func (b *Bot) complaintOwner(ctx context.Context, r *Request, name string) (*domain.Staff, error) {
+	if name != "" {
+		s, err := b.store.StaffByName(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		if !s.Active {
+			return nil, domain.Errorkf(domain.EINVALID, "err.staff_not_found", []any{name}, "inactive owner")
+		}
+		return s, nil
+	}
+	sups, err := b.staffWithAnyRole(ctx, domain.RoleSupervisor)
+	if err != nil {
+		return nil, err
+	}
+	if len(sups) > 0 {
+		sort.Slice(sups, func(i, j int) bool { return sups[i].ID < sups[j].ID })
+		return sups[0], nil
+	}
+	return r.Staff, nil
+}
+
+// complaintCard renders a complaint with its deadlines.
+func (b *Bot) complaintCard(ctx context.Context, lang domain.Lang, c *domain.Complaint) string {
+	r := &Request{Lang: lang, bot: b}
+	lines := []string{T(lang, "cmp.card", c.ID, c.Customer, c.Phone, T(lang, "cmpch."+string(c.Channel)), T(lang, "subject."+string(c.Subject)),
+		c.Department, r.staffName(ctx, c.OwnerID), T(lang, "cmpst."+c.Status))}
+	if c.Subject == domain.SubjectProduct {
+		lines = append(lines, T(lang, "cmp.product", c.Model, c.ProblemType, c.ProblemAt, c.VIN))
+	}
+	lines = append(lines, T(lang, "cmp.desc", clip(c.Description, 1500)))
+	now := b.now()
+	for _, d := range c.AllDeadlines(b.opts.Rules.Complaints, b.opts.Calendar) {
+		if c.Status == domain.ComplaintClosed && !d.Done {
+			continue
+		}
+		state := T(lang, "cmp.dl_left", ago(d.Due.Sub(now)))
+		switch {
+		case d.Met():
+			state = T(lang, "cmp.dl_met")
+		case d.Done:
+			state = T(lang, "cmp.dl_late")
+		case now.After(d.Due):
+			state = T(lang, "cmp.dl_over", ago(now.Sub(d.Due)))
+		}
+		lines = append(lines, T(lang, "cmp.deadline", T(lang, "dl."+d.Kind), b.formatTime(d.Due), Raw(state)))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// complaintButtons are the owner's actions in the complaint's state.
+func (b *Bot) complaintButtons(lang domain.Lang, s *domain.Staff, c *domain.Complaint) models.ReplyMarkup {
+	if c.Status != domain.ComplaintOpen || !b.mayActOn(s, c) {
+		return nil
+	}
+	id := strconv.FormatInt(c.ID, 10)
+	btn := func(act string) models.InlineKeyboardButton {
+		return models.InlineKeyboardButton{Text: T(lang, "cmpbtn."+act), CallbackData: "cmp:" + act + ":" + id}
+	}
+	rows := [][]models.InlineKeyboardButton{{btn("reply"), btn("contact"), btn("progress")}, {btn("solution"), btn("appraisal"), btn("close")}}
+	if c.Appraisal {
+		rows[1][1] = btn("result")
+	}
+	if s.Roles.HasAny(domain.RoleManager, domain.RoleGM) {
+		rows = append(rows, []models.InlineKeyboardButton{btn("opinion")})
+	}
+	return &models.InlineKeyboardMarkup{InlineKeyboard: rows}
+}
+
+// mayActOn: the owner and those above act on a complaint (R2.3).
+func (b *Bot) mayActOn(s *domain.Staff, c *domain.Complaint) bool {
+	return s.ID == c.OwnerID || s.Roles.HasAny(domain.RoleSupervisor, domain.RoleManager, domain.RoleGM)
+}
+
+// pushComplaintCard sends the card to someone, with their buttons.
+func (b *Bot) pushComplaintCard(ctx context.Context, key string, to *domain.Staff, c *domain.Complaint, headline string, args ...any) error {
+	text := b.complaintCard(ctx, to.Lang, c)
+	if headline != "" {
+		text = T(to.Lang, headline, args...) + "\n\n" + text
+	}
+	return b.Push(ctx, key, to.TelegramID, to.ID, text, b.complaintButtons(to.Lang, to, c))
+}
+
+// complaintAct is an action waiting for its text.
+type complaintAct struct {
+	ID    int64
+	Act   string
+	Valid *bool `json:",omitempty"`
+}
+
+// handleComplaintButton: cmp:<act>:<id>[:<arg>].
+func (b *Bot) handleComplaintButton(ctx context.Context, r *Request) error {
+	parts := strings.Split(r.Args, ":")
+	if len(parts) < 2 {
+		return domain.Errorkf(domain.ENOTFOUND, "callback.stale", nil, "bad complaint button")
+	}
+	id, err := strconv.ParseInt(parts[1], 10, 64)
+	if err != nil {
+		return domain.Errorkf(domain.ENOTFOUND, "callback.stale", nil, "bad complaint id")
+	}
+	cs, err := b.complaints()
+	if err != nil {
+		return err
+	}
+	c, err := cs.ComplaintByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	act := parts[0]
+	switch act {
+	case "sat":
+		if !r.Staff.Roles.Has(domain.RoleService) {
+			return domain.Errorkf(domain.EFORBIDDEN, "err.forbidden", nil, "not the service centre")
+		}
+		if c.Status != domain.ComplaintClosing || len(parts) != 3 {
+			return domain.Errorkf(domain.ECONFLICT, "cmp.not_closing", nil, "not waiting for a survey")
+		}
+		return b.ask(ctx, r, "csat", complaintAct{ID: id, Act: parts[2]}, r.T("cmp.ask_survey_note"))
+	case "take":
+		if !r.Staff.Roles.HasAny(rulers...) || c.Status != domain.ComplaintOpen {
+			return domain.Errorkf(domain.EFORBIDDEN, "err.forbidden", nil, "may not take over")
+		}
+		return b.reassignComplaint(ctx, r, c, r.Staff)
+	case "re":
+		if !r.Staff.Roles.HasAny(rulers...) || c.Status != domain.ComplaintOpen {
+			return domain.Errorkf(domain.EFORBIDDEN, "err.forbidden", nil, "may not reassign")
+		}
+		return b.ask(ctx, r, "creassign", id, r.T("cmp.ask_owner"))
+	}
+	if c.Status != domain.ComplaintOpen {
+		return domain.Errorkf(domain.ECONFLICT, "cmp.not_open", []any{c.ID}, "complaint %d is %s", c.ID, c.Status)
+	}
+	if !b.mayActOn(r.Staff, c) || act == "opinion" && !r.Staff.Roles.HasAny(domain.RoleManager, domain.RoleGM) {
+		return domain.Errorkf(domain.EFORBIDDEN, "err.forbidden", nil, "neither owner nor above")
+	}
+	switch act {
+	case "close":
+		if c.FirstReplyAt == nil && c.SolutionAt == nil {
+			return domain.Errorkf(domain.EINVALID, "err.close_no_reply", []any{c.ID}, "no reply recorded")
+		}
+		b.replyMarkup(ctx, r.ChatID, r.T("cmp.ask_validity", c.ID), inlineKeyboard([]models.InlineKeyboardButton{
+			{Text: r.T("cmpbtn.valid"), CallbackData: "cmp:cv:" + parts[1] + ":1"},
+			{Text: r.T("cmpbtn.invalid"), CallbackData: "cmp:cv:" + parts[1] + ":0"},
+		}))
+		return nil
+	case "cv":
+		if len(parts) != 3 {
+			return domain.Errorkf(domain.ENOTFOUND, "callback.stale", nil, "bad validity")
+		}
+		valid := parts[2] == "1"
+		return b.ask(ctx, r, "cact", complaintAct{ID: id, Act: "close", Valid: &valid}, r.T("cmp.ask_close_summary"))
+	case "reply", "contact", "progress", "solution", "appraisal", "result", "opinion":
+		return b.ask(ctx, r, "cact", complaintAct{ID: id, Act: act}, r.T("cmp.ask_text", r.T("cmpbtn."+act), c.ID))
+	}
+	return domain.Errorkf(domain.ENOTFOUND, "callback.stale", nil, "bad complaint action %q", act)
+}
+
+// complaintActText applies an action with its text, logged with the time.
+func (b *Bot) complaintActText(ctx context.Context, r *Request, d *domain.Dialog, text string) error {
+	var a complaintAct
+	if err := json.Unmarshal([]byte(d.Data), &a); err != nil {
+		return err
+	}
+	if err := b.store.DeleteDialog(ctx, r.ChatID); err != nil {
+		return err
+	}
+	if text = strings.TrimSpace(text); text == "" {
+		return domain.Errorkf(domain.EINVALID, "err.note_empty", nil, "empty")
+	}
+	cs, err := b.complaints()
+	if err != nil {
+		return err
+	}
+	c, err := cs.ComplaintByID(ctx, a.ID)
+	if err != nil {
+		return err
+	}
+	if c.Status != domain.ComplaintOpen {
+		return domain.Errorkf(domain.ECONFLICT, "cmp.not_open", []any{c.ID}, "not open")
+	}
+	if !b.mayActOn(r.Staff, c) {
+		return domain.Errorkf(domain.EFORBIDDEN, "err.forbidden", nil, "neither owner nor above")
+	}
+	now := b.now()
+	t := &now
+	switch a.Act {
+	case "reply":
+		if c.FirstReplyAt == nil {
+			c.FirstReplyAt = t
+		}
+	case "contact":
+		if c.ContactedAt == nil {
+			c.ContactedAt = t
+		}
+		if c.FirstReplyAt == nil {
+			c.FirstReplyAt = t
+		}
+	case "progress":
+		c.LastProgressAt = t
+	case "solution":
+		c.SolutionAt = t
+		if c.FirstReplyAt == nil {
+			c.FirstReplyAt = t
+		}
+	case "appraisal":
+		c.Appraisal = true
+	case "result":
+		c.ResultAt = t
+	case "opinion":
+		c.OpinionAt = t
+	case "close":
+		if c.FirstReplyAt == nil && c.SolutionAt == nil {
+			return domain.Errorkf(domain.EINVALID, "err.close_no_reply", []any{c.ID}, "no reply recorded")
+		}
+		c.Status, c.Valid = domain.ComplaintClosing, a.Valid
+	default:
+		return domain.Errorkf(domain.ENOTFOUND, "callback.stale", nil, "bad action")
+	}
+	if err := cs.UpdateComplaint(ctx, c); err != nil {
+		return err
+	}
+	if err := cs.AddComplaintAction(ctx, &storage.ComplaintAction{ComplaintID: c.ID, StaffID: r.Staff.ID, Kind: a.Act, Note: text, At: now}); err != nil {
+		return err
+	}
+	if a.Act == "close" {
+		return b.askSurvey(ctx, r, c, text)
+	}
+	b.replyMarkup(ctx, r.ChatID, r.T("cmp.logged", r.T("cmpbtn."+a.Act))+"\n\n"+b.complaintCard(ctx, r.Lang, c), b.complaintButtons(r.Lang, r.Staff, c))
+	return nil
+}
+
+// askSurvey sends the service centre the satisfaction card (R2.7).
+func (b *Bot) askSurvey(ctx context.Context, r *Request, c *domain.Complaint, summary string) error {
+	svc, err := b.staffWithAnyRole(ctx, domain.RoleService)
+	if err != nil {
+		return err
+	}
+	if len(svc) == 0 {
+		return domain.Errorkf(domain.ENOTFOUND, "err.no_service", nil, "no service centre staff")
+	}
+	id := strconv.FormatInt(c.ID, 10)
+	for _, s := range svc {
+		markup := inlineKeyboard([]models.InlineKeyboardButton{
+			{Text: T(s.Lang, "cmpbtn.sat_s"), CallbackData: "cmp:sat:" + id + ":s"},
+			{Text: T(s.Lang, "cmpbtn.sat_n"), CallbackData: "cmp:sat:" + id + ":n"},
+			{Text: T(s.Lang, "cmpbtn.sat_d"), CallbackData: "cmp:sat:" + id + ":d"},
+		})
+		text := T(s.Lang, "cmp.survey", c.ID, r.Staff.Name, clip(summary, 1000)) + "\n\n" + b.complaintCard(ctx, s.Lang, c)
+		if err := b.Push(ctx, fmt.Sprintf("cmp-survey:%d:%d:%d", c.ID, s.ID, b.now().Unix()), s.TelegramID, s.ID, text, markup); err != nil {
+			return err
+		}
+	}
+	b.reply(ctx, r.ChatID, r.T("cmp.closing", c.ID))
+	return nil
+}
+
+// surveyText records the satisfaction: satisfied or neutral closes it,
+// dissatisfied reopens it to the owner with fresh deadlines (R2.7).
+func (b *Bot) surveyText(ctx context.Context, r *Request, d *domain.Dialog, text string) error {
+	var a complaintAct
+	if err := json.Unmarshal([]byte(d.Data), &a); err != nil {
+		return err
+	}
+	if err := b.store.DeleteDialog(ctx, r.ChatID); err != nil {
+		return err
+	}
+	cs, err := b.complaints()
+	if err != nil {
+		return err
+	}
+	c, err := cs.ComplaintByID(ctx, a.ID)
+	if err != nil {
+		return err
+	}
+	if c.Status != domain.ComplaintClosing {
+		return domain.Errorkf(domain.ECONFLICT, "cmp.not_closing", nil, "not waiting for a survey")
+	}
+	now := b.now()
+	sat := map[string]string{"s": domain.Satisfied, "n": domain.Neutral, "d": domain.Dissatisfied}[a.Act]
+	if sat == "" {
+		return domain.Errorkf(domain.ENOTFOUND, "callback.stale", nil, "bad satisfaction")
+	}
+	c.Satisfaction = sat
+	if sat == domain.Dissatisfied {
+		c.Status, c.OpenedAt, c.Valid = domain.ComplaintOpen, now, nil
+		c.FirstReplyAt, c.ContactedAt, c.SolutionAt, c.OpinionAt, c.ResultAt, c.LastProgressAt = nil, nil, nil, nil, nil, nil
+	} else {
+		c.Status, c.ClosedAt = domain.ComplaintClosed, &now
+	}
+	if err := cs.UpdateComplaint(ctx, c); err != nil {
+		return err
+	}
+	if err := cs.AddComplaintAction(ctx, &storage.ComplaintAction{ComplaintID: c.ID, StaffID: r.Staff.ID, Kind: "survey:" + sat, Note: strings.TrimSpace(text), At: now}); err != nil {
+		return err
+	}
+	owner, err := b.store.StaffByID(ctx, c.OwnerID)
+	if err == nil && owner.Enrolled() {
+		key := fmt.Sprintf("cmp-survey-result:%d:%d", c.ID, now.Unix())
+		if sat == domain.Dissatisfied {
+			err = b.pushComplaintCard(ctx, key, owner, c, "cmp.reopened", c.ID, clip(text, 500))
+		} else {
+			err = b.Push(ctx, key, owner.TelegramID, owner.ID, T(owner.Lang, "cmp.closed", c.ID, T(owner.Lang, "sat."+sat)), nil)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	b.reply(ctx, r.ChatID, r.T("cmp.survey_ok", c.ID, r.T("sat."+sat)))
+	return nil
+}
+
+// reassignText takes the new owner's name.
+func (b *Bot) reassignText(ctx context.Context, r *Request, d *domain.Dialog, text string) error {
+	var id int64
+	if err := json.Unmarshal([]byte(d.Data), &id); err != nil {
+		return err
+	}
+	if err := b.store.DeleteDialog(ctx, r.ChatID); err != nil {
+		return err
+	}
+	to, err := b.store.StaffByName(ctx, strings.TrimSpace(text))
+	if err != nil {
+		return err
+	}
+	cs, err := b.complaints()
+	if err != nil {
+		return err
+	}
+	c, err := cs.ComplaintByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	return b.reassignComplaint(ctx, r, c, to)
+}
+
+// reassignComplaint gives the complaint a new owner, who gets the card.
+func (b *Bot) reassignComplaint(ctx context.Context, r *Request, c *domain.Complaint, to *domain.Staff) error {
+	if !to.Active {
+		return domain.Errorkf(domain.EINVALID, "err.staff_not_found", []any{to.Name}, "inactive")
+	}
+	from := c.OwnerID
+	c.OwnerID = to.ID
+	cs, err := b.complaints()
+	if err != nil {
+		return err
+	}
+	if err := cs.UpdateComplaint(ctx, c); err != nil {
+		return err
+	}
+	if err := cs.AddComplaintAction(ctx, &storage.ComplaintAction{ComplaintID: c.ID, StaffID: r.Staff.ID, Kind: "owner",
+		Note: fmt.Sprintf("%s → %s", b.staffName(ctx, from), to.Name)}); err != nil {
+		return err
+	}
+	if to.ID != r.Staff.ID && to.Enrolled() {
+		if err := b.pushComplaintCard(ctx, fmt.Sprintf("cmp-owner:%d:%d:%d", c.ID, to.ID, b.now().Unix()), to, c, "cmp.assigned"); err != nil {
+			return err
+		}
+	}
+	b.replyMarkup(ctx, r.ChatID, r.T("cmp.owner_set", c.ID, to.Name)+"\n\n"+b.complaintCard(ctx, r.Lang, c), b.complaintButtons(r.Lang, r.Staff, c))
+	return nil
+}
+
+// handleComplaints lists open complaints, nearest deadline first: mine, or
+// for a manager or the service centre all, filtered by department and status.
+func (b *Bot) handleComplaints(ctx context.Context, r *Request) error {
+	cs, err := b.complaints()
+	if err != nil {
+		return err
+	}
+	f := storage.ComplaintFilter{Statuses: []string{domain.ComplaintOpen, domain.ComplaintClosing}, Limit: 500}
+	if !r.Staff.Roles.HasAny(seesAllComplaints...) {
+		f.OwnerID = r.Staff.ID
+	}
+	for _, w := range r.Fields() {
+		switch {
+		case w == domain.ComplaintOpen || w == domain.ComplaintClosing || w == domain.ComplaintClosed:
+			f.Statuses = []string{w}
+		case contains(b.opts.Rules.Complaints.Departments, w):
+			f.Department = w
+		default:
+			return errUsage
+		}
+	}
+	list, err := cs.Complaints(ctx, f)
+	if err != nil {
+		return err
+	}
+	if len(list) == 0 {
+		b.reply(ctx, r.ChatID, r.T("cmp.none"))
+		return nil
+	}
+	far := b.now().AddDate(100, 0, 0)
+	due := func(c *domain.Complaint) time.Time {
+		if d, ok := c.Next(b.opts.Rules.Complaints, b.opts.Calendar); ok {
+			return d.Due
+		}
+		return far
+	}
+	sort.SliceStable(list, func(i, j int) bool { return due(list[i]).Before(due(list[j])) })
+	lines := []string{r.T("cmp.list_header", len(list))}
+	for _, c := range list[:min(len(list), 30)] {
+		next := r.T("cmpst." + c.Status)
+		if d, ok := c.Next(b.opts.Rules.Complaints, b.opts.Calendar); ok {
+			next = r.T("cmp.list_due", r.T("dl."+d.Kind), b.formatTime(d.Due))
+		}
+		lines = append(lines, r.T("cmp.list_line", c.ID, c.Customer, c.Department, r.staffName(ctx, c.OwnerID), Raw(next)))
+	}
+	b.reply(ctx, r.ChatID, strings.Join(lines, "\n"))
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// PushComplaintReminder tells the owner a deadline is near (R2.4).
+func (b *Bot) PushComplaintReminder(ctx context.Context, c *domain.Complaint, d domain.Deadline) error {
+	owner, err := b.store.StaffByID(ctx, c.OwnerID)
+	if err != nil || !owner.Enrolled() {
+		return nil
+	}
+	key := fmt.Sprintf("cmp-remind:%d:%s:%d", c.ID, d.Kind, d.Due.Unix())
+	return b.pushComplaintCard(ctx, key, owner, c, "cmp.remind", T(owner.Lang, "dl."+d.Kind), c.ID, ago(d.Due.Sub(b.now())))
+}
+
+// PushComplaintEscalation tells the n-th step up (supervisor, department
+// manager, general manager) what is late and by how much, with buttons to
+// take over or reassign (R2.3, R2.4).
+func (b *Bot) PushComplaintEscalation(ctx context.Context, c *domain.Complaint, d domain.Deadline, n int) error {
+	people, err := b.staffWithAnyRole(ctx, domain.EscalationRole(n))
+	if err != nil {
+		return err
+	}
+	id := strconv.FormatInt(c.ID, 10)
+	for _, p := range people {
+		markup := inlineKeyboard([]models.InlineKeyboardButton{
+			{Text: T(p.Lang, "cmpbtn.take"), CallbackData: "cmp:take:" + id},
+			{Text: T(p.Lang, "cmpbtn.re"), CallbackData: "cmp:re:" + id},
+		})
+		text := T(p.Lang, "cmp.escalated", c.ID, T(p.Lang, "dl."+d.Kind), ago(b.now().Sub(d.Due)), b.staffName(ctx, c.OwnerID)) + "\n\n" + b.complaintCard(ctx, p.Lang, c)
+		key := fmt.Sprintf("cmp-esc:%d:%s:%d:%d:%d", c.ID, d.Kind, d.Due.Unix(), n, p.ID)
+		if err := b.Push(ctx, key, p.TelegramID, p.ID, text, markup); err != nil {
+			return err
+		}
+	}
+	return nil
+}
