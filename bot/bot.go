@@ -175,7 +175,7 @@ func New(ctx context.Context, opts Options) (*Bot, error) {
 	b.registerCollisions()
 	b.registerCleanup()
 	b.registerComplaints()
-	b.registerRegister() // TEMP-REGISTER
+	b.registerRegister()
 	return b, nil
 }
 

@@ -112,11 +112,11 @@ func TestR2_Complaint_BadInput(t *testing.T) {
 	chen := h.enroll("陈顾问", "consultant", "zh")
 	liu := h.enroll("刘顾问", "consultant", "zh")
 	for cmd, want := range map[string]string{
-		"/complaint 王石 123 电话 服务 销售部 态度差":            "不是有效的电话号码",
-		"/complaint 王石 13800138000 电话 服务 财务部 态度差":    "没有“财务部”这个部门",
-		"/complaint 王石 13800138000 飞鸽 服务 销售部 态度差":    "不是有效渠道",
-		"/complaint 王石 13800138000 电话 产品 售后部 异响":     "请填写意向车型",
-		"/complaint 王石 13800138000 电话 服务 销售部":        "用法",
+		"/complaint 王石 123 电话 服务 销售部 态度差":               "不是有效的电话号码",
+		"/complaint 王石 13800138000 电话 服务 财务部 态度差":       "没有“财务部”这个部门",
+		"/complaint 王石 13800138000 飞鸽 服务 销售部 态度差":       "不是有效渠道",
+		"/complaint 王石 13800138000 电话 产品 售后部 异响":        "请填写意向车型",
+		"/complaint 王石 13800138000 电话 服务 销售部":           "用法",
 		"/complaint 王石 13800138000 电话 服务 销售部 VIN=123 x": "应为 17 位",
 	} {
 		contains(t, h.reply(chen, cmd), want)

@@ -78,6 +78,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 	morning := &jobs.MorningPush{Store: db, Bot: a.Bot, Rules: cfg.Rules.Leads, Calendar: cfg.Calendar(), Log: log}
 	a.morning = morning
 	cleanup := &jobs.MonthEndCleanup{Bot: a.Bot, Rules: cfg.Rules.Leads, Calendar: cfg.Calendar()}
+	register := &jobs.WeeklyRegister{Store: db, Bot: a.Bot, Rules: cfg.Rules.Complaints, Calendar: cfg.Calendar()}
 	for _, j := range []struct {
 		spec string
 		job  jobs.Job
@@ -88,6 +89,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		{jobs.RemindersSpec, &jobs.Reminders{Store: db, Bot: a.Bot, Rules: cfg.Rules.Leads, Calendar: cfg.Calendar()}},
 		{cleanup.Spec(), cleanup},
 		{jobs.ComplaintChaserSpec, &jobs.ComplaintChaser{Store: db, Bot: a.Bot, Rules: cfg.Rules.Complaints, Calendar: cfg.Calendar()}},
+		{register.Spec(), register},
 	} {
 		if err := a.Jobs.Add(j.spec, j.job); err != nil {
 			db.Close()

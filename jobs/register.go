@@ -1,0 +1,79 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/dealerbot/dealerbot/domain"
+)
+
+// WeeklyRegister runs the weekly complaint register (R2.8): on the
+// register day (Monday by default) each department's register of last week
+// goes to the service centre; on the results day (Tuesday) the service
+// centre is reminded to report the results of that same week. It runs
+// daily at the register time and acts only on those two days; the bot's
+// keys are per week and person, so a rerun sends nothing twice.
+type WeeklyRegister struct {
+	Store interface {
+		InTx(ctx context.Context, fn func(ctx context.Context) error) error
+	}
+	Bot interface {
+		PushWeeklyRegister(ctx context.Context, weekStart time.Time) error
+		PushRegisterReminder(ctx context.Context, weekStart time.Time) error
+	}
+	Rules    domain.ComplaintRules
+	Calendar *domain.Calendar
+}
+
+// Name implements Job.
+func (j *WeeklyRegister) Name() string { return "weekly-register" }
+
+// Spec is the job's cron spec: daily at the register time.
+func (j *WeeklyRegister) Spec() string {
+	t := int(j.Rules.WeeklyRegisterTime)
+	return fmt.Sprintf("%d %d * * *", t%60, t/60)
+}
+
+// Plan says what the job does at now: push the register of the week
+// starting at week, remind about it, both or neither. The week is the
+// one before the latest register day on or before now, so Tuesday's
+// reminder is about the register Monday sent.
+func (j *WeeklyRegister) Plan(now time.Time) (week time.Time, register, remind bool) {
+	loc := j.Calendar.Location
+	day := j.Calendar.StartOfDay(now)
+	back := (int(day.Weekday()) - int(j.Rules.WeeklyRegisterDay) + 7) % 7
+	regDay := day.AddDate(0, 0, -back)
+	week = weekStart(regDay, loc).AddDate(0, 0, -7)
+	return week, back == 0, day.Weekday() == j.Rules.ResultsReminderDay
+}
+
+// Run implements Job.
+func (j *WeeklyRegister) Run(ctx context.Context, now time.Time) error {
+	week, register, remind := j.Plan(now)
+	if !register && !remind {
+		return nil
+	}
+	err := j.Store.InTx(ctx, func(ctx context.Context) error {
+		if register {
+			if err := j.Bot.PushWeeklyRegister(ctx, week); err != nil {
+				return err
+			}
+		}
+		if remind {
+			return j.Bot.PushRegisterReminder(ctx, week)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("weekly register: %w", err)
+	}
+	return nil
+}
+
+// weekStart is the Monday 00:00, in loc, of the week containing t.
+func weekStart(t time.Time, loc *time.Location) time.Time {
+	y, m, d := t.In(loc).Date()
+	day := time.Date(y, m, d, 0, 0, 0, 0, loc)
+	return day.AddDate(0, 0, -((int(day.Weekday()) + 6) % 7))
+}

@@ -1,0 +1,101 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/dealerbot/dealerbot/domain"
+)
+
+type fakeTxStore struct{ txs int }
+
+func (s *fakeTxStore) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	s.txs++
+	return fn(ctx)
+}
+
+type fakeRegisterBot struct {
+	registers, reminders []time.Time
+	err                  error
+}
+
+func (b *fakeRegisterBot) PushWeeklyRegister(_ context.Context, week time.Time) error {
+	b.registers = append(b.registers, week)
+	return b.err
+}
+
+func (b *fakeRegisterBot) PushRegisterReminder(_ context.Context, week time.Time) error {
+	b.reminders = append(b.reminders, week)
+	return b.err
+}
+
+// TestWeeklyRegister_Days: the register goes out on the register day for
+// the week before; the reminder on the results day is about that same
+// week; other days do nothing.
+func TestWeeklyRegister_Days(t *testing.T) {
+	loc := mustLoc(t)
+	cal := &domain.Calendar{Location: loc, Open: 9 * 60, Close: 18 * 60, WorkingDays: []time.Weekday{0, 1, 2, 3, 4, 5, 6}}
+	day := func(m time.Month, d int) time.Time { return time.Date(2026, m, d, 0, 0, 0, 0, loc) }
+	def := domain.DefaultRules().Complaints
+	fri := def
+	fri.WeeklyRegisterDay, fri.ResultsReminderDay = time.Friday, time.Monday
+	for _, tc := range []struct {
+		name             string
+		rules            domain.ComplaintRules
+		now              time.Time
+		register, remind bool
+		week             time.Time
+	}{
+		{"monday register", def, time.Date(2026, 11, 30, 9, 0, 0, 0, loc), true, false, day(11, 23)},
+		{"tuesday reminder", def, time.Date(2026, 12, 1, 9, 0, 0, 0, loc), false, true, day(11, 23)},
+		{"wednesday nothing", def, time.Date(2026, 12, 2, 9, 0, 0, 0, loc), false, false, time.Time{}},
+		{"sunday nothing", def, time.Date(2026, 11, 29, 9, 0, 0, 0, loc), false, false, time.Time{}},
+		{"monday across the year", def, time.Date(2027, 1, 4, 9, 0, 0, 0, loc), true, false, day(12, 28)},
+		{"01:00 UTC is monday 09:00 in the store", def, time.Date(2026, 11, 30, 1, 0, 0, 0, time.UTC), true, false, day(11, 23)},
+		{"friday register", fri, time.Date(2026, 12, 4, 9, 0, 0, 0, loc), true, false, day(11, 23)},
+		{"monday reminder of friday's register", fri, time.Date(2026, 12, 7, 9, 0, 0, 0, loc), false, true, day(11, 23)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st, b := &fakeTxStore{}, &fakeRegisterBot{}
+			j := &WeeklyRegister{Store: st, Bot: b, Rules: tc.rules, Calendar: cal}
+			if err := j.Run(context.Background(), tc.now); err != nil {
+				t.Fatal(err)
+			}
+			if got := len(b.registers) == 1; got != tc.register || len(b.registers) > 1 {
+				t.Errorf("registers %v, want %v", b.registers, tc.register)
+			}
+			if got := len(b.reminders) == 1; got != tc.remind || len(b.reminders) > 1 {
+				t.Errorf("reminders %v, want %v", b.reminders, tc.remind)
+			}
+			for _, w := range append(b.registers, b.reminders...) {
+				if !w.Equal(tc.week) {
+					t.Errorf("week %s, want %s", w, tc.week)
+				}
+			}
+			if want := 0; !tc.register && !tc.remind && st.txs != want {
+				t.Errorf("%d transactions on an idle day", st.txs)
+			}
+			if (tc.register || tc.remind) && st.txs != 1 {
+				t.Errorf("%d transactions, want 1", st.txs)
+			}
+		})
+	}
+}
+
+func TestWeeklyRegister_SpecAndErrors(t *testing.T) {
+	loc := mustLoc(t)
+	cal := &domain.Calendar{Location: loc, Open: 9 * 60, Close: 18 * 60, WorkingDays: []time.Weekday{0, 1, 2, 3, 4, 5, 6}}
+	b := &fakeRegisterBot{err: errors.New("boom")}
+	j := &WeeklyRegister{Store: &fakeTxStore{}, Bot: b, Rules: domain.DefaultRules().Complaints, Calendar: cal}
+	if got := j.Spec(); got != "0 9 * * *" {
+		t.Errorf("spec %q", got)
+	}
+	if j.Name() != "weekly-register" {
+		t.Errorf("name %q", j.Name())
+	}
+	if err := j.Run(context.Background(), time.Date(2026, 11, 30, 9, 0, 0, 0, loc)); err == nil {
+		t.Error("a failed push was not reported")
+	}
+}
