@@ -63,6 +63,14 @@ func (b *Bot) handleComplaint(ctx context.Context, r *Request) error {
 		return b.ask(ctx, r, "cmp", complaintDraft{}, r.T("cmp.ask_customer"))
 	}
 	f := r.Fields()
+	// The customer may be an existing lead: /complaint #17 现场 服务 …
+	if len(f) > 0 && strings.HasPrefix(f[0], "#") {
+		l, err := b.lookupLeadAny(ctx, f[0])
+		if err != nil {
+			return err
+		}
+		f = append([]string{l.Name, l.Phone}, f[1:]...)
+	}
 	if len(f) < 6 {
 		return errUsage
 	}

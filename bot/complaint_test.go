@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -130,6 +131,10 @@ func TestR2_Complaint_BadInput(t *testing.T) {
 	}
 	contains(t, h.reply(liu, "/complaints"), "没有投诉")
 	contains(t, h.reply(chen, "/complaints"), "#K1 王石")
+	// The customer as an existing lead.
+	id := leadID(t, h.reply(liu, "/lead 李雷 13900139000 天籁 A 来电"))
+	contains(t, h.reply(liu, "/complaint #"+strconv.FormatInt(id, 10)+" 电话 服务 销售部 负责人=刘顾问 回电太慢"), "#K2", "李雷", "13900139000")
+	contains(t, h.reply(liu, "/complaint #999 电话 服务 销售部 x"), "没有编号为 999 的客户")
 }
 
 // TestR2_Complaint_GuidedDialogue: the dialogue asks the product questions

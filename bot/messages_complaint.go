@@ -5,7 +5,7 @@ import "github.com/dealerbot/dealerbot/domain"
 // complaintMessages are the texts of complaints (R2.1–R2.7).
 var complaintMessages = map[domain.Lang]map[string]string{
 	domain.LangZH: {
-		"desc.complaint": "登记投诉（可一行录入或逐步填写）", "usage.complaint": "/complaint 客户 电话 渠道 服务|产品 部门 [鉴定] [车型=… 问题=… 时间=… VIN=… 负责人=…] 描述，或只发 /complaint 逐步填写", "example.complaint": "/complaint 王石 13800138000 现场 服务 销售部 等了一小时无人接待",
+		"desc.complaint": "登记投诉（可一行录入或逐步填写）", "usage.complaint": "/complaint 客户 电话（或 #客户编号） 渠道 服务|产品 部门 [鉴定] [车型=… 问题=… 时间=… VIN=… 负责人=…] 描述，或只发 /complaint 逐步填写", "example.complaint": "/complaint 王石 13800138000 现场 服务 销售部 等了一小时无人接待",
 		"desc.complaints": "我的投诉（最近时限在前）", "usage.complaints": "/complaints [部门] [open|closing|closed]", "example.complaints": "/complaints 售后部",
 
 		"err.channel_bad":         "“%s”不是有效渠道：现场 电话 投诉单 邮件 媒体 信件 传真",

@@ -92,6 +92,12 @@ func (b *Bot) handleVisit(ctx context.Context, r *Request) error {
 	return nil
 }
 
+// lookupLeadAny finds a lead by id or phone for whoever deals with the
+// customer (a visit, a complaint), without the owner check.
+func (b *Bot) lookupLeadAny(ctx context.Context, ref string) (*domain.Lead, error) {
+	return b.leadForVisit(ctx, ref)
+}
+
 // leadForVisit finds a lead by phone or id without the owner check.
 func (b *Bot) leadForVisit(ctx context.Context, ref string) (*domain.Lead, error) {
 	ref = strings.TrimPrefix(ref, "#")
