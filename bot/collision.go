@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -159,10 +158,7 @@ type collisionNoteDraft struct {
 // collisionNoteText takes a side's note and passes it to the supervisors.
 func (b *Bot) collisionNoteText(ctx context.Context, r *Request, d *domain.Dialog, text string) error {
 	var n collisionNoteDraft
-	if err := json.Unmarshal([]byte(d.Data), &n); err != nil {
-		return err
-	}
-	if err := b.store.DeleteDialog(ctx, r.ChatID); err != nil {
+	if err := b.endDialog(ctx, r, d, &n); err != nil {
 		return err
 	}
 	text = strings.TrimSpace(text)

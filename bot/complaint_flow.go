@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strconv"
@@ -221,10 +220,7 @@ func (b *Bot) handleComplaintButton(ctx context.Context, r *Request) error {
 // complaintActText applies an action with its text, logged with the time.
 func (b *Bot) complaintActText(ctx context.Context, r *Request, d *domain.Dialog, text string) error {
 	var a complaintAct
-	if err := json.Unmarshal([]byte(d.Data), &a); err != nil {
-		return err
-	}
-	if err := b.store.DeleteDialog(ctx, r.ChatID); err != nil {
+	if err := b.endDialog(ctx, r, d, &a); err != nil {
 		return err
 	}
 	if text = strings.TrimSpace(text); text == "" {
@@ -321,10 +317,7 @@ func (b *Bot) askSurvey(ctx context.Context, r *Request, c *domain.Complaint, su
 // dissatisfied reopens it to the owner with fresh deadlines (R2.7).
 func (b *Bot) surveyText(ctx context.Context, r *Request, d *domain.Dialog, text string) error {
 	var a complaintAct
-	if err := json.Unmarshal([]byte(d.Data), &a); err != nil {
-		return err
-	}
-	if err := b.store.DeleteDialog(ctx, r.ChatID); err != nil {
+	if err := b.endDialog(ctx, r, d, &a); err != nil {
 		return err
 	}
 	cs, err := b.complaints()
@@ -375,10 +368,7 @@ func (b *Bot) surveyText(ctx context.Context, r *Request, d *domain.Dialog, text
 // reassignText takes the new owner's name.
 func (b *Bot) reassignText(ctx context.Context, r *Request, d *domain.Dialog, text string) error {
 	var id int64
-	if err := json.Unmarshal([]byte(d.Data), &id); err != nil {
-		return err
-	}
-	if err := b.store.DeleteDialog(ctx, r.ChatID); err != nil {
+	if err := b.endDialog(ctx, r, d, &id); err != nil {
 		return err
 	}
 	to, err := b.store.StaffByName(ctx, strings.TrimSpace(text))

@@ -137,3 +137,12 @@ func (b *Bot) handleDialogButton(ctx context.Context, r *Request) error {
 	}
 	return domain.Errorkf(domain.ENOTFOUND, "callback.stale", nil, "no choice in dialogue %s", d.Kind)
 }
+
+// endDialog ends the chat's dialogue and decodes its data into v: the
+// start of every answer to a question asked with ask.
+func (b *Bot) endDialog(ctx context.Context, r *Request, d *domain.Dialog, v any) error {
+	if err := json.Unmarshal([]byte(d.Data), v); err != nil {
+		return err
+	}
+	return b.store.DeleteDialog(ctx, r.ChatID)
+}

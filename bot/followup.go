@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"encoding/json"
 	"strconv"
 	"strings"
 
@@ -176,10 +175,7 @@ func (b *Bot) followUpNoteText(ctx context.Context, r *Request, d *domain.Dialog
 // and returns the lead, checked as workable by the caller.
 func (b *Bot) endLeadDialog(ctx context.Context, r *Request, d *domain.Dialog) (*domain.Lead, error) {
 	var leadID int64
-	if err := json.Unmarshal([]byte(d.Data), &leadID); err != nil {
-		return nil, err
-	}
-	if err := b.store.DeleteDialog(ctx, r.ChatID); err != nil {
+	if err := b.endDialog(ctx, r, d, &leadID); err != nil {
 		return nil, err
 	}
 	return b.lookupWorkable(ctx, r, strconv.FormatInt(leadID, 10))

@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -239,10 +238,7 @@ func (b *Bot) acceptHandover(ctx context.Context, r *Request, h *domain.Handover
 // declineReasonText takes a declining consultant's reason.
 func (b *Bot) declineReasonText(ctx context.Context, r *Request, d *domain.Dialog, text string) error {
 	var id int64
-	if err := json.Unmarshal([]byte(d.Data), &id); err != nil {
-		return err
-	}
-	if err := b.store.DeleteDialog(ctx, r.ChatID); err != nil {
+	if err := b.endDialog(ctx, r, d, &id); err != nil {
 		return err
 	}
 	if text = strings.TrimSpace(text); text == "" {

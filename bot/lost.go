@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -136,10 +135,7 @@ func (b *Bot) handleLostDecision(ctx context.Context, r *Request) error {
 // rejectReasonText takes the reason for a rejection.
 func (b *Bot) rejectReasonText(ctx context.Context, r *Request, d *domain.Dialog, text string) error {
 	var id int64
-	if err := json.Unmarshal([]byte(d.Data), &id); err != nil {
-		return err
-	}
-	if err := b.store.DeleteDialog(ctx, r.ChatID); err != nil {
+	if err := b.endDialog(ctx, r, d, &id); err != nil {
 		return err
 	}
 	text = strings.TrimSpace(text)
