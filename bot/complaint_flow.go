@@ -66,8 +66,9 @@ func (b *Bot) complaintOwner(ctx context.Context, r *Request, name string) (*dom
 		if err != nil {
 			return nil, err
 		}
-		if !s.Active {
-			return nil, domain.Errorkf(domain.EINVALID, "err.staff_not_found", []any{name}, "inactive owner")
+		if !s.Active || !s.Enrolled() {
+			// Reminders could not reach them.
+			return nil, domain.Errorkf(domain.EINVALID, "err.staff_not_found", []any{name}, "owner not on Telegram")
 		}
 		return s, nil
 	}
@@ -383,13 +384,16 @@ func (b *Bot) reassignText(ctx context.Context, r *Request, d *domain.Dialog, te
 	if err != nil {
 		return err
 	}
+	if !r.Staff.Roles.HasAny(rulers...) || c.Status != domain.ComplaintOpen {
+		return domain.Errorkf(domain.EFORBIDDEN, "err.forbidden", nil, "may not reassign")
+	}
 	return b.reassignComplaint(ctx, r, c, to)
 }
 
 // reassignComplaint gives the complaint a new owner, who gets the card.
 func (b *Bot) reassignComplaint(ctx context.Context, r *Request, c *domain.Complaint, to *domain.Staff) error {
-	if !to.Active {
-		return domain.Errorkf(domain.EINVALID, "err.staff_not_found", []any{to.Name}, "inactive")
+	if !to.Active || !to.Enrolled() {
+		return domain.Errorkf(domain.EINVALID, "err.staff_not_found", []any{to.Name}, "not an active member on Telegram")
 	}
 	from := c.OwnerID
 	c.OwnerID = to.ID
@@ -477,7 +481,8 @@ func (b *Bot) PushComplaintReminder(ctx context.Context, c *domain.Complaint, d 
 	if err != nil || !owner.Enrolled() {
 		return nil
 	}
-	key := fmt.Sprintf("cmp-remind:%d:%s:%d", c.ID, d.Kind, d.Due.Unix())
+	// A new owner (taken over, reassigned) gets their own reminder.
+	key := fmt.Sprintf("cmp-remind:%d:%s:%d:%d", c.ID, d.Kind, d.Due.Unix(), owner.ID)
 	return b.pushComplaintCard(ctx, key, owner, c, "cmp.remind", T(owner.Lang, "dl."+d.Kind), c.ID, ago(d.Due.Sub(b.now())))
 }
 
@@ -485,12 +490,22 @@ func (b *Bot) PushComplaintReminder(ctx context.Context, c *domain.Complaint, d 
 // manager, general manager) what is late and by how much, with buttons to
 // take over or reassign (R2.3, R2.4).
 func (b *Bot) PushComplaintEscalation(ctx context.Context, c *domain.Complaint, d domain.Deadline, n int) error {
-	people, err := b.staffWithAnyRole(ctx, domain.EscalationRole(n))
+	owner, err := b.store.StaffByID(ctx, c.OwnerID)
+	if err != nil {
+		return err
+	}
+	if n > domain.EscalationSteps(owner.Roles) {
+		return nil // past the general manager: nobody higher
+	}
+	people, err := b.staffWithAnyRole(ctx, domain.EscalationRoleFor(owner.Roles, n))
 	if err != nil {
 		return err
 	}
 	id := strconv.FormatInt(c.ID, 10)
 	for _, p := range people {
+		if p.ID == owner.ID {
+			continue
+		}
 		markup := inlineKeyboard([]models.InlineKeyboardButton{
 			{Text: T(p.Lang, "cmpbtn.take"), CallbackData: "cmp:take:" + id},
 			{Text: T(p.Lang, "cmpbtn.re"), CallbackData: "cmp:re:" + id},

@@ -144,6 +144,10 @@ func (c *Complaint) Validate(departments []string) error {
 		return Errorkf(EINVALID, "err.note_long", []any{MaxNoteLen}, "description too long")
 	case c.Subject == SubjectProduct && strings.TrimSpace(c.Model) == "":
 		return Errorkf(EINVALID, "err.model_empty", nil, "a product complaint needs the model (R2.6)")
+	case len([]rune(c.Model)) > MaxModelLen:
+		return Errorkf(EINVALID, "err.model_long", []any{MaxModelLen}, "model too long")
+	case len([]rune(c.ProblemType)) > 100 || len([]rune(c.ProblemAt)) > 100:
+		return Errorkf(EINVALID, "err.note_long", []any{100}, "problem type or time too long")
 	}
 	if c.VIN != "" && len(c.VIN) != 17 {
 		return Errorkf(EINVALID, "err.vin_bad", []any{c.VIN}, "VIN %q is not 17 characters", c.VIN)
@@ -213,8 +217,16 @@ func (c *Complaint) AllDeadlines(r ComplaintRules, cal *Calendar) []Deadline {
 	if c.Appraisal {
 		add(DeadlineAppraisal, start, start.Add(r.AppraisalResult), c.ResultAt)
 	}
-	if c.Subject == SubjectService && !c.OnSite() {
+	// A service-quality complaint not settled at once needs the department
+	// manager's opinion: one not on site from the start; one on site once
+	// its 10 minutes passed without a solution.
+	switch {
+	case c.Subject != SubjectService:
+	case !c.OnSite():
 		add(DeadlineOpinion, start, cal.AddWorkingDays(start, r.ManagerOpinionDays), c.OpinionAt)
+	case c.SolutionAt == nil || c.SolutionAt.After(start.Add(r.OnSiteSolution)):
+		from := start.Add(r.OnSiteSolution)
+		add(DeadlineOpinion, from, cal.AddWorkingDays(from, r.ManagerOpinionDays), c.OpinionAt)
 	}
 	return ds
 }
@@ -252,6 +264,31 @@ func EscalationRole(n int) Role {
 	}
 	return RoleGM
 }
+
+// escalationRank is a role's place on the ladder of R2.3.
+func escalationRank(rs Roles) int {
+	switch {
+	case rs.Has(RoleGM):
+		return 3
+	case rs.Has(RoleManager):
+		return 2
+	case rs.Has(RoleSupervisor):
+		return 1
+	}
+	return 0
+}
+
+// EscalationRoleFor is who the n-th breach goes to when the owner holds
+// owner: the n-th step above the owner's own, so a supervisor's late
+// complaint goes first to the department manager. The general manager is
+// the top.
+func EscalationRoleFor(owner Roles, n int) Role {
+	return EscalationRole(escalationRank(owner) + n)
+}
+
+// EscalationSteps is how many steps there are above the owner (at least
+// one: the general manager hears of the GM's own lateness too).
+func EscalationSteps(owner Roles) int { return max(1, 3-escalationRank(owner)) }
 
 // Next is the nearest deadline not yet done, for sorting lists; ok is
 // false when nothing is due.

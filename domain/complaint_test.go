@@ -23,7 +23,7 @@ func TestR2_4_Deadlines(t *testing.T) {
 		want map[string]string
 	}{
 		{"OnSite10Minutes", Complaint{Channel: ChannelOnSite, Subject: SubjectService, OpenedAt: fri},
-			map[string]string{DeadlineSolution: "2026-09-25 16:10"}},
+			map[string]string{DeadlineSolution: "2026-09-25 16:10", DeadlineOpinion: "2026-09-28 16:10"}},
 		{"Other24Hours", Complaint{Channel: ChannelCall, Subject: SubjectProduct, OpenedAt: fri},
 			map[string]string{DeadlineReply: "2026-09-26 16:00"}},
 		{"AppraisalWeek", Complaint{Channel: ChannelEmail, Subject: SubjectProduct, Appraisal: true, OpenedAt: fri},
@@ -118,5 +118,41 @@ func TestR2_2_R2_6_ComplaintValidate(t *testing.T) {
 		if err := c.Validate(deps); ErrorCode(err) != EINVALID {
 			t.Errorf("bad %s accepted", name)
 		}
+	}
+}
+
+func TestR2_3_EscalationAboveTheOwner(t *testing.T) {
+	for _, tc := range []struct {
+		owner Roles
+		n     int
+		want  Role
+	}{
+		{Roles{RoleConsultant}, 1, RoleSupervisor},
+		{Roles{RoleConsultant}, 2, RoleManager},
+		{Roles{RoleConsultant}, 3, RoleGM},
+		{Roles{RoleSupervisor}, 1, RoleManager},
+		{Roles{RoleSupervisor}, 2, RoleGM},
+		{Roles{RoleManager}, 1, RoleGM},
+	} {
+		if got := EscalationRoleFor(tc.owner, tc.n); got != tc.want {
+			t.Errorf("%v breach %d: %s, want %s", tc.owner, tc.n, got, tc.want)
+		}
+	}
+	if EscalationSteps(Roles{RoleConsultant}) != 3 || EscalationSteps(Roles{RoleSupervisor}) != 2 || EscalationSteps(Roles{RoleGM}) != 1 {
+		t.Error("steps")
+	}
+}
+
+func TestR2_4_OpinionOnlyWhenNotSettledAtOnce(t *testing.T) {
+	cal, r := testCalendar(t), DefaultRules().Complaints
+	start := at(cal, "2026-09-28 10:00")
+	quick := start.Add(5 * time.Minute)
+	settled := Complaint{Channel: ChannelOnSite, Subject: SubjectService, Status: ComplaintOpen, OpenedAt: start, SolutionAt: &quick}
+	if _, ok := deadlineMap(settled.Deadlines(r, cal))[DeadlineOpinion]; ok {
+		t.Error("an on-site complaint settled at once needs an opinion")
+	}
+	unsettled := Complaint{Channel: ChannelOnSite, Subject: SubjectService, Status: ComplaintOpen, OpenedAt: start}
+	if d, ok := deadlineMap(unsettled.Deadlines(r, cal))[DeadlineOpinion]; !ok || !d.Due.Equal(at(cal, "2026-09-29 10:10")) {
+		t.Errorf("unsettled on-site: opinion %v %v", d.Due, ok)
 	}
 }

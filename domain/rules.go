@@ -308,6 +308,12 @@ func (r *Rules) Validate() error {
 			return fmt.Errorf("rules.rota.duty_roles[%d].name: missing", i)
 		}
 	}
+	for i, d := range c.Departments {
+		// A department is a button's data: Telegram's 64 bytes.
+		if d == "" || len([]rune(d)) > 20 {
+			return fmt.Errorf("rules.complaints.departments[%d]: a name of 1 to 20 characters, got %q", i, d)
+		}
+	}
 	var ok bool
 	if c.WeeklyRegisterDay, ok = ParseWeekday(c.WeeklyRegisterDayName); !ok {
 		return fmt.Errorf("rules.complaints.weekly_register_day: %q is not a weekday such as monday", c.WeeklyRegisterDayName)

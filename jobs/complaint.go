@@ -46,7 +46,7 @@ func (j *ComplaintChaser) Run(ctx context.Context, now time.Time) error {
 			if d.Done {
 				continue
 			}
-			if !now.Before(d.RemindAt(j.Rules)) {
+			if !now.Before(d.RemindAt(j.Rules)) && now.Before(d.Due) {
 				due = append(due, func(ctx context.Context) error { return j.Bot.PushComplaintReminder(ctx, c, d) })
 			}
 			// Three steps: supervisor, manager, general manager; no higher.
