@@ -256,6 +256,14 @@ func (b *Bot) complaintActText(ctx context.Context, r *Request, d *domain.Dialog
 			c.FirstReplyAt = t
 		}
 	case "progress":
+		for _, d := range c.Deadlines(b.opts.Rules.Complaints, b.opts.Calendar) {
+			if d.Kind == domain.DeadlineProgress && now.After(d.Due) {
+				// Late: the cycle moves on, the miss is kept for the register.
+				if err := cs.AddComplaintAction(ctx, &storage.ComplaintAction{ComplaintID: c.ID, StaffID: r.Staff.ID, Kind: actionMissedProg, At: now}); err != nil {
+					return err
+				}
+			}
+		}
 		c.LastProgressAt = t
 	case "solution":
 		c.SolutionAt = t
@@ -339,7 +347,14 @@ func (b *Bot) surveyText(ctx context.Context, r *Request, d *domain.Dialog, text
 	}
 	c.Satisfaction = sat
 	if sat == domain.Dissatisfied {
-		c.Status, c.OpenedAt, c.Valid = domain.ComplaintOpen, now, nil
+		// Keep how this round went for the weekly register (R2.8), then
+		// start a fresh one.
+		c.Status = domain.ComplaintOpen
+		round := roundOutcomes(c, b.opts.Rules.Complaints, b.opts.Calendar, now)
+		if err := cs.AddComplaintAction(ctx, &storage.ComplaintAction{ComplaintID: c.ID, StaffID: r.Staff.ID, Kind: actionRound, Note: round, At: now}); err != nil {
+			return err
+		}
+		c.OpenedAt, c.Valid = now, nil
 		c.FirstReplyAt, c.ContactedAt, c.SolutionAt, c.OpinionAt, c.ResultAt, c.LastProgressAt = nil, nil, nil, nil, nil, nil
 	} else {
 		c.Status, c.ClosedAt = domain.ComplaintClosed, &now

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -226,14 +227,62 @@ func (b *Bot) registerRows(ctx context.Context, dept string, from, to time.Time)
 			owner = b.staffName(ctx, c.OwnerID)
 			names[c.OwnerID] = owner
 		}
+		// Earlier rounds (before a reopening) and late progress reports are
+		// kept in the action log: the register counts them too.
+		earlier, err := pastOutcomes(ctx, cs, c.ID)
+		if err != nil {
+			return nil, err
+		}
 		rows = append(rows, RegisterRow{
 			ID: c.ID, Received: c.CreatedAt.In(b.opts.Calendar.Location), Customer: c.Customer, Phone: c.Phone,
 			Channel: c.Channel, Subject: c.Subject, Owner: owner,
-			Deadlines: registerDeadlines(c, b.opts.Rules.Complaints, b.opts.Calendar, now),
+			Deadlines: append(earlier, registerDeadlines(c, b.opts.Rules.Complaints, b.opts.Calendar, now)...),
 			Status:    c.Status, Satisfaction: c.Satisfaction, Description: c.Description,
 		})
 	}
 	return rows, nil
+}
+
+// Action kinds that keep deadline outcomes the complaint itself forgets.
+const (
+	actionRound      = "round"           // a round's outcomes, JSON, at a reopening
+	actionMissedProg = "missed:progress" // a progress report made late
+)
+
+// pastOutcomes reads the outcomes kept in a complaint's action log.
+func pastOutcomes(ctx context.Context, cs complaintStore, id int64) ([]RegisterDeadline, error) {
+	actions, err := cs.ComplaintActions(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	var out []RegisterDeadline
+	for _, a := range actions {
+		switch a.Kind {
+		case actionRound:
+			var round []RegisterDeadline
+			if json.Unmarshal([]byte(a.Note), &round) == nil {
+				out = append(out, round...)
+			}
+		case actionMissedProg:
+			out = append(out, RegisterDeadline{Kind: domain.DeadlineProgress, State: DeadlineMissed})
+		}
+	}
+	return out, nil
+}
+
+// roundOutcomes is how the deadlines of a round ending at now stood (met,
+// missed; not yet due ones left out):
+// kept when a complaint reopens, before its times are cleared.
+func roundOutcomes(c *domain.Complaint, r domain.ComplaintRules, cal *domain.Calendar, now time.Time) string {
+	var out []RegisterDeadline
+	for _, d := range registerDeadlines(c, r, cal, now) {
+		if d.State == DeadlinePending {
+			continue // not yet due when the round ended: it did not apply
+		}
+		out = append(out, d)
+	}
+	raw, _ := json.Marshal(out)
+	return string(raw)
 }
 
 // registerDeadlines says how each deadline of c stands at now: met when
