@@ -176,6 +176,8 @@ func New(ctx context.Context, opts Options) (*Bot, error) {
 	b.registerCleanup()
 	b.registerComplaints()
 	b.registerRegister()
+	b.registerRest()
+	b.registerDuty()
 	return b, nil
 }
 

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -17,30 +18,11 @@ type DutyAssignment struct {
 // (case-insensitive), and whether there is one.
 func (r RotaRules) DutyRoleNamed(name string) (DutyRole, bool) {
 	for _, d := range r.DutyRoles {
-		if equalFold(d.Name, name) {
+		if strings.EqualFold(d.Name, name) {
 			return d, true
 		}
 	}
 	return DutyRole{}, false
-}
-
-func equalFold(a, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := 0; i < len(a); i++ {
-		x, y := a[i], b[i]
-		if 'A' <= x && x <= 'Z' {
-			x += 'a' - 'A'
-		}
-		if 'A' <= y && y <= 'Z' {
-			y += 'a' - 'A'
-		}
-		if x != y {
-			return false
-		}
-	}
-	return true
 }
 
 // ReceptionQueue is the day's showroom reception order (R5.3): who
@@ -53,13 +35,13 @@ func equalFold(a, b string) bool {
 // not answering): they keep their place but are not called again until
 // someone accepts a customer.
 type ReceptionQueue struct {
-	Day      string          `json:"day"`
-	Order    []int64         `json:"order"`
-	Away     map[int64]bool  `json:"away,omitempty"`
-	Calling  int64           `json:"calling,omitempty"`
-	CalledAt time.Time       `json:"called_at"`
-	Misses   map[int64]int   `json:"misses,omitempty"`
-	Skipped  []int64         `json:"skipped,omitempty"`
+	Day      string         `json:"day"`
+	Order    []int64        `json:"order"`
+	Away     map[int64]bool `json:"away,omitempty"`
+	Calling  int64          `json:"calling,omitempty"`
+	CalledAt time.Time      `json:"called_at"`
+	Misses   map[int64]int  `json:"misses,omitempty"`
+	Skipped  []int64        `json:"skipped,omitempty"`
 }
 
 // Build sets the line from the consultants on duty, in that order, leaving
@@ -105,7 +87,7 @@ func (q *ReceptionQueue) Call(id int64, t time.Time) {
 
 // Accept sends id, who took the customer, to the back; the round ends.
 func (q *ReceptionQueue) Accept(id int64) {
-	q.Order = append(remove(q.Order, id), id)
+	q.Order = append(withoutID(q.Order, id), id)
 	q.Skipped = nil
 	q.endCall(id)
 }
@@ -143,14 +125,14 @@ func (q *ReceptionQueue) Leave(id int64) {
 		q.Away = map[int64]bool{}
 	}
 	q.Away[id] = true
-	q.Skipped = remove(q.Skipped, id)
+	q.Skipped = withoutID(q.Skipped, id)
 	q.endCall(id)
 }
 
 // Back rejoins id at the back of the line.
 func (q *ReceptionQueue) Back(id int64) {
 	delete(q.Away, id)
-	q.Order = append(remove(q.Order, id), id)
+	q.Order = append(withoutID(q.Order, id), id)
 }
 
 // In reports whether id is in the line (present or away).
@@ -168,7 +150,7 @@ func (q *ReceptionQueue) endCall(id int64) {
 	}
 }
 
-func remove(ids []int64, id int64) []int64 {
+func withoutID(ids []int64, id int64) []int64 {
 	out := ids[:0:0]
 	for _, x := range ids {
 		if x != id {

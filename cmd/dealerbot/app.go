@@ -79,6 +79,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 	a.morning = morning
 	cleanup := &jobs.MonthEndCleanup{Bot: a.Bot, Rules: cfg.Rules.Leads, Calendar: cfg.Calendar()}
 	register := &jobs.WeeklyRegister{Store: db, Bot: a.Bot, Rules: cfg.Rules.Complaints, Calendar: cfg.Calendar()}
+	duty := &jobs.DutyReminder{Store: db, Bot: a.Bot, Rules: cfg.Rules.Rota, Calendar: cfg.Calendar()}
 	for _, j := range []struct {
 		spec string
 		job  jobs.Job
@@ -90,6 +91,8 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		{cleanup.Spec(), cleanup},
 		{jobs.ComplaintChaserSpec, &jobs.ComplaintChaser{Store: db, Bot: a.Bot, Rules: cfg.Rules.Complaints, Calendar: cfg.Calendar()}},
 		{register.Spec(), register},
+		{duty.Spec(), duty},
+		{jobs.ReceptionTimeoutsSpec, &jobs.ReceptionTimeouts{Store: db, Bot: a.Bot}},
 	} {
 		if err := a.Jobs.Add(j.spec, j.job); err != nil {
 			db.Close()

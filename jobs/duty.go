@@ -1,0 +1,80 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/dealerbot/dealerbot/domain"
+)
+
+// DutyReminder sends, at the configured time (default 08:00, before the
+// morning push), everyone on duty today their roles and tasks, and tells
+// the supervisors of anyone on duty tomorrow who has an approved rest day
+// (R5.2). The bot keys each message per day and person, so a rerun sends
+// nothing twice.
+type DutyReminder struct {
+	Store interface {
+		InTx(ctx context.Context, fn func(ctx context.Context) error) error
+	}
+	Bot interface {
+		PushDutyReminder(ctx context.Context, day time.Time) error
+		FlagDutyOnRest(ctx context.Context, day time.Time) error
+	}
+	Rules    domain.RotaRules
+	Calendar *domain.Calendar
+}
+
+// Name implements Job.
+func (j *DutyReminder) Name() string { return "duty-reminder" }
+
+// Spec is the job's cron spec, from the configured time.
+func (j *DutyReminder) Spec() string {
+	return fmt.Sprintf("%d %d * * *", int(j.Rules.DutyReminder)%60, int(j.Rules.DutyReminder)/60)
+}
+
+// Run implements Job.
+func (j *DutyReminder) Run(ctx context.Context, now time.Time) error {
+	today := j.Calendar.StartOfDay(now)
+	err := j.Store.InTx(ctx, func(ctx context.Context) error {
+		if err := j.Bot.PushDutyReminder(ctx, today); err != nil {
+			return err
+		}
+		return j.Bot.FlagDutyOnRest(ctx, today.AddDate(0, 0, 1))
+	})
+	if err != nil {
+		return fmt.Errorf("duty reminder: %w", err)
+	}
+	return nil
+}
+
+// ReceptionTimeoutsSpec checks every minute.
+const ReceptionTimeoutsSpec = "* * * * *"
+
+// ReceptionTimeouts passes over a reception call left unanswered for the
+// configured time (R5.3): the miss is counted and the next is called.
+type ReceptionTimeouts struct {
+	Store interface {
+		InTx(ctx context.Context, fn func(ctx context.Context) error) error
+	}
+	Bot interface {
+		CheckReceptionTimeout(ctx context.Context, now time.Time) error
+	}
+}
+
+// Name implements Job.
+func (j *ReceptionTimeouts) Name() string { return "reception-timeouts" }
+
+// Spec is the job's cron spec.
+func (j *ReceptionTimeouts) Spec() string { return ReceptionTimeoutsSpec }
+
+// Run implements Job.
+func (j *ReceptionTimeouts) Run(ctx context.Context, now time.Time) error {
+	err := j.Store.InTx(ctx, func(ctx context.Context) error {
+		return j.Bot.CheckReceptionTimeout(ctx, now)
+	})
+	if err != nil {
+		return fmt.Errorf("reception timeouts: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,85 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/dealerbot/dealerbot/domain"
+)
+
+type txStore struct{ txs int }
+
+func (s *txStore) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	s.txs++
+	return fn(ctx)
+}
+
+type dutyBot struct {
+	reminded, flagged, checked []time.Time
+	err                        error
+}
+
+func (b *dutyBot) PushDutyReminder(_ context.Context, day time.Time) error {
+	b.reminded = append(b.reminded, day)
+	return b.err
+}
+
+func (b *dutyBot) FlagDutyOnRest(_ context.Context, day time.Time) error {
+	b.flagged = append(b.flagged, day)
+	return nil
+}
+
+func (b *dutyBot) CheckReceptionTimeout(_ context.Context, now time.Time) error {
+	b.checked = append(b.checked, now)
+	return b.err
+}
+
+func TestR5_2_DutyReminder_SpecAndDays(t *testing.T) {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules := domain.DefaultRules().Rota
+	if s := (&DutyReminder{Rules: rules}).Spec(); s != "0 8 * * *" {
+		t.Errorf("spec %q", s)
+	}
+	rules.DutyReminder = 7*60 + 45
+	if s := (&DutyReminder{Rules: rules}).Spec(); s != "45 7 * * *" {
+		t.Errorf("spec %q", s)
+	}
+	store, bot := &txStore{}, &dutyBot{}
+	j := &DutyReminder{Store: store, Bot: bot, Rules: rules, Calendar: &domain.Calendar{Location: loc}}
+	if j.Name() == "" {
+		t.Error("no name")
+	}
+	now := time.Date(2026, 11, 27, 8, 0, 0, 0, loc)
+	if err := j.Run(context.Background(), now.UTC()); err != nil {
+		t.Fatal(err)
+	}
+	today := time.Date(2026, 11, 27, 0, 0, 0, 0, loc)
+	if store.txs != 1 || len(bot.reminded) != 1 || !bot.reminded[0].Equal(today) ||
+		len(bot.flagged) != 1 || !bot.flagged[0].Equal(today.AddDate(0, 0, 1)) {
+		t.Fatalf("txs %d reminded %v flagged %v", store.txs, bot.reminded, bot.flagged)
+	}
+	bot.err = errors.New("boom")
+	if err := j.Run(context.Background(), now); err == nil {
+		t.Fatal("error lost")
+	}
+}
+
+func TestR5_3_ReceptionTimeouts_Spec(t *testing.T) {
+	store, bot := &txStore{}, &dutyBot{}
+	j := &ReceptionTimeouts{Store: store, Bot: bot}
+	if j.Spec() != "* * * * *" || j.Name() == "" {
+		t.Errorf("spec %q name %q", j.Spec(), j.Name())
+	}
+	now := time.Date(2026, 11, 27, 9, 32, 0, 0, time.UTC)
+	if err := j.Run(context.Background(), now); err != nil {
+		t.Fatal(err)
+	}
+	if store.txs != 1 || len(bot.checked) != 1 || !bot.checked[0].Equal(now) {
+		t.Fatalf("txs %d checked %v", store.txs, bot.checked)
+	}
+}

@@ -1,0 +1,120 @@
+package storage_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/dealerbot/dealerbot/domain"
+	"github.com/dealerbot/dealerbot/storage"
+	"github.com/dealerbot/dealerbot/storage/storagetest"
+)
+
+func restDaysText(ds []domain.RestDay) string {
+	out := ""
+	for _, d := range ds {
+		out += fmt.Sprintf("%d:%s:%s ", d.StaffID, d.Day, d.Status)
+	}
+	return out
+}
+
+// TestR5_1_RestDays walks rest days through their life on both drivers.
+func TestR5_1_RestDays(t *testing.T) {
+	storagetest.ForEachDriver(t, func(t *testing.T, db *storage.DB) {
+		fixClock(db)
+		a := MustCreateStaff(t, db, "A")
+		b := MustCreateStaff(t, db, "B")
+		c := MustCreateStaff(t, db, "C")
+		boss := MustCreateStaff(t, db, "Boss", domain.RoleSupervisor)
+
+		d := &domain.RestDay{StaffID: a.ID, Day: "2026-03-10"}
+		if err := db.CreateRestDay(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+		if d.ID == 0 || d.Status != domain.RestPending || !d.CreatedAt.Equal(now) {
+			t.Fatalf("created %+v", d)
+		}
+		got, err := db.RestDayByID(ctx, d.ID)
+		want := domain.RestDay{ID: d.ID, StaffID: a.ID, Day: "2026-03-10", Status: domain.RestPending, CreatedAt: now}
+		if err != nil || fmt.Sprint(*got) != fmt.Sprint(want) {
+			t.Fatalf("got %+v, %v; want %+v", got, err, want)
+		}
+		_, err = db.RestDayByID(ctx, 9999)
+		AssertError(t, err, domain.ENOTFOUND, "callback.stale")
+		AssertError(t, db.CreateRestDay(ctx, &domain.RestDay{StaffID: a.ID, Day: "03-10"}), domain.EINVALID, "err.day_bad")
+		AssertError(t, db.CreateRestDay(ctx, &domain.RestDay{StaffID: 9999, Day: "2026-03-10"}), domain.ENOTFOUND, "err.staff_not_found")
+
+		for _, r := range []domain.RestDay{
+			{StaffID: a.ID, Day: "2026-03-17", Status: domain.RestApproved},
+			{StaffID: a.ID, Day: "2026-03-24", Status: domain.RestRejected},
+			{StaffID: a.ID, Day: "2026-04-01", Status: domain.RestApproved},
+			{StaffID: b.ID, Day: "2026-03-10", Status: domain.RestApproved},
+			{StaffID: c.ID, Day: "2026-03-10", Status: domain.RestCancelled},
+		} {
+			if err := db.CreateRestDay(ctx, &r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		mine, err := db.RestDaysOf(ctx, a.ID, "2026-03-01", "2026-03-31")
+		if err != nil || restDaysText(mine) != fmt.Sprintf("%d:2026-03-10:pending %d:2026-03-17:approved ", a.ID, a.ID) {
+			t.Fatalf("mine %s, %v", restDaysText(mine), err)
+		}
+		for _, tc := range []struct {
+			except int64
+			want   int
+		}{{0, 2}, {a.ID, 1}, {b.ID, 1}, {c.ID, 2}} {
+			if n, err := db.OffOnDay(ctx, "2026-03-10", tc.except); err != nil || n != tc.want {
+				t.Errorf("off except %d: %d, %v; want %d", tc.except, n, err, tc.want)
+			}
+		}
+
+		if ok, err := db.DecideRestDay(ctx, d.ID, domain.RestApproved, boss.ID); err != nil || !ok {
+			t.Fatalf("decided %v, %v", ok, err)
+		}
+		if ok, err := db.DecideRestDay(ctx, d.ID, domain.RestRejected, boss.ID); err != nil || ok {
+			t.Fatalf("decided twice %v, %v", ok, err)
+		}
+		_, err = db.DecideRestDay(ctx, 9999, domain.RestApproved, boss.ID)
+		AssertError(t, err, domain.ENOTFOUND, "callback.stale")
+		_, err = db.DecideRestDay(ctx, d.ID, domain.RestPending, boss.ID)
+		AssertError(t, err, domain.EINVALID, "")
+		if got, _ := db.RestDayByID(ctx, d.ID); got.Status != domain.RestApproved || got.DecidedBy != boss.ID {
+			t.Fatalf("decided %+v", got)
+		}
+
+		approved, err := db.RestDaysBetween(ctx, "2026-03-01", "2026-03-31", []string{domain.RestApproved})
+		if err != nil || restDaysText(approved) != fmt.Sprintf("%d:2026-03-10:approved %d:2026-03-10:approved %d:2026-03-17:approved ", a.ID, b.ID, a.ID) {
+			t.Fatalf("approved %s, %v", restDaysText(approved), err)
+		}
+		if all, err := db.RestDaysBetween(ctx, "2026-03-01", "2026-04-30", nil); err != nil || len(all) != 6 {
+			t.Fatalf("all %s, %v", restDaysText(all), err)
+		}
+
+		// A swap is recorded, then the day moves to the colleague.
+		if err := db.SetRestDaySwap(ctx, d.ID, c.ID, "2026-03-12"); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := db.RestDayByID(ctx, d.ID); got.SwapWith != c.ID || got.SwapDay != "2026-03-12" {
+			t.Fatalf("swap %+v", got)
+		}
+		AssertError(t, db.SetRestDaySwap(ctx, 9999, c.ID, ""), domain.ENOTFOUND, "callback.stale")
+		if err := db.MoveRestDay(ctx, d.ID, c.ID, boss.ID); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := db.RestDayByID(ctx, d.ID); got.StaffID != c.ID || got.SwapWith != 0 || got.SwapDay != "" || got.Status != domain.RestApproved {
+			t.Fatalf("moved %+v", got)
+		}
+		AssertError(t, db.MoveRestDay(ctx, d.ID, 9999, boss.ID), domain.ENOTFOUND, "err.staff_not_found")
+		if n, _ := db.OffOnDay(ctx, "2026-03-10", a.ID); n != 2 {
+			t.Fatalf("off after move: %d", n)
+		}
+
+		// A plan replaces the month's days.
+		if n, err := db.CancelRestDays(ctx, []int64{a.ID, c.ID}, "2026-03-01", "2026-03-31"); err != nil || n != 2 {
+			t.Fatalf("cancelled %d, %v", n, err)
+		}
+		if left, _ := db.RestDaysBetween(ctx, "2026-03-01", "2026-04-30", []string{domain.RestPending, domain.RestApproved}); restDaysText(left) !=
+			fmt.Sprintf("%d:2026-03-10:approved %d:2026-04-01:approved ", b.ID, a.ID) {
+			t.Fatalf("left %s", restDaysText(left))
+		}
+	})
+}
