@@ -88,6 +88,8 @@ type Options struct {
 	HandlerTimeout time.Duration
 	// Limits are Telegram's flood limits (default 30/s, 1/s a chat, 20/min a group).
 	Limits Limits
+	// GroupChatID is the team's group chat, where rosters are posted; 0: none.
+	GroupChatID int64
 }
 
 // Bot is the running Telegram bot.

@@ -333,7 +333,25 @@ func (b *Bot) PushDutyReminder(ctx context.Context, day time.Time) error {
 			return err
 		}
 	}
-	return nil
+	return b.pushRoster(ctx, d, order, roles)
+}
+
+// pushRoster posts the day's roster in the team's group chat, if one is
+// configured (telegram.group_chat_id), in the store's language.
+func (b *Bot) pushRoster(ctx context.Context, day string, order []int64, roles map[int64][]string) error {
+	if b.opts.GroupChatID == 0 || len(order) == 0 {
+		return nil
+	}
+	lang := domain.LangZH
+	lines := []string{T(lang, "duty.roster", day)}
+	for _, id := range order {
+		var names []string
+		for _, role := range roles[id] {
+			names = append(names, dutyRoleName(lang, role))
+		}
+		lines = append(lines, T(lang, "duty.roster_line", b.staffName(ctx, id), strings.Join(names, T(lang, "list.sep"))))
+	}
+	return b.Push(ctx, "roster:"+day, b.opts.GroupChatID, 0, strings.Join(lines, "\n"), nil)
 }
 
 // FlagDutyOnRest tells the supervisors of anyone on duty on day who has

@@ -191,3 +191,28 @@ func TestR5_3_ReceptionRotation(t *testing.T) {
 	contains(t, h.press(c, "✅ 接待")[0].Plain, "请前往展厅接待客户")
 	contains(t, h.reply(rec, "/queue"), "1. 甲顾问（未回应 1 次）\n2. 乙顾问\n3. 丙顾问")
 }
+
+// TestR5_2_RosterInTheTeamGroup: with a team group configured, the
+// morning reminder also posts the day's roster there, once.
+func TestR5_2_RosterInTheTeamGroup(t *testing.T) {
+	h := newHarnessWith(t, harnessOptions{groupChatID: -100555})
+	g := h.emu.NewGroup(-100555, "销售团队")
+	sup := h.enroll("李主管", "supervisor", "zh")
+	h.enroll("陈顾问", "consultant", "zh")
+	h.reply(sup, "/duty set 2026-11-28 开门 陈顾问")
+	loc := shanghai()
+	h.advance(time.Date(2026, 11, 28, 8, 0, 0, 0, loc).Sub(h.clock()))
+	job := &jobs.DutyReminder{Store: h.db, Bot: h.bot, Rules: domain.DefaultRules().Rota,
+		Calendar: &domain.Calendar{Location: loc, Open: 9 * 60, Close: 18 * 60, WorkingDays: []time.Weekday{0, 1, 2, 3, 4, 5, 6}}}
+	for range 2 {
+		if err := job.Run(context.Background(), h.clock()); err != nil {
+			t.Fatal(err)
+		}
+		h.waitOutboxEmpty(10 * time.Second)
+	}
+	msgs := h.emu.Messages(g.ID)
+	if len(msgs) != 1 {
+		t.Fatalf("%d roster messages", len(msgs))
+	}
+	contains(t, msgs[0].Plain, "2026-11-28 值班表", "陈顾问：开门")
+}

@@ -55,6 +55,7 @@ type harnessOptions struct {
 	wrap           func(*storage.DB) bot.Store
 	handlerTimeout time.Duration
 	db             *storage.DB // an open, migrated database to use (a benchmark's seed)
+	groupChatID    int64
 }
 
 // newHarness starts a bot against a fresh emulator and database; extra
@@ -102,6 +103,7 @@ func (h *harness) start() {
 		APIURL:          h.emu.URL(),
 		Store:           store,
 		HandlerTimeout:  h.opts.handlerTimeout,
+		GroupChatID:     h.opts.groupChatID,
 		Now:             h.clock,
 		Calendar:        &domain.Calendar{Location: shanghai(), Open: 9 * 60, Close: 18 * 60, WorkingDays: []time.Weekday{0, 1, 2, 3, 4, 5, 6}},
 		Rules:           rules,

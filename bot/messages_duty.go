@@ -6,7 +6,9 @@ import "github.com/dealerbot/dealerbot/domain"
 // reception rotation (R5.3).
 var dutyMessages = map[domain.Lang]map[string]string{
 	domain.LangZH: {
-		"desc.duty": "查看或安排值班", "usage.duty": "/duty [日期] | /duty set 日期 岗位 姓名 | /duty weekly 星期 岗位 姓名", "example.duty": "/duty set 明天 开门 陈顾问",
+		"duty.roster":      "<b>%s 值班表</b>",
+		"duty.roster_line": "• %s：%s",
+		"desc.duty":        "查看或安排值班", "usage.duty": "/duty [日期] | /duty set 日期 岗位 姓名 | /duty weekly 星期 岗位 姓名", "example.duty": "/duty set 明天 开门 陈顾问",
 		"desc.next": "叫下一位销售顾问接待客户", "usage.next": "/next", "example.next": "/next",
 		"desc.queue": "今天的展厅接待顺序", "usage.queue": "/queue", "example.queue": "/queue",
 		"desc.away": "暂时离开接待队列", "usage.away": "/away", "example.away": "/away",
@@ -62,7 +64,9 @@ var dutyMessages = map[domain.Lang]map[string]string{
 		"rq.back_already":   "您已经在接待队列中。",
 	},
 	domain.LangEN: {
-		"desc.duty": "See or plan duties", "usage.duty": "/duty [date] | /duty set date role name | /duty weekly weekday role name", "example.duty": "/duty set tomorrow opening Chen",
+		"duty.roster":      "<b>Duty roster %s</b>",
+		"duty.roster_line": "• %s: %s",
+		"desc.duty":        "See or plan duties", "usage.duty": "/duty [date] | /duty set date role name | /duty weekly weekday role name", "example.duty": "/duty set tomorrow opening Chen",
 		"desc.next": "Call the next consultant for a walk-in", "usage.next": "/next", "example.next": "/next",
 		"desc.queue": "Today's showroom reception order", "usage.queue": "/queue", "example.queue": "/queue",
 		"desc.away": "Leave the reception line for a while", "usage.away": "/away", "example.away": "/away",

@@ -64,6 +64,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		PollTimeout:     cfg.Telegram.PollTimeout,
 		Workers:         cfg.Delivery.Workers,
 		ShutdownTimeout: cfg.Delivery.ShutdownTimeout,
+		GroupChatID:     cfg.Telegram.GroupChatID,
 		Limits: bot.Limits{
 			GlobalPerSecond:  cfg.Delivery.GlobalPerSecond,
 			PerChatPerSecond: cfg.Delivery.PerChatPerSecond,
