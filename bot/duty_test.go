@@ -216,3 +216,21 @@ func TestR5_2_RosterInTheTeamGroup(t *testing.T) {
 	}
 	contains(t, msgs[0].Plain, "2026-11-28 值班表", "陈顾问：开门")
 }
+
+// TestR5_3_AcceptRegistersTheNamedCustomersVisit: reception names the
+// waiting customer; the consultant who accepts gets their visit.
+func TestR5_3_AcceptRegistersTheNamedCustomersVisit(t *testing.T) {
+	h := newHarness(t)
+	sup := h.enroll("李主管", "supervisor", "zh")
+	rec := h.enroll("前台", "reception", "zh")
+	a := h.enroll("甲顾问", "consultant", "zh")
+	id := leadID(t, h.reply(a, "/lead 王石 13800138000 轩逸 A 到店"))
+	h.reply(sup, "/duty set 今天 showroom 甲顾问")
+	contains(t, h.reply(rec, "/next 13800138000"), "已呼叫 甲顾问")
+	msgs := h.press(a, "✅ 接待")
+	contains(t, msgs[len(msgs)-1].Plain, "到店登记", "王石", "接待 甲顾问")
+	if vs, _ := h.db.Visits(context.Background(), id, 5); len(vs) != 1 {
+		t.Fatalf("%d visits", len(vs))
+	}
+	contains(t, h.reply(rec, "/next 13900000000"), "没有电话为 13900000000 的客户")
+}

@@ -26,6 +26,9 @@ type receptionState struct {
 	domain.ReceptionQueue
 	Reception int64 `json:"reception,omitempty"` // who asked for the current call
 	Calls     int   `json:"calls,omitempty"`     // calls made today: each card's key
+	// LeadID is the waiting customer, when reception named one (/next
+	// 13800138000): Accept registers their visit to whoever takes them.
+	LeadID int64 `json:"lead_id,omitempty"`
 }
 
 func queueKey(day string) string { return "queue:" + day }
@@ -102,8 +105,17 @@ func (b *Bot) saveQueue(ctx context.Context, st *receptionState) error {
 	return ds.SetState(ctx, queueKey(st.Day), string(raw))
 }
 
-// handleNext calls the first in line for a walk-in: /next.
+// handleNext calls the first in line for a walk-in: /next, or /next
+// 13800138000 (or #17) for a known customer, whose visit Accept registers.
 func (b *Bot) handleNext(ctx context.Context, r *Request) error {
+	var lead *domain.Lead
+	if ref := strings.Join(r.Fields(), ""); ref != "" {
+		l, err := b.lookupLeadAny(ctx, ref)
+		if err != nil {
+			return err
+		}
+		lead = l
+	}
 	st, err := b.loadQueue(ctx, b.dayOf(b.now()))
 	if err != nil {
 		return err
@@ -116,7 +128,10 @@ func (b *Bot) handleNext(ctx context.Context, r *Request) error {
 		r.Reply(ctx, "rq.waiting", r.staffName(ctx, st.Calling), b.formatTime(st.CalledAt))
 		return nil
 	}
-	st.Reception = r.Staff.ID
+	st.Reception, st.LeadID = r.Staff.ID, 0
+	if lead != nil {
+		st.LeadID = lead.ID
+	}
 	id, err := b.callNext(ctx, st)
 	if err != nil {
 		return err
@@ -210,6 +225,28 @@ func (b *Bot) handleReceptionButton(ctx context.Context, r *Request) error {
 			return err
 		}
 		r.Reply(ctx, "rq.accept_ok")
+		if st.LeadID != 0 {
+			// The named customer's visit, to whoever took them (R5.3).
+			l, err := b.store.LeadByID(ctx, st.LeadID)
+			if err != nil {
+				return err
+			}
+			prior, err := b.store.Visits(ctx, l.ID, 1)
+			if err != nil {
+				return err
+			}
+			registrar := st.Reception
+			if registrar == 0 {
+				registrar = r.Staff.ID
+			}
+			v, err := b.recordVisit(ctx, l, registrar, r.Staff.ID, len(prior) == 0)
+			if err != nil {
+				return err
+			}
+			b.replyMarkup(ctx, r.ChatID, r.T("visit.card", l.Name, l.Phone, Raw(b.visitLine(ctx, r, *v))),
+				inlineKeyboard([]models.InlineKeyboardButton{{Text: r.T("btn.left"), CallbackData: "visit:left:" + strconv.FormatInt(v.ID, 10)}}))
+			st.LeadID = 0
+		}
 	case "busy":
 		st.Busy(id)
 		if err := b.afterPass(ctx, st, id, "busy"); err != nil {

@@ -57,19 +57,8 @@ func (b *Bot) handleVisit(ctx context.Context, r *Request) error {
 	if r.Staff.Roles.Has(domain.RoleConsultant) {
 		consultant = r.Staff.ID
 	}
-	now := b.now()
-	v := &domain.Visit{LeadID: l.ID, RegisteredBy: r.Staff.ID, ConsultantID: consultant, First: first, ArrivedAt: now}
-	if err := b.store.CreateVisit(ctx, v); err != nil {
-		return err
-	}
-	// A visit is a contact: it counts as a follow-up and restarts the interval.
-	before := l.Grade
-	l.LogFollowUp(now, "", b.opts.Rules.Leads, b.opts.Calendar)
-	if err := b.store.AddFollowUp(ctx, &domain.FollowUp{LeadID: l.ID, StaffID: r.Staff.ID, Channel: domain.ChannelVisit,
-		Note: T(domain.LangZH, "visit.note"), At: now, GradeBefore: before, GradeAfter: l.Grade}); err != nil {
-		return err
-	}
-	if err := b.store.UpdateLead(ctx, l); err != nil {
+	v, err := b.recordVisit(ctx, l, r.Staff.ID, consultant, first)
+	if err != nil {
 		return err
 	}
 	telesalesLead, invited, err := b.arrival(ctx, l, r.Staff)
@@ -90,6 +79,23 @@ func (b *Bot) handleVisit(ctx context.Context, r *Request) error {
 		return b.openCollision(ctx, r, l, domain.SourceWalkIn)
 	}
 	return nil
+}
+
+// recordVisit registers a visit and counts it as a contact: it is logged
+// as a follow-up and restarts the interval.
+func (b *Bot) recordVisit(ctx context.Context, l *domain.Lead, registrar, consultant int64, first bool) (*domain.Visit, error) {
+	now := b.now()
+	v := &domain.Visit{LeadID: l.ID, RegisteredBy: registrar, ConsultantID: consultant, First: first, ArrivedAt: now}
+	if err := b.store.CreateVisit(ctx, v); err != nil {
+		return nil, err
+	}
+	before := l.Grade
+	l.LogFollowUp(now, "", b.opts.Rules.Leads, b.opts.Calendar)
+	if err := b.store.AddFollowUp(ctx, &domain.FollowUp{LeadID: l.ID, StaffID: registrar, Channel: domain.ChannelVisit,
+		Note: T(domain.LangZH, "visit.note"), At: now, GradeBefore: before, GradeAfter: l.Grade}); err != nil {
+		return nil, err
+	}
+	return v, b.store.UpdateLead(ctx, l)
 }
 
 // lookupLeadAny finds a lead by id or phone for whoever deals with the
