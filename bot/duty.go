@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -297,14 +298,24 @@ func (b *Bot) PushDutyReminder(ctx context.Context, day time.Time) error {
 	if err != nil {
 		return err
 	}
+	if !b.opts.Calendar.IsWorkingDay(day) {
+		return nil // the store is closed: no duty
+	}
 	d := b.dayOf(day)
 	list, err := ds.DutyOn(ctx, d)
+	if err != nil {
+		return err
+	}
+	resting, err := ds.RestingOn(ctx, d)
 	if err != nil {
 		return err
 	}
 	roles := map[int64][]string{}
 	var order []int64
 	for _, a := range list {
+		if slices.Contains(resting, a.StaffID) {
+			continue // resting: the supervisor was told the day before
+		}
 		if _, ok := roles[a.StaffID]; !ok {
 			order = append(order, a.StaffID)
 		}

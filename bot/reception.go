@@ -147,7 +147,11 @@ func (b *Bot) handleNext(ctx context.Context, r *Request) error {
 // callNext calls whoever is next and sends them the card; it returns who
 // (0: nobody free). The caller saves the queue.
 func (b *Bot) callNext(ctx context.Context, st *receptionState) (int64, error) {
-	id := st.Next()
+	return b.call(ctx, st, st.Next())
+}
+
+// call sends the card to id (0: nobody, nothing sent).
+func (b *Bot) call(ctx context.Context, st *receptionState, id int64) (int64, error) {
 	if id == 0 {
 		return 0, nil
 	}
@@ -183,7 +187,8 @@ func (b *Bot) tellReception(ctx context.Context, st *receptionState, note string
 // tells reception.
 func (b *Bot) afterPass(ctx context.Context, st *receptionState, passed int64, why string) error {
 	note := why + ":" + strconv.Itoa(st.Calls)
-	id, err := b.callNext(ctx, st)
+	// Within the round: the one who just passed is not called again.
+	id, err := b.call(ctx, st, st.NextInRound())
 	if err != nil {
 		return err
 	}
@@ -208,8 +213,8 @@ func (b *Bot) handleReceptionButton(ctx context.Context, r *Request) error {
 	if id != r.Staff.ID {
 		return domain.Errorkf(domain.EFORBIDDEN, "err.forbidden", nil, "staff %d pressed %d's call", r.Staff.ID, id)
 	}
-	if _, err := time.Parse(domain.DateLayout, parts[1]); err != nil {
-		return stale
+	if _, err := time.Parse(domain.DateLayout, parts[1]); err != nil || parts[1] != b.dayOf(b.now()) {
+		return stale // an earlier day's call has expired
 	}
 	st, err := b.loadQueue(ctx, parts[1])
 	if err != nil {

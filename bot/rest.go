@@ -341,9 +341,10 @@ func (b *Bot) handleSwap(ctx context.Context, r *Request) error {
 		if err != nil {
 			return err
 		}
-		if theirs == nil {
+		if theirs == nil || theirs.SwapWith != 0 {
+			// Missing, or already offered in another swap.
 			return domain.Errorkf(domain.EINVALID, "swap.none_theirs", []any{colleague.Name, restDate(r.Lang, theirDay)},
-				"%s has no approved rest day on %s", colleague.Name, theirDay)
+				"%s has no free approved rest day on %s", colleague.Name, theirDay)
 		}
 	}
 	if err := b.checkSwap(ctx, rs, r.Lang, rd, r.Staff, colleague, theirDay); err != nil {
@@ -756,7 +757,7 @@ func (b *Bot) setRotaPlan(ctx context.Context, r *Request, rs restStore, first t
 		for _, tok := range strings.FieldsFunc(dayText, func(c rune) bool { return c == ',' || c == '，' || c == '、' || unicode.IsSpace(c) }) {
 			d, err := strconv.Atoi(tok)
 			day := first.AddDate(0, 0, d-1)
-			if err != nil || d < 1 || day.Month() != first.Month() {
+			if err != nil || d < 1 || day.Month() != first.Month() || day.Year() != first.Year() {
 				problems = append(problems, r.T("rota.line_bad_day", n, tok, month))
 				continue
 			}
@@ -769,9 +770,13 @@ func (b *Bot) setRotaPlan(ctx context.Context, r *Request, rs restStore, first t
 		return nil
 	}
 
-	// The people listed get their month replaced; everyone else's days stay.
+	// The people listed get the rest of their month replaced (days already
+	// past stay, and count); everyone else's days stay.
 	from, to := domain.RestWindow(first)
 	monthFrom, monthTo := first.Format(domain.DateLayout), first.AddDate(0, 1, -1).Format(domain.DateLayout)
+	if tomorrow := b.opts.Calendar.StartOfDay(b.now()).AddDate(0, 0, 1).Format(domain.DateLayout); tomorrow > monthFrom {
+		monthFrom = tomorrow
+	}
 	existing, err := rs.RestDaysBetween(ctx, from, to, []string{domain.RestPending, domain.RestApproved})
 	if err != nil {
 		return err

@@ -65,6 +65,15 @@ func (q *ReceptionQueue) Empty() bool { return len(q.Order) == 0 }
 // passed over this round; 0 when there is nobody. When everyone present
 // was passed over, the round starts again from the front.
 func (q *ReceptionQueue) Next() int64 {
+	return q.next(true)
+}
+
+// NextInRound is who to call after someone passed (busy, no answer): the
+// next not yet passed over in this round; 0 when all were, rather than
+// calling the one who just passed again.
+func (q *ReceptionQueue) NextInRound() int64 { return q.next(false) }
+
+func (q *ReceptionQueue) next(newRound bool) int64 {
 	for pass := 0; pass < 2; pass++ {
 		for _, id := range q.Order {
 			if q.Away[id] || slices.Contains(q.Skipped, id) {
@@ -72,7 +81,7 @@ func (q *ReceptionQueue) Next() int64 {
 			}
 			return id
 		}
-		if len(q.Skipped) == 0 {
+		if len(q.Skipped) == 0 || !newRound {
 			return 0
 		}
 		q.Skipped = nil // a new round
