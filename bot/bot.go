@@ -38,6 +38,8 @@ type staffStore interface {
 	RedeemInvite(ctx context.Context, code string, telegramID int64, lang domain.Lang) (*domain.Staff, error)
 	DeactivateStaff(ctx context.Context, id int64) error
 	SetStaffLang(ctx context.Context, id int64, lang domain.Lang) error
+	SetStaffDepartment(ctx context.Context, id int64, dept string) error
+	StaffByID(ctx context.Context, id int64) (*domain.Staff, error)
 }
 
 // updateStore is the inbox of updates (poller.go, apply.go).

@@ -36,7 +36,7 @@ func (b *Bot) createComplaint(ctx context.Context, r *Request, d complaintDraft)
 	if err := c.Validate(b.opts.Rules.Complaints.Departments); err != nil {
 		return err
 	}
-	owner, err := b.complaintOwner(ctx, r, d.Owner)
+	owner, err := b.complaintOwner(ctx, r, d.Owner, c.Department)
 	if err != nil {
 		return err
 	}
@@ -59,8 +59,9 @@ func (b *Bot) createComplaint(ctx context.Context, r *Request, d complaintDraft)
 	return nil
 }
 
-// complaintOwner is the named owner, or the first supervisor, or the caller.
-func (b *Bot) complaintOwner(ctx context.Context, r *Request, name string) (*domain.Staff, error) {
+// complaintOwner is the named owner, or the department's supervisor (R2.3;
+// the first supervisor when the department has none), or the caller.
+func (b *Bot) complaintOwner(ctx context.Context, r *Request, name, dept string) (*domain.Staff, error) {
 	if name != "" {
 		s, err := b.store.StaffByName(ctx, name)
 		if err != nil {
@@ -72,7 +73,7 @@ func (b *Bot) complaintOwner(ctx context.Context, r *Request, name string) (*dom
 		}
 		return s, nil
 	}
-	sups, err := b.staffWithAnyRole(ctx, domain.RoleSupervisor)
+	sups, err := b.inDepartment(ctx, domain.RoleSupervisor, dept)
 	if err != nil {
 		return nil, err
 	}
@@ -81,6 +82,26 @@ func (b *Bot) complaintOwner(ctx context.Context, r *Request, name string) (*dom
 		return sups[0], nil
 	}
 	return r.Staff, nil
+}
+
+// inDepartment lists the active, enrolled holders of a role in the
+// department, or every holder when the department has none (a general
+// manager belongs to no department).
+func (b *Bot) inDepartment(ctx context.Context, role domain.Role, dept string) ([]*domain.Staff, error) {
+	all, err := b.staffWithAnyRole(ctx, role)
+	if err != nil {
+		return nil, err
+	}
+	var mine []*domain.Staff
+	for _, s := range all {
+		if s.Department == dept {
+			mine = append(mine, s)
+		}
+	}
+	if len(mine) == 0 {
+		return all, nil
+	}
+	return mine, nil
 }
 
 // complaintCard renders a complaint with its deadlines.
@@ -512,7 +533,7 @@ func (b *Bot) PushComplaintEscalation(ctx context.Context, c *domain.Complaint, 
 	if n > domain.EscalationSteps(owner.Roles) {
 		return nil // past the general manager: nobody higher
 	}
-	people, err := b.staffWithAnyRole(ctx, domain.EscalationRoleFor(owner.Roles, n))
+	people, err := b.inDepartment(ctx, domain.EscalationRoleFor(owner.Roles, n), c.Department)
 	if err != nil {
 		return err
 	}

@@ -156,3 +156,29 @@ func TestR2_Complaint_GuidedDialogue(t *testing.T) {
 	card := h.reply(chen, "底盘异响，4S店两次没修好")
 	contains(t, card, "已登记投诉 #K1", "车型 轩逸", "鉴定结果：2026-12-04 09:30", "首次回复")
 }
+
+// TestR2_3_DepartmentSupervisorOwnsAndItsManagerHears: a complaint of a
+// department goes to that department's supervisor and, when late, to that
+// department's manager; a complaint registered by the service centre is
+// thereby forwarded to the department concerned.
+func TestR2_3_DepartmentSupervisorOwnsAndItsManagerHears(t *testing.T) {
+	h := newHarness(t)
+	admin := h.enroll("管理员", "admin", "zh")
+	h.enroll("销售主管", "supervisor", "zh")
+	after := h.enroll("售后主管", "supervisor", "zh")
+	salesMgr := h.enroll("销售经理", "manager", "zh")
+	afterMgr := h.enroll("售后经理", "manager", "zh")
+	svc := h.enroll("孙客服", "service", "zh")
+	for name, dept := range map[string]string{"销售主管": "销售部", "售后主管": "售后部", "销售经理": "销售部", "售后经理": "售后部"} {
+		contains(t, h.reply(admin, "/dept "+name+" "+dept), "的部门："+dept)
+	}
+	contains(t, h.reply(admin, "/dept 孙客服 财务部"), "没有“财务部”")
+	contains(t, h.reply(svc, "/complaint 王石 13800138000 现场 服务 售后部 保养等太久"), "负责人 售后主管")
+	s0, a0 := len(h.emu.Messages(salesMgr.ID)), len(h.emu.Messages(afterMgr.ID))
+	h.advance(11 * time.Minute)
+	h.runJob(h.chaser())
+	if len(h.emu.Messages(afterMgr.ID))-a0 != 1 || len(h.emu.Messages(salesMgr.ID)) != s0 {
+		t.Fatalf("escalation: after-sales manager %d, sales manager %d", len(h.emu.Messages(afterMgr.ID))-a0, len(h.emu.Messages(salesMgr.ID))-s0)
+	}
+	contains(t, last(h, after.ID), "投诉 #K1")
+}

@@ -33,7 +33,6 @@ type leadStore interface {
 	SaveDialog(ctx context.Context, d domain.Dialog) error
 	DialogByChat(ctx context.Context, chatID int64) (*domain.Dialog, error)
 	DeleteDialog(ctx context.Context, chatID int64) error
-	StaffByID(ctx context.Context, id int64) (*domain.Staff, error)
 }
 
 // Who works leads.

@@ -100,6 +100,10 @@ var coreMessages = map[domain.Lang]map[string]string{
 		"desc.staff":      "员工名单",
 		"desc.deactivate": "停用员工账号",
 		"desc.health":     "机器人运行状态",
+		"desc.dept":       "设置员工所属部门",
+		"usage.dept":      "/dept 姓名 部门（- 表示无）",
+		"example.dept":    "/dept 李主管 销售部",
+		"dept.ok":         "%s 的部门：%s。",
 
 		"usage.lang":         "/lang zh|en",
 		"example.lang":       "/lang en",
@@ -179,6 +183,10 @@ var coreMessages = map[domain.Lang]map[string]string{
 		"desc.staff":      "List staff",
 		"desc.deactivate": "Deactivate a staff member",
 		"desc.health":     "The bot's health",
+		"desc.dept":       "Set a staff member's department",
+		"usage.dept":      "/dept name department (- for none)",
+		"example.dept":    "/dept Li 销售部",
+		"dept.ok":         "%s's department: %s.",
 
 		"usage.lang":         "/lang zh|en",
 		"example.lang":       "/lang en",

@@ -17,6 +17,7 @@ func (b *Bot) registerBuiltins() {
 	b.Register(Command{Name: "staff", Roles: []domain.Role{domain.RoleSupervisor, domain.RoleManager, domain.RoleGM, domain.RoleAdmin}, Private: true, Handler: b.handleStaff})
 	b.Register(Command{Name: "invite", Roles: []domain.Role{domain.RoleAdmin}, Private: true, Handler: b.handleInvite})
 	b.Register(Command{Name: "deactivate", Roles: []domain.Role{domain.RoleAdmin}, Private: true, Handler: b.handleDeactivate})
+	b.Register(Command{Name: "dept", Roles: []domain.Role{domain.RoleAdmin, domain.RoleManager}, Private: true, Handler: b.handleDept})
 	b.Register(Command{Name: "health", Roles: []domain.Role{domain.RoleManager, domain.RoleGM, domain.RoleAdmin}, Private: true, Handler: b.handleHealth})
 }
 
@@ -108,7 +109,11 @@ func (b *Bot) handleStaff(ctx context.Context, r *Request) error {
 		case !s.Enrolled():
 			status = "staff.pending"
 		}
-		lines = append(lines, r.T("staff.line", s.Name, roleNames(r.Lang, s.Roles), r.T(status)))
+		roles := roleNames(r.Lang, s.Roles)
+		if s.Department != "" {
+			roles += " · " + s.Department
+		}
+		lines = append(lines, r.T("staff.line", s.Name, roles, r.T(status)))
 	}
 	b.reply(ctx, r.ChatID, strings.Join(lines, "\n"))
 	return nil
@@ -139,5 +144,33 @@ func (b *Bot) handleDeactivate(ctx context.Context, r *Request) error {
 	if s.Enrolled() {
 		b.clearCommands(ctx, s.TelegramID)
 	}
+	return nil
+}
+
+// handleDept puts a staff member in a department (R2.3): /dept 李主管 销售部
+// (or "-" for none). A complaint of the department defaults to its
+// supervisor, and escalates within it.
+func (b *Bot) handleDept(ctx context.Context, r *Request) error {
+	f := r.Fields()
+	if len(f) < 2 {
+		return errUsage
+	}
+	dept := f[len(f)-1]
+	if dept == "-" {
+		dept = ""
+	} else if !contains(b.opts.Rules.Complaints.Departments, dept) {
+		return domain.Errorkf(domain.EINVALID, "err.department_bad", []any{dept, strings.Join(b.opts.Rules.Complaints.Departments, " ")}, "no department %q", dept)
+	}
+	s, err := b.store.StaffByName(ctx, strings.Join(f[:len(f)-1], " "))
+	if err != nil {
+		return err
+	}
+	if err := b.store.SetStaffDepartment(ctx, s.ID, dept); err != nil {
+		return err
+	}
+	if dept == "" {
+		dept = "-"
+	}
+	b.reply(ctx, r.ChatID, r.T("dept.ok", s.Name, dept))
 	return nil
 }

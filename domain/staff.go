@@ -48,6 +48,7 @@ type Staff struct {
 	Roles      Roles
 	TelegramID int64
 	Lang       Lang
+	Department string // one of rules.complaints.departments, "" if none
 	Active     bool
 	CreatedAt  time.Time
 }

@@ -622,6 +622,12 @@ var migrations = []migration{
 			)`,
 		},
 	},
+	{
+		version:  7,
+		name:     "staff departments",
+		sqlite:   []string{`ALTER TABLE staff ADD COLUMN department TEXT NOT NULL DEFAULT ''`},
+		postgres: []string{`ALTER TABLE staff ADD COLUMN department TEXT NOT NULL DEFAULT ''`},
+	},
 }
 
 // migrationLockID is the PostgreSQL advisory lock that keeps two processes

@@ -1,6 +1,7 @@
 package storage_test
 
 import (
+	"context"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -24,7 +25,7 @@ func TestMigrate(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			if v, err := db.SchemaVersion(ctx); err != nil || v != 6 {
+			if v, err := db.SchemaVersion(ctx); err != nil || v != 7 {
 				t.Fatalf("version %d, %v", v, err)
 			}
 			if got, err := db.StaffByID(ctx, s.ID); err != nil || got.Name != "Kept" {
@@ -45,14 +46,14 @@ func TestMigrateV2ToV3(t *testing.T) {
 			if v, err := db.SchemaVersion(ctx); err != nil || v != 2 {
 				t.Fatalf("version %d, %v", v, err)
 			}
-			owner := MustCreateStaff(t, db, "Veteran")
+			owner := oldStaff(t, db, "Veteran")
 			must(t, db.SetState(ctx, "telegram.offset", "42"))
 			// The outbox as version 2 wrote it: no edit_message_id.
 			must(t, db.ExecRaw(ctx, `INSERT INTO outbox ("key", chat_id, text, status, next_attempt_at, created_at)
 				VALUES (?, ?, ?, ?, ?, ?)`, "old:1", 5, "<b>old</b>", domain.OutboxPending, now, now))
 
 			must(t, db.Migrate(ctx))
-			if v, err := db.SchemaVersion(ctx); err != nil || v != 6 {
+			if v, err := db.SchemaVersion(ctx); err != nil || v != 7 {
 				t.Fatalf("version %d, %v", v, err)
 			}
 			if got, err := db.StaffByID(ctx, owner.ID); err != nil || got.Name != "Veteran" {
@@ -85,13 +86,13 @@ func TestMigrateV3ToV4(t *testing.T) {
 		t.Run(driver, func(t *testing.T) {
 			db := fixClock(storagetest.OpenUnmigrated(t, driver))
 			must(t, db.MigrateTo(ctx, 3))
-			owner := MustCreateStaff(t, db, "Veteran")
+			owner := oldStaff(t, db, "Veteran")
 			// A lead as version 3 wrote it: no invited_by.
 			must(t, db.ExecRaw(ctx, `INSERT INTO leads (name, phone, source, model, grade, owner_id, pool, created_at)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, "Old", "13100000009", "call", "Camry", "H", owner.ID, "telesales", now))
 
 			must(t, db.Migrate(ctx))
-			if v, err := db.SchemaVersion(ctx); err != nil || v != 6 {
+			if v, err := db.SchemaVersion(ctx); err != nil || v != 7 {
 				t.Fatalf("version %d, %v", v, err)
 			}
 			old, err := db.LeadByPhone(ctx, "13100000009")
@@ -182,11 +183,11 @@ func TestMigrateV4ToV5(t *testing.T) {
 			if v, err := db.SchemaVersion(ctx); err != nil || v != 4 {
 				t.Fatalf("version %d, %v", v, err)
 			}
-			owner := MustCreateStaff(t, db, "Veteran")
+			owner := oldStaff(t, db, "Veteran")
 			l := MustCreateLead(t, db, newLead(owner, "Old", "13100000009"))
 
 			must(t, db.Migrate(ctx))
-			if v, err := db.SchemaVersion(ctx); err != nil || v != 6 {
+			if v, err := db.SchemaVersion(ctx); err != nil || v != 7 {
 				t.Fatalf("version %d, %v", v, err)
 			}
 			assertLead(t, db, l)
@@ -200,4 +201,20 @@ func TestMigrateV4ToV5(t *testing.T) {
 			}
 		})
 	}
+}
+
+// oldStaff inserts a staff member with the columns of schema v1, as the
+// release that made an old database would have.
+func oldStaff(t *testing.T, db *storage.DB, name string) *domain.Staff {
+	t.Helper()
+	ctx := context.Background()
+	if err := db.ExecRaw(ctx, `INSERT INTO staff (name, roles, lang, active, created_at) VALUES (?, ?, '', ?, `+storage.TimeLiteral(db.Now())+`)`,
+		name, ",consultant,", true); err != nil {
+		t.Fatal(err)
+	}
+	n, err := db.QueryCount(ctx, `SELECT MAX(id) FROM staff`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &domain.Staff{ID: n, Name: name}
 }

@@ -23,9 +23,10 @@ type staffRow struct {
 	TelegramID *int64
 	// Lang is empty until the person or an admin chooses a language; the
 	// first redeemed invite then records their Telegram client's.
-	Lang      string
-	Active    bool
-	CreatedAt time.Time
+	Lang       string
+	Department string
+	Active     bool
+	CreatedAt  time.Time
 }
 
 // TableName implements gorm's schema.Tabler.
@@ -42,12 +43,13 @@ func (r *staffRow) staff() (*domain.Staff, error) {
 		return nil, fmt.Errorf("staff %d: stored roles %q: %w", r.ID, r.Roles, err)
 	}
 	s := &domain.Staff{
-		ID:        r.ID,
-		Name:      r.Name,
-		Roles:     roles,
-		Lang:      domain.Lang(r.Lang),
-		Active:    r.Active,
-		CreatedAt: utc(r.CreatedAt),
+		ID:         r.ID,
+		Name:       r.Name,
+		Roles:      roles,
+		Lang:       domain.Lang(r.Lang),
+		Department: r.Department,
+		Active:     r.Active,
+		CreatedAt:  utc(r.CreatedAt),
 	}
 	if r.TelegramID != nil {
 		s.TelegramID = *r.TelegramID
@@ -217,6 +219,12 @@ func (db *DB) SetStaffLang(ctx context.Context, id int64, l domain.Lang) error {
 		return err
 	}
 	return db.updateStaff(ctx, id, "lang", string(l))
+}
+
+// SetStaffDepartment records the department a member works in (R2.3):
+// complaints of that department default to its supervisor.
+func (db *DB) SetStaffDepartment(ctx context.Context, id int64, dept string) error {
+	return db.updateStaff(ctx, id, "department", dept)
 }
 
 // updateStaff sets one column of member id; ENOTFOUND if there is none.
