@@ -348,7 +348,8 @@ func (b *Bot) PushHandoverReminder(ctx context.Context, h domain.Handover, escal
 		return b.Push(ctx, "handover-remind:"+id, to.TelegramID, to.ID,
 			T(to.Lang, "handover.remind", from.Name, l.ID, l.Name, ago(b.now().Sub(h.CreatedAt))), markup)
 	}
-	sups, err := b.staffWithAnyRole(ctx, domain.RoleSupervisor)
+	// The consultant's own supervisors, when departments are set.
+	sups, err := b.inDepartment(ctx, domain.RoleSupervisor, to.Department)
 	if err != nil {
 		return err
 	}

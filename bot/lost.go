@@ -87,15 +87,17 @@ func clip(s string, n int) string {
 func lostCardKey(reqID, approverID int64) string { return fmt.Sprintf("lost:%d:%d", reqID, approverID) }
 
 // approvers are who rules on a staff member's request: the supervisors, or
-// for a supervisor the managers.
+// for a supervisor the managers — of their department when departments are
+// set (/dept).
 func (b *Bot) approvers(ctx context.Context, s *domain.Staff) ([]*domain.Staff, error) {
-	all, err := b.store.StaffWithRole(ctx, domain.ApproverRole(s.Roles))
+	// Their own department's, when departments are set.
+	all, err := b.inDepartment(ctx, domain.ApproverRole(s.Roles), s.Department)
 	if err != nil {
 		return nil, err
 	}
 	var out []*domain.Staff
 	for _, a := range all {
-		if a.Active && a.Enrolled() && a.ID != s.ID {
+		if a.ID != s.ID {
 			out = append(out, a)
 		}
 	}
