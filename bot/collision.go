@@ -248,6 +248,23 @@ func (b *Bot) ruleCollision(ctx context.Context, r *Request, c *domain.Collision
 			return err
 		}
 	}
+	// The reminders (24 h, supervisors) and escalations (48 h, managers)
+	// carried the buttons too: they close as well.
+	for _, step := range []struct {
+		role domain.Role
+		key  string
+	}{{domain.RoleSupervisor, "collision-remind"}, {domain.RoleManager, "collision-escalate"}} {
+		people, err := b.staffWithAnyRole(ctx, step.role)
+		if err != nil {
+			return err
+		}
+		for _, p := range people {
+			text := T(p.Lang, "collision.verdict", won.Name, r.Staff.Name, b.formatTime(b.now()))
+			if err := b.editCard(ctx, fmt.Sprintf("%s:%d:%d", step.key, c.ID, p.ID), fmt.Sprintf("%s-done:%d:%d", step.key, c.ID, p.ID), p, text); err != nil {
+				return err
+			}
+		}
+	}
 	if !r.Staff.Roles.Has(domain.RoleSupervisor) {
 		// A manager ruling from a reminder: their card is not among the
 		// supervisors', so they get the verdict as an answer.

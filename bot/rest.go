@@ -222,6 +222,11 @@ func (b *Bot) handleRestDecision(ctx context.Context, r *Request) error {
 			return err
 		}
 	}
+	if status == domain.RestApproved {
+		if err := b.warnDutyOnRest(ctx, r, requester, rd.Day); err != nil {
+			return err
+		}
+	}
 	approvers, err := b.approvers(ctx, requester)
 	if err != nil {
 		return err
@@ -839,4 +844,28 @@ func (b *Bot) setRotaPlan(ctx context.Context, r *Request, rs restStore, first t
 	}
 	r.Reply(ctx, "rota.plan_saved", month, len(lines), total)
 	return b.showRota(ctx, r, rs, first)
+}
+
+// warnDutyOnRest tells whoever approves a rest day, at once, that the
+// person is on duty that day: a rest approved after the day-before flag
+// (R5.2) must not leave the duty silently uncovered.
+func (b *Bot) warnDutyOnRest(ctx context.Context, r *Request, s *domain.Staff, day string) error {
+	ds, err := b.dutyStore()
+	if err != nil {
+		return err
+	}
+	duties, err := ds.DutyOn(ctx, day)
+	if err != nil {
+		return err
+	}
+	var roles []string
+	for _, d := range duties {
+		if d.StaffID == s.ID {
+			roles = append(roles, dutyRoleName(r.Lang, d.Role))
+		}
+	}
+	if len(roles) > 0 {
+		b.reply(ctx, r.ChatID, r.T("rest.duty_warning", s.Name, restDate(r.Lang, day), strings.Join(roles, r.T("list.sep"))))
+	}
+	return nil
 }

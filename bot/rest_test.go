@@ -3,6 +3,7 @@ package bot_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -302,4 +303,21 @@ func TestR5_1_RotaPlan(t *testing.T) {
 	contains(t, h.reply(chen, "/rest 12-29"), "12 月的休息日已满")
 	contains(t, h.reply(h.enroll("赵顾问", "consultant", "zh"), "/rest 12-01"), "休息的人数已满")
 	contains(t, h.reply(chen, "/rota 2027-01"), "2027-01 还没有已批准的休息日")
+}
+
+// TestR5_2_RestApprovedOnADutyDayWarnsAtOnce: approving a rest day for
+// someone on duty that day tells the approver straight away.
+func TestR5_2_RestApprovedOnADutyDayWarnsAtOnce(t *testing.T) {
+	h := newHarness(t)
+	sup := h.enroll("李主管", "supervisor", "zh")
+	chen := h.enroll("陈顾问", "consultant", "zh")
+	h.reply(sup, "/duty set 2026-12-03 开门 陈顾问")
+	h.reply(chen, "/rest 12-03")
+	h.waitOutboxEmpty(10 * time.Second)
+	msgs := h.press(sup, "批准")
+	var all []string
+	for _, m := range msgs {
+		all = append(all, m.Plain)
+	}
+	contains(t, strings.Join(all, "\n"), "陈顾问 在 2026-12-03（周四） 排了值班（开门）")
 }
