@@ -8,7 +8,6 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"github.com/dealerbot/dealerbot/domain"
-	"github.com/dealerbot/dealerbot/storage"
 )
 
 // complaintStore is what complaints need of storage.
@@ -16,9 +15,9 @@ type complaintStore interface {
 	CreateComplaint(ctx context.Context, c *domain.Complaint) error
 	ComplaintByID(ctx context.Context, id int64) (*domain.Complaint, error)
 	UpdateComplaint(ctx context.Context, c *domain.Complaint) error
-	Complaints(ctx context.Context, f storage.ComplaintFilter) ([]*domain.Complaint, error)
-	AddComplaintAction(ctx context.Context, a *storage.ComplaintAction) error
-	ComplaintActions(ctx context.Context, complaintID int64) ([]storage.ComplaintAction, error)
+	Complaints(ctx context.Context, f domain.ComplaintFilter) ([]*domain.Complaint, error)
+	AddComplaintAction(ctx context.Context, a *domain.ComplaintAction) error
+	ComplaintActions(ctx context.Context, complaintID int64) ([]domain.ComplaintAction, error)
 }
 
 // complaints returns the store's complaint methods.

@@ -11,7 +11,6 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"github.com/dealerbot/dealerbot/domain"
-	"github.com/dealerbot/dealerbot/storage"
 )
 
 // createComplaint checks a draft, picks the owner (named, else the first
@@ -47,7 +46,7 @@ func (b *Bot) createComplaint(ctx context.Context, r *Request, d complaintDraft)
 	if err := cs.CreateComplaint(ctx, c); err != nil {
 		return err
 	}
-	if err := cs.AddComplaintAction(ctx, &storage.ComplaintAction{ComplaintID: c.ID, StaffID: r.Staff.ID, Kind: "registered", Note: c.Description}); err != nil {
+	if err := cs.AddComplaintAction(ctx, &domain.ComplaintAction{ComplaintID: c.ID, StaffID: r.Staff.ID, Kind: "registered", Note: c.Description}); err != nil {
 		return err
 	}
 	if owner.ID != r.Staff.ID && owner.Enrolled() {
@@ -280,7 +279,7 @@ func (b *Bot) complaintActText(ctx context.Context, r *Request, d *domain.Dialog
 		for _, d := range c.Deadlines(b.opts.Rules.Complaints, b.opts.Calendar) {
 			if d.Kind == domain.DeadlineProgress && now.After(d.Due) {
 				// Late: the cycle moves on, the miss is kept for the register.
-				if err := cs.AddComplaintAction(ctx, &storage.ComplaintAction{ComplaintID: c.ID, StaffID: r.Staff.ID, Kind: actionMissedProg, At: now}); err != nil {
+				if err := cs.AddComplaintAction(ctx, &domain.ComplaintAction{ComplaintID: c.ID, StaffID: r.Staff.ID, Kind: actionMissedProg, At: now}); err != nil {
 					return err
 				}
 			}
@@ -308,7 +307,7 @@ func (b *Bot) complaintActText(ctx context.Context, r *Request, d *domain.Dialog
 	if err := cs.UpdateComplaint(ctx, c); err != nil {
 		return err
 	}
-	if err := cs.AddComplaintAction(ctx, &storage.ComplaintAction{ComplaintID: c.ID, StaffID: r.Staff.ID, Kind: a.Act, Note: text, At: now}); err != nil {
+	if err := cs.AddComplaintAction(ctx, &domain.ComplaintAction{ComplaintID: c.ID, StaffID: r.Staff.ID, Kind: a.Act, Note: text, At: now}); err != nil {
 		return err
 	}
 	if a.Act == "close" {
@@ -372,7 +371,7 @@ func (b *Bot) surveyText(ctx context.Context, r *Request, d *domain.Dialog, text
 		// start a fresh one.
 		c.Status = domain.ComplaintOpen
 		round := roundOutcomes(c, b.opts.Rules.Complaints, b.opts.Calendar, now)
-		if err := cs.AddComplaintAction(ctx, &storage.ComplaintAction{ComplaintID: c.ID, StaffID: r.Staff.ID, Kind: actionRound, Note: round, At: now}); err != nil {
+		if err := cs.AddComplaintAction(ctx, &domain.ComplaintAction{ComplaintID: c.ID, StaffID: r.Staff.ID, Kind: actionRound, Note: round, At: now}); err != nil {
 			return err
 		}
 		c.OpenedAt, c.Valid = now, nil
@@ -383,7 +382,7 @@ func (b *Bot) surveyText(ctx context.Context, r *Request, d *domain.Dialog, text
 	if err := cs.UpdateComplaint(ctx, c); err != nil {
 		return err
 	}
-	if err := cs.AddComplaintAction(ctx, &storage.ComplaintAction{ComplaintID: c.ID, StaffID: r.Staff.ID, Kind: "survey:" + sat, Note: strings.TrimSpace(text), At: now}); err != nil {
+	if err := cs.AddComplaintAction(ctx, &domain.ComplaintAction{ComplaintID: c.ID, StaffID: r.Staff.ID, Kind: "survey:" + sat, Note: strings.TrimSpace(text), At: now}); err != nil {
 		return err
 	}
 	owner, err := b.store.StaffByID(ctx, c.OwnerID)
@@ -440,7 +439,7 @@ func (b *Bot) reassignComplaint(ctx context.Context, r *Request, c *domain.Compl
 	if err := cs.UpdateComplaint(ctx, c); err != nil {
 		return err
 	}
-	if err := cs.AddComplaintAction(ctx, &storage.ComplaintAction{ComplaintID: c.ID, StaffID: r.Staff.ID, Kind: "owner",
+	if err := cs.AddComplaintAction(ctx, &domain.ComplaintAction{ComplaintID: c.ID, StaffID: r.Staff.ID, Kind: "owner",
 		Note: fmt.Sprintf("%s → %s", b.staffName(ctx, from), to.Name)}); err != nil {
 		return err
 	}
@@ -460,7 +459,7 @@ func (b *Bot) handleComplaints(ctx context.Context, r *Request) error {
 	if err != nil {
 		return err
 	}
-	f := storage.ComplaintFilter{Statuses: []string{domain.ComplaintOpen, domain.ComplaintClosing}, Limit: 500}
+	f := domain.ComplaintFilter{Statuses: []string{domain.ComplaintOpen, domain.ComplaintClosing}, Limit: 500}
 	if !r.Staff.Roles.HasAny(seesAllComplaints...) {
 		f.OwnerID = r.Staff.ID
 	}

@@ -12,7 +12,6 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/dealerbot/dealerbot/domain"
-	"github.com/dealerbot/dealerbot/storage"
 )
 
 // The weekly complaint register (R2.8): every department's complaints of a
@@ -189,7 +188,7 @@ func (b *Bot) PushRegisterReminder(ctx context.Context, weekStart time.Time) err
 	if err != nil {
 		return err
 	}
-	list, err := cs.Complaints(ctx, storage.ComplaintFilter{CreatedFrom: start, CreatedTo: start.AddDate(0, 0, 7)})
+	list, err := cs.Complaints(ctx, domain.ComplaintFilter{CreatedFrom: start, CreatedTo: start.AddDate(0, 0, 7)})
 	if err != nil {
 		return err
 	}
@@ -214,7 +213,7 @@ func (b *Bot) registerRows(ctx context.Context, dept string, from, to time.Time)
 	if err != nil {
 		return nil, err
 	}
-	list, err := cs.Complaints(ctx, storage.ComplaintFilter{Department: dept, CreatedFrom: from, CreatedTo: to})
+	list, err := cs.Complaints(ctx, domain.ComplaintFilter{Department: dept, CreatedFrom: from, CreatedTo: to})
 	if err != nil {
 		return nil, err
 	}

@@ -302,3 +302,24 @@ func (c *Complaint) Next(r ComplaintRules, cal *Calendar) (Deadline, bool) {
 	}
 	return best, ok
 }
+
+// ComplaintAction is one step taken on a complaint — a reply, a contact, a
+// progress report, a survey — logged with who and when.
+type ComplaintAction struct {
+	ID          int64
+	ComplaintID int64
+	StaffID     int64
+	Kind        string
+	Note        string
+	At          time.Time
+}
+
+// ComplaintFilter selects complaints for lists and the register.
+type ComplaintFilter struct {
+	OwnerID     int64    // 0: any owner
+	Department  string   // "": any department
+	Statuses    []string // empty: any status
+	CreatedFrom time.Time
+	CreatedTo   time.Time // created in [CreatedFrom, CreatedTo); a zero bound is none
+	Limit       int       // not positive: all
+}

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/dealerbot/dealerbot/domain"
-	"github.com/dealerbot/dealerbot/storage"
 )
 
 // ComplaintChaser makes sure no complaint quietly passes a deadline
@@ -17,7 +16,7 @@ import (
 // fresh deadlines start over.
 type ComplaintChaser struct {
 	Store interface {
-		Complaints(ctx context.Context, f storage.ComplaintFilter) ([]*domain.Complaint, error)
+		Complaints(ctx context.Context, f domain.ComplaintFilter) ([]*domain.Complaint, error)
 		InTx(ctx context.Context, fn func(ctx context.Context) error) error
 	}
 	Bot interface {
@@ -36,7 +35,7 @@ func (j *ComplaintChaser) Name() string { return "complaint-chaser" }
 
 // Run implements Job.
 func (j *ComplaintChaser) Run(ctx context.Context, now time.Time) error {
-	open, err := j.Store.Complaints(ctx, storage.ComplaintFilter{Statuses: []string{domain.ComplaintOpen}})
+	open, err := j.Store.Complaints(ctx, domain.ComplaintFilter{Statuses: []string{domain.ComplaintOpen}})
 	if err != nil {
 		return fmt.Errorf("open complaints: %w", err)
 	}

@@ -195,14 +195,7 @@ func (db *DB) UpdateComplaint(ctx context.Context, c *domain.Complaint) error {
 }
 
 // ComplaintFilter selects complaints; its zero value selects them all.
-type ComplaintFilter struct {
-	OwnerID     int64    // 0: any owner
-	Department  string   // "": any department
-	Statuses    []string // empty: any status
-	CreatedFrom time.Time
-	CreatedTo   time.Time // created in [CreatedFrom, CreatedTo); a zero bound is none
-	Limit       int       // not positive: all
-}
+type ComplaintFilter = domain.ComplaintFilter
 
 // Complaints returns the complaints f selects, by id.
 func (db *DB) Complaints(ctx context.Context, f ComplaintFilter) ([]*domain.Complaint, error) {
@@ -237,9 +230,12 @@ func (db *DB) Complaints(ctx context.Context, f ComplaintFilter) ([]*domain.Comp
 	return list, nil
 }
 
-// ComplaintAction is one step taken on a complaint: a reply, a contact, a
-// progress report, an escalation, and so on.
-type ComplaintAction struct {
+// ComplaintAction is domain.ComplaintAction, kept under this name for
+// the storage API's callers.
+type ComplaintAction = domain.ComplaintAction
+
+// complaintActionRow is a row of complaint_actions.
+type complaintActionRow struct {
 	ID          int64 `gorm:"primaryKey"`
 	ComplaintID int64
 	StaffID     int64
@@ -249,7 +245,7 @@ type ComplaintAction struct {
 }
 
 // TableName implements gorm's schema.Tabler.
-func (ComplaintAction) TableName() string { return "complaint_actions" }
+func (complaintActionRow) TableName() string { return "complaint_actions" }
 
 // AddComplaintAction stores an action and sets a.ID; a.At defaults to now.
 // ENOTFOUND (err.complaint_not_found) when the complaint does not exist.
@@ -257,8 +253,7 @@ func (db *DB) AddComplaintAction(ctx context.Context, a *ComplaintAction) error 
 	if a.At.IsZero() {
 		a.At = db.now()
 	}
-	row := *a
-	row.ID, row.At = 0, dbTime(a.At)
+	row := complaintActionRow{ComplaintID: a.ComplaintID, StaffID: a.StaffID, Kind: a.Kind, Note: a.Note, At: dbTime(a.At)}
 	err := db.InTx(ctx, func(ctx context.Context) error {
 		return db.conn(ctx).Create(&row).Error
 	})
@@ -274,13 +269,14 @@ func (db *DB) AddComplaintAction(ctx context.Context, a *ComplaintAction) error 
 
 // ComplaintActions returns the actions of a complaint, the oldest first.
 func (db *DB) ComplaintActions(ctx context.Context, complaintID int64) ([]ComplaintAction, error) {
-	var rows []ComplaintAction
+	var rows []complaintActionRow
 	err := db.conn(ctx).Where("complaint_id = ?", complaintID).Order("at, id").Find(&rows).Error
 	if err != nil {
 		return nil, formatError(fmt.Errorf("actions of complaint %d: %w", complaintID, err))
 	}
-	for i := range rows {
-		rows[i].At = utc(rows[i].At)
+	out := make([]ComplaintAction, len(rows))
+	for i, r := range rows {
+		out[i] = ComplaintAction{ID: r.ID, ComplaintID: r.ComplaintID, StaffID: r.StaffID, Kind: r.Kind, Note: r.Note, At: utc(r.At)}
 	}
-	return rows, nil
+	return out, nil
 }
