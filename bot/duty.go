@@ -22,7 +22,9 @@ import (
 // storage beyond Store (implemented by *storage.DB).
 type dutyStore interface {
 	AssignDuty(ctx context.Context, day, role string, staffID int64) error
+	UnassignDuty(ctx context.Context, day, role string, staffID int64) (bool, error)
 	SetPattern(ctx context.Context, weekday int, role string, staffID int64) error
+	UnsetPattern(ctx context.Context, weekday int, role string, staffID int64) (bool, error)
 	DutyOn(ctx context.Context, day string) ([]domain.DutyAssignment, error)
 	RestingOn(ctx context.Context, day string) ([]int64, error)
 	GetState(ctx context.Context, key string) (string, bool, error)
@@ -67,6 +69,8 @@ func (b *Bot) handleDuty(ctx context.Context, r *Request) error {
 		switch strings.ToLower(f[0]) {
 		case "set":
 			return b.handleDutySet(ctx, r, f[1:])
+		case "unset":
+			return b.handleDutyUnset(ctx, r, f[1:])
 		case "weekly":
 			return b.handleDutyWeekly(ctx, r, f[1:])
 		}
@@ -178,6 +182,51 @@ func (b *Bot) handleDutySet(ctx context.Context, r *Request, f []string) error {
 		return err
 	}
 	r.Reply(ctx, "duty.set_ok", who.Name, day, dutyRoleName(r.Lang, role.Name))
+	return nil
+}
+
+// handleDutyUnset takes a duty off someone: /duty unset <date|weekday>
+// <role> <name> — a date removes that day's assignment, a weekday (周一,
+// monday, 1) the weekly pattern's entry.
+func (b *Bot) handleDutyUnset(ctx context.Context, r *Request, f []string) error {
+	if !r.Staff.Roles.HasAny(dutyPlanners...) {
+		return domain.Errorkf(domain.EFORBIDDEN, "err.forbidden", nil, "staff %d may not plan duties", r.Staff.ID)
+	}
+	if len(f) < 3 {
+		return errUsage
+	}
+	role, err := b.dutyRoleFromInput(r, f[1])
+	if err != nil {
+		return err
+	}
+	who, err := b.dutyPerson(ctx, strings.Join(f[2:], " "))
+	if err != nil {
+		return err
+	}
+	ds, err := b.dutyStore()
+	if err != nil {
+		return err
+	}
+	var removed bool
+	when := f[0]
+	if wd, ok := parseDutyWeekday(f[0]); ok {
+		removed, err = ds.UnsetPattern(ctx, int(wd), role.Name, who.ID)
+	} else {
+		t, perr := b.parseDutyDay(f[0])
+		if perr != nil {
+			return perr
+		}
+		when = b.dayOf(t)
+		removed, err = ds.UnassignDuty(ctx, when, role.Name, who.ID)
+	}
+	if err != nil {
+		return err
+	}
+	if !removed {
+		r.Reply(ctx, "duty.unset_none", who.Name, when, dutyRoleName(r.Lang, role.Name))
+		return nil
+	}
+	r.Reply(ctx, "duty.unset_ok", who.Name, when, dutyRoleName(r.Lang, role.Name))
 	return nil
 }
 

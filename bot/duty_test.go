@@ -234,3 +234,18 @@ func TestR5_3_AcceptRegistersTheNamedCustomersVisit(t *testing.T) {
 	}
 	contains(t, h.reply(rec, "/next 13900000000"), "没有电话为 13900000000 的客户")
 }
+
+// TestR5_2_DutyUnset: a duty taken off a day, and off the weekly pattern.
+func TestR5_2_DutyUnset(t *testing.T) {
+	h := newHarness(t)
+	sup := h.enroll("李主管", "supervisor", "zh")
+	h.enroll("陈顾问", "consultant", "zh")
+	h.reply(sup, "/duty set 2026-12-03 开门 陈顾问")
+	contains(t, h.reply(sup, "/duty unset 2026-12-03 开门 陈顾问"), "已取消 陈顾问 在 2026-12-03 的值班")
+	contains(t, h.reply(sup, "/duty 2026-12-03"), "没有")
+	contains(t, h.reply(sup, "/duty unset 2026-12-03 开门 陈顾问"), "没有这项值班")
+	h.reply(sup, "/duty weekly 周四 开门 陈顾问")
+	contains(t, h.reply(sup, "/duty 2026-12-03"), "陈顾问")
+	contains(t, h.reply(sup, "/duty unset 周四 开门 陈顾问"), "已取消")
+	contains(t, h.reply(sup, "/duty 2026-12-03"), "没有")
+}

@@ -6,9 +6,11 @@ import "github.com/dealerbot/dealerbot/domain"
 // reception rotation (R5.3).
 var dutyMessages = map[domain.Lang]map[string]string{
 	domain.LangZH: {
+		"duty.unset_ok":    "已取消 %s 在 %s 的值班（%s）。",
+		"duty.unset_none":  "%s 在 %s 没有这项值班（%s）。",
 		"duty.roster":      "<b>%s 值班表</b>",
 		"duty.roster_line": "• %s：%s",
-		"desc.duty":        "查看或安排值班", "usage.duty": "/duty [日期] | /duty set 日期 岗位 姓名 | /duty weekly 星期 岗位 姓名", "example.duty": "/duty set 明天 开门 陈顾问",
+		"desc.duty":        "查看或安排值班", "usage.duty": "/duty [日期] | /duty set 日期 岗位 姓名 | /duty weekly 星期 岗位 姓名 | /duty unset 日期或星期 岗位 姓名", "example.duty": "/duty set 明天 开门 陈顾问",
 		"desc.next": "叫下一位销售顾问接待客户", "usage.next": "/next [电话或#客户编号]", "example.next": "/next 13800138000",
 		"desc.queue": "今天的展厅接待顺序", "usage.queue": "/queue", "example.queue": "/queue",
 		"desc.away": "暂时离开接待队列", "usage.away": "/away", "example.away": "/away",
@@ -64,9 +66,11 @@ var dutyMessages = map[domain.Lang]map[string]string{
 		"rq.back_already":   "您已经在接待队列中。",
 	},
 	domain.LangEN: {
+		"duty.unset_ok":    "%s is off duty on %s (%s).",
+		"duty.unset_none":  "%s had no such duty on %s (%s).",
 		"duty.roster":      "<b>Duty roster %s</b>",
 		"duty.roster_line": "• %s: %s",
-		"desc.duty":        "See or plan duties", "usage.duty": "/duty [date] | /duty set date role name | /duty weekly weekday role name", "example.duty": "/duty set tomorrow opening Chen",
+		"desc.duty":        "See or plan duties", "usage.duty": "/duty [date] | /duty set date role name | /duty weekly weekday role name | /duty unset date-or-weekday role name", "example.duty": "/duty set tomorrow opening Chen",
 		"desc.next": "Call the next consultant for a walk-in", "usage.next": "/next [phone or #lead]", "example.next": "/next 13800138000",
 		"desc.queue": "Today's showroom reception order", "usage.queue": "/queue", "example.queue": "/queue",
 		"desc.away": "Leave the reception line for a while", "usage.away": "/away", "example.away": "/away",
