@@ -73,6 +73,10 @@ func (b *Bot) handleVisit(ctx context.Context, r *Request) error {
 		text += "\n" + r.T("visit.telesales_lead", r.staffName(ctx, l.OwnerID))
 	}
 	b.replyMarkup(ctx, r.ChatID, text, inlineKeyboard([]models.InlineKeyboardButton{{Text: r.T("btn.left"), CallbackData: "visit:left:" + strconv.FormatInt(v.ID, 10)}}))
+	if domain.GradePromptAfterFollowUp(l, b.opts.Rules.Leads, b.now()) && domain.CanWorkLead(r.Staff, l) {
+		// The visit was the third contact of the first week (R1.4).
+		b.replyMarkup(ctx, r.ChatID, r.T("grade.prompt", l.FollowUps), gradeKeyboard(r.Lang, "lead:sg:"+strconv.FormatInt(l.ID, 10)+":", false))
+	}
 	if !telesalesLead && r.Staff.Roles.Has(domain.RoleConsultant) && l.OwnerID != r.Staff.ID {
 		// Another consultant's customer: serve them, and let the supervisor
 		// rule who keeps them (R1.14.3–4).

@@ -3,6 +3,7 @@ package bot_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -58,5 +59,19 @@ func TestR1_11_VisitRegisterDepartureAndGradeAfter24h(t *testing.T) {
 	contains(t, h.press(chen, "A")[0].Plain, "N → A")
 	if l, _ := h.db.LeadByID(context.Background(), id); l.Grade != domain.GradeA {
 		t.Fatalf("grade %s", l.Grade)
+	}
+}
+
+// TestR1_4_VisitAsThirdContactAsksForTheGrade: a visit counts as a
+// contact; as the third of the first week it prompts the grade.
+func TestR1_4_VisitAsThirdContactAsksForTheGrade(t *testing.T) {
+	h := newHarness(t)
+	chen := h.enroll("陈顾问", "consultant", "zh")
+	id := leadID(t, h.reply(chen, "/lead 王石 13800138000 轩逸 N 到店"))
+	h.reply(chen, fmt.Sprintf("/fu %d 第一次电话", id))
+	h.reply(chen, fmt.Sprintf("/fu %d 第二次电话", id))
+	msgs := plains(h.say(chen, "/visit 13800138000"))
+	if len(msgs) != 2 || !strings.Contains(msgs[1], "请给客户定级") {
+		t.Fatalf("answers %q", msgs)
 	}
 }
