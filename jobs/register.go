@@ -77,3 +77,13 @@ func weekStart(t time.Time, loc *time.Location) time.Time {
 	day := time.Date(y, m, d, 0, 0, 0, 0, loc)
 	return day.AddDate(0, 0, -((int(day.Weekday()) + 6) % 7))
 }
+
+// CatchUp runs the day's register or reminder at start if its time passed
+// while the bot was down: the per-week keys make it send only what did not
+// go out.
+func (j *WeeklyRegister) CatchUp(ctx context.Context, now time.Time) error {
+	if now.Before(j.Rules.WeeklyRegisterTime.On(now, j.Calendar.Location)) {
+		return nil
+	}
+	return j.Run(ctx, now)
+}

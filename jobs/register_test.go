@@ -99,3 +99,24 @@ func TestWeeklyRegister_SpecAndErrors(t *testing.T) {
 		t.Error("a failed push was not reported")
 	}
 }
+
+// TestR2_8_RegisterCatchUpOnlyAfterItsTime: started before 09:00 on a
+// Monday the register waits for its schedule; after, it runs.
+func TestR2_8_RegisterCatchUpOnlyAfterItsTime(t *testing.T) {
+	loc := mustLoc(t)
+	cal := &domain.Calendar{Location: loc, Open: 9 * 60, Close: 18 * 60, WorkingDays: []time.Weekday{0, 1, 2, 3, 4, 5, 6}}
+	rules := domain.DefaultRules()
+	if err := rules.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	j := &WeeklyRegister{Rules: rules.Complaints, Calendar: cal}
+	if err := j.CatchUp(context.Background(), time.Date(2026, 11, 30, 8, 0, 0, 0, loc)); err != nil {
+		t.Fatal(err) // before 09:00: nothing (a nil store would panic)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("a Monday start at 10:00 did not run the register")
+		}
+	}()
+	_ = j.CatchUp(context.Background(), time.Date(2026, 11, 30, 10, 0, 0, 0, loc))
+}

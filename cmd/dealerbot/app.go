@@ -22,7 +22,8 @@ type App struct {
 	Bot    *bot.Bot
 	Jobs   *jobs.Scheduler
 
-	morning *jobs.MorningPush
+	morning  *jobs.MorningPush
+	register *jobs.WeeklyRegister
 }
 
 // openDB opens the configured database and brings its schema up to date.
@@ -80,6 +81,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 	a.morning = morning
 	cleanup := &jobs.MonthEndCleanup{Bot: a.Bot, Rules: cfg.Rules.Leads, Calendar: cfg.Calendar()}
 	register := &jobs.WeeklyRegister{Store: db, Bot: a.Bot, Rules: cfg.Rules.Complaints, Calendar: cfg.Calendar()}
+	a.register = register
 	duty := &jobs.DutyReminder{Store: db, Bot: a.Bot, Rules: cfg.Rules.Rota, Calendar: cfg.Calendar()}
 	for _, j := range []struct {
 		spec string
@@ -116,6 +118,9 @@ func (a *App) Run(ctx context.Context) error {
 	go func() {
 		if err := a.morning.CatchUp(ctx, a.Now()); err != nil {
 			a.Log.Error("morning push catch-up", slog.Any("error", err))
+		}
+		if err := a.register.CatchUp(ctx, a.Now()); err != nil {
+			a.Log.Error("weekly register catch-up", slog.Any("error", err))
 		}
 	}()
 	a.Log.Info("dealerbot running", slog.String("bot", a.Bot.Username()), slog.String("store", a.Config.Store.Name))
