@@ -78,3 +78,13 @@ func (j *ReceptionTimeouts) Run(ctx context.Context, now time.Time) error {
 	}
 	return nil
 }
+
+// CatchUp runs the day's reminder at start if its time passed while the
+// bot was down and the store is still open; the per-day keys make it send
+// only what did not go out.
+func (j *DutyReminder) CatchUp(ctx context.Context, now time.Time) error {
+	if now.Before(j.Rules.DutyReminder.On(now, j.Calendar.Location)) || !j.Calendar.IsOpen(now) {
+		return nil
+	}
+	return j.Run(ctx, now)
+}

@@ -83,3 +83,20 @@ func TestR5_3_ReceptionTimeouts_Spec(t *testing.T) {
 		t.Fatalf("txs %d checked %v", store.txs, bot.checked)
 	}
 }
+
+// TestR5_2_DutyReminderCatchUpOnlyAfterItsTime: a start before 08:00
+// leaves the reminder to the schedule; one at 10:00 sends it.
+func TestR5_2_DutyReminderCatchUpOnlyAfterItsTime(t *testing.T) {
+	loc, _ := time.LoadLocation("Asia/Shanghai")
+	cal := &domain.Calendar{Location: loc, Open: 9 * 60, Close: 18 * 60, WorkingDays: []time.Weekday{0, 1, 2, 3, 4, 5, 6}}
+	j := &DutyReminder{Rules: domain.DefaultRules().Rota, Calendar: cal}
+	if err := j.CatchUp(context.Background(), time.Date(2026, 12, 1, 7, 0, 0, 0, loc)); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("a start at 10:00 did not send the reminder")
+		}
+	}()
+	_ = j.CatchUp(context.Background(), time.Date(2026, 12, 1, 10, 0, 0, 0, loc))
+}

@@ -24,6 +24,7 @@ type App struct {
 
 	morning  *jobs.MorningPush
 	register *jobs.WeeklyRegister
+	duty     *jobs.DutyReminder
 }
 
 // openDB opens the configured database and brings its schema up to date.
@@ -83,6 +84,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 	register := &jobs.WeeklyRegister{Store: db, Bot: a.Bot, Rules: cfg.Rules.Complaints, Calendar: cfg.Calendar()}
 	a.register = register
 	duty := &jobs.DutyReminder{Store: db, Bot: a.Bot, Rules: cfg.Rules.Rota, Calendar: cfg.Calendar()}
+	a.duty = duty
 	for _, j := range []struct {
 		spec string
 		job  jobs.Job
@@ -121,6 +123,9 @@ func (a *App) Run(ctx context.Context) error {
 		}
 		if err := a.register.CatchUp(ctx, a.Now()); err != nil {
 			a.Log.Error("weekly register catch-up", slog.Any("error", err))
+		}
+		if err := a.duty.CatchUp(ctx, a.Now()); err != nil {
+			a.Log.Error("duty reminder catch-up", slog.Any("error", err))
 		}
 	}()
 	a.Log.Info("dealerbot running", slog.String("bot", a.Bot.Username()), slog.String("store", a.Config.Store.Name))
