@@ -217,11 +217,7 @@ func (b *Bot) ruleCollision(ctx context.Context, r *Request, c *domain.Collision
 	}
 	if l.OwnerID != won.ID {
 		// The winner gets it, whoever holds it now (it may have moved since).
-		pool := domain.PoolShowroom
-		if won.Roles.Has(domain.RoleTelesales) && !won.Roles.Has(domain.RoleConsultant) {
-			pool = domain.PoolTelesales
-		}
-		if err := b.moveLead(ctx, l, r.Staff.ID, won.ID, pool, domain.WhyRuling); err != nil {
+		if err := b.moveLead(ctx, l, r.Staff.ID, won.ID, domain.PoolOf(won.Roles), domain.WhyRuling); err != nil {
 			return err
 		}
 	}

@@ -133,7 +133,7 @@ func (b *Bot) complaintCard(ctx context.Context, lang domain.Lang, c *domain.Com
 
 // complaintButtons are the owner's actions in the complaint's state.
 func (b *Bot) complaintButtons(lang domain.Lang, s *domain.Staff, c *domain.Complaint) models.ReplyMarkup {
-	if c.Status != domain.ComplaintOpen || !b.mayActOn(s, c) {
+	if c.Status != domain.ComplaintOpen || !domain.CanActOnComplaint(s, c) {
 		return nil
 	}
 	id := strconv.FormatInt(c.ID, 10)
@@ -148,11 +148,6 @@ func (b *Bot) complaintButtons(lang domain.Lang, s *domain.Staff, c *domain.Comp
 		rows = append(rows, []models.InlineKeyboardButton{btn("opinion")})
 	}
 	return &models.InlineKeyboardMarkup{InlineKeyboard: rows}
-}
-
-// mayActOn: the owner and those above act on a complaint (R2.3).
-func (b *Bot) mayActOn(s *domain.Staff, c *domain.Complaint) bool {
-	return s.ID == c.OwnerID || s.Roles.HasAny(domain.RoleSupervisor, domain.RoleManager, domain.RoleGM)
 }
 
 // pushComplaintCard sends the card to someone, with their buttons.
@@ -213,7 +208,7 @@ func (b *Bot) handleComplaintButton(ctx context.Context, r *Request) error {
 	if c.Status != domain.ComplaintOpen {
 		return domain.Errorkf(domain.ECONFLICT, "cmp.not_open", []any{c.ID}, "complaint %d is %s", c.ID, c.Status)
 	}
-	if !b.mayActOn(r.Staff, c) || act == "opinion" && !r.Staff.Roles.HasAny(domain.RoleManager, domain.RoleGM) {
+	if !domain.CanActOnComplaint(r.Staff, c) || act == "opinion" && !r.Staff.Roles.HasAny(domain.RoleManager, domain.RoleGM) {
 		return domain.Errorkf(domain.EFORBIDDEN, "err.forbidden", nil, "neither owner nor above")
 	}
 	switch act {
@@ -258,7 +253,7 @@ func (b *Bot) complaintActText(ctx context.Context, r *Request, d *domain.Dialog
 	if c.Status != domain.ComplaintOpen {
 		return domain.Errorkf(domain.ECONFLICT, "cmp.not_open", []any{c.ID}, "not open")
 	}
-	if !b.mayActOn(r.Staff, c) {
+	if !domain.CanActOnComplaint(r.Staff, c) {
 		return domain.Errorkf(domain.EFORBIDDEN, "err.forbidden", nil, "neither owner nor above")
 	}
 	now := b.now()

@@ -145,11 +145,9 @@ func (b *Bot) dutyRolesOf(list []domain.DutyAssignment) []string {
 
 // handleDutySet assigns a duty: /duty set <date> <role> <name>.
 func (b *Bot) handleDutySet(ctx context.Context, r *Request, f []string) error {
-	if !r.Staff.Roles.HasAny(dutyPlanners...) {
-		return domain.Errorkf(domain.EFORBIDDEN, "err.forbidden", nil, "staff %d may not plan duties", r.Staff.ID)
-	}
-	if len(f) < 3 {
-		return errUsage
+	role, who, ds, err := b.dutyPlan(ctx, r, f)
+	if err != nil {
+		return err
 	}
 	t, err := b.parseDutyDay(f[0])
 	if err != nil {
@@ -158,18 +156,6 @@ func (b *Bot) handleDutySet(ctx context.Context, r *Request, f []string) error {
 	day := b.dayOf(t)
 	if day < b.dayOf(b.now()) {
 		return domain.Errorkf(domain.EINVALID, "duty.day_past", []any{day}, "duty day %s is past", day)
-	}
-	role, err := b.dutyRoleFromInput(r, f[1])
-	if err != nil {
-		return err
-	}
-	who, err := b.dutyPerson(ctx, strings.Join(f[2:], " "))
-	if err != nil {
-		return err
-	}
-	ds, err := b.dutyStore()
-	if err != nil {
-		return err
 	}
 	resting, err := ds.RestingOn(ctx, day)
 	if err != nil {
@@ -185,25 +171,32 @@ func (b *Bot) handleDutySet(ctx context.Context, r *Request, f []string) error {
 	return nil
 }
 
+// dutyPlan reads what /duty set, unset and weekly share: the caller must
+// plan duties, and f is [when, role, name…].
+func (b *Bot) dutyPlan(ctx context.Context, r *Request, f []string) (domain.DutyRole, *domain.Staff, dutyStore, error) {
+	if !r.Staff.Roles.HasAny(dutyPlanners...) {
+		return domain.DutyRole{}, nil, nil, domain.Errorkf(domain.EFORBIDDEN, "err.forbidden", nil, "staff %d may not plan duties", r.Staff.ID)
+	}
+	if len(f) < 3 {
+		return domain.DutyRole{}, nil, nil, errUsage
+	}
+	role, err := b.dutyRoleFromInput(r, f[1])
+	if err != nil {
+		return domain.DutyRole{}, nil, nil, err
+	}
+	who, err := b.dutyPerson(ctx, strings.Join(f[2:], " "))
+	if err != nil {
+		return domain.DutyRole{}, nil, nil, err
+	}
+	ds, err := b.dutyStore()
+	return role, who, ds, err
+}
+
 // handleDutyUnset takes a duty off someone: /duty unset <date|weekday>
 // <role> <name> — a date removes that day's assignment, a weekday (周一,
 // monday, 1) the weekly pattern's entry.
 func (b *Bot) handleDutyUnset(ctx context.Context, r *Request, f []string) error {
-	if !r.Staff.Roles.HasAny(dutyPlanners...) {
-		return domain.Errorkf(domain.EFORBIDDEN, "err.forbidden", nil, "staff %d may not plan duties", r.Staff.ID)
-	}
-	if len(f) < 3 {
-		return errUsage
-	}
-	role, err := b.dutyRoleFromInput(r, f[1])
-	if err != nil {
-		return err
-	}
-	who, err := b.dutyPerson(ctx, strings.Join(f[2:], " "))
-	if err != nil {
-		return err
-	}
-	ds, err := b.dutyStore()
+	role, who, ds, err := b.dutyPlan(ctx, r, f)
 	if err != nil {
 		return err
 	}
@@ -232,27 +225,13 @@ func (b *Bot) handleDutyUnset(ctx context.Context, r *Request, f []string) error
 
 // handleDutyWeekly sets the weekly pattern: /duty weekly <weekday> <role> <name>.
 func (b *Bot) handleDutyWeekly(ctx context.Context, r *Request, f []string) error {
-	if !r.Staff.Roles.HasAny(dutyPlanners...) {
-		return domain.Errorkf(domain.EFORBIDDEN, "err.forbidden", nil, "staff %d may not plan duties", r.Staff.ID)
-	}
-	if len(f) < 3 {
-		return errUsage
+	role, who, ds, err := b.dutyPlan(ctx, r, f)
+	if err != nil {
+		return err
 	}
 	wd, ok := parseDutyWeekday(f[0])
 	if !ok {
 		return domain.Errorkf(domain.EINVALID, "duty.weekday_bad", []any{f[0]}, "%q is no weekday", f[0])
-	}
-	role, err := b.dutyRoleFromInput(r, f[1])
-	if err != nil {
-		return err
-	}
-	who, err := b.dutyPerson(ctx, strings.Join(f[2:], " "))
-	if err != nil {
-		return err
-	}
-	ds, err := b.dutyStore()
-	if err != nil {
-		return err
 	}
 	if err := ds.SetPattern(ctx, int(wd), role.Name, who.ID); err != nil {
 		return err

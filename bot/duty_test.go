@@ -240,6 +240,9 @@ func TestR5_2_DutyUnset(t *testing.T) {
 	h := newHarness(t)
 	sup := h.enroll("李主管", "supervisor", "zh")
 	h.enroll("陈顾问", "consultant", "zh")
+	for _, short := range []string{"/duty set", "/duty unset 2026-12-03", "/duty weekly 周四 开门"} {
+		contains(t, h.reply(sup, short), "用法")
+	}
 	h.reply(sup, "/duty set 2026-12-03 开门 陈顾问")
 	contains(t, h.reply(sup, "/duty unset 2026-12-03 开门 陈顾问"), "已取消 陈顾问 在 2026-12-03 的值班")
 	contains(t, h.reply(sup, "/duty 2026-12-03"), "没有")

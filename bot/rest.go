@@ -442,6 +442,20 @@ func (b *Bot) checkSwap(ctx context.Context, rs restStore, lang domain.Lang, rd 
 	return nil
 }
 
+// loadSwap reads a rest day under swap and where the swap stands.
+func (b *Bot) loadSwap(ctx context.Context, id int64) (restStore, *domain.RestDay, swapState, error) {
+	rs, err := b.rests()
+	if err != nil {
+		return nil, nil, swapState{}, err
+	}
+	rd, err := rs.RestDayByID(ctx, id)
+	if err != nil {
+		return nil, nil, swapState{}, err
+	}
+	st, err := b.swapStateOf(ctx, rs, id)
+	return rs, rd, st, err
+}
+
 // handleSwapAnswer takes the colleague's tap: swap:yes:<id> or swap:no:<id>.
 func (b *Bot) handleSwapAnswer(ctx context.Context, r *Request) error {
 	verb, idText, _ := strings.Cut(r.Args, ":")
@@ -449,15 +463,7 @@ func (b *Bot) handleSwapAnswer(ctx context.Context, r *Request) error {
 	if err != nil {
 		return err
 	}
-	rs, err := b.rests()
-	if err != nil {
-		return err
-	}
-	rd, err := rs.RestDayByID(ctx, id)
-	if err != nil {
-		return err
-	}
-	st, err := b.swapStateOf(ctx, rs, id)
+	rs, rd, st, err := b.loadSwap(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -546,15 +552,7 @@ func (b *Bot) decideSwap(ctx context.Context, r *Request, approve bool) error {
 	if err != nil {
 		return err
 	}
-	rs, err := b.rests()
-	if err != nil {
-		return err
-	}
-	rd, err := rs.RestDayByID(ctx, id)
-	if err != nil {
-		return err
-	}
-	st, err := b.swapStateOf(ctx, rs, id)
+	rs, rd, st, err := b.loadSwap(ctx, id)
 	if err != nil {
 		return err
 	}

@@ -323,3 +323,9 @@ type ComplaintFilter struct {
 	CreatedTo   time.Time // created in [CreatedFrom, CreatedTo); a zero bound is none
 	Limit       int       // not positive: all
 }
+
+// CanActOnComplaint says whether a staff member may act on a complaint:
+// its owner and those above (R2.3).
+func CanActOnComplaint(s *Staff, c *Complaint) bool {
+	return s.ID == c.OwnerID || s.Roles.HasAny(RoleSupervisor, RoleManager, RoleGM)
+}

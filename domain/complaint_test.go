@@ -156,3 +156,20 @@ func TestR2_4_OpinionOnlyWhenNotSettledAtOnce(t *testing.T) {
 		t.Errorf("unsettled on-site: opinion %v %v", d.Due, ok)
 	}
 }
+
+func TestR2_3_WhoMayActOnAComplaint(t *testing.T) {
+	c := &Complaint{OwnerID: 7}
+	for _, tc := range []struct {
+		s    Staff
+		want bool
+	}{
+		{Staff{ID: 7, Roles: Roles{RoleConsultant}}, true},
+		{Staff{ID: 8, Roles: Roles{RoleConsultant}}, false},
+		{Staff{ID: 9, Roles: Roles{RoleSupervisor}}, true},
+		{Staff{ID: 10, Roles: Roles{RoleService}}, false},
+	} {
+		if got := CanActOnComplaint(&tc.s, c); got != tc.want {
+			t.Errorf("%v: %v, want %v", tc.s.Roles, got, tc.want)
+		}
+	}
+}

@@ -195,6 +195,13 @@ func TestR1_7_R1_12_StartPool(t *testing.T) {
 	}
 }
 
+func TestR1_14_PoolOfTheWinner(t *testing.T) {
+	if PoolOf(Roles{RoleTelesales}) != PoolTelesales || PoolOf(Roles{RoleConsultant}) != PoolShowroom ||
+		PoolOf(Roles{RoleTelesales, RoleConsultant}) != PoolShowroom || PoolOf(Roles{RoleSupervisor}) != PoolShowroom {
+		t.Fatal("pool by roles")
+	}
+}
+
 func TestR1_1_ParseSource(t *testing.T) {
 	for in, want := range map[string]Source{"来电": SourceCall, "网络": SourceWeb, "厂家": SourceMaker, "车展": SourceAutoShow,
 		"到店": SourceWalkIn, "转介绍": SourceReferral, "其他": SourceOther, "WalkIn": SourceWalkIn} {

@@ -126,6 +126,13 @@ func StartPool(src Source, owner Roles) Pool {
 	case SourceWalkIn, SourceAutoShow:
 		return PoolShowroom
 	}
+	return PoolOf(owner)
+}
+
+// PoolOf is the pool a lead goes to when it is given to someone: a
+// telesales-only person works it in the telesales pool, anyone else in the
+// showroom.
+func PoolOf(owner Roles) Pool {
 	if owner.Has(RoleTelesales) && !owner.Has(RoleConsultant) {
 		return PoolTelesales
 	}
