@@ -118,52 +118,52 @@ func (b *Bot) complaintDialogText(ctx context.Context, r *Request, dl *domain.Di
 		b.replyMarkup(ctx, r.ChatID, b.errorText(ctx, r, err)+"\n"+b.complaintQuestion(r, step), b.complaintChoices(r, step))
 		return nil
 	}
+	// Each answer is checked here, by the rule the finished complaint is
+	// checked with, and a bad one is asked again: the answers so far stay.
+	var err error
 	switch step {
 	case "customer":
-		name, err := domain.NormalizeName(text)
-		if err != nil {
-			return again(err)
-		}
-		d.Customer = name
+		d.Customer, err = domain.NormalizeCustomerName(text)
 	case "phone":
-		if _, err := domain.NormalizePhone(text); err != nil {
-			return again(err)
-		}
-		d.Phone = text
+		d.Phone, err = domain.NormalizePhone(text)
 	case "channel":
-		if _, err := domain.ParseComplaintChannel(text); err != nil {
-			return again(err)
-		}
-		d.Channel = text
+		var c domain.ComplaintChannel
+		c, err = domain.ParseComplaintChannel(text)
+		d.Channel = string(c)
 	case "subject":
-		s, err := domain.ParseSubject(text)
-		if err != nil {
-			return again(err)
-		}
+		var s domain.Subject
+		s, err = domain.ParseSubject(text)
 		d.Subject = string(s)
 	case "model":
-		d.Model = text
+		d.Model, err = domain.NormalizeComplaintModel(text)
 	case "problem":
-		d.Problem = text
+		d.Problem, err = domain.CheckComplaintDetail(text)
 	case "when":
-		d.When = text
+		d.When, err = domain.CheckComplaintDetail(text)
 	case "vin":
+		d.VIN = ""
 		if text != "-" && text != "skip" {
-			d.VIN = strings.ToUpper(text)
+			d.VIN, err = domain.NormalizeVIN(text)
 		}
 	case "appraisal":
 		d.Appraisal = text == "yes"
 	case "department":
-		if !contains(b.opts.Rules.Complaints.Departments, text) {
-			return again(domain.Errorkf(domain.EINVALID, "err.department_bad", []any{text, strings.Join(b.opts.Rules.Complaints.Departments, " ")}, "bad department"))
-		}
-		d.Department = text
+		d.Department, err = text, domain.CheckDepartment(text, b.opts.Rules.Complaints.Departments)
 	case "description":
-		d.Description = text
+		if d.Description, err = domain.NormalizeComplaintText(text); err != nil {
+			return again(err)
+		}
+		c, err := b.draftComplaint(r, d)
+		if err != nil {
+			return again(err)
+		}
 		if err := b.store.DeleteDialog(ctx, r.ChatID); err != nil {
 			return err
 		}
-		return b.createComplaint(ctx, r, d)
+		return b.storeComplaint(ctx, r, c, d.Owner)
+	}
+	if err != nil {
+		return again(err)
 	}
 	next := nextComplaintStep(step, d)
 	if err := b.startDialog(ctx, r, "cmp", next, d); err != nil {

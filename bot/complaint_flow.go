@@ -16,26 +16,42 @@ import (
 // createComplaint checks a draft, picks the owner (named, else the first
 // supervisor, R2.3), stores it and sends the owner the card.
 func (b *Bot) createComplaint(ctx context.Context, r *Request, d complaintDraft) error {
-	cs, err := b.complaints()
+	c, err := b.draftComplaint(r, d)
 	if err != nil {
 		return err
 	}
+	return b.storeComplaint(ctx, r, c, d.Owner)
+}
+
+// draftComplaint turns a draft into a checked complaint, writing nothing.
+func (b *Bot) draftComplaint(r *Request, d complaintDraft) (*domain.Complaint, error) {
 	channel, err := domain.ParseComplaintChannel(d.Channel)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	subject, err := domain.ParseSubject(d.Subject)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	now := b.now()
 	c := &domain.Complaint{Customer: d.Customer, Phone: d.Phone, Channel: channel, Subject: subject, Department: d.Department,
 		Description: d.Description, Model: d.Model, ProblemType: d.Problem, ProblemAt: d.When, VIN: d.VIN, Appraisal: d.Appraisal,
 		RegisteredBy: r.Staff.ID, Status: domain.ComplaintOpen, CreatedAt: now, OpenedAt: now}
 	if err := c.Validate(b.opts.Rules.Complaints.Departments); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// storeComplaint gives a checked complaint its owner, stores it and
+// answers with the card.
+func (b *Bot) storeComplaint(ctx context.Context, r *Request, c *domain.Complaint, ownerName string) error {
+	cs, err := b.complaints()
+	if err != nil {
 		return err
 	}
-	owner, err := b.complaintOwner(ctx, r, d.Owner, c.Department)
+	now := b.now()
+	owner, err := b.complaintOwner(ctx, r, ownerName, c.Department)
 	if err != nil {
 		return err
 	}

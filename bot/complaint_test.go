@@ -116,7 +116,7 @@ func TestR2_Complaint_BadInput(t *testing.T) {
 		"/complaint 王石 123 电话 服务 销售部 态度差":               "不是有效的电话号码",
 		"/complaint 王石 13800138000 电话 服务 财务部 态度差":       "没有“财务部”这个部门",
 		"/complaint 王石 13800138000 飞鸽 服务 销售部 态度差":       "不是有效渠道",
-		"/complaint 王石 13800138000 电话 产品 售后部 异响":        "请填写意向车型",
+		"/complaint 王石 13800138000 电话 产品 售后部 异响":        "产品投诉请填写涉及的车型",
 		"/complaint 王石 13800138000 电话 服务 销售部":           "用法",
 		"/complaint 王石 13800138000 电话 服务 销售部 VIN=123 x": "应为 17 位",
 	} {
@@ -155,6 +155,35 @@ func TestR2_Complaint_GuidedDialogue(t *testing.T) {
 	contains(t, h.press(chen, "售后部")[0].Plain, "投诉内容")
 	card := h.reply(chen, "底盘异响，4S店两次没修好")
 	contains(t, card, "已登记投诉 #K1", "车型 轩逸", "鉴定结果：2026-12-04 09:30", "首次回复")
+}
+
+// TestR2_6_GuidedComplaintChecksEachAnswerAtItsStep: a bad answer (a
+// phone for the name, a bad phone, a long model, a bad VIN) is refused at
+// its own step with the reason and asked again; the answers before it are
+// kept and the dialogue ends with the complaint, not with an error.
+func TestR2_6_GuidedComplaintChecksEachAnswerAtItsStep(t *testing.T) {
+	h := newHarness(t)
+	chen := h.enroll("陈顾问", "consultant", "zh")
+	h.reply(chen, "/complaint")
+	contains(t, h.reply(chen, "13800138000"), "是电话号码，不是姓名", "客户姓名")
+	h.reply(chen, "王石")
+	contains(t, h.reply(chen, "12345"), "不是有效的电话号码", "客户电话")
+	h.reply(chen, "13800138000")
+	h.press(chen, "电话")
+	model := h.press(chen, "产品质量")[0].Plain
+	contains(t, model, "投诉涉及的车型")
+	lacks(t, model, "意向")
+	contains(t, h.reply(chen, strings.Repeat("轩", 41)), "车型最多 40 个字", "投诉涉及的车型")
+	h.reply(chen, "轩逸")
+	h.reply(chen, "异响")
+	h.reply(chen, "上周")
+	contains(t, h.reply(chen, "LVGBE40K08G12345"), "应为 17 位", "VIN")  // 16 characters
+	contains(t, h.reply(chen, "LVGBE40K08G12345O"), "应为 17 位", "VIN") // an O
+	contains(t, h.reply(chen, "lvgbe40k08g123456"), "鉴定")             // lower case is read
+	h.press(chen, "不需要")
+	h.press(chen, "售后部")
+	card := h.reply(chen, "底盘异响")
+	contains(t, card, "已登记投诉 #K1", "王石", "13800138000", "车型 轩逸", "LVGBE40K08G123456")
 }
 
 // TestR2_3_DepartmentSupervisorOwnsAndItsManagerHears: a complaint of a

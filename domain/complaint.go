@@ -3,6 +3,7 @@ package domain
 import (
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Complaints (投诉, chapter 2 §1, R2.1–R2.8).
@@ -111,9 +112,11 @@ func (c *Complaint) OnSite() bool { return c.Channel == ChannelOnSite }
 // Ticket reports whether it is a call-centre ticket.
 func (c *Complaint) Ticket() bool { return c.Channel == ChannelTicket }
 
-// Validate checks a complaint before it is stored.
+// Validate checks a complaint before it is stored. Each field's check is
+// also its own function, so the guided dialogue checks an answer at its
+// step with the same rule.
 func (c *Complaint) Validate(departments []string) error {
-	name, err := NormalizeName(c.Customer)
+	name, err := NormalizeCustomerName(c.Customer)
 	if err != nil {
 		return err
 	}
@@ -129,30 +132,93 @@ func (c *Complaint) Validate(departments []string) error {
 	if _, err := ParseSubject(string(c.Subject)); err != nil {
 		return err
 	}
-	found := false
-	for _, d := range departments {
-		found = found || d == c.Department
+	if err := CheckDepartment(c.Department, departments); err != nil {
+		return err
 	}
-	if !found {
-		return Errorkf(EINVALID, "err.department_bad", []any{c.Department, strings.Join(departments, " ")}, "no department %q", c.Department)
+	if c.Description, err = NormalizeComplaintText(c.Description); err != nil {
+		return err
 	}
-	c.Description = strings.TrimSpace(c.Description)
-	switch {
-	case c.Description == "":
-		return Errorkf(EINVALID, "err.description_empty", nil, "description is empty")
-	case len([]rune(c.Description)) > MaxNoteLen:
-		return Errorkf(EINVALID, "err.note_long", []any{MaxNoteLen}, "description too long")
-	case c.Subject == SubjectProduct && strings.TrimSpace(c.Model) == "":
-		return Errorkf(EINVALID, "err.model_empty", nil, "a product complaint needs the model (R2.6)")
-	case len([]rune(c.Model)) > MaxModelLen:
-		return Errorkf(EINVALID, "err.model_long", []any{MaxModelLen}, "model too long")
-	case len([]rune(c.ProblemType)) > 100 || len([]rune(c.ProblemAt)) > 100:
-		return Errorkf(EINVALID, "err.note_long", []any{100}, "problem type or time too long")
+	if c.Subject == SubjectProduct || c.Model != "" {
+		if c.Model, err = NormalizeComplaintModel(c.Model); err != nil {
+			return err
+		}
 	}
-	if c.VIN != "" && len(c.VIN) != 17 {
-		return Errorkf(EINVALID, "err.vin_bad", []any{c.VIN}, "VIN %q is not 17 characters", c.VIN)
+	if c.ProblemType, err = CheckComplaintDetail(c.ProblemType); err != nil {
+		return err
+	}
+	if c.ProblemAt, err = CheckComplaintDetail(c.ProblemAt); err != nil {
+		return err
+	}
+	if c.VIN != "" {
+		if c.VIN, err = NormalizeVIN(c.VIN); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// CheckDepartment checks that dept is one of the store's departments.
+func CheckDepartment(dept string, departments []string) error {
+	for _, d := range departments {
+		if d == dept {
+			return nil
+		}
+	}
+	return Errorkf(EINVALID, "err.department_bad", []any{dept, strings.Join(departments, " ")}, "no department %q", dept)
+}
+
+// NormalizeComplaintText trims a complaint's description and checks it is
+// there and not too long.
+func NormalizeComplaintText(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	switch {
+	case s == "":
+		return "", Errorkf(EINVALID, "err.description_empty", nil, "description is empty")
+	case utf8.RuneCountInString(s) > MaxNoteLen:
+		return "", Errorkf(EINVALID, "err.note_long", []any{MaxNoteLen}, "description too long")
+	}
+	return s, nil
+}
+
+// NormalizeComplaintModel checks the model a product complaint is about
+// (R2.6): present and at most MaxModelLen characters.
+func NormalizeComplaintModel(s string) (string, error) {
+	s = strings.Join(strings.Fields(s), " ")
+	switch {
+	case s == "":
+		return "", Errorkf(EINVALID, "err.cmp_model_empty", nil, "a product complaint needs the model (R2.6)")
+	case utf8.RuneCountInString(s) > MaxModelLen:
+		return "", Errorkf(EINVALID, "err.model_long", []any{MaxModelLen}, "model too long")
+	}
+	return s, nil
+}
+
+// MaxDetailLen bounds a product complaint's problem type and time.
+const MaxDetailLen = 100
+
+// CheckComplaintDetail checks a product complaint's problem type or the
+// time it occurred, as told (R2.6): optional, at most MaxDetailLen.
+func CheckComplaintDetail(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if utf8.RuneCountInString(s) > MaxDetailLen {
+		return "", Errorkf(EINVALID, "err.note_long", []any{MaxDetailLen}, "problem type or time too long")
+	}
+	return s, nil
+}
+
+// NormalizeVIN reads a VIN as typed (R2.6, R3.1): spaces dropped, upper
+// case; 17 letters and digits, without I, O and Q, which a VIN never
+// contains (they read as 1 and 0).
+func NormalizeVIN(s string) (string, error) {
+	v := strings.ToUpper(strings.Join(strings.Fields(s), ""))
+	bad := utf8.RuneCountInString(v) != 17
+	for _, r := range v {
+		bad = bad || !(r >= '0' && r <= '9' || r >= 'A' && r <= 'Z') || r == 'I' || r == 'O' || r == 'Q'
+	}
+	if bad {
+		return "", Errorkf(EINVALID, "err.vin_bad", []any{s}, "VIN %q is not 17 letters and digits", s)
+	}
+	return v, nil
 }
 
 // Deadline kinds (R2.4).

@@ -208,6 +208,18 @@ type Lead struct {
 	InvitedBy int64
 }
 
+// ValidateNew is Validate for a lead being logged, which must also not
+// have a phone number for a name (NormalizeCustomerName). A stored lead is
+// not held to it, so one logged before the check can still be worked.
+func (l *Lead) ValidateNew() error {
+	name, err := NormalizeCustomerName(l.Name)
+	if err != nil {
+		return err
+	}
+	l.Name = name
+	return l.Validate()
+}
+
 // Validate checks and tidies a lead before it is stored.
 func (l *Lead) Validate() error {
 	name, err := NormalizeName(l.Name)

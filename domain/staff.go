@@ -71,6 +71,20 @@ func NormalizeName(name string) (string, error) {
 	return name, nil
 }
 
+// NormalizeCustomerName is NormalizeName for a customer, who is known by
+// name and phone: a name that is itself a phone number was typed in the
+// wrong place, and is refused rather than stored as the name.
+func NormalizeCustomerName(name string) (string, error) {
+	name, err := NormalizeName(name)
+	if err != nil {
+		return "", err
+	}
+	if _, err := NormalizePhone(name); err == nil {
+		return "", Errorkf(EINVALID, "err.name_phone", []any{name}, "name %q is a phone number", name)
+	}
+	return name, nil
+}
+
 // Validate checks a staff record before it is stored.
 func (s *Staff) Validate() error {
 	name, err := NormalizeName(s.Name)
