@@ -114,7 +114,7 @@ func (b *Bot) createLead(ctx context.Context, r *Request, d leadDraft) error {
 	}
 	l := &domain.Lead{Name: d.Name, Phone: d.Phone, Model: d.Model, Grade: grade, Source: src, TradeIn: d.TradeIn,
 		Notes: d.Notes, OwnerID: r.Staff.ID, Pool: domain.StartPool(src, r.Staff.Roles), CreatedAt: b.now()}
-	if err := l.Validate(); err != nil {
+	if err := l.ValidateNew(); err != nil {
 		return err
 	}
 	if other, err := b.store.LeadByPhone(ctx, l.Phone); err == nil && other.Grade.Open() {
@@ -142,7 +142,7 @@ func (b *Bot) leadDialogText(ctx context.Context, r *Request, dl *domain.Dialog,
 	cancel := []models.InlineKeyboardButton{cancelButton(r.Lang)}
 	switch dl.Step {
 	case "name":
-		name, err := domain.NormalizeName(text)
+		name, err := domain.NormalizeCustomerName(text)
 		if err != nil {
 			b.replyMarkup(ctx, r.ChatID, b.errorText(ctx, r, err)+"\n"+r.T("lead.ask_name"), inlineKeyboard(cancel))
 			return nil
@@ -265,9 +265,12 @@ func (b *Bot) handleShow(ctx context.Context, r *Request) error {
 
 // handleFind lists leads by name or phone fragment, the caller's first.
 func (b *Bot) handleFind(ctx context.Context, r *Request) error {
-	q := strings.TrimSpace(r.Args)
-	if q == "" {
+	if strings.TrimSpace(r.Args) == "" {
 		return errUsage
+	}
+	q, err := domain.NormalizeSearch(r.Args)
+	if err != nil {
+		return err
 	}
 	only := r.Staff.ID
 	if domain.SeesAllLeads(r.Staff) {

@@ -12,6 +12,7 @@ var handoverMessages = map[domain.Lang]map[string]string{
 
 		"err.when_bad":                "“%s”不是有效时间，例如：明天 10:00、12-03 14:30、2026-12-03 14:30。",
 		"err.when_past":               "%s 已经过去了。",
+		"err.when_far":                "%s 距今超过一年，请检查年份。",
 		"err.when_closed":             "%s 不在营业时间（%s–%s，营业日）。",
 		"err.handover_not_telesales":  "#%d 不在电销名下，无需交接。",
 		"err.handover_not_consultant": "%s 不是在职的销售顾问。",
@@ -83,6 +84,7 @@ var handoverMessages = map[domain.Lang]map[string]string{
 
 		"err.when_bad":                "“%s” is not a time; say tomorrow 10:00, 12-03 14:30 or 2026-12-03 14:30.",
 		"err.when_past":               "%s is in the past.",
+		"err.when_far":                "%s is more than a year ahead: check the year.",
 		"err.when_closed":             "%s is outside opening hours (%s–%s on working days).",
 		"err.handover_not_telesales":  "#%d is not a telesales lead: nothing to hand over.",
 		"err.handover_not_consultant": "%s is not an active consultant.",

@@ -3,6 +3,7 @@ package domain
 import (
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -253,6 +254,24 @@ func (l *Lead) Validate() error {
 		return err
 	}
 	return nil
+}
+
+// NormalizeSearch tidies the text staff search leads by: control
+// characters are dropped (a NUL ends the text for the database, and the
+// pattern left would match every lead) and white space is folded. Nothing
+// left to search for is EINVALID.
+func NormalizeSearch(s string) (string, error) {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == utf8.RuneError {
+			return ' '
+		}
+		return r
+	}, s)
+	s = strings.Join(strings.Fields(s), " ")
+	if s == "" {
+		return "", Errorkf(EINVALID, "err.find_empty", nil, "nothing to search for")
+	}
+	return s, nil
 }
 
 // FollowUp is one logged contact with a lead (回访).

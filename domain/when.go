@@ -22,8 +22,13 @@ var relativeDays = map[string]int{
 	"今天": 0, "today": 0, "明天": 1, "tomorrow": 1, "后天": 2,
 }
 
+// MaxYearsAhead is how far ahead an appointment may be booked. A time
+// beyond it is a typing slip (2126 for 2026), not a booking.
+const MaxYearsAhead = 1
+
 // ParseWhen reads an appointment time at now on the store's calendar. It
-// must be in the future, on a working day, within opening hours.
+// must be in the future but not more than a year ahead, on a working day,
+// within opening hours.
 func ParseWhen(s string, now time.Time, cal *Calendar) (time.Time, error) {
 	bad := func() error {
 		return Errorkf(EINVALID, "err.when_bad", []any{s}, "%q is not a time like 2026-12-03 14:30 or 明天 10:00", s)
@@ -73,6 +78,8 @@ func ParseWhen(s string, now time.Time, cal *Calendar) (time.Time, error) {
 	switch {
 	case !t.After(now):
 		return time.Time{}, Errorkf(EINVALID, "err.when_past", []any{t.Format("2006-01-02 15:04")}, "%s is in the past", t)
+	case t.After(now.AddDate(MaxYearsAhead, 0, 0)):
+		return time.Time{}, Errorkf(EINVALID, "err.when_far", []any{t.Format("2006-01-02 15:04")}, "%s is more than a year ahead", t)
 	case !cal.IsOpen(t):
 		return time.Time{}, Errorkf(EINVALID, "err.when_closed", []any{t.Format("2006-01-02 15:04"), cal.Open.String(), cal.Close.String()}, "the store is closed at %s", t)
 	}

@@ -20,6 +20,7 @@ func TestR1_8_ParseWhen(t *testing.T) {
 		"today 15:00":      "2026-12-01 15:00",
 		"1/5 10:00":        "2027-01-05 10:00", // January is next year's
 		"2026-12-03":       "2026-12-03 09:00",
+		"2027-12-01 10:00": "2027-12-01 10:00", // a year ahead is still fine
 	} {
 		got, err := ParseWhen(in, now, cal)
 		if err != nil || !got.Equal(at(cal, want)) {
@@ -35,6 +36,8 @@ func TestR1_8_ParseWhen(t *testing.T) {
 		"2026-11-30 10:00": "err.when_past",
 		"明天 20:00":         "err.when_closed",
 		"明天 08:59":         "err.when_closed",
+		"2126-01-01 10:00": "err.when_far",
+		"2027-12-02 10:00": "err.when_far",
 	} {
 		_, err := ParseWhen(in, now, cal)
 		var de *Error
