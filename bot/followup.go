@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -10,7 +11,9 @@ import (
 	"github.com/dealerbot/dealerbot/domain"
 )
 
-// handleFollowUp logs a follow-up: /fu 17 [visit|wechat|sms] note [grade].
+// handleFollowUp logs a follow-up: /fu 17 [visit|wechat|sms] note
+// [级别=A]. A grade changes only with its marker, never because the note
+// happens to end in a letter (奔驰 C, 奥迪 A).
 func (b *Bot) handleFollowUp(ctx context.Context, r *Request) error {
 	f := strings.Fields(r.Args)
 	if len(f) < 2 {
@@ -26,21 +29,33 @@ func (b *Bot) handleFollowUp(ctx context.Context, r *Request) error {
 		channel = c
 		rest = strings.TrimSpace(strings.TrimPrefix(rest, f[1]))
 	}
-	var grade domain.Grade
-	if words := strings.Fields(rest); len(words) > 1 && isGradeWord(words[len(words)-1]) {
-		if g, err := domain.ParseGrade(words[len(words)-1], domain.SettableGrades); err == nil {
-			grade = g
-			rest = strings.TrimSpace(strings.TrimSuffix(rest, words[len(words)-1]))
-		}
+	note, grade, err := cutGradeMarker(rest)
+	if err != nil {
+		return err
 	}
-	return b.logFollowUp(ctx, r, l, channel, rest, grade)
+	return b.logFollowUp(ctx, r, l, channel, note, grade)
 }
 
-// isGradeWord reports whether a note's last word is meant as a new grade:
-// one capital letter (H, Ａ …), so "plan b" stays a note.
-func isGradeWord(w string) bool {
-	r := []rune(w)
-	return len(r) == 1 && (r[0] >= 'A' && r[0] <= 'Z' || r[0] >= 'Ａ' && r[0] <= 'Ｚ')
+// gradeMarkerRE is a new grade inside a follow-up note: 级别=A or grade=A
+// (a full-width ＝ too), as a word of its own.
+var gradeMarkerRE = regexp.MustCompile(`(?i)(^|\s)(?:级别|grade)\s*[=＝]\s*(\S*)`)
+
+// cutGradeMarker takes the grade marker out of a note: the note without
+// it and the grade, or no grade when there is no marker. A marker with
+// something that is not a settable grade is EINVALID, and so are two.
+func cutGradeMarker(note string) (string, domain.Grade, error) {
+	m := gradeMarkerRE.FindAllStringSubmatchIndex(note, -1)
+	switch {
+	case len(m) == 0:
+		return note, "", nil
+	case len(m) > 1:
+		return "", "", domain.Errorkf(domain.EINVALID, "err.grade_twice", nil, "two grade markers")
+	}
+	g, err := domain.ParseGrade(note[m[0][4]:m[0][5]], domain.SettableGrades)
+	if err != nil {
+		return "", "", err
+	}
+	return strings.TrimSpace(note[:m[0][0]] + " " + note[m[0][1]:]), g, nil
 }
 
 // logFollowUp records a contact, moves the due date and says when next;
@@ -52,6 +67,13 @@ func (b *Bot) logFollowUp(ctx context.Context, r *Request, l *domain.Lead, chann
 	}
 	if len([]rune(note)) > domain.MaxNoteLen {
 		return domain.Errorkf(domain.EINVALID, "err.note_long", []any{domain.MaxNoteLen}, "note too long")
+	}
+	// A grade that needs confirming is asked about once the call is logged.
+	confirm := grade
+	if !grade.NeedsConfirm() {
+		confirm = ""
+	} else {
+		grade = ""
 	}
 	now, rules := b.now(), b.opts.Rules.Leads
 	fu := &domain.FollowUp{LeadID: l.ID, StaffID: r.Staff.ID, Channel: channel, Note: note, At: now, GradeBefore: l.Grade, GradeAfter: l.Grade}
@@ -69,6 +91,10 @@ func (b *Bot) logFollowUp(ctx context.Context, r *Request, l *domain.Lead, chann
 	text := r.T("fu.logged", l.ID, l.Name, Raw(b.dueText(r, l)))
 	if fu.GradeAfter != fu.GradeBefore {
 		text += "\n" + r.T("grade.changed", string(fu.GradeBefore), string(fu.GradeAfter))
+	}
+	if confirm != "" && confirm != l.Grade {
+		b.replyMarkup(ctx, r.ChatID, text+"\n"+r.T("grade.confirm", l.ID, l.Name, string(l.Grade), r.T("grade."+string(confirm))), gradeConfirmKeyboard(r, l, confirm))
+		return nil
 	}
 	if domain.GradePromptAfterFollowUp(l, rules, now) {
 		b.replyMarkup(ctx, r.ChatID, text+"\n"+r.T("grade.prompt", l.FollowUps), gradeKeyboard(r.Lang, "lead:sg:"+strconv.FormatInt(l.ID, 10)+":", false))
@@ -92,14 +118,19 @@ func (b *Bot) handleGrade(ctx context.Context, r *Request) error {
 	if err != nil {
 		return err
 	}
-	return b.setGrade(ctx, r, l, g)
+	return b.setGrade(ctx, r, l, g, false)
 }
 
-// setGrade applies a grade; the due date moves at once.
-func (b *Bot) setGrade(ctx context.Context, r *Request, l *domain.Lead, g domain.Grade) error {
+// setGrade applies a grade; the due date moves at once. A grade that needs
+// confirming (L) is only asked about until confirmed.
+func (b *Bot) setGrade(ctx context.Context, r *Request, l *domain.Lead, g domain.Grade, confirmed bool) error {
 	if l.Grade == domain.GradeO {
 		// An ordered lead follows its order (R4.1), not a hand-set grade.
 		return domain.Errorkf(domain.EINVALID, "err.lead_closed", []any{l.ID, string(l.Grade)}, "lead %d is ordered", l.ID)
+	}
+	if g.NeedsConfirm() && !confirmed && g != l.Grade {
+		b.replyMarkup(ctx, r.ChatID, r.T("grade.confirm", l.ID, l.Name, string(l.Grade), r.T("grade."+string(g))), gradeConfirmKeyboard(r, l, g))
+		return nil
 	}
 	before := l.Grade
 	l.SetGrade(g, b.now(), b.opts.Rules.Leads, b.opts.Calendar)
@@ -113,8 +144,20 @@ func (b *Bot) setGrade(ctx context.Context, r *Request, l *domain.Lead, g domain
 	return nil
 }
 
+// gradeConfirmKeyboard is Confirm / Cancel for a grade that needs it:
+// lead:sgc:17:L sets it, lead:sgx:17 keeps the grade.
+func gradeConfirmKeyboard(r *Request, l *domain.Lead, g domain.Grade) models.ReplyMarkup {
+	id := strconv.FormatInt(l.ID, 10)
+	return inlineKeyboard([]models.InlineKeyboardButton{
+		{Text: r.T("btn.grade_confirm", r.T("grade."+string(g))), CallbackData: "lead:sgc:" + id + ":" + string(g)},
+		{Text: r.T("btn.cancel"), CallbackData: "lead:sgx:" + id},
+	})
+}
+
 // handleLeadButton handles the card's buttons: lead:show:17, lead:fu:17
-// (asks for the note), lead:g:17 (offers grades), lead:sg:17:A, lead:lost:17.
+// (asks for the note), lead:g:17 (offers grades), lead:sg:17:A, lead:sgc:17:L
+// (a confirmed grade), lead:sgx:17 (not confirmed), lead:lost:17, and
+// lead:ro:17[:A] (reopen, for supervisors).
 func (b *Bot) handleLeadButton(ctx context.Context, r *Request) error {
 	parts := strings.Split(r.Args, ":")
 	if len(parts) < 2 {
@@ -123,6 +166,9 @@ func (b *Bot) handleLeadButton(ctx context.Context, r *Request) error {
 	action, ref := parts[0], parts[1]
 	if action == "today" {
 		return b.handleToday(ctx, r)
+	}
+	if action == "ro" {
+		return b.reopenButton(ctx, r, ref, parts[2:])
 	}
 	if action == "show" {
 		l, err := b.lookupLead(ctx, r, ref)
@@ -141,7 +187,7 @@ func (b *Bot) handleLeadButton(ctx context.Context, r *Request) error {
 	case "g":
 		b.replyMarkup(ctx, r.ChatID, r.T("grade.choose", l.ID, l.Name, string(l.Grade)), gradeKeyboard(r.Lang, "lead:sg:"+ref+":", false))
 		return nil
-	case "sg":
+	case "sg", "sgc":
 		if len(parts) != 3 {
 			return domain.Errorkf(domain.ENOTFOUND, "callback.stale", nil, "bad grade button")
 		}
@@ -149,7 +195,10 @@ func (b *Bot) handleLeadButton(ctx context.Context, r *Request) error {
 		if err != nil {
 			return err
 		}
-		return b.setGrade(ctx, r, l, g)
+		return b.setGrade(ctx, r, l, g, action == "sgc")
+	case "sgx":
+		b.reply(ctx, r.ChatID, r.T("grade.kept", l.ID, l.Name, string(l.Grade)))
+		return nil
 	case "lost":
 		return b.ask(ctx, r, "lost", l.ID, r.T("lost.ask_reason", l.ID, l.Name))
 	}

@@ -49,6 +49,7 @@ func (b *Bot) registerLeads() {
 	b.Register(Command{Name: "fu", Roles: leadWorkers, Handler: b.handleFollowUp})
 	b.Register(Command{Name: "grade", Roles: leadWorkers, Handler: b.handleGrade})
 	b.Register(Command{Name: "lost", Roles: leadWorkers, Handler: b.handleLost})
+	b.Register(Command{Name: "reopen", Roles: reopeners, Handler: b.handleReopen})
 	b.Register(Command{Name: "leads", Roles: leadWorkers, Handler: b.handleLeads})
 	b.Register(Command{Name: "today", Roles: leadWorkers, Handler: b.handleToday})
 	b.Register(Command{Name: "visit", Roles: []domain.Role{domain.RoleReception, domain.RoleConsultant, domain.RoleSupervisor}, Handler: b.handleVisit})
@@ -117,14 +118,21 @@ func (b *Bot) createLead(ctx context.Context, r *Request, d leadDraft) error {
 	if err := l.ValidateNew(); err != nil {
 		return err
 	}
-	if other, err := b.store.LeadByPhone(ctx, l.Phone); err == nil && other.Grade.Open() {
-		if other.OwnerID == r.Staff.ID {
-			return domain.Errorkf(domain.ECONFLICT, "err.lead_exists", []any{other.ID, r.Staff.Name}, "lead exists")
-		}
+	other, err := b.store.LeadByPhone(ctx, l.Phone)
+	switch {
+	case err != nil && domain.ErrorCode(err) != domain.ENOTFOUND:
+		return err
+	case err != nil:
+	case other.Grade.Open() && other.OwnerID == r.Staff.ID:
+		return domain.Errorkf(domain.ECONFLICT, "err.lead_exists", []any{other.ID, r.Staff.Name}, "lead exists")
+	case other.Grade.Open():
 		// Someone else's customer: no duplicate, a collision case (R1.14).
 		return b.openCollision(ctx, r, other, src)
-	} else if err != nil && domain.ErrorCode(err) != domain.ENOTFOUND {
-		return err
+	case other.Grade.Reopenable():
+		// The same customer again: the record is reopened, not doubled.
+		return b.pointToClosed(ctx, r, other)
+	default:
+		l.Returning = true // delivered before: a returning customer (R1.2)
 	}
 	l.Reschedule(b.opts.Rules.Leads, b.opts.Calendar)
 	if err := b.store.CreateLead(ctx, l); err != nil {
@@ -159,6 +167,11 @@ func (b *Bot) leadDialogText(ctx context.Context, r *Request, dl *domain.Dialog,
 		if other, err := b.store.LeadByPhone(ctx, phone); err == nil && other.Grade.Open() && other.OwnerID == r.Staff.ID {
 			b.reply(ctx, r.ChatID, r.T("err.lead_exists", other.ID, r.Staff.Name))
 			return b.store.DeleteDialog(ctx, r.ChatID)
+		} else if err == nil && other.Grade.Reopenable() {
+			if err := b.store.DeleteDialog(ctx, r.ChatID); err != nil {
+				return err
+			}
+			return b.pointToClosed(ctx, r, other)
 		}
 		d.Phone = phone
 		b.replyMarkup(ctx, r.ChatID, r.T("lead.ask_model"), inlineKeyboard(cancel))

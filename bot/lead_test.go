@@ -131,7 +131,7 @@ func TestR1_5_FollowUpMovesTheDueDate(t *testing.T) {
 	id := leadID(t, h.reply(chen, "/lead 王石 13800138000 轩逸 N 到店"))
 	h.advance(50 * time.Hour) // 11-29 11:30: due 11-28 09:30, overdue
 	contains(t, h.reply(chen, fmt.Sprintf("/show %d", id)), "逾期 1 天")
-	got := h.reply(chen, fmt.Sprintf("/fu %d 已到店看车 A", id))
+	got := h.reply(chen, fmt.Sprintf("/fu %d 已到店看车 级别=A", id))
 	contains(t, got, "已记录跟进", "2026-12-06 11:30", "N → A") // A: 7 days from now
 	l, _ := h.db.LeadByID(context.Background(), id)
 	if l.Grade != domain.GradeA || l.FollowUps != 1 {

@@ -91,6 +91,7 @@ const (
 	WhyHandover = "handover"
 	WhyRuling   = "ruling"
 	WhyCleanup  = "cleanup"
+	WhyReopen   = "reopen"
 )
 
 // LeadEvent is one change of a lead's owner, grade or pool: who, when, why.

@@ -70,6 +70,20 @@ func (g Grade) FollowedUp() bool {
 	return false
 }
 
+// NeedsConfirm reports whether setting the grade by hand asks "are you
+// sure?" first: L ends the lead's follow-ups, sits one tap from C on the
+// buttons, and only a supervisor can reopen it (CanReopenLead).
+func (g Grade) NeedsConfirm() bool { return g == GradeL }
+
+// Reopenable reports whether a lead of this grade is closed without a sale
+// and may be reopened by a supervisor: L (unreachable) and F (lost). A
+// customer whose lead is D who comes again is a returning customer, with a
+// new lead (R1.2).
+func (g Grade) Reopenable() bool { return g == GradeL || g == GradeF }
+
+// ReopenGrades are the grades a reopened lead may be given.
+var ReopenGrades = []Grade{GradeH, GradeA, GradeB, GradeC}
+
 // Source is where a lead came from (R1.1).
 type Source string
 
@@ -375,6 +389,12 @@ func CanSeeLead(s *Staff, l *Lead) bool {
 // grade or ask to mark a lead lost: its owner and the supervisors above.
 func CanWorkLead(s *Staff, l *Lead) bool {
 	return l.OwnerID == s.ID || s.Roles.HasAny(RoleSupervisor, RoleManager, RoleGM)
+}
+
+// CanReopenLead says whether a staff member may reopen an L or F lead:
+// the supervisors and managers, who approve lost leads (R1.6).
+func CanReopenLead(s *Staff) bool {
+	return s.Roles.HasAny(RoleSupervisor, RoleManager)
 }
 
 // SeesAllLeads says whether /find searches every lead for this person.

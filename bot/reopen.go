@@ -1,0 +1,100 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/go-telegram/bot/models"
+
+	"github.com/dealerbot/dealerbot/domain"
+)
+
+// A lead graded L (unreachable) or approved lost (F) gets no more
+// follow-ups. When the customer turns up again, a supervisor reopens the
+// same record — back to its owner with a grade, on the lead's history —
+// rather than anyone logging a second one: the phone is the customer's
+// identity (R1.2).
+
+// reopeners may reopen a lead (domain.CanReopenLead).
+var reopeners = []domain.Role{domain.RoleSupervisor, domain.RoleManager}
+
+// handleReopen reopens an L or F lead: /reopen 17 A, or /reopen 17 to be
+// offered the grades.
+func (b *Bot) handleReopen(ctx context.Context, r *Request) error {
+	f := r.Fields()
+	if len(f) < 1 || len(f) > 2 {
+		return errUsage
+	}
+	l, err := b.lookupLead(ctx, r, f[0])
+	if err != nil {
+		return err
+	}
+	return b.reopen(ctx, r, l, f[1:])
+}
+
+// reopenButton handles lead:ro:17 (offers the grades) and lead:ro:17:A.
+func (b *Bot) reopenButton(ctx context.Context, r *Request, ref string, grade []string) error {
+	l, err := b.lookupLead(ctx, r, ref)
+	if err != nil {
+		return err
+	}
+	return b.reopen(ctx, r, l, grade)
+}
+
+// reopen gives the lead back to its owner with the grade named, or offers
+// the grades when none is.
+func (b *Bot) reopen(ctx context.Context, r *Request, l *domain.Lead, grade []string) error {
+	if !domain.CanReopenLead(r.Staff) {
+		return domain.Errorkf(domain.EFORBIDDEN, "err.reopen_forbidden", nil, "only supervisors reopen leads")
+	}
+	if !l.Grade.Reopenable() {
+		return domain.Errorkf(domain.EINVALID, "err.reopen_open", []any{l.ID, r.T("grade." + string(l.Grade))}, "lead %d is %s", l.ID, l.Grade)
+	}
+	if len(grade) == 0 {
+		var row []models.InlineKeyboardButton
+		id := strconv.FormatInt(l.ID, 10)
+		for _, g := range domain.ReopenGrades {
+			row = append(row, models.InlineKeyboardButton{Text: r.T("grade.btn." + string(g)), CallbackData: "lead:ro:" + id + ":" + string(g)})
+		}
+		b.replyMarkup(ctx, r.ChatID, r.T("reopen.choose", l.ID, l.Name, r.T("grade."+string(l.Grade))), inlineKeyboard(row))
+		return nil
+	}
+	g, err := domain.ParseGrade(grade[0], domain.ReopenGrades)
+	if err != nil {
+		return err
+	}
+	before := l.Grade
+	l.SetGrade(g, b.now(), b.opts.Rules.Leads, b.opts.Calendar)
+	if err := b.recordChange(ctx, l, r.Staff.ID, domain.EventGrade, string(before), string(g), domain.WhyReopen); err != nil {
+		return err
+	}
+	if err := b.store.UpdateLead(ctx, l); err != nil {
+		return err // another open lead of the customer: err.lead_exists
+	}
+	owner, err := b.store.StaffByID(ctx, l.OwnerID)
+	if err != nil {
+		return err
+	}
+	if owner.ID != r.Staff.ID && owner.Active && owner.Enrolled() {
+		text := T(owner.Lang, "reopen.told_owner", r.Staff.Name, l.ID, l.Name, string(before), string(g), b.formatTime(*l.NextDueAt))
+		if err := b.Push(ctx, fmt.Sprintf("reopen:%d:%d", l.ID, b.now().Unix()), owner.TelegramID, owner.ID, text, nil); err != nil {
+			return err
+		}
+	}
+	return b.replyCard(ctx, r, l, "reopen.done", l.ID, l.Name, string(before), string(g), owner.Name)
+}
+
+// pointToClosed answers a lead logged again with the phone of an L or F
+// lead: no second record; the existing one, and how to reopen it.
+func (b *Bot) pointToClosed(ctx context.Context, r *Request, l *domain.Lead) error {
+	text := r.T("lead.closed_exists", l.ID, l.Name, r.T("grade."+string(l.Grade)), r.staffName(ctx, l.OwnerID))
+	if !domain.CanReopenLead(r.Staff) {
+		b.reply(ctx, r.ChatID, text+"\n"+r.T("lead.ask_reopen", l.ID))
+		return nil
+	}
+	b.replyMarkup(ctx, r.ChatID, text, inlineKeyboard([]models.InlineKeyboardButton{
+		{Text: r.T("btn.reopen", l.ID), CallbackData: "lead:ro:" + strconv.FormatInt(l.ID, 10)},
+	}))
+	return nil
+}
