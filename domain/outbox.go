@@ -29,7 +29,7 @@ type OutboxMessage struct {
 	Key      string
 	ChatID   int64
 	StaffID  int64  // the recipient staff member, 0 for a group
-	Text     string // Telegram HTML, at most 4096 characters
+	Text     string // Telegram HTML, at most 4096 UTF-16 units (an emoji counts two)
 	Markup   string // reply_markup as JSON, "" for none
 	FileName string // set for a document: Text is then its caption
 	File     []byte
