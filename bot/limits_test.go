@@ -7,6 +7,8 @@ import (
 	"time"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/dealerbot/dealerbot/bot/telegramtest"
 )
 
 // utf16Units counts text the way Telegram counts its limits.
@@ -42,5 +44,39 @@ func TestOutbox_EmojiRichCardStillShown(t *testing.T) {
 	contains(t, card.String(), fmt.Sprintf("#%d 王石", id), "0客户回复", "1客户回复", "2客户回复")
 	if st, _ := h.db.OutboxStats(t.Context()); st.Failed != 0 {
 		t.Fatalf("%d message(s) failed", st.Failed)
+	}
+}
+
+// TestSender_RefusedMessageNeverSilent: Telegram refuses an answer for
+// good (400). The person waiting gets a short plain apology once, a refused
+// apology gets none, and /health shows the failure with its error and age.
+func TestSender_RefusedMessageNeverSilent(t *testing.T) {
+	h := newHarness(t)
+	mgr := h.enroll("王经理", "manager", "en")
+	chen := h.enroll("陈顾问", "consultant", "zh")
+
+	h.emu.Fail("sendMessage", 1, telegramtest.Fault{Kind: telegramtest.FaultBadRequest})
+	h.say(chen, "/help")
+	h.waitOutboxEmpty(10 * time.Second)
+	got := h.emu.Messages(chen.ID)
+	if last := got[len(got)-1].Plain; !strings.Contains(last, "无法显示") {
+		t.Fatalf("after the refusal chen got %q", last)
+	}
+	if st, _ := h.db.OutboxStats(t.Context()); st.Failed != 1 {
+		t.Fatalf("failed %d, want 1", st.Failed)
+	}
+	h.advance(3 * time.Minute)
+	contains(t, h.reply(mgr, "/health"), "Failed: 1", "Last failure (3m ago)", "message is too long")
+
+	// The apology refused too: nothing more, never an apology for it.
+	before := len(h.emu.Messages(chen.ID))
+	h.emu.Fail("sendMessage", 2, telegramtest.Fault{Kind: telegramtest.FaultBadRequest})
+	h.say(chen, "/help")
+	h.waitOutboxEmpty(10 * time.Second)
+	if n := len(h.emu.Messages(chen.ID)); n != before {
+		t.Fatalf("%d more message(s) after the apology was refused", n-before)
+	}
+	if st, _ := h.db.OutboxStats(t.Context()); st.Failed != 3 {
+		t.Fatalf("failed %d, want 3", st.Failed)
 	}
 }
