@@ -170,8 +170,9 @@ func (s *sender) send(m domain.OutboxMessage) {
 		s.sends.Done()
 		s.wake()
 	}()
-	// A send in flight at shutdown finishes within the shutdown time.
-	ctx, cancel := context.WithTimeout(context.Background(), s.b.opts.ShutdownTimeout)
+	// Its own context: a send in flight at shutdown finishes (within
+	// SendTimeout; the shutdown waits at most ShutdownTimeout for it).
+	ctx, cancel := context.WithTimeout(context.Background(), s.b.opts.SendTimeout)
 	defer cancel()
 	msgID, err := s.deliver(ctx, m)
 	if err != nil && strings.Contains(err.Error(), "error decode response result") {
