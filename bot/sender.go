@@ -34,8 +34,9 @@ import (
 const sendConcurrency = 32
 
 type sender struct {
-	b   *Bot
-	lim *limiter
+	b    *Bot
+	lim  *limiter
+	pace *pacer // only the sender's loop (round) uses it
 
 	wakeCh chan struct{}
 	sem    chan struct{}
@@ -49,7 +50,7 @@ type sender struct {
 
 func newSender(b *Bot, l Limits) *sender {
 	return &sender{
-		b: b, lim: newLimiter(l),
+		b: b, lim: newLimiter(l), pace: newPacer(l.withDefaults().GlobalPerSecond),
 		wakeCh:   make(chan struct{}, 1),
 		sem:      make(chan struct{}, sendConcurrency),
 		inflight: map[int64]bool{},
@@ -138,10 +139,16 @@ func (s *sender) round(ctx context.Context) time.Duration {
 			})
 			continue
 		}
-		if w := s.lim.acquire(m.ChatID, time.Now()); w > 0 {
+		now := time.Now()
+		if w := s.pace.wait(now); w > 0 {
+			wait = min(wait, w) // no other message may start before it either
+			break
+		}
+		if w := s.lim.acquire(m.ChatID, now); w > 0 {
 			wait = min(wait, w)
 			continue
 		}
+		s.pace.take(now)
 		if err := s.b.store.MarkSending(ctx, m.ID); err != nil {
 			s.lim.release(m.ChatID, time.Time{})
 			continue
