@@ -86,6 +86,9 @@ type Options struct {
 	Workers int
 	// ShutdownTimeout bounds the wait for handlers in flight (default 10 s).
 	ShutdownTimeout time.Duration
+	// SendTimeout bounds one send's wait for Telegram's answer (default
+	// 10 s); past it the message is tried again.
+	SendTimeout time.Duration
 	// HandlerTimeout bounds one update's handling (default 30 s).
 	HandlerTimeout time.Duration
 	// Limits are Telegram's flood limits (default 30/s, 1/s a chat, 20/min a group).
@@ -136,6 +139,9 @@ func New(ctx context.Context, opts Options) (*Bot, error) {
 	}
 	if opts.ShutdownTimeout <= 0 {
 		opts.ShutdownTimeout = 10 * time.Second
+	}
+	if opts.SendTimeout <= 0 {
+		opts.SendTimeout = 10 * time.Second
 	}
 	if opts.HandlerTimeout <= 0 {
 		opts.HandlerTimeout = 30 * time.Second

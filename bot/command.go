@@ -241,9 +241,7 @@ func (b *Bot) answerCallbackAfter(ctx context.Context, id, text string) {
 // answerCallback answers a button press; failures are only logged, since
 // an unanswered press merely stops spinning on its own.
 func (b *Bot) answerCallback(ctx context.Context, id, text string) {
-	if utf8.RuneCountInString(text) > 200 {
-		text = string([]rune(text)[:199]) + "…"
-	}
+	text = clip(text, maxCallbackLen)
 	if _, err := b.api.AnswerCallbackQuery(ctx, &tgbot.AnswerCallbackQueryParams{CallbackQueryID: id, Text: text}); err != nil {
 		b.log.Warn("answer callback", slog.Any("error", err))
 	}

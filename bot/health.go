@@ -8,8 +8,12 @@ import (
 	"github.com/dealerbot/dealerbot/domain"
 )
 
+// healthErrorMax bounds the error shown for the last failure.
+const healthErrorMax = 300
+
 // handleHealth shows a manager whether the bot keeps up: the outbox
-// backlog, its oldest message's age, and when the last update came in.
+// backlog, its oldest message's age, the failures and the last one's
+// error and age, and when the last update came in.
 func (b *Bot) handleHealth(ctx context.Context, r *Request) error {
 	st, err := b.store.OutboxStats(ctx)
 	if err != nil {
@@ -26,7 +30,11 @@ func (b *Bot) handleHealth(ctx context.Context, r *Request) error {
 	} else if ok {
 		last = b.formatTime(t) + " (" + ago(now.Sub(t)) + ")"
 	}
-	b.reply(ctx, r.ChatID, r.T("health.report", st.Pending, st.Retrying, oldest, st.Failed, st.Undeliverable, last))
+	text := r.T("health.report", st.Pending, st.Retrying, oldest, st.Failed, st.Undeliverable, last)
+	if st.LastFailedAt != nil {
+		text += "\n" + r.T("health.failure", ago(now.Sub(*st.LastFailedAt)), clip(st.LastFailure, healthErrorMax))
+	}
+	b.reply(ctx, r.ChatID, text)
 	return nil
 }
 

@@ -153,3 +153,35 @@ func (l *limiter) sweep(now time.Time) {
 		}
 	}
 }
+
+// pacer spreads the sends evenly, one every 1/GlobalPerSecond, where the
+// windows alone would let a second's quota out at once at the start of
+// each window. Whatever is in flight when the process dies is "in doubt"
+// and sent again after the restart; paced, that is only what the network
+// holds at the rate (30 a second × the round trip), not a whole burst.
+//
+// It is a token bucket holding a token and a half: a round that comes a
+// little late (timers, a slow query) starts at once and keeps the rate, yet
+// no two sends start less than half an interval apart.
+type pacer struct {
+	interval time.Duration
+	next     time.Time // the earliest start of the next send
+}
+
+func newPacer(perSecond int) *pacer {
+	return &pacer{interval: time.Second / time.Duration(max(perSecond, 1))}
+}
+
+// wait says how long until the next send may start (0: now).
+func (p *pacer) wait(now time.Time) time.Duration {
+	return max(p.next.Sub(now), 0)
+}
+
+// take records a send started at now.
+func (p *pacer) take(now time.Time) {
+	start := p.next
+	if early := now.Add(-p.interval / 2); early.After(start) {
+		start = early // idle for a while: no credit beyond half an interval
+	}
+	p.next = start.Add(p.interval)
+}

@@ -64,3 +64,51 @@ func TestLimiter_PerChatAndGlobal(t *testing.T) {
 		t.Fatalf("paused chat waits %s", w)
 	}
 }
+
+// TestPacer_SpreadsSends: at 30 a second the sends start one every 1/30 s,
+// never a second's quota at once, and rounds that come late keep the rate.
+func TestPacer_SpreadsSends(t *testing.T) {
+	t0 := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	for _, poll := range []time.Duration{time.Millisecond, 7 * time.Millisecond, 13 * time.Millisecond} {
+		p := newPacer(30)
+		var starts []time.Time
+		for now := t0; now.Before(t0.Add(3 * time.Second)); now = now.Add(poll) {
+			if p.wait(now) == 0 {
+				p.take(now)
+				starts = append(starts, now)
+			}
+		}
+		// Spacing: never closer than half an interval, so at most 2 in any
+		// 1/30 s and 4 in any 100 ms (a burst would start 30 at once).
+		for i := 1; i < len(starts); i++ {
+			if d := starts[i].Sub(starts[i-1]); d < time.Second/60 {
+				t.Fatalf("poll %s: sends %d and %d %s apart", poll, i-1, i, d)
+			}
+		}
+		for i := range starts {
+			n := 0
+			for j := i; j < len(starts) && starts[j].Sub(starts[i]) < 100*time.Millisecond; j++ {
+				n++
+			}
+			if n > 4 {
+				t.Fatalf("poll %s: %d sends within 100ms of %s", poll, n, starts[i].Sub(t0))
+			}
+		}
+		// The rate: 90 in 3 seconds, give or take one.
+		if n := len(starts); n < 89 || n > 91 {
+			t.Errorf("poll %s: %d sends in 3 s, want 90", poll, n)
+		}
+	}
+	// Idle for a while: one send at once, the next half an interval later
+	// at the earliest, then the rate.
+	p := newPacer(30)
+	p.take(t0)
+	later := t0.Add(time.Minute)
+	if w := p.wait(later); w != 0 {
+		t.Fatalf("after a minute idle waits %s", w)
+	}
+	p.take(later)
+	if w := p.wait(later); w != p.interval-p.interval/2 {
+		t.Fatalf("second send after idle waits %s, want half an interval", w)
+	}
+}

@@ -76,14 +76,6 @@ func (b *Bot) requestLost(ctx context.Context, r *Request, l *domain.Lead, text 
 // text stays on the lead card (/show).
 const cardNoteMax = 600
 
-// clip shortens s to at most n characters, marking the cut.
-func clip(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n-1]) + "…"
-	}
-	return s
-}
-
 func lostCardKey(reqID, approverID int64) string { return fmt.Sprintf("lost:%d:%d", reqID, approverID) }
 
 // approvers are who rules on a staff member's request: the supervisors, or

@@ -86,6 +86,8 @@ var coreMessages = map[domain.Lang]map[string]string{
 
 		"health.report":  "<b>运行状态</b>\n待发送消息：%d（其中重试中 %d）\n最早一条已等待：%s\n发送失败：%d，无法送达（已屏蔽）：%d\n最近收到消息：%s",
 		"health.none":    "无",
+		"health.failure": "最近一次发送失败（%s前）：%s",
+		"refused":        "抱歉，这条消息无法显示（Telegram 拒绝了它）。问题已记录，请稍后再试或告诉管理员。",
 		"blocked.notice": "⚠️ <b>%s</b> 屏蔽了本机器人，提醒和通知已无法送达。请提醒其在 Telegram 中打开机器人并点击“重新开始”。",
 
 		"lang.ok":  "已切换为中文。",
@@ -170,6 +172,8 @@ var coreMessages = map[domain.Lang]map[string]string{
 
 		"health.report":  "<b>Health</b>\nMessages waiting: %d (%d being retried)\nOldest waiting for: %s\nFailed: %d, undeliverable (blocked): %d\nLast update received: %s",
 		"health.none":    "none",
+		"health.failure": "Last failure (%s ago): %s",
+		"refused":        "Sorry, this message could not be shown (Telegram refused it). The problem has been logged; try again later or tell an admin.",
 		"blocked.notice": "⚠️ <b>%s</b> has blocked the bot: reminders and notifications no longer reach them. Ask them to open the bot in Telegram and press Restart.",
 
 		"lang.ok":  "Language set to English.",

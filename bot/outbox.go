@@ -32,16 +32,17 @@ func (b *Bot) Push(ctx context.Context, key string, chatID, staffID int64, text 
 
 // PushDocument queues a file with an HTML caption.
 func (b *Bot) PushDocument(ctx context.Context, key string, chatID, staffID int64, name string, data []byte, caption string) error {
-	if len([]rune(caption)) > 1024 {
-		return fmt.Errorf("push document %s: caption over 1024 characters", key)
+	if n := telegramLen(caption); n > maxCaptionLen {
+		return fmt.Errorf("push document %s: a caption of %d UTF-16 units, over %d", key, n, maxCaptionLen)
 	}
 	_, err := b.store.Enqueue(ctx, domain.OutboxMessage{Key: key, ChatID: chatID, StaffID: staffID, Text: caption,
 		FileName: name, File: data, Priority: domain.PriorityPush})
 	return err
 }
 
-// enqueue writes m, split into parts of at most 4096 characters at line
-// boundaries (keys key, key#2, …; the buttons go with the last part), with
+// enqueue writes m, split into parts of at most 4096 UTF-16 units (as
+// Telegram counts; counted on the raw HTML, which is never shorter than
+// the text Telegram counts) at line boundaries (keys key, key#2, …; the buttons go with the last part), with
 // callback data longer than 64 bytes kept server-side. It returns the keys.
 func (b *Bot) enqueue(ctx context.Context, m domain.OutboxMessage, markup models.ReplyMarkup) ([]string, error) {
 	if markup != nil {
@@ -54,7 +55,7 @@ func (b *Bot) enqueue(ctx context.Context, m domain.OutboxMessage, markup models
 	parts := splitText(m.Text, maxMessageLen)
 	if m.EditMsgID != 0 && len(parts) > 1 {
 		// An edit replaces one message; its callers keep texts short.
-		return nil, fmt.Errorf("enqueue %s: an edit of %d characters does not fit one message", m.Key, len([]rune(m.Text)))
+		return nil, fmt.Errorf("enqueue %s: an edit of %d UTF-16 units does not fit one message", m.Key, telegramLen(m.Text))
 	}
 	msgs := make([]domain.OutboxMessage, len(parts))
 	keys := make([]string, len(parts))

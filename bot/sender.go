@@ -22,7 +22,8 @@ import (
 // marked sent only after Telegram accepted it. On 429 it waits the
 // retry_after it was given; on 5xx or a network error it retries with
 // backoff and jitter; on 403 (the user blocked the bot) it stops sending to
-// that chat and tells the supervisors once; a 400 is a bug, kept as failed.
+// that chat and tells the supervisors once; a 400 is a bug, kept as failed,
+// and the chat gets a short apology in its place (refused).
 //
 // Telegram has no idempotency key, so one case stays open: a crash after
 // Telegram accepted a message and before it was marked sent. Such a
@@ -33,8 +34,9 @@ import (
 const sendConcurrency = 32
 
 type sender struct {
-	b   *Bot
-	lim *limiter
+	b    *Bot
+	lim  *limiter
+	pace *pacer // only the sender's loop (round) uses it
 
 	wakeCh chan struct{}
 	sem    chan struct{}
@@ -48,7 +50,7 @@ type sender struct {
 
 func newSender(b *Bot, l Limits) *sender {
 	return &sender{
-		b: b, lim: newLimiter(l),
+		b: b, lim: newLimiter(l), pace: newPacer(l.withDefaults().GlobalPerSecond),
 		wakeCh:   make(chan struct{}, 1),
 		sem:      make(chan struct{}, sendConcurrency),
 		inflight: map[int64]bool{},
@@ -137,10 +139,16 @@ func (s *sender) round(ctx context.Context) time.Duration {
 			})
 			continue
 		}
-		if w := s.lim.acquire(m.ChatID, time.Now()); w > 0 {
+		now := time.Now()
+		if w := s.pace.wait(now); w > 0 {
+			wait = min(wait, w) // no other message may start before it either
+			break
+		}
+		if w := s.lim.acquire(m.ChatID, now); w > 0 {
 			wait = min(wait, w)
 			continue
 		}
+		s.pace.take(now)
 		if err := s.b.store.MarkSending(ctx, m.ID); err != nil {
 			s.lim.release(m.ChatID, time.Time{})
 			continue
@@ -169,8 +177,9 @@ func (s *sender) send(m domain.OutboxMessage) {
 		s.sends.Done()
 		s.wake()
 	}()
-	// A send in flight at shutdown finishes within the shutdown time.
-	ctx, cancel := context.WithTimeout(context.Background(), s.b.opts.ShutdownTimeout)
+	// Its own context: a send in flight at shutdown finishes (within
+	// SendTimeout; the shutdown waits at most ShutdownTimeout for it).
+	ctx, cancel := context.WithTimeout(context.Background(), s.b.opts.SendTimeout)
 	defer cancel()
 	msgID, err := s.deliver(ctx, m)
 	if err != nil && strings.Contains(err.Error(), "error decode response result") {
@@ -199,7 +208,7 @@ func (s *sender) send(m domain.OutboxMessage) {
 		s.settle(func(c context.Context) error { return s.b.store.MarkFailed(c, m.ID, err.Error()) })
 	case errors.Is(err, tgbot.ErrorBadRequest):
 		s.b.log.Error("outbox: Telegram refused a message", slog.String("key", m.Key), slog.Int64("chat_id", m.ChatID), slog.Any("error", err))
-		s.settle(func(c context.Context) error { return s.b.store.MarkFailed(c, m.ID, err.Error()) })
+		s.settle(func(c context.Context) error { return s.refused(c, m, err) })
 	default: // 5xx, network, timeouts: try again later
 		next := s.b.now().Add(backoff(m.Attempts))
 		s.settle(func(c context.Context) error { return s.b.store.MarkRetry(c, m.ID, next, err.Error()) })
@@ -257,6 +266,51 @@ func (s *sender) deliver(ctx context.Context, m domain.OutboxMessage) (int, erro
 		return 0, err
 	}
 	return msg.ID, nil
+}
+
+// refusedKeyPrefix keys the apology for a refused message: "refused:<key>".
+const refusedKeyPrefix = "refused:"
+
+// refused records that Telegram refused m for good (400) and, in the same
+// transaction, queues a short plain apology to the same chat, so the person
+// waiting is never left with silence. The apology is keyed on m's key
+// (without the "#2" of a split part): one per message, and none for an
+// apology.
+func (s *sender) refused(ctx context.Context, m domain.OutboxMessage, cause error) error {
+	return s.b.store.InTx(ctx, func(tx context.Context) error {
+		if err := s.b.store.MarkFailed(tx, m.ID, cause.Error()); err != nil {
+			return err
+		}
+		if strings.HasPrefix(m.Key, refusedKeyPrefix) {
+			return nil
+		}
+		key := m.Key
+		if i := strings.LastIndexByte(key, '#'); i > 0 && strings.Trim(key[i+1:], "0123456789") == "" {
+			key = key[:i] // a part of a split message (enqueue)
+		}
+		_, err := s.b.store.Enqueue(tx, domain.OutboxMessage{Key: refusedKeyPrefix + key, ChatID: m.ChatID,
+			StaffID: m.StaffID, Text: T(s.b.chatLang(tx, m.ChatID, m.StaffID), "refused"), Priority: domain.PriorityReply})
+		return err
+	})
+}
+
+// chatLang is the language of whoever reads a chat: the staff member it
+// belongs to, or the default for a group or a stranger.
+func (b *Bot) chatLang(ctx context.Context, chatID, staffID int64) domain.Lang {
+	var who *domain.Staff
+	var err error
+	switch {
+	case staffID != 0:
+		who, err = b.store.StaffByID(ctx, staffID)
+	case chatID > 0:
+		who, err = b.store.StaffByTelegramID(ctx, chatID)
+	default:
+		return domain.LangZH
+	}
+	if err != nil {
+		return domain.LangZH
+	}
+	return who.Lang
 }
 
 // chatBlocked stops sending to a chat that blocked the bot and, the first

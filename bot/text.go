@@ -4,18 +4,55 @@ import (
 	"html"
 	"regexp"
 	"strings"
-	"unicode/utf8"
+	"unicode/utf16"
 )
 
-// maxMessageLen is Telegram's limit on a message's text.
-const maxMessageLen = 4096
+// Telegram's limits, counted as Telegram counts them: in UTF-16 code
+// units (telegramLen), except callback data (bytes).
+const (
+	maxMessageLen  = 4096 // a message's text
+	maxCaptionLen  = 1024 // a document's caption
+	maxCallbackLen = 200  // the text of a button-press answer
+)
 
-// splitText cuts text into parts of at most max characters, at line
+// telegramLen is the length Telegram checks its limits against: UTF-16
+// code units, so an emoji outside the BMP (👍) counts two. Counted on the
+// raw HTML it is never less than Telegram's count of the parsed text.
+func telegramLen(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
+}
+
+// runesWithin returns how many of r's first runes fit in max UTF-16 units.
+func runesWithin(r []rune, max int) int {
+	n := 0
+	for i, c := range r {
+		if n += utf16.RuneLen(c); n > max {
+			return i
+		}
+	}
+	return len(r)
+}
+
+// clip shortens s to at most n UTF-16 units (as Telegram counts), marking
+// the cut.
+func clip(s string, n int) string {
+	if telegramLen(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:runesWithin(r, n-1)]) + "…"
+}
+
+// splitText cuts text into parts of at most max UTF-16 units, at line
 // boundaries where it can (a single longer line is cut at max). Catalogue
 // texts never open an HTML tag on one line and close it on another, so
 // a cut at a line boundary keeps each part valid HTML.
 func splitText(text string, max int) []string {
-	if utf8.RuneCountInString(text) <= max {
+	if telegramLen(text) <= max {
 		return []string{text}
 	}
 	var parts []string
@@ -29,16 +66,16 @@ func splitText(text string, max int) []string {
 		}
 	}
 	for _, line := range strings.SplitAfter(text, "\n") {
-		n := utf8.RuneCountInString(line)
+		n := telegramLen(line)
 		if curLen+n > max {
 			flush()
 		}
 		for n > max { // one line longer than a message
 			r := []rune(line)
-			cut := safeCut(r, max)
+			cut := safeCut(r, runesWithin(r, max))
 			parts = append(parts, string(r[:cut]))
 			line = string(r[cut:])
-			n -= cut
+			n = telegramLen(line)
 		}
 		cur.WriteString(line)
 		curLen += n

@@ -29,7 +29,7 @@ type OutboxMessage struct {
 	Key      string
 	ChatID   int64
 	StaffID  int64  // the recipient staff member, 0 for a group
-	Text     string // Telegram HTML, at most 4096 characters
+	Text     string // Telegram HTML, at most 4096 UTF-16 units (an emoji counts two)
 	Markup   string // reply_markup as JSON, "" for none
 	FileName string // set for a document: Text is then its caption
 	File     []byte
@@ -38,8 +38,10 @@ type OutboxMessage struct {
 	// that id in the chat (a card updated after a button press).
 	EditMsgID int
 
-	Status        string
-	Attempts      int
+	Status   string
+	Attempts int
+	// NextAttemptAt is when a pending message is next due; for a failed
+	// one, when Telegram refused it.
 	NextAttemptAt time.Time
 	LastError     string
 	CreatedAt     time.Time
@@ -54,6 +56,10 @@ type OutboxStats struct {
 	Failed        int
 	Undeliverable int
 	OldestPending *time.Time // CreatedAt of the oldest pending message
+	// LastFailedAt and LastFailure are when Telegram last refused a message
+	// and why (its error); nil and "" when none has failed.
+	LastFailedAt *time.Time
+	LastFailure  string
 }
 
 // InboundUpdate is a Telegram update kept durably before Telegram is told

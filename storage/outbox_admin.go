@@ -11,7 +11,8 @@ import (
 // This file holds what looks at the outbox from outside the send loop:
 // /health, the CLI and housekeeping.
 
-// OutboxStats counts the messages not sent, for /health and the CLI.
+// OutboxStats counts the messages not sent, for /health and the CLI, with
+// the last refusal.
 func (db *DB) OutboxStats(ctx context.Context) (domain.OutboxStats, error) {
 	var stats domain.OutboxStats
 	var counts []struct {
@@ -37,6 +38,19 @@ func (db *DB) OutboxStats(ctx context.Context) (domain.OutboxStats, error) {
 			stats.Failed = c.N
 		case domain.OutboxUndeliverable:
 			stats.Undeliverable = c.N
+		}
+	}
+	if stats.Failed > 0 {
+		var last outboxRow
+		err := db.conn(ctx).Select("next_attempt_at, last_error").Where("status = ?", domain.OutboxFailed).
+			Order("next_attempt_at DESC, id DESC").Take(&last).Error
+		switch {
+		case isNotFound(err): // purged between the two queries
+		case err != nil:
+			return stats, formatError(fmt.Errorf("outbox stats: %w", err))
+		default:
+			t := utc(last.NextAttemptAt)
+			stats.LastFailedAt, stats.LastFailure = &t, last.LastError
 		}
 	}
 	if stats.Pending == 0 {

@@ -43,6 +43,23 @@ func TestOutboxStats(t *testing.T) {
 				t.Fatalf("%+v (oldest %v), want oldest %v", s, s.OldestPending, oldest)
 			}
 		})
+		t.Run("LastFailure", func(t *testing.T) {
+			// The newest refusal, by when it was refused, not by id.
+			MustEnqueue(t, db, msg("refused-last", 20), msg("refused-first", 21))
+			at := func(m time.Duration) { db.Now = func() time.Time { return now.Add(m * time.Minute) } }
+			at(10)
+			must(t, db.MarkFailed(ctx, MustGet(t, db, "refused-first").ID, "Bad Request: first"))
+			at(20)
+			must(t, db.MarkFailed(ctx, MustGet(t, db, "refused-last").ID, "Bad Request: last"))
+			fixClock(db)
+			s, err := db.OutboxStats(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.Failed != 3 || s.LastFailure != "Bad Request: last" || s.LastFailedAt == nil || !s.LastFailedAt.Equal(now.Add(20*time.Minute)) {
+				t.Fatalf("%+v (last failed at %v)", s, s.LastFailedAt)
+			}
+		})
 	})
 }
 

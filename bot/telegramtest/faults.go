@@ -25,6 +25,10 @@ const (
 	// FaultBadGateway answers 502 with an HTML body, as Telegram's front
 	// proxies do during outages; the client cannot decode it as JSON.
 	FaultBadGateway
+	// FaultBadRequest answers 400 "Bad Request: " + Fault.Description
+	// (default "message is too long"): Telegram refusing a call for good,
+	// which go-telegram/bot surfaces as bot.ErrorBadRequest.
+	FaultBadRequest
 )
 
 // Fault describes one injected failure.
@@ -33,6 +37,9 @@ type Fault struct {
 	// RetryAfter is the retry_after of a FaultTooManyRequests, in seconds
 	// (default 1).
 	RetryAfter int
+	// Description is the reason of a FaultBadRequest, without the
+	// "Bad Request: " prefix.
+	Description string
 }
 
 type faultEntry struct {
@@ -123,6 +130,12 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, f Fault) {
 	switch f.Kind {
 	case FaultTooManyRequests:
 		s.writeReply(w, nil, tooManyRequests(f.RetryAfter))
+	case FaultBadRequest:
+		desc := f.Description
+		if desc == "" {
+			desc = "message is too long"
+		}
+		s.writeReply(w, nil, badRequest("%s", desc))
 	case FaultBadGateway:
 		w.Header().Set("Content-Type", "text/html")
 		w.WriteHeader(http.StatusBadGateway)

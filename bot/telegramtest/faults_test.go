@@ -48,6 +48,12 @@ func TestFaultInjection(t *testing.T) {
 	if err := send(); err == nil || !strings.Contains(err.Error(), "error decode response body") {
 		t.Fatalf("502: %v", err)
 	}
+	emu.Fail("sendMessage", 1, Fault{Kind: FaultBadRequest})
+	if err := send(); !errors.Is(err, bot.ErrorBadRequest) || !strings.Contains(err.Error(), "Bad Request: message is too long") {
+		t.Fatalf("400: %v", err)
+	}
+	emu.Fail("sendMessage", 1, Fault{Kind: FaultBadRequest, Description: "chat not found"})
+	wantAPIError(t, send(), "Bad Request: chat not found")
 	// Only the one successful call left a trace.
 	if n := len(emu.Messages(u.ID)); n != 1 || emu.Calls("sendMessage") != 1 || len(emu.Sent()) != 1 {
 		t.Fatalf("failed calls had effects: %d messages, %d calls", n, emu.Calls("sendMessage"))

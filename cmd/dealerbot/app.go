@@ -66,6 +66,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		PollTimeout:     cfg.Telegram.PollTimeout,
 		Workers:         cfg.Delivery.Workers,
 		ShutdownTimeout: cfg.Delivery.ShutdownTimeout,
+		SendTimeout:     cfg.Delivery.SendTimeout,
 		GroupChatID:     cfg.Telegram.GroupChatID,
 		Limits: bot.Limits{
 			GlobalPerSecond:  cfg.Delivery.GlobalPerSecond,

@@ -74,6 +74,7 @@ type DeliveryConfig struct {
 	PerChatPerSecond int           `yaml:"per_chat_per_second"`
 	GroupPerMinute   int           `yaml:"group_per_minute"`
 	ShutdownTimeout  time.Duration `yaml:"shutdown_timeout"`
+	SendTimeout      time.Duration `yaml:"send_timeout"`
 	Workers          int           `yaml:"workers"`
 }
 
@@ -102,6 +103,7 @@ func DefaultConfig() Config {
 			PerChatPerSecond: 1,
 			GroupPerMinute:   20,
 			ShutdownTimeout:  10 * time.Second,
+			SendTimeout:      10 * time.Second,
 			Workers:          8,
 		},
 		Log:   LogConfig{Level: "info", Format: "text"},
@@ -299,6 +301,9 @@ func (d *DeliveryConfig) Validate() error {
 	}
 	if d.ShutdownTimeout <= 0 {
 		return fmt.Errorf("delivery.shutdown_timeout: must be a duration above 0 such as 10s, got %s", d.ShutdownTimeout)
+	}
+	if d.SendTimeout <= 0 {
+		return fmt.Errorf("delivery.send_timeout: must be a duration above 0 such as 10s, got %s", d.SendTimeout)
 	}
 	return nil
 }

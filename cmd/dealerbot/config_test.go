@@ -88,6 +88,8 @@ func TestLoadConfig_PartialKeepsDefaults(t *testing.T) {
 	path := mustWriteConfig(t, `
 store:
   name: 东风日产某某店
+delivery:
+  send_timeout: 4s
 rules:
   leads:
     follow_up_every_days:
@@ -102,6 +104,7 @@ rules:
 	}
 	want := DefaultConfig()
 	want.Store.Name = "东风日产某某店"
+	want.Delivery.SendTimeout = 4 * time.Second
 	want.Rules.Leads.FollowUpEveryDays.H = 2
 	want.Rules.Rota.DutyRoles = []domain.DutyRole{{Name: "opening"}} // a list is replaced whole
 	if err := want.Validate(); err != nil {
@@ -272,6 +275,8 @@ func TestLoadConfig_Errors(t *testing.T) {
 			want: []string{"telegram.api_url", "DEALERBOT_TELEGRAM_TOKEN"}, hide: []string{testToken}},
 		{name: "PositiveGroupChatID", yaml: "telegram:\n  group_chat_id: 42\n",
 			want: []string{"telegram.group_chat_id: must be a group's chat id"}},
+		{name: "ZeroSendTimeout", yaml: "delivery:\n  send_timeout: 0s\n",
+			want: []string{"delivery.send_timeout: must be a duration above 0 such as 10s, got 0s"}},
 		{name: "PerChatAboveGlobal", yaml: "delivery:\n  per_chat_per_second: 40\n",
 			want: []string{"delivery.per_chat_per_second: must not exceed global_per_second (30)"}},
 		{name: "BadLogLevel", yaml: "log:\n  level: verbose\n",
