@@ -78,8 +78,26 @@ func (b *Bot) handleAppoint(ctx context.Context, r *Request) error {
 	if err := b.store.CreateAppointment(ctx, a); err != nil {
 		return err
 	}
-	b.reply(ctx, r.ChatID, r.T("appoint.ok", l.ID, l.Name, b.formatTime(at)))
+	b.reply(ctx, r.ChatID, b.appointPromise(r, l, at))
 	return nil
+}
+
+// appointPromise confirms a booking and says truthfully who is reminded
+// when (R1.8): a later day's booking is in that morning's push and
+// reminded again before the visit; a same-day booking, made after the
+// morning push perhaps, only by the reminder before the visit, which
+// goes out at once when the visit is sooner than that.
+func (b *Bot) appointPromise(r *Request, l *domain.Lead, at time.Time) string {
+	now := b.now()
+	before := b.opts.Rules.Leads.AppointmentRemind
+	minutes := int(before / time.Minute)
+	switch {
+	case !b.opts.Calendar.StartOfDay(at).Equal(b.opts.Calendar.StartOfDay(now)):
+		return r.T("appoint.ok", l.ID, l.Name, b.formatTime(at), minutes)
+	case at.Sub(now) > before:
+		return r.T("appoint.ok_today", l.ID, l.Name, b.formatTime(at), minutes)
+	}
+	return r.T("appoint.ok_soon", l.ID, l.Name, b.formatTime(at))
 }
 
 // arrival tells the telesales owner at once that their customer has come
@@ -362,11 +380,20 @@ func (b *Bot) PushHandoverReminder(ctx context.Context, h domain.Handover, escal
 	return nil
 }
 
-// PushAppointmentReminder tells reception a booked customer is due soon
-// (R1.8: 30 minutes before).
+// PushAppointmentReminder tells the telesales who booked the visit and
+// reception that a booked customer is due soon (R1.8: 30 minutes before).
 func (b *Bot) PushAppointmentReminder(ctx context.Context, a domain.Appointment) error {
 	l, err := b.store.LeadByID(ctx, a.LeadID)
 	if err != nil {
+		return err
+	}
+	at := a.At.In(b.opts.Calendar.Location).Format("15:04")
+	if t, err := b.store.StaffByID(ctx, a.TelesalesID); err == nil && t.Active && t.Enrolled() {
+		if err := b.Push(ctx, fmt.Sprintf("appt-remind:%d:%d", a.ID, t.ID), t.TelegramID, t.ID,
+			T(t.Lang, "appoint.remind_telesales", l.Name, l.ID, at, l.Phone), nil); err != nil {
+			return err
+		}
+	} else if err != nil && domain.ErrorCode(err) != domain.ENOTFOUND {
 		return err
 	}
 	tele := b.staffName(ctx, a.TelesalesID)
@@ -376,7 +403,7 @@ func (b *Bot) PushAppointmentReminder(ctx context.Context, a domain.Appointment)
 	}
 	for _, p := range people {
 		if err := b.Push(ctx, fmt.Sprintf("appt-remind:%d:%d", a.ID, p.ID), p.TelegramID, p.ID,
-			T(p.Lang, "appoint.remind", l.Name, a.At.In(b.opts.Calendar.Location).Format("15:04"), tele, l.Phone), nil); err != nil {
+			T(p.Lang, "appoint.remind", l.Name, at, tele, l.Phone), nil); err != nil {
 			return err
 		}
 	}

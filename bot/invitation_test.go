@@ -1,0 +1,49 @@
+package bot_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+)
+
+// Tests of issue 10's flows from the invitation to the visit register
+// (R1.8, R1.10, R1.11, R1.12, R1.14).
+
+// TestR1_8_SameDayBookingRemindsTelesalesAndReception: a booking made after
+// the morning push for later today promises only what happens, and both the
+// telesales owner and reception are reminded before the visit.
+func TestR1_8_SameDayBookingRemindsTelesalesAndReception(t *testing.T) {
+	h := newHarness(t) // 11-27 09:30, after the 08:30 push
+	zhang := h.enroll("张电销", "telesales", "zh")
+	zhao := h.enroll("赵接待", "reception", "zh")
+	id := leadID(t, h.reply(zhang, "/lead 王石 13800138000 轩逸 A 来电"))
+	ok := h.reply(zhang, fmt.Sprintf("/appoint %d 今天 15:00", id))
+	contains(t, ok, "2026-11-27 15:00", "到店前 30 分钟会提醒您和展厅接待")
+	lacks(t, ok, "早上")
+
+	h.advance(5*time.Hour + 5*time.Minute) // 14:35
+	z0, t0 := len(h.emu.Messages(zhao.ID)), len(h.emu.Messages(zhang.ID))
+	h.runJob(h.reminders())
+	h.runJob(h.reminders())
+	if n, m := len(h.emu.Messages(zhao.ID))-z0, len(h.emu.Messages(zhang.ID))-t0; n != 1 || m != 1 {
+		t.Fatalf("reception reminded %d times, telesales %d", n, m)
+	}
+	contains(t, last(h, zhao.ID), "约 15:00 到店", "张电销")
+	contains(t, last(h, zhang.ID), "您邀约的客户", "王石", "约 15:00 到店")
+}
+
+// TestR1_8_BookingWithinTheReminderIsRemindedAtOnce: a visit booked less
+// than 30 minutes ahead says so and is reminded at the next minute.
+func TestR1_8_BookingWithinTheReminderIsRemindedAtOnce(t *testing.T) {
+	h := newHarness(t) // 11-27 09:30
+	zhang := h.enroll("Zhang", "telesales", "en")
+	zhao := h.enroll("赵接待", "reception", "zh")
+	id := leadID(t, h.reply(zhang, "/lead 王石 13800138000 轩逸 A 来电"))
+	contains(t, h.reply(zhang, fmt.Sprintf("/appoint %d today 09:50", id)), "reminded right away")
+	contains(t, h.reply(zhang, fmt.Sprintf("/appoint %d tomorrow 10:00", id)), "that morning's list", "30 minutes before")
+	contains(t, h.reply(zhang, fmt.Sprintf("/appoint %d today 09:50", id)), "reminded right away")
+	h.advance(time.Minute)
+	h.runJob(h.reminders())
+	contains(t, last(h, zhao.ID), "约 09:50 到店")
+	contains(t, last(h, zhang.ID), "Your invited customer", "09:50")
+}
