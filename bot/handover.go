@@ -163,7 +163,7 @@ func (b *Bot) handleHandover(ctx context.Context, r *Request) error {
 			{Text: T(to.Lang, "btn.accept"), CallbackData: "ho:ok:" + id},
 			{Text: T(to.Lang, "btn.decline"), CallbackData: "ho:no:" + id},
 		})
-		if err := b.Push(ctx, "handover:"+id, to.TelegramID, to.ID, b.handoverForm(to.Lang, h, l, r.Staff.Name), markup); err != nil {
+		if err := b.Push(ctx, "handover:"+id, to.TelegramID, to.ID, b.handoverForm(ctx, to.Lang, h, l), markup); err != nil {
 			return err
 		}
 	}
@@ -178,11 +178,29 @@ func (b *Bot) allDays() *domain.Calendar {
 }
 
 // handoverForm renders attachment 2: date, customer, phone, model, channel,
-// expected purchase date, grade, status, receiving consultant.
-func (b *Bot) handoverForm(lang domain.Lang, h *domain.Handover, l *domain.Lead, from string) string {
-	return T(lang, "handover.form", from, b.formatTime(h.CreatedAtOr(b.now())), l.Name, l.Phone, l.Model,
+// expected purchase date, grade, status, receiving consultant; a declined
+// form gives the reason.
+func (b *Bot) handoverForm(ctx context.Context, lang domain.Lang, h *domain.Handover, l *domain.Lead) string {
+	status := T(lang, "handover.status."+h.Status)
+	if h.Status == domain.HandoverDeclined && h.Reason != "" {
+		status = T(lang, "handover.status.declined_reason", clip(h.Reason, 300))
+	}
+	return T(lang, "handover.form", b.staffName(ctx, h.FromID), b.formatTime(h.CreatedAtOr(b.now())), l.Name, l.Phone, l.Model,
 		T(lang, "source."+string(h.Channel)), h.ExpectedBuyBy.In(b.opts.Calendar.Location).Format(domain.DateLayout),
-		T(lang, "grade."+string(h.Grade)), T(lang, "handover.status."+h.Status))
+		T(lang, "grade."+string(h.Grade)), b.staffName(ctx, h.ToID), status)
+}
+
+// closeHandoverCards shows the decided form on the consultant's copies
+// (the form and its reminder), without the buttons.
+func (b *Bot) closeHandoverCards(ctx context.Context, h *domain.Handover, l *domain.Lead, to *domain.Staff) error {
+	text := b.handoverForm(ctx, to.Lang, h, l)
+	id := strconv.FormatInt(h.ID, 10)
+	for _, key := range []string{"handover:" + id, "handover-remind:" + id} {
+		if err := b.editCard(ctx, key, key+":"+h.Status, to, text); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // handleHandoverButton takes the consultant's answer: ho:ok:<id> or ho:no:<id>.
@@ -245,10 +263,9 @@ func (b *Bot) acceptHandover(ctx context.Context, r *Request, h *domain.Handover
 			return err
 		}
 	}
-	if r.Message != nil {
-		if err := b.edit(ctx, r, b.handoverForm(r.Lang, &domain.Handover{CreatedAt: h.CreatedAt, Channel: h.Channel, ExpectedBuyBy: h.ExpectedBuyBy, Grade: h.Grade, Status: domain.HandoverAccepted}, l, b.staffName(ctx, h.FromID)), nil); err != nil {
-			return err
-		}
+	h.Status = domain.HandoverAccepted
+	if err := b.closeHandoverCards(ctx, h, l, r.Staff); err != nil {
+		return err
 	}
 	return b.replyCard(ctx, r, l, "handover.yours")
 }
@@ -282,6 +299,10 @@ func (b *Bot) declineReasonText(ctx context.Context, r *Request, d *domain.Dialo
 			T(from.Lang, "handover.declined", r.Staff.Name, l.ID, l.Name, text), nil); err != nil {
 			return err
 		}
+	}
+	h.Status, h.Reason = domain.HandoverDeclined, text
+	if err := b.closeHandoverCards(ctx, h, l, r.Staff); err != nil {
+		return err
 	}
 	b.reply(ctx, r.ChatID, r.T("handover.declined_ok"))
 	return nil

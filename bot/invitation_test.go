@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -46,4 +47,38 @@ func TestR1_8_BookingWithinTheReminderIsRemindedAtOnce(t *testing.T) {
 	h.runJob(h.reminders())
 	contains(t, last(h, zhao.ID), "约 09:50 到店")
 	contains(t, last(h, zhang.ID), "Your invited customer", "09:50")
+}
+
+// TestR1_10_FormNamesTheConsultantAndADeclineClosesIt: the form names the
+// receiving consultant (attachment 2); declining it turns the form and its
+// reminder into the declined form with the reason, without buttons.
+func TestR1_10_FormNamesTheConsultantAndADeclineClosesIt(t *testing.T) {
+	h := newHarness(t)
+	zhang := h.enroll("张电销", "telesales", "zh")
+	chen := h.enroll("陈顾问", "consultant", "zh")
+	id := leadID(t, h.reply(zhang, "/lead 王石 13800138000 轩逸 A 来电"))
+	h.reply(zhang, fmt.Sprintf("/handover %d 陈顾问", id))
+	h.waitOutboxEmpty(10 * time.Second)
+	contains(t, last(h, chen.ID), "交接表", "接收顾问：陈顾问", "待接收")
+	h.advance(2*time.Hour + 5*time.Minute)
+	h.runJob(h.reminders())
+	contains(t, last(h, chen.ID), "请接收或拒绝")
+
+	h.press(chen, "拒绝")
+	contains(t, h.reply(chen, "不是我的车型"), "已拒绝")
+	h.waitOutboxEmpty(10 * time.Second)
+	forms := 0
+	for _, m := range h.emu.Messages(chen.ID) {
+		if len(m.Buttons) > 0 && (m.Buttons[0][0].Text == "接收" || m.Buttons[0][0].Text == "拒绝") {
+			t.Errorf("live buttons left on %q", m.Plain)
+		}
+		if strings.Contains(m.Plain, "交接表") {
+			forms++
+			contains(t, m.Plain, "接收顾问：陈顾问", "已拒绝（不是我的车型）")
+			lacks(t, m.Plain, "待接收")
+		}
+	}
+	if forms != 2 {
+		t.Fatalf("%d forms, want the form and its reminder", forms)
+	}
 }
