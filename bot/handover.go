@@ -103,8 +103,9 @@ func (b *Bot) appointPromise(r *Request, l *domain.Lead, at time.Time) string {
 // arrival tells the telesales owner at once that their customer has come
 // (R1.9; R1.14.2: telesales keeps the lead), and marks the day's booking
 // kept. It says whether the lead is telesales', and whether it was booked
-// (an invited customer, for the visit card).
-func (b *Bot) arrival(ctx context.Context, l *domain.Lead, registrar *domain.Staff) (telesales, invited bool, err error) {
+// (an invited customer, for the visit card). When a consultant registered
+// the visit as theirs, the notice carries a Dispute button (R1.14.4).
+func (b *Bot) arrival(ctx context.Context, l *domain.Lead, registrar *domain.Staff, v *domain.Visit) (telesales, invited bool, err error) {
 	if l.Pool != domain.PoolTelesales {
 		return false, false, nil
 	}
@@ -121,8 +122,17 @@ func (b *Bot) arrival(ctx context.Context, l *domain.Lead, registrar *domain.Sta
 	if err != nil || !owner.Enrolled() || owner.ID == registrar.ID {
 		return true, invited, nil
 	}
-	text := T(owner.Lang, "arrival.notice", l.Name, l.ID, registrar.Name)
-	return true, invited, b.Push(ctx, fmt.Sprintf("arrival:%d:%s", l.ID, day.Format(domain.DateLayout)), owner.TelegramID, owner.ID, text, nil)
+	key := "arrival.notice_lead" // a telesales lead who came without a booking
+	if invited {
+		key = "arrival.notice"
+	}
+	text := T(owner.Lang, key, l.Name, l.ID, registrar.Name)
+	var markup models.ReplyMarkup
+	if v.ConsultantID == registrar.ID {
+		text += "\n" + T(owner.Lang, "arrival.claimed", registrar.Name)
+		markup = inlineKeyboard([]models.InlineKeyboardButton{{Text: T(owner.Lang, "btn.dispute"), CallbackData: "dispute:" + strconv.FormatInt(v.ID, 10)}})
+	}
+	return true, invited, b.Push(ctx, fmt.Sprintf("arrival:%d:%s", l.ID, day.Format(domain.DateLayout)), owner.TelegramID, owner.ID, text, markup)
 }
 
 // handleHandover fills the handover form: /handover 17 陈顾问 [12-20].

@@ -1,10 +1,13 @@
 package bot_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dealerbot/dealerbot/domain"
 )
 
 // Tests of issue 10's flows from the invitation to the visit register
@@ -81,4 +84,54 @@ func TestR1_10_FormNamesTheConsultantAndADeclineClosesIt(t *testing.T) {
 	if forms != 2 {
 		t.Fatalf("%d forms, want the form and its reminder", forms)
 	}
+}
+
+// TestR1_9_UnbookedTelesalesCustomerIsNotCalledInvited: a telesales lead
+// who comes without a booking is announced as the owner's customer, not as
+// an invited one.
+func TestR1_9_UnbookedTelesalesCustomerIsNotCalledInvited(t *testing.T) {
+	h := newHarness(t)
+	zhang := h.enroll("张电销", "telesales", "zh")
+	zhao := h.enroll("赵接待", "reception", "zh")
+	h.reply(zhang, "/lead 王石 13800138000 轩逸 A 来电")
+	card := h.reply(zhao, "/visit 13800138000")
+	contains(t, card, "电销客户")
+	lacks(t, card, "邀约客户")
+	h.waitOutboxEmpty(10 * time.Second)
+	notice := last(h, zhang.ID)
+	contains(t, notice, "您的客户", "王石", "未预约到店", "赵接待")
+	lacks(t, notice, "邀约", "异议")
+}
+
+// TestR1_14_TelesalesDisputesAConsultantsVisit: a consultant registers a
+// visit for a telesales lead; telesales is told (R1.14.2) and disputes it,
+// which opens the collision case for the supervisor (R1.14.4), once.
+func TestR1_14_TelesalesDisputesAConsultantsVisit(t *testing.T) {
+	h := newHarness(t)
+	sup := h.enroll("李主管", "supervisor", "zh")
+	zhang := h.enroll("张电销", "telesales", "zh")
+	chen := h.enroll("陈顾问", "consultant", "zh")
+	id := leadID(t, h.reply(zhang, "/lead 王石 13800138000 轩逸 A 来电"))
+	s0 := len(h.emu.Messages(sup.ID))
+	contains(t, h.reply(chen, "/visit 13800138000"), "电销客户", "张电销")
+	h.waitOutboxEmpty(10 * time.Second)
+	contains(t, last(h, zhang.ID), "您的客户", "陈顾问 以销售顾问身份登记")
+	if n := len(h.emu.Messages(sup.ID)) - s0; n != 0 {
+		t.Fatalf("supervisor told %d times before any dispute", n)
+	}
+
+	msgs := h.press(zhang, "提出异议")
+	contains(t, msgs[len(msgs)-1].Plain, "撞单 #C1", "陈顾问", "主管判定")
+	contains(t, last(h, chen.ID), "张电销 对您登记的到店客户", "提出异议")
+	contains(t, last(h, sup.ID), "撞单 #C1", "A：张电销", "B：陈顾问")
+	msgs = h.press(zhang, "提出异议")
+	contains(t, msgs[len(msgs)-1].Plain, "已在处理中")
+
+	h.press(sup, "判给 陈顾问")
+	l, _ := h.db.LeadByID(context.Background(), id)
+	me, _ := h.db.StaffByTelegramID(context.Background(), chen.ID)
+	if l.OwnerID != me.ID || l.Pool != domain.PoolShowroom {
+		t.Fatalf("after the ruling %+v", l)
+	}
+	contains(t, last(h, zhang.ID), "已判定：归 陈顾问", "不可再议")
 }

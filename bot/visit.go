@@ -61,7 +61,7 @@ func (b *Bot) handleVisit(ctx context.Context, r *Request) error {
 	if err != nil {
 		return err
 	}
-	telesalesLead, invited, err := b.arrival(ctx, l, r.Staff)
+	telesalesLead, invited, err := b.arrival(ctx, l, r.Staff, v)
 	if err != nil {
 		return err
 	}
