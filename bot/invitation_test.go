@@ -135,3 +135,81 @@ func TestR1_14_TelesalesDisputesAConsultantsVisit(t *testing.T) {
 	}
 	contains(t, last(h, zhang.ID), "已判定：归 陈顾问", "不可再议")
 }
+
+// TestR1_11_LostCustomerWhoComesBackIsReopened: reception registers the
+// visit of a customer marked lost: the lead reopens to its consultant, the
+// supervisor is told, and the lead's history says why.
+func TestR1_11_LostCustomerWhoComesBackIsReopened(t *testing.T) {
+	h := newHarness(t)
+	sup := h.enroll("李主管", "supervisor", "zh")
+	chen := h.enroll("陈顾问", "consultant", "zh")
+	zhao := h.enroll("赵接待", "reception", "zh")
+	id := leadID(t, h.reply(chen, "/lead 王石 13800138000 轩逸 A 到店"))
+	h.reply(chen, fmt.Sprintf("/lost %d 竞品 去了别家", id))
+	h.waitOutboxEmpty(10 * time.Second)
+	h.press(sup, "批准")
+	if l, _ := h.db.LeadByID(context.Background(), id); l.Grade != domain.GradeF {
+		t.Fatalf("not lost: %s", l.Grade)
+	}
+	h.advance(48 * time.Hour)
+
+	card := h.reply(zhao, "/visit 13800138000")
+	contains(t, card, "到店登记", "王石", "重新打开", "陈顾问")
+	h.waitOutboxEmpty(10 * time.Second)
+	l, _ := h.db.LeadByID(context.Background(), id)
+	me, _ := h.db.StaffByTelegramID(context.Background(), chen.ID)
+	if l.Grade != domain.GradeN || l.OwnerID != me.ID || l.Pool != domain.PoolShowroom || l.NextDueAt == nil {
+		t.Fatalf("after the visit: %+v", l)
+	}
+	contains(t, last(h, sup.ID), "再次到店", "原 F 级", "赵接待 登记", "归 陈顾问")
+	contains(t, last(h, chen.ID), "您的客户", "再次到店")
+	contains(t, h.reply(chen, fmt.Sprintf("/show %d", id)), "F→N", "再次到店")
+}
+
+// TestR1_12_UnknownPhoneAtVisitLogsTheWalkIn: /visit with a phone nobody
+// has offers to log the walk-in; a consultant's becomes theirs, and
+// reception's goes to the first in the reception line, visit registered.
+func TestR1_12_UnknownPhoneAtVisitLogsTheWalkIn(t *testing.T) {
+	h := newHarness(t) // Friday 11-27
+	sup := h.enroll("李主管", "supervisor", "zh")
+	chen := h.enroll("陈顾问", "consultant", "zh")
+	liu := h.enroll("刘顾问", "consultant", "zh")
+	zhao := h.enroll("赵接待", "reception", "zh")
+
+	t.Run("Consultant", func(t *testing.T) {
+		contains(t, h.reply(chen, "/visit 13900139000"), "没有电话为 13900139000 的客户", "当场登记")
+		contains(t, h.press(chen, "登记新到店客户")[0].Plain, "13900139000", "姓名")
+		contains(t, h.reply(chen, "李四"), "意向车型")
+		msgs := plains(h.say(chen, "天籁"))
+		contains(t, strings.Join(msgs, "\n"), "到店登记", "李四", "首次")
+		l, err := h.db.LeadByPhone(context.Background(), "13900139000")
+		me, _ := h.db.StaffByTelegramID(context.Background(), chen.ID)
+		if err != nil || l.OwnerID != me.ID || l.Source != domain.SourceWalkIn || l.Pool != domain.PoolShowroom || l.Model != "天籁" {
+			t.Fatalf("walk-in lead %+v, %v", l, err)
+		}
+		if vs, _ := h.db.Visits(context.Background(), l.ID, 5); len(vs) != 1 {
+			t.Fatalf("%d visits", len(vs))
+		}
+	})
+	t.Run("Reception", func(t *testing.T) {
+		h.reply(zhao, "/visit 13700137000")
+		h.press(zhao, "登记新到店客户")
+		h.reply(zhao, "赵六")
+		contains(t, strings.Join(plains(h.say(zhao, "轩逸")), "\n"), "没有可接待的销售顾问")
+		if _, err := h.db.LeadByPhone(context.Background(), "13700137000"); domain.ErrorCode(err) != domain.ENOTFOUND {
+			t.Fatalf("a lead without a consultant: %v", err)
+		}
+		h.reply(sup, "/duty set 今天 开门 刘顾问")
+		h.reply(zhao, "/visit 13700137000")
+		h.press(zhao, "登记新到店客户")
+		h.reply(zhao, "赵六")
+		contains(t, strings.Join(plains(h.say(zhao, "轩逸")), "\n"), "到店登记", "赵六")
+		h.waitOutboxEmpty(10 * time.Second)
+		contains(t, last(h, liu.ID), "新到店客户", "赵六", "13700137000", "赵接待")
+		l, _ := h.db.LeadByPhone(context.Background(), "13700137000")
+		him, _ := h.db.StaffByTelegramID(context.Background(), liu.ID)
+		if l.OwnerID != him.ID {
+			t.Fatalf("owner %d, want %d", l.OwnerID, him.ID)
+		}
+	})
+}
