@@ -27,16 +27,20 @@ type collisionStore interface {
 
 var rulers = []domain.Role{domain.RoleSupervisor, domain.RoleManager, domain.RoleGM}
 
-// registerCollisions adds the collision buttons.
+// registerCollisions adds the collision buttons and telesales' Dispute.
 func (b *Bot) registerCollisions() {
 	b.RegisterCallback(Callback{Prefix: "col", Handler: b.handleCollisionButton})
+	b.RegisterCallback(Callback{Prefix: "dispute", Roles: []domain.Role{domain.RoleTelesales, domain.RoleSupervisor}, Handler: b.handleDispute})
 }
 
 // openCollision files a case for claimant's claim on lead l and tells both
 // sides and the supervisors. It answers the claimant itself.
 func (b *Bot) openCollision(ctx context.Context, r *Request, l *domain.Lead, src domain.Source) error {
-	c := &domain.Collision{LeadID: l.ID, OwnerID: l.OwnerID, ClaimantID: r.Staff.ID, Phone: l.Phone, Source: src, ClaimedAt: b.now()}
-	created, err := b.store.CreateCollision(ctx, c)
+	owner, err := b.store.StaffByID(ctx, l.OwnerID)
+	if err != nil {
+		return err
+	}
+	c, created, err := b.fileCollision(ctx, l, owner, r.Staff, src)
 	if err != nil {
 		return err
 	}
@@ -45,10 +49,6 @@ func (b *Bot) openCollision(ctx context.Context, r *Request, l *domain.Lead, src
 		b.reply(ctx, r.ChatID, r.T("collision.open_already", c.ID, l.ID))
 		return nil
 	}
-	owner, err := b.store.StaffByID(ctx, l.OwnerID)
-	if err != nil {
-		return err
-	}
 	if owner.Enrolled() {
 		if err := b.Push(ctx, fmt.Sprintf("collision:%d:a", c.ID), owner.TelegramID, owner.ID,
 			T(owner.Lang, "collision.told_a", r.Staff.Name, l.ID, l.Name, b.opts.Rules.Leads.CollisionNotes.Hours()),
@@ -56,18 +56,82 @@ func (b *Bot) openCollision(ctx context.Context, r *Request, l *domain.Lead, src
 			return err
 		}
 	}
+	b.replyMarkup(ctx, r.ChatID, r.T("collision.told_b", l.ID, l.Name, owner.Name, b.opts.Rules.Leads.CollisionNotes.Hours()),
+		inlineKeyboard([]models.InlineKeyboardButton{{Text: r.T("btn.note"), CallbackData: "col:nb:" + id}}))
+	return nil
+}
+
+// fileCollision stores the case of owner (A) and claimant (B) over lead l
+// and puts the card before the supervisors; created is false when the
+// claimant's case over the lead is open already (c is that one).
+func (b *Bot) fileCollision(ctx context.Context, l *domain.Lead, owner, claimant *domain.Staff, src domain.Source) (*domain.Collision, bool, error) {
+	c := &domain.Collision{LeadID: l.ID, OwnerID: owner.ID, ClaimantID: claimant.ID, Phone: l.Phone, Source: src, ClaimedAt: b.now()}
+	created, err := b.store.CreateCollision(ctx, c)
+	if err != nil || !created {
+		return c, false, err
+	}
 	sups, err := b.staffWithAnyRole(ctx, domain.RoleSupervisor)
+	if err != nil {
+		return nil, false, err
+	}
+	for _, s := range sups {
+		if err := b.Push(ctx, collisionCardKey(c.ID, s.ID), s.TelegramID, s.ID, b.collisionCard(ctx, s, c, l, owner, claimant),
+			b.rulingButtons(s.Lang, c, owner, claimant)); err != nil {
+			return nil, false, err
+		}
+	}
+	return c, true, nil
+}
+
+// handleDispute takes telesales' Dispute on a visit a consultant
+// registered as theirs for a telesales lead (R1.14.2): dispute:<visit>
+// opens the collision case, owner against consultant, for the
+// supervisor to rule (R1.14.4).
+func (b *Bot) handleDispute(ctx context.Context, r *Request) error {
+	vid, err := strconv.ParseInt(r.Args, 10, 64)
+	if err != nil {
+		return domain.Errorkf(domain.ENOTFOUND, "callback.stale", nil, "bad dispute button")
+	}
+	v, err := b.store.VisitByID(ctx, vid)
 	if err != nil {
 		return err
 	}
-	for _, s := range sups {
-		if err := b.Push(ctx, collisionCardKey(c.ID, s.ID), s.TelegramID, s.ID, b.collisionCard(ctx, s, c, l, owner, r.Staff),
-			b.rulingButtons(s.Lang, c, owner, r.Staff)); err != nil {
+	l, err := b.store.LeadByID(ctx, v.LeadID)
+	if err != nil {
+		return err
+	}
+	if l.OwnerID != r.Staff.ID {
+		return domain.Errorkf(domain.EFORBIDDEN, "err.lead_not_yours", []any{l.ID}, "lead %d is not the caller's", l.ID)
+	}
+	if !l.Grade.Open() {
+		return domain.Errorkf(domain.EINVALID, "err.lead_closed", []any{l.ID, string(l.Grade)}, "lead %d is closed", l.ID)
+	}
+	if v.ConsultantID == l.OwnerID || b.now().Sub(v.ArrivedAt) > b.opts.Rules.Leads.CollisionNotes {
+		return domain.Errorkf(domain.ECONFLICT, "collision.dispute_late", nil, "visit %d: nothing to dispute", v.ID)
+	}
+	claimant, err := b.store.StaffByID(ctx, v.ConsultantID)
+	if err != nil {
+		return err
+	}
+	c, created, err := b.fileCollision(ctx, l, r.Staff, claimant, domain.SourceWalkIn)
+	if err != nil {
+		return err
+	}
+	id := strconv.FormatInt(c.ID, 10)
+	if !created {
+		b.reply(ctx, r.ChatID, r.T("collision.open_already", c.ID, l.ID))
+		return nil
+	}
+	hours := b.opts.Rules.Leads.CollisionNotes.Hours()
+	if claimant.Enrolled() {
+		if err := b.Push(ctx, fmt.Sprintf("collision:%d:b", c.ID), claimant.TelegramID, claimant.ID,
+			T(claimant.Lang, "collision.disputed", r.Staff.Name, l.ID, l.Name, hours),
+			inlineKeyboard([]models.InlineKeyboardButton{{Text: T(claimant.Lang, "btn.note"), CallbackData: "col:nb:" + id}})); err != nil {
 			return err
 		}
 	}
-	b.replyMarkup(ctx, r.ChatID, r.T("collision.told_b", l.ID, l.Name, owner.Name, b.opts.Rules.Leads.CollisionNotes.Hours()),
-		inlineKeyboard([]models.InlineKeyboardButton{{Text: r.T("btn.note"), CallbackData: "col:nb:" + id}}))
+	b.replyMarkup(ctx, r.ChatID, r.T("collision.dispute_ok", c.ID, claimant.Name, hours),
+		inlineKeyboard([]models.InlineKeyboardButton{{Text: r.T("btn.note"), CallbackData: "col:na:" + id}}))
 	return nil
 }
 

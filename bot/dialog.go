@@ -33,6 +33,7 @@ func (b *Bot) dialogKinds() map[string]dialogStep {
 		"cact":      b.complaintActText,
 		"csat":      b.surveyText,
 		"creassign": b.reassignText,
+		"walkin":    b.walkInText,
 	}
 }
 

@@ -78,15 +78,34 @@ func (b *Bot) handleAppoint(ctx context.Context, r *Request) error {
 	if err := b.store.CreateAppointment(ctx, a); err != nil {
 		return err
 	}
-	b.reply(ctx, r.ChatID, r.T("appoint.ok", l.ID, l.Name, b.formatTime(at)))
+	b.reply(ctx, r.ChatID, b.appointPromise(r, l, at))
 	return nil
+}
+
+// appointPromise confirms a booking and says truthfully who is reminded
+// when (R1.8): a later day's booking is in that morning's push and
+// reminded again before the visit; a same-day booking, made after the
+// morning push perhaps, only by the reminder before the visit, which
+// goes out at once when the visit is sooner than that.
+func (b *Bot) appointPromise(r *Request, l *domain.Lead, at time.Time) string {
+	now := b.now()
+	before := b.opts.Rules.Leads.AppointmentRemind
+	minutes := int(before / time.Minute)
+	switch {
+	case !b.opts.Calendar.StartOfDay(at).Equal(b.opts.Calendar.StartOfDay(now)):
+		return r.T("appoint.ok", l.ID, l.Name, b.formatTime(at), minutes)
+	case at.Sub(now) > before:
+		return r.T("appoint.ok_today", l.ID, l.Name, b.formatTime(at), minutes)
+	}
+	return r.T("appoint.ok_soon", l.ID, l.Name, b.formatTime(at))
 }
 
 // arrival tells the telesales owner at once that their customer has come
 // (R1.9; R1.14.2: telesales keeps the lead), and marks the day's booking
 // kept. It says whether the lead is telesales', and whether it was booked
-// (an invited customer, for the visit card).
-func (b *Bot) arrival(ctx context.Context, l *domain.Lead, registrar *domain.Staff) (telesales, invited bool, err error) {
+// (an invited customer, for the visit card). When a consultant registered
+// the visit as theirs, the notice carries a Dispute button (R1.14.4).
+func (b *Bot) arrival(ctx context.Context, l *domain.Lead, registrar *domain.Staff, v *domain.Visit) (telesales, invited bool, err error) {
 	if l.Pool != domain.PoolTelesales {
 		return false, false, nil
 	}
@@ -103,8 +122,17 @@ func (b *Bot) arrival(ctx context.Context, l *domain.Lead, registrar *domain.Sta
 	if err != nil || !owner.Enrolled() || owner.ID == registrar.ID {
 		return true, invited, nil
 	}
-	text := T(owner.Lang, "arrival.notice", l.Name, l.ID, registrar.Name)
-	return true, invited, b.Push(ctx, fmt.Sprintf("arrival:%d:%s", l.ID, day.Format(domain.DateLayout)), owner.TelegramID, owner.ID, text, nil)
+	key := "arrival.notice_lead" // a telesales lead who came without a booking
+	if invited {
+		key = "arrival.notice"
+	}
+	text := T(owner.Lang, key, l.Name, l.ID, registrar.Name)
+	var markup models.ReplyMarkup
+	if v.ConsultantID == registrar.ID {
+		text += "\n" + T(owner.Lang, "arrival.claimed", registrar.Name)
+		markup = inlineKeyboard([]models.InlineKeyboardButton{{Text: T(owner.Lang, "btn.dispute"), CallbackData: "dispute:" + strconv.FormatInt(v.ID, 10)}})
+	}
+	return true, invited, b.Push(ctx, fmt.Sprintf("arrival:%d:%s", l.ID, day.Format(domain.DateLayout)), owner.TelegramID, owner.ID, text, markup)
 }
 
 // handleHandover fills the handover form: /handover 17 陈顾问 [12-20].
@@ -145,7 +173,7 @@ func (b *Bot) handleHandover(ctx context.Context, r *Request) error {
 			{Text: T(to.Lang, "btn.accept"), CallbackData: "ho:ok:" + id},
 			{Text: T(to.Lang, "btn.decline"), CallbackData: "ho:no:" + id},
 		})
-		if err := b.Push(ctx, "handover:"+id, to.TelegramID, to.ID, b.handoverForm(to.Lang, h, l, r.Staff.Name), markup); err != nil {
+		if err := b.Push(ctx, "handover:"+id, to.TelegramID, to.ID, b.handoverForm(ctx, to.Lang, h, l), markup); err != nil {
 			return err
 		}
 	}
@@ -160,11 +188,29 @@ func (b *Bot) allDays() *domain.Calendar {
 }
 
 // handoverForm renders attachment 2: date, customer, phone, model, channel,
-// expected purchase date, grade, status, receiving consultant.
-func (b *Bot) handoverForm(lang domain.Lang, h *domain.Handover, l *domain.Lead, from string) string {
-	return T(lang, "handover.form", from, b.formatTime(h.CreatedAtOr(b.now())), l.Name, l.Phone, l.Model,
+// expected purchase date, grade, status, receiving consultant; a declined
+// form gives the reason.
+func (b *Bot) handoverForm(ctx context.Context, lang domain.Lang, h *domain.Handover, l *domain.Lead) string {
+	status := T(lang, "handover.status."+h.Status)
+	if h.Status == domain.HandoverDeclined && h.Reason != "" {
+		status = T(lang, "handover.status.declined_reason", clip(h.Reason, 300))
+	}
+	return T(lang, "handover.form", b.staffName(ctx, h.FromID), b.formatTime(h.CreatedAtOr(b.now())), l.Name, l.Phone, l.Model,
 		T(lang, "source."+string(h.Channel)), h.ExpectedBuyBy.In(b.opts.Calendar.Location).Format(domain.DateLayout),
-		T(lang, "grade."+string(h.Grade)), T(lang, "handover.status."+h.Status))
+		T(lang, "grade."+string(h.Grade)), b.staffName(ctx, h.ToID), status)
+}
+
+// closeHandoverCards shows the decided form on the consultant's copies
+// (the form and its reminder), without the buttons.
+func (b *Bot) closeHandoverCards(ctx context.Context, h *domain.Handover, l *domain.Lead, to *domain.Staff) error {
+	text := b.handoverForm(ctx, to.Lang, h, l)
+	id := strconv.FormatInt(h.ID, 10)
+	for _, key := range []string{"handover:" + id, "handover-remind:" + id} {
+		if err := b.editCard(ctx, key, key+":"+h.Status, to, text); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // handleHandoverButton takes the consultant's answer: ho:ok:<id> or ho:no:<id>.
@@ -227,10 +273,9 @@ func (b *Bot) acceptHandover(ctx context.Context, r *Request, h *domain.Handover
 			return err
 		}
 	}
-	if r.Message != nil {
-		if err := b.edit(ctx, r, b.handoverForm(r.Lang, &domain.Handover{CreatedAt: h.CreatedAt, Channel: h.Channel, ExpectedBuyBy: h.ExpectedBuyBy, Grade: h.Grade, Status: domain.HandoverAccepted}, l, b.staffName(ctx, h.FromID)), nil); err != nil {
-			return err
-		}
+	h.Status = domain.HandoverAccepted
+	if err := b.closeHandoverCards(ctx, h, l, r.Staff); err != nil {
+		return err
 	}
 	return b.replyCard(ctx, r, l, "handover.yours")
 }
@@ -264,6 +309,10 @@ func (b *Bot) declineReasonText(ctx context.Context, r *Request, d *domain.Dialo
 			T(from.Lang, "handover.declined", r.Staff.Name, l.ID, l.Name, text), nil); err != nil {
 			return err
 		}
+	}
+	h.Status, h.Reason = domain.HandoverDeclined, text
+	if err := b.closeHandoverCards(ctx, h, l, r.Staff); err != nil {
+		return err
 	}
 	b.reply(ctx, r.ChatID, r.T("handover.declined_ok"))
 	return nil
@@ -362,11 +411,20 @@ func (b *Bot) PushHandoverReminder(ctx context.Context, h domain.Handover, escal
 	return nil
 }
 
-// PushAppointmentReminder tells reception a booked customer is due soon
-// (R1.8: 30 minutes before).
+// PushAppointmentReminder tells the telesales who booked the visit and
+// reception that a booked customer is due soon (R1.8: 30 minutes before).
 func (b *Bot) PushAppointmentReminder(ctx context.Context, a domain.Appointment) error {
 	l, err := b.store.LeadByID(ctx, a.LeadID)
 	if err != nil {
+		return err
+	}
+	at := a.At.In(b.opts.Calendar.Location).Format("15:04")
+	if t, err := b.store.StaffByID(ctx, a.TelesalesID); err == nil && t.Active && t.Enrolled() {
+		if err := b.Push(ctx, fmt.Sprintf("appt-remind:%d:%d", a.ID, t.ID), t.TelegramID, t.ID,
+			T(t.Lang, "appoint.remind_telesales", l.Name, l.ID, at, l.Phone), nil); err != nil {
+			return err
+		}
+	} else if err != nil && domain.ErrorCode(err) != domain.ENOTFOUND {
 		return err
 	}
 	tele := b.staffName(ctx, a.TelesalesID)
@@ -376,7 +434,7 @@ func (b *Bot) PushAppointmentReminder(ctx context.Context, a domain.Appointment)
 	}
 	for _, p := range people {
 		if err := b.Push(ctx, fmt.Sprintf("appt-remind:%d:%d", a.ID, p.ID), p.TelegramID, p.ID,
-			T(p.Lang, "appoint.remind", l.Name, a.At.In(b.opts.Calendar.Location).Format("15:04"), tele, l.Phone), nil); err != nil {
+			T(p.Lang, "appoint.remind", l.Name, at, tele, l.Phone), nil); err != nil {
 			return err
 		}
 	}

@@ -58,6 +58,7 @@ func (b *Bot) registerLeads() {
 	b.RegisterCallback(Callback{Prefix: "leads", Roles: leadWorkers, Handler: b.handleLeadsPage})
 	b.RegisterCallback(Callback{Prefix: "lost", Roles: []domain.Role{domain.RoleSupervisor, domain.RoleManager, domain.RoleGM}, Handler: b.handleLostDecision})
 	b.RegisterCallback(Callback{Prefix: "visit", Roles: []domain.Role{domain.RoleReception, domain.RoleConsultant, domain.RoleSupervisor}, Handler: b.handleVisitLeft})
+	b.RegisterCallback(Callback{Prefix: "walkin", Roles: []domain.Role{domain.RoleReception, domain.RoleConsultant, domain.RoleSupervisor}, Handler: b.handleWalkIn})
 }
 
 // handleLead logs a lead: with arguments in one line

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -33,14 +34,35 @@ func (b *Bot) handleVisit(ctx context.Context, r *Request) error {
 	if ref == "" {
 		return errUsage
 	}
-	var l *domain.Lead
-	var err error
 	// Whoever greets the customer registers the visit, whoever owns the lead
 	// (R1.11, R1.14.2): the lookup skips the owner check and answers only
 	// the visit card.
-	l, err = b.leadForVisit(ctx, ref)
+	l, err := b.leadForVisit(ctx, ref)
+	if domain.ErrorCode(err) == domain.ENOTFOUND && domain.LooksLikePhone(ref) {
+		// A new walk-in: offer to log them at once (R1.12).
+		if phone, perr := domain.NormalizePhone(ref); perr == nil {
+			b.replyMarkup(ctx, r.ChatID, b.errorText(ctx, r, err)+"\n"+r.T("visit.walkin_offer"),
+				inlineKeyboard([]models.InlineKeyboardButton{{Text: r.T("btn.walkin"), CallbackData: "walkin:" + phone}}))
+			return nil
+		}
+	}
 	if err != nil {
 		return err
+	}
+	return b.registerVisit(ctx, r, l, kind)
+}
+
+// registerVisit registers the visit of lead l (kind: first, return or ""
+// to tell from the register) and answers the visit card: a lost customer's
+// lead reopens, telesales hears of their customer, another consultant's
+// customer opens a collision.
+func (b *Bot) registerVisit(ctx context.Context, r *Request, l *domain.Lead, kind string) error {
+	reopened := false
+	if domain.ReopensOnVisit(l.Grade) {
+		if err := b.reopenOnVisit(ctx, r, l); err != nil {
+			return err
+		}
+		reopened = true
 	}
 	if !l.Grade.Open() {
 		return domain.Errorkf(domain.EINVALID, "err.lead_closed", []any{l.ID, string(l.Grade)}, "lead closed")
@@ -61,7 +83,7 @@ func (b *Bot) handleVisit(ctx context.Context, r *Request) error {
 	if err != nil {
 		return err
 	}
-	telesalesLead, invited, err := b.arrival(ctx, l, r.Staff)
+	telesalesLead, invited, err := b.arrival(ctx, l, r.Staff, v)
 	if err != nil {
 		return err
 	}
@@ -72,15 +94,54 @@ func (b *Bot) handleVisit(ctx context.Context, r *Request) error {
 	case telesalesLead:
 		text += "\n" + r.T("visit.telesales_lead", r.staffName(ctx, l.OwnerID))
 	}
+	if reopened {
+		text += "\n" + r.T("visit.reopened", l.ID, r.staffName(ctx, l.OwnerID))
+	}
 	b.replyMarkup(ctx, r.ChatID, text, inlineKeyboard([]models.InlineKeyboardButton{{Text: r.T("btn.left"), CallbackData: "visit:left:" + strconv.FormatInt(v.ID, 10)}}))
 	if domain.GradePromptAfterFollowUp(l, b.opts.Rules.Leads, b.now()) && domain.CanWorkLead(r.Staff, l) {
 		// The visit was the third contact of the first week (R1.4).
 		b.replyMarkup(ctx, r.ChatID, r.T("grade.prompt", l.FollowUps), gradeKeyboard(r.Lang, "lead:sg:"+strconv.FormatInt(l.ID, 10)+":", false))
 	}
-	if !telesalesLead && r.Staff.Roles.Has(domain.RoleConsultant) && l.OwnerID != r.Staff.ID {
+	if !reopened && !telesalesLead && r.Staff.Roles.Has(domain.RoleConsultant) && l.OwnerID != r.Staff.ID {
 		// Another consultant's customer: serve them, and let the supervisor
 		// rule who keeps them (R1.14.3–4).
 		return b.openCollision(ctx, r, l, domain.SourceWalkIn)
+	}
+	return nil
+}
+
+// reopenOnVisit reopens a lost (or unreachable) customer's lead who came
+// back (R1.11, R1.12): new grade N, to the consultant who registers the
+// visit or else the former owner, every change on the lead's history; the
+// supervisors and a new owner who did not register it are told.
+func (b *Bot) reopenOnVisit(ctx context.Context, r *Request, l *domain.Lead) error {
+	was, formerOwner := l.Grade, l.OwnerID
+	if err := b.recordChange(ctx, l, r.Staff.ID, domain.EventGrade, string(was), string(domain.GradeN), domain.WhyReturned); err != nil {
+		return err
+	}
+	l.SetGrade(domain.GradeN, b.now(), b.opts.Rules.Leads, b.opts.Calendar)
+	owner, err := b.store.StaffByID(ctx, domain.VisitOwner(r.Staff, l.OwnerID))
+	if err != nil {
+		return err
+	}
+	if err := b.moveLead(ctx, l, r.Staff.ID, owner.ID, domain.PoolOf(owner.Roles), domain.WhyReturned); err != nil {
+		return err
+	}
+	if owner.ID != r.Staff.ID && owner.Active && owner.Enrolled() {
+		if err := b.Push(ctx, fmt.Sprintf("reopened:%d:%d", l.ID, b.now().Unix()), owner.TelegramID, owner.ID,
+			T(owner.Lang, "visit.reopened_owner", l.ID, l.Name, string(was), r.Staff.Name), nil); err != nil {
+			return err
+		}
+	}
+	sups, err := b.inDepartment(ctx, domain.RoleSupervisor, owner.Department)
+	if err != nil {
+		return err
+	}
+	for _, s := range sups {
+		if err := b.Push(ctx, fmt.Sprintf("reopened-sup:%d:%d:%d", l.ID, s.ID, b.now().Unix()), s.TelegramID, s.ID,
+			T(s.Lang, "visit.reopened_sup", l.ID, l.Name, string(was), b.staffName(ctx, formerOwner), r.Staff.Name, owner.Name), nil); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -167,4 +228,95 @@ func (b *Bot) PushVisitGradePrompt(ctx context.Context, v domain.Visit) error {
 	text := T(c.Lang, "visit.grade_prompt", l.ID, l.Name, b.formatTime(v.ArrivedAt), string(l.Grade))
 	return b.Push(ctx, fmt.Sprintf("visitgrade:%d", v.ID), c.TelegramID, c.ID, text,
 		gradeKeyboard(c.Lang, "lead:sg:"+strconv.FormatInt(l.ID, 10)+":", false))
+}
+
+// walkInDraft is a walk-in being logged from the visit register.
+type walkInDraft struct {
+	Phone, Name string
+}
+
+// handleWalkIn starts logging the walk-in /visit did not know:
+// walkin:<phone> asks the name, then the model (walkInText).
+func (b *Bot) handleWalkIn(ctx context.Context, r *Request) error {
+	phone, err := domain.NormalizePhone(r.Args)
+	if err != nil {
+		return domain.Errorkf(domain.ENOTFOUND, "callback.stale", nil, "bad walk-in button")
+	}
+	if l, err := b.store.LeadByPhone(ctx, phone); err == nil {
+		return b.registerVisit(ctx, r, l, "") // logged meanwhile
+	} else if domain.ErrorCode(err) != domain.ENOTFOUND {
+		return err
+	}
+	return b.ask(ctx, r, "walkin", walkInDraft{Phone: phone}, r.T("visit.walkin_name", phone))
+}
+
+// walkInText takes the walk-in's name, then their model, and logs the lead
+// with its visit: grade N, source walk-in, in the showroom pool, owned by
+// the consultant registering it or else the first in the reception line,
+// who is told (R1.11, R1.12, R5.3).
+func (b *Bot) walkInText(ctx context.Context, r *Request, dl *domain.Dialog, text string) error {
+	var d walkInDraft
+	if err := json.Unmarshal([]byte(dl.Data), &d); err != nil {
+		return err
+	}
+	cancel := inlineKeyboard([]models.InlineKeyboardButton{cancelButton(r.Lang)})
+	if dl.Step == "" {
+		name, err := domain.NormalizeName(text)
+		if err != nil {
+			b.replyMarkup(ctx, r.ChatID, b.errorText(ctx, r, err)+"\n"+r.T("visit.walkin_name", d.Phone), cancel)
+			return nil
+		}
+		d.Name = name
+		b.replyMarkup(ctx, r.ChatID, r.T("visit.walkin_model", name), cancel)
+		return b.startDialog(ctx, r, "walkin", "model", d)
+	}
+	l := &domain.Lead{Name: d.Name, Phone: d.Phone, Model: strings.TrimSpace(text), Grade: domain.GradeN,
+		Source: domain.SourceWalkIn, Pool: domain.PoolShowroom, CreatedAt: b.now()}
+	if err := l.Validate(); err != nil {
+		b.replyMarkup(ctx, r.ChatID, b.errorText(ctx, r, err)+"\n"+r.T("visit.walkin_model", d.Name), cancel)
+		return nil
+	}
+	if err := b.store.DeleteDialog(ctx, r.ChatID); err != nil {
+		return err
+	}
+	if other, err := b.store.LeadByPhone(ctx, l.Phone); err == nil {
+		return b.registerVisit(ctx, r, other, "") // logged meanwhile
+	} else if domain.ErrorCode(err) != domain.ENOTFOUND {
+		return err
+	}
+	var line *receptionState
+	first := int64(0)
+	if !r.Staff.Roles.Has(domain.RoleConsultant) {
+		st, err := b.loadQueue(ctx, b.dayOf(b.now()))
+		if err != nil {
+			return err
+		}
+		if first = st.Next(); first == 0 {
+			return domain.Errorkf(domain.EINVALID, "visit.walkin_nobody", nil, "nobody in the reception line")
+		}
+		line = st
+	}
+	owner, err := b.store.StaffByID(ctx, domain.VisitOwner(r.Staff, first))
+	if err != nil {
+		return err
+	}
+	l.OwnerID, l.Pool = owner.ID, domain.StartPool(l.Source, owner.Roles)
+	l.Reschedule(b.opts.Rules.Leads, b.opts.Calendar)
+	if err := b.store.CreateLead(ctx, l); err != nil {
+		return err
+	}
+	if line != nil {
+		// They took the customer: to the back of the line (R5.3).
+		line.Accept(owner.ID)
+		if err := b.saveQueue(ctx, line); err != nil {
+			return err
+		}
+	}
+	if owner.ID != r.Staff.ID && owner.Enrolled() {
+		if err := b.Push(ctx, fmt.Sprintf("walkin:%d", l.ID), owner.TelegramID, owner.ID,
+			T(owner.Lang, "visit.walkin_assigned", l.ID, l.Name, l.Phone, l.Model, r.Staff.Name), nil); err != nil {
+			return err
+		}
+	}
+	return b.registerVisit(ctx, r, l, "first")
 }

@@ -8,11 +8,11 @@ import (
 	"github.com/dealerbot/dealerbot/domain"
 )
 
-// Reminders chases what waits on someone (issue 5): reception 30 minutes
-// before a booked visit (R1.8); a consultant who has not answered a
-// handover in 2 working hours, then their supervisor after as long again
-// (R1.10); a supervisor who has not ruled a collision in 24 hours, then the
-// manager at 48 (R1.14). Each reminder is marked in the transaction that
+// Reminders chases what waits on someone (issue 5): the telesales who
+// booked a visit and reception 30 minutes before it (R1.8); a consultant
+// who has not answered a handover in 2 working hours, then their
+// supervisor after as long again (R1.10); a supervisor who has not ruled
+// a collision in 24 hours, then the manager at 48 (R1.14). Each reminder is marked in the transaction that
 // queues it, so it goes once.
 type Reminders struct {
 	Store interface {
