@@ -325,6 +325,27 @@ type ComplaintAction struct {
 	At          time.Time
 }
 
+// Kinds of complaint card: the card itself (owner, opinion, reminder), an
+// escalation (take over / reassign) and a survey (R2.7).
+const (
+	CardComplaint  = "card"
+	CardEscalation = "esc"
+	CardSurvey     = "survey"
+)
+
+// ComplaintCard is a message that shows a complaint to someone, kept so
+// that it is edited in place as the complaint moves: the outbox key of the
+// message and the headline it opened with.
+type ComplaintCard struct {
+	ID          int64
+	ComplaintID int64
+	StaffID     int64
+	Kind        string
+	Key         string
+	Headline    string
+	CreatedAt   time.Time
+}
+
 // ComplaintFilter selects complaints for lists and the register.
 type ComplaintFilter struct {
 	OwnerID     int64    // 0: any owner
