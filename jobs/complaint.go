@@ -10,10 +10,11 @@ import (
 
 // ComplaintChaser makes sure no complaint quietly passes a deadline
 // (R2.4): 20 % of the time before one (at least 2 minutes) it reminds the
-// owner; at each breach it goes one step higher — supervisor, department
-// manager, general manager. Every message is keyed by the complaint, the
-// deadline and its due time, so each goes once, and a reopened complaint's
-// fresh deadlines start over.
+// owner (the manager, for the manager's opinion); at each breach it goes
+// one step higher — supervisor, department manager, general manager. Every
+// message is keyed by the complaint, the deadline, its due time and the
+// person, so each person hears of a breach once, also after a take-over,
+// and a reopened complaint's fresh deadlines start over.
 type ComplaintChaser struct {
 	Store interface {
 		Complaints(ctx context.Context, f domain.ComplaintFilter) ([]*domain.Complaint, error)
@@ -22,6 +23,7 @@ type ComplaintChaser struct {
 	Bot interface {
 		PushComplaintReminder(ctx context.Context, c *domain.Complaint, d domain.Deadline) error
 		PushComplaintEscalation(ctx context.Context, c *domain.Complaint, d domain.Deadline, n int) error
+		PushComplaintOpinionAsked(ctx context.Context, c *domain.Complaint, d domain.Deadline) error
 	}
 	Rules    domain.ComplaintRules
 	Calendar *domain.Calendar
@@ -44,6 +46,11 @@ func (j *ComplaintChaser) Run(ctx context.Context, now time.Time) error {
 		for _, d := range c.Deadlines(j.Rules, j.Calendar) {
 			if d.Done {
 				continue
+			}
+			if d.Kind == domain.DeadlineOpinion {
+				// The manager who owes the opinion has the card (sent at
+				// registration; caught up here once per round).
+				due = append(due, func(ctx context.Context) error { return j.Bot.PushComplaintOpinionAsked(ctx, c, d) })
 			}
 			if !now.Before(d.RemindAt(j.Rules)) && now.Before(d.Due) {
 				due = append(due, func(ctx context.Context) error { return j.Bot.PushComplaintReminder(ctx, c, d) })
