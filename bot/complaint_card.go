@@ -215,29 +215,28 @@ func (b *Bot) refreshComplaintCards(ctx context.Context, c *domain.Complaint) er
 
 // askOpinions sends the card with the opinion button to whoever owes the
 // manager's opinion (R2.4) as soon as the complaint is registered or
-// reopened; the chaser catches up any not sent.
+// reopened (for an on-site complaint ahead of its deadline, which starts
+// if it is not settled in 10 minutes); the opinion's reminder carries the
+// same card.
 func (b *Bot) askOpinions(ctx context.Context, c *domain.Complaint) error {
 	for _, d := range c.Deadlines(b.opts.Rules.Complaints, b.opts.Calendar) {
 		if d.Kind == domain.DeadlineOpinion && !d.Done {
-			return b.PushComplaintOpinionAsked(ctx, c, d)
+			return b.pushOpinionAsked(ctx, c, d)
 		}
 	}
 	return nil
 }
 
-// PushComplaintOpinionAsked sends the department's manager (every manager
-// when it has none) the complaint's card with the opinion button, once per
-// round of the complaint (R2.4).
-func (b *Bot) PushComplaintOpinionAsked(ctx context.Context, c *domain.Complaint, d domain.Deadline) error {
+// pushOpinionAsked sends the department's manager (every manager when it
+// has none) the complaint's card with the opinion button, once per round
+// of the complaint (R2.4).
+func (b *Bot) pushOpinionAsked(ctx context.Context, c *domain.Complaint, d domain.Deadline) error {
 	givers, _, err := b.opinionGivers(ctx, c)
 	if err != nil {
 		return err
 	}
 	for _, g := range givers {
 		key := fmt.Sprintf("cmp-opinion:%d:%d:%d", c.ID, c.OpenedAt.Unix(), g.ID)
-		if _, err := b.store.OutboxByKey(ctx, key); err == nil {
-			continue // asked already: the chaser calls this every minute
-		}
 		if err := b.pushCard(ctx, key, domain.CardComplaint, g, c, T(g.Lang, "cmp.opinion_asked", c.ID, b.formatTime(d.Due))); err != nil {
 			return err
 		}

@@ -23,7 +23,6 @@ type ComplaintChaser struct {
 	Bot interface {
 		PushComplaintReminder(ctx context.Context, c *domain.Complaint, d domain.Deadline) error
 		PushComplaintEscalation(ctx context.Context, c *domain.Complaint, d domain.Deadline, n int) error
-		PushComplaintOpinionAsked(ctx context.Context, c *domain.Complaint, d domain.Deadline) error
 	}
 	Rules    domain.ComplaintRules
 	Calendar *domain.Calendar
@@ -46,11 +45,6 @@ func (j *ComplaintChaser) Run(ctx context.Context, now time.Time) error {
 		for _, d := range c.Deadlines(j.Rules, j.Calendar) {
 			if d.Done {
 				continue
-			}
-			if d.Kind == domain.DeadlineOpinion {
-				// The manager who owes the opinion has the card (sent at
-				// registration; caught up here once per round).
-				due = append(due, func(ctx context.Context) error { return j.Bot.PushComplaintOpinionAsked(ctx, c, d) })
 			}
 			if !now.Before(d.RemindAt(j.Rules)) && now.Before(d.Due) {
 				due = append(due, func(ctx context.Context) error { return j.Bot.PushComplaintReminder(ctx, c, d) })
