@@ -208,19 +208,26 @@ func (b *Bot) reply(ctx context.Context, chatID int64, text string) {
 
 // replyMarkup is reply with buttons.
 func (b *Bot) replyMarkup(ctx context.Context, chatID int64, text string, markup models.ReplyMarkup) {
+	b.replyMarkupKeys(ctx, chatID, text, markup)
+}
+
+// replyMarkupKeys is replyMarkup returning the answer's outbox keys, for a
+// card that is edited later.
+func (b *Bot) replyMarkupKeys(ctx context.Context, chatID int64, text string, markup models.ReplyMarkup) []string {
 	fx := effectsFrom(ctx)
 	if fx == nil {
 		b.log.Error("reply outside an update", slog.Int64("chat_id", chatID))
-		return
+		return nil
 	}
 	fx.replies++
 	key := fmt.Sprintf("upd:%d:%d", fx.updateID, fx.replies)
 	keys, err := b.enqueue(ctx, domain.OutboxMessage{Key: key, ChatID: chatID, Text: text, Priority: domain.PriorityReply}, markup)
 	if err != nil {
 		fail(ctx, err, "") // the caller answers "try again" in the user's language
-		return
+		return nil
 	}
 	fx.keys = append(fx.keys, keys...)
+	return keys
 }
 
 // abandon remembers an update the user was told to send again while the

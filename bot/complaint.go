@@ -18,6 +18,9 @@ type complaintStore interface {
 	Complaints(ctx context.Context, f domain.ComplaintFilter) ([]*domain.Complaint, error)
 	AddComplaintAction(ctx context.Context, a *domain.ComplaintAction) error
 	ComplaintActions(ctx context.Context, complaintID int64) ([]domain.ComplaintAction, error)
+	AddComplaintCard(ctx context.Context, c *domain.ComplaintCard) error
+	ComplaintCards(ctx context.Context, complaintID int64) ([]domain.ComplaintCard, error)
+	DeleteComplaintCard(ctx context.Context, id int64) error
 }
 
 // complaints returns the store's complaint methods.
@@ -53,7 +56,8 @@ type complaintDraft struct {
 
 // handleComplaint registers a complaint: in one line
 // (/complaint 王石 13800138000 现场 服务 销售部 [鉴定] [车型=… 问题=… 时间=… VIN=… 负责人=…] 描述),
-// or step by step with /complaint alone.
+// or step by step with /complaint alone; /complaint 12 opens complaint
+// 12's card.
 func (b *Bot) handleComplaint(ctx context.Context, r *Request) error {
 	if r.Args == "" {
 		if !isPrivate(r.Message) {
@@ -62,6 +66,12 @@ func (b *Bot) handleComplaint(ctx context.Context, r *Request) error {
 		return b.ask(ctx, r, "cmp", complaintDraft{}, r.T("cmp.ask_customer"))
 	}
 	f := r.Fields()
+	// /complaint 12 opens complaint 12's card.
+	if len(f) == 1 {
+		if id, ok := parseComplaintID(f[0]); ok {
+			return b.showComplaint(ctx, r, id)
+		}
+	}
 	// The customer may be an existing lead: /complaint #17 现场 服务 …
 	if len(f) > 0 && strings.HasPrefix(f[0], "#") {
 		l, err := b.lookupLeadAny(ctx, f[0])

@@ -66,12 +66,14 @@ func (b *Bot) storeComplaint(ctx context.Context, r *Request, c *domain.Complain
 		return err
 	}
 	if owner.ID != r.Staff.ID && owner.Enrolled() {
-		if err := b.pushComplaintCard(ctx, fmt.Sprintf("cmp-card:%d:%d", c.ID, now.Unix()), owner, c, "cmp.assigned"); err != nil {
+		if err := b.pushCard(ctx, fmt.Sprintf("cmp-card:%d:%d", c.ID, now.Unix()), domain.CardComplaint, owner, c, T(owner.Lang, "cmp.assigned")); err != nil {
 			return err
 		}
 	}
-	b.replyMarkup(ctx, r.ChatID, r.T("cmp.created", c.ID, owner.Name)+"\n\n"+b.complaintCard(ctx, r.Lang, c), b.complaintButtons(r.Lang, r.Staff, c))
-	return nil
+	if err := b.replyComplaintCard(ctx, r, c, r.T("cmp.created", c.ID, owner.Name)); err != nil {
+		return err
+	}
+	return b.askOpinions(ctx, c)
 }
 
 // complaintOwner is the named owner, or the department's supervisor (R2.3;
@@ -127,7 +129,7 @@ func (b *Bot) complaintCard(ctx context.Context, lang domain.Lang, c *domain.Com
 	if c.Subject == domain.SubjectProduct {
 		lines = append(lines, T(lang, "cmp.product", c.Model, c.ProblemType, c.ProblemAt, c.VIN))
 	}
-	lines = append(lines, T(lang, "cmp.desc", clip(c.Description, 1500)))
+	lines = append(lines, T(lang, "cmp.desc", clip(c.Description, 1000)))
 	now := b.now()
 	for _, d := range c.AllDeadlines(b.opts.Rules.Complaints, b.opts.Calendar) {
 		if c.Status == domain.ComplaintClosed && !d.Done {
@@ -144,35 +146,8 @@ func (b *Bot) complaintCard(ctx context.Context, lang domain.Lang, c *domain.Com
 		}
 		lines = append(lines, T(lang, "cmp.deadline", T(lang, "dl."+d.Kind), b.formatTime(d.Due), Raw(state)))
 	}
+	lines = append(lines, b.complaintActionLines(ctx, lang, c)...)
 	return strings.Join(lines, "\n")
-}
-
-// complaintButtons are the owner's actions in the complaint's state.
-func (b *Bot) complaintButtons(lang domain.Lang, s *domain.Staff, c *domain.Complaint) models.ReplyMarkup {
-	if c.Status != domain.ComplaintOpen || !domain.CanActOnComplaint(s, c) {
-		return nil
-	}
-	id := strconv.FormatInt(c.ID, 10)
-	btn := func(act string) models.InlineKeyboardButton {
-		return models.InlineKeyboardButton{Text: T(lang, "cmpbtn."+act), CallbackData: "cmp:" + act + ":" + id}
-	}
-	rows := [][]models.InlineKeyboardButton{{btn("reply"), btn("contact"), btn("progress")}, {btn("solution"), btn("appraisal"), btn("close")}}
-	if c.Appraisal {
-		rows[1][1] = btn("result")
-	}
-	if s.Roles.HasAny(domain.RoleManager, domain.RoleGM) {
-		rows = append(rows, []models.InlineKeyboardButton{btn("opinion")})
-	}
-	return &models.InlineKeyboardMarkup{InlineKeyboard: rows}
-}
-
-// pushComplaintCard sends the card to someone, with their buttons.
-func (b *Bot) pushComplaintCard(ctx context.Context, key string, to *domain.Staff, c *domain.Complaint, headline string, args ...any) error {
-	text := b.complaintCard(ctx, to.Lang, c)
-	if headline != "" {
-		text = T(to.Lang, headline, args...) + "\n\n" + text
-	}
-	return b.Push(ctx, key, to.TelegramID, to.ID, text, b.complaintButtons(to.Lang, to, c))
 }
 
 // complaintAct is an action waiting for its text.
@@ -224,8 +199,8 @@ func (b *Bot) handleComplaintButton(ctx context.Context, r *Request) error {
 	if c.Status != domain.ComplaintOpen {
 		return domain.Errorkf(domain.ECONFLICT, "cmp.not_open", []any{c.ID}, "complaint %d is %s", c.ID, c.Status)
 	}
-	if !domain.CanActOnComplaint(r.Staff, c) || act == "opinion" && !r.Staff.Roles.HasAny(domain.RoleManager, domain.RoleGM) {
-		return domain.Errorkf(domain.EFORBIDDEN, "err.forbidden", nil, "neither owner nor above")
+	if err := b.mayAct(ctx, r.Staff, c, act); err != nil {
+		return err
 	}
 	switch act {
 	case "close":
@@ -269,8 +244,8 @@ func (b *Bot) complaintActText(ctx context.Context, r *Request, d *domain.Dialog
 	if c.Status != domain.ComplaintOpen {
 		return domain.Errorkf(domain.ECONFLICT, "cmp.not_open", []any{c.ID}, "not open")
 	}
-	if !domain.CanActOnComplaint(r.Staff, c) {
-		return domain.Errorkf(domain.EFORBIDDEN, "err.forbidden", nil, "neither owner nor above")
+	if err := b.mayAct(ctx, r.Staff, c, a.Act); err != nil {
+		return err
 	}
 	now := b.now()
 	t := &now
@@ -321,10 +296,32 @@ func (b *Bot) complaintActText(ctx context.Context, r *Request, d *domain.Dialog
 	if err := cs.AddComplaintAction(ctx, &domain.ComplaintAction{ComplaintID: c.ID, StaffID: r.Staff.ID, Kind: a.Act, Note: text, At: now}); err != nil {
 		return err
 	}
+	if err := b.refreshComplaintCards(ctx, c); err != nil {
+		return err
+	}
 	if a.Act == "close" {
 		return b.askSurvey(ctx, r, c, text)
 	}
-	b.replyMarkup(ctx, r.ChatID, r.T("cmp.logged", r.T("cmpbtn."+a.Act))+"\n\n"+b.complaintCard(ctx, r.Lang, c), b.complaintButtons(r.Lang, r.Staff, c))
+	return b.replyComplaintCard(ctx, r, c, r.T("cmp.logged", r.T("cmpbtn."+a.Act)))
+}
+
+// mayAct says whether s may take act on c: the owner and those above
+// (R2.3); the manager's opinion only whoever owes it and the general
+// manager (R2.4).
+func (b *Bot) mayAct(ctx context.Context, s *domain.Staff, c *domain.Complaint, act string) error {
+	if act == "opinion" {
+		_, managers, err := b.opinionGivers(ctx, c)
+		if err != nil {
+			return err
+		}
+		if !domain.CanGiveOpinion(s, c, managers) {
+			return domain.Errorkf(domain.EFORBIDDEN, "err.forbidden", nil, "not the department manager")
+		}
+		return nil
+	}
+	if !domain.CanActOnComplaint(s, c) {
+		return domain.Errorkf(domain.EFORBIDDEN, "err.forbidden", nil, "neither owner nor above")
+	}
 	return nil
 }
 
@@ -337,15 +334,9 @@ func (b *Bot) askSurvey(ctx context.Context, r *Request, c *domain.Complaint, su
 	if len(svc) == 0 {
 		return domain.Errorkf(domain.ENOTFOUND, "err.no_service", nil, "no service centre staff")
 	}
-	id := strconv.FormatInt(c.ID, 10)
 	for _, s := range svc {
-		markup := inlineKeyboard([]models.InlineKeyboardButton{
-			{Text: T(s.Lang, "cmpbtn.sat_s"), CallbackData: "cmp:sat:" + id + ":s"},
-			{Text: T(s.Lang, "cmpbtn.sat_n"), CallbackData: "cmp:sat:" + id + ":n"},
-			{Text: T(s.Lang, "cmpbtn.sat_d"), CallbackData: "cmp:sat:" + id + ":d"},
-		})
-		text := T(s.Lang, "cmp.survey", c.ID, r.Staff.Name, clip(summary, 1000)) + "\n\n" + b.complaintCard(ctx, s.Lang, c)
-		if err := b.Push(ctx, fmt.Sprintf("cmp-survey:%d:%d:%d", c.ID, s.ID, b.now().Unix()), s.TelegramID, s.ID, text, markup); err != nil {
+		headline := T(s.Lang, "cmp.survey", c.ID, r.Staff.Name, clip(summary, 300))
+		if err := b.pushCard(ctx, fmt.Sprintf("cmp-survey:%d:%d:%d", c.ID, s.ID, b.now().Unix()), domain.CardSurvey, s, c, headline); err != nil {
 			return err
 		}
 	}
@@ -396,11 +387,32 @@ func (b *Bot) surveyText(ctx context.Context, r *Request, d *domain.Dialog, text
 	if err := cs.AddComplaintAction(ctx, &domain.ComplaintAction{ComplaintID: c.ID, StaffID: r.Staff.ID, Kind: "survey:" + sat, Note: strings.TrimSpace(text), At: now}); err != nil {
 		return err
 	}
+	// Every card shows the answer; the survey cards lose their buttons
+	// and are settled.
+	if err := b.refreshComplaintCards(ctx, c); err != nil {
+		return err
+	}
+	cards, err := cs.ComplaintCards(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	for _, card := range cards {
+		if card.Kind == domain.CardSurvey {
+			if err := cs.DeleteComplaintCard(ctx, card.ID); err != nil {
+				return err
+			}
+		}
+	}
+	if sat == domain.Dissatisfied {
+		if err := b.askOpinions(ctx, c); err != nil {
+			return err
+		}
+	}
 	owner, err := b.store.StaffByID(ctx, c.OwnerID)
 	if err == nil && owner.Enrolled() {
 		key := fmt.Sprintf("cmp-survey-result:%d:%d", c.ID, now.Unix())
 		if sat == domain.Dissatisfied {
-			err = b.pushComplaintCard(ctx, key, owner, c, "cmp.reopened", c.ID, clip(text, 500))
+			err = b.pushCard(ctx, key, domain.CardComplaint, owner, c, T(owner.Lang, "cmp.reopened", c.ID, clip(text, 300)))
 		} else {
 			err = b.Push(ctx, key, owner.TelegramID, owner.ID, T(owner.Lang, "cmp.closed", c.ID, T(owner.Lang, "sat."+sat)), nil)
 		}
@@ -454,13 +466,22 @@ func (b *Bot) reassignComplaint(ctx context.Context, r *Request, c *domain.Compl
 		Note: fmt.Sprintf("%s → %s", b.staffName(ctx, from), to.Name)}); err != nil {
 		return err
 	}
-	if to.ID != r.Staff.ID && to.Enrolled() {
-		if err := b.pushComplaintCard(ctx, fmt.Sprintf("cmp-owner:%d:%d:%d", c.ID, to.ID, b.now().Unix()), to, c, "cmp.assigned"); err != nil {
+	if err := b.refreshComplaintCards(ctx, c); err != nil {
+		return err
+	}
+	// The former owner hears it is no longer theirs.
+	if former, err := b.store.StaffByID(ctx, from); err == nil && from != to.ID && from != r.Staff.ID && former.Active && former.Enrolled() {
+		text := T(former.Lang, "cmp.owner_moved", c.ID, r.Staff.Name, to.Name)
+		if err := b.Push(ctx, fmt.Sprintf("cmp-owner-from:%d:%d:%d", c.ID, from, b.now().Unix()), former.TelegramID, former.ID, text, nil); err != nil {
 			return err
 		}
 	}
-	b.replyMarkup(ctx, r.ChatID, r.T("cmp.owner_set", c.ID, to.Name)+"\n\n"+b.complaintCard(ctx, r.Lang, c), b.complaintButtons(r.Lang, r.Staff, c))
-	return nil
+	if to.ID != r.Staff.ID && to.Enrolled() {
+		if err := b.pushCard(ctx, fmt.Sprintf("cmp-owner:%d:%d:%d", c.ID, to.ID, b.now().Unix()), domain.CardComplaint, to, c, T(to.Lang, "cmp.assigned")); err != nil {
+			return err
+		}
+	}
+	return b.replyComplaintCard(ctx, r, c, r.T("cmp.owner_set", c.ID, to.Name))
 }
 
 // handleComplaints lists open complaints, nearest deadline first: mine, or
@@ -521,15 +542,28 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// PushComplaintReminder tells the owner a deadline is near (R2.4).
+// PushComplaintReminder tells whoever owes the deadline that it is near
+// (R2.4): the owner, or for the manager's opinion the manager.
 func (b *Bot) PushComplaintReminder(ctx context.Context, c *domain.Complaint, d domain.Deadline) error {
-	owner, err := b.store.StaffByID(ctx, c.OwnerID)
-	if err != nil || !owner.Enrolled() {
-		return nil
+	var people []*domain.Staff
+	if d.Kind == domain.DeadlineOpinion {
+		givers, _, err := b.opinionGivers(ctx, c)
+		if err != nil {
+			return err
+		}
+		people = givers
+	} else if owner, err := b.store.StaffByID(ctx, c.OwnerID); err == nil && owner.Enrolled() {
+		people = []*domain.Staff{owner}
 	}
-	// A new owner (taken over, reassigned) gets their own reminder.
-	key := fmt.Sprintf("cmp-remind:%d:%s:%d:%d", c.ID, d.Kind, d.Due.Unix(), owner.ID)
-	return b.pushComplaintCard(ctx, key, owner, c, "cmp.remind", T(owner.Lang, "dl."+d.Kind), c.ID, ago(d.Due.Sub(b.now())))
+	for _, p := range people {
+		// A new owner (taken over, reassigned) gets their own reminder.
+		key := fmt.Sprintf("cmp-remind:%d:%s:%d:%d", c.ID, d.Kind, d.Due.Unix(), p.ID)
+		headline := T(p.Lang, "cmp.remind", T(p.Lang, "dl."+d.Kind), c.ID, ago(d.Due.Sub(b.now())))
+		if err := b.pushCard(ctx, key, domain.CardComplaint, p, c, headline); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // PushComplaintEscalation tells the n-th step up (supervisor, department
@@ -540,25 +574,29 @@ func (b *Bot) PushComplaintEscalation(ctx context.Context, c *domain.Complaint, 
 	if err != nil {
 		return err
 	}
-	if n > domain.EscalationSteps(owner.Roles) {
+	// The manager's opinion is the manager's to give: late, it goes above
+	// the manager, whoever owns the complaint.
+	answerable := owner.Roles
+	if d.Kind == domain.DeadlineOpinion {
+		answerable = domain.OpinionOwnerRoles
+	}
+	if n > domain.EscalationSteps(answerable) {
 		return nil // past the general manager: nobody higher
 	}
-	people, err := b.inDepartment(ctx, domain.EscalationRoleFor(owner.Roles, n), c.Department)
+	people, err := b.inDepartment(ctx, domain.EscalationRoleFor(answerable, n), c.Department)
 	if err != nil {
 		return err
 	}
-	id := strconv.FormatInt(c.ID, 10)
 	for _, p := range people {
 		if p.ID == owner.ID {
 			continue
 		}
-		markup := inlineKeyboard([]models.InlineKeyboardButton{
-			{Text: T(p.Lang, "cmpbtn.take"), CallbackData: "cmp:take:" + id},
-			{Text: T(p.Lang, "cmpbtn.re"), CallbackData: "cmp:re:" + id},
-		})
-		text := T(p.Lang, "cmp.escalated", c.ID, T(p.Lang, "dl."+d.Kind), ago(b.now().Sub(d.Due)), b.staffName(ctx, c.OwnerID)) + "\n\n" + b.complaintCard(ctx, p.Lang, c)
-		key := fmt.Sprintf("cmp-esc:%d:%s:%d:%d:%d", c.ID, d.Kind, d.Due.Unix(), n, p.ID)
-		if err := b.Push(ctx, key, p.TelegramID, p.ID, text, markup); err != nil {
+		headline := T(p.Lang, "cmp.escalated", c.ID, T(p.Lang, "dl."+d.Kind), ago(b.now().Sub(d.Due)), b.staffName(ctx, c.OwnerID))
+		// Keyed by the breached deadline and the person, not by the step:
+		// after a take-over or a reassignment the steps count from the new
+		// owner, and nobody hears of the same breach twice.
+		key := fmt.Sprintf("cmp-esc:%d:%s:%d:%d", c.ID, d.Kind, d.Due.Unix(), p.ID)
+		if err := b.pushCard(ctx, key, domain.CardEscalation, p, c, headline); err != nil {
 			return err
 		}
 	}

@@ -5,10 +5,10 @@ import "github.com/dealerbot/dealerbot/domain"
 // complaintMessages are the texts of complaints (R2.1–R2.7).
 var complaintMessages = map[domain.Lang]map[string]string{
 	domain.LangZH: {
-		"desc.complaint": "登记投诉（可一行录入或逐步填写）", "usage.complaint": "/complaint 客户 电话（或 #客户编号） 渠道 服务|产品 部门 [鉴定] [车型=… 问题=… 时间=… VIN=… 负责人=…] 描述，或只发 /complaint 逐步填写", "example.complaint": "/complaint 王石 13800138000 现场 服务 销售部 等了一小时无人接待",
+		"desc.complaint": "登记投诉（可一行录入或逐步填写）", "usage.complaint": "/complaint 客户 电话（或 #客户编号） 渠道 服务|产品 部门 [鉴定] [车型=… 问题=… 时间=… VIN=… 负责人=…] 描述，或只发 /complaint 逐步填写；/complaint 12 查看投诉 K12", "example.complaint": "/complaint 王石 13800138000 现场 服务 销售部 等了一小时无人接待",
 		"desc.complaints": "我的投诉（最近时限在前）", "usage.complaints": "/complaints [部门] [open|closing|closed]", "example.complaints": "/complaints 售后部",
 
-		"err.channel_bad":         "“%s”不是有效渠道：现场 电话 投诉单 邮件 媒体 信件 传真",
+		"err.channel_bad":         "“%s”不是有效渠道：现场 电话 投诉单 回访投诉 邮件 媒体 信件 传真",
 		"err.subject_bad":         "“%s”应为 服务 或 产品。",
 		"err.department_bad":      "没有“%s”这个部门，可选：%s",
 		"err.description_empty":   "请填写投诉内容。",
@@ -33,7 +33,7 @@ var complaintMessages = map[domain.Lang]map[string]string{
 		"cmpbtn.yes":          "需要",
 		"cmpbtn.no":           "不需要",
 
-		"cmpch.ticket": "投诉单", "cmpch.phone": "电话", "cmpch.fax": "传真", "cmpch.email": "邮件", "cmpch.media": "媒体", "cmpch.letter": "信件", "cmpch.onsite": "现场",
+		"cmpch.ticket": "投诉单", "cmpch.followup": "回访投诉", "cmpch.phone": "电话", "cmpch.fax": "传真", "cmpch.email": "邮件", "cmpch.media": "媒体", "cmpch.letter": "信件", "cmpch.onsite": "现场",
 		"subject.service": "服务质量", "subject.product": "产品质量",
 		"cmpst.open": "处理中", "cmpst.closing": "待回访", "cmpst.closed": "已结案",
 		"sat.satisfied": "满意", "sat.neutral": "一般", "sat.dissatisfied": "不满意",
@@ -74,12 +74,19 @@ var complaintMessages = map[domain.Lang]map[string]string{
 		"cmp.list_due":          "%s %s",
 		"cmp.remind":            "⏰ 时限将到：%s（投诉 #K%d），还剩 %s。",
 		"cmp.escalated":         "🚨 投诉 #K%d “%s”已超时 %s，负责人 %s。",
+		"cmp.opinion_asked":     "📝 请给出部门经理意见：投诉 #K%d，%s 前。",
+		"cmp.owner_moved":       "投诉 #K%d 已由 %s 转给 %s，不再由您负责。",
+		"cmp.actions":           "处理记录：",
+		"cmp.action":            "· %s %s %s：%s",
+		"act.registered":        "登记", "act.reply": "首次回复", "act.contact": "联系客户", "act.progress": "进度", "act.solution": "方案",
+		"act.appraisal": "需要鉴定", "act.result": "鉴定结果", "act.opinion": "经理意见", "act.close": "申请结案", "act.owner": "改负责人",
+		"act.survey": "回访（%s）",
 	},
 	domain.LangEN: {
-		"desc.complaint": "Register a complaint (one line, or step by step)", "usage.complaint": "/complaint customer phone channel service|product department [appraisal] [model=… problem=… when=… vin=… owner=…] description, or just /complaint to be asked", "example.complaint": "/complaint Wang 13800138000 onsite service 销售部 waited an hour unattended",
+		"desc.complaint": "Register a complaint (one line, or step by step)", "usage.complaint": "/complaint customer phone channel service|product department [appraisal] [model=… problem=… when=… vin=… owner=…] description, or just /complaint to be asked; /complaint 12 shows complaint K12", "example.complaint": "/complaint Wang 13800138000 onsite service 销售部 waited an hour unattended",
 		"desc.complaints": "My complaints, nearest deadline first", "usage.complaints": "/complaints [department] [open|closing|closed]", "example.complaints": "/complaints 售后部",
 
-		"err.channel_bad":         "“%s” is not a channel: onsite phone ticket email media letter fax",
+		"err.channel_bad":         "“%s” is not a channel: onsite phone ticket followup email media letter fax",
 		"err.subject_bad":         "“%s” should be service or product.",
 		"err.department_bad":      "There is no department “%s”; choose from %s",
 		"err.description_empty":   "Describe the complaint.",
@@ -104,7 +111,7 @@ var complaintMessages = map[domain.Lang]map[string]string{
 		"cmpbtn.yes":          "Yes",
 		"cmpbtn.no":           "No",
 
-		"cmpch.ticket": "call-centre ticket", "cmpch.phone": "phone", "cmpch.fax": "fax", "cmpch.email": "email", "cmpch.media": "media", "cmpch.letter": "letter", "cmpch.onsite": "on site",
+		"cmpch.ticket": "call-centre ticket", "cmpch.followup": "call-centre follow-up", "cmpch.phone": "phone", "cmpch.fax": "fax", "cmpch.email": "email", "cmpch.media": "media", "cmpch.letter": "letter", "cmpch.onsite": "on site",
 		"subject.service": "service quality", "subject.product": "product quality",
 		"cmpst.open": "open", "cmpst.closing": "awaiting survey", "cmpst.closed": "closed",
 		"sat.satisfied": "satisfied", "sat.neutral": "neutral", "sat.dissatisfied": "dissatisfied",
@@ -145,5 +152,12 @@ var complaintMessages = map[domain.Lang]map[string]string{
 		"cmp.list_due":          "%s %s",
 		"cmp.remind":            "⏰ Deadline near: %s (complaint #K%d), %s left.",
 		"cmp.escalated":         "🚨 Complaint #K%d: “%s” is %s late; owner %s.",
+		"cmp.opinion_asked":     "📝 Your opinion as department manager, complaint #K%d, by %s.",
+		"cmp.owner_moved":       "Complaint #K%d was moved by %s to %s; it is no longer yours.",
+		"cmp.actions":           "Log:",
+		"cmp.action":            "· %s %s %s: %s",
+		"act.registered":        "registered", "act.reply": "first reply", "act.contact": "contacted", "act.progress": "progress", "act.solution": "solution",
+		"act.appraisal": "needs appraisal", "act.result": "appraisal result", "act.opinion": "manager's opinion", "act.close": "close requested", "act.owner": "owner changed",
+		"act.survey": "survey (%s)",
 	},
 }

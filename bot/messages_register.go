@@ -36,7 +36,7 @@ var (
 	registerHeaderZH = []string{"接收时间", "客户", "电话", "渠道", "主题", "负责人", "时限达成", "状态", "满意度", "描述"}
 
 	registerChannelZH = map[domain.ComplaintChannel]string{
-		domain.ChannelTicket: "投诉单", domain.ChannelCall: "电话", domain.ChannelFax: "传真", domain.ChannelEmail: "邮件",
+		domain.ChannelTicket: "投诉单", domain.ChannelFollowUp: "回访投诉", domain.ChannelCall: "电话", domain.ChannelFax: "传真", domain.ChannelEmail: "邮件",
 		domain.ChannelMedia: "媒体", domain.ChannelLetter: "信件", domain.ChannelOnSite: "现场",
 	}
 	registerSubjectZH = map[domain.Subject]string{domain.SubjectService: "服务质量", domain.SubjectProduct: "产品质量"}

@@ -14,18 +14,23 @@ type ComplaintChannel string
 // The channels of R2.2.
 const (
 	ChannelTicket ComplaintChannel = "ticket" // call-centre ticket (CALL CENTER 投诉单)
-	ChannelCall   ComplaintChannel = "phone"
-	ChannelFax    ComplaintChannel = "fax"
-	ChannelEmail  ComplaintChannel = "email"
-	ChannelMedia  ComplaintChannel = "media" // newspaper, magazine, TV, radio, web
-	ChannelLetter ComplaintChannel = "letter"
-	ChannelOnSite ComplaintChannel = "onsite" // in person
+	// ChannelFollowUp is a complaint the call centre raised on a follow-up
+	// call to the customer (回访投诉, R2.4): the customer is contacted within
+	// one working day.
+	ChannelFollowUp ComplaintChannel = "followup"
+	ChannelCall     ComplaintChannel = "phone"
+	ChannelFax      ComplaintChannel = "fax"
+	ChannelEmail    ComplaintChannel = "email"
+	ChannelMedia    ComplaintChannel = "media" // newspaper, magazine, TV, radio, web
+	ChannelLetter   ComplaintChannel = "letter"
+	ChannelOnSite   ComplaintChannel = "onsite" // in person
 )
 
 // ComplaintChannels lists them in button order.
-var ComplaintChannels = []ComplaintChannel{ChannelOnSite, ChannelCall, ChannelTicket, ChannelEmail, ChannelMedia, ChannelLetter, ChannelFax}
+var ComplaintChannels = []ComplaintChannel{ChannelOnSite, ChannelCall, ChannelTicket, ChannelFollowUp, ChannelEmail, ChannelMedia, ChannelLetter, ChannelFax}
 
 var complaintChannelsZH = map[string]ComplaintChannel{"投诉单": ChannelTicket, "客服中心": ChannelTicket, "呼叫中心": ChannelTicket,
+	"回访投诉": ChannelFollowUp, "回访": ChannelFollowUp, "follow-up": ChannelFollowUp,
 	"电话": ChannelCall, "传真": ChannelFax, "邮件": ChannelEmail, "电子邮件": ChannelEmail, "媒体": ChannelMedia,
 	"信件": ChannelLetter, "现场": ChannelOnSite, "口头": ChannelOnSite, "到店": ChannelOnSite}
 
@@ -111,6 +116,10 @@ func (c *Complaint) OnSite() bool { return c.Channel == ChannelOnSite }
 
 // Ticket reports whether it is a call-centre ticket.
 func (c *Complaint) Ticket() bool { return c.Channel == ChannelTicket }
+
+// FollowUpComplaint reports whether the call centre raised it on a
+// follow-up call (R2.4).
+func (c *Complaint) FollowUpComplaint() bool { return c.Channel == ChannelFollowUp }
 
 // Validate checks a complaint before it is stored. Each field's check is
 // also its own function, so the guided dialogue checks an answer at its
@@ -225,7 +234,7 @@ func NormalizeVIN(s string) (string, error) {
 const (
 	DeadlineSolution  = "solution"  // on site: a proposed solution
 	DeadlineReply     = "reply"     // the first reply
-	DeadlineContact   = "contact"   // ticket: customer contacted
+	DeadlineContact   = "contact"   // ticket, follow-up complaint: customer contacted
 	DeadlineProgress  = "progress"  // ticket: progress reported
 	DeadlineAppraisal = "appraisal" // appraisal result
 	DeadlineOpinion   = "opinion"   // service quality: the department manager's opinion
@@ -277,6 +286,8 @@ func (c *Complaint) AllDeadlines(r ComplaintRules, cal *Calendar) []Deadline {
 			}
 			add(DeadlineProgress, last, cal.AddWorkingDays(last, r.TicketProgressDays), nil)
 		}
+	case c.FollowUpComplaint():
+		add(DeadlineContact, start, cal.AddWorkingDays(start, r.FollowUpContactDays), c.ContactedAt)
 	default:
 		add(DeadlineReply, start, start.Add(r.FirstReply), c.FirstReplyAt)
 	}
@@ -380,6 +391,27 @@ type ComplaintAction struct {
 	At          time.Time
 }
 
+// Kinds of complaint card: the card itself (owner, opinion, reminder), an
+// escalation (take over / reassign) and a survey (R2.7).
+const (
+	CardComplaint  = "card"
+	CardEscalation = "esc"
+	CardSurvey     = "survey"
+)
+
+// ComplaintCard is a message that shows a complaint to someone, kept so
+// that it is edited in place as the complaint moves: the outbox key of the
+// message and the headline it opened with.
+type ComplaintCard struct {
+	ID          int64
+	ComplaintID int64
+	StaffID     int64
+	Kind        string
+	Key         string
+	Headline    string
+	CreatedAt   time.Time
+}
+
 // ComplaintFilter selects complaints for lists and the register.
 type ComplaintFilter struct {
 	OwnerID     int64    // 0: any owner
@@ -388,6 +420,61 @@ type ComplaintFilter struct {
 	CreatedFrom time.Time
 	CreatedTo   time.Time // created in [CreatedFrom, CreatedTo); a zero bound is none
 	Limit       int       // not positive: all
+}
+
+// OpinionGivers are who owes the department manager's opinion on c
+// (R2.4), out of the managers: those of c's department, or every manager
+// when the department has none.
+func OpinionGivers(c *Complaint, managers []*Staff) []*Staff {
+	var mine []*Staff
+	for _, m := range managers {
+		if m.Roles.Has(RoleManager) && m.Department == c.Department {
+			mine = append(mine, m)
+		}
+	}
+	if len(mine) > 0 {
+		return mine
+	}
+	for _, m := range managers {
+		if m.Roles.Has(RoleManager) {
+			mine = append(mine, m)
+		}
+	}
+	return mine
+}
+
+// CanGiveOpinion says whether s may give the manager's opinion on c: one
+// of its OpinionGivers, or the general manager above them (R2.3, R2.4).
+func CanGiveOpinion(s *Staff, c *Complaint, managers []*Staff) bool {
+	if s.Roles.Has(RoleGM) {
+		return true
+	}
+	for _, m := range OpinionGivers(c, managers) {
+		if m.ID == s.ID {
+			return true
+		}
+	}
+	return false
+}
+
+// OpinionOwnerRoles are the roles answerable for the opinion deadline: a
+// late opinion escalates above the department manager, to the general
+// manager.
+var OpinionOwnerRoles = Roles{RoleManager}
+
+// CanSeeComplaint says whether s may open c's card: those involved — its
+// owner, who registered it, whoever acted on it — and the supervisors,
+// managers, general manager and service centre.
+func CanSeeComplaint(s *Staff, c *Complaint, actions []ComplaintAction) bool {
+	if s.ID == c.OwnerID || s.ID == c.RegisteredBy || s.Roles.HasAny(RoleSupervisor, RoleManager, RoleGM, RoleService) {
+		return true
+	}
+	for _, a := range actions {
+		if a.StaffID == s.ID {
+			return true
+		}
+	}
+	return false
 }
 
 // CanActOnComplaint says whether a staff member may act on a complaint:

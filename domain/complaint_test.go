@@ -32,6 +32,10 @@ func TestR2_4_Deadlines(t *testing.T) {
 			map[string]string{DeadlineReply: "2026-09-25 18:00", DeadlineContact: "2026-09-28 16:00"}},
 		{"TicketAcrossHoliday", Complaint{Channel: ChannelTicket, Subject: SubjectProduct, OpenedAt: wed},
 			map[string]string{DeadlineReply: "2026-09-30 13:00", DeadlineContact: "2026-10-02 11:00"}},
+		{"FollowUpComplaintContactWithinAWorkingDay", Complaint{Channel: ChannelFollowUp, Subject: SubjectProduct, OpenedAt: fri},
+			map[string]string{DeadlineContact: "2026-09-28 16:00"}},
+		{"FollowUpComplaintAcrossHoliday", Complaint{Channel: ChannelFollowUp, Subject: SubjectService, OpenedAt: wed},
+			map[string]string{DeadlineContact: "2026-10-02 11:00", DeadlineOpinion: "2026-10-02 11:00"}},
 		{"ServiceNeedsManagerOpinion", Complaint{Channel: ChannelCall, Subject: SubjectService, OpenedAt: fri},
 			map[string]string{DeadlineReply: "2026-09-26 16:00", DeadlineOpinion: "2026-09-28 16:00"}},
 	} {
@@ -183,6 +187,61 @@ func TestR2_3_WhoMayActOnAComplaint(t *testing.T) {
 	} {
 		if got := CanActOnComplaint(&tc.s, c); got != tc.want {
 			t.Errorf("%v: %v, want %v", tc.s.Roles, got, tc.want)
+		}
+	}
+}
+
+func TestR2_2_FollowUpComplaintChannel(t *testing.T) {
+	for _, in := range []string{"回访投诉", "回访", "followup", "follow-up"} {
+		if c, err := ParseComplaintChannel(in); err != nil || c != ChannelFollowUp {
+			t.Errorf("%q: %v, %v", in, c, err)
+		}
+	}
+}
+
+func TestR2_4_OpinionGivers(t *testing.T) {
+	sales := &Staff{ID: 1, Roles: Roles{RoleManager}, Department: "销售部"}
+	after := &Staff{ID: 2, Roles: Roles{RoleManager}, Department: "售后部"}
+	gm := &Staff{ID: 3, Roles: Roles{RoleGM}}
+	sup := &Staff{ID: 4, Roles: Roles{RoleSupervisor}, Department: "销售部"}
+	managers := []*Staff{sales, after}
+	c := &Complaint{Department: "销售部", OwnerID: sup.ID}
+	t.Run("TheDepartmentsManager", func(t *testing.T) {
+		if g := OpinionGivers(c, managers); len(g) != 1 || g[0] != sales {
+			t.Fatalf("givers %v", g)
+		}
+		for s, want := range map[*Staff]bool{sales: true, after: false, gm: true, sup: false} {
+			if got := CanGiveOpinion(s, c, managers); got != want {
+				t.Errorf("staff %d: %v, want %v", s.ID, got, want)
+			}
+		}
+	})
+	t.Run("EveryManagerWhenTheDepartmentHasNone", func(t *testing.T) {
+		other := &Complaint{Department: "客服中心"}
+		if g := OpinionGivers(other, managers); len(g) != 2 {
+			t.Fatalf("givers %v", g)
+		}
+		if !CanGiveOpinion(after, other, managers) {
+			t.Fatal("a manager may give the opinion of a department without one")
+		}
+	})
+}
+
+func TestR2_3_CanSeeComplaint(t *testing.T) {
+	c := &Complaint{OwnerID: 1, RegisteredBy: 2}
+	for _, tc := range []struct {
+		s    *Staff
+		acts []ComplaintAction
+		want bool
+	}{
+		{&Staff{ID: 1, Roles: Roles{RoleConsultant}}, nil, true},
+		{&Staff{ID: 2, Roles: Roles{RoleReception}}, nil, true},
+		{&Staff{ID: 3, Roles: Roles{RoleService}}, nil, true},
+		{&Staff{ID: 4, Roles: Roles{RoleConsultant}}, nil, false},
+		{&Staff{ID: 4, Roles: Roles{RoleConsultant}}, []ComplaintAction{{StaffID: 4}}, true},
+	} {
+		if got := CanSeeComplaint(tc.s, c, tc.acts); got != tc.want {
+			t.Errorf("staff %d %v: %v, want %v", tc.s.ID, tc.s.Roles, got, tc.want)
 		}
 	}
 }

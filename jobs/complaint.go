@@ -10,10 +10,11 @@ import (
 
 // ComplaintChaser makes sure no complaint quietly passes a deadline
 // (R2.4): 20 % of the time before one (at least 2 minutes) it reminds the
-// owner; at each breach it goes one step higher — supervisor, department
-// manager, general manager. Every message is keyed by the complaint, the
-// deadline and its due time, so each goes once, and a reopened complaint's
-// fresh deadlines start over.
+// owner (the manager, for the manager's opinion); at each breach it goes
+// one step higher — supervisor, department manager, general manager. Every
+// message is keyed by the complaint, the deadline, its due time and the
+// person, so each person hears of a breach once, also after a take-over,
+// and a reopened complaint's fresh deadlines start over.
 type ComplaintChaser struct {
 	Store interface {
 		Complaints(ctx context.Context, f domain.ComplaintFilter) ([]*domain.Complaint, error)

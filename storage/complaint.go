@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"gorm.io/gorm/clause"
+
 	"github.com/dealerbot/dealerbot/domain"
 )
 
@@ -279,4 +281,68 @@ func (db *DB) ComplaintActions(ctx context.Context, complaintID int64) ([]Compla
 		out[i] = ComplaintAction{ID: r.ID, ComplaintID: r.ComplaintID, StaffID: r.StaffID, Kind: r.Kind, Note: r.Note, At: utc(r.At)}
 	}
 	return out, nil
+}
+
+// complaintCardRow is a row of complaint_cards.
+type complaintCardRow struct {
+	ID          int64 `gorm:"primaryKey"`
+	ComplaintID int64
+	StaffID     int64
+	Kind        string
+	MsgKey      string
+	Headline    string
+	CreatedAt   time.Time
+}
+
+// TableName implements gorm's schema.Tabler.
+func (complaintCardRow) TableName() string { return "complaint_cards" }
+
+// AddComplaintCard remembers a message that shows a complaint; a key
+// remembered before is left as it is (a push written twice is one
+// message). ENOTFOUND (err.complaint_not_found) when the complaint does
+// not exist.
+func (db *DB) AddComplaintCard(ctx context.Context, c *domain.ComplaintCard) error {
+	if c.CreatedAt.IsZero() {
+		c.CreatedAt = db.now()
+	}
+	row := complaintCardRow{ComplaintID: c.ComplaintID, StaffID: c.StaffID, Kind: c.Kind, MsgKey: c.Key, Headline: c.Headline,
+		CreatedAt: dbTime(c.CreatedAt)}
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		return db.conn(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "msg_key"}}, DoNothing: true}).Create(&row).Error
+	})
+	switch {
+	case foreignKeyViolated(err):
+		return errComplaintNotFound(c.ComplaintID)
+	case err != nil:
+		return wrapInternal(err, "add card of complaint %d", c.ComplaintID)
+	}
+	c.ID = row.ID
+	return nil
+}
+
+// ComplaintCards returns the messages that show a complaint, the oldest
+// first.
+func (db *DB) ComplaintCards(ctx context.Context, complaintID int64) ([]domain.ComplaintCard, error) {
+	var rows []complaintCardRow
+	if err := db.conn(ctx).Where("complaint_id = ?", complaintID).Order("id").Find(&rows).Error; err != nil {
+		return nil, formatError(fmt.Errorf("cards of complaint %d: %w", complaintID, err))
+	}
+	out := make([]domain.ComplaintCard, len(rows))
+	for i, r := range rows {
+		out[i] = domain.ComplaintCard{ID: r.ID, ComplaintID: r.ComplaintID, StaffID: r.StaffID, Kind: r.Kind, Key: r.MsgKey,
+			Headline: r.Headline, CreatedAt: utc(r.CreatedAt)}
+	}
+	return out, nil
+}
+
+// DeleteComplaintCard forgets a card that is settled (an answered survey):
+// it is not edited again.
+func (db *DB) DeleteComplaintCard(ctx context.Context, id int64) error {
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		return db.conn(ctx).Where("id = ?", id).Delete(&complaintCardRow{}).Error
+	})
+	if err != nil {
+		return wrapInternal(err, "delete complaint card %d", id)
+	}
+	return nil
 }

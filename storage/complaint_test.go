@@ -250,3 +250,35 @@ func TestComplaintActions(t *testing.T) {
 		}
 	})
 }
+
+func TestComplaintCards(t *testing.T) {
+	storagetest.ForEachDriver(t, func(t *testing.T, db *storage.DB) {
+		fixClock(db)
+		owner := MustCreateStaff(t, db, "Sun Hao")
+		c := newComplaint(owner, "Sales")
+		must(t, db.CreateComplaint(ctx, c))
+		t.Run("OK", func(t *testing.T) {
+			first := domain.ComplaintCard{ComplaintID: c.ID, StaffID: owner.ID, Kind: domain.CardComplaint, Key: "upd:1:1"}
+			must(t, db.AddComplaintCard(ctx, &first))
+			esc := domain.ComplaintCard{ComplaintID: c.ID, StaffID: owner.ID, Kind: domain.CardEscalation, Key: "cmp-esc:1", Headline: "late"}
+			must(t, db.AddComplaintCard(ctx, &esc))
+			// The same message again (a push rewritten) is one card.
+			again := domain.ComplaintCard{ComplaintID: c.ID, StaffID: owner.ID, Kind: domain.CardEscalation, Key: "cmp-esc:1", Headline: "other"}
+			must(t, db.AddComplaintCard(ctx, &again))
+			got, err := db.ComplaintCards(ctx, c.ID)
+			if err != nil || len(got) != 2 || got[0].Key != "upd:1:1" || got[1].Headline != "late" || got[1].Kind != domain.CardEscalation {
+				t.Fatalf("cards %+v, %v", got, err)
+			}
+			must(t, db.DeleteComplaintCard(ctx, got[0].ID))
+			if got, err := db.ComplaintCards(ctx, c.ID); err != nil || len(got) != 1 || got[0].Key != "cmp-esc:1" {
+				t.Fatalf("after delete %+v, %v", got, err)
+			}
+		})
+		t.Run("ErrNotFound", func(t *testing.T) {
+			err := db.AddComplaintCard(ctx, &domain.ComplaintCard{ComplaintID: 999, StaffID: owner.ID, Kind: domain.CardComplaint, Key: "x"})
+			if domain.ErrorCode(err) != domain.ENOTFOUND {
+				t.Fatalf("got %v", err)
+			}
+		})
+	})
+}
