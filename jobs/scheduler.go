@@ -58,7 +58,7 @@ func NewScheduler(loc *time.Location, now func() time.Time, log *slog.Logger) *S
 		loc: loc, now: now, log: log,
 		after: time.After,
 		poke:  make(chan struct{}, 1),
-		cron: cron.New(cron.WithLocation(loc), cron.WithChain(cron.SkipIfStillRunning(cron.DiscardLogger))),
+		cron:  cron.New(cron.WithLocation(loc), cron.WithChain(cron.SkipIfStillRunning(cron.DiscardLogger))),
 	}
 }
 
