@@ -1,0 +1,157 @@
+package bot_test
+
+import (
+	"context"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/dealerbot/dealerbot/domain"
+	"github.com/dealerbot/dealerbot/jobs"
+)
+
+// timers is a scheduler with the harness's deadline jobs, on its clock.
+func (h *harness) timers() *jobs.Scheduler {
+	s := jobs.NewScheduler(shanghai(), h.clock, nil)
+	s.AddDeadline(h.chaser())
+	s.AddDeadline(&jobs.ReceptionTimeouts{Store: h.db, Bot: h.bot})
+	return s
+}
+
+// advanceTo moves the clock to `to` and has s fire what falls due
+// between, as the demo's /clock does; it returns the runs of job.
+func (h *harness) advanceTo(s *jobs.Scheduler, to time.Time, job string) []time.Time {
+	h.t.Helper()
+	from := h.clock()
+	h.mu.Lock()
+	h.now = to
+	h.mu.Unlock()
+	var at []time.Time
+	for _, f := range s.Advance(context.Background(), from, to) {
+		if f.Err != nil {
+			h.t.Fatalf("%s at %s: %v", f.Job, f.At, f.Err)
+		}
+		if f.Job == job {
+			at = append(at, f.At)
+		}
+	}
+	h.waitOutboxEmpty(10 * time.Second)
+	return at
+}
+
+func sameInstants(got []time.Time, want ...time.Time) bool {
+	if len(got) != len(want) {
+		return false
+	}
+	for i := range got {
+		if !got[i].Equal(want[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// TestR2_4_EscalationAtTheSecond: an on-site complaint opened at
+// 09:30:17 reminds its owner at 09:38:17 and reaches the supervisor at
+// 09:40:17, not at the next minute.
+func TestR2_4_EscalationAtTheSecond(t *testing.T) {
+	h := newHarness(t)
+	h.enroll("王经理", "manager", "zh")
+	sup := h.enroll("李主管", "supervisor", "zh")
+	chen := h.enroll("陈顾问", "consultant", "zh")
+	h.advance(17 * time.Second)
+	opened := h.clock()
+	contains(t, h.reply(chen, "/complaint 王石 13800138000 现场 服务 销售部 负责人=陈顾问 等了一小时无人接待"), "已登记投诉 #K1")
+	s := h.timers()
+	s0 := len(h.emu.Messages(sup.ID))
+
+	due := opened.Add(10 * time.Minute)
+	ran := h.advanceTo(s, due.Add(-time.Second), "complaint-chaser")
+	if !sameInstants(ran, opened.Add(8*time.Minute)) {
+		t.Fatalf("chaser ran at %v, want the reminder's instant only", ran)
+	}
+	contains(t, h.lastText(chen), "时限将到")
+	if n := len(h.emu.Messages(sup.ID)) - s0; n != 0 {
+		t.Fatalf("supervisor told %d times a second early", n)
+	}
+	if ran := h.advanceTo(s, due, "complaint-chaser"); !sameInstants(ran, due) {
+		t.Fatalf("chaser ran at %v, want %s", ran, due)
+	}
+	contains(t, h.lastText(sup), "已超时", "负责人 陈顾问")
+}
+
+// TestR5_3_ReceptionTimeoutAtTheSecond: a call at 09:30:17 is passed over
+// at 09:32:17 exactly, and the next one called then is passed over at
+// 09:34:17: each has its full two minutes.
+func TestR5_3_ReceptionTimeoutAtTheSecond(t *testing.T) {
+	h := newHarness(t)
+	sup := h.enroll("李主管", "supervisor", "zh")
+	rec := h.enroll("前台", "reception", "zh")
+	for _, name := range []string{"甲顾问", "乙顾问", "丙顾问"} {
+		h.enroll(name, "consultant", "zh")
+		h.reply(sup, "/duty set 今天 showroom "+name)
+	}
+	h.advance(17 * time.Second)
+	called := h.clock()
+	contains(t, h.reply(rec, "/next"), "已呼叫 甲顾问")
+	s := h.timers()
+	limit := domain.DefaultRules().Rota.ReceptionAnswerLimit
+
+	if ran := h.advanceTo(s, called.Add(limit-time.Second), "reception-timeouts"); len(ran) != 0 {
+		t.Fatalf("timed out at %v, before the limit", ran)
+	}
+	contains(t, h.lastText(rec), "已呼叫 甲顾问")
+	ran := h.advanceTo(s, called.Add(2*limit), "reception-timeouts")
+	if !sameInstants(ran, called.Add(limit), called.Add(2*limit)) {
+		t.Fatalf("timed out at %v, want %s and %s", ran, called.Add(limit), called.Add(2*limit))
+	}
+	contains(t, h.lastText(rec), "乙顾问 未回应，已呼叫 丙顾问")
+	contains(t, h.reply(rec, "/queue"), "甲顾问（未回应 1 次）", "乙顾问（未回应 1 次）", "丙顾问（呼叫中）")
+}
+
+// TestR2_4_RestartFiresOverdueEscalation: the bot was down past a
+// complaint's deadline; timers started afresh compute it from the
+// database and escalate at once.
+func TestR2_4_RestartFiresOverdueEscalation(t *testing.T) {
+	h := newHarness(t)
+	sup := h.enroll("李主管", "supervisor", "zh")
+	chen := h.enroll("陈顾问", "consultant", "zh")
+	h.reply(chen, "/complaint 王石 13800138000 现场 服务 销售部 负责人=陈顾问 等了一小时无人接待")
+	s0 := len(h.emu.Messages(sup.ID))
+	h.stop()
+	h.advance(15 * time.Minute)
+	h.start()
+	s := h.timers()
+	s.Start()
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := s.Stop(ctx); err != nil {
+			t.Error(err)
+		}
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for len(h.emu.Messages(sup.ID)) == s0 {
+		if time.Now().After(deadline) {
+			t.Fatal("no escalation after the restart")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	contains(t, h.lastText(sup), "已超时", "负责人 陈顾问")
+}
+
+// TestCommittedAfterEachUpdate: the bot says when an update's changes
+// committed, so that the timers recompute at once.
+func TestCommittedAfterEachUpdate(t *testing.T) {
+	var n atomic.Int32
+	h := newHarnessWith(t, harnessOptions{committed: func() { n.Add(1) }})
+	sup := h.enroll("李主管", "supervisor", "zh")
+	before := n.Load()
+	if before == 0 {
+		t.Fatal("enrolment did not report a commit")
+	}
+	h.reply(sup, "/complaint 王石 13800138000 现场 服务 销售部 等了一小时无人接待")
+	if n.Load() != before+1 {
+		t.Fatalf("%d commits reported for one update", n.Load()-before)
+	}
+}
