@@ -296,27 +296,34 @@ func (b *Bot) CheckReceptionTimeout(ctx context.Context, now time.Time) error {
 	return b.saveQueue(ctx, st)
 }
 
-// ReceptionDeadline is when the call pending on after's day (if any) goes
-// unanswered: the instant CheckReceptionTimeout passes it over. It only
-// reads the stored line.
+// ReceptionDeadline is when a pending call goes unanswered: the instant
+// CheckReceptionTimeout passes it over. It reads the stored line of
+// after's day and of today (the timers' `after` may be days old when
+// nothing was due since).
 func (b *Bot) ReceptionDeadline(ctx context.Context, after time.Time) (time.Time, bool, error) {
 	ds, err := b.dutyStore()
 	if err != nil {
 		return time.Time{}, false, err
 	}
-	day := b.dayOf(after)
-	raw, ok, err := ds.GetState(ctx, queueKey(day))
-	if err != nil || !ok {
-		return time.Time{}, false, err
+	var first time.Time
+	found := false
+	for _, day := range []string{b.dayOf(after), b.dayOf(b.now())} {
+		raw, ok, err := ds.GetState(ctx, queueKey(day))
+		if err != nil {
+			return time.Time{}, false, err
+		}
+		if !ok {
+			continue
+		}
+		var st receptionState
+		if err := json.Unmarshal([]byte(raw), &st); err != nil {
+			return time.Time{}, false, fmt.Errorf("queue %s: %w", day, err)
+		}
+		if at := st.CalledAt.Add(b.opts.Rules.Rota.ReceptionAnswerLimit); st.Calling != 0 && (!found || at.Before(first)) {
+			first, found = at, true
+		}
 	}
-	var st receptionState
-	if err := json.Unmarshal([]byte(raw), &st); err != nil {
-		return time.Time{}, false, fmt.Errorf("queue %s: %w", day, err)
-	}
-	if st.Calling == 0 {
-		return time.Time{}, false, nil
-	}
-	return st.CalledAt.Add(b.opts.Rules.Rota.ReceptionAnswerLimit), true, nil
+	return first, found, nil
 }
 
 // handleQueue shows today's line: /queue.

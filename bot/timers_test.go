@@ -155,3 +155,26 @@ func TestCommittedAfterEachUpdate(t *testing.T) {
 		t.Fatalf("%d commits reported for one update", n.Load()-before)
 	}
 }
+
+// TestR5_3_ReceptionDeadlineOfToday: the deadline is found from an
+// `after` days old too (timers idle since), and only while a call waits.
+func TestR5_3_ReceptionDeadlineOfToday(t *testing.T) {
+	h := newHarness(t)
+	sup := h.enroll("李主管", "supervisor", "zh")
+	rec := h.enroll("前台", "reception", "zh")
+	h.enroll("甲顾问", "consultant", "zh")
+	h.reply(sup, "/duty set 今天 showroom 甲顾问")
+	ctx := context.Background()
+	if at, ok, err := h.bot.ReceptionDeadline(ctx, h.clock()); err != nil || ok {
+		t.Fatalf("no call: %s %v %v", at, ok, err)
+	}
+	h.advance(17 * time.Second)
+	called := h.clock()
+	h.reply(rec, "/next")
+	want := called.Add(domain.DefaultRules().Rota.ReceptionAnswerLimit)
+	for _, after := range []time.Time{called, called.AddDate(0, 0, -3)} {
+		if at, ok, err := h.bot.ReceptionDeadline(ctx, after); err != nil || !ok || !at.Equal(want) {
+			t.Errorf("after %s: %s %v %v, want %s", after, at, ok, err, want)
+		}
+	}
+}
