@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"fmt"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -177,4 +178,37 @@ func TestR5_3_ReceptionDeadlineOfToday(t *testing.T) {
 			t.Errorf("after %s: %s %v %v, want %s", after, at, ok, err, want)
 		}
 	}
+}
+
+// TestR1_8_R1_11_RemindersAtTheSecond: reception's reminder of a booked
+// visit goes 30 minutes before it, and the grade prompt 24 hours after a
+// visit registered at 09:30:17, each at that instant only.
+func TestR1_8_R1_11_RemindersAtTheSecond(t *testing.T) {
+	h := newHarness(t)
+	zhang := h.enroll("张电销", "telesales", "zh")
+	zhao := h.enroll("赵接待", "reception", "zh")
+	chen := h.enroll("陈顾问", "consultant", "zh")
+	id := leadID(t, h.reply(zhang, "/lead 王石 13800138000 轩逸 A 来电"))
+	contains(t, h.reply(zhang, fmt.Sprintf("/appoint %d 明天 14:30", id)), "2026-11-28 14:30")
+	h.reply(chen, "/lead 李四 13900139000 轩逸 N 到店")
+	h.advance(17 * time.Second)
+	arrived := h.clock()
+	contains(t, h.say(zhao, "/visit 13900139000")[0].Plain, "到店登记")
+
+	s := jobs.NewScheduler(shanghai(), h.clock, nil)
+	s.AddDeadline(h.reminders())
+	s.AddDeadline(&jobs.VisitGradePrompt{Store: h.db, Bot: h.bot, After: 24 * time.Hour})
+	remind := time.Date(2026, 11, 28, 14, 0, 0, 0, shanghai())
+	prompt := arrived.Add(24 * time.Hour)
+	if ran := h.advanceTo(s, prompt.Add(-time.Second), "visit-grade"); len(ran) != 0 {
+		t.Fatalf("prompted at %v", ran)
+	}
+	if ran := h.advanceTo(s, prompt, "visit-grade"); !sameInstants(ran, prompt) {
+		t.Fatalf("prompted at %v, want %s", ran, prompt)
+	}
+	contains(t, h.lastText(chen), "已过 24 小时", "李四")
+	if ran := h.advanceTo(s, remind.Add(time.Hour), "reminders"); !sameInstants(ran, remind) {
+		t.Fatalf("reminded at %v, want %s", ran, remind)
+	}
+	contains(t, h.lastText(zhao), "约 14:30 到店", "张电销")
 }
