@@ -116,6 +116,9 @@ func (b *Bot) applyOnce(next tgbot.HandlerFunc) tgbot.HandlerFunc {
 			for _, fn := range fx.after {
 				fn(ctx)
 			}
+			if b.opts.Committed != nil {
+				b.opts.Committed()
+			}
 			b.sender.wake()
 			b.handled.mark(upd.ID, fx.keys)
 		default:

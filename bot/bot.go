@@ -95,6 +95,11 @@ type Options struct {
 	Limits Limits
 	// GroupChatID is the team's group chat, where rosters are posted; 0: none.
 	GroupChatID int64
+	// Committed, if set, is called after each update's changes commit, so
+	// that the jobs' timers recompute their next instant at once: a new
+	// complaint or a reception call may bring a deadline nearer. It must
+	// not block.
+	Committed func()
 }
 
 // Bot is the running Telegram bot.

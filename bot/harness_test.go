@@ -56,6 +56,7 @@ type harnessOptions struct {
 	handlerTimeout time.Duration
 	db             *storage.DB // an open, migrated database to use (a benchmark's seed)
 	groupChatID    int64
+	committed      func() // bot.Options.Committed
 }
 
 // newHarness starts a bot against a fresh emulator and database; extra
@@ -111,6 +112,7 @@ func (h *harness) start() {
 		PollTimeout:     2 * time.Second,
 		ShutdownTimeout: 5 * time.Second,
 		Limits:          h.opts.limits,
+		Committed:       h.opts.committed,
 	})
 	if err != nil {
 		cancel()

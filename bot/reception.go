@@ -19,7 +19,8 @@ import (
 // who answers Accept (takes the customer, goes to the back) or Busy (keeps
 // the place, the next is called); a call unanswered within
 // ReceptionAnswerLimit counts a miss and calls the next
-// (CheckReceptionTimeout, every minute).
+// (CheckReceptionTimeout, run by the jobs' timers at the instant
+// ReceptionDeadline reports).
 
 // receptionState is the stored queue with what the bot needs around it.
 type receptionState struct {
@@ -147,11 +148,12 @@ func (b *Bot) handleNext(ctx context.Context, r *Request) error {
 // callNext calls whoever is next and sends them the card; it returns who
 // (0: nobody free). The caller saves the queue.
 func (b *Bot) callNext(ctx context.Context, st *receptionState) (int64, error) {
-	return b.call(ctx, st, st.Next())
+	return b.call(ctx, st, st.Next(), b.now())
 }
 
-// call sends the card to id (0: nobody, nothing sent).
-func (b *Bot) call(ctx context.Context, st *receptionState, id int64) (int64, error) {
+// call sends the card to id (0: nobody, nothing sent), called at `at`:
+// the answer time runs from then.
+func (b *Bot) call(ctx context.Context, st *receptionState, id int64, at time.Time) (int64, error) {
 	if id == 0 {
 		return 0, nil
 	}
@@ -159,7 +161,7 @@ func (b *Bot) call(ctx context.Context, st *receptionState, id int64) (int64, er
 	if err != nil {
 		return 0, err
 	}
-	st.Call(id, b.now())
+	st.Call(id, at)
 	st.Calls++
 	data := st.Day + ":" + strconv.FormatInt(id, 10)
 	markup := inlineKeyboard([]models.InlineKeyboardButton{
@@ -183,12 +185,12 @@ func (b *Bot) tellReception(ctx context.Context, st *receptionState, note string
 	return b.Push(ctx, fmt.Sprintf("rq-note:%s:%s", st.Day, note), rec.TelegramID, rec.ID, T(rec.Lang, key, args...), nil)
 }
 
-// afterPass calls the next once someone passed (why: busy, timeout) and
-// tells reception.
-func (b *Bot) afterPass(ctx context.Context, st *receptionState, passed int64, why string) error {
+// afterPass calls the next, at `at`, once someone passed (why: busy,
+// timeout) and tells reception.
+func (b *Bot) afterPass(ctx context.Context, st *receptionState, passed int64, why string, at time.Time) error {
 	note := why + ":" + strconv.Itoa(st.Calls)
 	// Within the round: the one who just passed is not called again.
-	id, err := b.call(ctx, st, st.NextInRound())
+	id, err := b.call(ctx, st, st.NextInRound(), at)
 	if err != nil {
 		return err
 	}
@@ -254,7 +256,7 @@ func (b *Bot) handleReceptionButton(ctx context.Context, r *Request) error {
 		}
 	case "busy":
 		st.Busy(id)
-		if err := b.afterPass(ctx, st, id, "busy"); err != nil {
+		if err := b.afterPass(ctx, st, id, "busy", b.now()); err != nil {
 			return err
 		}
 		r.Reply(ctx, "rq.busy_ok")
@@ -265,8 +267,9 @@ func (b *Bot) handleReceptionButton(ctx context.Context, r *Request) error {
 }
 
 // CheckReceptionTimeout passes over today's call if it has gone
-// unanswered for ReceptionAnswerLimit: the miss is counted and the next
-// is called. Call it inside a transaction (jobs, every minute).
+// unanswered for ReceptionAnswerLimit (at now exactly, too): the miss is
+// counted and the next is called. Call it inside a transaction (jobs, at
+// the instant ReceptionDeadline gives).
 func (b *Bot) CheckReceptionTimeout(ctx context.Context, now time.Time) error {
 	ds, err := b.dutyStore()
 	if err != nil {
@@ -285,10 +288,42 @@ func (b *Bot) CheckReceptionTimeout(ctx context.Context, now time.Time) error {
 	}
 	missed := st.Calling
 	st.Timeout(missed)
-	if err := b.afterPass(ctx, st, missed, "timeout"); err != nil {
+	// The next call starts at the instant of the timeout, not whenever the
+	// check ran, so that each answer time is the full limit.
+	if err := b.afterPass(ctx, st, missed, "timeout", now); err != nil {
 		return err
 	}
 	return b.saveQueue(ctx, st)
+}
+
+// ReceptionDeadline is when a pending call goes unanswered: the instant
+// CheckReceptionTimeout passes it over. It reads the stored line of
+// after's day and of today (the timers' `after` may be days old when
+// nothing was due since).
+func (b *Bot) ReceptionDeadline(ctx context.Context, after time.Time) (time.Time, bool, error) {
+	ds, err := b.dutyStore()
+	if err != nil {
+		return time.Time{}, false, err
+	}
+	var first time.Time
+	found := false
+	for _, day := range []string{b.dayOf(after), b.dayOf(b.now())} {
+		raw, ok, err := ds.GetState(ctx, queueKey(day))
+		if err != nil {
+			return time.Time{}, false, err
+		}
+		if !ok {
+			continue
+		}
+		var st receptionState
+		if err := json.Unmarshal([]byte(raw), &st); err != nil {
+			return time.Time{}, false, fmt.Errorf("queue %s: %w", day, err)
+		}
+		if at := st.CalledAt.Add(b.opts.Rules.Rota.ReceptionAnswerLimit); st.Calling != 0 && (!found || at.Before(first)) {
+			first, found = at, true
+		}
+	}
+	return first, found, nil
 }
 
 // handleQueue shows today's line: /queue.
@@ -331,7 +366,7 @@ func (b *Bot) handleAway(ctx context.Context, r *Request) error {
 	wasCalled := st.Calling == r.Staff.ID
 	st.Leave(r.Staff.ID)
 	if wasCalled {
-		if err := b.afterPass(ctx, st, r.Staff.ID, "busy"); err != nil {
+		if err := b.afterPass(ctx, st, r.Staff.ID, "busy", b.now()); err != nil {
 			return err
 		}
 	}

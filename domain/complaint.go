@@ -330,6 +330,29 @@ func (d Deadline) Breaches(now time.Time) int {
 	return 1 + int(now.Sub(d.Due)/span)
 }
 
+// NextAlarm is the first instant after `after` at which the chaser has
+// something to do about the deadline: its reminder, or one of its first
+// `steps` breaches (at Due, Due+span, …); ok is false when there is none
+// (done, or all past). Timers sleep until it instead of polling.
+func (d Deadline) NextAlarm(r ComplaintRules, after time.Time, steps int) (time.Time, bool) {
+	if d.Done {
+		return time.Time{}, false
+	}
+	if at := d.RemindAt(r); at.After(after) && at.Before(d.Due) {
+		return at, true
+	}
+	span := d.Due.Sub(d.Start)
+	for n := 0; n < steps; n++ {
+		if at := d.Due.Add(time.Duration(n) * span); at.After(after) {
+			return at, true
+		}
+		if span <= 0 {
+			break // Breaches counts one only
+		}
+	}
+	return time.Time{}, false
+}
+
 // EscalationRole is who the n-th breach goes to (R2.3): the supervisor,
 // then the department manager, then the general manager.
 func EscalationRole(n int) Role {

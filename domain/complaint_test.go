@@ -245,3 +245,34 @@ func TestR2_3_CanSeeComplaint(t *testing.T) {
 		}
 	}
 }
+
+// TestR2_4_NextAlarm: the chaser's instants for an on-site deadline are
+// the reminder, then each breach, to the second; none once done.
+func TestR2_4_NextAlarm(t *testing.T) {
+	cal, r := testCalendar(t), DefaultRules().Complaints
+	start := at(cal, "2026-09-28 10:00").Add(17 * time.Second)
+	d := Deadline{Kind: DeadlineSolution, Start: start, Due: start.Add(10 * time.Minute)}
+	for _, tc := range []struct {
+		after time.Duration
+		want  time.Duration // -1: none
+	}{
+		{0, 8 * time.Minute},
+		{8*time.Minute - time.Second, 8 * time.Minute},
+		{8 * time.Minute, 10 * time.Minute},
+		{10 * time.Minute, 20 * time.Minute},
+		{20 * time.Minute, 30 * time.Minute},
+		{30 * time.Minute, -1},
+	} {
+		got, ok := d.NextAlarm(r, start.Add(tc.after), 3)
+		switch {
+		case tc.want < 0 && ok:
+			t.Errorf("after +%s: alarm at %s, want none", tc.after, got)
+		case tc.want >= 0 && (!ok || !got.Equal(start.Add(tc.want))):
+			t.Errorf("after +%s: alarm at %s (%v), want +%s", tc.after, got, ok, tc.want)
+		}
+	}
+	d.Done = true
+	if got, ok := d.NextAlarm(r, start, 3); ok {
+		t.Errorf("a done deadline alarms at %s", got)
+	}
+}

@@ -28,9 +28,6 @@ type ComplaintChaser struct {
 	Calendar *domain.Calendar
 }
 
-// ComplaintChaserSpec checks every minute.
-const ComplaintChaserSpec = "* * * * *"
-
 // Name implements Job.
 func (j *ComplaintChaser) Name() string { return "complaint-chaser" }
 
@@ -69,4 +66,23 @@ func (j *ComplaintChaser) Run(ctx context.Context, now time.Time) error {
 		}
 	}
 	return nil
+}
+
+// chaserSteps is how many breaches of one deadline Run escalates.
+const chaserSteps = 3
+
+// Next implements DeadlineJob: the first reminder or breach of an open
+// complaint's deadlines after `after`, to the second.
+func (j *ComplaintChaser) Next(ctx context.Context, after time.Time) (time.Time, bool, error) {
+	open, err := j.Store.Complaints(ctx, domain.ComplaintFilter{Statuses: []string{domain.ComplaintOpen}})
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("open complaints: %w", err)
+	}
+	var n nearest
+	for _, c := range open {
+		for _, d := range c.Deadlines(j.Rules, j.Calendar) {
+			n.add(d.NextAlarm(j.Rules, after, chaserSteps))
+		}
+	}
+	return n.at, n.ok, nil
 }

@@ -48,25 +48,30 @@ func (j *DutyReminder) Run(ctx context.Context, now time.Time) error {
 	return nil
 }
 
-// ReceptionTimeoutsSpec checks every minute.
-const ReceptionTimeoutsSpec = "* * * * *"
-
 // ReceptionTimeouts passes over a reception call left unanswered for the
-// configured time (R5.3): the miss is counted and the next is called.
+// configured time (R5.3), at that instant: the miss is counted and the
+// next is called.
 type ReceptionTimeouts struct {
 	Store interface {
 		InTx(ctx context.Context, fn func(ctx context.Context) error) error
 	}
 	Bot interface {
 		CheckReceptionTimeout(ctx context.Context, now time.Time) error
+		ReceptionDeadline(ctx context.Context, after time.Time) (time.Time, bool, error)
 	}
 }
 
 // Name implements Job.
 func (j *ReceptionTimeouts) Name() string { return "reception-timeouts" }
 
-// Spec is the job's cron spec.
-func (j *ReceptionTimeouts) Spec() string { return ReceptionTimeoutsSpec }
+// Next implements DeadlineJob: when the pending call goes unanswered.
+func (j *ReceptionTimeouts) Next(ctx context.Context, after time.Time) (time.Time, bool, error) {
+	at, ok, err := j.Bot.ReceptionDeadline(ctx, after)
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("reception deadline: %w", err)
+	}
+	return at, ok, nil
+}
 
 // Run implements Job.
 func (j *ReceptionTimeouts) Run(ctx context.Context, now time.Time) error {

@@ -19,6 +19,11 @@ func (s *txStore) InTx(ctx context.Context, fn func(ctx context.Context) error) 
 type dutyBot struct {
 	reminded, flagged, checked []time.Time
 	err                        error
+	deadline                   time.Time // the pending call's, if not zero
+}
+
+func (b *dutyBot) ReceptionDeadline(_ context.Context, after time.Time) (time.Time, bool, error) {
+	return b.deadline, !b.deadline.IsZero(), b.err
 }
 
 func (b *dutyBot) PushDutyReminder(_ context.Context, day time.Time) error {
@@ -69,13 +74,22 @@ func TestR5_2_DutyReminder_SpecAndDays(t *testing.T) {
 	}
 }
 
-func TestR5_3_ReceptionTimeouts_Spec(t *testing.T) {
+// TestR5_3_ReceptionTimeouts_NextAndRun: the job is due when the pending
+// call's answer time ends (no longer every minute), and checks at now.
+func TestR5_3_ReceptionTimeouts_NextAndRun(t *testing.T) {
 	store, bot := &txStore{}, &dutyBot{}
 	j := &ReceptionTimeouts{Store: store, Bot: bot}
-	if j.Spec() != "* * * * *" || j.Name() == "" {
-		t.Errorf("spec %q name %q", j.Spec(), j.Name())
+	if j.Name() == "" {
+		t.Errorf("name %q", j.Name())
 	}
-	now := time.Date(2026, 11, 27, 9, 32, 0, 0, time.UTC)
+	now := time.Date(2026, 11, 27, 9, 32, 17, 0, time.UTC)
+	if at, ok, err := j.Next(context.Background(), now); err != nil || ok {
+		t.Errorf("no call: next %s %v %v", at, ok, err)
+	}
+	bot.deadline = now.Add(2 * time.Minute)
+	if at, ok, err := j.Next(context.Background(), now); err != nil || !ok || !at.Equal(bot.deadline) {
+		t.Errorf("a call: next %s %v %v, want %s", at, ok, err, bot.deadline)
+	}
 	if err := j.Run(context.Background(), now); err != nil {
 		t.Fatal(err)
 	}

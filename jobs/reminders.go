@@ -12,8 +12,9 @@ import (
 // booked a visit and reception 30 minutes before it (R1.8); a consultant
 // who has not answered a handover in 2 working hours, then their
 // supervisor after as long again (R1.10); a supervisor who has not ruled
-// a collision in 24 hours, then the manager at 48 (R1.14). Each reminder is marked in the transaction that
-// queues it, so it goes once.
+// a collision in 24 hours, then the manager at 48 (R1.14). Each reminder
+// is marked in the transaction that queues it, so it goes once. The
+// timers run it at each of these instants (Next).
 type Reminders struct {
 	Store interface {
 		AppointmentsToRemind(ctx context.Context, before time.Time, limit int) ([]domain.Appointment, error)
@@ -24,6 +25,8 @@ type Reminders struct {
 		OpenCollisions(ctx context.Context, claimedBefore time.Time, limit int) ([]domain.Collision, error)
 		MarkCollisionReminded(ctx context.Context, id int64) error
 		MarkCollisionEscalated(ctx context.Context, id int64) error
+		UnchasedHandovers(ctx context.Context) (unreminded, unescalated time.Time, err error)
+		UnchasedCollisions(ctx context.Context) (unreminded, unescalated time.Time, err error)
 		InTx(ctx context.Context, fn func(ctx context.Context) error) error
 	}
 	Bot interface {
@@ -34,9 +37,6 @@ type Reminders struct {
 	Rules    domain.LeadRules
 	Calendar *domain.Calendar
 }
-
-// RemindersSpec checks every minute.
-const RemindersSpec = "* * * * *"
 
 // Name implements Job.
 func (j *Reminders) Name() string { return "reminders" }
@@ -116,4 +116,40 @@ func (j *Reminders) Run(ctx context.Context, now time.Time) error {
 		}
 	}
 	return nil
+}
+
+// Next implements DeadlineJob: the first instant a reminder is due on
+// what is stored. A reminder not yet marked may be due already (a visit
+// booked less than 30 minutes ahead): its instant is then not after
+// `after`, and the timers run the job at once.
+func (j *Reminders) Next(ctx context.Context, after time.Time) (time.Time, bool, error) {
+	var n nearest
+	appts, err := j.Store.AppointmentsToRemind(ctx, farFuture, 1)
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("appointments: %w", err)
+	}
+	if len(appts) > 0 {
+		n.add(appts[0].At.Add(-j.Rules.AppointmentRemind), true)
+	}
+	answer := time.Duration(j.Rules.HandoverAnswerHrs) * time.Hour
+	remind, escalate, err := j.Store.UnchasedHandovers(ctx)
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("handovers: %w", err)
+	}
+	if !remind.IsZero() {
+		n.add(j.Calendar.AddWorkingTime(remind, answer), true)
+	}
+	if !escalate.IsZero() {
+		n.add(j.Calendar.AddWorkingTime(escalate, 2*answer), true)
+	}
+	if remind, escalate, err = j.Store.UnchasedCollisions(ctx); err != nil {
+		return time.Time{}, false, fmt.Errorf("collisions: %w", err)
+	}
+	if !remind.IsZero() {
+		n.add(remind.Add(j.Rules.CollisionNotes), true)
+	}
+	if !escalate.IsZero() {
+		n.add(escalate.Add(j.Rules.CollisionToManager), true)
+	}
+	return n.at, n.ok, nil
 }

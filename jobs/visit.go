@@ -9,7 +9,7 @@ import (
 )
 
 // VisitGradePrompt asks the consultant for a lead's grade 24 hours after
-// its showroom visit (R1.11). It runs every few minutes; each visit is
+// its showroom visit (R1.11), at that instant (Next); each visit is
 // prompted once (marked in the same transaction as the message).
 type VisitGradePrompt struct {
 	Store interface {
@@ -22,9 +22,6 @@ type VisitGradePrompt struct {
 	}
 	After time.Duration // 24 h
 }
-
-// VisitGradeSpec checks every five minutes.
-const VisitGradeSpec = "*/5 * * * *"
 
 // Name implements Job.
 func (j *VisitGradePrompt) Name() string { return "visit-grade" }
@@ -54,4 +51,14 @@ func (j *VisitGradePrompt) Run(ctx context.Context, now time.Time) error {
 			return nil
 		}
 	}
+}
+
+// Next implements DeadlineJob: when the oldest visit not yet prompted
+// reaches After.
+func (j *VisitGradePrompt) Next(ctx context.Context, after time.Time) (time.Time, bool, error) {
+	visits, err := j.Store.VisitsToPrompt(ctx, farFuture, 1)
+	if err != nil || len(visits) == 0 {
+		return time.Time{}, false, err
+	}
+	return visits[0].ArrivedAt.Add(j.After), true, nil
 }

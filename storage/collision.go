@@ -227,3 +227,24 @@ func (db *DB) MarkCollisionEscalated(ctx context.Context, id int64) error {
 	return wrapInternal(db.setColumn(ctx, &collisionRow{}, id, "escalated", true, errCollisionNotFound),
 		"mark collision %d escalated", id)
 }
+
+// UnchasedCollisions returns when the oldest open collision whose
+// supervisor was not yet reminded was claimed, and the oldest not yet
+// escalated to the manager; a zero time when there is none.
+func (db *DB) UnchasedCollisions(ctx context.Context) (unreminded, unescalated time.Time, err error) {
+	oldest := func(cond string) (time.Time, error) {
+		var rows []collisionRow
+		err := db.conn(ctx).Where("status = ? AND "+cond, domain.CollisionOpen).Order("claimed_at, id").Limit(1).Find(&rows).Error
+		if err != nil || len(rows) == 0 {
+			return time.Time{}, err
+		}
+		return utc(rows[0].ClaimedAt), nil
+	}
+	if unreminded, err = oldest("reminded = FALSE"); err == nil {
+		unescalated, err = oldest("escalated = FALSE")
+	}
+	if err != nil {
+		return time.Time{}, time.Time{}, formatError(fmt.Errorf("unchased collisions: %w", err))
+	}
+	return unreminded, unescalated, nil
+}

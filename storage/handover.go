@@ -174,3 +174,26 @@ func (db *DB) MarkHandoverEscalated(ctx context.Context, id int64) error {
 	return wrapInternal(db.setColumn(ctx, &handoverRow{}, id, "escalated", true, errHandoverNotFound),
 		"mark handover %d escalated", id)
 }
+
+// UnchasedHandovers returns when the oldest pending handover whose
+// consultant was not yet reminded was created, and the oldest not yet
+// escalated; a zero time when there is none. The reminder job's next
+// instants are working time after these.
+func (db *DB) UnchasedHandovers(ctx context.Context) (unreminded, unescalated time.Time, err error) {
+	oldest := func(cond string) (time.Time, error) {
+		var rows []handoverRow
+		err := db.conn(ctx).Where("status = ? AND "+cond, domain.HandoverPending).Order("created_at, id").Limit(1).Find(&rows).Error
+		if err != nil || len(rows) == 0 {
+			return time.Time{}, err
+		}
+		return utc(rows[0].CreatedAt), nil
+	}
+	// A literal FALSE, not NOT escalated, as in VisitsToPrompt.
+	if unreminded, err = oldest("reminded_at IS NULL"); err == nil {
+		unescalated, err = oldest("escalated = FALSE")
+	}
+	if err != nil {
+		return time.Time{}, time.Time{}, formatError(fmt.Errorf("unchased handovers: %w", err))
+	}
+	return unreminded, unescalated, nil
+}

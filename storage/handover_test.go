@@ -339,3 +339,69 @@ func TestR1_13_Cleanup(t *testing.T) {
 		}
 	})
 }
+
+// TestR1_10_UnchasedHandovers: the reminder job's timers start from the
+// oldest pending handover not yet reminded, and not yet escalated.
+func TestR1_10_UnchasedHandovers(t *testing.T) {
+	storagetest.ForEachDriver(t, func(t *testing.T, db *storage.DB) {
+		fixClock(db)
+		tele := MustCreateStaff(t, db, "Tele", domain.RoleTelesales)
+		cons := MustCreateStaff(t, db, "Cons")
+		check := func(wantReminded, wantEscalated time.Time) {
+			t.Helper()
+			r, e, err := db.UnchasedHandovers(ctx)
+			if err != nil || !r.Equal(wantReminded) || !e.Equal(wantEscalated) {
+				t.Fatalf("unchased %s %s, %v; want %s %s", r, e, err, wantReminded, wantEscalated)
+			}
+		}
+		check(time.Time{}, time.Time{})
+		l := MustCreateLead(t, db, newLead(tele, "Customer", "13500000013"))
+		l2 := MustCreateLead(t, db, newLead(tele, "Other", "13500000014"))
+		h := &domain.Handover{LeadID: l.ID, FromID: tele.ID, ToID: cons.ID}
+		must(t, db.CreateHandover(ctx, h))
+		later := now.Add(90 * time.Second)
+		db.Now = func() time.Time { return later }
+		must(t, db.CreateHandover(ctx, &domain.Handover{LeadID: l2.ID, FromID: tele.ID, ToID: cons.ID}))
+		check(now, now)
+		must(t, db.MarkHandoverReminded(ctx, h.ID))
+		check(later, now)
+		must(t, db.MarkHandoverEscalated(ctx, h.ID))
+		check(later, later)
+		if _, err := db.DecideHandover(ctx, h.ID, domain.HandoverAccepted, ""); err != nil {
+			t.Fatal(err)
+		}
+		check(later, later)
+	})
+}
+
+// TestR1_14_UnchasedCollisions: the same for open collisions.
+func TestR1_14_UnchasedCollisions(t *testing.T) {
+	storagetest.ForEachDriver(t, func(t *testing.T, db *storage.DB) {
+		fixClock(db)
+		a := MustCreateStaff(t, db, "A")
+		b := MustCreateStaff(t, db, "B")
+		boss := MustCreateStaff(t, db, "Boss", domain.RoleSupervisor)
+		l := MustCreateLead(t, db, newLead(a, "Customer", "13500000015"))
+		check := func(wantReminded, wantEscalated time.Time) {
+			t.Helper()
+			r, e, err := db.UnchasedCollisions(ctx)
+			if err != nil || !r.Equal(wantReminded) || !e.Equal(wantEscalated) {
+				t.Fatalf("unchased %s %s, %v; want %s %s", r, e, err, wantReminded, wantEscalated)
+			}
+		}
+		check(time.Time{}, time.Time{})
+		c := &domain.Collision{LeadID: l.ID, OwnerID: a.ID, ClaimantID: b.ID, Phone: l.Phone, ClaimedAt: now}
+		if _, err := db.CreateCollision(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		later := now.Add(90 * time.Second)
+		if _, err := db.CreateCollision(ctx, &domain.Collision{LeadID: l.ID, OwnerID: a.ID, ClaimantID: boss.ID, Phone: l.Phone, ClaimedAt: later}); err != nil {
+			t.Fatal(err)
+		}
+		check(now, now)
+		must(t, db.MarkCollisionReminded(ctx, c.ID))
+		check(later, now)
+		must(t, db.MarkCollisionEscalated(ctx, c.ID))
+		check(later, later)
+	})
+}

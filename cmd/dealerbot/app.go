@@ -68,6 +68,8 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		ShutdownTimeout: cfg.Delivery.ShutdownTimeout,
 		SendTimeout:     cfg.Delivery.SendTimeout,
 		GroupChatID:     cfg.Telegram.GroupChatID,
+		// a.Jobs is set below, before the bot handles any update.
+		Committed: func() { a.Jobs.Poke() },
 		Limits: bot.Limits{
 			GlobalPerSecond:  cfg.Delivery.GlobalPerSecond,
 			PerChatPerSecond: cfg.Delivery.PerChatPerSecond,
@@ -92,18 +94,23 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 	}{
 		{jobs.HousekeepingSpec, &jobs.Housekeeping{Store: db, Log: log}},
 		{morning.Spec(), morning},
-		{jobs.VisitGradeSpec, &jobs.VisitGradePrompt{Store: db, Bot: a.Bot, After: 24 * time.Hour}},
-		{jobs.RemindersSpec, &jobs.Reminders{Store: db, Bot: a.Bot, Rules: cfg.Rules.Leads, Calendar: cfg.Calendar()}},
 		{cleanup.Spec(), cleanup},
-		{jobs.ComplaintChaserSpec, &jobs.ComplaintChaser{Store: db, Bot: a.Bot, Rules: cfg.Rules.Complaints, Calendar: cfg.Calendar()}},
 		{register.Spec(), register},
 		{duty.Spec(), duty},
-		{jobs.ReceptionTimeoutsSpec, &jobs.ReceptionTimeouts{Store: db, Bot: a.Bot}},
 	} {
 		if err := a.Jobs.Add(j.spec, j.job); err != nil {
 			db.Close()
 			return nil, err
 		}
+	}
+	// Deadlines run at their instants, not on a spec.
+	for _, job := range []jobs.DeadlineJob{
+		&jobs.VisitGradePrompt{Store: db, Bot: a.Bot, After: 24 * time.Hour},
+		&jobs.Reminders{Store: db, Bot: a.Bot, Rules: cfg.Rules.Leads, Calendar: cfg.Calendar()},
+		&jobs.ComplaintChaser{Store: db, Bot: a.Bot, Rules: cfg.Rules.Complaints, Calendar: cfg.Calendar()},
+		&jobs.ReceptionTimeouts{Store: db, Bot: a.Bot},
+	} {
+		a.Jobs.AddDeadline(job)
 	}
 	return a, nil
 }

@@ -402,15 +402,22 @@ func (d *demo) moveClock(arg string) error {
 	d.printf("  (demo) clock %s → %s\n", from.Format("01-02 15:04"), to.Format("2006-01-02 15:04 Mon"))
 	// Frequent jobs would fill the screen: say how often each ran, and
 	// every failure.
+	// Deadlines fire at their second: show it when it is not :00.
+	stamp := func(t time.Time) string {
+		if t.Second() != 0 {
+			return t.Format("01-02 15:04:05")
+		}
+		return t.Format("01-02 15:04")
+	}
 	var order []string
 	runs := map[string][]string{}
 	for _, f := range d.app.Jobs.Advance(d.ctx, from, to) {
 		if _, seen := runs[f.Job]; !seen {
 			order = append(order, f.Job)
 		}
-		runs[f.Job] = append(runs[f.Job], f.At.Format("01-02 15:04"))
+		runs[f.Job] = append(runs[f.Job], stamp(f.At))
 		if f.Err != nil {
-			d.printf("  (demo) job %s at %s failed: %v\n", f.Job, f.At.Format("01-02 15:04"), f.Err)
+			d.printf("  (demo) job %s at %s failed: %v\n", f.Job, stamp(f.At), f.Err)
 		}
 	}
 	for _, job := range order {
