@@ -40,16 +40,18 @@ func (b *Bot) dutyStore() (dutyStore, error) {
 	return ds, nil
 }
 
-// Who may do what with the rota.
+// Who may do what with the rota (README's command table). A supervisor
+// may stand in for reception at the reception rotation; consultants see
+// the line they stand in.
 var (
 	dutyPlanners   = []domain.Role{domain.RoleSupervisor, domain.RoleManager}
-	receptionStaff = []domain.Role{domain.RoleReception, domain.RoleSupervisor, domain.RoleManager}
-	queueViewers   = []domain.Role{domain.RoleReception, domain.RoleConsultant, domain.RoleSupervisor, domain.RoleManager, domain.RoleGM}
+	receptionStaff = []domain.Role{domain.RoleReception, domain.RoleSupervisor}
+	queueViewers   = []domain.Role{domain.RoleReception, domain.RoleSupervisor, domain.RoleConsultant}
 )
 
 // registerDuty adds /duty, the reception rotation's commands and buttons.
 func (b *Bot) registerDuty() {
-	b.Register(Command{Name: "duty", Handler: b.handleDuty})
+	b.Register(Command{Name: "duty", Grants: []Grant{{Name: "plan", Roles: dutyPlanners}}, Handler: b.handleDuty})
 	b.Register(Command{Name: "next", Roles: receptionStaff, Handler: b.handleNext})
 	b.Register(Command{Name: "queue", Roles: queueViewers, Handler: b.handleQueue})
 	b.Register(Command{Name: "away", Roles: []domain.Role{domain.RoleConsultant}, Handler: b.handleAway})
@@ -174,7 +176,7 @@ func (b *Bot) handleDutySet(ctx context.Context, r *Request, f []string) error {
 // dutyPlan reads what /duty set, unset and weekly share: the caller must
 // plan duties, and f is [when, role, name…].
 func (b *Bot) dutyPlan(ctx context.Context, r *Request, f []string) (domain.DutyRole, *domain.Staff, dutyStore, error) {
-	if !r.Staff.Roles.HasAny(dutyPlanners...) {
+	if !r.May("plan") {
 		return domain.DutyRole{}, nil, nil, domain.Errorkf(domain.EFORBIDDEN, "err.forbidden", nil, "staff %d may not plan duties", r.Staff.ID)
 	}
 	if len(f) < 3 {
