@@ -5,7 +5,7 @@ import "github.com/dealerbot/dealerbot/domain"
 // cleanupMessages are the texts of the month-end clean-up (R1.13).
 var cleanupMessages = map[domain.Lang]map[string]string{
 	domain.LangZH: {
-		"desc.cleanup":         "月末清理：把非 H/A/O 线索划转电销",
+		"desc.cleanup":         "月末清理：把 B/C/L/F 级及首周后仍未定级的线索划转电销",
 		"cleanup.sent":         "已发出 %d 张月末清理审批卡（%s）。",
 		"cleanup.already_sent": "月末清理审批卡已发出（%d 位顾问待处理，%s），未重复发送。",
 		"cleanup.nothing":      "%s 没有需要清理的线索。",
@@ -27,7 +27,7 @@ var cleanupMessages = map[domain.Lang]map[string]string{
 		"cleanup.done_none":    "✅ 已由 %s 处理：没有划转线索",
 	},
 	domain.LangEN: {
-		"desc.cleanup":         "Month-end clean-up: move leads not H/A/O to telesales",
+		"desc.cleanup":         "Month-end clean-up: move B/C/L/F leads, and those ungraded after their first week, to telesales",
 		"cleanup.sent":         "Sent %d month-end clean-up card(s) (%s).",
 		"cleanup.already_sent": "The clean-up cards were sent already (%d consultant(s) pending, %s); nothing sent twice.",
 		"cleanup.nothing":      "Nothing to clean up for %s.",
