@@ -252,3 +252,37 @@ func TestR5_2_DutyUnset(t *testing.T) {
 	contains(t, h.reply(sup, "/duty unset 周四 开门 陈顾问"), "已取消")
 	contains(t, h.reply(sup, "/duty 2026-12-03"), "没有")
 }
+
+// TestR5_2_PutOnDutyAfterTheReminderIsTold: someone put on duty for today
+// after the 08:00 reminder, or for a later day, or on a weekly pattern, is
+// pushed the day, the role and its tasks; for today before the reminder the
+// reminder tells them, and a supervisor who puts themselves on duty is not
+// pushed.
+func TestR5_2_PutOnDutyAfterTheReminderIsTold(t *testing.T) {
+	h := newHarness(t) // Friday 2026-11-27 09:30, after the 08:00 reminder
+	sup := h.enroll("李主管", "supervisor", "zh")
+	chen := h.enroll("陈顾问", "consultant", "zh")
+	liu := h.enroll("刘顾问", "consultant", "en")
+	count := func(u telegramtest.User) int { h.waitOutboxEmpty(10 * time.Second); return len(h.emu.Messages(u.ID)) }
+
+	h.reply(sup, "/duty set 今天 开门 陈顾问")
+	contains(t, h.lastText(chen), "陈顾问", "2026-11-27（周五）", "值班", "开门")
+	h.reply(sup, "/duty set 2026-11-30 closing 刘顾问")
+	contains(t, h.lastText(liu), "on duty on 2026-11-30 (Mon)", "closing", "lock the showroom")
+
+	supBefore := count(sup)
+	h.reply(sup, "/duty set 今天 showroom 李主管")
+	if n := count(sup); n != supBefore+1 {
+		t.Errorf("the supervisor got %d messages for their own duty, want only the answer", n-supBefore)
+	}
+
+	// Saturday 07:00: the reminder at 08:00 will tell them.
+	h.advance(21*time.Hour + 30*time.Minute)
+	before := count(chen)
+	h.reply(sup, "/duty set 今天 closing 陈顾问")
+	if n := count(chen); n != before {
+		t.Errorf("pushed %d messages before the reminder", n-before)
+	}
+	h.reply(sup, "/duty weekly 周一 opening 陈顾问")
+	contains(t, h.lastText(chen), "每星期一值班", "2026-11-30（周一）", "开门")
+}
