@@ -286,3 +286,31 @@ func TestR5_2_PutOnDutyAfterTheReminderIsTold(t *testing.T) {
 	h.reply(sup, "/duty weekly 周一 opening 陈顾问")
 	contains(t, h.lastText(chen), "每星期一值班", "2026-11-30（周一）", "开门")
 }
+
+// TestR5_3_ReceptionCardShowsTheConfiguredTimeout: the card asks for an
+// answer within rules.rota.reception_answer_timeout as configured, not
+// rounded to minutes.
+func TestR5_3_ReceptionCardShowsTheConfiguredTimeout(t *testing.T) {
+	for _, c := range []struct {
+		limit  time.Duration
+		zh, en string
+	}{
+		{30 * time.Second, "请在 30 秒内回应", "within 30 seconds"},
+		{time.Minute, "请在 1 分钟内回应", "within 1 minute."},
+		{90 * time.Second, "请在 1 分 30 秒内回应", "within 1 minute 30 seconds"},
+	} {
+		t.Run(c.limit.String(), func(t *testing.T) {
+			h := newHarnessWith(t, harnessOptions{rules: func(r *domain.Rules) { r.Rota.ReceptionAnswerLimit = c.limit }})
+			sup := h.enroll("李主管", "supervisor", "zh")
+			rec := h.enroll("前台", "reception", "zh")
+			a := h.enroll("甲顾问", "consultant", "zh")
+			b := h.enroll("Bob", "consultant", "en")
+			h.reply(sup, "/duty set 今天 showroom 甲顾问")
+			h.reply(sup, "/duty set 今天 showroom Bob")
+			contains(t, h.reply(rec, "/next"), "已呼叫 甲顾问")
+			contains(t, h.lastText(a), c.zh)
+			contains(t, h.press(a, "⏳ 忙")[0].Plain, "您保留位置")
+			contains(t, h.lastText(b), c.en)
+		})
+	}
+}

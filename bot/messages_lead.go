@@ -141,9 +141,9 @@ var leadMessages = map[domain.Lang]map[string]string{
 		"err.grade_bad":            "“%s” is not a grade; choose from %s",
 		"err.source_bad":           "“%s” is not a source; choose from call web maker walkin autoshow referral other",
 		"err.model_empty":          "Give the model of interest.",
-		"err.model_long":           "A model has at most %d characters.",
+		"err.model_long":           "A model has at most %d {character|characters}.",
 		"err.note_empty":           "Please write something.",
-		"err.note_long":            "At most %d characters.",
+		"err.note_long":            "At most %d {character|characters}.",
 		"err.lead_exists":          "This customer exists already: #%d, owned by %s. Not logged twice.",
 		"err.lead_not_found":       "There is no lead %d.",
 		"err.lead_phone_not_found": "There is no lead with phone %s.",
@@ -176,10 +176,10 @@ var leadMessages = map[domain.Lang]map[string]string{
 
 		"due.none":    "none due",
 		"due.today":   "%s (today)",
-		"due.overdue": "%s (<b>%d days overdue</b>)",
+		"due.overdue": "%s (<b>%d {day|days} overdue</b>)",
 
 		"find.none":   "No lead matches “%s”.",
-		"find.header": "%d leads match (“%s”):",
+		"find.header": "%d {lead matches|leads match} (“%s”):",
 
 		"fu.logged":     "Follow-up logged for #%d %s. Next: %s",
 		"fu.ask_note":   "Send the follow-up note for #%d %s (start with “wechat ”, “sms ” or “visit ” for the channel):",
@@ -196,7 +196,7 @@ var leadMessages = map[domain.Lang]map[string]string{
 		"today.more":   "…only the first %d are shown; see /leads.",
 
 		"lost.ask_reason": "Why is #%d %s lost? Reply with the reason (competitor/budget/postponed/other + words):",
-		"lost.requested":  "Lost request for #%d %s filed; %d approver(s) asked. The grade stays until approved.",
+		"lost.requested":  "Lost request for #%d %s filed; %d {approver|approvers} asked. The grade stays until approved.",
 		"lost.card":       "<b>Lost request</b>\n%s asks to mark #%d %s (%s) lost\nReason: %s — %s",
 		"lost.ask_reject": "Reply with the reason for rejecting the lost request on #%d:",
 		"lost.approved":   "✅ The lost request on #%d %s was approved by %s.",
@@ -217,8 +217,8 @@ var leadMessages = map[domain.Lang]map[string]string{
 		"morning.grade":     "%s: %d overdue, %d today",
 		"morning.total":     "%d in all.",
 		"morning.top":       "<b>Call these first:</b>",
-		"morning.ungraded":  "⚠️ %d lead(s) are past their first week and still not graded.",
-		"morning.team":      "<b>Team, overdue by more than %d days:</b>",
+		"morning.ungraded":  "⚠️ %d {lead is|leads are} past the first week and still not graded.",
+		"morning.team":      "<b>Team, overdue by more than %d {day|days}:</b>",
 		"morning.team_line": "• %s: %d",
 	},
 }

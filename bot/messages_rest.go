@@ -73,7 +73,7 @@ var restMessages = map[domain.Lang]map[string]string{
 
 		"err.day_bad":    "“%s” is not a date; try 2026-12-03, 12-03, 12/3 or tomorrow.",
 		"rest.past":      "%s is not after today: too late to ask for a rest day.",
-		"rest.ahead":     "%s is too soon: ask for a rest day at least %d days ahead.",
+		"rest.ahead":     "%s is too soon: ask for a rest day at least %d {day|days} ahead.",
 		"rest.weekend":   "%s is a weekend day: no rest days on weekends.",
 		"rest.holiday":   "%s is a public holiday: no rest days on public holidays.",
 		"rest.month":     "The rest days of %s are used up (at most %d a month).",
@@ -81,7 +81,7 @@ var restMessages = map[domain.Lang]map[string]string{
 		"rest.day_full":  "%s is full: too many people off (at most %d a day).",
 		"rest.duplicate": "%s is asked for or granted already.",
 
-		"rest.requested": "Rest day %s asked for; sent to %d supervisor(s) for approval.",
+		"rest.requested": "Rest day %s asked for; sent to %d {supervisor|supervisors} for approval.",
 		"rest.card":      "<b>Rest day request</b>\n%s asks for %s off.",
 		"rest.approved":  "✅ Your rest day %s was approved by %s.",
 		"rest.rejected":  "❌ Your rest day %s was rejected by %s.",
@@ -118,6 +118,6 @@ var restMessages = map[domain.Lang]map[string]string{
 		"rota.line_bad_day": "Line %d: “%s” is not a day of %s.",
 		"rota.line_limit":   "Line %d %s %s: %s",
 		"rota.plan_refused": "<b>Rota not saved</b>; these lines break the rules:\n%s",
-		"rota.plan_saved":   "✅ Rest rota of %s saved: %d people, %d days.",
+		"rota.plan_saved":   "✅ Rest rota of %s saved: %d {person|people}, %d {day|days}.",
 	},
 }
