@@ -44,7 +44,7 @@ var dutyMessages = map[domain.Lang]map[string]string{
 		"btn.rq_accept": "✅ 接待",
 		"btn.rq_busy":   "⏳ 忙",
 
-		"rq.nobody_on_duty": "今天没有值班的销售顾问，接待队列为空。请先用 /duty set 安排值班。",
+		"rq.nobody_on_duty": "今天没有值班的销售顾问，接待队列为空。请主管用 /duty set 安排值班。",
 		"rq.nobody_free":    "队列中的销售顾问都不在或在忙，暂时无人可叫。",
 		"rq.waiting":        "正在等 %s 回应（%s 呼叫），请稍候。",
 		"rq.calling":        "已呼叫 %s，等待回应。",
@@ -107,7 +107,7 @@ var dutyMessages = map[domain.Lang]map[string]string{
 		"btn.rq_accept": "✅ Accept",
 		"btn.rq_busy":   "⏳ Busy",
 
-		"rq.nobody_on_duty": "No consultant is on duty today: the reception line is empty. Plan duties with /duty set first.",
+		"rq.nobody_on_duty": "No consultant is on duty today: the reception line is empty. A supervisor plans duties with /duty set.",
 		"rq.nobody_free":    "Everyone in line is away or busy: nobody to call right now.",
 		"rq.waiting":        "Waiting for %s to answer (called %s).",
 		"rq.calling":        "Calling %s, waiting for an answer.",
