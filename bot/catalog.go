@@ -40,7 +40,52 @@ func T(lang domain.Lang, key string, args ...any) string {
 		}
 		out[i] = escapeArg(args[i])
 	}
-	return fmt.Sprintf(text, out...)
+	return fmt.Sprintf(pluralize(text, out), out...)
+}
+
+// pluralRE finds a plural choice of a catalogue text: "{lead|leads}".
+var pluralRE = regexp.MustCompile(`\{([^{}|]*)\|([^{}|]*)\}`)
+
+// pluralize settles each plural choice "{one|other}" of text by the
+// number of the nearest verb before it: "%d {lead|leads}" reads "1 lead",
+// "2 leads". English needs it; Chinese texts have none.
+func pluralize(text string, args []any) string {
+	if !strings.Contains(text, "|") {
+		return text
+	}
+	verbs := verbRE.FindAllStringIndex(text, -1)
+	var sb strings.Builder
+	last := 0
+	for _, m := range pluralRE.FindAllStringSubmatchIndex(text, -1) {
+		arg := -1
+		for i, v := range verbs {
+			if v[0] < m[0] && text[v[0]:v[1]] != "%%" {
+				arg = i
+			}
+		}
+		choice := text[m[4]:m[5]]
+		if arg >= 0 && arg < len(args) && isOne(args[arg]) {
+			choice = text[m[2]:m[3]]
+		}
+		sb.WriteString(text[last:m[0]])
+		sb.WriteString(choice)
+		last = m[1]
+	}
+	sb.WriteString(text[last:])
+	return sb.String()
+}
+
+// isOne reports whether a text argument is the number 1.
+func isOne(a any) bool {
+	switch v := a.(type) {
+	case int:
+		return v == 1
+	case int64:
+		return v == 1
+	case float64:
+		return v == 1
+	}
+	return false
 }
 
 // Raw is HTML the bot made itself (another catalogue text, a list of

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -108,6 +109,40 @@ func TestParseCommand(t *testing.T) {
 	for _, in := range []string{"hello", "/", "/@bot", ""} {
 		if _, _, _, ok := parseCommand(in); ok {
 			t.Errorf("%q parsed as a command", in)
+		}
+	}
+}
+
+// TestCatalog_EnglishCountsAgree checks that no English text puts a fixed
+// plural after a count ("1 follow-ups"): a count's noun is a plural choice,
+// "%d {follow-up|follow-ups}", settled by the number.
+func TestCatalog_EnglishCountsAgree(t *testing.T) {
+	countRE := regexp.MustCompile(`(?:^|[^#K])%(?:d|\.0f) (?:working )?([A-Za-z-]+)`) // not an id: #17, #K17
+	for k, v := range messages[domain.LangEN] {
+		if strings.Contains(v, "(s)") {
+			t.Errorf("%s: %q has a “(s)”", k, v)
+		}
+		for _, m := range countRE.FindAllStringSubmatch(pluralRE.ReplaceAllString(v, "{}"), -1) {
+			if w := m[1]; w == "people" || strings.HasSuffix(w, "s") && w != "is" && w != "has" && w != "was" {
+				t.Errorf("%s: %q puts a plural after a count", k, v)
+			}
+		}
+	}
+	for _, c := range []struct {
+		key  string
+		args []any
+		want string
+	}{
+		{"morning.ungraded", []any{1}, "⚠️ 1 lead is past"},
+		{"morning.ungraded", []any{2}, "⚠️ 2 leads are past"},
+		{"rota.plan_saved", []any{"2026-12", 1, 4}, "1 person, 4 days"},
+		{"rota.plan_saved", []any{"2026-12", 3, 1}, "3 people, 1 day"},
+		{"collision.told_a", []any{"A", 17, "B", 24.0}, "within 24 hours"},
+		{"collision.told_a", []any{"A", 17, "B", 1.0}, "within 1 hour"},
+		{"due.overdue", []any{"2026-12-01", 1}, "1 day overdue"},
+	} {
+		if got := T(domain.LangEN, c.key, c.args...); !strings.Contains(got, c.want) {
+			t.Errorf("%s %v: %q lacks %q", c.key, c.args, got, c.want)
 		}
 	}
 }

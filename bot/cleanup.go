@@ -15,7 +15,8 @@ import (
 )
 
 // The month-end clean-up (R1.13): before month end each consultant keeps
-// only H, A and O leads; the rest go to the telesales pool. The bot sends
+// only H, A and O leads; B, C, L and F go to the telesales pool, and so do
+// leads still ungraded after their first week (domain.CleanupTakes). The bot sends
 // each supervisor one card per consultant (Approve all / Review); approved
 // leads are shared out evenly among the active telesales staff, and both
 // sides are told what moved. Every move is kept as a lead event (why
@@ -26,8 +27,8 @@ import (
 // cleanupStore is what the clean-up needs of storage beyond Store
 // (implemented by *storage.DB).
 type cleanupStore interface {
-	CleanupCandidates(ctx context.Context, ownerID int64) ([]*domain.Lead, error)
-	OwnersWithCleanup(ctx context.Context) (map[int64]int, error)
+	CleanupCandidates(ctx context.Context, ownerID int64, ungradedBefore time.Time) ([]*domain.Lead, error)
+	OwnersWithCleanup(ctx context.Context, ungradedBefore time.Time) (map[int64]int, error)
 	GetState(ctx context.Context, key string) (string, bool, error)
 	SetState(ctx context.Context, key, value string) error
 }
@@ -59,6 +60,12 @@ func (b *Bot) cleanupStore() (cleanupStore, error) {
 		return nil, fmt.Errorf("clean-up: store %T lacks the clean-up methods", b.store)
 	}
 	return cs, nil
+}
+
+// cleanupUngradedBefore is when an N lead must have been created for the
+// clean-up to take it now: its first week is over (domain.CleanupTakes).
+func (b *Bot) cleanupUngradedBefore() time.Time {
+	return domain.CleanupUngradedBefore(b.opts.Rules.Leads, b.now())
 }
 
 func cleanupCardKey(month string, ownerID, supID int64) string {
@@ -110,7 +117,7 @@ func (b *Bot) pushCleanup(ctx context.Context, month string) (sent, pending int,
 	if err != nil {
 		return 0, 0, err
 	}
-	counts, err := cs.OwnersWithCleanup(ctx)
+	counts, err := cs.OwnersWithCleanup(ctx, b.cleanupUngradedBefore())
 	if err != nil {
 		return 0, 0, err
 	}
@@ -139,7 +146,7 @@ func (b *Bot) pushCleanup(ctx context.Context, month string) (sent, pending int,
 		} else if done {
 			continue
 		}
-		leads, err := cs.CleanupCandidates(ctx, id)
+		leads, err := cs.CleanupCandidates(ctx, id, b.cleanupUngradedBefore())
 		if err != nil {
 			return 0, 0, err
 		}
@@ -271,7 +278,7 @@ func cleanupExcluded(ctx context.Context, cs cleanupStore, month string, ownerID
 
 // showCleanupReview turns the card into the review list.
 func (b *Bot) showCleanupReview(ctx context.Context, r *Request, cs cleanupStore, owner *domain.Staff, month string) error {
-	leads, err := cs.CleanupCandidates(ctx, owner.ID)
+	leads, err := cs.CleanupCandidates(ctx, owner.ID, b.cleanupUngradedBefore())
 	if err != nil {
 		return err
 	}
@@ -315,7 +322,7 @@ func (b *Bot) cleanupReviewCard(lang domain.Lang, month string, owner *domain.St
 
 // toggleCleanup includes or excludes one lead of a review.
 func (b *Bot) toggleCleanup(ctx context.Context, r *Request, cs cleanupStore, owner *domain.Staff, month string, leadID int64) error {
-	leads, err := cs.CleanupCandidates(ctx, owner.ID)
+	leads, err := cs.CleanupCandidates(ctx, owner.ID, b.cleanupUngradedBefore())
 	if err != nil {
 		return err
 	}
@@ -352,7 +359,7 @@ func (b *Bot) toggleCleanup(ctx context.Context, r *Request, cs cleanupStore, ow
 // exclusions) to the telesales pool, shared out evenly, tells both sides
 // and turns every card into the outcome. It runs once per owner and month.
 func (b *Bot) approveCleanup(ctx context.Context, r *Request, cs cleanupStore, owner *domain.Staff, month string, reviewed bool) error {
-	leads, err := cs.CleanupCandidates(ctx, owner.ID)
+	leads, err := cs.CleanupCandidates(ctx, owner.ID, b.cleanupUngradedBefore())
 	if err != nil {
 		return err
 	}

@@ -104,11 +104,11 @@ func TestR1_13_CleanupApproveAllSharesOutEvenly(t *testing.T) {
 	contains(t, runCleanup(t, h, sup), "已发出 2 张")
 	h.waitOutboxEmpty(10 * time.Second)
 	card := cleanupCard(t, h, sup)
-	contains(t, card.Plain, "月末清理 2026-11", "陈顾问", "3 条",
-		fmt.Sprintf("#%d 客户B（B）", ids["B"]), fmt.Sprintf("#%d 客户C（C）", ids["C"]), fmt.Sprintf("#%d 客户N（N）", ids["N"]))
-	lacks(t, card.Plain, "客户H", "客户A")
+	contains(t, card.Plain, "月末清理 2026-11", "陈顾问", "2 条",
+		fmt.Sprintf("#%d 客户B（B）", ids["B"]), fmt.Sprintf("#%d 客户C（C）", ids["C"]))
+	lacks(t, card.Plain, "客户H", "客户A", "客户N") // N: still in its first week
 	card2 := cleanupCard(t, h, sup2)
-	contains(t, card2.Plain, "客户B", "客户C", "客户N")
+	contains(t, card2.Plain, "客户B", "客户C")
 	allData := buttonData(t, card, "全部批准")
 	if len(allData) > 64 {
 		t.Errorf("callback data %q over 64 bytes", allData)
@@ -128,7 +128,7 @@ func TestR1_13_CleanupApproveAllSharesOutEvenly(t *testing.T) {
 
 	h.press(sup, "全部批准")
 	chenID, wangID, zhaoID := staffID(t, h, "陈顾问"), staffID(t, h, "王电销"), staffID(t, h, "赵电销")
-	want := map[string]int64{"H": chenID, "A": chenID, "B": wangID, "C": zhaoID, "N": wangID}
+	want := map[string]int64{"H": chenID, "A": chenID, "B": wangID, "C": zhaoID, "N": chenID}
 	for g, owner := range want {
 		l, err := h.db.LeadByID(context.Background(), ids[g])
 		if err != nil {
@@ -143,11 +143,11 @@ func TestR1_13_CleanupApproveAllSharesOutEvenly(t *testing.T) {
 		}
 	}
 	told, _ := h.emu.LastMessage(chen.ID)
-	contains(t, told.Plain, "月末划转", "李主管", "3 条", "客户B", "客户C", "客户N", "王电销", "赵电销")
-	lacks(t, told.Plain, "客户H", "客户A")
+	contains(t, told.Plain, "月末划转", "李主管", "2 条", "客户B", "客户C", "王电销", "赵电销")
+	lacks(t, told.Plain, "客户H", "客户A", "客户N")
 	got, _ := h.emu.LastMessage(wang.ID)
-	contains(t, got.Plain, "陈顾问", "2 条", "客户B", "客户N")
-	lacks(t, got.Plain, "客户C")
+	contains(t, got.Plain, "陈顾问", "1 条", "客户B")
+	lacks(t, got.Plain, "客户C", "客户N")
 	got, _ = h.emu.LastMessage(zhao.ID)
 	contains(t, got.Plain, "1 条", "客户C")
 	lacks(t, got.Plain, "客户B", "客户N")
@@ -159,7 +159,7 @@ func TestR1_13_CleanupApproveAllSharesOutEvenly(t *testing.T) {
 				t.Errorf("chat %d keeps buttons: %q", u.ID, m.Plain)
 			}
 			if m.ID == id {
-				contains(t, m.Plain, "客户B", "已由 李主管 批准", "3 条", "王电销 2", "赵电销 1")
+				contains(t, m.Plain, "客户B", "已由 李主管 批准", "2 条", "王电销 1", "赵电销 1")
 			}
 		}
 	}
@@ -181,7 +181,7 @@ func TestR1_13_CleanupReviewExcludesToggledLead(t *testing.T) {
 	chen := h.enroll("陈顾问", "consultant", "zh")
 	h.enroll("王电销", "telesales", "zh")
 	h.enroll("赵电销", "telesales", "zh")
-	ids := cleanupLeads(t, h, chen, "B", "C", "N")
+	ids := cleanupLeads(t, h, chen, "B", "C", "L")
 
 	contains(t, runCleanup(t, h, sup), "已发出 1 张")
 	h.waitOutboxEmpty(10 * time.Second)
@@ -207,14 +207,14 @@ func TestR1_13_CleanupReviewExcludesToggledLead(t *testing.T) {
 		t.Errorf("confirmed card keeps buttons")
 	}
 	chenID := staffID(t, h, "陈顾问")
-	for g, moved := range map[string]bool{"B": true, "C": false, "N": true} {
+	for g, moved := range map[string]bool{"B": true, "C": false, "L": true} {
 		l, _ := h.db.LeadByID(context.Background(), ids[g])
 		if moved != (l.Pool == domain.PoolTelesales && l.OwnerID != chenID) {
 			t.Errorf("lead %s: owner %d pool %s, moved want %v", g, l.OwnerID, l.Pool, moved)
 		}
 	}
 	told, _ := h.emu.LastMessage(chen.ID)
-	contains(t, told.Plain, "2 条", "客户B", "客户N")
+	contains(t, told.Plain, "2 条", "客户B", "客户L")
 	lacks(t, told.Plain, "客户C")
 }
 
@@ -242,4 +242,35 @@ func TestR1_13_CleanupNothingToDo(t *testing.T) {
 	chen := h.enroll("陈顾问", "consultant", "zh")
 	cleanupLeads(t, h, chen, "H", "A")
 	contains(t, runCleanup(t, h, sup), "没有需要清理")
+}
+
+// TestR1_13_CleanupKeepsLeadsInTheirFirstWeek: an N lead still in its first
+// week has not been graded yet (R1.4) and stays with its consultant; one
+// still N after its first week goes to telesales with B, C, L and F.
+func TestR1_13_CleanupKeepsLeadsInTheirFirstWeek(t *testing.T) {
+	h := newHarness(t)
+	sup := h.enroll("李主管", "supervisor", "zh")
+	chen := h.enroll("陈顾问", "consultant", "zh")
+	h.enroll("王电销", "telesales", "zh")
+	old := leadID(t, h.reply(chen, "/lead 老客户 13800000001 轩逸 N 到店"))
+	h.advance(8 * 24 * time.Hour)
+	fresh := leadID(t, h.reply(chen, "/lead 新客户 13800000002 轩逸 N 到店"))
+	h.advance(6*24*time.Hour + 23*time.Hour) // the fresh lead's first week is not over
+
+	contains(t, runCleanup(t, h, sup), "已发出 1 张")
+	h.waitOutboxEmpty(10 * time.Second)
+	card := cleanupCard(t, h, sup)
+	contains(t, card.Plain, "1 条", fmt.Sprintf("#%d 老客户（N）", old))
+	lacks(t, card.Plain, "新客户")
+	h.press(sup, "全部批准")
+	chenID := staffID(t, h, "陈顾问")
+	for id, moved := range map[int64]bool{old: true, fresh: false} {
+		l, err := h.db.LeadByID(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if moved != (l.Pool == domain.PoolTelesales && l.OwnerID != chenID) {
+			t.Errorf("lead #%d: owner %d pool %s, moved want %v", id, l.OwnerID, l.Pool, moved)
+		}
+	}
 }

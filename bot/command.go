@@ -26,7 +26,39 @@ type Command struct {
 	// Private commands answer only in a private chat: their answers (invite
 	// codes, the staff list) are not for a group.
 	Private bool
+	// Grants are parts of the command that fewer roles may use (planning
+	// the duty rota, setting the month's rest plan).
+	Grants  []Grant
 	Handler func(ctx context.Context, r *Request) error
+}
+
+// Grant is a part of a command kept to some roles. Whoever holds it sees
+// desc.<command>.<grant> in /help and the menu instead of desc.<command>.
+type Grant struct {
+	Name  string
+	Roles []domain.Role
+}
+
+// grants reports whether s may use the part of c called grant.
+func (c *Command) grants(s *domain.Staff, grant string) bool {
+	for _, g := range c.Grants {
+		if g.Name == grant {
+			return s != nil && s.Roles.HasAny(g.Roles...)
+		}
+	}
+	return false
+}
+
+// desc is the command's description for s, in lang: the text of the
+// last grant s holds, else the command's own.
+func (c *Command) desc(lang domain.Lang, s *domain.Staff) string {
+	key := "desc." + c.Name
+	for _, g := range c.Grants {
+		if s.Roles.HasAny(g.Roles...) {
+			key = "desc." + c.Name + "." + g.Name
+		}
+	}
+	return T(lang, key)
 }
 
 // Callback handles presses of inline buttons whose data is "<Prefix>:…".
@@ -54,6 +86,12 @@ type Request struct {
 
 // Fields splits Args at white space.
 func (r *Request) Fields() []string { return strings.Fields(r.Args) }
+
+// May reports whether the caller may use the part of the command called
+// grant; false for a part the command does not declare.
+func (r *Request) May(grant string) bool {
+	return r.Command != nil && r.Command.grants(r.Staff, grant)
+}
 
 // T renders a catalogue text in the caller's language.
 func (r *Request) T(key string, args ...any) string { return T(r.Lang, key, args...) }

@@ -35,7 +35,7 @@ func (b *Bot) complaints() (complaintStore, error) {
 // Who handles complaints: anyone registers one; the owner and those above
 // act on it; the service centre surveys the customer (R2.3, R2.7).
 var (
-	complaintStaff    = []domain.Role{domain.RoleTelesales, domain.RoleConsultant, domain.RoleReception, domain.RoleSupervisor, domain.RoleManager, domain.RoleGM, domain.RoleService}
+	complaintStaff    = []domain.Role{domain.RoleTelesales, domain.RoleConsultant, domain.RoleReception, domain.RoleSupervisor, domain.RoleManager, domain.RoleGM, domain.RoleService, domain.RoleAdmin}
 	seesAllComplaints = []domain.Role{domain.RoleManager, domain.RoleGM, domain.RoleService}
 )
 

@@ -40,16 +40,18 @@ func (b *Bot) dutyStore() (dutyStore, error) {
 	return ds, nil
 }
 
-// Who may do what with the rota.
+// Who may do what with the rota (README's command table). A supervisor
+// may stand in for reception at the reception rotation; consultants see
+// the line they stand in.
 var (
 	dutyPlanners   = []domain.Role{domain.RoleSupervisor, domain.RoleManager}
-	receptionStaff = []domain.Role{domain.RoleReception, domain.RoleSupervisor, domain.RoleManager}
-	queueViewers   = []domain.Role{domain.RoleReception, domain.RoleConsultant, domain.RoleSupervisor, domain.RoleManager, domain.RoleGM}
+	receptionStaff = []domain.Role{domain.RoleReception, domain.RoleSupervisor}
+	queueViewers   = []domain.Role{domain.RoleReception, domain.RoleSupervisor, domain.RoleConsultant}
 )
 
 // registerDuty adds /duty, the reception rotation's commands and buttons.
 func (b *Bot) registerDuty() {
-	b.Register(Command{Name: "duty", Handler: b.handleDuty})
+	b.Register(Command{Name: "duty", Grants: []Grant{{Name: "plan", Roles: dutyPlanners}}, Handler: b.handleDuty})
 	b.Register(Command{Name: "next", Roles: receptionStaff, Handler: b.handleNext})
 	b.Register(Command{Name: "queue", Roles: queueViewers, Handler: b.handleQueue})
 	b.Register(Command{Name: "away", Roles: []domain.Role{domain.RoleConsultant}, Handler: b.handleAway})
@@ -168,13 +170,42 @@ func (b *Bot) handleDutySet(ctx context.Context, r *Request, f []string) error {
 		return err
 	}
 	r.Reply(ctx, "duty.set_ok", who.Name, day, dutyRoleName(r.Lang, role.Name))
-	return nil
+	if !domain.TellDutyAtOnce(t, b.now(), b.opts.Rules.Rota.DutyReminder, b.opts.Calendar.Location) {
+		return nil // the morning reminder tells them
+	}
+	return b.tellDuty(ctx, r, who, fmt.Sprintf("duty-set:%s:%s:%d", day, role.Name, who.ID), func(lang domain.Lang, tasks string) string {
+		return T(lang, "duty.assigned", who.Name, restDate(lang, day), Raw(tasks))
+	}, role.Name)
+}
+
+// tellDuty pushes someone just put on duty their role and its tasks (R5.2),
+// unless they put themselves on it.
+func (b *Bot) tellDuty(ctx context.Context, r *Request, who *domain.Staff, key string, text func(lang domain.Lang, tasks string) string, role string) error {
+	if who.ID == r.Staff.ID || !who.Enrolled() {
+		return nil
+	}
+	return b.Push(ctx, key, who.TelegramID, who.ID, text(who.Lang, b.dutyTasks(who.Lang, []string{role})), nil)
+}
+
+// dutyTasks lists duty roles with their configured tasks, in lang.
+func (b *Bot) dutyTasks(lang domain.Lang, roles []string) string {
+	var parts []string
+	for _, role := range roles {
+		part := T(lang, "duty.remind_role", dutyRoleName(lang, role))
+		if dr, ok := b.opts.Rules.Rota.DutyRoleNamed(role); ok {
+			for _, task := range dr.Tasks {
+				part += "\n" + T(lang, "duty.remind_task", task)
+			}
+		}
+		parts = append(parts, part)
+	}
+	return strings.Join(parts, "\n")
 }
 
 // dutyPlan reads what /duty set, unset and weekly share: the caller must
 // plan duties, and f is [when, role, name…].
 func (b *Bot) dutyPlan(ctx context.Context, r *Request, f []string) (domain.DutyRole, *domain.Staff, dutyStore, error) {
-	if !r.Staff.Roles.HasAny(dutyPlanners...) {
+	if !r.May("plan") {
 		return domain.DutyRole{}, nil, nil, domain.Errorkf(domain.EFORBIDDEN, "err.forbidden", nil, "staff %d may not plan duties", r.Staff.ID)
 	}
 	if len(f) < 3 {
@@ -237,7 +268,12 @@ func (b *Bot) handleDutyWeekly(ctx context.Context, r *Request, f []string) erro
 		return err
 	}
 	r.Reply(ctx, "duty.weekly_ok", who.Name, r.T("duty.weekday."+strconv.Itoa(int(wd))), dutyRoleName(r.Lang, role.Name))
-	return nil
+	// The first day it applies: today if it is that weekday.
+	now := b.now().In(b.opts.Calendar.Location)
+	next := b.dayOf(now.AddDate(0, 0, (int(wd)-int(now.Weekday())+7)%7))
+	return b.tellDuty(ctx, r, who, fmt.Sprintf("duty-weekly:%d:%s:%d:%s", wd, role.Name, who.ID, b.dayOf(now)), func(lang domain.Lang, tasks string) string {
+		return T(lang, "duty.assigned_weekly", who.Name, T(lang, "duty.weekday."+strconv.Itoa(int(wd))), restDate(lang, next), Raw(tasks))
+	}, role.Name)
 }
 
 // parseDutyDay reads a date as staff type it (domain.ParseDay).
@@ -357,17 +393,7 @@ func (b *Bot) PushDutyReminder(ctx context.Context, day time.Time) error {
 		if !s.Active || !s.Enrolled() {
 			continue
 		}
-		var parts []string
-		for _, role := range roles[id] {
-			part := T(s.Lang, "duty.remind_role", dutyRoleName(s.Lang, role))
-			if dr, ok := b.opts.Rules.Rota.DutyRoleNamed(role); ok {
-				for _, task := range dr.Tasks {
-					part += "\n" + T(s.Lang, "duty.remind_task", task)
-				}
-			}
-			parts = append(parts, part)
-		}
-		text := T(s.Lang, "duty.remind", s.Name, d, Raw(strings.Join(parts, "\n")))
+		text := T(s.Lang, "duty.remind", s.Name, d, Raw(b.dutyTasks(s.Lang, roles[id])))
 		if err := b.Push(ctx, fmt.Sprintf("duty:%s:%d", d, id), s.TelegramID, s.ID, text, nil); err != nil {
 			return err
 		}

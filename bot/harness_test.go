@@ -56,7 +56,8 @@ type harnessOptions struct {
 	handlerTimeout time.Duration
 	db             *storage.DB // an open, migrated database to use (a benchmark's seed)
 	groupChatID    int64
-	committed      func() // bot.Options.Committed
+	committed      func()              // bot.Options.Committed
+	rules          func(*domain.Rules) // changes the default rules
 }
 
 // newHarness starts a bot against a fresh emulator and database; extra
@@ -91,6 +92,9 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 func (h *harness) start() {
 	h.t.Helper()
 	rules := domain.DefaultRules()
+	if h.opts.rules != nil {
+		h.opts.rules(&rules)
+	}
 	if err := rules.Validate(); err != nil {
 		h.t.Fatal(err)
 	}

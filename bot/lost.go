@@ -43,9 +43,15 @@ func (b *Bot) requestLost(ctx context.Context, r *Request, l *domain.Lead, text 
 	if text == "" {
 		return domain.Errorkf(domain.EINVALID, "err.note_empty", nil, "reason is empty")
 	}
-	first, _, _ := strings.Cut(text, " ")
-	reason, _ := domain.ParseLostReason(first)
-	req := &domain.LostRequest{LeadID: l.ID, RequesterID: r.Staff.ID, Reason: reason, Note: text}
+	// The category word ("竞品 已在别家下定") is the reason, not the note:
+	// the card names the reason once.
+	first, rest, _ := strings.Cut(text, " ")
+	reason, ok := domain.ParseLostReason(first)
+	note := text
+	if ok {
+		note = strings.TrimSpace(rest)
+	}
+	req := &domain.LostRequest{LeadID: l.ID, RequesterID: r.Staff.ID, Reason: reason, Note: note}
 	if err := b.store.CreateLostRequest(ctx, req); err != nil {
 		return err
 	}
@@ -58,7 +64,7 @@ func (b *Bot) requestLost(ctx context.Context, r *Request, l *domain.Lead, text 
 	}
 	id := strconv.FormatInt(req.ID, 10)
 	for _, a := range approvers {
-		text := T(a.Lang, "lost.card", r.Staff.Name, l.ID, l.Name, string(l.Grade), T(a.Lang, "lost."+string(reason)), clip(req.Note, cardNoteMax))
+		text := T(a.Lang, "lost.card", r.Staff.Name, l.ID, l.Name, string(l.Grade), lostReason(a.Lang, reason, req.Note))
 		markup := inlineKeyboard([]models.InlineKeyboardButton{
 			{Text: T(a.Lang, "btn.approve"), CallbackData: "lost:ok:" + id},
 			{Text: T(a.Lang, "btn.reject"), CallbackData: "lost:no:" + id},
@@ -214,7 +220,7 @@ func (b *Bot) decideLost(ctx context.Context, r *Request, req *domain.LostReques
 		if err != nil || card.TelegramMsgID == 0 {
 			continue // never delivered: nothing to update
 		}
-		text := T(a.Lang, "lost.card", requester.Name, l.ID, l.Name, string(asked), T(a.Lang, "lost."+string(req.Reason)), clip(req.Note, cardNoteMax)) +
+		text := T(a.Lang, "lost.card", requester.Name, l.ID, l.Name, string(asked), lostReason(a.Lang, req.Reason, req.Note)) +
 			"\n" + T(a.Lang, outcome, r.Staff.Name, clip(answer, cardNoteMax))
 		key := fmt.Sprintf("lost-card:%d:%d", req.ID, a.ID)
 		if _, err := b.enqueue(ctx, domain.OutboxMessage{Key: key, ChatID: a.TelegramID, StaffID: a.ID, Text: text, EditMsgID: card.TelegramMsgID, Priority: domain.PriorityReply}, nil); err != nil {
@@ -223,4 +229,13 @@ func (b *Bot) decideLost(ctx context.Context, r *Request, req *domain.LostReques
 	}
 	b.reply(ctx, r.ChatID, r.T(outcome, r.Staff.Name, answer))
 	return nil
+}
+
+// lostReason is a lost request's reason for its card: the category, and
+// the requester's words if there are any.
+func lostReason(lang domain.Lang, reason domain.LostReason, note string) Raw {
+	if note == "" {
+		return Raw(T(lang, "lost."+string(reason)))
+	}
+	return Raw(T(lang, "lost.reason_note", T(lang, "lost."+string(reason)), clip(note, cardNoteMax)))
 }

@@ -22,7 +22,8 @@ func TestR1_6_LostApprovedByOneTap(t *testing.T) {
 		t.Fatalf("grade changed before approval: %s", l.Grade)
 	}
 	card, _ := h.emu.LastMessage(sup.ID)
-	contains(t, card.Plain, "战败申请", "陈顾问", "王石（A）", "购买竞品", "已在别家下定")
+	contains(t, card.Plain, "战败申请", "陈顾问", "王石（A）", "原因：购买竞品 — 已在别家下定")
+	lacks(t, card.Plain, "— 竞品") // the category is named once
 	contains(t, h.reply(chen, fmt.Sprintf("/lost %d 预算", id)), "已有待审批")
 
 	h.press(sup, "批准")

@@ -18,7 +18,7 @@ import (
 func (b *Bot) menuFor(s *domain.Staff) []models.BotCommand {
 	var cmds []models.BotCommand
 	for _, c := range b.allowed(s) {
-		cmds = append(cmds, models.BotCommand{Command: c.Name, Description: stripTags(T(s.Lang, "desc."+c.Name))})
+		cmds = append(cmds, models.BotCommand{Command: c.Name, Description: stripTags(c.desc(s.Lang, s))})
 	}
 	return cmds
 }

@@ -144,7 +144,7 @@ var coreMessages = map[domain.Lang]map[string]string{
 		"err.role_unknown":    "There is no role “%s”. Roles: %s",
 		"err.role_none":       "Give at least one role: %s",
 		"err.name_empty":      "The name is empty.",
-		"err.name_long":       "A name has at most %d characters.",
+		"err.name_long":       "A name has at most %d {character|characters}.",
 		"err.name_bad":        "The name has characters that cannot be shown.",
 		"err.name_phone":      "“%s” is a phone number, not a name: give the customer's name.",
 		"err.invite_used":     "This invite code has been used already. Ask an admin for a new invite.",

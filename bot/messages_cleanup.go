@@ -5,7 +5,7 @@ import "github.com/dealerbot/dealerbot/domain"
 // cleanupMessages are the texts of the month-end clean-up (R1.13).
 var cleanupMessages = map[domain.Lang]map[string]string{
 	domain.LangZH: {
-		"desc.cleanup":         "月末清理：把非 H/A/O 线索划转电销",
+		"desc.cleanup":         "月末清理：把 B/C/L/F 级及首周后仍未定级的线索划转电销",
 		"cleanup.sent":         "已发出 %d 张月末清理审批卡（%s）。",
 		"cleanup.already_sent": "月末清理审批卡已发出（%d 位顾问待处理，%s），未重复发送。",
 		"cleanup.nothing":      "%s 没有需要清理的线索。",
@@ -27,14 +27,14 @@ var cleanupMessages = map[domain.Lang]map[string]string{
 		"cleanup.done_none":    "✅ 已由 %s 处理：没有划转线索",
 	},
 	domain.LangEN: {
-		"desc.cleanup":         "Month-end clean-up: move leads not H/A/O to telesales",
-		"cleanup.sent":         "Sent %d month-end clean-up card(s) (%s).",
-		"cleanup.already_sent": "The clean-up cards were sent already (%d consultant(s) pending, %s); nothing sent twice.",
+		"desc.cleanup":         "Month-end clean-up: move B/C/L/F leads, and those ungraded after their first week, to telesales",
+		"cleanup.sent":         "Sent %d month-end clean-up {card|cards} (%s).",
+		"cleanup.already_sent": "The clean-up cards were sent already (%d {consultant|consultants} pending, %s); nothing sent twice.",
 		"cleanup.nothing":      "Nothing to clean up for %s.",
 		"btn.cleanup_all":      "Approve all",
 		"btn.cleanup_review":   "Review",
 		"btn.cleanup_confirm":  "Confirm",
-		"cleanup.card":         "<b>Month-end clean-up %s</b>\nConsultant %s has %d lead(s) to move to telesales:\n%s",
+		"cleanup.card":         "<b>Month-end clean-up %s</b>\nConsultant %s has %d {lead|leads} to move to telesales:\n%s",
 		"cleanup.card_none":    "<b>Month-end clean-up %s</b>\nConsultant %s",
 		"cleanup.line":         "#%d %s (%s)",
 		"cleanup.more":         "…and %d more",
@@ -43,8 +43,8 @@ var cleanupMessages = map[domain.Lang]map[string]string{
 		"cleanup.already":      "Done already.",
 		"cleanup.no_telesales": "There are no active telesales staff to take the leads; nothing was moved.",
 		"cleanup.moved_line":   "#%d %s (%s) → %s",
-		"cleanup.moved":        "<b>Month-end clean-up %s</b>\n%s approved: %d of your leads moved to telesales:\n%s",
-		"cleanup.received":     "<b>Month-end clean-up %s</b>\nConsultant %s's %d lead(s) are now yours:\n%s",
+		"cleanup.moved":        "<b>Month-end clean-up %s</b>\n%s approved: %d of your leads {was|were} moved to telesales:\n%s",
+		"cleanup.received":     "<b>Month-end clean-up %s</b>\nConsultant %s's %d {lead is|leads are} now yours:\n%s",
 		"cleanup.done":         "✅ Approved by %s: %d moved to telesales (%s)",
 		"cleanup.done_none":    "✅ Handled by %s: nothing to move",
 	},

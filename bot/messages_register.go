@@ -20,13 +20,13 @@ var registerMessages = map[domain.Lang]map[string]string{
 		"desc.register": "Complaint register by week (xlsx)", "usage.register": "/register [week] (e.g. 2026-W48 or 2026-11-23; default last week)", "example.register": "/register 2026-W48",
 
 		"register.week_bad":  "“%s” is not a week, e.g. 2026-W48 or 2026-11-23.",
-		"register.caption":   "📋 <b>%s</b> complaint register %s (%s – %s): %d complaints",
+		"register.caption":   "📋 <b>%s</b> complaint register %s (%s – %s): %d {complaint|complaints}",
 		"register.summary":   "📋 <b>%s</b> complaint register (%s – %s): %s",
 		"register.weekly":    "📋 <b>Last week's complaint register</b> (%s): %s",
 		"register.dept":      "%s %d",
 		"register.dept_late": "%s %d (%d overdue)",
 		"register.sep":       ", ",
-		"register.remind":    "⏰ Please report last week's (%s) complaint results: %d complaints, %d not yet closed (R2.8).",
+		"register.remind":    "⏰ Please report last week's (%s) complaint results: %d {complaint|complaints}, %d not yet closed (R2.8).",
 	},
 }
 

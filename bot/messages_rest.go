@@ -8,7 +8,7 @@ var restMessages = map[domain.Lang]map[string]string{
 		"rest.duty_warning": "⚠️ %s 在 %s 排了值班（%s），请调整值班。",
 		"desc.rest":         "申请休息日", "usage.rest": "/rest 日期（如 2026-12-03、12-03、12/3、明天）", "example.rest": "/rest 12-03",
 		"desc.swap": "把已批准的休息日调给同事（可换取对方的休息日）", "usage.swap": "/swap 日期 同事姓名 [对方的休息日]", "example.swap": "/swap 12-03 王顾问",
-		"desc.rota": "查看本月休息表；主管可在下面逐行设置整月排班", "usage.rota": "/rota [年-月]，主管设置排班：/rota 2026-12 后每行“姓名: 3 10 17 24”", "example.rota": "/rota 2026-12",
+		"desc.rota": "查看本月休息表", "desc.rota.plan": "查看本月休息表，或在下面逐行设置整月排班", "usage.rota": "/rota [年-月]，主管设置排班：/rota 2026-12 后每行“姓名: 3 10 17 24”", "example.rota": "/rota 2026-12",
 
 		"rest.date": "%s（%s）",
 		"rest.wd.0": "周日", "rest.wd.1": "周一", "rest.wd.2": "周二", "rest.wd.3": "周三", "rest.wd.4": "周四", "rest.wd.5": "周五", "rest.wd.6": "周六",
@@ -66,14 +66,14 @@ var restMessages = map[domain.Lang]map[string]string{
 		"rest.duty_warning": "⚠️ %s is on duty on %s (%s): rearrange the duty.",
 		"desc.rest":         "Ask for a rest day", "usage.rest": "/rest date (such as 2026-12-03, 12-03, 12/3, tomorrow)", "example.rest": "/rest 12-03",
 		"desc.swap": "Give an approved rest day to a colleague (optionally for one of theirs)", "usage.swap": "/swap date colleague [their rest day]", "example.swap": "/swap 12-03 Wang",
-		"desc.rota": "The month's rest rota; a supervisor may set the month's plan on the lines below", "usage.rota": "/rota [year-month]; to set the plan: /rota 2026-12 then one line per person, \"Name: 3 10 17 24\"", "example.rota": "/rota 2026-12",
+		"desc.rota": "The month's rest rota", "desc.rota.plan": "The month's rest rota, or set the month's plan on the lines below", "usage.rota": "/rota [year-month]; to set the plan: /rota 2026-12 then one line per person, \"Name: 3 10 17 24\"", "example.rota": "/rota 2026-12",
 
 		"rest.date": "%s (%s)",
 		"rest.wd.0": "Sun", "rest.wd.1": "Mon", "rest.wd.2": "Tue", "rest.wd.3": "Wed", "rest.wd.4": "Thu", "rest.wd.5": "Fri", "rest.wd.6": "Sat",
 
 		"err.day_bad":    "“%s” is not a date; try 2026-12-03, 12-03, 12/3 or tomorrow.",
 		"rest.past":      "%s is not after today: too late to ask for a rest day.",
-		"rest.ahead":     "%s is too soon: ask for a rest day at least %d days ahead.",
+		"rest.ahead":     "%s is too soon: ask for a rest day at least %d {day|days} ahead.",
 		"rest.weekend":   "%s is a weekend day: no rest days on weekends.",
 		"rest.holiday":   "%s is a public holiday: no rest days on public holidays.",
 		"rest.month":     "The rest days of %s are used up (at most %d a month).",
@@ -81,7 +81,7 @@ var restMessages = map[domain.Lang]map[string]string{
 		"rest.day_full":  "%s is full: too many people off (at most %d a day).",
 		"rest.duplicate": "%s is asked for or granted already.",
 
-		"rest.requested": "Rest day %s asked for; sent to %d supervisor(s) for approval.",
+		"rest.requested": "Rest day %s asked for; sent to %d {supervisor|supervisors} for approval.",
 		"rest.card":      "<b>Rest day request</b>\n%s asks for %s off.",
 		"rest.approved":  "✅ Your rest day %s was approved by %s.",
 		"rest.rejected":  "❌ Your rest day %s was rejected by %s.",
@@ -118,6 +118,6 @@ var restMessages = map[domain.Lang]map[string]string{
 		"rota.line_bad_day": "Line %d: “%s” is not a day of %s.",
 		"rota.line_limit":   "Line %d %s %s: %s",
 		"rota.plan_refused": "<b>Rota not saved</b>; these lines break the rules:\n%s",
-		"rota.plan_saved":   "✅ Rest rota of %s saved: %d people, %d days.",
+		"rota.plan_saved":   "✅ Rest rota of %s saved: %d {person|people}, %d {day|days}.",
 	},
 }

@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -90,4 +91,21 @@ func TestR1_4_MorningRemindsUngradedAfterFirstWeek(t *testing.T) {
 		m, _ := h.emu.LastMessage(chen.ID)
 		contains(t, m.Plain, "1 位客户首周已过仍未定级")
 	}
+}
+
+// TestR1_8_ReceptionMorningListsBookingsUnderAGreeting: reception's
+// morning message lists the day's booked visits; it is not headed
+// "today's follow-ups", which telesales' message still is.
+func TestR1_8_ReceptionMorningListsBookingsUnderAGreeting(t *testing.T) {
+	h := newHarness(t) // 2026-11-27 09:30
+	zhang := h.enroll("张电销", "telesales", "zh")
+	zhao := h.enroll("赵接待", "reception", "zh")
+	id := leadID(t, h.reply(zhang, "/lead 王石 13800138000 轩逸 A 来电"))
+	contains(t, h.reply(zhang, fmt.Sprintf("/appoint %d 明天 14:30", id)), "2026-11-28 14:30")
+	h.advance(23 * time.Hour) // 11-28 08:30
+	h.runJob(&jobs.MorningPush{Store: h.db, Bot: h.bot, Rules: domain.DefaultRules().Leads, Calendar: h.reminders().Calendar})
+	got := last(h, zhao.ID)
+	contains(t, got, "早上好，赵接待！", "今天的邀约到店", "14:30 #1 王石")
+	lacks(t, got, "今天的跟进")
+	contains(t, last(h, zhang.ID), "今天的跟进", "今天的邀约到店")
 }

@@ -168,7 +168,7 @@ func (b *Bot) call(ctx context.Context, st *receptionState, id int64, at time.Ti
 		{Text: T(s.Lang, "btn.rq_accept"), CallbackData: "rq:ok:" + data},
 		{Text: T(s.Lang, "btn.rq_busy"), CallbackData: "rq:busy:" + data},
 	})
-	text := T(s.Lang, "rq.card", s.Name, max(1, int(b.opts.Rules.Rota.ReceptionAnswerLimit/time.Minute)))
+	text := T(s.Lang, "rq.card", s.Name, spanText(s.Lang, b.opts.Rules.Rota.ReceptionAnswerLimit))
 	return id, b.Push(ctx, fmt.Sprintf("rq-call:%s:%d", st.Day, st.Calls), s.TelegramID, s.ID, text, markup)
 }
 
@@ -390,4 +390,18 @@ func (b *Bot) handleBack(ctx context.Context, r *Request) error {
 	st.Back(r.Staff.ID)
 	r.Reply(ctx, "rq.back_ok", len(st.Order))
 	return b.saveQueue(ctx, st)
+}
+
+// spanText writes a configured time span in lang: 30 秒, 2 分钟, 1 分 30 秒;
+// 30 seconds, 1 minute, 1 minute 30 seconds.
+func spanText(lang domain.Lang, d time.Duration) string {
+	d = max(d, time.Second).Round(time.Second)
+	m, sec := int(d/time.Minute), int(d%time.Minute/time.Second)
+	switch {
+	case m == 0:
+		return T(lang, "span.s", sec)
+	case sec == 0:
+		return T(lang, "span.m", m)
+	}
+	return T(lang, "span.ms", m, sec)
 }

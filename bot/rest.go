@@ -51,13 +51,15 @@ func (b *Bot) rests() (restStore, error) {
 var (
 	restRequesters = []domain.Role{domain.RoleConsultant}
 	restApprovers  = []domain.Role{domain.RoleSupervisor, domain.RoleManager}
+	// rotaPlanners set a month's plan with /rota (R5.1: the supervisor).
+	rotaPlanners = []domain.Role{domain.RoleSupervisor}
 )
 
 // registerRest adds /rest, /swap, /rota and their buttons.
 func (b *Bot) registerRest() {
 	b.Register(Command{Name: "rest", Roles: restRequesters, Handler: b.handleRest})
 	b.Register(Command{Name: "swap", Roles: restRequesters, Handler: b.handleSwap})
-	b.Register(Command{Name: "rota", Handler: b.handleRota})
+	b.Register(Command{Name: "rota", Grants: []Grant{{Name: "plan", Roles: rotaPlanners}}, Handler: b.handleRota})
 	b.RegisterCallback(Callback{Prefix: "rest", Roles: restApprovers, Handler: b.handleRestDecision})
 	b.RegisterCallback(Callback{Prefix: "swap", Roles: restRequesters, Handler: b.handleSwapAnswer})
 	b.RegisterCallback(Callback{Prefix: "swapok", Roles: restApprovers,
@@ -652,7 +654,7 @@ func (b *Bot) handleRota(ctx context.Context, r *Request) error {
 		return err
 	}
 	if len(plan) > 0 {
-		if !r.Staff.Roles.HasAny(restApprovers...) {
+		if !r.May("plan") {
 			return domain.Errorkf(domain.EFORBIDDEN, "err.forbidden", nil, "staff %d may not set the rota", r.Staff.ID)
 		}
 		return b.setRotaPlan(ctx, r, rs, first, plan)

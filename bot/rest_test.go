@@ -311,7 +311,7 @@ func TestR5_2_RestApprovedOnADutyDayWarnsAtOnce(t *testing.T) {
 	h := newHarness(t)
 	sup := h.enroll("李主管", "supervisor", "zh")
 	chen := h.enroll("陈顾问", "consultant", "zh")
-	h.reply(sup, "/duty set 2026-12-03 开门 陈顾问")
+	h.planDuty(sup, "/duty set 2026-12-03 开门 陈顾问")
 	h.reply(chen, "/rest 12-03")
 	h.waitOutboxEmpty(10 * time.Second)
 	msgs := h.press(sup, "批准")

@@ -50,7 +50,7 @@ func (b *Bot) handleStart(ctx context.Context, r *Request) error {
 func (b *Bot) handleHelp(ctx context.Context, r *Request) error {
 	lines := []string{r.T("help.header", roleNames(r.Lang, r.Staff.Roles))}
 	for _, c := range b.allowed(r.Staff) {
-		lines = append(lines, r.T("help.line", c.Name, r.T("desc."+c.Name)))
+		lines = append(lines, r.T("help.line", c.Name, c.desc(r.Lang, r.Staff)))
 	}
 	b.reply(ctx, r.ChatID, strings.Join(lines, "\n"))
 	return nil

@@ -113,7 +113,13 @@ func (b *Bot) PushMorning(ctx context.Context, key string, d *MorningDigest) err
 		return nil
 	}
 	lang := d.Staff.Lang
-	lines := []string{T(lang, "morning.header", d.Staff.Name)}
+	// "Today's follow-ups" heads a list of follow-ups; reception's list of
+	// booked visits gets a plain greeting.
+	head := "morning.hello"
+	if len(d.Counts) > 0 || d.Ungraded > 0 || len(d.Team) > 0 {
+		head = "morning.header"
+	}
+	lines := []string{T(lang, head, d.Staff.Name)}
 	sort.Slice(d.Counts, func(i, j int) bool { return gradeRank(d.Counts[i].Grade) < gradeRank(d.Counts[j].Grade) })
 	total := 0
 	for _, c := range d.Counts {

@@ -25,6 +25,22 @@ func (r RotaRules) DutyRoleNamed(name string) (DutyRole, bool) {
 	return DutyRole{}, false
 }
 
+// TellDutyAtOnce reports whether someone put on duty on day at now is told
+// at once (R5.2): for a later day, or for today once the morning reminder
+// (at reminder) has gone. For today before it, the reminder tells them.
+func TellDutyAtOnce(day, now time.Time, reminder ClockTime, loc *time.Location) bool {
+	dy, dm, dd := day.In(loc).Date()
+	ny, nm, nd := now.In(loc).Date()
+	d, n := time.Date(dy, dm, dd, 0, 0, 0, 0, loc), time.Date(ny, nm, nd, 0, 0, 0, 0, loc)
+	switch {
+	case d.After(n):
+		return true
+	case d.Equal(n):
+		return !now.Before(reminder.On(now, loc))
+	}
+	return false
+}
+
 // ReceptionQueue is the day's showroom reception order (R5.3): who
 // receives the next walk-in. It is a plain value; the bot keeps it as JSON.
 //

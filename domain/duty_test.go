@@ -106,3 +106,28 @@ func TestR5_2_DutyRoleNamed(t *testing.T) {
 		t.Fatal("lunch is no duty role")
 	}
 }
+
+func TestR5_2_TellDutyAtOnceAfterTheReminderOrForALaterDay(t *testing.T) {
+	loc := time.FixedZone("CST", 8*3600)
+	reminder := ClockTime(8 * 60)
+	at := func(d, h, m int) time.Time { return time.Date(2026, 11, d, h, m, 0, 0, loc) }
+	for _, c := range []struct {
+		name     string
+		day, now time.Time
+		want     bool
+	}{
+		{"TodayBeforeTheReminder", at(27, 0, 0), at(27, 7, 59), false},
+		{"TodayAtTheReminder", at(27, 0, 0), at(27, 8, 0), true},
+		{"TodayAfterTheReminder", at(27, 0, 0), at(27, 9, 30), true},
+		{"Tomorrow", at(28, 0, 0), at(27, 7, 0), true},
+		{"NextWeek", at(27+7, 0, 0), at(27, 23, 0), true},
+		{"Yesterday", at(26, 0, 0), at(27, 9, 0), false},
+		{"TodayGivenInAnotherZone", at(27, 0, 0).UTC(), at(27, 9, 0), true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := TellDutyAtOnce(c.day, c.now, reminder, loc); got != c.want {
+				t.Fatalf("TellDutyAtOnce(%v, %v) = %v, want %v", c.day, c.now, got, c.want)
+			}
+		})
+	}
+}

@@ -183,9 +183,9 @@ func DefaultRules() Rules {
 			NoRestOnWeekends: true,
 			NoRestOnHolidays: true,
 			DutyRoles: []DutyRole{
-				{Name: "opening", Tasks: []string{"open the showroom and switch on lights and screens", "check demo cars are clean and charged"}},
-				{Name: "closing", Tasks: []string{"lock the showroom and the key cabinet", "check the day's visit register is complete"}},
-				{Name: "showroom", Tasks: []string{"stand at the showroom entrance", "greet walk-ins and register visits"}},
+				{Name: "opening", Tasks: []string{"开展厅门，打开灯光和屏幕", "检查试驾车已清洁、电量或油量充足"}},
+				{Name: "closing", Tasks: []string{"锁好展厅和钥匙柜", "核对当天到店登记是否完整"}},
+				{Name: "showroom", Tasks: []string{"在展厅门口站岗迎宾", "接待来店客户并登记到店"}},
 			},
 			DutyReminder:         8 * 60,
 			ReceptionAnswerLimit: 2 * time.Minute,

@@ -320,21 +320,37 @@ func TestR1_13_Cleanup(t *testing.T) {
 			domain.GradeO, domain.GradeD, domain.GradeF, domain.GradeL} {
 			l := mk(x, domain.PoolShowroom, g)
 			switch g {
-			case domain.GradeN, domain.GradeB, domain.GradeC, domain.GradeL, domain.GradeF:
+			case domain.GradeB, domain.GradeC, domain.GradeL, domain.GradeF:
 				want = append(want, l.ID)
 			}
 			mk(x, domain.PoolTelesales, g)
 		}
+		// N leads: taken once their first week is over (created at or
+		// before the cut-off), kept while it lasts.
+		cutoff := now.AddDate(0, 0, -7)
+		for _, c := range []struct {
+			created time.Time
+			taken   bool
+		}{{cutoff.Add(-time.Hour), true}, {cutoff, true}, {cutoff.Add(time.Second), false}} {
+			n++
+			l := newLead(x, fmt.Sprintf("L%d", n), fmt.Sprintf("136%08d", n))
+			l.Pool, l.CreatedAt = domain.PoolShowroom, c.created
+			MustCreateLead(t, db, l)
+			if c.taken {
+				want = append(want, l.ID)
+			}
+		}
+		slices.Sort(want)
 		mk(y, domain.PoolShowroom, domain.GradeC)
 		mk(y, domain.PoolShowroom, domain.GradeH)
-		got, err := db.CleanupCandidates(ctx, x.ID)
+		got, err := db.CleanupCandidates(ctx, x.ID, cutoff)
 		if err != nil || !slices.Equal(ids(got), want) {
 			t.Fatalf("candidates %v, want %v, %v", ids(got), want, err)
 		}
-		if got, err := db.CleanupCandidates(ctx, 999999); err != nil || len(got) != 0 {
+		if got, err := db.CleanupCandidates(ctx, 999999, cutoff); err != nil || len(got) != 0 {
 			t.Fatalf("nobody's %v, %v", got, err)
 		}
-		if counts, err := db.OwnersWithCleanup(ctx); err != nil || fmt.Sprint(counts) != fmt.Sprint(map[int64]int{x.ID: 5, y.ID: 1}) {
+		if counts, err := db.OwnersWithCleanup(ctx, cutoff); err != nil || fmt.Sprint(counts) != fmt.Sprint(map[int64]int{x.ID: 6, y.ID: 1}) {
 			t.Fatalf("owners %v, %v", counts, err)
 		}
 	})
