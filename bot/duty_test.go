@@ -227,6 +227,7 @@ func TestR5_3_AcceptRegistersTheNamedCustomersVisit(t *testing.T) {
 	id := leadID(t, h.reply(a, "/lead 王石 13800138000 轩逸 A 到店"))
 	h.planDuty(sup, "/duty set 今天 showroom 甲顾问")
 	contains(t, h.reply(rec, "/next 13800138000"), "已呼叫 甲顾问")
+	h.waitOutboxEmpty(10 * time.Second) // the call reaches the consultant before they answer it
 	msgs := h.press(a, "✅ 接待")
 	contains(t, msgs[len(msgs)-1].Plain, "到店登记", "王石", "接待 甲顾问")
 	if vs, _ := h.db.Visits(context.Background(), id, 5); len(vs) != 1 {
