@@ -40,8 +40,7 @@ type OutboxMessage struct {
 
 	Status   string
 	Attempts int
-	// NextAttemptAt is when a pending message is next due; for a failed
-	// one, when Telegram refused it.
+	// NextAttemptAt is when a pending message is next due.
 	NextAttemptAt time.Time
 	LastError     string
 	CreatedAt     time.Time

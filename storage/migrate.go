@@ -660,6 +660,20 @@ var migrations = []migration{
 			`CREATE INDEX complaint_cards_complaint_id_idx ON complaint_cards (complaint_id)`,
 		},
 	},
+	{
+		version: 9,
+		name:    "outbox failure time",
+		// When Telegram refused a message for good, for /health; version 8's
+		// failed rows carried it in next_attempt_at.
+		sqlite: []string{
+			`ALTER TABLE outbox ADD COLUMN failed_at DATETIME`,
+			`UPDATE outbox SET failed_at = next_attempt_at WHERE status = 'failed'`,
+		},
+		postgres: []string{
+			`ALTER TABLE outbox ADD COLUMN failed_at TIMESTAMPTZ`,
+			`UPDATE outbox SET failed_at = next_attempt_at WHERE status = 'failed'`,
+		},
+	},
 }
 
 // migrationLockID is the PostgreSQL advisory lock that keeps two processes

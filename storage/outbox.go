@@ -29,6 +29,7 @@ type outboxRow struct {
 	LastError     string
 	CreatedAt     time.Time
 	SentAt        *time.Time
+	FailedAt      *time.Time
 	TelegramMsgID int
 }
 
@@ -249,13 +250,13 @@ func (db *DB) MarkRetry(ctx context.Context, id int64, next time.Time, errText s
 		map[string]any{"status": domain.OutboxPending, "next_attempt_at": next.UTC().Truncate(time.Microsecond), "last_error": errText})
 }
 
-// MarkFailed records that Telegram refused message id for good, and when
-// (in next_attempt_at: a failed message has no next attempt). Only a
+// MarkFailed records that Telegram refused message id for good, and when.
+// Only a
 // pending or sending message can fail (ECONFLICT otherwise); failing a
 // failed one again does nothing.
 func (db *DB) MarkFailed(ctx context.Context, id int64, errText string) error {
 	return db.transition(ctx, id, []string{domain.OutboxPending, domain.OutboxSending}, domain.OutboxFailed,
-		map[string]any{"status": domain.OutboxFailed, "last_error": errText, "next_attempt_at": db.now().UTC()})
+		map[string]any{"status": domain.OutboxFailed, "last_error": errText, "failed_at": db.now().UTC()})
 }
 
 // transition sets the columns in set on message id if its status is one of

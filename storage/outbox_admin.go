@@ -42,14 +42,14 @@ func (db *DB) OutboxStats(ctx context.Context) (domain.OutboxStats, error) {
 	}
 	if stats.Failed > 0 {
 		var last outboxRow
-		err := db.conn(ctx).Select("next_attempt_at, last_error").Where("status = ?", domain.OutboxFailed).
-			Order("next_attempt_at DESC, id DESC").Take(&last).Error
+		err := db.conn(ctx).Select("failed_at, last_error").Where("status = ? AND failed_at IS NOT NULL", domain.OutboxFailed).
+			Order("failed_at DESC, id DESC").Take(&last).Error
 		switch {
 		case isNotFound(err): // purged between the two queries
 		case err != nil:
 			return stats, formatError(fmt.Errorf("outbox stats: %w", err))
 		default:
-			t := utc(last.NextAttemptAt)
+			t := utc(*last.FailedAt)
 			stats.LastFailedAt, stats.LastFailure = &t, last.LastError
 		}
 	}
