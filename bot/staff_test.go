@@ -211,7 +211,7 @@ func TestBadInput(t *testing.T) {
 		contains(t, h.reply(admin, "/frobnicate"), "/help")
 	})
 	t.Run("Usage", func(t *testing.T) {
-		contains(t, h.reply(admin, "/invite"), "用法：/invite", "例如：/invite 李娜 consultant")
+		contains(t, h.reply(admin, "/invite"), "用法：/invite", "例如：/invite 李娜 销售顾问")
 		contains(t, h.reply(admin, "/invite 李娜"), "用法")
 		contains(t, h.reply(admin, "/deactivate"), "用法")
 	})
