@@ -63,13 +63,13 @@ func TestR2_4_TicketProgressEveryTwoWorkingDays(t *testing.T) {
 	sup := h.enroll("李主管", "supervisor", "zh")
 	h.reply(sup, "/complaint 王石 13800138000 投诉单 产品 售后部 车型=轩逸 问题=异响 底盘异响")
 	h.press(sup, "已联系客户")
-	contains(t, h.reply(sup, "已电话联系客户，约周一检查"), "已记录", "进度回复：2026-11-29 09:30")
+	contains(t, h.reply(sup, "已电话联系客户，约周一检查"), "已记录", "进度反馈：2026-11-29 09:30")
 	before := len(h.emu.Messages(sup.ID))
 	h.advance(38*time.Hour + 30*time.Minute) // 80 % of 2 days
 	h.runJob(h.chaser())
-	contains(t, last(h, sup.ID), "时限将到：进度回复")
+	contains(t, last(h, sup.ID), "时限将到：进度反馈")
 	h.press(sup, "进度更新")
-	contains(t, h.reply(sup, "已安排检查"), "进度回复：2026-12-01 00:00")
+	contains(t, h.reply(sup, "已安排检查"), "进度反馈：2026-12-01 00:00")
 	if n := len(h.emu.Messages(sup.ID)) - before; n < 3 {
 		t.Fatalf("%d messages", n)
 	}
