@@ -14,7 +14,7 @@ var registerMessages = map[domain.Lang]map[string]string{
 		"register.dept":      "%s %d 条",
 		"register.dept_late": "%s %d 条（超时 %d）",
 		"register.sep":       "，",
-		"register.remind":    "⏰ 请汇报上周（%s）投诉处理结果：共 %d 条，尚未结案 %d 条（R2.8）。",
+		"register.remind":    "⏰ 请汇报上周（%s）投诉处理结果：共 %d 条，尚未结案 %d 条。",
 	},
 	domain.LangEN: {
 		"desc.register": "Complaint register by week (xlsx)", "usage.register": "/register [week] (e.g. 2026-W48 or 2026-11-23; default last week)", "example.register": "/register 2026-W48",
@@ -26,7 +26,7 @@ var registerMessages = map[domain.Lang]map[string]string{
 		"register.dept":      "%s %d",
 		"register.dept_late": "%s %d (%d overdue)",
 		"register.sep":       ", ",
-		"register.remind":    "⏰ Please report last week's (%s) complaint results: %d {complaint|complaints}, %d not yet closed (R2.8).",
+		"register.remind":    "⏰ Please report last week's (%s) complaint results: %d {complaint|complaints}, %d not yet closed.",
 	},
 }
 
