@@ -300,7 +300,7 @@ func TestR5_1_RotaPlan(t *testing.T) {
 	contains(t, rota[0].Plain, "2026-12 休息表", "陈顾问   1  8 15 22", "王顾问   1  9 16 23", "张顾问   2 10 17 24")
 	contains(t, rota[0].Text, "<pre>")
 	// The limits now hold against the plan.
-	contains(t, h.reply(chen, "/rest 12-29"), "12 月的休息日已满")
+	contains(t, h.reply(chen, "/rest 12-29"), "2026-12 的休息日已用完")
 	contains(t, h.reply(h.enroll("赵顾问", "consultant", "zh"), "/rest 12-01"), "休息的人数已满")
 	contains(t, h.reply(chen, "/rota 2027-01"), "2027-01 还没有已批准的休息日")
 }
