@@ -157,7 +157,7 @@ func TestR5_3_ReceptionRotation(t *testing.T) {
 	contains(t, h.lastText(rec), "甲顾问 正忙，已呼叫 乙顾问")
 	// B accepts: to the back; reception told.
 	contains(t, h.press(b, "✅ 接待")[0].Plain, "请前往展厅接待客户")
-	contains(t, h.lastText(rec), "乙顾问 接待这位客户")
+	contains(t, h.lastText(rec), "乙顾问 已接下这位客户")
 	contains(t, h.reply(rec, "/queue"), "1. 甲顾问\n2. 丙顾问\n3. 乙顾问")
 	contains(t, h.popup(b, "✅ 接待"), "这次呼叫已结束")
 
