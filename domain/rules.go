@@ -183,7 +183,7 @@ func DefaultRules() Rules {
 			NoRestOnWeekends: true,
 			NoRestOnHolidays: true,
 			DutyRoles: []DutyRole{
-				{Name: "opening", Tasks: []string{"开展厅门，打开灯光和屏幕", "检查试驾车已清洁、电量或油量充足"}},
+				{Name: "opening", Tasks: []string{"开展厅门，打开灯光和屏幕", "检查试驾车是否清洁，电量或油量是否充足"}},
 				{Name: "closing", Tasks: []string{"锁好展厅和钥匙柜", "核对当天到店登记是否完整"}},
 				{Name: "showroom", Tasks: []string{"在展厅门口站岗迎宾", "接待来店客户并登记到店"}},
 			},
