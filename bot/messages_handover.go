@@ -61,12 +61,12 @@ var handoverMessages = map[domain.Lang]map[string]string{
 		"handover.ask_reason":             "请回复拒绝接收的原因：",
 		"handover.yours":                  "✅ 已接收，客户转入您的名下。",
 		"handover.remind":                 "⏰ %s 交给您的客户 #%d %s 已等待 %s，请接收或拒绝。",
-		"handover.escalate":               "⚠️ %s 交给 %s 的客户 #%d %s 超过 %d 个工作小时未接收。",
+		"handover.escalate":               "⚠️ %s 交给 %s 的客户 #%d %s 超过 %d 个工作小时未接收，请督促处理。",
 
 		"btn.note": "补充说明", "btn.award": "判给 %s",
 		"collision.open_already": "撞单 #C%d（客户 #%d）已在处理中，等待主管判定。",
 		"collision.told_a":       "⚠️ 撞单：%s 也登记了您的客户 #%d %s。请勿当着客户争论，主管将判定归属。%.0f 小时内可补充说明。",
-		"collision.told_b":       "⚠️ 该客户已有负责人：#%d %s（%s），不另建档，已提交主管判定归属。接待可继续进行。%.0f 小时内可补充说明。",
+		"collision.told_b":       "⚠️ 该客户已有负责人：#%d %s（%s），不另建档，已提交主管判定归属。请照常接待。%.0f 小时内可补充说明。",
 		"collision.no_followup":  "无跟进",
 		"collision.last":         "最近 %s：%s",
 		"collision.card":         "<b>撞单 #C%d</b> 客户 %s %s\nA：%s — 建档 %s，跟进 %d 次（%s），来源 %s\nB：%s — %s 登记，来源 %s",
@@ -154,7 +154,7 @@ var handoverMessages = map[domain.Lang]map[string]string{
 		"handover.ask_reason":             "Reply with why you decline:",
 		"handover.yours":                  "✅ Accepted: the customer is yours now.",
 		"handover.remind":                 "⏰ %s's handover of #%d %s has waited %s: accept or decline it.",
-		"handover.escalate":               "⚠️ %s's handover to %s of #%d %s is unanswered after %d working {hour|hours}.",
+		"handover.escalate":               "⚠️ %s's handover to %s of #%d %s is unanswered after %d working {hour|hours}: please see to it.",
 
 		"btn.note": "Add a note", "btn.award": "Award to %s",
 		"collision.open_already": "Collision #C%d (lead #%d) is open already, waiting for the supervisor.",
