@@ -351,7 +351,7 @@ func (b *Bot) PushCollisionReminder(ctx context.Context, c domain.Collision, esc
 	a, _ := b.store.StaffByID(ctx, c.OwnerID)
 	claimant, _ := b.store.StaffByID(ctx, c.ClaimantID)
 	for _, p := range people {
-		text := T(p.Lang, "collision.remind", c.ID, l.Name, ago(b.now().Sub(c.ClaimedAt)))
+		text := T(p.Lang, "collision.remind", c.ID, l.Name, ago(p.Lang, b.now().Sub(c.ClaimedAt)))
 		var markup models.ReplyMarkup
 		if a != nil && claimant != nil {
 			text = b.collisionCard(ctx, p, &c, l, a, claimant) + "\n" + text

@@ -135,14 +135,14 @@ func (b *Bot) complaintCard(ctx context.Context, lang domain.Lang, c *domain.Com
 		if c.Status == domain.ComplaintClosed && !d.Done {
 			continue
 		}
-		state := T(lang, "cmp.dl_left", ago(d.Due.Sub(now)))
+		state := T(lang, "cmp.dl_left", ago(lang, d.Due.Sub(now)))
 		switch {
 		case d.Met():
 			state = T(lang, "cmp.dl_met")
 		case d.Done:
 			state = T(lang, "cmp.dl_late")
 		case now.After(d.Due):
-			state = T(lang, "cmp.dl_over", ago(now.Sub(d.Due)))
+			state = T(lang, "cmp.dl_over", ago(lang, now.Sub(d.Due)))
 		}
 		lines = append(lines, T(lang, "cmp.deadline", T(lang, "dl."+d.Kind), b.formatTime(d.Due), Raw(state)))
 	}
@@ -558,7 +558,7 @@ func (b *Bot) PushComplaintReminder(ctx context.Context, c *domain.Complaint, d 
 	for _, p := range people {
 		// A new owner (taken over, reassigned) gets their own reminder.
 		key := fmt.Sprintf("cmp-remind:%d:%s:%d:%d", c.ID, d.Kind, d.Due.Unix(), p.ID)
-		headline := T(p.Lang, "cmp.remind", T(p.Lang, "dl."+d.Kind), c.ID, ago(d.Due.Sub(b.now())))
+		headline := T(p.Lang, "cmp.remind", T(p.Lang, "dl."+d.Kind), c.ID, ago(p.Lang, d.Due.Sub(b.now())))
 		if err := b.pushCard(ctx, key, domain.CardComplaint, p, c, headline); err != nil {
 			return err
 		}
@@ -591,7 +591,7 @@ func (b *Bot) PushComplaintEscalation(ctx context.Context, c *domain.Complaint, 
 		if p.ID == owner.ID {
 			continue
 		}
-		headline := T(p.Lang, "cmp.escalated", c.ID, T(p.Lang, "dl."+d.Kind), ago(b.now().Sub(d.Due)), b.staffName(ctx, c.OwnerID))
+		headline := T(p.Lang, "cmp.escalated", c.ID, T(p.Lang, "dl."+d.Kind), ago(p.Lang, b.now().Sub(d.Due)), b.staffName(ctx, c.OwnerID))
 		// Keyed by the breached deadline and the person, not by the step:
 		// after a take-over or a reassignment the steps count from the new
 		// owner, and nobody hears of the same breach twice.

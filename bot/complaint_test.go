@@ -50,7 +50,7 @@ func TestR2_4_OnSiteBreachesAndEscalatesTwice(t *testing.T) {
 		}
 	}
 	contains(t, last(h, sup.ID), "已超时", "负责人 陈顾问")
-	contains(t, last(h, mgr.ID), "提出解决方案", "已超时 10m")
+	contains(t, last(h, mgr.ID), "提出解决方案", "已超时 10 分钟")
 	// The manager takes it over.
 	h.press(mgr, "我来接手")
 	contains(t, last(h, mgr.ID), "负责人改为 王经理")

@@ -395,7 +395,7 @@ func (b *Bot) PushHandoverReminder(ctx context.Context, h domain.Handover, escal
 			{Text: T(to.Lang, "btn.decline"), CallbackData: "ho:no:" + id},
 		})
 		return b.Push(ctx, "handover-remind:"+id, to.TelegramID, to.ID,
-			T(to.Lang, "handover.remind", from.Name, l.ID, l.Name, ago(b.now().Sub(h.CreatedAt))), markup)
+			T(to.Lang, "handover.remind", from.Name, l.ID, l.Name, ago(to.Lang, b.now().Sub(h.CreatedAt))), markup)
 	}
 	// The consultant's own supervisors, when departments are set.
 	sups, err := b.inDepartment(ctx, domain.RoleSupervisor, to.Department)

@@ -22,34 +22,35 @@ func (b *Bot) handleHealth(ctx context.Context, r *Request) error {
 	now := b.now()
 	oldest := r.T("health.none")
 	if st.OldestPending != nil {
-		oldest = ago(now.Sub(*st.OldestPending))
+		oldest = ago(r.Lang, now.Sub(*st.OldestPending))
 	}
 	last := r.T("health.none")
 	if t, ok, err := b.store.LastUpdateAt(ctx); err != nil {
 		return err
 	} else if ok {
-		last = b.formatTime(t) + " (" + ago(now.Sub(t)) + ")"
+		last = b.formatTime(t) + " (" + ago(r.Lang, now.Sub(t)) + ")"
 	}
 	text := r.T("health.report", st.Pending, st.Retrying, oldest, st.Failed, st.Undeliverable, last)
 	if st.LastFailedAt != nil {
-		text += "\n" + r.T("health.failure", ago(now.Sub(*st.LastFailedAt)), clip(st.LastFailure, healthErrorMax))
+		text += "\n" + r.T("health.failure", ago(r.Lang, now.Sub(*st.LastFailedAt)), clip(st.LastFailure, healthErrorMax))
 	}
 	b.reply(ctx, r.ChatID, text)
 	return nil
 }
 
-// ago writes a duration the way people say it: 45s, 12m, 3h05m, 2d04h.
-func ago(d time.Duration) string {
+// ago writes a duration the way people say it, in lang: 45 秒, 12 分钟,
+// 3 小时 5 分, 2 天 4 小时; 45 s, 12 min, 3 h 5 min, 2 d 4 h.
+func ago(lang domain.Lang, d time.Duration) string {
 	d = max(d, 0).Round(time.Second)
 	switch {
 	case d < time.Minute:
-		return fmt.Sprintf("%ds", int(d.Seconds()))
+		return T(lang, "dur.s", int(d.Seconds()))
 	case d < time.Hour:
-		return fmt.Sprintf("%dm", int(d.Minutes()))
+		return T(lang, "dur.m", int(d.Minutes()))
 	case d < 24*time.Hour:
-		return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
+		return T(lang, "dur.hm", int(d.Hours()), int(d.Minutes())%60)
 	}
-	return fmt.Sprintf("%dd%02dh", int(d.Hours())/24, int(d.Hours())%24)
+	return T(lang, "dur.dh", int(d.Hours())/24, int(d.Hours())%24)
 }
 
 // notifyBlocked tells the supervisors (or, for a supervisor, the

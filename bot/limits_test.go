@@ -68,7 +68,7 @@ func TestSender_RefusedMessageNeverSilent(t *testing.T) {
 		t.Fatalf("failed %d, want 1", st.Failed)
 	}
 	h.advance(3 * time.Minute)
-	contains(t, h.reply(mgr, "/health"), "Failed: 1", "Last failure (3m ago)", "message is too long")
+	contains(t, h.reply(mgr, "/health"), "Failed: 1", "Last failure (3 min ago)", "message is too long")
 
 	// The apology refused too: nothing more, never an apology for it.
 	before := len(h.emu.Messages(chen.ID))
