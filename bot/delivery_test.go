@@ -429,7 +429,9 @@ func TestSender_SlowAnswerPastSendTimeoutIsSentAgain(t *testing.T) {
 	before := len(h.emu.Messages(chen.ID))
 	h.emu.Fail("sendMessage", 1, telegramtest.Fault{Kind: telegramtest.FaultSlowAnswer, Delay: 20 * time.Second})
 	start := time.Now()
-	h.push(func(ctx context.Context) error { return h.bot.Push(ctx, "slow:1", chen.ID, 0, "慢回答的消息", nil) })
+	h.push(func(ctx context.Context) error {
+		return h.bot.Push(ctx, "slow:1", chen.ID, 0, "慢回答的消息", nil)
+	})
 	h.waitOutboxEmpty(10 * time.Second)
 	// The retry came after the timeout and its backoff (1 s ± 50 %), long
 	// before the 20 s answer.

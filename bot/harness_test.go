@@ -55,7 +55,7 @@ type harnessOptions struct {
 	wrap           func(*storage.DB) bot.Store
 	handlerTimeout time.Duration
 	sendTimeout    time.Duration // bot.Options.SendTimeout (default 10 s)
-	db             *storage.DB // an open, migrated database to use (a benchmark's seed)
+	db             *storage.DB   // an open, migrated database to use (a benchmark's seed)
 	groupChatID    int64
 	committed      func()              // bot.Options.Committed
 	rules          func(*domain.Rules) // changes the default rules
