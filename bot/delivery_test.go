@@ -418,6 +418,35 @@ func TestSender_BlockedChatStopsAndSupervisorToldOnce(t *testing.T) {
 	}
 }
 
+// TestSender_SlowAnswerPastSendTimeoutIsSentAgain: Telegram takes the
+// message but answers after delivery.send_timeout; the send gives up at
+// the timeout, not when the answer comes, and goes again — so the chat
+// shows the message twice, as README's Delivery section says.
+func TestSender_SlowAnswerPastSendTimeoutIsSentAgain(t *testing.T) {
+	h := newHarnessWith(t, harnessOptions{realClock: true, sendTimeout: 300 * time.Millisecond})
+	chen := h.enroll("陈顾问", "consultant", "zh")
+	h.waitOutboxEmpty(10 * time.Second)
+	before := len(h.emu.Messages(chen.ID))
+	h.emu.Fail("sendMessage", 1, telegramtest.Fault{Kind: telegramtest.FaultSlowAnswer, Delay: 20 * time.Second})
+	start := time.Now()
+	h.push(func(ctx context.Context) error {
+		return h.bot.Push(ctx, "slow:1", chen.ID, 0, "慢回答的消息", nil)
+	})
+	h.waitOutboxEmpty(10 * time.Second)
+	// The retry came after the timeout and its backoff (1 s ± 50 %), long
+	// before the 20 s answer.
+	if took := time.Since(start); took > 5*time.Second {
+		t.Fatalf("delivered after %s: the send waited for the slow answer", took)
+	}
+	got := plains(h.emu.Messages(chen.ID)[before:])
+	if len(got) != 2 || got[0] != "慢回答的消息" || got[1] != "慢回答的消息" {
+		t.Fatalf("chat got %q, want the message twice", got)
+	}
+	if n := h.emu.Calls("sendMessage"); n < 2 {
+		t.Fatalf("%d sendMessage calls", n)
+	}
+}
+
 // TestHealth_ShowsBacklog: a manager sees the outbox and the last update.
 func TestHealth_ShowsBacklog(t *testing.T) {
 	h := newHarness(t)

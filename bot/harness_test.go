@@ -54,7 +54,8 @@ type harnessOptions struct {
 	// wrap, if set, puts something (a fault injector) between bot and store.
 	wrap           func(*storage.DB) bot.Store
 	handlerTimeout time.Duration
-	db             *storage.DB // an open, migrated database to use (a benchmark's seed)
+	sendTimeout    time.Duration // bot.Options.SendTimeout (default 10 s)
+	db             *storage.DB   // an open, migrated database to use (a benchmark's seed)
 	groupChatID    int64
 	committed      func()              // bot.Options.Committed
 	rules          func(*domain.Rules) // changes the default rules
@@ -108,6 +109,7 @@ func (h *harness) start() {
 		APIURL:          h.emu.URL(),
 		Store:           store,
 		HandlerTimeout:  h.opts.handlerTimeout,
+		SendTimeout:     h.opts.sendTimeout,
 		GroupChatID:     h.opts.groupChatID,
 		Now:             h.clock,
 		Calendar:        &domain.Calendar{Location: shanghai(), Open: 9 * 60, Close: 18 * 60, WorkingDays: []time.Weekday{0, 1, 2, 3, 4, 5, 6}},

@@ -136,6 +136,34 @@ func TestR1_14_TelesalesDisputesAConsultantsVisit(t *testing.T) {
 	contains(t, last(h, zhang.ID), "已判定：归 陈顾问", "不可再议")
 }
 
+// TestR1_11_R1_14_ReturningTelesalesCustomerStaysWithTelesales: an
+// unreachable (L) customer of the telesales pool — where the month-end
+// clean-up puts every L and F — comes back and a consultant registers the
+// visit: the lead reopens but telesales keeps it and is told, with the
+// dispute button (R1.14.2, R1.14.4); the supervisor hears of the reopening.
+func TestR1_11_R1_14_ReturningTelesalesCustomerStaysWithTelesales(t *testing.T) {
+	h := newHarness(t)
+	sup := h.enroll("李主管", "supervisor", "zh")
+	zhang := h.enroll("张电销", "telesales", "zh")
+	chen := h.enroll("陈顾问", "consultant", "zh")
+	id := leadID(t, h.reply(zhang, "/lead 王石 13800138000 轩逸 A 来电"))
+	h.reply(zhang, fmt.Sprintf("/grade %d L", id))
+	h.press(zhang, "确认：L 失控")
+	h.advance(48 * time.Hour)
+
+	contains(t, h.reply(chen, "/visit 13800138000"), "到店登记", "重新打开", "张电销")
+	h.waitOutboxEmpty(10 * time.Second)
+	l, _ := h.db.LeadByID(context.Background(), id)
+	owner, _ := h.db.StaffByTelegramID(context.Background(), zhang.ID)
+	if l.Grade != domain.GradeN || l.OwnerID != owner.ID || l.Pool != domain.PoolTelesales {
+		t.Fatalf("after the visit: grade %s, owner %d (telesales %d), pool %s", l.Grade, l.OwnerID, owner.ID, l.Pool)
+	}
+	m, _ := h.emu.LastMessage(zhang.ID)
+	contains(t, m.Plain, "您的客户", "陈顾问 以销售顾问身份登记")
+	contains(t, buttonLabels(m), "提出异议")
+	contains(t, last(h, sup.ID), "再次到店", "原 L 级", "归 张电销")
+}
+
 // TestR1_11_LostCustomerWhoComesBackIsReopened: reception registers the
 // visit of a customer marked lost: the lead reopens to its consultant, the
 // supervisor is told, and the lead's history says why.

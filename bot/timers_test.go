@@ -3,10 +3,12 @@ package bot_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/dealerbot/dealerbot/bot/telegramtest"
 	"github.com/dealerbot/dealerbot/domain"
 	"github.com/dealerbot/dealerbot/jobs"
 )
@@ -211,4 +213,59 @@ func TestR1_8_R1_11_RemindersAtTheSecond(t *testing.T) {
 		t.Fatalf("reminded at %v, want %s", ran, remind)
 	}
 	contains(t, h.lastText(zhao), "约 14:30 到店", "张电销")
+}
+
+// TestR2_4_OpinionChasedAtTheSecond: the timers chase the manager's
+// opinion like any deadline: its reminder reaches the department manager
+// (not the owner) at its second, and its breach the general manager (not
+// the supervisor) at its second; the owner's own first reply, due at the
+// same instant, still goes up from the owner.
+func TestR2_4_OpinionChasedAtTheSecond(t *testing.T) {
+	h := newHarness(t) // every day a working day
+	admin := h.enroll("管理员", "admin", "zh")
+	gm := h.enroll("赵总", "gm", "zh")
+	mgr := h.enroll("销售经理", "manager", "zh")
+	sup := h.enroll("销售主管", "supervisor", "zh")
+	chen := h.enroll("陈顾问", "consultant", "zh")
+	h.reply(admin, "/dept 销售主管 销售部")
+	h.reply(admin, "/dept 销售经理 销售部")
+	h.advance(17 * time.Second)
+	opened := h.clock()
+	contains(t, h.reply(chen, "/complaint 王石 13800138000 电话 服务 销售部 报价前后不一"), "负责人 销售主管")
+	s := h.timers()
+	h.waitOutboxEmpty(10 * time.Second)
+	count := func(u telegramtest.User) int { return len(h.emu.Messages(u.ID)) }
+	g0, m0, s0 := count(gm), count(mgr), count(sup)
+
+	due := opened.Add(24 * time.Hour) // one working day; the first reply's 24 hours
+	remind := due.Add(-24 * time.Hour / 5)
+	if ran := h.advanceTo(s, remind, "complaint-chaser"); !sameInstants(ran, remind) {
+		t.Fatalf("chaser ran at %v, want %s", ran, remind)
+	}
+	if count(mgr)-m0 != 1 {
+		t.Fatalf("manager got %d messages at the reminder", count(mgr)-m0)
+	}
+	contains(t, last(h, mgr.ID), "时限将到：部门经理意见")
+	contains(t, last(h, sup.ID), "时限将到：首次回复")
+	lacks(t, strings.Join(plains(h.emu.Messages(sup.ID)[s0:]), "\n"), "部门经理意见（")
+
+	g1, m1, s1 := count(gm), count(mgr), count(sup)
+	if g1 != g0 {
+		t.Fatalf("GM told before the breach")
+	}
+	if ran := h.advanceTo(s, due.Add(-time.Second), "complaint-chaser"); len(ran) != 0 {
+		t.Fatalf("chaser ran at %v before the breach", ran)
+	}
+	if ran := h.advanceTo(s, due, "complaint-chaser"); !sameInstants(ran, due) {
+		t.Fatalf("chaser ran at %v, want %s", ran, due)
+	}
+	gmGot := strings.Join(plains(h.emu.Messages(gm.ID)[g1:]), "\n")
+	contains(t, gmGot, "投诉 #K1 “部门经理意见”已超时")
+	lacks(t, gmGot, "“首次回复”")
+	mgrGot := strings.Join(plains(h.emu.Messages(mgr.ID)[m1:]), "\n")
+	contains(t, mgrGot, "投诉 #K1 “首次回复”已超时")
+	lacks(t, mgrGot, "“部门经理意见”已超时")
+	if n := count(sup) - s1; n != 0 {
+		t.Fatalf("the owner was escalated to themselves (%d messages)", n)
+	}
 }

@@ -112,15 +112,16 @@ func (b *Bot) registerVisit(ctx context.Context, r *Request, l *domain.Lead, kin
 
 // reopenOnVisit reopens a lost (or unreachable) customer's lead who came
 // back (R1.11, R1.12): new grade N, to the consultant who registers the
-// visit or else the former owner, every change on the lead's history; the
-// supervisors and a new owner who did not register it are told.
+// visit or else the former owner (telesales keep theirs, R1.14.2), every
+// change on the lead's history; the supervisors and a new owner who did
+// not register it are told.
 func (b *Bot) reopenOnVisit(ctx context.Context, r *Request, l *domain.Lead) error {
 	was, formerOwner := l.Grade, l.OwnerID
 	if err := b.recordChange(ctx, l, r.Staff.ID, domain.EventGrade, string(was), string(domain.GradeN), domain.WhyReturned); err != nil {
 		return err
 	}
 	l.SetGrade(domain.GradeN, b.now(), b.opts.Rules.Leads, b.opts.Calendar)
-	owner, err := b.store.StaffByID(ctx, domain.VisitOwner(r.Staff, l.OwnerID))
+	owner, err := b.store.StaffByID(ctx, domain.ReopenOwner(r.Staff, l))
 	if err != nil {
 		return err
 	}

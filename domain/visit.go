@@ -24,3 +24,15 @@ func VisitOwner(registrar *Staff, other int64) int64 {
 	}
 	return other
 }
+
+// ReopenOwner is who works a lost customer's lead that a visit reopens: a
+// lead of the telesales pool (where the month-end clean-up puts L and F)
+// stays with telesales, who keep a lead whose customer a consultant finds
+// to be theirs (R1.14.2; a consultant may dispute it, R1.14.4); any other
+// goes as VisitOwner says.
+func ReopenOwner(registrar *Staff, l *Lead) int64 {
+	if l.Pool == PoolTelesales {
+		return l.OwnerID
+	}
+	return VisitOwner(registrar, l.OwnerID)
+}

@@ -142,8 +142,11 @@ func (s *Scheduler) nextOf(ctx context.Context, tm *timer, now time.Time) (time.
 	return later(now, tm.ran), true // new work, due already
 }
 
-// fire runs the timers' jobs at `at`.
+// fire runs the timers' jobs at `at`, on the store's clock: an instant
+// read from the database is UTC, and a job or the demo reading its hour
+// must see the store's.
 func (s *Scheduler) fire(ctx context.Context, timers []*timer, at time.Time) []Fired {
+	at = at.In(s.loc)
 	fired := make([]Fired, 0, len(timers))
 	for _, tm := range timers {
 		tm.ran, tm.settled = at, true

@@ -264,7 +264,8 @@ func TestScheduler_AdvanceFiresDeadlines(t *testing.T) {
 	if err := s.Add("0 10 * * *", push); err != nil {
 		t.Fatal(err)
 	}
-	chaser := newDeadlineJob("chaser", at("09:40", 17), at("10:00", 0), at("10:20", 5), at("11:00", 0))
+	// Deadlines read from the database come back in UTC.
+	chaser := newDeadlineJob("chaser", at("09:40", 17).UTC(), at("10:00", 0), at("10:20", 5), at("11:00", 0))
 	rec := newDeadlineJob("reception", at("09:20", 0), at("09:32", 17))
 	s.AddDeadline(chaser)
 	s.AddDeadline(rec)
@@ -286,6 +287,9 @@ func TestScheduler_AdvanceFiresDeadlines(t *testing.T) {
 	for i, w := range want {
 		if fired[i].Job != w.job || !fired[i].At.Equal(w.at) || fired[i].Err != nil {
 			t.Errorf("run %d = %s at %s (%v), want %s at %s", i, fired[i].Job, fired[i].At, fired[i].Err, w.job, w.at)
+		}
+		if fired[i].At.Location() != loc {
+			t.Errorf("run %d at %s, not on the store's clock", i, fired[i].At)
 		}
 	}
 	// The rest is left for later.

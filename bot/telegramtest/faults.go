@@ -29,6 +29,10 @@ const (
 	// (default "message is too long"): Telegram refusing a call for good,
 	// which go-telegram/bot surfaces as bot.ErrorBadRequest.
 	FaultBadRequest
+	// FaultSlowAnswer lets the call take effect (the message is sent) but
+	// holds its answer for Fault.Delay, or until the client gives up: a
+	// Telegram that accepted a message whose answer comes too late.
+	FaultSlowAnswer
 )
 
 // Fault describes one injected failure.
@@ -40,6 +44,8 @@ type Fault struct {
 	// Description is the reason of a FaultBadRequest, without the
 	// "Bad Request: " prefix.
 	Description string
+	// Delay is how long a FaultSlowAnswer holds the answer (default 1 s).
+	Delay time.Duration
 }
 
 type faultEntry struct {
@@ -57,6 +63,9 @@ func (s *Server) Fail(method string, n int, f Fault) {
 	}
 	if f.Kind == FaultTooManyRequests && f.RetryAfter <= 0 {
 		f.RetryAfter = 1
+	}
+	if f.Kind == FaultSlowAnswer && f.Delay <= 0 {
+		f.Delay = time.Second
 	}
 	key := strings.ToLower(method)
 	if _, ok := handlers[key]; !ok {
@@ -97,6 +106,9 @@ func (s *Server) FailRandomly(method string, p float64, seed uint64, faults ...F
 		if f.Kind == FaultTooManyRequests && f.RetryAfter <= 0 {
 			faults[i].RetryAfter = 1
 		}
+		if f.Kind == FaultSlowAnswer && f.Delay <= 0 {
+			faults[i].Delay = time.Second
+		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -124,6 +136,17 @@ func (s *Server) takeFaultLocked(method string) (Fault, bool) {
 		s.faults[method] = q[1:]
 	}
 	return f, true
+}
+
+// holdAnswer waits out a FaultSlowAnswer's delay, or until the client
+// stops waiting.
+func holdAnswer(r *http.Request, f Fault) {
+	t := time.NewTimer(f.Delay)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-r.Context().Done():
+	}
 }
 
 func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, f Fault) {

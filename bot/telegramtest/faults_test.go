@@ -164,3 +164,30 @@ func TestEnforcedRateLimits(t *testing.T) {
 		t.Fatalf("sent log %+v", sent[:2])
 	}
 }
+
+// TestFaultSlowAnswer: the message is sent, but its answer comes after the
+// client's deadline, which sees only a timeout.
+func TestFaultSlowAnswer(t *testing.T) {
+	emu := newEmu(t, Options{})
+	u := chatWith(emu, 62)
+	client := newClient(t, emu)
+	emu.Fail("sendMessage", 1, Fault{Kind: FaultSlowAnswer, Delay: 5 * time.Second})
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := client.SendMessage(ctx, &bot.SendMessageParams{ChatID: u.ID, Text: "slow"})
+	if err == nil {
+		t.Fatal("a late answer reached a client that gave up")
+	}
+	if waited := time.Since(start); waited > 2*time.Second {
+		t.Fatalf("the emulator held the answer %s after the client gave up", waited)
+	}
+	if msgs := emu.Messages(u.ID); len(msgs) != 1 || msgs[0].Text != "slow" {
+		t.Fatalf("the slow call must take effect: %+v", msgs)
+	}
+	// Within its delay the answer arrives.
+	emu.Fail("sendMessage", 1, Fault{Kind: FaultSlowAnswer, Delay: 50 * time.Millisecond})
+	if _, err := client.SendMessage(ctxTimeout(t), &bot.SendMessageParams{ChatID: u.ID, Text: "late"}); err != nil {
+		t.Fatal(err)
+	}
+}

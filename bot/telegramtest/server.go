@@ -250,7 +250,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	fault, faulted := s.takeFaultLocked(name)
 	s.mu.Unlock()
-	if faulted {
+	if faulted && fault.Kind != FaultSlowAnswer {
 		s.serveFault(w, r, fault)
 		return
 	}
@@ -281,6 +281,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 	s.flushEvents()
+	if faulted {
+		holdAnswer(r, fault)
+	}
 	s.writeReply(w, result, aerr)
 }
 

@@ -86,6 +86,7 @@ func TestDemo_HandoverScript(t *testing.T) {
 		"已邀约 #8 钱多多 于 2026-12-02 14:30",
 		"今天的邀约到店",
 		"约 14:30 到店",
+		"job reminders ran at 12-02 14:00", // at the reminder's instant, on the store's clock
 		"您邀约的客户 钱多多（#8）已到店",
 		"状态：已接收",
 		"已由 陈顾问 接收",
