@@ -333,24 +333,16 @@ func (b *Bot) ruleCollision(ctx context.Context, r *Request, c *domain.Collision
 	return nil
 }
 
-// PushCollisionReminder tells the supervisors (or, escalated, the
-// managers) that a case is unruled past its time.
-func (b *Bot) PushCollisionReminder(ctx context.Context, c domain.Collision, escalate bool) error {
-	role, key := domain.RoleSupervisor, "collision-remind"
-	if escalate {
-		role, key = domain.RoleManager, "collision-escalate"
+// NotifyCollisionReminder tells the supervisors (or, escalated, the
+// managers) that a case is unruled past its time, with its card when both
+// sides are still known. Call it in a transaction.
+func (b *Bot) NotifyCollisionReminder(ctx context.Context, n domain.CollisionReminder) error {
+	c, l, a, claimant := n.Collision, n.Lead, n.Owner, n.Claimant
+	key := "collision-remind"
+	if n.Escalate {
+		key = "collision-escalate"
 	}
-	l, err := b.store.LeadByID(ctx, c.LeadID)
-	if err != nil {
-		return err
-	}
-	people, err := b.staffWithAnyRole(ctx, role)
-	if err != nil {
-		return err
-	}
-	a, _ := b.store.StaffByID(ctx, c.OwnerID)
-	claimant, _ := b.store.StaffByID(ctx, c.ClaimantID)
-	for _, p := range people {
+	for _, p := range n.Recipients {
 		text := T(p.Lang, "collision.remind", c.ID, l.Name, ago(p.Lang, b.now().Sub(c.ClaimedAt)))
 		var markup models.ReplyMarkup
 		if a != nil && claimant != nil {

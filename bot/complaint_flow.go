@@ -542,62 +542,28 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// PushComplaintReminder tells whoever owes the deadline that it is near
-// (R2.4): the owner, or for the manager's opinion the manager.
-func (b *Bot) PushComplaintReminder(ctx context.Context, c *domain.Complaint, d domain.Deadline) error {
-	var people []*domain.Staff
-	if d.Kind == domain.DeadlineOpinion {
-		givers, _, err := b.opinionGivers(ctx, c)
-		if err != nil {
-			return err
-		}
-		people = givers
-	} else if owner, err := b.store.StaffByID(ctx, c.OwnerID); err == nil && owner.Enrolled() {
-		people = []*domain.Staff{owner}
-	}
-	for _, p := range people {
-		// A new owner (taken over, reassigned) gets their own reminder.
-		key := fmt.Sprintf("cmp-remind:%d:%s:%d:%d", c.ID, d.Kind, d.Due.Unix(), p.ID)
-		headline := T(p.Lang, "cmp.remind", T(p.Lang, "dl."+d.Kind), c.ID, ago(p.Lang, d.Due.Sub(b.now())))
-		if err := b.pushCard(ctx, key, domain.CardComplaint, p, c, headline); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// PushComplaintEscalation tells the n-th step up (supervisor, department
-// manager, general manager) what is late and by how much, with buttons to
-// take over or reassign (R2.3, R2.4).
-func (b *Bot) PushComplaintEscalation(ctx context.Context, c *domain.Complaint, d domain.Deadline, n int) error {
-	owner, err := b.store.StaffByID(ctx, c.OwnerID)
-	if err != nil {
-		return err
-	}
-	// The manager's opinion is the manager's to give: late, it goes above
-	// the manager, whoever owns the complaint.
-	answerable := owner.Roles
-	if d.Kind == domain.DeadlineOpinion {
-		answerable = domain.OpinionOwnerRoles
-	}
-	if n > domain.EscalationSteps(answerable) {
-		return nil // past the general manager: nobody higher
-	}
-	people, err := b.inDepartment(ctx, domain.EscalationRoleFor(answerable, n), c.Department)
-	if err != nil {
-		return err
-	}
-	for _, p := range people {
-		if p.ID == owner.ID {
-			continue
-		}
-		headline := T(p.Lang, "cmp.escalated", c.ID, T(p.Lang, "dl."+d.Kind), ago(p.Lang, b.now().Sub(d.Due)), b.staffName(ctx, c.OwnerID))
-		// Keyed by the breached deadline and the person, not by the step:
-		// after a take-over or a reassignment the steps count from the new
-		// owner, and nobody hears of the same breach twice.
-		key := fmt.Sprintf("cmp-esc:%d:%s:%d:%d", c.ID, d.Kind, d.Due.Unix(), p.ID)
-		if err := b.pushCard(ctx, key, domain.CardEscalation, p, c, headline); err != nil {
-			return err
+// NotifyComplaintAlarms queues the chaser's reminders and escalations
+// (R2.4) to their recipients: a reminder with the card, an escalation with
+// the buttons to take over or reassign (R2.3). Call it in a transaction.
+func (b *Bot) NotifyComplaintAlarms(ctx context.Context, alarms []domain.ComplaintAlarm) error {
+	for _, a := range alarms {
+		c, d := a.Complaint, a.Deadline
+		for _, p := range a.Recipients {
+			kind, key, headline := domain.CardComplaint, "cmp-remind", ""
+			if a.Reminder() {
+				headline = T(p.Lang, "cmp.remind", T(p.Lang, "dl."+d.Kind), c.ID, ago(p.Lang, d.Due.Sub(b.now())))
+			} else {
+				kind, key = domain.CardEscalation, "cmp-esc"
+				headline = T(p.Lang, "cmp.escalated", c.ID, T(p.Lang, "dl."+d.Kind), ago(p.Lang, b.now().Sub(d.Due)), b.staffName(ctx, c.OwnerID))
+			}
+			// Keyed by the deadline, its due time and the person, not by
+			// the step: a new owner (taken over, reassigned) gets their own
+			// reminder, the steps count from them, and nobody hears of the
+			// same breach twice.
+			key = fmt.Sprintf("%s:%d:%s:%d:%d", key, c.ID, d.Kind, d.Due.Unix(), p.ID)
+			if err := b.pushCard(ctx, key, kind, p, c, headline); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -370,69 +370,46 @@ func (r *Request) staffNameText(ctx context.Context, id string) string {
 	return r.staffName(ctx, n)
 }
 
-// PushHandoverReminder reminds the consultant of an unanswered handover
-// or, escalated, tells the supervisors (R1.10: 2 working hours).
-func (b *Bot) PushHandoverReminder(ctx context.Context, h domain.Handover, escalate bool) error {
-	l, err := b.store.LeadByID(ctx, h.LeadID)
-	if err != nil {
-		return err
-	}
-	from, err := b.store.StaffByID(ctx, h.FromID)
-	if err != nil {
-		return err
-	}
-	to, err := b.store.StaffByID(ctx, h.ToID)
-	if err != nil {
-		return err
-	}
-	if !escalate {
-		if !to.Enrolled() {
-			return nil
+// NotifyHandoverReminder reminds the consultant of an unanswered
+// handover or, escalated, tells the supervisors (R1.10: 2 working hours).
+// Call it in a transaction.
+func (b *Bot) NotifyHandoverReminder(ctx context.Context, n domain.HandoverReminder) error {
+	h, l, from, to := n.Handover, n.Lead, n.From, n.To
+	id := strconv.FormatInt(h.ID, 10)
+	for _, p := range n.Recipients {
+		if !n.Escalate {
+			markup := inlineKeyboard([]models.InlineKeyboardButton{
+				{Text: T(p.Lang, "btn.accept"), CallbackData: "ho:ok:" + id},
+				{Text: T(p.Lang, "btn.decline"), CallbackData: "ho:no:" + id},
+			})
+			if err := b.Push(ctx, "handover-remind:"+id, p.TelegramID, p.ID,
+				T(p.Lang, "handover.remind", from.Name, l.ID, l.Name, ago(p.Lang, b.now().Sub(h.CreatedAt))), markup); err != nil {
+				return err
+			}
+			continue
 		}
-		id := strconv.FormatInt(h.ID, 10)
-		markup := inlineKeyboard([]models.InlineKeyboardButton{
-			{Text: T(to.Lang, "btn.accept"), CallbackData: "ho:ok:" + id},
-			{Text: T(to.Lang, "btn.decline"), CallbackData: "ho:no:" + id},
-		})
-		return b.Push(ctx, "handover-remind:"+id, to.TelegramID, to.ID,
-			T(to.Lang, "handover.remind", from.Name, l.ID, l.Name, ago(to.Lang, b.now().Sub(h.CreatedAt))), markup)
-	}
-	// The consultant's own supervisors, when departments are set.
-	sups, err := b.inDepartment(ctx, domain.RoleSupervisor, to.Department)
-	if err != nil {
-		return err
-	}
-	for _, s := range sups {
-		if err := b.Push(ctx, fmt.Sprintf("handover-escalate:%d:%d", h.ID, s.ID), s.TelegramID, s.ID,
-			T(s.Lang, "handover.escalate", from.Name, to.Name, l.ID, l.Name, 2*b.opts.Rules.Leads.HandoverAnswerHrs), nil); err != nil {
+		if err := b.Push(ctx, fmt.Sprintf("handover-escalate:%d:%d", h.ID, p.ID), p.TelegramID, p.ID,
+			T(p.Lang, "handover.escalate", from.Name, to.Name, l.ID, l.Name, 2*b.opts.Rules.Leads.HandoverAnswerHrs), nil); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// PushAppointmentReminder tells the telesales who booked the visit and
+// NotifyAppointmentReminder tells the telesales who booked the visit and
 // reception that a booked customer is due soon (R1.8: 30 minutes before).
-func (b *Bot) PushAppointmentReminder(ctx context.Context, a domain.Appointment) error {
-	l, err := b.store.LeadByID(ctx, a.LeadID)
-	if err != nil {
-		return err
-	}
+// Call it in a transaction.
+func (b *Bot) NotifyAppointmentReminder(ctx context.Context, n domain.AppointmentReminder) error {
+	a, l := n.Appointment, n.Lead
 	at := a.At.In(b.opts.Calendar.Location).Format("15:04")
-	if t, err := b.store.StaffByID(ctx, a.TelesalesID); err == nil && t.Active && t.Enrolled() {
+	if t := n.Booker; t != nil {
 		if err := b.Push(ctx, fmt.Sprintf("appt-remind:%d:%d", a.ID, t.ID), t.TelegramID, t.ID,
 			T(t.Lang, "appoint.remind_telesales", l.Name, l.ID, at, l.Phone), nil); err != nil {
 			return err
 		}
-	} else if err != nil && domain.ErrorCode(err) != domain.ENOTFOUND {
-		return err
 	}
 	tele := b.staffName(ctx, a.TelesalesID)
-	people, err := b.staffWithAnyRole(ctx, domain.RoleReception)
-	if err != nil {
-		return err
-	}
-	for _, p := range people {
+	for _, p := range n.Reception {
 		if err := b.Push(ctx, fmt.Sprintf("appt-remind:%d:%d", a.ID, p.ID), p.TelegramID, p.ID,
 			T(p.Lang, "appoint.remind", l.Name, at, tele, l.Phone), nil); err != nil {
 			return err

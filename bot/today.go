@@ -2,10 +2,10 @@ package bot
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/go-telegram/bot/models"
 
@@ -64,51 +64,20 @@ func (b *Bot) handleToday(ctx context.Context, r *Request) error {
 	return nil
 }
 
-// MorningDigest is what one person's morning message says (issue: the
-// 08:30 push). The job gathers it; the bot renders it.
-type MorningDigest struct {
-	Staff    *domain.Staff
-	At       time.Time      // the job's time: "overdue by" counts from it
-	Counts   []GradeCount   // by grade, only grades with anything due
-	Top      []*domain.Lead // the first few due, most overdue first
-	Ungraded int            // leads still N after their first week (R1.4)
-	Team     []OwnerOverdue // supervisors: people with follow-ups overdue by more than OverdueAlertDays
-	// Appointments are today's booked visits (telesales: theirs; reception:
-	// all); Missed are yesterday's that nobody came to (R1.8).
-	Appointments []ApptItem
-	Missed       []ApptItem
+// NotifyMorning queues each person's morning message under a key for
+// the person and the day, so a rerun or a restart at 08:30 sends nothing
+// twice. Call it in a transaction.
+func (b *Bot) NotifyMorning(ctx context.Context, digests []*domain.MorningDigest) error {
+	for _, d := range digests {
+		if err := b.pushMorning(ctx, d); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
-// ApptItem is one booked visit in a morning message.
-type ApptItem struct {
-	ID        int64
-	At        time.Time
-	LeadID    int64
-	Name      string
-	Telesales string
-}
-
-// GradeCount is one grade's due follow-ups.
-type GradeCount struct {
-	Grade          domain.Grade
-	Overdue, Today int
-}
-
-// OwnerOverdue is one person's count of long-overdue follow-ups.
-type OwnerOverdue struct {
-	Name  string
-	Count int
-}
-
-// Empty reports whether there is nothing to say.
-func (d *MorningDigest) Empty() bool {
-	return len(d.Counts) == 0 && d.Ungraded == 0 && len(d.Team) == 0 && len(d.Appointments) == 0 && len(d.Missed) == 0
-}
-
-// PushMorning queues a person's morning message under a key for the day,
-// so a rerun or a restart at 08:30 sends nothing twice. Call it in a
-// transaction.
-func (b *Bot) PushMorning(ctx context.Context, key string, d *MorningDigest) error {
+// pushMorning renders and queues one digest.
+func (b *Bot) pushMorning(ctx context.Context, d *domain.MorningDigest) error {
 	if d.Empty() || !d.Staff.Enrolled() {
 		return nil
 	}
@@ -166,5 +135,6 @@ func (b *Bot) PushMorning(ctx context.Context, key string, d *MorningDigest) err
 	if len(rows) > 0 {
 		markup = &models.InlineKeyboardMarkup{InlineKeyboard: rows}
 	}
+	key := fmt.Sprintf("morning:%d:%s", d.Staff.ID, d.Day.Format(domain.DateLayout))
 	return b.Push(ctx, key, d.Staff.TelegramID, d.Staff.ID, strings.Join(lines, "\n"), markup)
 }

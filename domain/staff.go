@@ -106,3 +106,31 @@ func (s *Staff) Validate() error {
 	}
 	return nil
 }
+
+// Reachable keeps the staff who can be told anything: active and enrolled
+// in the chat.
+func Reachable(staff []*Staff) []*Staff {
+	var out []*Staff
+	for _, s := range staff {
+		if s.Active && s.Enrolled() {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// InDepartmentOrAll keeps the staff of dept; when dept has none of them,
+// all of them (a store without departments, or a department without that
+// role).
+func InDepartmentOrAll(staff []*Staff, dept string) []*Staff {
+	var mine []*Staff
+	for _, s := range staff {
+		if s.Department == dept {
+			mine = append(mine, s)
+		}
+	}
+	if len(mine) == 0 {
+		return staff
+	}
+	return mine
+}

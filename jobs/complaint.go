@@ -16,16 +16,25 @@ import (
 // person, so each person hears of a breach once, also after a take-over,
 // and a reopened complaint's fresh deadlines start over.
 type ComplaintChaser struct {
-	Store interface {
-		Complaints(ctx context.Context, f domain.ComplaintFilter) ([]*domain.Complaint, error)
-		InTx(ctx context.Context, fn func(ctx context.Context) error) error
-	}
-	Bot interface {
-		PushComplaintReminder(ctx context.Context, c *domain.Complaint, d domain.Deadline) error
-		PushComplaintEscalation(ctx context.Context, c *domain.Complaint, d domain.Deadline, n int) error
-	}
+	Store    ComplaintAlarmStore
+	Bot      ComplaintNotifier
 	Rules    domain.ComplaintRules
 	Calendar *domain.Calendar
+}
+
+// ComplaintAlarmStore finds what the open complaints' deadlines call for,
+// with who must hear it, and the open complaints themselves (for Next).
+type ComplaintAlarmStore interface {
+	ComplaintAlarms(ctx context.Context, now time.Time, r domain.ComplaintRules, cal *domain.Calendar) ([]domain.ComplaintAlarm, error)
+	Complaints(ctx context.Context, f domain.ComplaintFilter) ([]*domain.Complaint, error)
+	Transactor
+}
+
+// ComplaintNotifier tells each alarm's recipients. It must key each
+// message by complaint, deadline, due time and person, so a rerun (or a
+// second breach counted from a new owner) tells nobody twice.
+type ComplaintNotifier interface {
+	NotifyComplaintAlarms(ctx context.Context, alarms []domain.ComplaintAlarm) error
 }
 
 // Name implements Job.
@@ -33,43 +42,18 @@ func (j *ComplaintChaser) Name() string { return "complaint-chaser" }
 
 // Run implements Job.
 func (j *ComplaintChaser) Run(ctx context.Context, now time.Time) error {
-	open, err := j.Store.Complaints(ctx, domain.ComplaintFilter{Statuses: []string{domain.ComplaintOpen}})
+	err := j.Store.InTx(ctx, func(ctx context.Context) error {
+		alarms, err := j.Store.ComplaintAlarms(ctx, now, j.Rules, j.Calendar)
+		if err != nil || len(alarms) == 0 {
+			return err
+		}
+		return j.Bot.NotifyComplaintAlarms(ctx, alarms)
+	})
 	if err != nil {
-		return fmt.Errorf("open complaints: %w", err)
-	}
-	for _, c := range open {
-		var due []func(context.Context) error
-		for _, d := range c.Deadlines(j.Rules, j.Calendar) {
-			if d.Done {
-				continue
-			}
-			if !now.Before(d.RemindAt(j.Rules)) && now.Before(d.Due) {
-				due = append(due, func(ctx context.Context) error { return j.Bot.PushComplaintReminder(ctx, c, d) })
-			}
-			// Three steps: supervisor, manager, general manager; no higher.
-			for n := 1; n <= min(d.Breaches(now), 3); n++ {
-				due = append(due, func(ctx context.Context) error { return j.Bot.PushComplaintEscalation(ctx, c, d, n) })
-			}
-		}
-		if len(due) == 0 {
-			continue
-		}
-		if err := j.Store.InTx(ctx, func(ctx context.Context) error {
-			for _, push := range due {
-				if err := push(ctx); err != nil {
-					return err
-				}
-			}
-			return nil
-		}); err != nil {
-			return fmt.Errorf("complaint %d: %w", c.ID, err)
-		}
+		return fmt.Errorf("complaint alarms: %w", err)
 	}
 	return nil
 }
-
-// chaserSteps is how many breaches of one deadline Run escalates.
-const chaserSteps = 3
 
 // Next implements DeadlineJob: the first reminder or breach of an open
 // complaint's deadlines after `after`, to the second.
@@ -81,7 +65,7 @@ func (j *ComplaintChaser) Next(ctx context.Context, after time.Time) (time.Time,
 	var n nearest
 	for _, c := range open {
 		for _, d := range c.Deadlines(j.Rules, j.Calendar) {
-			n.add(d.NextAlarm(j.Rules, after, chaserSteps))
+			n.add(d.NextAlarm(j.Rules, after, domain.ChaserSteps))
 		}
 	}
 	return n.at, n.ok, nil

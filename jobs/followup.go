@@ -7,9 +7,7 @@ import (
 	"sort"
 	"time"
 
-	"github.com/dealerbot/dealerbot/bot"
 	"github.com/dealerbot/dealerbot/domain"
-	"github.com/dealerbot/dealerbot/storage"
 )
 
 // MorningPush sends each active staff member with anything due one
@@ -22,23 +20,32 @@ import (
 // It never loads all leads: one grouped query counts what is due per owner,
 // and only the first few leads of each person are read.
 type MorningPush struct {
-	Store interface {
-		ListStaff(ctx context.Context, includeInactive bool) ([]*domain.Staff, error)
-		DueCounts(ctx context.Context, todayStart, tomorrowStart time.Time, fn func(storage.DueCount) error) error
-		OverdueCounts(ctx context.Context, before time.Time) (map[int64]int, error)
-		UngradedCounts(ctx context.Context, createdBefore time.Time) (map[int64]int, error)
-		DueLeads(ctx context.Context, ownerID int64, before time.Time, limit int) ([]*domain.Lead, error)
-		InTx(ctx context.Context, fn func(ctx context.Context) error) error
-		AppointmentsBetween(ctx context.Context, from, to time.Time, status string) ([]domain.Appointment, error)
-		SetAppointmentStatus(ctx context.Context, id int64, from, to string) (bool, error)
-		LeadByID(ctx context.Context, id int64) (*domain.Lead, error)
-	}
-	Bot interface {
-		PushMorning(ctx context.Context, key string, d *bot.MorningDigest) error
-	}
+	Store    MorningStore
+	Bot      MorningNotifier
 	Rules    domain.LeadRules
 	Calendar *domain.Calendar
 	Log      *slog.Logger
+}
+
+// MorningStore is what the morning push reads and writes: grouped counts,
+// the first few leads of a person, and the booked visits (a no-show is
+// marked missed in the transaction that reports it).
+type MorningStore interface {
+	ListStaff(ctx context.Context, includeInactive bool) ([]*domain.Staff, error)
+	DueCounts(ctx context.Context, todayStart, tomorrowStart time.Time, fn func(domain.DueCount) error) error
+	OverdueCounts(ctx context.Context, before time.Time) (map[int64]int, error)
+	UngradedCounts(ctx context.Context, createdBefore time.Time) (map[int64]int, error)
+	DueLeads(ctx context.Context, ownerID int64, before time.Time, limit int) ([]*domain.Lead, error)
+	AppointmentsBetween(ctx context.Context, from, to time.Time, status string) ([]domain.Appointment, error)
+	SetAppointmentStatus(ctx context.Context, id int64, from, to string) (bool, error)
+	LeadByID(ctx context.Context, id int64) (*domain.Lead, error)
+	Transactor
+}
+
+// MorningNotifier tells each person their digest. It must key each
+// message by person and digest day, so a rerun sends nothing twice.
+type MorningNotifier interface {
+	NotifyMorning(ctx context.Context, digests []*domain.MorningDigest) error
 }
 
 // MorningTop is how many leads a morning message names.
@@ -64,14 +71,13 @@ func (j *MorningPush) Run(ctx context.Context, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	day := j.Calendar.StartOfDay(now).Format(domain.DateLayout)
 	for start := 0; start < len(digests); start += batch {
 		part := digests[start:min(start+batch, len(digests))]
 		err := j.Store.InTx(ctx, func(ctx context.Context) error {
+			if err := j.Bot.NotifyMorning(ctx, part); err != nil {
+				return err
+			}
 			for _, d := range part {
-				if err := j.Bot.PushMorning(ctx, fmt.Sprintf("morning:%d:%s", d.Staff.ID, day), d); err != nil {
-					return err
-				}
 				for _, a := range d.Missed { // reported: no longer booked
 					if _, err := j.Store.SetAppointmentStatus(ctx, a.ID, domain.ApptBooked, domain.ApptMissed); err != nil {
 						return err
@@ -91,21 +97,21 @@ func (j *MorningPush) Run(ctx context.Context, now time.Time) error {
 }
 
 // Build gathers every non-empty morning digest at now.
-func (j *MorningPush) Build(ctx context.Context, now time.Time) ([]*bot.MorningDigest, error) {
+func (j *MorningPush) Build(ctx context.Context, now time.Time) ([]*domain.MorningDigest, error) {
 	staff, err := j.Store.ListStaff(ctx, false)
 	if err != nil {
 		return nil, err
 	}
-	byID := make(map[int64]*bot.MorningDigest, len(staff))
+	today := j.Calendar.StartOfDay(now)
+	byID := make(map[int64]*domain.MorningDigest, len(staff))
 	for _, s := range staff {
 		if s.Active && s.Enrolled() {
-			byID[s.ID] = &bot.MorningDigest{Staff: s, At: now}
+			byID[s.ID] = &domain.MorningDigest{Staff: s, At: now, Day: today}
 		}
 	}
-	today := j.Calendar.StartOfDay(now)
-	err = j.Store.DueCounts(ctx, today, today.AddDate(0, 0, 1), func(c storage.DueCount) error {
+	err = j.Store.DueCounts(ctx, today, today.AddDate(0, 0, 1), func(c domain.DueCount) error {
 		if d := byID[c.OwnerID]; d != nil {
-			d.Counts = append(d.Counts, bot.GradeCount{Grade: c.Grade, Overdue: c.Overdue, Today: c.Today})
+			d.Counts = append(d.Counts, domain.GradeCount{Grade: c.Grade, Overdue: c.Overdue, Today: c.Today})
 		}
 		return nil
 	})
@@ -125,10 +131,10 @@ func (j *MorningPush) Build(ctx context.Context, now time.Time) ([]*bot.MorningD
 	if err != nil {
 		return nil, fmt.Errorf("overdue counts: %w", err)
 	}
-	var team []bot.OwnerOverdue
+	var team []domain.OwnerOverdue
 	for id, n := range late {
 		if d := byID[id]; d != nil {
-			team = append(team, bot.OwnerOverdue{Name: d.Staff.Name, Count: n})
+			team = append(team, domain.OwnerOverdue{Name: d.Staff.Name, Count: n})
 		}
 	}
 	sort.Slice(team, func(a, b int) bool {
@@ -143,7 +149,7 @@ func (j *MorningPush) Build(ctx context.Context, now time.Time) ([]*bot.MorningD
 		return nil, err
 	}
 
-	var out []*bot.MorningDigest
+	var out []*domain.MorningDigest
 	for _, s := range staff {
 		d := byID[s.ID]
 		if d == nil {
@@ -176,17 +182,17 @@ func (j *MorningPush) CatchUp(ctx context.Context, now time.Time) error {
 
 // addAppointments puts today's booked visits in the telesales' and
 // reception's messages, and yesterday's no-shows in the telesales'.
-func (j *MorningPush) addAppointments(ctx context.Context, byID map[int64]*bot.MorningDigest, staff []*domain.Staff, today time.Time) error {
-	item := func(a domain.Appointment) (bot.ApptItem, error) {
+func (j *MorningPush) addAppointments(ctx context.Context, byID map[int64]*domain.MorningDigest, staff []*domain.Staff, today time.Time) error {
+	item := func(a domain.Appointment) (domain.ApptItem, error) {
 		l, err := j.Store.LeadByID(ctx, a.LeadID)
 		if err != nil {
-			return bot.ApptItem{}, err
+			return domain.ApptItem{}, err
 		}
 		name := ""
 		if d := byID[a.TelesalesID]; d != nil {
 			name = d.Staff.Name
 		}
-		return bot.ApptItem{ID: a.ID, At: a.At, LeadID: l.ID, Name: l.Name, Telesales: name}, nil
+		return domain.ApptItem{ID: a.ID, At: a.At, LeadID: l.ID, Name: l.Name, Telesales: name}, nil
 	}
 	booked, err := j.Store.AppointmentsBetween(ctx, today, today.AddDate(0, 0, 1), domain.ApptBooked)
 	if err != nil {

@@ -2,57 +2,66 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
-
-	"github.com/dealerbot/dealerbot/domain"
-	"github.com/dealerbot/dealerbot/storage/storagetest"
 )
 
-// TestHousekeeping_PurgesOnlyWhatIsOld runs the job on a real store: an
-// invite used long ago goes, a fresh one stays; a sent message older than
-// its retention goes, a pending one never does.
-func TestHousekeeping_PurgesOnlyWhatIsOld(t *testing.T) {
-	db := storagetest.Open(t)
-	ctx := context.Background()
-	t0 := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
-	db.Now = func() time.Time { return t0 }
-	_, old, err := db.InviteStaff(ctx, "旧", domain.Roles{domain.RoleConsultant}, time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Enqueue(ctx,
-		domain.OutboxMessage{Key: "sent", ChatID: 1, Text: "x"},
-		domain.OutboxMessage{Key: "pending", ChatID: 2, Text: "y"}); err != nil {
-		t.Fatal(err)
-	}
-	sent, _ := db.OutboxByKey(ctx, "sent")
-	if err := db.MarkSending(ctx, sent.ID); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.MarkSent(ctx, sent.ID, 5); err != nil {
-		t.Fatal(err)
-	}
-	now := t0.Add(40 * 24 * time.Hour)
-	db.Now = func() time.Time { return now }
-	_, fresh, err := db.InviteStaff(ctx, "新", domain.Roles{domain.RoleConsultant}, 48*time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
+// purgeStore records the cut-off of each purge; fail names one that fails.
+type purgeStore struct {
+	before map[string]time.Time
+	fail   string
+}
 
-	if err := (&Housekeeping{Store: db}).Run(ctx, now); err != nil {
-		t.Fatal(err)
+func (s *purgeStore) purge(what string, before time.Time) (int64, error) {
+	if s.before == nil {
+		s.before = map[string]time.Time{}
 	}
-	if _, err := db.OutboxByKey(ctx, "sent"); domain.ErrorCode(err) != domain.ENOTFOUND {
-		t.Errorf("old sent message kept: %v", err)
+	s.before[what] = before
+	if what == s.fail {
+		return 0, errors.New("db down")
 	}
-	if _, err := db.OutboxByKey(ctx, "pending"); err != nil {
-		t.Errorf("pending message purged: %v", err)
-	}
-	if _, err := db.RedeemInvite(ctx, old.Code, 77, domain.LangZH); domain.ErrorCode(err) != domain.ENOTFOUND {
-		t.Errorf("old invite not purged: %v", err)
-	}
-	if _, err := db.RedeemInvite(ctx, fresh.Code, 78, domain.LangZH); err != nil {
-		t.Errorf("fresh invite purged: %v", err)
-	}
+	return 1, nil
+}
+
+func (s *purgeStore) PurgeInvites(_ context.Context, t time.Time) (int64, error) {
+	return s.purge("invites", t)
+}
+func (s *purgeStore) PurgeUpdates(_ context.Context, t time.Time) (int64, error) {
+	return s.purge("updates", t)
+}
+func (s *purgeStore) PurgeOutbox(_ context.Context, t time.Time) (int64, error) {
+	return s.purge("outbox", t)
+}
+func (s *purgeStore) PurgeCallbackData(_ context.Context, t time.Time) (int64, error) {
+	return s.purge("callback_data", t)
+}
+
+// TestHousekeeping_CutOffs: each kind of row is purged from its own
+// retention back, and one failing purge does not stop the others. (The
+// same job on a real store: cmd/dealerbot's housekeeping test.)
+func TestHousekeeping_CutOffs(t *testing.T) {
+	now := time.Date(2026, 12, 1, 3, 0, 0, 0, time.UTC)
+	t.Run("OK", func(t *testing.T) {
+		st := &purgeStore{}
+		if err := (&Housekeeping{Store: st}).Run(context.Background(), now); err != nil {
+			t.Fatal(err)
+		}
+		for what, keep := range map[string]time.Duration{
+			"invites": KeepInvites, "updates": KeepUpdates, "outbox": KeepOutbox, "callback_data": KeepCallback,
+		} {
+			if got, want := st.before[what], now.Add(-keep); !got.Equal(want) {
+				t.Errorf("%s purged before %s, want %s", what, got, want)
+			}
+		}
+	})
+	t.Run("ErrOneFails", func(t *testing.T) {
+		st := &purgeStore{fail: "updates"}
+		if err := (&Housekeeping{Store: st}).Run(context.Background(), now); err == nil {
+			t.Fatal("the failed purge was not reported")
+		}
+		if len(st.before) != 4 {
+			t.Errorf("purges run %v, want all four", st.before)
+		}
+	})
 }

@@ -16,26 +16,31 @@ import (
 // is marked in the transaction that queues it, so it goes once. The
 // timers run it at each of these instants (Next).
 type Reminders struct {
-	Store interface {
-		AppointmentsToRemind(ctx context.Context, before time.Time, limit int) ([]domain.Appointment, error)
-		MarkAppointmentReminded(ctx context.Context, id int64) error
-		PendingHandovers(ctx context.Context, createdBefore time.Time, limit int) ([]domain.Handover, error)
-		MarkHandoverReminded(ctx context.Context, id int64) error
-		MarkHandoverEscalated(ctx context.Context, id int64) error
-		OpenCollisions(ctx context.Context, claimedBefore time.Time, limit int) ([]domain.Collision, error)
-		MarkCollisionReminded(ctx context.Context, id int64) error
-		MarkCollisionEscalated(ctx context.Context, id int64) error
-		UnchasedHandovers(ctx context.Context) (unreminded, unescalated time.Time, err error)
-		UnchasedCollisions(ctx context.Context) (unreminded, unescalated time.Time, err error)
-		InTx(ctx context.Context, fn func(ctx context.Context) error) error
-	}
-	Bot interface {
-		PushAppointmentReminder(ctx context.Context, a domain.Appointment) error
-		PushHandoverReminder(ctx context.Context, h domain.Handover, escalate bool) error
-		PushCollisionReminder(ctx context.Context, c domain.Collision, escalate bool) error
-	}
+	Store    ReminderStore
+	Bot      ReminderNotifier
 	Rules    domain.LeadRules
 	Calendar *domain.Calendar
+}
+
+// ReminderStore finds what waits on someone, and records each reminder as
+// sent while saying who is to hear it (joining the caller's transaction).
+type ReminderStore interface {
+	AppointmentsToRemind(ctx context.Context, before time.Time, limit int) ([]domain.Appointment, error)
+	PendingHandovers(ctx context.Context, createdBefore time.Time, limit int) ([]domain.Handover, error)
+	OpenCollisions(ctx context.Context, claimedBefore time.Time, limit int) ([]domain.Collision, error)
+	UnchasedHandovers(ctx context.Context) (unreminded, unescalated time.Time, err error)
+	UnchasedCollisions(ctx context.Context) (unreminded, unescalated time.Time, err error)
+	RemindAppointment(ctx context.Context, a domain.Appointment) (domain.AppointmentReminder, error)
+	RemindHandover(ctx context.Context, h domain.Handover, escalate bool) (domain.HandoverReminder, error)
+	RemindCollision(ctx context.Context, c domain.Collision, escalate bool) (domain.CollisionReminder, error)
+	Transactor
+}
+
+// ReminderNotifier tells each reminder's recipients.
+type ReminderNotifier interface {
+	NotifyAppointmentReminder(ctx context.Context, r domain.AppointmentReminder) error
+	NotifyHandoverReminder(ctx context.Context, r domain.HandoverReminder) error
+	NotifyCollisionReminder(ctx context.Context, r domain.CollisionReminder) error
 }
 
 // Name implements Job.
@@ -49,10 +54,11 @@ func (j *Reminders) Run(ctx context.Context, now time.Time) error {
 	}
 	for _, a := range appts {
 		if err := j.Store.InTx(ctx, func(ctx context.Context) error {
-			if err := j.Bot.PushAppointmentReminder(ctx, a); err != nil {
+			r, err := j.Store.RemindAppointment(ctx, a)
+			if err != nil {
 				return err
 			}
-			return j.Store.MarkAppointmentReminded(ctx, a.ID)
+			return j.Bot.NotifyAppointmentReminder(ctx, r)
 		}); err != nil {
 			return fmt.Errorf("appointment %d: %w", a.ID, err)
 		}
@@ -64,24 +70,19 @@ func (j *Reminders) Run(ctx context.Context, now time.Time) error {
 	}
 	for _, h := range handovers {
 		remind := h.RemindedAt == nil && !now.Before(j.Calendar.AddWorkingTime(h.CreatedAt, answer))
-		escalate := !h.Escalated && !now.Before(j.Calendar.AddWorkingTime(h.CreatedAt, 2*answer))
-		if !remind && !escalate {
+		wantEscalate := !h.Escalated && !now.Before(j.Calendar.AddWorkingTime(h.CreatedAt, 2*answer))
+		if !remind && !wantEscalate {
 			continue
 		}
 		if err := j.Store.InTx(ctx, func(ctx context.Context) error {
-			if remind {
-				if err := j.Bot.PushHandoverReminder(ctx, h, false); err != nil {
+			for _, escalate := range chaseSteps(remind, wantEscalate) {
+				r, err := j.Store.RemindHandover(ctx, h, escalate)
+				if err != nil {
 					return err
 				}
-				if err := j.Store.MarkHandoverReminded(ctx, h.ID); err != nil {
+				if err := j.Bot.NotifyHandoverReminder(ctx, r); err != nil {
 					return err
 				}
-			}
-			if escalate {
-				if err := j.Bot.PushHandoverReminder(ctx, h, true); err != nil {
-					return err
-				}
-				return j.Store.MarkHandoverEscalated(ctx, h.ID)
 			}
 			return nil
 		}); err != nil {
@@ -94,21 +95,16 @@ func (j *Reminders) Run(ctx context.Context, now time.Time) error {
 	}
 	for _, c := range cols {
 		remind := !c.Reminded
-		escalate := !c.Escalated && !now.Before(c.ClaimedAt.Add(j.Rules.CollisionToManager))
+		wantEscalate := !c.Escalated && !now.Before(c.ClaimedAt.Add(j.Rules.CollisionToManager))
 		if err := j.Store.InTx(ctx, func(ctx context.Context) error {
-			if remind {
-				if err := j.Bot.PushCollisionReminder(ctx, c, false); err != nil {
+			for _, escalate := range chaseSteps(remind, wantEscalate) {
+				r, err := j.Store.RemindCollision(ctx, c, escalate)
+				if err != nil {
 					return err
 				}
-				if err := j.Store.MarkCollisionReminded(ctx, c.ID); err != nil {
+				if err := j.Bot.NotifyCollisionReminder(ctx, r); err != nil {
 					return err
 				}
-			}
-			if escalate {
-				if err := j.Bot.PushCollisionReminder(ctx, c, true); err != nil {
-					return err
-				}
-				return j.Store.MarkCollisionEscalated(ctx, c.ID)
 			}
 			return nil
 		}); err != nil {
@@ -116,6 +112,19 @@ func (j *Reminders) Run(ctx context.Context, now time.Time) error {
 		}
 	}
 	return nil
+}
+
+// chaseSteps are the steps due, in order: the reminder (false), then the
+// escalation (true).
+func chaseSteps(remind, escalate bool) []bool {
+	var out []bool
+	if remind {
+		out = append(out, false)
+	}
+	if escalate {
+		out = append(out, true)
+	}
+	return out
 }
 
 // Next implements DeadlineJob: the first instant a reminder is due on

@@ -12,14 +12,6 @@ import (
 // reminders. They run over every lead of the store, so each is one grouped
 // query that the database answers from an index alone; no lead is loaded.
 
-// DueCount is how many of an owner's leads of one grade are due: overdue
-// (due before today) and due today.
-type DueCount struct {
-	OwnerID        int64
-	Grade          domain.Grade
-	Overdue, Today int
-}
-
 // dueCountsSQL counts, per owner and grade, the leads due before tomorrow
 // and, of those, the ones due before today. It is answered from
 // leads_due_counts_idx alone (owner_id, grade, next_due_at; only leads
@@ -40,7 +32,7 @@ const dueCountsSQL = `SELECT owner_id, grade, COUNT(*) AS due,
 // of ctx (PostgreSQL runs one query at a time on a connection); the store
 // itself, outside that transaction, it may. An error of fn stops the walk
 // and is returned.
-func (db *DB) DueCounts(ctx context.Context, todayStart, tomorrowStart time.Time, fn func(DueCount) error) error {
+func (db *DB) DueCounts(ctx context.Context, todayStart, tomorrowStart time.Time, fn func(domain.DueCount) error) error {
 	if tomorrowStart.Before(todayStart) {
 		return domain.Errorkf(domain.EINVALID, "err.invalid", nil, "tomorrow starts before today")
 	}
@@ -50,7 +42,7 @@ func (db *DB) DueCounts(ctx context.Context, todayStart, tomorrowStart time.Time
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var c DueCount
+		var c domain.DueCount
 		var grade string
 		var due int
 		if err := rows.Scan(&c.OwnerID, &grade, &due, &c.Overdue); err != nil {

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dealerbot/dealerbot/domain"
 	"github.com/dealerbot/dealerbot/storage"
 	"github.com/dealerbot/dealerbot/storage/storagetest"
 )
@@ -36,7 +37,7 @@ func BenchmarkDueCounts(b *testing.B) {
 	b.Run("DueCounts", func(b *testing.B) {
 		for b.Loop() {
 			overdue, today := 0, 0
-			err := db.DueCounts(ctx, info.TodayStart, info.TomorrowStart, func(c storage.DueCount) error {
+			err := db.DueCounts(ctx, info.TodayStart, info.TomorrowStart, func(c domain.DueCount) error {
 				overdue, today = overdue+c.Overdue, today+c.Today
 				return nil
 			})

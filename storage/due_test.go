@@ -51,8 +51,8 @@ func TestDueCounts(t *testing.T) {
 		lead(b, domain.GradeN, tomorrow.Add(day), 10*day)                    // later, ungraded after a week
 
 		t.Run("DueCounts", func(t *testing.T) {
-			var got []storage.DueCount
-			err := db.DueCounts(ctx, today.In(time.FixedZone("CST", 8*3600)), tomorrow, func(c storage.DueCount) error {
+			var got []domain.DueCount
+			err := db.DueCounts(ctx, today.In(time.FixedZone("CST", 8*3600)), tomorrow, func(c domain.DueCount) error {
 				got = append(got, c)
 				// The walk leaves the store free for the caller's writes.
 				_, err := db.Enqueue(ctx, domain.OutboxMessage{Key: fmt.Sprintf("due:%d:%s", c.OwnerID, c.Grade), ChatID: c.OwnerID, Text: "due"})
@@ -61,7 +61,7 @@ func TestDueCounts(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := []storage.DueCount{
+			want := []domain.DueCount{
 				{OwnerID: a.ID, Grade: domain.GradeH, Overdue: 1, Today: 1},
 				{OwnerID: a.ID, Grade: domain.GradeN, Overdue: 1, Today: 1},
 				{OwnerID: b.ID, Grade: domain.GradeA, Overdue: 2, Today: 0},
@@ -73,11 +73,11 @@ func TestDueCounts(t *testing.T) {
 		})
 		t.Run("ErrStops", func(t *testing.T) {
 			calls := 0
-			err := db.DueCounts(ctx, today, tomorrow, func(storage.DueCount) error { calls++; return errBoom })
+			err := db.DueCounts(ctx, today, tomorrow, func(domain.DueCount) error { calls++; return errBoom })
 			if !errors.Is(err, errBoom) || calls != 1 {
 				t.Fatalf("%d calls, %v", calls, err)
 			}
-			err = db.DueCounts(ctx, tomorrow, today, func(storage.DueCount) error { return nil })
+			err = db.DueCounts(ctx, tomorrow, today, func(domain.DueCount) error { return nil })
 			AssertError(t, err, domain.EINVALID, "")
 		})
 		t.Run("OverdueCounts", func(t *testing.T) {

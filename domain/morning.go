@@ -1,0 +1,60 @@
+package domain
+
+import "time"
+
+// The morning push (issue 1's 08:30 message): what one person is told,
+// gathered by the morning job and rendered by the chat layer.
+
+// DueCount is how many of an owner's leads of one grade are due: overdue
+// (due before today) and due today.
+type DueCount struct {
+	OwnerID        int64
+	Grade          Grade
+	Overdue, Today int
+}
+
+// MorningDigest is what one person's morning message says. It names no
+// chat and no text: the chat layer renders it in the person's language.
+type MorningDigest struct {
+	Staff *Staff
+	At    time.Time // the job's time: "overdue by" counts from it
+	// Day is the start of the store's day the digest is for; one person
+	// gets one digest a day.
+	Day      time.Time
+	Counts   []GradeCount // by grade, only grades with anything due
+	Top      []*Lead      // the first few due, most overdue first
+	Ungraded int          // leads still N after their first week (R1.4)
+	// Team, for supervisors: people with follow-ups overdue by more than
+	// OverdueAlertDays.
+	Team []OwnerOverdue
+	// Appointments are today's booked visits (telesales: theirs; reception:
+	// all); Missed are earlier days' that nobody came to (R1.8).
+	Appointments []ApptItem
+	Missed       []ApptItem
+}
+
+// ApptItem is one booked visit in a morning message.
+type ApptItem struct {
+	ID        int64
+	At        time.Time
+	LeadID    int64
+	Name      string
+	Telesales string
+}
+
+// GradeCount is one grade's due follow-ups.
+type GradeCount struct {
+	Grade          Grade
+	Overdue, Today int
+}
+
+// OwnerOverdue is one person's count of long-overdue follow-ups.
+type OwnerOverdue struct {
+	Name  string
+	Count int
+}
+
+// Empty reports whether there is nothing to say.
+func (d *MorningDigest) Empty() bool {
+	return len(d.Counts) == 0 && d.Ungraded == 0 && len(d.Team) == 0 && len(d.Appointments) == 0 && len(d.Missed) == 0
+}

@@ -1,0 +1,45 @@
+package domain
+
+// What the reminders job (issue 5) tells about something left waiting on
+// someone, and who is to hear it. Each is recorded as sent in the
+// transaction that queues it, so it goes once.
+
+// AppointmentReminder says a booked customer is due soon (R1.8: 30
+// minutes before): the telesales who booked the visit (Booker; nil when
+// they cannot be told) and reception hear of it.
+type AppointmentReminder struct {
+	Appointment Appointment
+	Lead        *Lead
+	Booker      *Staff
+	Reception   []*Staff
+}
+
+// HandoverReminder says a handover is unanswered (R1.10): first the
+// consultant it was handed to is reminded; escalated, their supervisors
+// are told.
+type HandoverReminder struct {
+	Handover   Handover
+	Lead       *Lead
+	From, To   *Staff
+	Escalate   bool
+	Recipients []*Staff
+}
+
+// CollisionReminder says a collision is unruled past its time (R1.14):
+// the supervisors, or escalated the managers, hear of it. Owner and
+// Claimant are nil when no longer found (the reminder then has no card).
+type CollisionReminder struct {
+	Collision       Collision
+	Lead            *Lead
+	Owner, Claimant *Staff
+	Escalate        bool
+	Recipients      []*Staff
+}
+
+// Booker is who of a visit's telesales can be told: active and enrolled.
+func Booker(s *Staff) *Staff {
+	if s != nil && s.Active && s.Enrolled() {
+		return s
+	}
+	return nil
+}

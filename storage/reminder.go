@@ -1,0 +1,106 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/dealerbot/dealerbot/domain"
+)
+
+// The reminders job's services (issue 5): each records a reminder as sent
+// and says who is to hear it, in one transaction (joining the caller's),
+// so the job queues the messages in the same one and each goes once.
+
+// RemindAppointment records the reminder of appointment a as sent and
+// returns it with the telesales and reception to tell. ENOTFOUND when the
+// appointment or its lead is gone.
+func (db *DB) RemindAppointment(ctx context.Context, a domain.Appointment) (domain.AppointmentReminder, error) {
+	out := domain.AppointmentReminder{Appointment: a}
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if out.Lead, err = db.LeadByID(ctx, a.LeadID); err != nil {
+			return err
+		}
+		booker, err := db.StaffByID(ctx, a.TelesalesID)
+		if err != nil && domain.ErrorCode(err) != domain.ENOTFOUND {
+			return err
+		}
+		out.Booker = domain.Booker(booker)
+		reception, err := db.StaffWithRole(ctx, domain.RoleReception)
+		if err != nil {
+			return err
+		}
+		out.Reception = domain.Reachable(reception)
+		return db.MarkAppointmentReminded(ctx, a.ID)
+	})
+	if err != nil {
+		return domain.AppointmentReminder{}, fmt.Errorf("remind appointment %d: %w", a.ID, err)
+	}
+	return out, nil
+}
+
+// RemindHandover records that handover h was chased (reminded, or
+// escalated) and returns who to tell: the consultant it was handed to (if
+// enrolled), or escalated their own department's supervisors (every
+// supervisor when the department has none). ENOTFOUND when the lead or a
+// person is gone.
+func (db *DB) RemindHandover(ctx context.Context, h domain.Handover, escalate bool) (domain.HandoverReminder, error) {
+	out := domain.HandoverReminder{Handover: h, Escalate: escalate}
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if out.Lead, err = db.LeadByID(ctx, h.LeadID); err != nil {
+			return err
+		}
+		if out.From, err = db.StaffByID(ctx, h.FromID); err != nil {
+			return err
+		}
+		if out.To, err = db.StaffByID(ctx, h.ToID); err != nil {
+			return err
+		}
+		if !escalate {
+			if out.To.Enrolled() {
+				out.Recipients = []*domain.Staff{out.To}
+			}
+			return db.MarkHandoverReminded(ctx, h.ID)
+		}
+		sups, err := db.StaffWithRole(ctx, domain.RoleSupervisor)
+		if err != nil {
+			return err
+		}
+		out.Recipients = domain.InDepartmentOrAll(domain.Reachable(sups), out.To.Department)
+		return db.MarkHandoverEscalated(ctx, h.ID)
+	})
+	if err != nil {
+		return domain.HandoverReminder{}, fmt.Errorf("remind handover %d: %w", h.ID, err)
+	}
+	return out, nil
+}
+
+// RemindCollision records that collision c was chased (reminded, or
+// escalated) and returns who to tell: the supervisors, or escalated the
+// managers. ENOTFOUND when the lead is gone.
+func (db *DB) RemindCollision(ctx context.Context, c domain.Collision, escalate bool) (domain.CollisionReminder, error) {
+	out := domain.CollisionReminder{Collision: c, Escalate: escalate}
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if out.Lead, err = db.LeadByID(ctx, c.LeadID); err != nil {
+			return err
+		}
+		out.Owner, _ = db.StaffByID(ctx, c.OwnerID)
+		out.Claimant, _ = db.StaffByID(ctx, c.ClaimantID)
+		role, mark := domain.RoleSupervisor, db.MarkCollisionReminded
+		if escalate {
+			role, mark = domain.RoleManager, db.MarkCollisionEscalated
+		}
+		people, err := db.StaffWithRole(ctx, role)
+		if err != nil {
+			return err
+		}
+		out.Recipients = domain.Reachable(people)
+		return mark(ctx, c.ID)
+	})
+	if err != nil {
+		return domain.CollisionReminder{}, fmt.Errorf("remind collision %d: %w", c.ID, err)
+	}
+	return out, nil
+}
