@@ -107,6 +107,7 @@ func (h *harness) start() {
 		Token:           h.emu.Token(),
 		APIURL:          h.emu.URL(),
 		Store:           store,
+		Lost:            h.db,
 		HandlerTimeout:  h.opts.handlerTimeout,
 		GroupChatID:     h.opts.groupChatID,
 		Now:             h.clock,

@@ -156,6 +156,28 @@ func (b *Bot) handleRest(ctx context.Context, r *Request) error {
 	return nil
 }
 
+// approvers are who rules on a staff member's request (domain.Approvers).
+// Rest and swap use it until they move to a service, as lost did.
+func (b *Bot) approvers(ctx context.Context, s *domain.Staff) ([]*domain.Staff, error) {
+	staff, err := b.store.StaffWithRole(ctx, domain.ApproverRole(s.Roles))
+	if err != nil {
+		return nil, err
+	}
+	return domain.Approvers(s, staff), nil
+}
+
+// mayDecide refuses a ruling on a rest day or swap by anyone but the
+// requester's approvers (a forged button press, another supervisor's own
+// request): domain.Approval.MayDecide.
+func (b *Bot) mayDecide(ctx context.Context, kind domain.ApprovalKind, id int64, who, requester *domain.Staff) error {
+	staff, err := b.store.StaffWithRole(ctx, domain.ApproverRole(requester.Roles))
+	if err != nil {
+		return err
+	}
+	a := domain.Approval{Kind: kind, ID: id, Requester: requester}
+	return a.MayDecide(who, staff)
+}
+
 func restCardKey(id, approverID int64) string { return fmt.Sprintf("rest:%d:%d", id, approverID) }
 
 func (b *Bot) restCard(lang domain.Lang, name, day string) string {
@@ -196,7 +218,7 @@ func (b *Bot) handleRestDecision(ctx context.Context, r *Request) error {
 	if err != nil {
 		return err
 	}
-	if err := b.mayDecide(ctx, r.Staff, requester); err != nil {
+	if err := b.mayDecide(ctx, domain.ApprovalRest, rd.ID, r.Staff, requester); err != nil {
 		return err
 	}
 	status, outcome, tell := domain.RestRejected, "rest.done_no", "rest.rejected"
@@ -240,18 +262,6 @@ func (b *Bot) handleRestDecision(ctx context.Context, r *Request) error {
 		}
 	}
 	return nil
-}
-
-// editCard replaces the delivered card under cardKey by text, without
-// buttons; a card never delivered is left alone.
-func (b *Bot) editCard(ctx context.Context, cardKey, editKey string, a *domain.Staff, text string) error {
-	card, err := b.store.OutboxByKey(ctx, cardKey)
-	if err != nil || card.TelegramMsgID == 0 {
-		return nil //nolint:nilerr // never delivered: nothing to update
-	}
-	_, err = b.enqueue(ctx, domain.OutboxMessage{Key: editKey, ChatID: a.TelegramID, StaffID: a.ID, Text: text,
-		EditMsgID: card.TelegramMsgID, Priority: domain.PriorityReply}, nil)
-	return err
 }
 
 // swapState is where a swap stands, kept server-side under swapStateKey:
@@ -569,7 +579,7 @@ func (b *Bot) decideSwap(ctx context.Context, r *Request, approve bool) error {
 	if err != nil {
 		return err
 	}
-	if err := b.mayDecide(ctx, r.Staff, requester); err != nil {
+	if err := b.mayDecide(ctx, domain.ApprovalSwap, rd.ID, r.Staff, requester); err != nil {
 		return err
 	}
 	theirDay := rd.SwapDay
