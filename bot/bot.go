@@ -70,11 +70,15 @@ type outboxStore interface {
 	CallbackData(ctx context.Context, id int64) (string, error)
 }
 
-// Options configure a Bot. Token, APIURL, Store and Calendar are required.
+// Options configure a Bot. Token, APIURL, Store, the services and Calendar
+// are required.
 type Options struct {
-	Token     string
-	APIURL    string // the Bot API server, e.g. https://api.telegram.org
-	Store     Store
+	Token  string
+	APIURL string // the Bot API server, e.g. https://api.telegram.org
+	Store  Store
+	// The services the handlers call, one per noun (implemented by
+	// *storage.DB): a handler parses, calls one, and renders its outcome.
+	Lost      domain.LostService
 	Log       *slog.Logger
 	Now       func() time.Time
 	Calendar  *domain.Calendar
@@ -127,8 +131,8 @@ type Bot struct {
 
 // New connects to the Bot API (getMe) and registers the built-in commands.
 func New(ctx context.Context, opts Options) (*Bot, error) {
-	if opts.Store == nil || opts.Calendar == nil {
-		return nil, errors.New("bot: Store and Calendar are required")
+	if opts.Store == nil || opts.Lost == nil || opts.Calendar == nil {
+		return nil, errors.New("bot: Store, Lost and Calendar are required")
 	}
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)

@@ -108,6 +108,7 @@ func (h *harness) start() {
 		Token:           h.emu.Token(),
 		APIURL:          h.emu.URL(),
 		Store:           store,
+		Lost:            h.db,
 		HandlerTimeout:  h.opts.handlerTimeout,
 		SendTimeout:     h.opts.sendTimeout,
 		GroupChatID:     h.opts.groupChatID,

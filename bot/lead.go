@@ -27,9 +27,6 @@ type leadStore interface {
 	VisitByID(ctx context.Context, id int64) (*domain.Visit, error)
 	SetVisitLeft(ctx context.Context, id int64, at time.Time) (bool, error)
 	Visits(ctx context.Context, leadID int64, limit int) ([]domain.Visit, error)
-	CreateLostRequest(ctx context.Context, r *domain.LostRequest) error
-	LostRequestByID(ctx context.Context, id int64) (*domain.LostRequest, error)
-	DecideLostRequest(ctx context.Context, id int64, status string, deciderID int64, answer string) (bool, error)
 	SaveDialog(ctx context.Context, d domain.Dialog) error
 	DialogByChat(ctx context.Context, chatID int64) (*domain.Dialog, error)
 	DeleteDialog(ctx context.Context, chatID int64) error

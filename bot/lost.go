@@ -6,15 +6,15 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/go-telegram/bot/models"
-
 	"github.com/dealerbot/dealerbot/domain"
 )
 
 // Marking a lead lost (F) needs a reason and the supervisor's approval; until
 // then the lead keeps its grade (R1.6). The supervisor approves or rejects
 // with one tap; a rejection asks for a reason by reply; the requester is told
-// either way.
+// either way. The use case is domain.LostService's; this file parses the
+// command, the buttons and the reply, and shows the outcome on approval
+// cards (approval.go).
 
 // handleLost asks to mark a lead lost: /lost 17 竞品 买了别家.
 func (b *Bot) handleLost(ctx context.Context, r *Request) error {
@@ -22,24 +22,24 @@ func (b *Bot) handleLost(ctx context.Context, r *Request) error {
 	if ref == "" || strings.TrimSpace(reason) == "" {
 		return errUsage
 	}
-	l, err := b.lookupWorkable(ctx, r, ref)
+	l, err := b.lookupLead(ctx, r, ref) // a phone or an id
 	if err != nil {
 		return err
 	}
-	return b.requestLost(ctx, r, l, strings.TrimSpace(reason))
+	return b.requestLost(ctx, r, l.ID, strings.TrimSpace(reason))
 }
 
 // lostReasonText takes the reason the card's "mark lost" button asked for.
 func (b *Bot) lostReasonText(ctx context.Context, r *Request, d *domain.Dialog, text string) error {
-	l, err := b.endLeadDialog(ctx, r, d)
-	if err != nil {
+	var leadID int64
+	if err := b.endDialog(ctx, r, d, &leadID); err != nil {
 		return err
 	}
-	return b.requestLost(ctx, r, l, strings.TrimSpace(text))
+	return b.requestLost(ctx, r, leadID, strings.TrimSpace(text))
 }
 
 // requestLost files the request and sends each approver a card.
-func (b *Bot) requestLost(ctx context.Context, r *Request, l *domain.Lead, text string) error {
+func (b *Bot) requestLost(ctx context.Context, r *Request, leadID int64, text string) error {
 	if text == "" {
 		return domain.Errorkf(domain.EINVALID, "err.note_empty", nil, "reason is empty")
 	}
@@ -51,29 +51,14 @@ func (b *Bot) requestLost(ctx context.Context, r *Request, l *domain.Lead, text 
 	if ok {
 		note = strings.TrimSpace(rest)
 	}
-	req := &domain.LostRequest{LeadID: l.ID, RequesterID: r.Staff.ID, Reason: reason, Note: note}
-	if err := b.store.CreateLostRequest(ctx, req); err != nil {
-		return err
-	}
-	approvers, err := b.approvers(ctx, r.Staff)
+	out, err := b.opts.Lost.RequestLost(ctx, domain.LostRequest{LeadID: leadID, RequesterID: r.Staff.ID, Reason: reason, Note: note})
 	if err != nil {
 		return err
 	}
-	if len(approvers) == 0 {
-		return domain.Errorkf(domain.ENOTFOUND, "err.no_supervisor", nil, "no supervisor to approve")
+	if err := b.sendApprovalCards(ctx, lostCards(out.Request, out.Requester, out.Lead, out.Lead.Grade), out.Approvers); err != nil {
+		return err
 	}
-	id := strconv.FormatInt(req.ID, 10)
-	for _, a := range approvers {
-		text := T(a.Lang, "lost.card", r.Staff.Name, l.ID, l.Name, string(l.Grade), lostReason(a.Lang, reason, req.Note))
-		markup := inlineKeyboard([]models.InlineKeyboardButton{
-			{Text: T(a.Lang, "btn.approve"), CallbackData: "lost:ok:" + id},
-			{Text: T(a.Lang, "btn.reject"), CallbackData: "lost:no:" + id},
-		})
-		if err := b.Push(ctx, lostCardKey(req.ID, a.ID), a.TelegramID, a.ID, text, markup); err != nil {
-			return err
-		}
-	}
-	b.reply(ctx, r.ChatID, r.T("lost.requested", l.ID, l.Name, len(approvers)))
+	b.reply(ctx, r.ChatID, r.T("lost.requested", out.Lead.ID, out.Lead.Name, len(out.Approvers)))
 	return nil
 }
 
@@ -82,51 +67,40 @@ func (b *Bot) requestLost(ctx context.Context, r *Request, l *domain.Lead, text 
 // text stays on the lead card (/show).
 const cardNoteMax = 600
 
-func lostCardKey(reqID, approverID int64) string { return fmt.Sprintf("lost:%d:%d", reqID, approverID) }
-
-// approvers are who rules on a staff member's request: the supervisors, or
-// for a supervisor the managers — of their department when departments are
-// set (/dept).
-func (b *Bot) approvers(ctx context.Context, s *domain.Staff) ([]*domain.Staff, error) {
-	// Their own department's, when departments are set.
-	all, err := b.inDepartment(ctx, domain.ApproverRole(s.Roles), s.Department)
-	if err != nil {
-		return nil, err
+// lostCards are a lost request's approval cards; grade is the lead's grade
+// when it was asked (the rewrite shows the same card).
+func lostCards(req *domain.LostRequest, requester *domain.Staff, l *domain.Lead, grade domain.Grade) approvalCards {
+	id := strconv.FormatInt(req.ID, 10)
+	return approvalCards{
+		Key:  func(a int64) string { return fmt.Sprintf("lost:%d:%d", req.ID, a) },
+		Done: func(a int64) string { return fmt.Sprintf("lost-card:%d:%d", req.ID, a) },
+		Body: func(lang domain.Lang) string {
+			return T(lang, "lost.card", requester.Name, l.ID, l.Name, string(grade), lostReason(lang, req.Reason, req.Note))
+		},
+		Buttons: approveReject("lost:ok:"+id, "lost:no:"+id),
 	}
-	var out []*domain.Staff
-	for _, a := range all {
-		if a.ID != s.ID {
-			out = append(out, a)
-		}
-	}
-	return out, nil
 }
 
-// handleLostDecision takes a supervisor's tap: lost:ok:<id> or lost:no:<id>.
+// handleLostDecision takes a supervisor's tap: lost:ok:<id> approves,
+// lost:no:<id> asks for the reason of a rejection.
 func (b *Bot) handleLostDecision(ctx context.Context, r *Request) error {
 	verb, idText, _ := strings.Cut(r.Args, ":")
 	id, err := strconv.ParseInt(idText, 10, 64)
 	if err != nil {
 		return domain.Errorkf(domain.ENOTFOUND, "callback.stale", nil, "bad lost button %q", r.Args)
 	}
-	req, err := b.store.LostRequestByID(ctx, id)
-	if err != nil {
-		return err
-	}
-	if req.Status != domain.LostPending {
-		return domain.Errorkf(domain.ECONFLICT, "lost.already", nil, "request %d decided already", id)
-	}
-	requester, err := b.store.StaffByID(ctx, req.RequesterID)
-	if err != nil {
-		return err
-	}
-	if err := b.mayDecide(ctx, r.Staff, requester); err != nil {
-		return err
-	}
 	switch verb {
 	case "ok":
-		return b.decideLost(ctx, r, req, requester, domain.LostApproved, "")
+		out, err := b.opts.Lost.DecideLost(ctx, id, domain.Decision{DeciderID: r.Staff.ID, Verdict: domain.Approved})
+		if err != nil {
+			return err
+		}
+		return b.lostDecided(ctx, r, out)
 	case "no":
+		req, err := b.opts.Lost.LostToDecide(ctx, id, r.Staff.ID)
+		if err != nil {
+			return err
+		}
 		return b.ask(ctx, r, "reject", req.ID, r.T("lost.ask_reject", req.LeadID))
 	}
 	return domain.Errorkf(domain.ENOTFOUND, "callback.stale", nil, "bad lost verb %q", verb)
@@ -142,92 +116,38 @@ func (b *Bot) rejectReasonText(ctx context.Context, r *Request, d *domain.Dialog
 	if text == "" {
 		return domain.Errorkf(domain.EINVALID, "err.note_empty", nil, "reason is empty")
 	}
-	req, err := b.store.LostRequestByID(ctx, id)
+	out, err := b.opts.Lost.DecideLost(ctx, id, domain.Decision{DeciderID: r.Staff.ID, Verdict: domain.Rejected, Reason: text})
 	if err != nil {
 		return err
 	}
-	requester, err := b.store.StaffByID(ctx, req.RequesterID)
-	if err != nil {
-		return err
-	}
-	if err := b.mayDecide(ctx, r.Staff, requester); err != nil {
-		return err
-	}
-	return b.decideLost(ctx, r, req, requester, domain.LostRejected, text)
+	return b.lostDecided(ctx, r, out)
 }
 
-// mayDecide refuses a ruling by anyone but the requester's approvers (a
-// forged button press, another supervisor's own request).
-func (b *Bot) mayDecide(ctx context.Context, who, requester *domain.Staff) error {
-	approvers, err := b.approvers(ctx, requester)
+// lostDecided shows a ruling: the requester is told, every approver's card
+// turns into the outcome (the buttons go), and the decider gets the answer.
+func (b *Bot) lostDecided(ctx context.Context, r *Request, out *domain.LostDecided) error {
+	req, l, d := out.Request, out.Lead, out.Request.Decision
+	tell, outcome := "lost.approved", "lost.done_ok"
+	if !d.Approved() {
+		tell, outcome = "lost.rejected", "lost.done_no"
+	}
+	err := b.tell(ctx, fmt.Sprintf("lost-result:%d", req.ID), out.Requester, func(lang domain.Lang) string {
+		if d.Approved() {
+			return T(lang, tell, l.ID, l.Name, out.Decider.Name)
+		}
+		return T(lang, tell, l.ID, l.Name, out.Decider.Name, d.Reason)
+	})
 	if err != nil {
 		return err
 	}
-	for _, a := range approvers {
-		if a.ID == who.ID {
-			return nil
-		}
-	}
-	return domain.Errorkf(domain.EFORBIDDEN, "err.forbidden", nil, "staff %d may not rule on %d's request", who.ID, requester.ID)
-}
-
-// decideLost records the ruling once, applies it, tells the requester and
-// turns every approver's card into the outcome (the buttons go).
-func (b *Bot) decideLost(ctx context.Context, r *Request, req *domain.LostRequest, requester *domain.Staff, status, answer string) error {
-	ok, err := b.store.DecideLostRequest(ctx, req.ID, status, r.Staff.ID, answer)
+	cards := lostCards(req, out.Requester, l, out.Asked)
+	err = b.closeApprovalCards(ctx, cards, out.Approvers, func(lang domain.Lang) string {
+		return T(lang, outcome, out.Decider.Name, clip(d.Reason, cardNoteMax))
+	})
 	if err != nil {
 		return err
 	}
-	if !ok {
-		return domain.Errorkf(domain.ECONFLICT, "lost.already", nil, "request %d decided already", req.ID)
-	}
-	l, err := b.store.LeadByID(ctx, req.LeadID)
-	if err != nil {
-		return err
-	}
-	asked := l.Grade // the cards show the grade the request was made at
-	if status == domain.LostApproved && !l.Grade.FollowedUp() {
-		// Ordered, delivered or unreachable since: F would overwrite that.
-		return domain.Errorkf(domain.EINVALID, "err.lead_closed", []any{l.ID, string(l.Grade)}, "lead %d is %s now", l.ID, l.Grade)
-	}
-	if status == domain.LostApproved {
-		l.LostNote = req.Note
-		l.SetGrade(domain.GradeF, b.now(), b.opts.Rules.Leads, b.opts.Calendar)
-		if err := b.recordChange(ctx, l, r.Staff.ID, domain.EventGrade, string(asked), string(domain.GradeF), domain.WhyLost); err != nil {
-			return err
-		}
-		if err := b.store.UpdateLead(ctx, l); err != nil {
-			return err
-		}
-	}
-	tell := T(requester.Lang, "lost.approved", l.ID, l.Name, r.Staff.Name)
-	outcome := "lost.done_ok"
-	if status == domain.LostRejected {
-		tell = T(requester.Lang, "lost.rejected", l.ID, l.Name, r.Staff.Name, answer)
-		outcome = "lost.done_no"
-	}
-	if requester.Enrolled() {
-		if err := b.Push(ctx, fmt.Sprintf("lost-result:%d", req.ID), requester.TelegramID, requester.ID, tell, nil); err != nil {
-			return err
-		}
-	}
-	approvers, err := b.approvers(ctx, requester)
-	if err != nil {
-		return err
-	}
-	for _, a := range approvers {
-		card, err := b.store.OutboxByKey(ctx, lostCardKey(req.ID, a.ID))
-		if err != nil || card.TelegramMsgID == 0 {
-			continue // never delivered: nothing to update
-		}
-		text := T(a.Lang, "lost.card", requester.Name, l.ID, l.Name, string(asked), lostReason(a.Lang, req.Reason, req.Note)) +
-			"\n" + T(a.Lang, outcome, r.Staff.Name, clip(answer, cardNoteMax))
-		key := fmt.Sprintf("lost-card:%d:%d", req.ID, a.ID)
-		if _, err := b.enqueue(ctx, domain.OutboxMessage{Key: key, ChatID: a.TelegramID, StaffID: a.ID, Text: text, EditMsgID: card.TelegramMsgID, Priority: domain.PriorityReply}, nil); err != nil {
-			return err
-		}
-	}
-	b.reply(ctx, r.ChatID, r.T(outcome, r.Staff.Name, answer))
+	b.reply(ctx, r.ChatID, r.T(outcome, out.Decider.Name, d.Reason))
 	return nil
 }
 

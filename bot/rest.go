@@ -142,24 +142,44 @@ func (b *Bot) handleRest(ctx context.Context, r *Request) error {
 	if len(approvers) == 0 {
 		return domain.Errorkf(domain.ENOTFOUND, "err.no_supervisor", nil, "no supervisor to approve")
 	}
-	id := strconv.FormatInt(rd.ID, 10)
-	for _, a := range approvers {
-		markup := inlineKeyboard([]models.InlineKeyboardButton{
-			{Text: T(a.Lang, "btn.approve"), CallbackData: "rest:ok:" + id},
-			{Text: T(a.Lang, "btn.reject"), CallbackData: "rest:no:" + id},
-		})
-		if err := b.Push(ctx, restCardKey(rd.ID, a.ID), a.TelegramID, a.ID, b.restCard(a.Lang, r.Staff.Name, rd.Day), markup); err != nil {
-			return err
-		}
+	if err := b.sendApprovalCards(ctx, restCards(rd, r.Staff), approvers); err != nil {
+		return err
 	}
 	r.Reply(ctx, "rest.requested", restDate(r.Lang, rd.Day), len(approvers))
 	return nil
 }
 
-func restCardKey(id, approverID int64) string { return fmt.Sprintf("rest:%d:%d", id, approverID) }
+// approvers are who rules on a staff member's request (domain.Approvers).
+// Rest and swap use it until they move to a service, as lost did.
+func (b *Bot) approvers(ctx context.Context, s *domain.Staff) ([]*domain.Staff, error) {
+	staff, err := b.store.StaffWithRole(ctx, domain.ApproverRole(s.Roles))
+	if err != nil {
+		return nil, err
+	}
+	return domain.Approvers(s, staff), nil
+}
 
-func (b *Bot) restCard(lang domain.Lang, name, day string) string {
-	return T(lang, "rest.card", name, restDate(lang, day))
+// mayDecide refuses a ruling on a rest day or swap by anyone but the
+// requester's approvers (a forged button press, another supervisor's own
+// request): domain.Approval.MayDecide.
+func (b *Bot) mayDecide(ctx context.Context, kind domain.ApprovalKind, id int64, who, requester *domain.Staff) error {
+	staff, err := b.store.StaffWithRole(ctx, domain.ApproverRole(requester.Roles))
+	if err != nil {
+		return err
+	}
+	a := domain.Approval{Kind: kind, ID: id, Requester: requester}
+	return a.MayDecide(who, staff)
+}
+
+// restCards are a rest day's approval cards.
+func restCards(rd *domain.RestDay, requester *domain.Staff) approvalCards {
+	id := strconv.FormatInt(rd.ID, 10)
+	return approvalCards{
+		Key:     func(a int64) string { return fmt.Sprintf("rest:%d:%d", rd.ID, a) },
+		Done:    func(a int64) string { return fmt.Sprintf("rest-card:%d:%d", rd.ID, a) },
+		Body:    func(lang domain.Lang) string { return T(lang, "rest.card", requester.Name, restDate(lang, rd.Day)) },
+		Buttons: approveReject("rest:ok:"+id, "rest:no:"+id),
+	}
 }
 
 // parseButtonID reads the id at the end of a button's payload.
@@ -190,13 +210,13 @@ func (b *Bot) handleRestDecision(ctx context.Context, r *Request) error {
 		return err
 	}
 	if rd.Status != domain.RestPending {
-		return domain.Errorkf(domain.ECONFLICT, "rest.already", nil, "rest day %d decided already", id)
+		return domain.AlreadyDecided(domain.ApprovalRest, id)
 	}
 	requester, err := b.store.StaffByID(ctx, rd.StaffID)
 	if err != nil {
 		return err
 	}
-	if err := b.mayDecide(ctx, r.Staff, requester); err != nil {
+	if err := b.mayDecide(ctx, domain.ApprovalRest, rd.ID, r.Staff, requester); err != nil {
 		return err
 	}
 	status, outcome, tell := domain.RestRejected, "rest.done_no", "rest.rejected"
@@ -216,13 +236,13 @@ func (b *Bot) handleRestDecision(ctx context.Context, r *Request) error {
 		return err
 	}
 	if !ok {
-		return domain.Errorkf(domain.ECONFLICT, "rest.already", nil, "rest day %d decided already", id)
+		return domain.AlreadyDecided(domain.ApprovalRest, id)
 	}
-	if requester.Enrolled() {
-		text := T(requester.Lang, tell, restDate(requester.Lang, rd.Day), r.Staff.Name)
-		if err := b.Push(ctx, fmt.Sprintf("rest-result:%d", rd.ID), requester.TelegramID, requester.ID, text, nil); err != nil {
-			return err
-		}
+	err = b.tell(ctx, fmt.Sprintf("rest-result:%d", rd.ID), requester, func(lang domain.Lang) string {
+		return T(lang, tell, restDate(lang, rd.Day), r.Staff.Name)
+	})
+	if err != nil {
+		return err
 	}
 	if status == domain.RestApproved {
 		if err := b.warnDutyOnRest(ctx, r, requester, rd.Day); err != nil {
@@ -233,25 +253,9 @@ func (b *Bot) handleRestDecision(ctx context.Context, r *Request) error {
 	if err != nil {
 		return err
 	}
-	for _, a := range approvers {
-		text := b.restCard(a.Lang, requester.Name, rd.Day) + "\n" + T(a.Lang, outcome, r.Staff.Name)
-		if err := b.editCard(ctx, restCardKey(rd.ID, a.ID), fmt.Sprintf("rest-card:%d:%d", rd.ID, a.ID), a, text); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// editCard replaces the delivered card under cardKey by text, without
-// buttons; a card never delivered is left alone.
-func (b *Bot) editCard(ctx context.Context, cardKey, editKey string, a *domain.Staff, text string) error {
-	card, err := b.store.OutboxByKey(ctx, cardKey)
-	if err != nil || card.TelegramMsgID == 0 {
-		return nil //nolint:nilerr // never delivered: nothing to update
-	}
-	_, err = b.enqueue(ctx, domain.OutboxMessage{Key: editKey, ChatID: a.TelegramID, StaffID: a.ID, Text: text,
-		EditMsgID: card.TelegramMsgID, Priority: domain.PriorityReply}, nil)
-	return err
+	return b.closeApprovalCards(ctx, restCards(rd, requester), approvers, func(lang domain.Lang) string {
+		return T(lang, outcome, r.Staff.Name)
+	})
 }
 
 // swapState is where a swap stands, kept server-side under swapStateKey:
@@ -513,27 +517,27 @@ func (b *Bot) handleSwapAnswer(ctx context.Context, r *Request) error {
 	if err := b.setSwapState(ctx, rs, id, &st); err != nil {
 		return err
 	}
-	for _, a := range approvers {
-		markup := inlineKeyboard([]models.InlineKeyboardButton{
-			{Text: T(a.Lang, "btn.approve"), CallbackData: fmt.Sprintf("swapok:%d", id)},
-			{Text: T(a.Lang, "btn.reject"), CallbackData: fmt.Sprintf("swapno:%d", id)},
-		})
-		text := T(a.Lang, "swap.card", Raw(summary(a.Lang)))
-		if err := b.Push(ctx, swapCardKey(id, st.Seq, a.ID), a.TelegramID, a.ID, text, markup); err != nil {
-			return err
-		}
+	if err := b.sendApprovalCards(ctx, swapCards(id, st.Seq, summary), approvers); err != nil {
+		return err
 	}
-	if requester.Enrolled() {
-		text := T(requester.Lang, "swap.agreed", r.Staff.Name)
-		if err := b.Push(ctx, fmt.Sprintf("swap-agreed:%d:%d", id, st.Seq), requester.TelegramID, requester.ID, text, nil); err != nil {
-			return err
-		}
+	err = b.tell(ctx, fmt.Sprintf("swap-agreed:%d:%d", id, st.Seq), requester, func(lang domain.Lang) string {
+		return T(lang, "swap.agreed", r.Staff.Name)
+	})
+	if err != nil {
+		return err
 	}
 	return b.editPressed(ctx, r, fmt.Sprintf("swap-answer:%d:%d", id, st.Seq), askText+"\n"+r.T("swap.answer_yes"))
 }
 
-func swapCardKey(id, seq, approverID int64) string {
-	return fmt.Sprintf("swap-card:%d:%d:%d", id, seq, approverID)
+// swapCards are the approval cards of attempt seq at swapping rest day id;
+// summary tells the swap in a language.
+func swapCards(id, seq int64, summary func(domain.Lang) string) approvalCards {
+	return approvalCards{
+		Key:     func(a int64) string { return fmt.Sprintf("swap-card:%d:%d:%d", id, seq, a) },
+		Done:    func(a int64) string { return fmt.Sprintf("swap-card-done:%d:%d:%d", id, seq, a) },
+		Body:    func(lang domain.Lang) string { return T(lang, "swap.card", Raw(summary(lang))) },
+		Buttons: approveReject(fmt.Sprintf("swapok:%d", id), fmt.Sprintf("swapno:%d", id)),
+	}
 }
 
 // editPressed replaces the pressed message by text, without buttons.
@@ -569,7 +573,7 @@ func (b *Bot) decideSwap(ctx context.Context, r *Request, approve bool) error {
 	if err != nil {
 		return err
 	}
-	if err := b.mayDecide(ctx, r.Staff, requester); err != nil {
+	if err := b.mayDecide(ctx, domain.ApprovalSwap, rd.ID, r.Staff, requester); err != nil {
 		return err
 	}
 	theirDay := rd.SwapDay
@@ -601,11 +605,10 @@ func (b *Bot) decideSwap(ctx context.Context, r *Request, approve bool) error {
 		return err
 	}
 	for _, s := range []*domain.Staff{requester, colleague} {
-		if !s.Enrolled() {
-			continue
-		}
-		text := T(s.Lang, tell, r.Staff.Name, Raw(summary(s.Lang)))
-		if err := b.Push(ctx, fmt.Sprintf("swap-result:%d:%d:%d", id, st.Seq, s.ID), s.TelegramID, s.ID, text, nil); err != nil {
+		err := b.tell(ctx, fmt.Sprintf("swap-result:%d:%d:%d", id, st.Seq, s.ID), s, func(lang domain.Lang) string {
+			return T(lang, tell, r.Staff.Name, Raw(summary(lang)))
+		})
+		if err != nil {
 			return err
 		}
 	}
@@ -613,13 +616,9 @@ func (b *Bot) decideSwap(ctx context.Context, r *Request, approve bool) error {
 	if err != nil {
 		return err
 	}
-	for _, a := range approvers {
-		text := T(a.Lang, "swap.card", Raw(summary(a.Lang))) + "\n" + T(a.Lang, outcome, r.Staff.Name)
-		if err := b.editCard(ctx, swapCardKey(id, st.Seq, a.ID), fmt.Sprintf("swap-card-done:%d:%d:%d", id, st.Seq, a.ID), a, text); err != nil {
-			return err
-		}
-	}
-	return nil
+	return b.closeApprovalCards(ctx, swapCards(id, st.Seq, summary), approvers, func(lang domain.Lang) string {
+		return T(lang, outcome, r.Staff.Name)
+	})
 }
 
 // rotaMonthLayout is how /rota names a month: 2026-12.

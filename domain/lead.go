@@ -314,59 +314,6 @@ type Visit struct {
 	GradePrompted bool
 }
 
-// LostReason is why a lead is lost (R1.6).
-type LostReason string
-
-// The reasons of R1.6.
-const (
-	LostCompetitor LostReason = "competitor" // 购买竞品
-	LostBudget     LostReason = "budget"     // 预算不足
-	LostPostponed  LostReason = "postponed"  // 推迟购买
-	LostOther      LostReason = "other"      // 其他
-)
-
-// LostReasons lists them in button order.
-var LostReasons = []LostReason{LostCompetitor, LostBudget, LostPostponed, LostOther}
-
-var lostNamesZH = map[string]LostReason{"竞品": LostCompetitor, "购买竞品": LostCompetitor, "买了别的": LostCompetitor,
-	"预算": LostBudget, "预算不足": LostBudget, "推迟": LostPostponed, "推迟购买": LostPostponed, "暂不买": LostPostponed, "其他": LostOther}
-
-// ParseLostReason reads the first word of a lost request: a reason
-// category; anything else means "other", with the whole text as the note.
-func ParseLostReason(s string) (LostReason, bool) {
-	if r, ok := lostNamesZH[s]; ok {
-		return r, true
-	}
-	for _, r := range LostReasons {
-		if strings.EqualFold(s, string(r)) {
-			return r, true
-		}
-	}
-	return LostOther, false
-}
-
-// Lost request states.
-const (
-	LostPending  = "pending"
-	LostApproved = "approved"
-	LostRejected = "rejected"
-)
-
-// LostRequest asks the supervisor to mark a lead F (R1.6). Until it is
-// approved the lead keeps its grade.
-type LostRequest struct {
-	ID          int64
-	LeadID      int64
-	RequesterID int64
-	Reason      LostReason
-	Note        string
-	Status      string
-	DeciderID   int64
-	DecidedAt   *time.Time
-	Answer      string // the supervisor's reason for a rejection
-	CreatedAt   time.Time
-}
-
 // Dialog is a guided conversation in progress in one chat (the /lead
 // questions, a follow-up note awaited after a button press). It is stored,
 // so a restart mid-dialogue loses nothing.

@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
 	"gorm.io/gorm/clause"
@@ -11,8 +10,12 @@ import (
 	"github.com/dealerbot/dealerbot/domain"
 )
 
+// storage implements the lost-lead service (R1.6).
+var _ domain.LostService = (*DB)(nil)
+
 // lostRequestRow is a row of lost_requests: a request to mark a lead lost,
-// waiting for or settled by the supervisor (R1.6).
+// waiting for or settled by the supervisor (R1.6). Status is "pending" or
+// the verdict; the decider, time and answer are the decision.
 type lostRequestRow struct {
 	ID          int64 `gorm:"primaryKey"`
 	LeadID      int64
@@ -31,18 +34,22 @@ func (lostRequestRow) TableName() string { return "lost_requests" }
 
 // lostRequest converts the row to the domain type.
 func (r *lostRequestRow) lostRequest() *domain.LostRequest {
-	return &domain.LostRequest{
+	out := &domain.LostRequest{
 		ID:          r.ID,
 		LeadID:      r.LeadID,
 		RequesterID: r.RequesterID,
 		Reason:      domain.LostReason(r.Reason),
 		Note:        r.Note,
-		Status:      r.Status,
-		DeciderID:   r.DeciderID,
-		DecidedAt:   utcPtr(r.DecidedAt),
-		Answer:      r.Answer,
 		CreatedAt:   utc(r.CreatedAt),
 	}
+	if r.Status != domain.LostPending {
+		d := &domain.Decision{DeciderID: r.DeciderID, Verdict: domain.Verdict(r.Status), Reason: r.Answer}
+		if r.DecidedAt != nil {
+			d.At = utc(*r.DecidedAt)
+		}
+		out.Decision = d
+	}
+	return out
 }
 
 // onPendingConflict makes the INSERT of a lost request skip, rather than
@@ -59,45 +66,74 @@ func errLostRequestNotFound(id int64) error {
 	return domain.Errorkf(domain.ENOTFOUND, "callback.stale", nil, "lost request %d not found", id)
 }
 
-// CreateLostRequest stores a pending request to mark a lead lost, created
-// now, and sets r.ID, r.Status and r.CreatedAt. A lead has at most one
-// pending request: a second is an ECONFLICT (err.lost_pending). The reason
-// must be one of domain.LostReasons (EINVALID); ENOTFOUND when the lead
-// does not exist.
-func (db *DB) CreateLostRequest(ctx context.Context, r *domain.LostRequest) error {
-	if !slices.Contains(domain.LostReasons, r.Reason) {
-		return domain.Errorkf(domain.EINVALID, "err.invalid", nil, "%q is not a reason for a lost lead", r.Reason)
+// RequestLost implements domain.LostService.
+func (db *DB) RequestLost(ctx context.Context, r domain.LostRequest) (*domain.LostRequested, error) {
+	if err := r.Validate(); err != nil {
+		return nil, err
 	}
-	if err := validNote(r.Note); err != nil {
-		return err
-	}
-	row := lostRequestRow{LeadID: r.LeadID, RequesterID: r.RequesterID, Reason: string(r.Reason), Note: r.Note,
-		Status: domain.LostPending, CreatedAt: db.now()}
+	var out *domain.LostRequested
 	err := db.InTx(ctx, func(ctx context.Context) error {
-		res := db.conn(ctx).Clauses(onPendingConflict).Create(&row)
-		switch {
-		case res.Error != nil:
-			return res.Error
-		case res.RowsAffected == 0 || row.ID == 0:
-			return domain.Errorkf(domain.ECONFLICT, "err.lost_pending", []any{r.LeadID},
-				"lead %d has a pending lost request already", r.LeadID)
+		requester, err := db.StaffByID(ctx, r.RequesterID)
+		if err != nil {
+			return err
 		}
+		l, err := db.LeadByID(ctx, r.LeadID)
+		if err != nil {
+			return err
+		}
+		if err := domain.CanRequestLost(requester, l); err != nil {
+			return err
+		}
+		approvers, err := db.approversOf(ctx, requester)
+		if err != nil {
+			return err
+		}
+		if err := db.createLostRequest(ctx, &r); err != nil {
+			return err
+		}
+		if len(approvers) == 0 {
+			return domain.Errorkf(domain.ENOTFOUND, "err.no_supervisor", nil, "no supervisor to approve staff %d", requester.ID)
+		}
+		out = &domain.LostRequested{Request: &r, Lead: l, Requester: requester, Approvers: approvers}
 		return nil
 	})
-	switch {
-	case foreignKeyViolated(err):
-		return errLeadNotFound(r.LeadID)
-	case err != nil:
-		return wrapInternal(err, "create lost request of lead %d", r.LeadID)
+	if err != nil {
+		return nil, wrapInternal(err, "request lost of lead %d", r.LeadID)
 	}
-	r.ID, r.Status, r.CreatedAt = row.ID, row.Status, row.CreatedAt
-	r.DeciderID, r.DecidedAt, r.Answer = 0, nil, ""
+	return out, nil
+}
+
+// createLostRequest inserts r as pending, created now, and sets r.ID and
+// r.CreatedAt. ECONFLICT (err.lost_pending) when the lead has a pending
+// request already: the insert is skipped, so the transaction stays usable.
+func (db *DB) createLostRequest(ctx context.Context, r *domain.LostRequest) error {
+	row := lostRequestRow{LeadID: r.LeadID, RequesterID: r.RequesterID, Reason: string(r.Reason), Note: r.Note,
+		Status: domain.LostPending, CreatedAt: db.now()}
+	res := db.conn(ctx).Clauses(onPendingConflict).Create(&row)
+	switch {
+	case foreignKeyViolated(res.Error):
+		return errLeadNotFound(r.LeadID)
+	case res.Error != nil:
+		return res.Error
+	case res.RowsAffected == 0 || row.ID == 0:
+		return domain.Errorkf(domain.ECONFLICT, "err.lost_pending", []any{r.LeadID},
+			"lead %d has a pending lost request already", r.LeadID)
+	}
+	r.ID, r.CreatedAt, r.Decision = row.ID, row.CreatedAt, nil
 	return nil
 }
 
-// LostRequestByID returns lost request id; ENOTFOUND (callback.stale) when
-// there is none.
+// LostRequestByID implements domain.LostService.
 func (db *DB) LostRequestByID(ctx context.Context, id int64) (*domain.LostRequest, error) {
+	var out *domain.LostRequest
+	err := db.InTx(ctx, func(ctx context.Context) (err error) {
+		out, err = db.lostRequestByID(ctx, id)
+		return err
+	})
+	return out, err
+}
+
+func (db *DB) lostRequestByID(ctx context.Context, id int64) (*domain.LostRequest, error) {
 	var row lostRequestRow
 	err := db.conn(ctx).Where("id = ?", id).Take(&row).Error
 	switch {
@@ -109,39 +145,106 @@ func (db *DB) LostRequestByID(ctx context.Context, id int64) (*domain.LostReques
 	return row.lostRequest(), nil
 }
 
-// DecideLostRequest settles pending request id as status (approved or
-// rejected, else EINVALID) by deciderID, now, with answer (the reason for a
-// rejection), and reports whether it did: a request decided already — by
-// another supervisor a moment before, say — is left as it is (false).
-// ENOTFOUND (callback.stale) when there is no such request. Marking the
-// lead F is the caller's, in the same transaction.
-func (db *DB) DecideLostRequest(ctx context.Context, id int64, status string, deciderID int64, answer string) (bool, error) {
-	if status != domain.LostApproved && status != domain.LostRejected {
-		return false, domain.Errorkf(domain.EINVALID, "err.invalid", nil, "%q is not a decision on a lost request", status)
-	}
-	if err := validNote(answer); err != nil {
-		return false, err
-	}
-	var decided bool
+// LostToDecide implements domain.LostService.
+func (db *DB) LostToDecide(ctx context.Context, id, deciderID int64) (*domain.LostRequest, error) {
+	var out *domain.LostRequest
 	err := db.InTx(ctx, func(ctx context.Context) error {
-		tx := db.conn(ctx)
-		res := tx.Model(&lostRequestRow{}).Where("id = ? AND status = ?", id, domain.LostPending).
-			Updates(map[string]any{"status": status, "decider_id": deciderID, "decided_at": db.now(), "answer": answer})
-		if res.Error != nil || res.RowsAffected == 1 {
-			decided = res.RowsAffected == 1
-			return res.Error
-		}
-		var n int64
-		if err := tx.Model(&lostRequestRow{}).Where("id = ?", id).Count(&n).Error; err != nil {
+		req, requester, err := db.lostApproval(ctx, id)
+		if err != nil {
 			return err
 		}
-		if n == 0 {
-			return errLostRequestNotFound(id)
+		if _, err := db.checkDecider(ctx, req.Approval(requester), deciderID); err != nil {
+			return err
 		}
+		out = req
 		return nil
 	})
 	if err != nil {
-		return false, wrapInternal(err, "decide lost request %d", id)
+		return nil, wrapInternal(err, "lost request %d to decide", id)
 	}
-	return decided, nil
+	return out, nil
+}
+
+// lostApproval loads request id and its requester.
+func (db *DB) lostApproval(ctx context.Context, id int64) (*domain.LostRequest, *domain.Staff, error) {
+	req, err := db.lostRequestByID(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	requester, err := db.StaffByID(ctx, req.RequesterID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return req, requester, nil
+}
+
+// DecideLost implements domain.LostService.
+func (db *DB) DecideLost(ctx context.Context, id int64, d domain.Decision) (*domain.LostDecided, error) {
+	d.At = db.now()
+	if err := d.Validate(); err != nil {
+		return nil, err
+	}
+	var out *domain.LostDecided
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		req, requester, err := db.lostApproval(ctx, id)
+		if err != nil {
+			return err
+		}
+		a := req.Approval(requester)
+		decider, err := db.checkDecider(ctx, a, d.DeciderID)
+		if err != nil {
+			return err
+		}
+		if err := a.Decide(d); err != nil {
+			return err
+		}
+		l, err := db.LeadByID(ctx, req.LeadID)
+		if err != nil {
+			return err
+		}
+		asked := l.Grade
+		if d.Approved() {
+			if err := l.MarkLost(req, d.At); err != nil {
+				return err
+			}
+		}
+		if err := db.decideLostRequest(ctx, id, d); err != nil {
+			return err
+		}
+		req.Decision = a.Decision
+		if d.Approved() {
+			if err := db.AddLeadEvent(ctx, &domain.LeadEvent{LeadID: l.ID, StaffID: decider.ID, At: d.At,
+				Kind: domain.EventGrade, From: string(asked), To: string(domain.GradeF), Why: domain.WhyLost}); err != nil {
+				return err
+			}
+			if err := db.UpdateLead(ctx, l); err != nil {
+				return err
+			}
+		}
+		approvers, err := db.approversOf(ctx, requester)
+		if err != nil {
+			return err
+		}
+		out = &domain.LostDecided{Request: req, Lead: l, Asked: asked, Requester: requester, Decider: decider, Approvers: approvers}
+		return nil
+	})
+	if err != nil {
+		return nil, wrapInternal(err, "decide lost request %d", id)
+	}
+	return out, nil
+}
+
+// decideLostRequest records d on pending request id; a request decided
+// meanwhile — by another supervisor a moment before — is an ECONFLICT
+// (lost.already) and keeps its first decision.
+func (db *DB) decideLostRequest(ctx context.Context, id int64, d domain.Decision) error {
+	res := db.conn(ctx).Model(&lostRequestRow{}).Where("id = ? AND status = ?", id, domain.LostPending).
+		Updates(map[string]any{"status": string(d.Verdict), "decider_id": d.DeciderID, "decided_at": dbTime(d.At), "answer": d.Reason})
+	switch {
+	case res.Error != nil:
+		return res.Error
+	case res.RowsAffected == 0:
+		return domain.AlreadyDecided(domain.ApprovalLost, id)
+	}
+	return nil
 }

@@ -58,6 +58,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		Token:           token,
 		APIURL:          apiURL,
 		Store:           db,
+		Lost:            db,
 		Log:             log,
 		Now:             now,
 		Calendar:        cfg.Calendar(),
