@@ -141,18 +141,22 @@ func LoadConfig(path string, getenv func(string) string) (Config, error) {
 	return cfg, nil
 }
 
-// Validate checks every section, fills the derived values (the calendar,
-// the rules' weekdays) and reports each faulty section's key. It does not
-// require the token: only RequireToken does, for the commands that talk
-// to Telegram.
+// Validate has each section check itself, as gatus's
+// ValidateAndSetDefaults do, and joins their faults; each names its key.
+// Unlike gatus's, a section does not put defaults in place of zero values:
+// DefaultConfig lies under the file, so a zero in the file was written
+// there and is refused where it makes no sense (send_timeout: 0s). What a
+// section sets is what follows from its keys: the calendar, the rules'
+// weekdays, a tidied URL and log names. Validate does not require the
+// token: only RequireToken does, for the commands that talk to Telegram.
 func (c *Config) Validate() error {
 	return errors.Join(
-		c.Telegram.Validate(),
-		c.Store.Validate(),
-		c.Database.Validate(),
-		c.Delivery.Validate(),
-		c.Log.Validate(),
-		c.Rules.Validate(),
+		c.Telegram.validateAndSetDefaults(),
+		c.Store.validateAndSetDefaults(),
+		c.Database.validateAndSetDefaults(),
+		c.Delivery.validateAndSetDefaults(),
+		c.Log.validateAndSetDefaults(),
+		c.Rules.Validate(), // domain's: its keys are the rules.* ones
 	)
 }
 
@@ -174,8 +178,9 @@ var configTokenRE = regexp.MustCompile(`^[0-9]+:[A-Za-z0-9_-]{30,}$`)
 // configTokenInURLRE catches a Bot API URL pasted together with its token.
 var configTokenInURLRE = regexp.MustCompile(`/bot[0-9]+:`)
 
-// Validate checks the Bot API settings and, when set, the token's shape.
-func (t *TelegramConfig) Validate() error {
+// validateAndSetDefaults checks the Bot API settings and, when set, the
+// token's shape, and drops the URL's trailing slash.
+func (t *TelegramConfig) validateAndSetDefaults() error {
 	if configTokenInURLRE.MatchString(t.APIURL) {
 		return fmt.Errorf("telegram.api_url: give only the server, such as https://api.telegram.org; the token goes in %s", envTelegramToken)
 	}
@@ -207,8 +212,8 @@ func (t *TelegramConfig) checkToken() error {
 	return nil
 }
 
-// Validate checks the store's settings and builds its calendar.
-func (s *StoreConfig) Validate() error {
+// validateAndSetDefaults checks the store's settings and builds its calendar.
+func (s *StoreConfig) validateAndSetDefaults() error {
 	s.calendar = nil
 	if strings.TrimSpace(s.Name) == "" {
 		return errors.New("store.name: required, the dealership's name as staff see it")
@@ -255,9 +260,9 @@ func (s *StoreConfig) Validate() error {
 	return nil
 }
 
-// Validate checks the driver and what it needs. Messages name the DSN's
-// key but never show its value, which may hold a password.
-func (d *DatabaseConfig) Validate() error {
+// validateAndSetDefaults checks the driver and what it needs. Messages name
+// the DSN's key but never show its value, which may hold a password.
+func (d *DatabaseConfig) validateAndSetDefaults() error {
 	switch d.Driver {
 	case "sqlite":
 		if d.Path == "" {
@@ -281,8 +286,8 @@ func (d *DatabaseConfig) Validate() error {
 	return nil
 }
 
-// Validate checks the limits are positive and consistent.
-func (d *DeliveryConfig) Validate() error {
+// validateAndSetDefaults checks the limits are positive and consistent.
+func (d *DeliveryConfig) validateAndSetDefaults() error {
 	for _, f := range []struct {
 		key string
 		v   int
@@ -308,8 +313,9 @@ func (d *DeliveryConfig) Validate() error {
 	return nil
 }
 
-// Validate checks the level and format, ignoring case.
-func (l *LogConfig) Validate() error {
+// validateAndSetDefaults checks the level and format, ignoring case, and
+// writes them in lower case.
+func (l *LogConfig) validateAndSetDefaults() error {
 	l.Level, l.Format = strings.ToLower(l.Level), strings.ToLower(l.Format)
 	if !slices.Contains([]string{"debug", "info", "warn", "error"}, l.Level) {
 		return fmt.Errorf("log.level: must be debug, info, warn or error, got %q", l.Level)

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 	"reflect"
-	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -19,8 +17,8 @@ import (
 	"github.com/dealerbot/dealerbot/domain"
 )
 
-// This file turns yaml.v3's line-only decoding errors into messages that
-// name the dotted config key, so a bad config says exactly what to fix.
+// This file reads the config file so that each fault names its dotted key
+// and its line, and the whole file's faults are reported at once.
 
 // configEnvError is a fault in an environment variable: it names the
 // variable, not the file.
@@ -75,9 +73,13 @@ func (e *configKeyError) Error() string {
 	return e.msg
 }
 
-// decodeConfigYAML lays the YAML document over cfg, refusing unknown keys.
-// yaml.v3 names only a line in its errors; each is rewritten to name the
-// dotted key found at that line in an index of the parsed node tree.
+// decodeConfigYAML lays the YAML document over cfg. yaml.v3 gives every
+// node of the document its line, but names only a line in its decoding
+// errors, as text; so the node tree is first walked beside cfg's type,
+// which knows each node's dotted key, and every key that matches no
+// setting, is set twice or holds a value its setting cannot take is
+// reported at its key and line. Only a document without such faults is
+// decoded into cfg.
 func decodeConfigYAML(data []byte, cfg *Config) error {
 	var doc, next yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -95,76 +97,90 @@ func decodeConfigYAML(data []byte, cfg *Config) error {
 		return fmt.Errorf("line %d: a second YAML document starts here; the file must hold only one", next.Line)
 	}
 
-	keys := indexConfigKeys(&doc)
-	faults := keys.floatsIntoInts()
-	strict := yaml.NewDecoder(bytes.NewReader(data))
-	strict.KnownFields(true)
-	if err := strict.Decode(cfg); err != nil {
-		faults = append(faults, keys.explain(err)...)
+	var faults []error
+	checkConfigNode(&doc, reflect.TypeFor[Config](), configKey{}, &faults)
+	if len(faults) > 0 {
+		return errors.Join(faults...)
 	}
-	slices.SortStableFunc(faults, func(a, b *configKeyError) int { return a.line - b.line })
-	// A number too big for an int is both a float and a yaml.v3 error.
-	faults = slices.CompactFunc(faults, func(a, b *configKeyError) bool { return *a == *b })
-	errs := make([]error, len(faults))
-	for i, f := range faults {
-		errs[i] = f
+	if err := doc.Decode(cfg); err != nil { // the walk found no fault: not expected
+		return errors.New(strings.TrimPrefix(err.Error(), "yaml: "))
 	}
-	return errors.Join(errs...)
+	return nil
 }
 
-// configKey is one key (or list item) of the file and the Go type its value
-// decodes into.
+// configKey is where a value sits in the file.
 type configKey struct {
-	path   string       // "rules.rota.max_off_per_day", "store.working_days[2]"
+	path   string       // "rules.rota.max_off_per_day", "store.working_days[2]"; "" for the whole file
 	name   string       // the key as written; "" for a list item
-	line   int          // the line of the key or list item
-	value  *yaml.Node   // its value
-	typ    reflect.Type // nil when the key matches no setting
 	parent reflect.Type // the type that holds the key
 }
 
-type configKeys []configKey
-
-func indexConfigKeys(doc *yaml.Node) configKeys {
-	var keys configKeys
-	keys.add(doc, reflect.TypeFor[Config](), "")
-	return keys
+// checkConfigNode walks n, the value at k, which decodes into a t, and
+// adds to faults what yaml.v3 would refuse or silently get wrong, each at
+// its key and line.
+func checkConfigNode(n *yaml.Node, t reflect.Type, k configKey, faults *[]error) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch {
+	case n.Kind == yaml.DocumentNode:
+		for _, c := range n.Content {
+			checkConfigNode(c, t, k, faults)
+		}
+	case n.Kind == yaml.AliasNode:
+		a := *n.Alias
+		a.Line = n.Line // a fault in "*name" is reported where it is used
+		checkConfigNode(&a, t, k, faults)
+	case n.Kind == yaml.MappingNode && (t.Kind() == reflect.Struct && !isConfigScalar(t) || t.Kind() == reflect.Map):
+		checkConfigMapping(n, t, k, faults)
+	case n.Kind == yaml.SequenceNode && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array):
+		for i, item := range n.Content {
+			checkConfigNode(item, t.Elem(), configKey{path: fmt.Sprintf("%s[%d]", k.path, i), parent: t}, faults)
+		}
+	case t.Kind() == reflect.Interface:
+		// anything goes
+	default:
+		if msg := checkConfigValue(n, t, k); msg != "" {
+			if k.path == "" {
+				msg = "the file must be a set of sections such as store: and database:"
+			}
+			*faults = append(*faults, &configKeyError{k.path, n.Line, msg})
+		}
+	}
 }
 
-func (ks *configKeys) add(n *yaml.Node, t reflect.Type, path string) {
-	switch n.Kind {
-	case yaml.DocumentNode:
-		for _, c := range n.Content {
-			ks.add(c, t, path)
+// checkConfigMapping checks a mapping's keys and their values.
+func checkConfigMapping(n *yaml.Node, t reflect.Type, k configKey, faults *[]error) {
+	var fields map[string]reflect.Type
+	if t.Kind() == reflect.Struct {
+		fields = configFields(t)
+	}
+	seen := make(map[string]int, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		kn, vn := n.Content[i], n.Content[i+1]
+		if kn.ShortTag() == "!!merge" { // "<<: *defaults" lays an anchored mapping here
+			checkConfigNode(vn, t, k, faults)
+			continue
 		}
-	case yaml.MappingNode:
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k, v := n.Content[i], n.Content[i+1]
-			var ft reflect.Type
-			switch t.Kind() {
-			case reflect.Struct:
-				ft = configFields(t)[k.Value]
-			case reflect.Map:
-				ft = t.Elem()
-			}
-			p := k.Value
-			if path != "" {
-				p = path + "." + k.Value
-			}
-			*ks = append(*ks, configKey{path: p, name: k.Value, line: k.Line, value: v, typ: ft, parent: t})
-			if ft != nil {
-				ks.add(v, ft, p)
-			}
+		key := configKey{path: kn.Value, name: kn.Value, parent: t}
+		if k.path != "" {
+			key.path = k.path + "." + kn.Value
 		}
-	case yaml.SequenceNode:
-		if t.Kind() != reflect.Slice && t.Kind() != reflect.Array {
-			return
+		if first, ok := seen[kn.Value]; ok {
+			*faults = append(*faults, &configKeyError{key.path, kn.Line, fmt.Sprintf("set a second time (first at line %d); keep one", first)})
+			continue
 		}
-		for i, item := range n.Content {
-			p := fmt.Sprintf("%s[%d]", path, i)
-			*ks = append(*ks, configKey{path: p, line: item.Line, value: item, typ: t.Elem(), parent: t})
-			ks.add(item, t.Elem(), p)
+		seen[kn.Value] = kn.Line
+		if fields == nil { // a map's key
+			checkConfigNode(vn, t.Elem(), key, faults)
+			continue
 		}
+		ft, ok := fields[kn.Value]
+		if !ok {
+			*faults = append(*faults, &configKeyError{key.path, kn.Line, key.unknownMsg()})
+			continue
+		}
+		checkConfigNode(vn, ft, key, faults)
 	}
 }
 
@@ -185,101 +201,26 @@ func configFields(t reflect.Type) map[string]reflect.Type {
 	return fields
 }
 
-var (
-	configYAMLLineRE    = regexp.MustCompile(`^line (\d+): (.*)$`)
-	configYAMLUnknownRE = regexp.MustCompile(`^field (.*) not found in type `)
-	configYAMLTwiceRE   = regexp.MustCompile(`^mapping key (".*") already defined at line (\d+)$`)
-	configYAMLCannotRE  = regexp.MustCompile("^cannot unmarshal !!\\w+(?: `(.*)`)? into (.+)$")
-	configTextType      = reflect.TypeFor[encoding.TextUnmarshaler]()
-)
+// isConfigScalar tells the structs written as one value, such as a
+// ClockTime's "09:00".
+func isConfigScalar(t reflect.Type) bool {
+	return reflect.PointerTo(t).Implements(reflect.TypeFor[encoding.TextUnmarshaler]())
+}
 
-// explain rewrites a yaml.v3 decoding error as faults at their keys.
-func (ks configKeys) explain(err error) []*configKeyError {
+// checkConfigValue decodes n alone into a new t, as yaml.v3 would decode
+// it in place, and explains why it cannot be used; "" when it can.
+func checkConfigValue(n *yaml.Node, t reflect.Type, k configKey) string {
+	err := n.Decode(reflect.New(t).Interface())
 	var te *yaml.TypeError
-	if !errors.As(err, &te) {
-		// A TextUnmarshaler's error (a bad "HH:MM") stops decoding with no
-		// line: find the value that gives it.
-		for _, k := range ks {
-			if k.typ == nil || k.value.Kind != yaml.ScalarNode || !reflect.PointerTo(k.typ).Implements(configTextType) {
-				continue
-			}
-			u := reflect.New(k.typ).Interface().(encoding.TextUnmarshaler)
-			if e := u.UnmarshalText([]byte(k.value.Value)); e != nil && e.Error() == err.Error() {
-				return []*configKeyError{{k.path, k.value.Line, e.Error()}}
-			}
-		}
-		return []*configKeyError{{msg: strings.TrimPrefix(err.Error(), "yaml: ")}}
+	switch {
+	case err != nil && !errors.As(err, &te):
+		return err.Error() // a TextUnmarshaler's, such as a bad "HH:MM"
+	case err != nil,
+		// yaml.v3 would cut a fraction silently: 2.5 becomes 2.
+		n.Kind == yaml.ScalarNode && n.ShortTag() == "!!float" && describeConfigType(t) == "a whole number":
+		return fmt.Sprintf("cannot use %s as %s%s", k.shown(n), describeConfigType(t), quoteHint(n, t))
 	}
-	faults := make([]*configKeyError, 0, len(te.Errors))
-	for _, msg := range te.Errors {
-		faults = append(faults, ks.explainLine(msg))
-	}
-	return faults
-}
-
-func (ks configKeys) explainLine(msg string) *configKeyError {
-	m := configYAMLLineRE.FindStringSubmatch(msg)
-	if m == nil {
-		return &configKeyError{msg: msg}
-	}
-	line, _ := strconv.Atoi(m[1])
-	rest := m[2]
-	if u := configYAMLUnknownRE.FindStringSubmatch(rest); u != nil {
-		if k := ks.keyAt(line, u[1]); k != nil {
-			return &configKeyError{k.path, line, k.unknownMsg()}
-		}
-		return &configKeyError{line: line, msg: fmt.Sprintf("unknown key %q", u[1])}
-	}
-	if u := configYAMLTwiceRE.FindStringSubmatch(rest); u != nil {
-		name, _ := strconv.Unquote(u[1])
-		if k := ks.keyAt(line, name); k != nil {
-			return &configKeyError{k.path, line, "set a second time (first at line " + u[2] + "); keep one"}
-		}
-	}
-	if u := configYAMLCannotRE.FindStringSubmatch(rest); u != nil {
-		if u[2] == reflect.TypeFor[Config]().String() {
-			return &configKeyError{line: line, msg: "the file must be a set of sections such as store: and database:"}
-		}
-		if k := ks.valueAt(line, u[2], u[1]); k != nil {
-			return &configKeyError{k.path, line, fmt.Sprintf("cannot use %s as %s%s", k.shown(), describeConfigType(k.typ), k.quoteHint())}
-		}
-	}
-	for _, k := range ks {
-		if k.line == line {
-			return &configKeyError{k.path, line, rest}
-		}
-	}
-	return &configKeyError{line: line, msg: rest}
-}
-
-// keyAt finds the key written name at line.
-func (ks configKeys) keyAt(line int, name string) *configKey {
-	for i := range ks {
-		if ks[i].line == line && ks[i].name == name {
-			return &ks[i]
-		}
-	}
-	return nil
-}
-
-// valueAt finds the value at line that yaml.v3 could not decode into the
-// type named into, shown as it appears in yaml.v3's message (maybe cut
-// short with "..."); lacking an exact match, the innermost value there.
-func (ks configKeys) valueAt(line int, into, shown string) *configKey {
-	var last *configKey
-	for i := range ks {
-		k := &ks[i]
-		if k.typ == nil || k.value.Line != line {
-			continue
-		}
-		cut, short := strings.CutSuffix(shown, "...")
-		same := shown == "" || k.value.Value == shown || short && strings.HasPrefix(k.value.Value, cut)
-		if k.typ.String() == into && same {
-			return k
-		}
-		last = k
-	}
-	return last
+	return ""
 }
 
 // unknownMsg explains a key that matches no setting.
@@ -293,38 +234,27 @@ func (k *configKey) unknownMsg() string {
 	return "unknown key"
 }
 
-// shown is the value as an error message may repeat it: never the DSN.
-func (k *configKey) shown() string {
+// shown is the value n at k as an error message may repeat it: never the
+// DSN.
+func (k *configKey) shown(n *yaml.Node) string {
 	switch {
-	case k.value.Kind == yaml.SequenceNode:
+	case n.Kind == yaml.SequenceNode:
 		return "a list"
-	case k.value.Kind == yaml.MappingNode:
+	case n.Kind == yaml.MappingNode:
 		return "a set of keys"
 	case k.path == "database.dsn":
 		return "this value"
 	}
-	return strconv.Quote(k.value.Value)
+	return strconv.Quote(n.Value)
 }
 
-func (k *configKey) quoteHint() string {
-	if k.value.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 && k.typ.Kind() != reflect.String {
+// quoteHint suggests unquoting a quoted value meant for a setting of type
+// t that is not text.
+func quoteHint(n *yaml.Node, t reflect.Type) string {
+	if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 && t.Kind() != reflect.String {
 		return " (remove the quotes)"
 	}
 	return ""
-}
-
-// floatsIntoInts reports numbers with a fraction given for whole-number
-// settings, which yaml.v3 would silently cut (2.5 becomes 2).
-func (ks configKeys) floatsIntoInts() []*configKeyError {
-	var faults []*configKeyError
-	for _, k := range ks {
-		if k.typ == nil || k.value.Kind != yaml.ScalarNode || k.value.ShortTag() != "!!float" ||
-			describeConfigType(k.typ) != "a whole number" {
-			continue
-		}
-		faults = append(faults, &configKeyError{k.path, k.value.Line, fmt.Sprintf("cannot use %s as a whole number", k.shown())})
-	}
-	return faults
 }
 
 // describeConfigType names what a setting of type t takes, for messages.

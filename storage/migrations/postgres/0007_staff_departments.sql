@@ -1,0 +1,2 @@
+-- Staff departments.
+ALTER TABLE staff ADD COLUMN department TEXT NOT NULL DEFAULT '';
