@@ -99,6 +99,8 @@ func (h *harness) start() {
 	if err := rules.Validate(); err != nil {
 		h.t.Fatal(err)
 	}
+	cal := &domain.Calendar{Location: shanghai(), Open: 9 * 60, Close: 18 * 60, WorkingDays: []time.Weekday{0, 1, 2, 3, 4, 5, 6}}
+	h.db.Rules, h.db.Calendar = rules, cal // the services' regulation is the bot's
 	var store bot.Store = h.db
 	if h.opts.wrap != nil {
 		store = h.opts.wrap(h.db)
@@ -113,7 +115,7 @@ func (h *harness) start() {
 		SendTimeout:     h.opts.sendTimeout,
 		GroupChatID:     h.opts.groupChatID,
 		Now:             h.clock,
-		Calendar:        &domain.Calendar{Location: shanghai(), Open: 9 * 60, Close: 18 * 60, WorkingDays: []time.Weekday{0, 1, 2, 3, 4, 5, 6}},
+		Calendar:        cal,
 		Rules:           rules,
 		StoreName:       "示例4S店",
 		PollTimeout:     2 * time.Second,

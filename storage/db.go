@@ -16,6 +16,8 @@ import (
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
+
+	"github.com/dealerbot/dealerbot/domain"
 )
 
 // Driver names accepted in Config.Driver.
@@ -42,6 +44,12 @@ type DB struct {
 	// Now is the clock for every time the store writes (created, used,
 	// expired). Open sets it to time.Now; tests set a fixed instant.
 	Now func() time.Time
+	// Rules and Calendar are the store's regulation and calendar, for the
+	// services whose use cases need them (deadlines, limits, working
+	// time). Open sets the regulation's defaults and a Monday-to-Sunday
+	// 09:00–18:00 calendar in Asia/Shanghai; cmd sets the configured ones.
+	Rules    domain.Rules
+	Calendar *domain.Calendar
 
 	gorm   *gorm.DB
 	driver string
@@ -50,7 +58,7 @@ type DB struct {
 // Open opens the database cfg names. It does not create or upgrade the
 // schema: call Migrate for that.
 func Open(cfg Config) (*DB, error) {
-	db := &DB{Now: time.Now}
+	db := &DB{Now: time.Now, Rules: domain.DefaultRules(), Calendar: defaultCalendar()}
 	var dialector gorm.Dialector
 	switch cfg.Driver {
 	case "", DriverSQLite:
@@ -191,4 +199,15 @@ func (db *DB) conn(ctx context.Context) *gorm.DB {
 		return tx.WithContext(ctx)
 	}
 	return db.gorm.WithContext(ctx)
+}
+
+// defaultCalendar is the calendar Open starts with: every day open
+// 09:00–18:00 in Asia/Shanghai (UTC+8 when the zone database is missing).
+func defaultCalendar() *domain.Calendar {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		loc = time.FixedZone("CST", 8*3600)
+	}
+	return &domain.Calendar{Location: loc, Open: 9 * 60, Close: 18 * 60,
+		WorkingDays: []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday, time.Sunday}}
 }

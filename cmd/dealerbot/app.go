@@ -39,6 +39,7 @@ func openDB(ctx context.Context, cfg Config, now func() time.Time) (*storage.DB,
 		return nil, err
 	}
 	db.Now = now
+	db.Rules, db.Calendar = cfg.Rules, cfg.Calendar()
 	if err := db.Migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
