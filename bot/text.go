@@ -10,12 +10,8 @@ import (
 // Telegram's limits, as the delivery counts them (UTF-16 code units).
 const (
 	maxMessageLen  = delivery.MaxMessageLen
-	maxCaptionLen  = delivery.MaxCaptionLen
 	maxCallbackLen = delivery.MaxCallbackAnswerLen
 )
-
-// telegramLen is the length Telegram checks its limits against.
-func telegramLen(s string) int { return delivery.TelegramLen(s) }
 
 // clip shortens s to at most n UTF-16 units, marking the cut.
 func clip(s string, n int) string { return delivery.Clip(s, n) }
