@@ -104,9 +104,9 @@ type Options struct {
 	// Committed, if set, is called after each update's changes commit. It
 	// must not block.
 	Committed func()
-	// Apology is the text sent in place of a message Telegram refused for
-	// good (400), in its reader's language; it runs in the transaction
-	// that records the refusal.
+	// Apology, if set, is the text sent in place of a message Telegram
+	// refused for good (400), in its reader's language; it runs in the
+	// transaction that records the refusal.
 	Apology func(ctx context.Context, m domain.OutboxMessage) string
 	// Blocked, if set, runs in the transaction that first marks a chat as
 	// having blocked the bot, to tell whoever must know.
@@ -155,9 +155,6 @@ func New(opts Options) (*Runtime, error) {
 	}
 	if opts.HandlerTimeout <= 0 {
 		opts.HandlerTimeout = 30 * time.Second
-	}
-	if opts.Apology == nil {
-		opts.Apology = func(context.Context, domain.OutboxMessage) string { return "This message could not be shown." }
 	}
 	r := &Runtime{
 		opts:    opts,

@@ -22,8 +22,9 @@ import (
 // marked sent only after Telegram accepted it. On 429 it waits the
 // retry_after it was given; on 5xx or a network error it retries with
 // backoff and jitter; on 403 (the user blocked the bot) it stops sending to
-// that chat and tells the supervisors once; a 400 is a bug, kept as failed,
-// and the chat gets a short apology in its place (refused).
+// that chat and has Options.Blocked tell whoever must know, once; a 400 is a
+// bug, kept as failed, and the chat gets a short apology (Options.Apology)
+// in its place (refused).
 //
 // Telegram has no idempotency key, so one case stays open: a crash after
 // Telegram accepted a message and before it was marked sent. Such a
@@ -281,7 +282,7 @@ func (s *sender) refused(ctx context.Context, m domain.OutboxMessage, cause erro
 		if err := s.r.store.MarkFailed(tx, m.ID, cause.Error()); err != nil {
 			return err
 		}
-		if strings.HasPrefix(m.Key, refusedKeyPrefix) {
+		if strings.HasPrefix(m.Key, refusedKeyPrefix) || s.r.opts.Apology == nil {
 			return nil
 		}
 		key := m.Key
