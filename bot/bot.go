@@ -15,15 +15,15 @@ import (
 	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
+	"github.com/dealerbot/dealerbot/bot/delivery"
 	"github.com/dealerbot/dealerbot/domain"
 )
 
-// Store is what the bot needs of storage (implemented by *storage.DB).
+// Store is what the bot needs of storage (implemented by *storage.DB):
+// what delivery needs (the inbox, the outbox, InTx) and the chat layer's own.
 type Store interface {
-	InTx(ctx context.Context, fn func(ctx context.Context) error) error
+	delivery.Store
 	staffStore
-	updateStore
-	outboxStore
 	leadStore
 	handoverStore
 	collisionStore
@@ -42,33 +42,8 @@ type staffStore interface {
 	StaffByID(ctx context.Context, id int64) (*domain.Staff, error)
 }
 
-// updateStore is the inbox of updates (poller.go, apply.go).
-type updateStore interface {
-	SaveUpdates(ctx context.Context, ups []domain.InboundUpdate, nextOffset int64) error
-	UpdateOffset(ctx context.Context) (int64, error)
-	LastUpdateAt(ctx context.Context) (time.Time, bool, error)
-	PendingUpdates(ctx context.Context) ([]domain.InboundUpdate, error)
-	ClaimUpdate(ctx context.Context, id int64) (bool, error)
-	MarkUpdateApplied(ctx context.Context, id int64) error
-}
-
-// outboxStore is the outbox (outbox.go, sender.go).
-type outboxStore interface {
-	Enqueue(ctx context.Context, msgs ...domain.OutboxMessage) (int, error)
-	DueMessages(ctx context.Context, limit int, skipChats []int64) ([]domain.OutboxMessage, error)
-	MarkSending(ctx context.Context, id int64) error
-	MarkSent(ctx context.Context, id int64, telegramMsgID int) error
-	MarkRetry(ctx context.Context, id int64, next time.Time, errText string) error
-	MarkFailed(ctx context.Context, id int64, errText string) error
-	MarkChatUndeliverable(ctx context.Context, chatID int64, errText string) (int64, error)
-	RecoverSending(ctx context.Context) (int64, error)
-	OutboxStats(ctx context.Context) (domain.OutboxStats, error)
-	OutboxByKey(ctx context.Context, key string) (*domain.OutboxMessage, error)
-	SetChatBlocked(ctx context.Context, chatID int64, blocked bool) (bool, error)
-	BlockedChats(ctx context.Context) ([]int64, error)
-	SaveCallbackData(ctx context.Context, data string) (int64, error)
-	CallbackData(ctx context.Context, id int64) (string, error)
-}
+// Limits are Telegram's flood limits the sender keeps to.
+type Limits = delivery.Limits
 
 // Options configure a Bot. Token, APIURL, Store, the services and Calendar
 // are required.
@@ -120,13 +95,10 @@ type Bot struct {
 	byName    map[string]*Command
 	callbacks map[string]*Callback
 
-	queues     *chatQueues
-	handled    *handledSet
-	sender     *sender
-	pollClient *http.Client
-
-	abandonMu sync.Mutex
-	abandoned []int64 // updates answered "try again" but not yet marked
+	// run polls, applies updates (calling handle) and drains the outbox;
+	// out is its outbox.
+	run *delivery.Runtime
+	out *delivery.Outbox
 }
 
 // New connects to the Bot API (getMe) and registers the built-in commands.
@@ -141,19 +113,7 @@ func New(ctx context.Context, opts Options) (*Bot, error) {
 		opts.Now = time.Now
 	}
 	if opts.PollTimeout <= 0 {
-		opts.PollTimeout = 50 * time.Second
-	}
-	if opts.Workers <= 0 {
-		opts.Workers = 8
-	}
-	if opts.ShutdownTimeout <= 0 {
-		opts.ShutdownTimeout = 10 * time.Second
-	}
-	if opts.SendTimeout <= 0 {
-		opts.SendTimeout = 10 * time.Second
-	}
-	if opts.HandlerTimeout <= 0 {
-		opts.HandlerTimeout = 30 * time.Second
+		opts.PollTimeout = 50 * time.Second // delivery's default, and the API client's
 	}
 	b := &Bot{
 		opts:      opts,
@@ -162,27 +122,40 @@ func New(ctx context.Context, opts Options) (*Bot, error) {
 		store:     opts.Store,
 		byName:    map[string]*Command{},
 		callbacks: map[string]*Callback{},
-		queues:    newChatQueues(opts.Workers),
-		handled:   newHandledSet(),
-		// The poll's HTTP timeout must outlast the long-poll wait.
-		pollClient: &http.Client{Timeout: opts.PollTimeout + 10*time.Second},
 	}
-	b.sender = newSender(b, opts.Limits)
 	api, err := tgbot.New(opts.Token,
 		tgbot.WithServerURL(opts.APIURL),
 		tgbot.WithSkipGetMe(),
 		tgbot.WithHTTPClient(opts.PollTimeout, &http.Client{Timeout: 60 * time.Second}),
-		// poll() feeds ProcessUpdate; serializePerChat then queues each
-		// update on its chat, so the library's loop never blocks.
-		tgbot.WithNotAsyncHandlers(),
-		tgbot.WithMiddlewares(b.serializePerChat, b.recoverPanics, b.logUpdate, b.applyOnce, b.resolveStaff),
-		tgbot.WithDefaultHandler(b.dispatch),
 		tgbot.WithErrorsHandler(func(err error) { b.log.Warn("telegram", slog.Any("error", err)) }),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("bot: %w", err)
 	}
 	b.api = api
+	b.run, err = delivery.New(delivery.Options{
+		API:             api,
+		Token:           opts.Token,
+		APIURL:          opts.APIURL,
+		Store:           opts.Store,
+		Log:             opts.Log,
+		Now:             opts.Now,
+		Limits:          opts.Limits,
+		PollTimeout:     opts.PollTimeout,
+		Workers:         opts.Workers,
+		ShutdownTimeout: opts.ShutdownTimeout,
+		SendTimeout:     opts.SendTimeout,
+		HandlerTimeout:  opts.HandlerTimeout,
+		Handler:         b.handle,
+		Failed:          b.failed,
+		Committed:       opts.Committed,
+		Apology:         b.apology,
+		Blocked:         b.chatBlocked,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("bot: %w", err)
+	}
+	b.out = b.run.Outbox()
 	me, err := api.GetMe(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("bot: getMe (is the token right?): %w", err)
@@ -208,33 +181,12 @@ func (b *Bot) Username() string { return b.username }
 // fetching, let the handlers in flight finish (their answers are in the
 // outbox), let the sends in flight finish. What is left stays in the inbox
 // or the outbox for the next start.
-func (b *Bot) Start(ctx context.Context) error {
-	senderCtx, stopSender := context.WithCancel(context.WithoutCancel(ctx))
-	deadline, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	senderDone := make(chan error, 1)
-	go func() { senderDone <- b.sender.run(senderCtx, deadline) }()
+func (b *Bot) Start(ctx context.Context) error { return b.run.Run(ctx) }
 
-	b.poll(ctx)
-
-	timer := time.AfterFunc(b.opts.ShutdownTimeout, cancel)
-	defer timer.Stop()
-	errHandlers := b.queues.wait(deadline)
-	if errHandlers != nil {
-		errHandlers = fmt.Errorf("bot: handlers still running after %s: %w", b.opts.ShutdownTimeout, errHandlers)
-	}
-	// Close the updates users were told to send again, while there is time.
-	for b.hasAbandoned() && deadline.Err() == nil {
-		b.flushAbandoned(deadline)
-		if b.hasAbandoned() {
-			select {
-			case <-deadline.Done():
-			case <-time.After(200 * time.Millisecond):
-			}
-		}
-	}
-	stopSender()
-	return errors.Join(errHandlers, <-senderDone)
+// WaitHandled blocks until the update with this id has been handled and
+// its answers delivered to Telegram, or ctx ends.
+func (b *Bot) WaitHandled(ctx context.Context, updateID int64) error {
+	return b.run.WaitHandled(ctx, updateID)
 }
 
 // InviteLink is the deep link that opens the bot with an invite code.

@@ -15,19 +15,18 @@ const healthErrorMax = 300
 // backlog, its oldest message's age, the failures and the last one's
 // error and age, and when the last update came in.
 func (b *Bot) handleHealth(ctx context.Context, r *Request) error {
-	st, err := b.store.OutboxStats(ctx)
+	h, err := b.run.Health(ctx)
 	if err != nil {
 		return err
 	}
+	st := h.Outbox
 	now := b.now()
 	oldest := r.T("health.none")
 	if st.OldestPending != nil {
 		oldest = ago(r.Lang, now.Sub(*st.OldestPending))
 	}
 	last := r.T("health.none")
-	if t, ok, err := b.store.LastUpdateAt(ctx); err != nil {
-		return err
-	} else if ok {
+	if t := h.LastUpdateAt; !t.IsZero() {
 		last = b.formatTime(t) + " (" + ago(r.Lang, now.Sub(t)) + ")"
 	}
 	text := r.T("health.report", st.Pending, st.Retrying, oldest, st.Failed, st.Undeliverable, last)

@@ -1,7 +1,6 @@
 package bot_test
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -9,7 +8,6 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
-	"github.com/dealerbot/dealerbot/bot"
 	"github.com/dealerbot/dealerbot/bot/telegramtest"
 )
 
@@ -80,35 +78,5 @@ func TestSender_RefusedMessageNeverSilent(t *testing.T) {
 	}
 	if st, _ := h.db.OutboxStats(t.Context()); st.Failed != 3 {
 		t.Fatalf("failed %d, want 3", st.Failed)
-	}
-}
-
-// TestSender_SpreadsSendsEvenly: a broadcast leaves at 30 a second spread
-// over the second, not as a burst of 30 at its start, so a crash leaves as
-// few messages in doubt as the rate allows.
-func TestSender_SpreadsSendsEvenly(t *testing.T) {
-	h := newHarnessWith(t, harnessOptions{realClock: true, enforce: true,
-		limits: bot.Limits{GlobalPerSecond: 30, PerChatPerSecond: 1, GroupPerMinute: 20}})
-	var pushes []func(ctx context.Context) error
-	for i := range 45 {
-		u := h.user("U", "zh")
-		h.emu.OpenChat(u)
-		key := fmt.Sprintf("spread:%d", i)
-		pushes = append(pushes, func(ctx context.Context) error { return h.bot.Push(ctx, key, u.ID, 0, "提醒", nil) })
-	}
-	h.push(pushes...)
-	h.waitOutboxEmpty(30 * time.Second)
-	sent := h.emu.Sent()
-	if len(sent) != 45 || h.emu.RateLimited() != 0 {
-		t.Fatalf("%d sent, %d refused with 429", len(sent), h.emu.RateLimited())
-	}
-	for i := range sent {
-		n := 0
-		for j := i; j < len(sent) && sent[j].At.Sub(sent[i].At) < 100*time.Millisecond; j++ {
-			n++
-		}
-		if n > 4 { // 30 a second is 3 in 100 ms
-			t.Fatalf("%d sends within 100 ms of send %d", n, i)
-		}
 	}
 }

@@ -1,4 +1,4 @@
-package bot
+package delivery
 
 import (
 	"bytes"
@@ -22,8 +22,9 @@ import (
 // marked sent only after Telegram accepted it. On 429 it waits the
 // retry_after it was given; on 5xx or a network error it retries with
 // backoff and jitter; on 403 (the user blocked the bot) it stops sending to
-// that chat and tells the supervisors once; a 400 is a bug, kept as failed,
-// and the chat gets a short apology in its place (refused).
+// that chat and has Options.Blocked tell whoever must know, once; a 400 is a
+// bug, kept as failed, and the chat gets a short apology (Options.Apology)
+// in its place (refused).
 //
 // Telegram has no idempotency key, so one case stays open: a crash after
 // Telegram accepted a message and before it was marked sent. Such a
@@ -34,7 +35,7 @@ import (
 const sendConcurrency = 32
 
 type sender struct {
-	b    *Bot
+	r    *Runtime
 	lim  *limiter
 	pace *pacer // only the sender's loop (round) uses it
 
@@ -48,9 +49,9 @@ type sender struct {
 	changed  chan struct{} // closed and replaced whenever a message is settled
 }
 
-func newSender(b *Bot, l Limits) *sender {
+func newSender(r *Runtime, l Limits) *sender {
 	return &sender{
-		b: b, lim: newLimiter(l), pace: newPacer(l.withDefaults().GlobalPerSecond),
+		r: r, lim: newLimiter(l), pace: newPacer(l.withDefaults().GlobalPerSecond),
 		wakeCh:   make(chan struct{}, 1),
 		sem:      make(chan struct{}, sendConcurrency),
 		inflight: map[int64]bool{},
@@ -82,13 +83,13 @@ func (s *sender) unblock(chat int64) {
 // run drains the outbox until ctx ends, then waits for the sends in
 // flight (bounded by waitCtx): what was not sent stays in the outbox.
 func (s *sender) run(ctx, waitCtx context.Context) error {
-	log := s.b.log
-	if n, err := s.b.store.RecoverSending(ctx); err != nil {
+	log := s.r.log
+	if n, err := s.r.store.RecoverSending(ctx); err != nil {
 		log.Error("outbox recover", slog.Any("error", err))
 	} else if n > 0 {
 		log.Warn("outbox: messages in doubt after a crash are sent again", slog.Int64("count", n))
 	}
-	if chats, err := s.b.store.BlockedChats(ctx); err == nil {
+	if chats, err := s.r.store.BlockedChats(ctx); err == nil {
 		s.mu.Lock()
 		for _, c := range chats {
 			s.blocked[c] = true
@@ -123,10 +124,10 @@ func (s *sender) round(ctx context.Context) time.Duration {
 		skip = append(skip, c)
 	}
 	s.mu.Unlock()
-	due, err := s.b.store.DueMessages(ctx, 200, skip)
+	due, err := s.r.store.DueMessages(ctx, 200, skip)
 	if err != nil {
 		if ctx.Err() == nil {
-			s.b.log.Warn("outbox read", slog.Any("error", err))
+			s.r.log.Warn("outbox read", slog.Any("error", err))
 		}
 		return idle
 	}
@@ -134,7 +135,7 @@ func (s *sender) round(ctx context.Context) time.Duration {
 	for _, m := range due {
 		if s.isBlocked(m.ChatID) {
 			s.settle(func(c context.Context) error {
-				_, err := s.b.store.MarkChatUndeliverable(c, m.ChatID, "chat blocked the bot")
+				_, err := s.r.store.MarkChatUndeliverable(c, m.ChatID, "chat blocked the bot")
 				return err
 			})
 			continue
@@ -149,7 +150,7 @@ func (s *sender) round(ctx context.Context) time.Duration {
 			continue
 		}
 		s.pace.take(now)
-		if err := s.b.store.MarkSending(ctx, m.ID); err != nil {
+		if err := s.r.store.MarkSending(ctx, m.ID); err != nil {
 			s.lim.release(m.ChatID, time.Time{})
 			continue
 		}
@@ -179,7 +180,7 @@ func (s *sender) send(m domain.OutboxMessage) {
 	}()
 	// Its own context: a send in flight at shutdown finishes (within
 	// SendTimeout; the shutdown waits at most ShutdownTimeout for it).
-	ctx, cancel := context.WithTimeout(context.Background(), s.b.opts.SendTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), s.r.opts.SendTimeout)
 	defer cancel()
 	msgID, err := s.deliver(ctx, m)
 	if err != nil && strings.Contains(err.Error(), "error decode response result") {
@@ -194,24 +195,24 @@ func (s *sender) send(m domain.OutboxMessage) {
 	var migrated *tgbot.MigrateError
 	switch {
 	case err == nil:
-		s.settle(func(c context.Context) error { return s.b.store.MarkSent(c, m.ID, msgID) })
+		s.settle(func(c context.Context) error { return s.r.store.MarkSent(c, m.ID, msgID) })
 	case errors.As(err, &tooMany):
 		wait := time.Duration(max(tooMany.RetryAfter, 1)) * time.Second
 		s.lim.pause(m.ChatID, answered.Add(wait))
-		s.settle(func(c context.Context) error { return s.b.store.MarkRetry(c, m.ID, s.b.now().Add(wait), err.Error()) })
+		s.settle(func(c context.Context) error { return s.r.store.MarkRetry(c, m.ID, s.r.now().Add(wait), err.Error()) })
 	case errors.Is(err, tgbot.ErrorForbidden):
 		s.settle(func(c context.Context) error { return s.chatBlocked(c, m, err) })
 	case errors.As(err, &migrated):
 		// The group became a supergroup under a new id: retrying the old id
 		// would block the chat's queue forever.
-		s.b.log.Error("outbox: group moved", slog.Int64("chat_id", m.ChatID), slog.Int("new_chat_id", migrated.MigrateToChatID))
-		s.settle(func(c context.Context) error { return s.b.store.MarkFailed(c, m.ID, err.Error()) })
+		s.r.log.Error("outbox: group moved", slog.Int64("chat_id", m.ChatID), slog.Int("new_chat_id", migrated.MigrateToChatID))
+		s.settle(func(c context.Context) error { return s.r.store.MarkFailed(c, m.ID, err.Error()) })
 	case errors.Is(err, tgbot.ErrorBadRequest):
-		s.b.log.Error("outbox: Telegram refused a message", slog.String("key", m.Key), slog.Int64("chat_id", m.ChatID), slog.Any("error", err))
+		s.r.log.Error("outbox: Telegram refused a message", slog.String("key", m.Key), slog.Int64("chat_id", m.ChatID), slog.Any("error", err))
 		s.settle(func(c context.Context) error { return s.refused(c, m, err) })
 	default: // 5xx, network, timeouts: try again later
-		next := s.b.now().Add(backoff(m.Attempts))
-		s.settle(func(c context.Context) error { return s.b.store.MarkRetry(c, m.ID, next, err.Error()) })
+		next := s.r.now().Add(backoff(m.Attempts))
+		s.settle(func(c context.Context) error { return s.r.store.MarkRetry(c, m.ID, next, err.Error()) })
 	}
 }
 
@@ -229,7 +230,7 @@ func (s *sender) deliver(ctx context.Context, m domain.OutboxMessage) (int, erro
 		markup = json.RawMessage(m.Markup)
 	}
 	if m.EditMsgID != 0 {
-		_, err := s.b.api.EditMessageText(ctx, &tgbot.EditMessageTextParams{
+		_, err := s.r.opts.API.EditMessageText(ctx, &tgbot.EditMessageTextParams{
 			ChatID:             m.ChatID,
 			MessageID:          m.EditMsgID,
 			Text:               m.Text,
@@ -243,7 +244,7 @@ func (s *sender) deliver(ctx context.Context, m domain.OutboxMessage) (int, erro
 		return m.EditMsgID, err
 	}
 	if m.FileName != "" {
-		msg, err := s.b.api.SendDocument(ctx, &tgbot.SendDocumentParams{
+		msg, err := s.r.opts.API.SendDocument(ctx, &tgbot.SendDocumentParams{
 			ChatID:      m.ChatID,
 			Document:    &models.InputFileUpload{Filename: m.FileName, Data: bytes.NewReader(m.File)},
 			Caption:     m.Text,
@@ -255,7 +256,7 @@ func (s *sender) deliver(ctx context.Context, m domain.OutboxMessage) (int, erro
 		}
 		return msg.ID, nil
 	}
-	msg, err := s.b.api.SendMessage(ctx, &tgbot.SendMessageParams{
+	msg, err := s.r.opts.API.SendMessage(ctx, &tgbot.SendMessageParams{
 		ChatID:             m.ChatID,
 		Text:               m.Text,
 		ParseMode:          models.ParseModeHTML,
@@ -277,61 +278,41 @@ const refusedKeyPrefix = "refused:"
 // (without the "#2" of a split part): one per message, and none for an
 // apology.
 func (s *sender) refused(ctx context.Context, m domain.OutboxMessage, cause error) error {
-	return s.b.store.InTx(ctx, func(tx context.Context) error {
-		if err := s.b.store.MarkFailed(tx, m.ID, cause.Error()); err != nil {
+	return s.r.store.InTx(ctx, func(tx context.Context) error {
+		if err := s.r.store.MarkFailed(tx, m.ID, cause.Error()); err != nil {
 			return err
 		}
-		if strings.HasPrefix(m.Key, refusedKeyPrefix) {
+		if strings.HasPrefix(m.Key, refusedKeyPrefix) || s.r.opts.Apology == nil {
 			return nil
 		}
 		key := m.Key
 		if i := strings.LastIndexByte(key, '#'); i > 0 && strings.Trim(key[i+1:], "0123456789") == "" {
 			key = key[:i] // a part of a split message (enqueue)
 		}
-		_, err := s.b.store.Enqueue(tx, domain.OutboxMessage{Key: refusedKeyPrefix + key, ChatID: m.ChatID,
-			StaffID: m.StaffID, Text: T(s.b.chatLang(tx, m.ChatID, m.StaffID), "refused"), Priority: domain.PriorityReply})
+		_, err := s.r.store.Enqueue(tx, domain.OutboxMessage{Key: refusedKeyPrefix + key, ChatID: m.ChatID,
+			StaffID: m.StaffID, Text: s.r.opts.Apology(tx, m), Priority: domain.PriorityReply})
 		return err
 	})
 }
 
-// chatLang is the language of whoever reads a chat: the staff member it
-// belongs to, or the default for a group or a stranger.
-func (b *Bot) chatLang(ctx context.Context, chatID, staffID int64) domain.Lang {
-	var who *domain.Staff
-	var err error
-	switch {
-	case staffID != 0:
-		who, err = b.store.StaffByID(ctx, staffID)
-	case chatID > 0:
-		who, err = b.store.StaffByTelegramID(ctx, chatID)
-	default:
-		return domain.LangZH
-	}
-	if err != nil {
-		return domain.LangZH
-	}
-	return who.Lang
-}
-
 // chatBlocked stops sending to a chat that blocked the bot and, the first
-// time, tells the supervisors who it is, in one transaction.
+// time, tells whoever must know (Options.Blocked), in one transaction.
 func (s *sender) chatBlocked(ctx context.Context, m domain.OutboxMessage, cause error) error {
-	return s.b.store.InTx(ctx, func(tx context.Context) error {
-		if _, err := s.b.store.MarkChatUndeliverable(tx, m.ChatID, cause.Error()); err != nil {
+	return s.r.store.InTx(ctx, func(tx context.Context) error {
+		if _, err := s.r.store.MarkChatUndeliverable(tx, m.ChatID, cause.Error()); err != nil {
 			return err
 		}
-		changed, err := s.b.store.SetChatBlocked(tx, m.ChatID, true)
+		changed, err := s.r.store.SetChatBlocked(tx, m.ChatID, true)
 		if err != nil || !changed {
 			return err
 		}
 		s.mu.Lock()
 		s.blocked[m.ChatID] = true
 		s.mu.Unlock()
-		who, err := s.b.store.StaffByTelegramID(tx, m.ChatID)
-		if err != nil {
-			return nil // not a staff chat (a group): nobody to tell
+		if s.r.opts.Blocked == nil {
+			return nil
 		}
-		return s.b.notifyBlocked(tx, who)
+		return s.r.opts.Blocked(tx, m.ChatID)
 	})
 }
 
@@ -349,7 +330,7 @@ func (s *sender) settle(fn func(context.Context) error) {
 		time.Sleep(time.Duration(attempt+1) * 100 * time.Millisecond)
 	}
 	if err != nil {
-		s.b.log.Error("outbox: record outcome", slog.Any("error", err))
+		s.r.log.Error("outbox: record outcome", slog.Any("error", err))
 	}
 	s.mu.Lock()
 	close(s.changed)
@@ -364,7 +345,7 @@ func (s *sender) waitSettled(ctx context.Context, keys []string) error {
 			s.mu.Lock()
 			changed := s.changed
 			s.mu.Unlock()
-			m, err := s.b.store.OutboxByKey(ctx, k)
+			m, err := s.r.store.OutboxByKey(ctx, k)
 			if err != nil {
 				return err
 			}

@@ -1,0 +1,233 @@
+package delivery
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"time"
+
+	"github.com/go-telegram/bot/models"
+
+	"github.com/dealerbot/dealerbot/domain"
+)
+
+// Each update is applied exactly once: its effects, the messages it sends
+// (to the outbox) and the mark that it was applied commit in one
+// transaction. A replayed update finds the mark and is skipped. A handler
+// that fails leaves nothing behind but its answer.
+
+// Effects is what one attempt at an update does beside its writes. The
+// Handler fills it in; a retried transaction starts a fresh one.
+type Effects struct {
+	// Keys are the outbox keys of the update's answers: WaitHandled waits
+	// for their delivery.
+	Keys []string
+	// After are Telegram calls that must follow the commit (answers to
+	// button presses, menu changes), made once it has committed.
+	After []func(context.Context)
+	// Note is the chat layer's own record of the attempt, handed back to
+	// Failed (the user's language, say).
+	Note any
+}
+
+// Failure is how the chat layer answers an update that did not apply.
+type Failure struct {
+	// Write runs in the transaction that closes the update (claims it,
+	// without its effects) and queues the answer; it returns the answer's
+	// outbox keys.
+	Write func(ctx context.Context) ([]string, error)
+	// After runs once that transaction is over: Telegram calls outside the
+	// outbox. closeErr is the transaction's error: the database is out of
+	// reach and the update stays open until it answers.
+	After func(ctx context.Context, closeErr error)
+}
+
+// PanicError is the cause handed to Failed when a handler panicked.
+type PanicError struct{ Value any }
+
+func (e *PanicError) Error() string { return fmt.Sprintf("panic: %v", e.Value) }
+
+// dispatch queues a stored update on its chat. The handler gets a context
+// that outlives the polling loop's, so a shutdown lets it finish instead
+// of failing its writes halfway.
+func (r *Runtime) dispatch(ctx context.Context, u domain.InboundUpdate) {
+	var upd models.Update
+	if err := json.Unmarshal(u.Raw, &upd); err != nil {
+		upd = models.Update{ID: u.ID} // applied as a no-op, so it leaves the inbox
+	}
+	chatID, _ := UpdateChat(&upd)
+	r.queues.push(chatID, func() {
+		hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.opts.HandlerTimeout)
+		defer cancel()
+		r.handle(hctx, &upd)
+	})
+}
+
+// handle applies one update and logs it: its kind, chat and duration,
+// never its text, which may hold phone numbers. A panic outside the
+// handler's transaction is logged with its stack and the update answered.
+func (r *Runtime) handle(ctx context.Context, upd *models.Update) {
+	defer func() {
+		p := recover()
+		if p == nil {
+			return
+		}
+		r.log.Error("handler panic", slog.Int64("update_id", upd.ID),
+			slog.Any("panic", p), slog.String("stack", string(debug.Stack())))
+		r.closeFailed(ctx, upd, &PanicError{Value: p}, nil)
+	}()
+	start := time.Now()
+	r.apply(ctx, upd)
+	chatID, _ := UpdateChat(upd)
+	r.log.Info("update", slog.Int64("update_id", upd.ID), slog.String("kind", updateKind(upd)),
+		slog.Int64("chat_id", chatID), slog.Duration("took", time.Since(start)))
+}
+
+// apply runs the Handler in a transaction that claims the update; InTx
+// retries it whole when the database is busy.
+func (r *Runtime) apply(ctx context.Context, upd *models.Update) {
+	var fx *Effects
+	skip := false
+	defer func() {
+		p := recover()
+		if p == nil {
+			return
+		}
+		r.log.Error("handler panic", slog.Int64("update_id", upd.ID),
+			slog.Any("panic", p), slog.String("stack", string(debug.Stack())))
+		// The transaction rolled back; record the update with an apology
+		// so that it is not run again.
+		r.closeFailed(ctx, upd, &PanicError{Value: p}, fx)
+	}()
+	err := r.retryUnavailable(ctx, func() error {
+		return r.store.InTx(ctx, func(tx context.Context) error {
+			fx, skip = &Effects{}, false
+			claimed, err := r.store.ClaimUpdate(tx, upd.ID)
+			if err != nil {
+				return err
+			}
+			if !claimed {
+				skip = true
+				return nil
+			}
+			if chatID, ok := UpdateChat(upd); ok && upd.Message != nil && r.sender.isBlocked(chatID) {
+				// They write again, so they unblocked the bot. The sender
+				// learns it now, before this update's answer is committed,
+				// so it does not mark the answer undeliverable.
+				if _, err := r.store.SetChatBlocked(tx, chatID, false); err != nil {
+					return err
+				}
+				r.sender.unblock(chatID)
+			}
+			return r.opts.Handler(tx, upd, fx)
+		})
+	})
+	switch {
+	case err == nil && skip:
+		r.log.Info("update already applied", slog.Int64("update_id", upd.ID))
+		r.handled.mark(upd.ID, nil)
+	case err == nil:
+		for _, fn := range fx.After {
+			fn(ctx)
+		}
+		if r.opts.Committed != nil {
+			r.opts.Committed()
+		}
+		r.sender.wake()
+		r.handled.mark(upd.ID, fx.Keys)
+	default:
+		r.closeFailed(ctx, upd, err, fx)
+	}
+}
+
+// retryUnavailable runs fn again while the database is out of reach
+// (PostgreSQL restarting, SQLite busy beyond InTx's own retries), with
+// backoff, as long as the handler's time allows; it keeps a moment at the
+// end to answer.
+func (r *Runtime) retryUnavailable(ctx context.Context, fn func() error) error {
+	for attempt := 0; ; attempt++ {
+		err := fn()
+		if domain.ErrorCode(err) != domain.EUNAVAILABLE {
+			return err
+		}
+		wait := min(100*time.Millisecond<<attempt, 2*time.Second)
+		if deadline, ok := ctx.Deadline(); !ok || time.Until(deadline) < wait+time.Second {
+			return err
+		}
+		r.log.Warn("database unavailable, retrying", slog.Any("error", err), slog.Duration("in", wait))
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return err
+		}
+	}
+}
+
+// closeFailed records an update that did not apply as handled, with only
+// its answer (Failed), so it never runs again later: the user was told.
+func (r *Runtime) closeFailed(ctx context.Context, upd *models.Update, cause error, fx *Effects) {
+	// The handler's own time may be used up: answering gets its own.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	f := r.opts.Failed(ctx, upd, cause, fx)
+	var keys []string
+	err := r.store.InTx(ctx, func(tx context.Context) error {
+		keys = nil
+		claimed, err := r.store.ClaimUpdate(tx, upd.ID)
+		if err != nil || !claimed || f.Write == nil {
+			return err
+		}
+		keys, err = f.Write(tx)
+		return err
+	})
+	if f.After != nil {
+		f.After(ctx, err)
+	}
+	if err != nil {
+		// The database is out of reach: After said so directly, if it could.
+		r.log.Error("record failed update", slog.Int64("update_id", upd.ID), slog.Any("error", err))
+		r.abandon(upd.ID)
+		r.handled.mark(upd.ID, nil)
+		return
+	}
+	r.sender.wake()
+	r.handled.mark(upd.ID, keys)
+}
+
+// abandon remembers an update the user was told to send again while the
+// database was out of reach; the poller marks it applied as soon as the
+// database answers, so it does not run later by surprise. (If the process
+// dies before that, the restart runs it.)
+func (r *Runtime) abandon(id int64) {
+	r.abandonMu.Lock()
+	defer r.abandonMu.Unlock()
+	r.abandoned = append(r.abandoned, id)
+}
+
+func (r *Runtime) hasAbandoned() bool {
+	r.abandonMu.Lock()
+	defer r.abandonMu.Unlock()
+	return len(r.abandoned) > 0
+}
+
+// flushAbandoned marks the abandoned updates applied, keeping those the
+// database still refuses.
+func (r *Runtime) flushAbandoned(ctx context.Context) {
+	r.abandonMu.Lock()
+	ids := r.abandoned
+	r.abandoned = nil
+	r.abandonMu.Unlock()
+	var left []int64
+	for _, id := range ids {
+		if err := r.store.MarkUpdateApplied(ctx, id); err != nil && domain.ErrorCode(err) != domain.ENOTFOUND {
+			left = append(left, id)
+		}
+	}
+	if len(left) > 0 {
+		r.abandonMu.Lock()
+		r.abandoned = append(r.abandoned, left...)
+		r.abandonMu.Unlock()
+	}
+}
