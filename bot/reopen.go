@@ -65,7 +65,7 @@ func (b *Bot) reopen(ctx context.Context, r *Request, l *domain.Lead, grade []st
 		return err
 	}
 	before := l.Grade
-	l.SetGrade(g, b.now(), b.opts.Rules.Leads, b.opts.Calendar)
+	l.Reopen(g, b.now(), b.opts.Rules.Leads, b.opts.Calendar)
 	if err := b.recordChange(ctx, l, r.Staff.ID, domain.EventGrade, string(before), string(g), domain.WhyReopen); err != nil {
 		return err
 	}

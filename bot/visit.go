@@ -120,7 +120,7 @@ func (b *Bot) reopenOnVisit(ctx context.Context, r *Request, l *domain.Lead) err
 	if err := b.recordChange(ctx, l, r.Staff.ID, domain.EventGrade, string(was), string(domain.GradeN), domain.WhyReturned); err != nil {
 		return err
 	}
-	l.SetGrade(domain.GradeN, b.now(), b.opts.Rules.Leads, b.opts.Calendar)
+	l.Reopen(domain.GradeN, b.now(), b.opts.Rules.Leads, b.opts.Calendar)
 	owner, err := b.store.StaffByID(ctx, domain.ReopenOwner(r.Staff, l))
 	if err != nil {
 		return err

@@ -674,6 +674,23 @@ var migrations = []migration{
 			`UPDATE outbox SET failed_at = next_attempt_at WHERE status = 'failed'`,
 		},
 	},
+	{
+		version: 10,
+		name:    "leads' reopening time",
+		// A reopened lead's first week starts at its reopening
+		// (domain.FirstWeekStart): leads_ungraded_idx carries the column so
+		// that the ungraded counts still come from the index alone.
+		sqlite: []string{
+			`ALTER TABLE leads ADD COLUMN reopened_at DATETIME`,
+			`DROP INDEX leads_ungraded_idx`,
+			`CREATE INDEX leads_ungraded_idx ON leads (owner_id, created_at, reopened_at, grade) WHERE grade = 'N'`,
+		},
+		postgres: []string{
+			`ALTER TABLE leads ADD COLUMN reopened_at TIMESTAMPTZ`,
+			`DROP INDEX leads_ungraded_idx`,
+			`CREATE INDEX leads_ungraded_idx ON leads (owner_id, created_at, reopened_at, grade) WHERE grade = 'N'`,
+		},
+	},
 }
 
 // migrationLockID is the PostgreSQL advisory lock that keeps two processes
