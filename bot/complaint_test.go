@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -184,6 +185,33 @@ func TestR2_6_GuidedComplaintChecksEachAnswerAtItsStep(t *testing.T) {
 	h.press(chen, "售后部")
 	card := h.reply(chen, "底盘异响")
 	contains(t, card, "已登记投诉 #K1", "王石", "13800138000", "车型 轩逸", "LVGBE40K08G123456")
+}
+
+// TestR2_4_GuidedComplaintAppraisalTypedYesOrNo: the appraisal question
+// takes a typed yes or no (需要, 是, no …) as well as the buttons, and asks
+// again for anything else rather than reading it as no: an appraisal sets
+// the one-week result deadline (R2.4).
+func TestR2_4_GuidedComplaintAppraisalTypedYesOrNo(t *testing.T) {
+	h := newHarness(t)
+	chen := h.enroll("陈顾问", "consultant", "zh")
+	for i, c := range []struct {
+		typed     string
+		appraisal bool
+	}{{"需要", true}, {"yes", true}, {"不需要", false}, {"N", false}} {
+		h.reply(chen, "/complaint")
+		h.reply(chen, "王石")
+		h.reply(chen, "13800138000")
+		h.press(chen, "电话")
+		contains(t, h.press(chen, "服务质量")[0].Plain, "鉴定")
+		contains(t, h.reply(chen, "看情况"), "需要", "不需要", "需要鉴定吗")
+		contains(t, h.reply(chen, c.typed), "受理部门")
+		h.press(chen, "销售部")
+		card := h.reply(chen, "报价前后不一")
+		contains(t, card, fmt.Sprintf("已登记投诉 #K%d", i+1))
+		if got := strings.Contains(card, "鉴定结果"); got != c.appraisal {
+			t.Errorf("%q: appraisal deadline shown %v, want %v:\n%s", c.typed, got, c.appraisal, card)
+		}
+	}
 }
 
 // TestR2_3_DepartmentSupervisorOwnsAndItsManagerHears: a complaint of a

@@ -10,6 +10,7 @@ var complaintMessages = map[domain.Lang]map[string]string{
 
 		"err.channel_bad":         "“%s”不是有效渠道：现场 电话 投诉单 回访投诉 邮件 媒体 信件 传真",
 		"err.subject_bad":         "“%s”应为 服务 或 产品。",
+		"err.appraisal_bad":       "“%s”：请回答 需要 或 不需要（也可以点按钮）。",
 		"err.department_bad":      "没有“%s”这个部门，可选：%s",
 		"err.description_empty":   "请填写投诉内容。",
 		"err.vin_bad":             "VIN“%s”应为 17 位字母和数字（不含 I、O、Q）。",
@@ -88,6 +89,7 @@ var complaintMessages = map[domain.Lang]map[string]string{
 
 		"err.channel_bad":         "“%s” is not a channel: onsite phone ticket followup email media letter fax",
 		"err.subject_bad":         "“%s” should be service or product.",
+		"err.appraisal_bad":       "“%s”: answer yes or no (or press a button).",
 		"err.department_bad":      "There is no department “%s”; choose from %s",
 		"err.description_empty":   "Describe the complaint.",
 		"err.vin_bad":             "The VIN “%s” should have 17 characters, letters and digits (no I, O or Q).",
