@@ -239,3 +239,20 @@ func TestR2_3_DepartmentSupervisorOwnsAndItsManagerHears(t *testing.T) {
 	}
 	contains(t, last(h, after.ID), "投诉 #K1")
 }
+
+// TestR2_4_ComplaintsListSaysWhenCut: /complaints lists the 30 nearest
+// deadlines and says so, with the total and how to narrow the list; a list
+// that fits says nothing of the kind.
+func TestR2_4_ComplaintsListSaysWhenCut(t *testing.T) {
+	h := newHarness(t)
+	sup := h.enroll("李主管", "supervisor", "zh")
+	for i := range 31 {
+		h.reply(sup, fmt.Sprintf("/complaint 客户%02d 138000000%02d 电话 服务 销售部 态度差", i, i))
+	}
+	got := h.reply(sup, "/complaints")
+	contains(t, got, "31 条", "显示前 30 条，共 31 条", "/complaints 销售部 open")
+	if n := strings.Count(got, "#K"); n != 30 {
+		t.Errorf("%d complaints listed", n)
+	}
+	lacks(t, h.reply(sup, "/complaints closed"), "显示前")
+}
