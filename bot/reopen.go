@@ -82,6 +82,21 @@ func (b *Bot) reopen(ctx context.Context, r *Request, l *domain.Lead, grade []st
 			return err
 		}
 	}
+	// The supervisors approve lost leads (R1.6): one reopened by someone
+	// else (a manager) is news to them, as a reopening by a visit is.
+	sups, err := b.inDepartment(ctx, domain.RoleSupervisor, owner.Department)
+	if err != nil {
+		return err
+	}
+	for _, s := range sups {
+		if s.ID == r.Staff.ID || s.ID == owner.ID {
+			continue // did it, or was told as the owner
+		}
+		if err := b.Push(ctx, fmt.Sprintf("reopen-sup:%d:%d:%d", l.ID, s.ID, b.now().Unix()), s.TelegramID, s.ID,
+			T(s.Lang, "reopen.told_sup", r.Staff.Name, l.ID, l.Name, string(before), string(g), owner.Name), nil); err != nil {
+			return err
+		}
+	}
 	return b.replyCard(ctx, r, l, "reopen.done", l.ID, l.Name, string(before), string(g), owner.Name)
 }
 
