@@ -216,7 +216,7 @@ func TestBadInput(t *testing.T) {
 		contains(t, h.reply(admin, "/deactivate"), "用法")
 	})
 	t.Run("BadRole", func(t *testing.T) {
-		contains(t, h.reply(admin, "/invite 李娜 boss"), "boss", "consultant")
+		contains(t, h.reply(admin, "/invite 李娜 boss"), "boss", "销售顾问")
 	})
 	t.Run("LongName", func(t *testing.T) {
 		contains(t, h.reply(admin, "/invite "+strings.Repeat("长", 40)+" consultant"), "32")
