@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/dealerbot/dealerbot/domain"
@@ -109,6 +110,22 @@ func escapeArg(a any) any {
 // roleName is a role's name in lang.
 func roleName(lang domain.Lang, r domain.Role) string {
 	return T(lang, "role."+string(r))
+}
+
+// errorArgs are a domain error's arguments as shown in lang. The role
+// errors end with the roles by code (domain.JoinRoles), which an English
+// reader types; a Chinese reader gets the Chinese names, which
+// domain.ParseRoles reads as well.
+func errorArgs(lang domain.Lang, de *domain.Error) []any {
+	switch de.Key {
+	case "err.role_unknown", "err.role_none":
+		if lang == domain.LangZH && len(de.Args) > 0 {
+			args := slices.Clone(de.Args)
+			args[len(args)-1] = roleNames(lang, domain.AllRoles)
+			return args
+		}
+	}
+	return de.Args
 }
 
 // roleNames joins the roles' names in lang.

@@ -301,7 +301,7 @@ func (b *Bot) errorText(_ context.Context, r *Request, err error) string {
 	}
 	var de *domain.Error
 	if errors.As(err, &de) && de.Key != "" {
-		return r.T(de.Key, de.Args...)
+		return r.T(de.Key, errorArgs(r.Lang, de)...)
 	}
 	switch domain.ErrorCode(err) {
 	case domain.EINVALID:

@@ -156,7 +156,7 @@ func (b *Bot) complaintDialogText(ctx context.Context, r *Request, dl *domain.Di
 			d.VIN, err = domain.NormalizeVIN(text)
 		}
 	case "appraisal":
-		d.Appraisal = text == "yes"
+		d.Appraisal, err = domain.ParseAppraisal(text)
 	case "department":
 		d.Department, err = text, domain.CheckDepartment(text, b.opts.Rules.Complaints.Departments)
 	case "description":

@@ -484,6 +484,9 @@ func (b *Bot) reassignComplaint(ctx context.Context, r *Request, c *domain.Compl
 	return b.replyComplaintCard(ctx, r, c, r.T("cmp.owner_set", c.ID, to.Name))
 }
 
+// complaintsShown is how many complaints /complaints lists: one message.
+const complaintsShown = 30
+
 // handleComplaints lists open complaints, nearest deadline first: mine, or
 // for a manager or the service centre all, filtered by department and status.
 func (b *Bot) handleComplaints(ctx context.Context, r *Request) error {
@@ -522,7 +525,10 @@ func (b *Bot) handleComplaints(ctx context.Context, r *Request) error {
 	}
 	sort.SliceStable(list, func(i, j int) bool { return due(list[i]).Before(due(list[j])) })
 	lines := []string{r.T("cmp.list_header", len(list))}
-	for _, c := range list[:min(len(list), 30)] {
+	if len(list) > complaintsShown {
+		lines = append(lines, r.T("cmp.list_more", complaintsShown, len(list), b.opts.Rules.Complaints.Departments[0]))
+	}
+	for _, c := range list[:min(len(list), complaintsShown)] {
 		next := r.T("cmpst." + c.Status)
 		if d, ok := c.Next(b.opts.Rules.Complaints, b.opts.Calendar); ok {
 			next = r.T("cmp.list_due", r.T("dl."+d.Kind), b.formatTime(d.Due))

@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -186,6 +187,33 @@ func TestR2_6_GuidedComplaintChecksEachAnswerAtItsStep(t *testing.T) {
 	contains(t, card, "已登记投诉 #K1", "王石", "13800138000", "车型 轩逸", "LVGBE40K08G123456")
 }
 
+// TestR2_4_GuidedComplaintAppraisalTypedYesOrNo: the appraisal question
+// takes a typed yes or no (需要, 是, no …) as well as the buttons, and asks
+// again for anything else rather than reading it as no: an appraisal sets
+// the one-week result deadline (R2.4).
+func TestR2_4_GuidedComplaintAppraisalTypedYesOrNo(t *testing.T) {
+	h := newHarness(t)
+	chen := h.enroll("陈顾问", "consultant", "zh")
+	for i, c := range []struct {
+		typed     string
+		appraisal bool
+	}{{"需要", true}, {"yes", true}, {"不需要", false}, {"N", false}} {
+		h.reply(chen, "/complaint")
+		h.reply(chen, "王石")
+		h.reply(chen, "13800138000")
+		h.press(chen, "电话")
+		contains(t, h.press(chen, "服务质量")[0].Plain, "鉴定")
+		contains(t, h.reply(chen, "看情况"), "需要", "不需要", "需要鉴定吗")
+		contains(t, h.reply(chen, c.typed), "受理部门")
+		h.press(chen, "销售部")
+		card := h.reply(chen, "报价前后不一")
+		contains(t, card, fmt.Sprintf("已登记投诉 #K%d", i+1))
+		if got := strings.Contains(card, "鉴定结果"); got != c.appraisal {
+			t.Errorf("%q: appraisal deadline shown %v, want %v:\n%s", c.typed, got, c.appraisal, card)
+		}
+	}
+}
+
 // TestR2_3_DepartmentSupervisorOwnsAndItsManagerHears: a complaint of a
 // department goes to that department's supervisor and, when late, to that
 // department's manager; a complaint registered by the service centre is
@@ -210,4 +238,21 @@ func TestR2_3_DepartmentSupervisorOwnsAndItsManagerHears(t *testing.T) {
 		t.Fatalf("escalation: after-sales manager %d, sales manager %d", len(h.emu.Messages(afterMgr.ID))-a0, len(h.emu.Messages(salesMgr.ID))-s0)
 	}
 	contains(t, last(h, after.ID), "投诉 #K1")
+}
+
+// TestR2_4_ComplaintsListSaysWhenCut: /complaints lists the 30 nearest
+// deadlines and says so, with the total and how to narrow the list; a list
+// that fits says nothing of the kind.
+func TestR2_4_ComplaintsListSaysWhenCut(t *testing.T) {
+	h := newHarness(t)
+	sup := h.enroll("李主管", "supervisor", "zh")
+	for i := range 31 {
+		h.reply(sup, fmt.Sprintf("/complaint 客户%02d 138000000%02d 电话 服务 销售部 态度差", i, i))
+	}
+	got := h.reply(sup, "/complaints")
+	contains(t, got, "31 条", "显示前 30 条，共 31 条", "/complaints 销售部 open")
+	if n := strings.Count(got, "#K"); n != 30 {
+		t.Errorf("%d complaints listed", n)
+	}
+	lacks(t, h.reply(sup, "/complaints closed"), "显示前")
 }

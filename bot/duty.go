@@ -234,6 +234,7 @@ func (b *Bot) handleDutyUnset(ctx context.Context, r *Request, f []string) error
 	var removed bool
 	when := f[0]
 	if wd, ok := parseDutyWeekday(f[0]); ok {
+		when = r.T("duty.weekday." + strconv.Itoa(int(wd))) // "1" or "mon" said as 星期一
 		removed, err = ds.UnsetPattern(ctx, int(wd), role.Name, who.ID)
 	} else {
 		t, perr := b.parseDutyDay(f[0])

@@ -250,8 +250,14 @@ func TestR5_2_DutyUnset(t *testing.T) {
 	contains(t, h.reply(sup, "/duty unset 2026-12-03 开门 陈顾问"), "没有这项值班")
 	h.planDuty(sup, "/duty weekly 周四 开门 陈顾问")
 	contains(t, h.reply(sup, "/duty 2026-12-03"), "陈顾问")
-	contains(t, h.reply(sup, "/duty unset 周四 开门 陈顾问"), "已取消")
+	contains(t, h.reply(sup, "/duty unset 周四 开门 陈顾问"), "已取消 陈顾问 在 星期四 的值班")
 	contains(t, h.reply(sup, "/duty 2026-12-03"), "没有")
+	// A weekday typed as a number is named, not repeated.
+	h.planDuty(sup, "/duty weekly 1 开门 陈顾问")
+	got := h.reply(sup, "/duty unset 1 开门 陈顾问")
+	contains(t, got, "已取消 陈顾问 在 星期一 的值班")
+	lacks(t, got, "在 1 的")
+	contains(t, h.reply(sup, "/duty unset 1 开门 陈顾问"), "陈顾问 在 星期一 没有这项值班")
 }
 
 // TestR5_2_PutOnDutyAfterTheReminderIsTold: someone put on duty for today

@@ -155,6 +155,10 @@ func (b *Bot) handleHandover(ctx context.Context, r *Request) error {
 	if !to.Active || !to.Roles.Has(domain.RoleConsultant) {
 		return domain.Errorkf(domain.EINVALID, "err.handover_not_consultant", []any{to.Name}, "%s is not a consultant", to.Name)
 	}
+	if !to.Enrolled() {
+		// The form could not reach them: say so rather than "sent".
+		return domain.Errorkf(domain.EINVALID, "err.handover_not_linked", []any{to.Name}, "%s has not linked Telegram", to.Name)
+	}
 	buyBy := domain.ExpectedBuyBy(l.Grade, b.now())
 	if len(f) == 3 {
 		t, err := domain.ParseWhen(f[2], b.now(), b.allDays())
@@ -167,15 +171,13 @@ func (b *Bot) handleHandover(ctx context.Context, r *Request) error {
 	if err := b.store.CreateHandover(ctx, h); err != nil {
 		return err
 	}
-	if to.Enrolled() {
-		id := strconv.FormatInt(h.ID, 10)
-		markup := inlineKeyboard([]models.InlineKeyboardButton{
-			{Text: T(to.Lang, "btn.accept"), CallbackData: "ho:ok:" + id},
-			{Text: T(to.Lang, "btn.decline"), CallbackData: "ho:no:" + id},
-		})
-		if err := b.Push(ctx, "handover:"+id, to.TelegramID, to.ID, b.handoverForm(ctx, to.Lang, h, l), markup); err != nil {
-			return err
-		}
+	id := strconv.FormatInt(h.ID, 10)
+	markup := inlineKeyboard([]models.InlineKeyboardButton{
+		{Text: T(to.Lang, "btn.accept"), CallbackData: "ho:ok:" + id},
+		{Text: T(to.Lang, "btn.decline"), CallbackData: "ho:no:" + id},
+	})
+	if err := b.Push(ctx, "handover:"+id, to.TelegramID, to.ID, b.handoverForm(ctx, to.Lang, h, l), markup); err != nil {
+		return err
 	}
 	b.reply(ctx, r.ChatID, r.T("handover.sent", l.ID, l.Name, to.Name))
 	return nil

@@ -290,3 +290,22 @@ func TestR1_10_HandoverVoidAfterRuling(t *testing.T) {
 		t.Fatalf("a stale handover overturned the ruling: owner %d", l.OwnerID)
 	}
 }
+
+// TestR1_10_HandoverToUnlinkedConsultantRefused: a consultant who has not
+// linked Telegram cannot receive the handover form (R1.10): telesales is
+// told so, by name, and nothing is written.
+func TestR1_10_HandoverToUnlinkedConsultantRefused(t *testing.T) {
+	h := newHarness(t)
+	zhang := h.enroll("张电销", "telesales", "zh")
+	rs, _ := domain.ParseRoles("consultant")
+	if _, _, err := h.db.InviteStaff(context.Background(), "周新", rs, 48*time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	id := leadID(t, h.reply(zhang, "/lead 王石 13800138000 轩逸 A 来电"))
+	got := h.reply(zhang, fmt.Sprintf("/handover %d 周新", id))
+	contains(t, got, "周新", "还没有绑定 Telegram")
+	lacks(t, got, "交接表发给")
+	if n, err := h.db.QueryCount(context.Background(), `SELECT COUNT(*) FROM handovers`); err != nil || n != 0 {
+		t.Errorf("%d handovers written, %v", n, err)
+	}
+}

@@ -194,6 +194,35 @@ func TestR1_11_LostCustomerWhoComesBackIsReopened(t *testing.T) {
 	contains(t, h.reply(chen, fmt.Sprintf("/show %d", id)), "F→N", "再次到店")
 }
 
+// TestR5_3_WalkInNobodyInLineSaidBeforeTypingAndAnswersKept: reception
+// hears that nobody is in the reception line when pressing the walk-in
+// button, before typing anything; and if the line empties while they type,
+// the name typed is kept and the model sent again logs the customer once
+// someone is on duty.
+func TestR5_3_WalkInNobodyInLineSaidBeforeTypingAndAnswersKept(t *testing.T) {
+	h := newHarness(t) // Friday 11-27
+	sup := h.enroll("李主管", "supervisor", "zh")
+	liu := h.enroll("刘顾问", "consultant", "zh")
+	zhao := h.enroll("赵接待", "reception", "zh")
+
+	h.reply(zhao, "/visit 13700137000")
+	msgs, popup := h.pressFull(zhao, "登记新到店客户")
+	got := strings.Join(append(plains(msgs), popup), "\n")
+	contains(t, got, "没有可接待的销售顾问")
+	lacks(t, got, "客户姓名")
+
+	h.reply(sup, "/duty set 今天 开门 刘顾问")
+	h.reply(zhao, "/visit 13700137000")
+	contains(t, h.press(zhao, "登记新到店客户")[0].Plain, "客户姓名")
+	h.reply(zhao, "赵六")
+	h.reply(sup, "/duty unset 今天 开门 刘顾问")
+	contains(t, strings.Join(plains(h.say(zhao, "轩逸")), "\n"), "没有可接待的销售顾问", "赵六 的意向车型")
+	h.reply(sup, "/duty set 今天 开门 刘顾问")
+	contains(t, strings.Join(plains(h.say(zhao, "轩逸")), "\n"), "到店登记", "赵六")
+	h.waitOutboxEmpty(10 * time.Second)
+	contains(t, last(h, liu.ID), "新到店客户", "赵六", "13700137000")
+}
+
 // TestR1_12_UnknownPhoneAtVisitLogsTheWalkIn: /visit with a phone nobody
 // has offers to log the walk-in; a consultant's becomes theirs, and
 // reception's goes to the first in the reception line, visit registered.
@@ -221,9 +250,8 @@ func TestR1_12_UnknownPhoneAtVisitLogsTheWalkIn(t *testing.T) {
 	})
 	t.Run("Reception", func(t *testing.T) {
 		h.reply(zhao, "/visit 13700137000")
-		h.press(zhao, "登记新到店客户")
-		h.reply(zhao, "赵六")
-		contains(t, strings.Join(plains(h.say(zhao, "轩逸")), "\n"), "没有可接待的销售顾问")
+		msgs, popup := h.pressFull(zhao, "登记新到店客户")
+		contains(t, strings.Join(append(plains(msgs), popup), "\n"), "没有可接待的销售顾问")
 		if _, err := h.db.LeadByPhone(context.Background(), "13700137000"); domain.ErrorCode(err) != domain.ENOTFOUND {
 			t.Fatalf("a lead without a consultant: %v", err)
 		}

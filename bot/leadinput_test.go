@@ -3,6 +3,7 @@ package bot_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -149,5 +150,37 @@ func TestR1_2_RelogOfClosedLeadPointsToItAndSupervisorReopens(t *testing.T) {
 	me, _ := h.db.StaffByTelegramID(context.Background(), chen.ID)
 	if _, total, _ := h.db.LeadsByOwner(context.Background(), me.ID, 0, 10); total != 1 {
 		t.Fatalf("%d leads: a second record was made", total)
+	}
+}
+
+// TestR1_6_ManagersReopeningToldToTheSupervisor: the supervisors, who
+// approve lost leads, hear of a lead a manager reopens (as of one a visit
+// reopens), but not of their own reopening.
+func TestR1_6_ManagersReopeningToldToTheSupervisor(t *testing.T) {
+	h := newHarness(t)
+	sup := h.enroll("李主管", "supervisor", "zh")
+	mgr := h.enroll("王经理", "manager", "zh")
+	chen := h.enroll("陈顾问", "consultant", "zh")
+	id := leadID(t, h.reply(chen, "/lead 王石 13800138000 轩逸 C 到店"))
+	h.reply(chen, fmt.Sprintf("/grade %d L", id))
+	h.press(chen, "确认：L 失控")
+
+	contains(t, h.reply(mgr, fmt.Sprintf("/reopen %d B", id)), "L → B")
+	h.waitOutboxEmpty(10 * time.Second)
+	contains(t, last(h, sup.ID), "王经理 恢复了 #1 王石（L → B），交还负责人 陈顾问")
+	contains(t, last(h, chen.ID), "王经理 恢复了您的客户 #1 王石")
+
+	h.reply(chen, fmt.Sprintf("/grade %d L", id))
+	h.press(chen, "确认：L 失控")
+	h.reply(sup, fmt.Sprintf("/reopen %d A", id))
+	h.waitOutboxEmpty(10 * time.Second)
+	told := 0
+	for _, m := range h.emu.Messages(sup.ID) {
+		if strings.Contains(m.Plain, "恢复了 #1") {
+			told++
+		}
+	}
+	if told != 1 {
+		t.Errorf("supervisor told %d times of reopenings, want 1 (the manager's)", told)
 	}
 }

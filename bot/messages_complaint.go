@@ -10,6 +10,7 @@ var complaintMessages = map[domain.Lang]map[string]string{
 
 		"err.channel_bad":         "“%s”不是有效渠道：现场 电话 投诉单 回访投诉 邮件 媒体 信件 传真",
 		"err.subject_bad":         "“%s”应为 服务 或 产品。",
+		"err.appraisal_bad":       "“%s”：请回答 需要 或 不需要（也可以点按钮）。",
 		"err.department_bad":      "没有“%s”这个部门，可选：%s",
 		"err.description_empty":   "请填写投诉内容。",
 		"err.vin_bad":             "VIN“%s”应为 17 位字母和数字（不含 I、O、Q）。",
@@ -70,6 +71,7 @@ var complaintMessages = map[domain.Lang]map[string]string{
 		"cmp.owner_set":         "投诉 #K%d 负责人改为 %s。",
 		"cmp.none":              "没有投诉。",
 		"cmp.list_header":       "<b>投诉</b>（%d 条，最近时限在前）",
+		"cmp.list_more":         "显示前 %d 条，共 %d 条。可按部门或状态缩小范围，例如 /complaints %s open（状态：open 处理中、closing 待回访、closed 已结案）。",
 		"cmp.list_line":         "#K%d %s · %s · %s · %s",
 		"cmp.list_due":          "%s %s",
 		"cmp.remind":            "⏰ 时限将到：%s（投诉 #K%d），还剩 %s。",
@@ -88,6 +90,7 @@ var complaintMessages = map[domain.Lang]map[string]string{
 
 		"err.channel_bad":         "“%s” is not a channel: onsite phone ticket followup email media letter fax",
 		"err.subject_bad":         "“%s” should be service or product.",
+		"err.appraisal_bad":       "“%s”: answer yes or no (or press a button).",
 		"err.department_bad":      "There is no department “%s”; choose from %s",
 		"err.description_empty":   "Describe the complaint.",
 		"err.vin_bad":             "The VIN “%s” should have 17 characters, letters and digits (no I, O or Q).",
@@ -148,6 +151,7 @@ var complaintMessages = map[domain.Lang]map[string]string{
 		"cmp.owner_set":         "Complaint #K%d now belongs to %s.",
 		"cmp.none":              "No complaints.",
 		"cmp.list_header":       "<b>Complaints</b> (%d, nearest deadline first)",
+		"cmp.list_more":         "Showing %d of %d. Narrow by department or status, e.g. /complaints %s open (status: open, closing, closed).",
 		"cmp.list_line":         "#K%d %s · %s · %s · %s",
 		"cmp.list_due":          "%s %s",
 		"cmp.remind":            "⏰ Deadline near: %s (complaint #K%d), %s left.",

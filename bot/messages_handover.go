@@ -16,6 +16,7 @@ var handoverMessages = map[domain.Lang]map[string]string{
 		"err.when_closed":             "%s 不在营业时间（营业日 %s–%s），请换个时间。",
 		"err.handover_not_telesales":  "#%d 不在电销名下，无需交接。",
 		"err.handover_not_consultant": "%s 不是在职的销售顾问。",
+		"err.handover_not_linked":     "%s 还没有绑定 Telegram（尚未用邀请链接加入），收不到交接表，未发送。请让其先加入，或交给其他销售顾问。",
 		"err.handover_pending":        "该客户已有待接收的交接。",
 		"collision.ruled":             "该撞单已判定，不能再补充。",
 
@@ -109,6 +110,7 @@ var handoverMessages = map[domain.Lang]map[string]string{
 		"err.when_closed":             "%s is outside opening hours (%s–%s on working days): pick another time.",
 		"err.handover_not_telesales":  "#%d is not a telesales lead: nothing to hand over.",
 		"err.handover_not_consultant": "%s is not an active consultant.",
+		"err.handover_not_linked":     "%s has not linked Telegram yet (has not joined with their invite link), so cannot receive the handover form: nothing was sent. Ask them to join first, or hand over to another consultant.",
 		"err.handover_pending":        "A handover of this lead is waiting already.",
 		"collision.ruled":             "This collision is ruled already: no more notes.",
 

@@ -109,3 +109,31 @@ func TestR1_8_ReceptionMorningListsBookingsUnderAGreeting(t *testing.T) {
 	lacks(t, got, "今天的跟进")
 	contains(t, last(h, zhang.ID), "今天的跟进", "今天的邀约到店")
 }
+
+// TestR1_4_ReopenedLeadGetsAFreshFirstWeek: a customer given up as
+// unreachable who walks in a month later is reopened as N: neither the
+// morning push nor the month-end clean-up treats the lead as past its
+// first week until a week after the reopening.
+func TestR1_4_ReopenedLeadGetsAFreshFirstWeek(t *testing.T) {
+	h := newHarness(t) // 11-27 09:30
+	sup := h.enroll("李主管", "supervisor", "zh")
+	chen := h.enroll("陈顾问", "consultant", "zh")
+	zhao := h.enroll("赵接待", "reception", "zh")
+	h.enroll("王电销", "telesales", "zh")
+	id := leadID(t, h.reply(chen, "/lead 王石 13800138000 轩逸 C 到店"))
+	h.reply(chen, fmt.Sprintf("/grade %d L", id))
+	h.press(chen, "确认：L 失控")
+	h.advance(30 * 24 * time.Hour)
+	contains(t, h.reply(zhao, "/visit 13800138000"), "重新打开")
+	h.waitOutboxEmpty(10 * time.Second)
+
+	push := &jobs.MorningPush{Store: h.db, Bot: h.bot, Rules: domain.DefaultRules().Leads, Calendar: h.reminders().Calendar}
+	h.advance(23 * time.Hour) // the next morning, 08:30
+	h.runJob(push)
+	lacks(t, last(h, chen.ID), "首周已过仍未定级")
+	contains(t, runCleanup(t, h, sup), "没有需要清理")
+
+	h.advance(7 * 24 * time.Hour) // the new first week is over
+	h.runJob(push)
+	contains(t, last(h, chen.ID), "1 位客户首周已过仍未定级")
+}

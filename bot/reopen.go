@@ -65,7 +65,7 @@ func (b *Bot) reopen(ctx context.Context, r *Request, l *domain.Lead, grade []st
 		return err
 	}
 	before := l.Grade
-	l.SetGrade(g, b.now(), b.opts.Rules.Leads, b.opts.Calendar)
+	l.Reopen(g, b.now(), b.opts.Rules.Leads, b.opts.Calendar)
 	if err := b.recordChange(ctx, l, r.Staff.ID, domain.EventGrade, string(before), string(g), domain.WhyReopen); err != nil {
 		return err
 	}
@@ -79,6 +79,21 @@ func (b *Bot) reopen(ctx context.Context, r *Request, l *domain.Lead, grade []st
 	if owner.ID != r.Staff.ID && owner.Active && owner.Enrolled() {
 		text := T(owner.Lang, "reopen.told_owner", r.Staff.Name, l.ID, l.Name, string(before), string(g), b.formatTime(*l.NextDueAt))
 		if err := b.Push(ctx, fmt.Sprintf("reopen:%d:%d", l.ID, b.now().Unix()), owner.TelegramID, owner.ID, text, nil); err != nil {
+			return err
+		}
+	}
+	// The supervisors approve lost leads (R1.6): one reopened by someone
+	// else (a manager) is news to them, as a reopening by a visit is.
+	sups, err := b.inDepartment(ctx, domain.RoleSupervisor, owner.Department)
+	if err != nil {
+		return err
+	}
+	for _, s := range sups {
+		if s.ID == r.Staff.ID || s.ID == owner.ID {
+			continue // did it, or was told as the owner
+		}
+		if err := b.Push(ctx, fmt.Sprintf("reopen-sup:%d:%d:%d", l.ID, s.ID, b.now().Unix()), s.TelegramID, s.ID,
+			T(s.Lang, "reopen.told_sup", r.Staff.Name, l.ID, l.Name, string(before), string(g), owner.Name), nil); err != nil {
 			return err
 		}
 	}

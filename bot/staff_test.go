@@ -216,7 +216,7 @@ func TestBadInput(t *testing.T) {
 		contains(t, h.reply(admin, "/deactivate"), "用法")
 	})
 	t.Run("BadRole", func(t *testing.T) {
-		contains(t, h.reply(admin, "/invite 李娜 boss"), "boss", "consultant")
+		contains(t, h.reply(admin, "/invite 李娜 boss"), "boss", "销售顾问")
 	})
 	t.Run("LongName", func(t *testing.T) {
 		contains(t, h.reply(admin, "/invite "+strings.Repeat("长", 40)+" consultant"), "32")
@@ -250,3 +250,17 @@ func TestBadInput(t *testing.T) {
 
 // telegramOrUser keeps the group helper's signature readable.
 type telegramOrUser = telegramtestUser
+
+// TestRoles_UnknownRoleListsNamesInTheReadersLanguage: a mistyped role is
+// answered with the roles a Chinese reader can type (the parser takes the
+// Chinese names), and in English with the codes.
+func TestRoles_UnknownRoleListsNamesInTheReadersLanguage(t *testing.T) {
+	h := newHarness(t)
+	zh := h.enroll("王经理", "manager,admin", "zh")
+	got := h.reply(zh, "/invite 陈顾问 老板")
+	contains(t, got, "没有“老板”这个角色", "电销员、销售顾问、展厅接待、销售主管、部门经理、总经理、客服中心、管理员")
+	lacks(t, got, "telesales", "consultant")
+	contains(t, h.reply(zh, "/invite 陈顾问 销售顾问"), "陈顾问")
+	en := h.enroll("Wang", "admin", "en")
+	contains(t, h.reply(en, "/invite Chen boss"), "There is no role “boss”", "telesales,consultant,reception")
+}

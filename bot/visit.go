@@ -120,7 +120,7 @@ func (b *Bot) reopenOnVisit(ctx context.Context, r *Request, l *domain.Lead) err
 	if err := b.recordChange(ctx, l, r.Staff.ID, domain.EventGrade, string(was), string(domain.GradeN), domain.WhyReturned); err != nil {
 		return err
 	}
-	l.SetGrade(domain.GradeN, b.now(), b.opts.Rules.Leads, b.opts.Calendar)
+	l.Reopen(domain.GradeN, b.now(), b.opts.Rules.Leads, b.opts.Calendar)
 	owner, err := b.store.StaffByID(ctx, domain.ReopenOwner(r.Staff, l))
 	if err != nil {
 		return err
@@ -248,7 +248,28 @@ func (b *Bot) handleWalkIn(ctx context.Context, r *Request) error {
 	} else if domain.ErrorCode(err) != domain.ENOTFOUND {
 		return err
 	}
+	// Nobody to take the customer: say so before reception types anything.
+	if _, err := b.walkInLine(ctx, r); err != nil {
+		return err
+	}
 	return b.ask(ctx, r, "walkin", walkInDraft{Phone: phone}, r.T("visit.walkin_name", phone))
+}
+
+// walkInLine is the day's reception line when the registrar is not a
+// consultant, who takes the walk-in themselves (nil then): the first in
+// line gets the customer (R5.3). Nobody in line is visit.walkin_nobody.
+func (b *Bot) walkInLine(ctx context.Context, r *Request) (*receptionState, error) {
+	if r.Staff.Roles.Has(domain.RoleConsultant) {
+		return nil, nil
+	}
+	st, err := b.loadQueue(ctx, b.dayOf(b.now()))
+	if err != nil {
+		return nil, err
+	}
+	if st.Next() == 0 {
+		return nil, domain.Errorkf(domain.EINVALID, "visit.walkin_nobody", nil, "nobody in the reception line")
+	}
+	return st, nil
 }
 
 // walkInText takes the walk-in's name, then their model, and logs the lead
@@ -277,25 +298,30 @@ func (b *Bot) walkInText(ctx context.Context, r *Request, dl *domain.Dialog, tex
 		b.replyMarkup(ctx, r.ChatID, b.errorText(ctx, r, err)+"\n"+r.T("visit.walkin_model", d.Name), cancel)
 		return nil
 	}
-	if err := b.store.DeleteDialog(ctx, r.ChatID); err != nil {
-		return err
-	}
 	if other, err := b.store.LeadByPhone(ctx, l.Phone); err == nil {
+		if err := b.store.DeleteDialog(ctx, r.ChatID); err != nil {
+			return err
+		}
 		return b.registerVisit(ctx, r, other, "") // logged meanwhile
 	} else if domain.ErrorCode(err) != domain.ENOTFOUND {
 		return err
 	}
-	var line *receptionState
+	line, err := b.walkInLine(ctx, r)
+	if domain.ErrorCode(err) == domain.EINVALID {
+		// The line emptied while reception typed: the dialogue stays, with
+		// the name, so the model sent again logs the customer once someone
+		// is on duty.
+		b.replyMarkup(ctx, r.ChatID, b.errorText(ctx, r, err)+"\n"+r.T("visit.walkin_model", d.Name), cancel)
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if err := b.store.DeleteDialog(ctx, r.ChatID); err != nil {
+		return err
+	}
 	first := int64(0)
-	if !r.Staff.Roles.Has(domain.RoleConsultant) {
-		st, err := b.loadQueue(ctx, b.dayOf(b.now()))
-		if err != nil {
-			return err
-		}
-		if first = st.Next(); first == 0 {
-			return domain.Errorkf(domain.EINVALID, "visit.walkin_nobody", nil, "nobody in the reception line")
-		}
-		line = st
+	if line != nil {
+		first = line.Next()
 	}
 	owner, err := b.store.StaffByID(ctx, domain.VisitOwner(r.Staff, first))
 	if err != nil {

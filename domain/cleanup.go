@@ -25,7 +25,7 @@ func CleanupTakes(l *Lead, r LeadRules, now time.Time) bool {
 	return GradeOverdue(l, r, now)
 }
 
-// CleanupUngradedBefore is the creation time at or before which an N lead's
+// CleanupUngradedBefore is the FirstWeekStart at or before which an N lead's
 // first week is over at now, so the clean-up takes it (the same rule as
 // CleanupTakes, for a query).
 func CleanupUngradedBefore(r LeadRules, now time.Time) time.Time {

@@ -68,6 +68,20 @@ func ParseSubject(s string) (Subject, error) {
 	return "", Errorkf(EINVALID, "err.subject_bad", []any{s}, "%q is not service or product", s)
 }
 
+// ParseAppraisal reads the answer to "does it need an appraisal?" (R2.4):
+// yes (需要, 是, 要, yes, y) or no (不需要, 否, 不, no, n). Anything else is
+// EINVALID, to be asked again: read as no, a typed 需要 would lose the
+// appraisal's deadline.
+func ParseAppraisal(s string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "需要", "是", "要", "yes", "y":
+		return true, nil
+	case "不需要", "否", "不", "no", "n":
+		return false, nil
+	}
+	return false, Errorkf(EINVALID, "err.appraisal_bad", []any{s}, "%q is not yes or no", s)
+}
+
 // Complaint states: open (being handled), closing (applied to close,
 // waiting for the service centre's survey), closed.
 const (

@@ -276,3 +276,17 @@ func TestR2_4_NextAlarm(t *testing.T) {
 		t.Errorf("a done deadline alarms at %s", got)
 	}
 }
+
+func TestR2_4_ParseAppraisal(t *testing.T) {
+	for in, want := range map[string]bool{"需要": true, "是": true, "要": true, "Yes": true, " y ": true,
+		"不需要": false, "否": false, "不": false, "no": false, "N": false} {
+		if got, err := ParseAppraisal(in); err != nil || got != want {
+			t.Errorf("ParseAppraisal(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "看情况", "maybe", "需要吧"} {
+		if _, err := ParseAppraisal(bad); ErrorCode(err) != EINVALID {
+			t.Errorf("ParseAppraisal(%q): %v, want EINVALID", bad, err)
+		}
+	}
+}

@@ -67,9 +67,19 @@ func DueAt(due, now time.Time, cal *Calendar) Due {
 	return DueLater
 }
 
+// FirstWeekStart is when the lead's first week (R1.4) began: when it was
+// created, or when it was last reopened, since a reopened lead is worked
+// afresh and has had no chance to be graded yet.
+func FirstWeekStart(l *Lead) time.Time {
+	if l.ReopenedAt != nil && l.ReopenedAt.After(l.CreatedAt) {
+		return *l.ReopenedAt
+	}
+	return l.CreatedAt
+}
+
 // firstWeekEnds is when the lead's first week (R1.4) is over.
 func firstWeekEnds(l *Lead, r LeadRules) time.Time {
-	return l.CreatedAt.AddDate(0, 0, r.GradeAfterDays)
+	return FirstWeekStart(l).AddDate(0, 0, r.GradeAfterDays)
 }
 
 // GradePromptAfterFollowUp says whether logging a follow-up at `at` should
@@ -100,6 +110,15 @@ func (l *Lead) LogFollowUp(at time.Time, newGrade Grade, r LeadRules, cal *Calen
 		l.Grade, l.GradedAt = newGrade, &t
 	}
 	l.Reschedule(r, cal)
+}
+
+// Reopen works a closed lead (L or F) again from `at` with grade g: its
+// first week starts again then, with no calls counted (R1.4), so an N lead
+// is asked for its grade in its new first week, not at once.
+func (l *Lead) Reopen(g Grade, at time.Time, r LeadRules, cal *Calendar) {
+	t := at
+	l.ReopenedAt, l.FirstWeekFollowUps = &t, 0
+	l.SetGrade(g, at, r, cal)
 }
 
 // SetGrade changes the grade at `at`; the next due time moves at once.

@@ -248,3 +248,29 @@ func TestR1_2_LeadValidate(t *testing.T) {
 		}
 	}
 }
+
+// TestR1_4_ReopenedLeadHasAFreshFirstWeek: a closed lead reopened as N
+// (a lost customer back in the showroom) gets a first week from the
+// reopening, with its calls counted afresh: no grade reminder, and no
+// month-end clean-up, before it has had a chance to be graded.
+func TestR1_4_ReopenedLeadHasAFreshFirstWeek(t *testing.T) {
+	cal, r := allWeek(t), DefaultRules().Leads
+	l := &Lead{Grade: GradeF, Pool: PoolShowroom, CreatedAt: at(cal, "2026-10-01 09:00"), FirstWeekFollowUps: 3}
+	l.Reopen(GradeN, at(cal, "2026-12-01 10:00"), r, cal)
+	for now, want := range map[string]bool{
+		"2026-12-02 08:30": false,
+		"2026-12-07 08:30": false,
+		"2026-12-08 10:00": true,
+	} {
+		if got := GradeOverdue(l, r, at(cal, now)); got != want {
+			t.Errorf("at %s: reminder %v, want %v", now, got, want)
+		}
+		if got := CleanupTakes(l, r, at(cal, now)); got != want {
+			t.Errorf("at %s: clean-up takes %v, want %v", now, got, want)
+		}
+	}
+	l.LogFollowUp(at(cal, "2026-12-01 10:00"), "", r, cal)
+	if l.FirstWeekFollowUps != 1 || GradePromptAfterFollowUp(l, r, at(cal, "2026-12-01 10:00")) {
+		t.Errorf("first-week calls %d after the reopening's first: the old week's count kept", l.FirstWeekFollowUps)
+	}
+}

@@ -221,6 +221,9 @@ type Lead struct {
 	// InvitedBy is the telesales who invited the customer to the showroom:
 	// they keep the credit after the handover (R1.10). 0: none.
 	InvitedBy int64
+	// ReopenedAt is when the lead was last reopened (Reopen), nil if never:
+	// its first week starts again then (FirstWeekStart).
+	ReopenedAt *time.Time
 }
 
 // ValidateNew is Validate for a lead being logged, which must also not

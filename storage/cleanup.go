@@ -10,8 +10,8 @@ import (
 
 // cleanupWhere selects the showroom leads the month-end clean-up (R1.13)
 // takes from their owners, as domain.CleanupTakes: grades B, C, L and F,
-// and N leads created at or before the query's one argument (their first
-// week is over; domain.CleanupUngradedBefore).
+// and N leads whose first week started at or before the query's one
+// argument (it is over; domain.CleanupUngradedBefore).
 var cleanupWhere = func() string {
 	in := ""
 	for i, g := range domain.CleanupGrades {
@@ -21,12 +21,12 @@ var cleanupWhere = func() string {
 		in += "'" + string(g) + "'"
 	}
 	return "pool = '" + string(domain.PoolShowroom) + "' AND (grade IN (" + in + ") OR (grade = '" +
-		string(domain.GradeN) + "' AND created_at <= ?))"
+		string(domain.GradeN) + "' AND " + firstWeekStartSQL + " <= ?))"
 }()
 
 // CleanupCandidates returns the owner's showroom leads the month-end
-// clean-up takes, by id: B, C, L and F, and N leads created at or before
-// ungradedBefore.
+// clean-up takes, by id: B, C, L and F, and N leads whose first week
+// started at or before ungradedBefore.
 func (db *DB) CleanupCandidates(ctx context.Context, ownerID int64, ungradedBefore time.Time) ([]*domain.Lead, error) {
 	var rows []leadRow
 	if err := db.conn(ctx).Where("owner_id = ? AND "+cleanupWhere, ownerID, dbTime(ungradedBefore)).Order("id").Find(&rows).Error; err != nil {

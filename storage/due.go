@@ -66,12 +66,20 @@ func (db *DB) OverdueCounts(ctx context.Context, before time.Time) (map[int64]in
 	return db.countsByOwner(ctx, "overdue counts", "next_due_at < ?", dbTime(before))
 }
 
+// firstWeekStartSQL is domain.FirstWeekStart: the reopening, else the
+// creation (a lead is reopened after it was created).
+const firstWeekStartSQL = "COALESCE(reopened_at, created_at)"
+
+// ungradedWhere selects the N leads whose first week started before its
+// one argument.
+const ungradedWhere = "grade = '" + string(domain.GradeN) + "' AND " + firstWeekStartSQL + " < ?"
+
 // UngradedCounts returns, per owner, how many leads are still N after
-// being created before createdBefore: the ones whose first week is over
-// (R1.4's daily reminder, with createdBefore a week back). Owners with none
-// are left out.
-func (db *DB) UngradedCounts(ctx context.Context, createdBefore time.Time) (map[int64]int, error) {
-	return db.countsByOwner(ctx, "ungraded counts", "grade = '"+string(domain.GradeN)+"' AND created_at < ?", dbTime(createdBefore))
+// their first week started (domain.FirstWeekStart) before startedBefore:
+// the ones whose first week is over (R1.4's daily reminder, with
+// startedBefore a week back). Owners with none are left out.
+func (db *DB) UngradedCounts(ctx context.Context, startedBefore time.Time) (map[int64]int, error) {
+	return db.countsByOwner(ctx, "ungraded counts", ungradedWhere, dbTime(startedBefore))
 }
 
 // countsByOwner counts the leads where selects per owner; what names the

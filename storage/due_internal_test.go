@@ -6,8 +6,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/dealerbot/dealerbot/domain"
 )
 
 // TestLeadOpenGrades checks the SQL list of open grades against the domain.
@@ -42,8 +40,7 @@ func TestLeadQueryPlans(t *testing.T) {
 		{"DueCounts", dueCountsSQL, []any{day, day}, "SCAN leads USING COVERING INDEX leads_due_counts_idx"},
 		{"OverdueCounts", "SELECT owner_id, COUNT(*) FROM leads WHERE next_due_at < ? GROUP BY owner_id", []any{day},
 			"USING COVERING INDEX"},
-		{"UngradedCounts", "SELECT owner_id, COUNT(*) FROM leads WHERE grade = '" + string(domain.GradeN) +
-			"' AND created_at < ? GROUP BY owner_id", []any{day}, "SCAN leads USING COVERING INDEX leads_ungraded_idx"},
+		{"UngradedCounts", "SELECT owner_id, COUNT(*) FROM leads WHERE " + ungradedWhere + " GROUP BY owner_id", []any{day}, "SCAN leads USING COVERING INDEX leads_ungraded_idx"},
 		{"DueLeads", "SELECT * FROM leads WHERE owner_id = ? AND next_due_at < ? ORDER BY next_due_at, id", []any{1, day},
 			"SEARCH leads USING INDEX leads_owner_id_next_due_at_idx (owner_id=? AND next_due_at<?)"},
 		{"LeadsByOwner", "SELECT * FROM leads WHERE owner_id = ? AND grade IN " + leadOpenGrades + " ORDER BY next_due_at NULLS LAST, id",

@@ -38,6 +38,8 @@ type leadRow struct {
 	GradedAt  *time.Time
 	LostNote  string
 	InvitedBy int64
+	// ReopenedAt is NULL for a lead never reopened.
+	ReopenedAt *time.Time
 }
 
 // TableName implements gorm's schema.Tabler.
@@ -67,6 +69,7 @@ func newLeadRow(l *domain.Lead) leadRow {
 		GradedAt:           dbTimePtr(l.GradedAt),
 		LostNote:           l.LostNote,
 		InvitedBy:          l.InvitedBy,
+		ReopenedAt:         dbTimePtr(l.ReopenedAt),
 	}
 }
 
@@ -94,6 +97,7 @@ func (r *leadRow) lead() *domain.Lead {
 		GradedAt:           utcPtr(r.GradedAt),
 		LostNote:           r.LostNote,
 		InvitedBy:          r.InvitedBy,
+		ReopenedAt:         utcPtr(r.ReopenedAt),
 	}
 }
 

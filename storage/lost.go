@@ -198,6 +198,12 @@ func (db *DB) DecideLost(ctx context.Context, id int64, d domain.Decision) (*dom
 		if err := a.Decide(d); err != nil {
 			return err
 		}
+		// Claim the decision first: of two supervisors deciding at once,
+		// the second hears "already decided", not what the first did to
+		// the lead.
+		if err := db.decideLostRequest(ctx, id, d); err != nil {
+			return err
+		}
 		l, err := db.LeadByID(ctx, req.LeadID)
 		if err != nil {
 			return err
@@ -207,9 +213,6 @@ func (db *DB) DecideLost(ctx context.Context, id int64, d domain.Decision) (*dom
 			if err := l.MarkLost(req, d.At); err != nil {
 				return err
 			}
-		}
-		if err := db.decideLostRequest(ctx, id, d); err != nil {
-			return err
 		}
 		req.Decision = a.Decision
 		if d.Approved() {

@@ -27,7 +27,7 @@ func TestMigrate(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			if v, err := db.SchemaVersion(ctx); err != nil || v != 9 {
+			if v, err := db.SchemaVersion(ctx); err != nil || v != 10 {
 				t.Fatalf("version %d, %v", v, err)
 			}
 			if got, err := db.StaffByID(ctx, s.ID); err != nil || got.Name != "Kept" {
@@ -55,7 +55,7 @@ func TestMigrateV2ToV3(t *testing.T) {
 				VALUES (?, ?, ?, ?, ?, ?)`, "old:1", 5, "<b>old</b>", domain.OutboxPending, now, now))
 
 			must(t, db.Migrate(ctx))
-			if v, err := db.SchemaVersion(ctx); err != nil || v != 9 {
+			if v, err := db.SchemaVersion(ctx); err != nil || v != 10 {
 				t.Fatalf("version %d, %v", v, err)
 			}
 			if got, err := db.StaffByID(ctx, owner.ID); err != nil || got.Name != "Veteran" {
@@ -94,7 +94,7 @@ func TestMigrateV3ToV4(t *testing.T) {
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, "Old", "13100000009", "call", "Camry", "H", owner.ID, "telesales", now))
 
 			must(t, db.Migrate(ctx))
-			if v, err := db.SchemaVersion(ctx); err != nil || v != 9 {
+			if v, err := db.SchemaVersion(ctx); err != nil || v != 10 {
 				t.Fatalf("version %d, %v", v, err)
 			}
 			old, err := db.LeadByPhone(ctx, "13100000009")
@@ -186,13 +186,18 @@ func TestMigrateV4ToV5(t *testing.T) {
 				t.Fatalf("version %d, %v", v, err)
 			}
 			owner := oldStaff(t, db, "Veteran")
-			l := MustCreateLead(t, db, newLead(owner, "Old", "13100000009"))
+			// A lead as version 4 wrote it.
+			must(t, db.ExecRaw(ctx, `INSERT INTO leads (name, phone, source, model, grade, owner_id, pool, created_at, invited_by)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, "Old", "13100000009", "call", "Camry", "H", owner.ID, "telesales", now, 0))
 
 			must(t, db.Migrate(ctx))
-			if v, err := db.SchemaVersion(ctx); err != nil || v != 9 {
+			if v, err := db.SchemaVersion(ctx); err != nil || v != 10 {
 				t.Fatalf("version %d, %v", v, err)
 			}
-			assertLead(t, db, l)
+			l, err := db.LeadByPhone(ctx, "13100000009")
+			if err != nil || l.Name != "Old" {
+				t.Fatalf("old lead %+v, %v", l, err)
+			}
 			c := newComplaint(owner, "Sales")
 			c.LeadID = l.ID
 			must(t, db.CreateComplaint(ctx, c))
@@ -200,6 +205,45 @@ func TestMigrateV4ToV5(t *testing.T) {
 			must(t, db.AddComplaintAction(ctx, &storage.ComplaintAction{ComplaintID: c.ID, StaffID: owner.ID, Kind: "reply"}))
 			if as, err := db.ComplaintActions(ctx, c.ID); err != nil || len(as) != 1 || !as[0].At.Equal(now) {
 				t.Fatalf("actions %+v, %v", as, err)
+			}
+		})
+	}
+}
+
+// TestMigrateV9ToV10 upgrades a database that a version-9 program used:
+// its leads were never reopened, and a lead reopened afterwards counts its
+// first week from the reopening (domain.FirstWeekStart).
+func TestMigrateV9ToV10(t *testing.T) {
+	for _, driver := range []string{storage.DriverSQLite, storage.DriverPostgres} {
+		t.Run(driver, func(t *testing.T) {
+			db := fixClock(storagetest.OpenUnmigrated(t, driver))
+			must(t, db.MigrateTo(ctx, 9))
+			owner := oldStaff(t, db, "Veteran")
+			created := now.AddDate(0, 0, -30)
+			must(t, db.ExecRaw(ctx, `INSERT INTO leads (name, phone, source, model, grade, owner_id, pool, created_at, invited_by)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, "Old", "13100000009", "walkin", "Camry", "N", owner.ID, "showroom", created, 0))
+
+			must(t, db.Migrate(ctx))
+			if v, err := db.SchemaVersion(ctx); err != nil || v != 10 {
+				t.Fatalf("version %d, %v", v, err)
+			}
+			old, err := db.LeadByPhone(ctx, "13100000009")
+			if err != nil || old.ReopenedAt != nil || !old.CreatedAt.Equal(created) {
+				t.Fatalf("old lead %+v, %v", old, err)
+			}
+			weekAgo := now.AddDate(0, 0, -7)
+			if got, err := db.UngradedCounts(ctx, weekAgo); err != nil || got[owner.ID] != 1 {
+				t.Fatalf("ungraded before the reopening %v, %v", got, err)
+			}
+			reopened := now.Add(-time.Hour)
+			old.ReopenedAt = &reopened
+			MustUpdateLead(t, db, old)
+			assertLead(t, db, old)
+			if got, err := db.UngradedCounts(ctx, weekAgo); err != nil || got[owner.ID] != 0 {
+				t.Fatalf("ungraded after the reopening %v, %v", got, err)
+			}
+			if got, err := db.CleanupCandidates(ctx, owner.ID, weekAgo); err != nil || len(got) != 0 {
+				t.Fatalf("clean-up takes a lead reopened an hour ago: %v, %v", got, err)
 			}
 		})
 	}
