@@ -54,6 +54,7 @@ type Options struct {
 	// The services the handlers call, one per noun (implemented by
 	// *storage.DB): a handler parses, calls one, and renders its outcome.
 	Lost      domain.LostService
+	Cleanup   domain.CleanupService
 	Log       *slog.Logger
 	Now       func() time.Time
 	Calendar  *domain.Calendar

@@ -14,11 +14,23 @@ import (
 // supervisor gets one card per consultant with leads not graded H, A or O.
 // The cards are keyed per month, so a rerun sends nothing twice.
 type MonthEndCleanup struct {
-	Bot interface {
-		PushCleanup(ctx context.Context, month string) error
-	}
+	Store    CleanupStore
+	Bot      CleanupNotifier
 	Rules    domain.LeadRules
 	Calendar *domain.Calendar
+}
+
+// CleanupStore finds the month's pending clean-up cases and who must get
+// a card for each (domain.CleanupService).
+type CleanupStore interface {
+	CleanupCases(ctx context.Context, month string) (*domain.CleanupProposal, error)
+	Transactor
+}
+
+// CleanupNotifier sends the cards of the month's cases. It must key each
+// card by month, consultant and recipient, so a rerun sends nothing twice.
+type CleanupNotifier interface {
+	NotifyCleanup(ctx context.Context, p *domain.CleanupProposal) error
 }
 
 // Name implements Job.
@@ -50,8 +62,15 @@ func (j *MonthEndCleanup) Run(ctx context.Context, now time.Time) error {
 	if j.Calendar != nil && j.Calendar.Location != nil {
 		loc = j.Calendar.Location
 	}
-	month := now.In(loc).Format("2006-01")
-	if err := j.Bot.PushCleanup(ctx, month); err != nil {
+	month := domain.CleanupMonth(now, loc)
+	err := j.Store.InTx(ctx, func(ctx context.Context) error {
+		p, err := j.Store.CleanupCases(ctx, month)
+		if err != nil || len(p.Cases) == 0 {
+			return err
+		}
+		return j.Bot.NotifyCleanup(ctx, p)
+	})
+	if err != nil {
 		return fmt.Errorf("month-end clean-up %s: %w", month, err)
 	}
 	return nil

@@ -8,12 +8,20 @@ import (
 	"github.com/dealerbot/dealerbot/domain"
 )
 
+// cleanupBot is the job's store and notifier: it records each month the
+// job asked for.
 type cleanupBot struct{ months []string }
 
-func (b *cleanupBot) PushCleanup(_ context.Context, month string) error {
+func (b *cleanupBot) CleanupCases(_ context.Context, month string) (*domain.CleanupProposal, error) {
 	b.months = append(b.months, month)
-	return nil
+	return &domain.CleanupProposal{Month: month, Cases: []*domain.CleanupCase{{Month: month}}}, nil
 }
+
+func (b *cleanupBot) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return fn(ctx)
+}
+
+func (b *cleanupBot) NotifyCleanup(context.Context, *domain.CleanupProposal) error { return nil }
 
 func TestMonthEndCleanup_Day(t *testing.T) {
 	loc, err := time.LoadLocation("Asia/Shanghai")
@@ -45,7 +53,7 @@ func TestMonthEndCleanup_Day(t *testing.T) {
 		bot := &cleanupBot{}
 		rules := domain.DefaultRules().Leads
 		rules.CleanupDaysBefore = c.before
-		j := &MonthEndCleanup{Bot: bot, Rules: rules, Calendar: cal}
+		j := &MonthEndCleanup{Store: bot, Bot: bot, Rules: rules, Calendar: cal}
 		if err := j.Run(context.Background(), now.UTC()); err != nil {
 			t.Fatal(err)
 		}

@@ -300,62 +300,6 @@ func TestLeadEvents(t *testing.T) {
 	})
 }
 
-func TestR1_13_Cleanup(t *testing.T) {
-	storagetest.ForEachDriver(t, func(t *testing.T, db *storage.DB) {
-		fixClock(db)
-		x := MustCreateStaff(t, db, "X")
-		y := MustCreateStaff(t, db, "Y")
-		var want []int64
-		n := 0
-		mk := func(owner *domain.Staff, pool domain.Pool, g domain.Grade) *domain.Lead {
-			n++
-			l := newLead(owner, fmt.Sprintf("L%d", n), fmt.Sprintf("136%08d", n))
-			l.Pool = pool
-			MustCreateLead(t, db, l)
-			l.Grade = g
-			MustUpdateLead(t, db, l)
-			return l
-		}
-		for _, g := range []domain.Grade{domain.GradeN, domain.GradeH, domain.GradeA, domain.GradeB, domain.GradeC,
-			domain.GradeO, domain.GradeD, domain.GradeF, domain.GradeL} {
-			l := mk(x, domain.PoolShowroom, g)
-			switch g {
-			case domain.GradeB, domain.GradeC, domain.GradeL, domain.GradeF:
-				want = append(want, l.ID)
-			}
-			mk(x, domain.PoolTelesales, g)
-		}
-		// N leads: taken once their first week is over (created at or
-		// before the cut-off), kept while it lasts.
-		cutoff := now.AddDate(0, 0, -7)
-		for _, c := range []struct {
-			created time.Time
-			taken   bool
-		}{{cutoff.Add(-time.Hour), true}, {cutoff, true}, {cutoff.Add(time.Second), false}} {
-			n++
-			l := newLead(x, fmt.Sprintf("L%d", n), fmt.Sprintf("136%08d", n))
-			l.Pool, l.CreatedAt = domain.PoolShowroom, c.created
-			MustCreateLead(t, db, l)
-			if c.taken {
-				want = append(want, l.ID)
-			}
-		}
-		slices.Sort(want)
-		mk(y, domain.PoolShowroom, domain.GradeC)
-		mk(y, domain.PoolShowroom, domain.GradeH)
-		got, err := db.CleanupCandidates(ctx, x.ID, cutoff)
-		if err != nil || !slices.Equal(ids(got), want) {
-			t.Fatalf("candidates %v, want %v, %v", ids(got), want, err)
-		}
-		if got, err := db.CleanupCandidates(ctx, 999999, cutoff); err != nil || len(got) != 0 {
-			t.Fatalf("nobody's %v, %v", got, err)
-		}
-		if counts, err := db.OwnersWithCleanup(ctx, cutoff); err != nil || fmt.Sprint(counts) != fmt.Sprint(map[int64]int{x.ID: 6, y.ID: 1}) {
-			t.Fatalf("owners %v, %v", counts, err)
-		}
-	})
-}
-
 // TestR1_10_UnchasedHandovers: the reminder job's timers start from the
 // oldest pending handover not yet reminded, and not yet escalated.
 func TestR1_10_UnchasedHandovers(t *testing.T) {

@@ -60,6 +60,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		APIURL:          apiURL,
 		Store:           db,
 		Lost:            db,
+		Cleanup:         db,
 		Log:             log,
 		Now:             now,
 		Calendar:        cfg.Calendar(),
@@ -85,7 +86,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 	a.Jobs = jobs.NewScheduler(cfg.Calendar().Location, now, log)
 	morning := &jobs.MorningPush{Store: db, Bot: a.Bot, Rules: cfg.Rules.Leads, Calendar: cfg.Calendar(), Log: log}
 	a.morning = morning
-	cleanup := &jobs.MonthEndCleanup{Bot: a.Bot, Rules: cfg.Rules.Leads, Calendar: cfg.Calendar()}
+	cleanup := &jobs.MonthEndCleanup{Store: db, Bot: a.Bot, Rules: cfg.Rules.Leads, Calendar: cfg.Calendar()}
 	register := &jobs.WeeklyRegister{Store: db, Bot: a.Bot, Rules: cfg.Rules.Complaints, Calendar: cfg.Calendar()}
 	a.register = register
 	duty := &jobs.DutyReminder{Store: db, Bot: a.Bot, Rules: cfg.Rules.Rota, Calendar: cfg.Calendar()}
