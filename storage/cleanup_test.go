@@ -232,15 +232,15 @@ func TestR1_13_CleanupNoTelesales(t *testing.T) {
 	})
 }
 
-// TestMigrateV9ToV10 upgrades a database that a version-9 program used:
+// TestMigrateV10ToV11 upgrades a database that a version-10 program used:
 // the clean-up's rulings and review exclusions move from bot_state into
 // their tables, and the runtime state stays.
-func TestMigrateV9ToV10(t *testing.T) {
+func TestMigrateV10ToV11(t *testing.T) {
 	for _, driver := range []string{storage.DriverSQLite, storage.DriverPostgres} {
 		t.Run(driver, func(t *testing.T) {
 			db := fixClock(storagetest.OpenUnmigrated(t, driver))
 			db.Rules = domain.DefaultRules()
-			must(t, db.MigrateTo(ctx, 9))
+			must(t, db.MigrateTo(ctx, 10))
 			cons := MustEnrolStaff(t, db, "Cons", 301, domain.RoleConsultant)
 			done := MustEnrolStaff(t, db, "Done", 302, domain.RoleConsultant)
 			sup := MustEnrolStaff(t, db, "Sup", 303, domain.RoleSupervisor)
@@ -253,14 +253,14 @@ func TestMigrateV9ToV10(t *testing.T) {
 				MustUpdateLead(t, db, l)
 				leads = append(leads, l)
 			}
-			// bot_state as version 9's bot wrote it.
+			// bot_state as version 10's bot wrote it.
 			must(t, db.SetState(ctx, "telegram.offset", "42"))
 			must(t, db.SetState(ctx, fmt.Sprintf("cleanup-done:%s:%d", cleanupMonth, done.ID), fmt.Sprint(sup.ID)))
 			must(t, db.SetState(ctx, fmt.Sprintf("cleanup-review:%s:%d", cleanupMonth, cons.ID), fmt.Sprintf("[%d,%d]", leads[0].ID, leads[2].ID)))
 			must(t, db.SetState(ctx, fmt.Sprintf("cleanup-review:2026-02:%d", cons.ID), "[]"))
 
 			must(t, db.Migrate(ctx))
-			if v, err := db.SchemaVersion(ctx); err != nil || v < 10 {
+			if v, err := db.SchemaVersion(ctx); err != nil || v < 11 {
 				t.Fatalf("version %d, %v", v, err)
 			}
 			c, err := db.ReviewCleanup(ctx, cleanupMonth, cons.ID, sup.ID)
