@@ -111,6 +111,8 @@ func (h *harness) start() {
 		APIURL:          h.emu.URL(),
 		Store:           store,
 		Lost:            h.db,
+		Duty:            h.db,
+		Reception:       h.db,
 		HandlerTimeout:  h.opts.handlerTimeout,
 		SendTimeout:     h.opts.sendTimeout,
 		GroupChatID:     h.opts.groupChatID,

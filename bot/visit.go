@@ -285,17 +285,15 @@ func (b *Bot) walkInText(ctx context.Context, r *Request, dl *domain.Dialog, tex
 	} else if domain.ErrorCode(err) != domain.ENOTFOUND {
 		return err
 	}
-	var line *receptionState
-	first := int64(0)
-	if !r.Staff.Roles.Has(domain.RoleConsultant) {
-		st, err := b.loadQueue(ctx, b.dayOf(b.now()))
-		if err != nil {
+	first, fromLine := int64(0), !r.Staff.Roles.Has(domain.RoleConsultant)
+	if fromLine {
+		var err error
+		if first, err = b.opts.Reception.FirstInLine(ctx); err != nil {
 			return err
 		}
-		if first = st.Next(); first == 0 {
+		if first == 0 {
 			return domain.Errorkf(domain.EINVALID, "visit.walkin_nobody", nil, "nobody in the reception line")
 		}
-		line = st
 	}
 	owner, err := b.store.StaffByID(ctx, domain.VisitOwner(r.Staff, first))
 	if err != nil {
@@ -306,10 +304,9 @@ func (b *Bot) walkInText(ctx context.Context, r *Request, dl *domain.Dialog, tex
 	if err := b.store.CreateLead(ctx, l); err != nil {
 		return err
 	}
-	if line != nil {
+	if fromLine {
 		// They took the customer: to the back of the line (R5.3).
-		line.Accept(owner.ID)
-		if err := b.saveQueue(ctx, line); err != nil {
+		if err := b.opts.Reception.TookWalkIn(ctx, owner.ID); err != nil {
 			return err
 		}
 	}
