@@ -301,7 +301,6 @@ func (b *Bot) dutyPerson(ctx context.Context, name string) (*domain.Staff, error
 	return s, nil
 }
 
-
 // NotifyDutyReminder sends everyone on duty their roles and tasks (key
 // duty:<day>:<staff>, so a rerun sends nothing twice) and the roster to
 // the team's group chat. Call it inside a transaction (jobs.DutyNotifier).

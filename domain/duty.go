@@ -41,7 +41,6 @@ func TellDutyAtOnce(day, now time.Time, reminder ClockTime, loc *time.Location) 
 	return false
 }
 
-
 // DutyPlanners are the roles that may plan the rota (README's command
 // table).
 var DutyPlanners = []Role{RoleSupervisor, RoleManager}
