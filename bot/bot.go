@@ -55,6 +55,8 @@ type Options struct {
 	// *storage.DB): a handler parses, calls one, and renders its outcome.
 	Lost      domain.LostService
 	Cleanup   domain.CleanupService
+	Duty      domain.DutyService
+	Reception domain.ReceptionService
 	Log       *slog.Logger
 	Now       func() time.Time
 	Calendar  *domain.Calendar
@@ -104,8 +106,8 @@ type Bot struct {
 
 // New connects to the Bot API (getMe) and registers the built-in commands.
 func New(ctx context.Context, opts Options) (*Bot, error) {
-	if opts.Store == nil || opts.Lost == nil || opts.Calendar == nil {
-		return nil, errors.New("bot: Store, Lost and Calendar are required")
+	if opts.Store == nil || opts.Lost == nil || opts.Duty == nil || opts.Reception == nil || opts.Calendar == nil {
+		return nil, errors.New("bot: Store, Lost, Duty, Reception and Calendar are required")
 	}
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)

@@ -18,33 +18,11 @@ import (
 // before, supervisors hear of anyone on duty who has an approved rest day.
 // The reception rotation (R5.3) is in reception.go.
 
-// dutyStore is what the duty rota and the reception rotation need of
-// storage beyond Store (implemented by *storage.DB).
-type dutyStore interface {
-	AssignDuty(ctx context.Context, day, role string, staffID int64) error
-	UnassignDuty(ctx context.Context, day, role string, staffID int64) (bool, error)
-	SetPattern(ctx context.Context, weekday int, role string, staffID int64) error
-	UnsetPattern(ctx context.Context, weekday int, role string, staffID int64) (bool, error)
-	DutyOn(ctx context.Context, day string) ([]domain.DutyAssignment, error)
-	RestingOn(ctx context.Context, day string) ([]int64, error)
-	GetState(ctx context.Context, key string) (string, bool, error)
-	SetState(ctx context.Context, key, value string) error
-}
-
-// dutyStore returns the store's duty methods.
-func (b *Bot) dutyStore() (dutyStore, error) {
-	ds, ok := b.store.(dutyStore)
-	if !ok {
-		return nil, fmt.Errorf("duty: store %T lacks the duty methods", b.store)
-	}
-	return ds, nil
-}
-
 // Who may do what with the rota (README's command table). A supervisor
 // may stand in for reception at the reception rotation; consultants see
 // the line they stand in.
 var (
-	dutyPlanners   = []domain.Role{domain.RoleSupervisor, domain.RoleManager}
+	dutyPlanners   = domain.DutyPlanners
 	receptionStaff = []domain.Role{domain.RoleReception, domain.RoleSupervisor}
 	queueViewers   = []domain.Role{domain.RoleReception, domain.RoleSupervisor, domain.RoleConsultant}
 )
@@ -88,21 +66,14 @@ func (b *Bot) handleDuty(ctx context.Context, r *Request) error {
 		}
 		day = b.dayOf(t)
 	}
-	ds, err := b.dutyStore()
+	roster, err := b.opts.Duty.Duties(ctx, day)
 	if err != nil {
 		return err
 	}
-	list, err := ds.DutyOn(ctx, day)
-	if err != nil {
-		return err
-	}
+	list, resting := roster.Assignments, roster.Resting
 	if len(list) == 0 {
 		r.Reply(ctx, "duty.none", day)
 		return nil
-	}
-	resting, err := ds.RestingOn(ctx, day)
-	if err != nil {
-		return err
 	}
 	var lines []string
 	for _, role := range b.dutyRolesOf(list) {
@@ -112,7 +83,7 @@ func (b *Bot) handleDuty(ctx context.Context, r *Request) error {
 				continue
 			}
 			name := r.staffName(ctx, a.StaffID)
-			if containsID(resting, a.StaffID) {
+			if slices.Contains(resting, a.StaffID) {
 				name += r.T("duty.resting_mark")
 			}
 			names = append(names, name)
@@ -147,7 +118,7 @@ func (b *Bot) dutyRolesOf(list []domain.DutyAssignment) []string {
 
 // handleDutySet assigns a duty: /duty set <date> <role> <name>.
 func (b *Bot) handleDutySet(ctx context.Context, r *Request, f []string) error {
-	role, who, ds, err := b.dutyPlan(ctx, r, f)
+	role, who, err := b.dutyPlan(ctx, r, f)
 	if err != nil {
 		return err
 	}
@@ -155,33 +126,21 @@ func (b *Bot) handleDutySet(ctx context.Context, r *Request, f []string) error {
 	if err != nil {
 		return err
 	}
-	day := b.dayOf(t)
-	if day < b.dayOf(b.now()) {
-		return domain.Errorkf(domain.EINVALID, "duty.day_past", []any{day}, "duty day %s is past", day)
-	}
-	resting, err := ds.RestingOn(ctx, day)
+	out, err := b.opts.Duty.SetDuty(ctx, r.Staff.ID, b.dayOf(t), role.Name, who.ID)
 	if err != nil {
 		return err
 	}
-	if containsID(resting, who.ID) {
-		return domain.Errorkf(domain.ECONFLICT, "duty.resting", []any{who.Name, day}, "staff %d rests on %s", who.ID, day)
-	}
-	if err := ds.AssignDuty(ctx, day, role.Name, who.ID); err != nil {
-		return err
-	}
+	day := out.Day
 	r.Reply(ctx, "duty.set_ok", who.Name, day, dutyRoleName(r.Lang, role.Name))
-	if !domain.TellDutyAtOnce(t, b.now(), b.opts.Rules.Rota.DutyReminder, b.opts.Calendar.Location) {
-		return nil // the morning reminder tells them
-	}
-	return b.tellDuty(ctx, r, who, fmt.Sprintf("duty-set:%s:%s:%d", day, role.Name, who.ID), func(lang domain.Lang, tasks string) string {
+	return b.tellDuty(ctx, out.Tell, fmt.Sprintf("duty-set:%s:%s:%d", day, role.Name, who.ID), func(lang domain.Lang, tasks string) string {
 		return T(lang, "duty.assigned", who.Name, restDate(lang, day), Raw(tasks))
 	}, role.Name)
 }
 
-// tellDuty pushes someone just put on duty their role and its tasks (R5.2),
-// unless they put themselves on it.
-func (b *Bot) tellDuty(ctx context.Context, r *Request, who *domain.Staff, key string, text func(lang domain.Lang, tasks string) string, role string) error {
-	if who.ID == r.Staff.ID || !who.Enrolled() {
+// tellDuty pushes someone just put on duty their role and its tasks (R5.2);
+// who is nil when the service says nobody is to be told.
+func (b *Bot) tellDuty(ctx context.Context, who *domain.Staff, key string, text func(lang domain.Lang, tasks string) string, role string) error {
+	if who == nil {
 		return nil
 	}
 	return b.Push(ctx, key, who.TelegramID, who.ID, text(who.Lang, b.dutyTasks(who.Lang, []string{role})), nil)
@@ -203,31 +162,31 @@ func (b *Bot) dutyTasks(lang domain.Lang, roles []string) string {
 }
 
 // dutyPlan reads what /duty set, unset and weekly share: the caller must
-// plan duties, and f is [when, role, name…].
-func (b *Bot) dutyPlan(ctx context.Context, r *Request, f []string) (domain.DutyRole, *domain.Staff, dutyStore, error) {
+// plan duties (the command's grant; the service checks it again), and f is
+// [when, role, name…].
+func (b *Bot) dutyPlan(ctx context.Context, r *Request, f []string) (domain.DutyRole, *domain.Staff, error) {
 	if !r.May("plan") {
-		return domain.DutyRole{}, nil, nil, domain.Errorkf(domain.EFORBIDDEN, "err.forbidden", nil, "staff %d may not plan duties", r.Staff.ID)
+		return domain.DutyRole{}, nil, domain.Errorkf(domain.EFORBIDDEN, "err.forbidden", nil, "staff %d may not plan duties", r.Staff.ID)
 	}
 	if len(f) < 3 {
-		return domain.DutyRole{}, nil, nil, errUsage
+		return domain.DutyRole{}, nil, errUsage
 	}
 	role, err := b.dutyRoleFromInput(r, f[1])
 	if err != nil {
-		return domain.DutyRole{}, nil, nil, err
+		return domain.DutyRole{}, nil, err
 	}
 	who, err := b.dutyPerson(ctx, strings.Join(f[2:], " "))
 	if err != nil {
-		return domain.DutyRole{}, nil, nil, err
+		return domain.DutyRole{}, nil, err
 	}
-	ds, err := b.dutyStore()
-	return role, who, ds, err
+	return role, who, nil
 }
 
 // handleDutyUnset takes a duty off someone: /duty unset <date|weekday>
 // <role> <name> — a date removes that day's assignment, a weekday (周一,
 // monday, 1) the weekly pattern's entry.
 func (b *Bot) handleDutyUnset(ctx context.Context, r *Request, f []string) error {
-	role, who, ds, err := b.dutyPlan(ctx, r, f)
+	role, who, err := b.dutyPlan(ctx, r, f)
 	if err != nil {
 		return err
 	}
@@ -235,14 +194,14 @@ func (b *Bot) handleDutyUnset(ctx context.Context, r *Request, f []string) error
 	when := f[0]
 	if wd, ok := parseDutyWeekday(f[0]); ok {
 		when = r.T("duty.weekday." + strconv.Itoa(int(wd))) // "1" or "mon" said as 星期一
-		removed, err = ds.UnsetPattern(ctx, int(wd), role.Name, who.ID)
+		removed, err = b.opts.Duty.UnsetWeekly(ctx, r.Staff.ID, wd, role.Name, who.ID)
 	} else {
 		t, perr := b.parseDutyDay(f[0])
 		if perr != nil {
 			return perr
 		}
 		when = b.dayOf(t)
-		removed, err = ds.UnassignDuty(ctx, when, role.Name, who.ID)
+		removed, err = b.opts.Duty.UnsetDuty(ctx, r.Staff.ID, when, role.Name, who.ID)
 	}
 	if err != nil {
 		return err
@@ -257,7 +216,7 @@ func (b *Bot) handleDutyUnset(ctx context.Context, r *Request, f []string) error
 
 // handleDutyWeekly sets the weekly pattern: /duty weekly <weekday> <role> <name>.
 func (b *Bot) handleDutyWeekly(ctx context.Context, r *Request, f []string) error {
-	role, who, ds, err := b.dutyPlan(ctx, r, f)
+	role, who, err := b.dutyPlan(ctx, r, f)
 	if err != nil {
 		return err
 	}
@@ -265,15 +224,13 @@ func (b *Bot) handleDutyWeekly(ctx context.Context, r *Request, f []string) erro
 	if !ok {
 		return domain.Errorkf(domain.EINVALID, "duty.weekday_bad", []any{f[0]}, "%q is no weekday", f[0])
 	}
-	if err := ds.SetPattern(ctx, int(wd), role.Name, who.ID); err != nil {
+	out, err := b.opts.Duty.SetWeekly(ctx, r.Staff.ID, wd, role.Name, who.ID)
+	if err != nil {
 		return err
 	}
 	r.Reply(ctx, "duty.weekly_ok", who.Name, r.T("duty.weekday."+strconv.Itoa(int(wd))), dutyRoleName(r.Lang, role.Name))
-	// The first day it applies: today if it is that weekday.
-	now := b.now().In(b.opts.Calendar.Location)
-	next := b.dayOf(now.AddDate(0, 0, (int(wd)-int(now.Weekday())+7)%7))
-	return b.tellDuty(ctx, r, who, fmt.Sprintf("duty-weekly:%d:%s:%d:%s", wd, role.Name, who.ID, b.dayOf(now)), func(lang domain.Lang, tasks string) string {
-		return T(lang, "duty.assigned_weekly", who.Name, T(lang, "duty.weekday."+strconv.Itoa(int(wd))), restDate(lang, next), Raw(tasks))
+	return b.tellDuty(ctx, out.Tell, fmt.Sprintf("duty-weekly:%d:%s:%d:%s", wd, role.Name, who.ID, b.dayOf(b.now())), func(lang domain.Lang, tasks string) string {
+		return T(lang, "duty.assigned_weekly", who.Name, T(lang, "duty.weekday."+strconv.Itoa(int(wd))), restDate(lang, out.Day), Raw(tasks))
 	}, role.Name)
 }
 
@@ -345,125 +302,51 @@ func (b *Bot) dutyPerson(ctx context.Context, name string) (*domain.Staff, error
 	return s, nil
 }
 
-func containsID(ids []int64, id int64) bool {
-	for _, x := range ids {
-		if x == id {
-			return true
-		}
-	}
-	return false
-}
-
-// PushDutyReminder sends everyone on duty on day their roles and tasks
-// (key duty:<day>:<staff>, so a rerun sends nothing twice). Call it inside
-// a transaction. (The team's group roster needs a group chat id, which the
-// bot's options do not carry yet.)
-func (b *Bot) PushDutyReminder(ctx context.Context, day time.Time) error {
-	ds, err := b.dutyStore()
-	if err != nil {
-		return err
-	}
-	if !b.opts.Calendar.IsWorkingDay(day) {
-		return nil // the store is closed: no duty
-	}
-	d := b.dayOf(day)
-	list, err := ds.DutyOn(ctx, d)
-	if err != nil {
-		return err
-	}
-	resting, err := ds.RestingOn(ctx, d)
-	if err != nil {
-		return err
-	}
-	roles := map[int64][]string{}
-	var order []int64
-	for _, a := range list {
-		if slices.Contains(resting, a.StaffID) {
-			continue // resting: the supervisor was told the day before
-		}
-		if _, ok := roles[a.StaffID]; !ok {
-			order = append(order, a.StaffID)
-		}
-		roles[a.StaffID] = append(roles[a.StaffID], a.Role)
-	}
-	for _, id := range order {
-		s, err := b.store.StaffByID(ctx, id)
-		if err != nil {
-			return err
-		}
-		if !s.Active || !s.Enrolled() {
-			continue
-		}
-		text := T(s.Lang, "duty.remind", s.Name, d, Raw(b.dutyTasks(s.Lang, roles[id])))
-		if err := b.Push(ctx, fmt.Sprintf("duty:%s:%d", d, id), s.TelegramID, s.ID, text, nil); err != nil {
+// NotifyDutyReminder sends everyone on duty their roles and tasks (key
+// duty:<day>:<staff>, so a rerun sends nothing twice) and the roster to
+// the team's group chat. Call it inside a transaction (jobs.DutyNotifier).
+func (b *Bot) NotifyDutyReminder(ctx context.Context, rem *domain.DutyReminder) error {
+	d := rem.Day
+	for _, p := range rem.Remind {
+		s := p.Staff
+		text := T(s.Lang, "duty.remind", s.Name, d, Raw(b.dutyTasks(s.Lang, p.Roles)))
+		if err := b.Push(ctx, fmt.Sprintf("duty:%s:%d", d, s.ID), s.TelegramID, s.ID, text, nil); err != nil {
 			return err
 		}
 	}
-	return b.pushRoster(ctx, d, order, roles)
+	return b.pushRoster(ctx, d, rem.Roster)
 }
 
 // pushRoster posts the day's roster in the team's group chat, if one is
 // configured (telegram.group_chat_id), in the store's language.
-func (b *Bot) pushRoster(ctx context.Context, day string, order []int64, roles map[int64][]string) error {
-	if b.opts.GroupChatID == 0 || len(order) == 0 {
+func (b *Bot) pushRoster(ctx context.Context, day string, roster []domain.StaffOnDuty) error {
+	if b.opts.GroupChatID == 0 || len(roster) == 0 {
 		return nil
 	}
 	lang := domain.LangZH
 	lines := []string{T(lang, "duty.roster", day)}
-	for _, id := range order {
+	for _, p := range roster {
 		var names []string
-		for _, role := range roles[id] {
+		for _, role := range p.Roles {
 			names = append(names, dutyRoleName(lang, role))
 		}
-		lines = append(lines, T(lang, "duty.roster_line", b.staffName(ctx, id), strings.Join(names, T(lang, "list.sep"))))
+		lines = append(lines, T(lang, "duty.roster_line", p.Staff.Name, strings.Join(names, T(lang, "list.sep"))))
 	}
 	return b.Push(ctx, "roster:"+day, b.opts.GroupChatID, 0, strings.Join(lines, "\n"), nil)
 }
 
-// FlagDutyOnRest tells the supervisors of anyone on duty on day who has
-// an approved rest day then (run the day before; key per day, person and
-// supervisor). Call it inside a transaction.
-func (b *Bot) FlagDutyOnRest(ctx context.Context, day time.Time) error {
-	ds, err := b.dutyStore()
-	if err != nil {
-		return err
-	}
-	d := b.dayOf(day)
-	list, err := ds.DutyOn(ctx, d)
-	if err != nil {
-		return err
-	}
-	resting, err := ds.RestingOn(ctx, d)
-	if err != nil {
-		return err
-	}
-	clash := map[int64][]string{}
-	var order []int64
-	for _, a := range list {
-		if !containsID(resting, a.StaffID) {
-			continue
-		}
-		if _, ok := clash[a.StaffID]; !ok {
-			order = append(order, a.StaffID)
-		}
-		clash[a.StaffID] = append(clash[a.StaffID], a.Role)
-	}
-	if len(order) == 0 {
-		return nil
-	}
-	sups, err := b.staffWithAnyRole(ctx, domain.RoleSupervisor)
-	if err != nil {
-		return err
-	}
-	for _, id := range order {
-		name := b.staffName(ctx, id)
-		for _, sup := range sups {
+// NotifyDutyRestConflicts tells the supervisors of anyone on duty who has
+// an approved rest day then (key per day, person and supervisor). Call it
+// inside a transaction (jobs.DutyNotifier).
+func (b *Bot) NotifyDutyRestConflicts(ctx context.Context, conflicts []domain.DutyRestConflict) error {
+	for _, c := range conflicts {
+		for _, sup := range c.Supervisors {
 			var roles []string
-			for _, role := range clash[id] {
+			for _, role := range c.Roles {
 				roles = append(roles, dutyRoleName(sup.Lang, role))
 			}
-			text := T(sup.Lang, "duty.rest_clash", name, d, strings.Join(roles, T(sup.Lang, "list.sep")))
-			if err := b.Push(ctx, fmt.Sprintf("duty-rest:%s:%d:%d", d, id, sup.ID), sup.TelegramID, sup.ID, text, nil); err != nil {
+			text := T(sup.Lang, "duty.rest_clash", c.Staff.Name, c.Day, strings.Join(roles, T(sup.Lang, "list.sep")))
+			if err := b.Push(ctx, fmt.Sprintf("duty-rest:%s:%d:%d", c.Day, c.Staff.ID, sup.ID), sup.TelegramID, sup.ID, text, nil); err != nil {
 				return err
 			}
 		}

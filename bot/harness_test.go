@@ -112,6 +112,8 @@ func (h *harness) start() {
 		Store:           store,
 		Lost:            h.db,
 		Cleanup:         h.db,
+		Duty:            h.db,
+		Reception:       h.db,
 		HandlerTimeout:  h.opts.handlerTimeout,
 		SendTimeout:     h.opts.sendTimeout,
 		GroupChatID:     h.opts.groupChatID,

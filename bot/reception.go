@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -13,192 +12,87 @@ import (
 	"github.com/dealerbot/dealerbot/domain"
 )
 
-// The showroom reception rotation (R5.3). The day's line is built on first
-// use from the consultants on duty (any duty role) and not resting, and
-// kept as JSON under state key queue:<day>. /next calls the first in line,
-// who answers Accept (takes the customer, goes to the back) or Busy (keeps
-// the place, the next is called); a call unanswered within
-// ReceptionAnswerLimit counts a miss and calls the next
-// (CheckReceptionTimeout, run by the jobs' timers at the instant
-// ReceptionDeadline reports).
-
-// receptionState is the stored queue with what the bot needs around it.
-type receptionState struct {
-	domain.ReceptionQueue
-	Reception int64 `json:"reception,omitempty"` // who asked for the current call
-	Calls     int   `json:"calls,omitempty"`     // calls made today: each card's key
-	// LeadID is the waiting customer, when reception named one (/next
-	// 13800138000): Accept registers their visit to whoever takes them.
-	LeadID int64 `json:"lead_id,omitempty"`
-}
-
-func queueKey(day string) string { return "queue:" + day }
-
-// loadQueue reads the day's line, building it on first use. Consultants
-// put on duty since join at the back.
-func (b *Bot) loadQueue(ctx context.Context, day string) (*receptionState, error) {
-	ds, err := b.dutyStore()
-	if err != nil {
-		return nil, err
-	}
-	onDuty, err := b.dutyConsultants(ctx, ds, day)
-	if err != nil {
-		return nil, err
-	}
-	raw, ok, err := ds.GetState(ctx, queueKey(day))
-	if err != nil {
-		return nil, err
-	}
-	st := &receptionState{}
-	if ok {
-		if err := json.Unmarshal([]byte(raw), st); err != nil {
-			return nil, fmt.Errorf("queue %s: %w", day, err)
-		}
-		for _, id := range onDuty {
-			if !st.In(id) {
-				st.Join(id) // a late arrival
-			}
-		}
-		return st, nil
-	}
-	st.Day = day
-	st.Build(onDuty, nil) // dutyConsultants left out who rests
-	return st, nil
-}
-
-// dutyConsultants are the active consultants on duty on day, not resting,
-// in the order the rota lists them (each once).
-func (b *Bot) dutyConsultants(ctx context.Context, ds dutyStore, day string) ([]int64, error) {
-	list, err := ds.DutyOn(ctx, day)
-	if err != nil {
-		return nil, err
-	}
-	resting, err := ds.RestingOn(ctx, day)
-	if err != nil {
-		return nil, err
-	}
-	var out []int64
-	for _, a := range list {
-		if containsID(out, a.StaffID) || containsID(resting, a.StaffID) {
-			continue
-		}
-		s, err := b.store.StaffByID(ctx, a.StaffID)
-		if err != nil {
-			return nil, err
-		}
-		if s.Active && s.Enrolled() && s.Roles.Has(domain.RoleConsultant) {
-			out = append(out, s.ID)
-		}
-	}
-	return out, nil
-}
-
-// saveQueue stores the day's line.
-func (b *Bot) saveQueue(ctx context.Context, st *receptionState) error {
-	ds, err := b.dutyStore()
-	if err != nil {
-		return err
-	}
-	raw, err := json.Marshal(st)
-	if err != nil {
-		return err
-	}
-	return ds.SetState(ctx, queueKey(st.Day), string(raw))
-}
+// The showroom reception rotation (R5.3). The use case is
+// domain.ReceptionService's: the day's line, who is called, who passes.
+// This file parses /next, /queue, /away, /back and the Accept and Busy
+// buttons, and renders the outcomes: the card to whoever is called and
+// the notes to the receptionist who asked. A call unanswered within
+// ReceptionAnswerLimit is passed over by the jobs' timers
+// (CheckReceptionTimeout, at the instant ReceptionDeadline reports).
 
 // handleNext calls the first in line for a walk-in: /next, or /next
 // 13800138000 (or #17) for a known customer, whose visit Accept registers.
 func (b *Bot) handleNext(ctx context.Context, r *Request) error {
-	var lead *domain.Lead
+	var leadID int64
 	if ref := strings.Join(r.Fields(), ""); ref != "" {
 		l, err := b.lookupLeadAny(ctx, ref)
 		if err != nil {
 			return err
 		}
-		lead = l
+		leadID = l.ID
 	}
-	st, err := b.loadQueue(ctx, b.dayOf(b.now()))
+	out, err := b.opts.Reception.CallNext(ctx, r.Staff.ID, leadID)
 	if err != nil {
 		return err
 	}
-	if st.Empty() {
+	switch {
+	case out.Empty:
 		r.Reply(ctx, "rq.nobody_on_duty")
 		return nil
-	}
-	if st.Calling != 0 {
-		r.Reply(ctx, "rq.waiting", r.staffName(ctx, st.Calling), b.formatTime(st.CalledAt))
+	case out.Waiting != nil:
+		r.Reply(ctx, "rq.waiting", out.Waiting.Name, b.formatTime(out.WaitingSince))
 		return nil
 	}
-	st.Reception, st.LeadID = r.Staff.ID, 0
-	if lead != nil {
-		st.LeadID = lead.ID
-	}
-	id, err := b.callNext(ctx, st)
-	if err != nil {
+	if err := b.sendReceptionCard(ctx, out.Call); err != nil {
 		return err
 	}
-	if id == 0 {
+	if out.Call == nil {
 		r.Reply(ctx, "rq.nobody_free")
 	} else {
-		r.Reply(ctx, "rq.calling", r.staffName(ctx, id))
+		r.Reply(ctx, "rq.calling", out.Call.Staff.Name)
 	}
-	return b.saveQueue(ctx, st)
+	return nil
 }
 
-// callNext calls whoever is next and sends them the card; it returns who
-// (0: nobody free). The caller saves the queue.
-func (b *Bot) callNext(ctx context.Context, st *receptionState) (int64, error) {
-	return b.call(ctx, st, st.Next(), b.now())
-}
-
-// call sends the card to id (0: nobody, nothing sent), called at `at`:
-// the answer time runs from then.
-func (b *Bot) call(ctx context.Context, st *receptionState, id int64, at time.Time) (int64, error) {
-	if id == 0 {
-		return 0, nil
+// sendReceptionCard sends the card of call c (nil: nobody called).
+func (b *Bot) sendReceptionCard(ctx context.Context, c *domain.ReceptionCall) error {
+	if c == nil {
+		return nil
 	}
-	s, err := b.store.StaffByID(ctx, id)
-	if err != nil {
-		return 0, err
-	}
-	st.Call(id, at)
-	st.Calls++
-	data := st.Day + ":" + strconv.FormatInt(id, 10)
+	s := c.Staff
+	data := c.Day + ":" + strconv.FormatInt(s.ID, 10)
 	markup := inlineKeyboard([]models.InlineKeyboardButton{
 		{Text: T(s.Lang, "btn.rq_accept"), CallbackData: "rq:ok:" + data},
 		{Text: T(s.Lang, "btn.rq_busy"), CallbackData: "rq:busy:" + data},
 	})
 	text := T(s.Lang, "rq.card", s.Name, spanText(s.Lang, b.opts.Rules.Rota.ReceptionAnswerLimit))
-	return id, b.Push(ctx, fmt.Sprintf("rq-call:%s:%d", st.Day, st.Calls), s.TelegramID, s.ID, text, markup)
+	return b.Push(ctx, fmt.Sprintf("rq-call:%s:%d", c.Day, c.Number), s.TelegramID, s.ID, text, markup)
 }
 
 // tellReception pushes a note to the receptionist who asked for the
-// call; note names it within the day (e.g. "busy:3": the third call).
-func (b *Bot) tellReception(ctx context.Context, st *receptionState, note string, key string, args ...any) error {
-	if st.Reception == 0 {
+// call (nil: nobody); note names it within the day (e.g. "busy:3": the
+// third call).
+func (b *Bot) tellReception(ctx context.Context, rec *domain.Staff, day, note, key string, args ...any) error {
+	if rec == nil {
 		return nil
 	}
-	rec, err := b.store.StaffByID(ctx, st.Reception)
-	if err != nil || !rec.Enrolled() {
-		return err
-	}
-	return b.Push(ctx, fmt.Sprintf("rq-note:%s:%s", st.Day, note), rec.TelegramID, rec.ID, T(rec.Lang, key, args...), nil)
+	return b.Push(ctx, fmt.Sprintf("rq-note:%s:%s", day, note), rec.TelegramID, rec.ID, T(rec.Lang, key, args...), nil)
 }
 
-// afterPass calls the next, at `at`, once someone passed (why: busy,
-// timeout) and tells reception.
-func (b *Bot) afterPass(ctx context.Context, st *receptionState, passed int64, why string, at time.Time) error {
-	note := why + ":" + strconv.Itoa(st.Calls)
-	// Within the round: the one who just passed is not called again.
-	id, err := b.call(ctx, st, st.NextInRound(), at)
-	if err != nil {
+// receptionPassed renders a call passed over (busy, timeout): the card to
+// whoever is called next, and the note to reception.
+func (b *Bot) receptionPassed(ctx context.Context, p *domain.ReceptionPassed) error {
+	if p == nil {
+		return nil
+	}
+	if err := b.sendReceptionCard(ctx, p.Next); err != nil {
 		return err
 	}
-	name := b.staffName(ctx, passed)
-	if id == 0 {
-		return b.tellReception(ctx, st, note, "rq."+why+"_nobody", name)
+	note := p.Why + ":" + strconv.Itoa(p.Number)
+	if p.Next == nil {
+		return b.tellReception(ctx, p.Reception, p.Day, note, "rq."+p.Why+"_nobody", p.Passed.Name)
 	}
-	return b.tellReception(ctx, st, note, "rq."+why+"_next", name, b.staffName(ctx, id))
+	return b.tellReception(ctx, p.Reception, p.Day, note, "rq."+p.Why+"_next", p.Passed.Name, p.Next.Staff.Name)
 }
 
 // handleReceptionButton takes a consultant's answer: rq:ok|busy:<day>:<staff>.
@@ -212,123 +106,72 @@ func (b *Bot) handleReceptionButton(ctx context.Context, r *Request) error {
 	if err != nil {
 		return stale
 	}
-	if id != r.Staff.ID {
-		return domain.Errorkf(domain.EFORBIDDEN, "err.forbidden", nil, "staff %d pressed %d's call", r.Staff.ID, id)
-	}
-	if _, err := time.Parse(domain.DateLayout, parts[1]); err != nil || parts[1] != b.dayOf(b.now()) {
-		return stale // an earlier day's call has expired
-	}
-	st, err := b.loadQueue(ctx, parts[1])
-	if err != nil {
-		return err
-	}
-	if st.Calling != id {
-		return stale // answered, or passed over on timeout
-	}
 	switch parts[0] {
 	case "ok":
-		st.Accept(id)
-		if err := b.tellReception(ctx, st, "ok:"+strconv.Itoa(st.Calls), "rq.accepted", r.Staff.Name); err != nil {
+		out, err := b.opts.Reception.Accept(ctx, parts[1], id, r.Staff.ID)
+		if err != nil {
+			return err
+		}
+		if err := b.tellReception(ctx, out.Reception, out.Day, "ok:"+strconv.Itoa(out.Number), "rq.accepted", r.Staff.Name); err != nil {
 			return err
 		}
 		r.Reply(ctx, "rq.accept_ok")
-		if st.LeadID != 0 {
+		if l := out.Lead; l != nil {
 			// The named customer's visit, to whoever took them (R5.3).
-			l, err := b.store.LeadByID(ctx, st.LeadID)
-			if err != nil {
-				return err
-			}
 			prior, err := b.store.Visits(ctx, l.ID, 1)
 			if err != nil {
 				return err
 			}
-			registrar := st.Reception
-			if registrar == 0 {
-				registrar = r.Staff.ID
-			}
-			v, err := b.recordVisit(ctx, l, registrar, r.Staff.ID, len(prior) == 0)
+			v, err := b.recordVisit(ctx, l, out.Registrar, r.Staff.ID, len(prior) == 0)
 			if err != nil {
 				return err
 			}
 			b.replyMarkup(ctx, r.ChatID, r.T("visit.card", l.Name, l.Phone, Raw(b.visitLine(ctx, r, *v))),
 				inlineKeyboard([]models.InlineKeyboardButton{{Text: r.T("btn.left"), CallbackData: "visit:left:" + strconv.FormatInt(v.ID, 10)}}))
-			st.LeadID = 0
 		}
+		return nil
 	case "busy":
-		st.Busy(id)
-		if err := b.afterPass(ctx, st, id, "busy", b.now()); err != nil {
+		out, err := b.opts.Reception.Busy(ctx, parts[1], id, r.Staff.ID)
+		if err != nil {
+			return err
+		}
+		if err := b.receptionPassed(ctx, out); err != nil {
 			return err
 		}
 		r.Reply(ctx, "rq.busy_ok")
-	default:
-		return stale
+		return nil
 	}
-	return b.saveQueue(ctx, st)
+	return stale
 }
 
 // CheckReceptionTimeout passes over today's call if it has gone
-// unanswered for ReceptionAnswerLimit (at now exactly, too): the miss is
-// counted and the next is called. Call it inside a transaction (jobs, at
-// the instant ReceptionDeadline gives).
+// unanswered for ReceptionAnswerLimit (at now exactly, too) and renders
+// what follows: the next call and the note to reception. Call it inside
+// a transaction (jobs, at the instant ReceptionDeadline gives).
 func (b *Bot) CheckReceptionTimeout(ctx context.Context, now time.Time) error {
-	ds, err := b.dutyStore()
+	p, err := b.opts.Reception.Timeouts(ctx, now)
 	if err != nil {
 		return err
 	}
-	day := b.dayOf(now)
-	if _, ok, err := ds.GetState(ctx, queueKey(day)); err != nil || !ok {
-		return err
-	}
-	st, err := b.loadQueue(ctx, day)
-	if err != nil {
-		return err
-	}
-	if st.Calling == 0 || now.Before(st.CalledAt.Add(b.opts.Rules.Rota.ReceptionAnswerLimit)) {
-		return nil
-	}
-	missed := st.Calling
-	st.Timeout(missed)
-	// The next call starts at the instant of the timeout, not whenever the
-	// check ran, so that each answer time is the full limit.
-	if err := b.afterPass(ctx, st, missed, "timeout", now); err != nil {
-		return err
-	}
-	return b.saveQueue(ctx, st)
+	return b.NotifyReceptionPassed(ctx, p)
+}
+
+// NotifyReceptionPassed renders a call passed over on timeout (nil:
+// nothing); it implements jobs.ReceptionNotifier. Call it inside a
+// transaction.
+func (b *Bot) NotifyReceptionPassed(ctx context.Context, p *domain.ReceptionPassed) error {
+	return b.receptionPassed(ctx, p)
 }
 
 // ReceptionDeadline is when a pending call goes unanswered: the instant
-// CheckReceptionTimeout passes it over. It reads the stored line of
-// after's day and of today (the timers' `after` may be days old when
-// nothing was due since).
+// CheckReceptionTimeout passes it over (domain.ReceptionService.NextDeadline).
 func (b *Bot) ReceptionDeadline(ctx context.Context, after time.Time) (time.Time, bool, error) {
-	ds, err := b.dutyStore()
-	if err != nil {
-		return time.Time{}, false, err
-	}
-	var first time.Time
-	found := false
-	for _, day := range []string{b.dayOf(after), b.dayOf(b.now())} {
-		raw, ok, err := ds.GetState(ctx, queueKey(day))
-		if err != nil {
-			return time.Time{}, false, err
-		}
-		if !ok {
-			continue
-		}
-		var st receptionState
-		if err := json.Unmarshal([]byte(raw), &st); err != nil {
-			return time.Time{}, false, fmt.Errorf("queue %s: %w", day, err)
-		}
-		if at := st.CalledAt.Add(b.opts.Rules.Rota.ReceptionAnswerLimit); st.Calling != 0 && (!found || at.Before(first)) {
-			first, found = at, true
-		}
-	}
-	return first, found, nil
+	return b.opts.Reception.NextDeadline(ctx, after)
 }
 
 // handleQueue shows today's line: /queue.
 func (b *Bot) handleQueue(ctx context.Context, r *Request) error {
-	st, err := b.loadQueue(ctx, b.dayOf(b.now()))
+	st, err := b.opts.Reception.Queue(ctx)
 	if err != nil {
 		return err
 	}
@@ -356,40 +199,29 @@ func (b *Bot) handleQueue(ctx context.Context, r *Request) error {
 
 // handleAway takes the consultant out of today's line: /away.
 func (b *Bot) handleAway(ctx context.Context, r *Request) error {
-	st, err := b.loadQueue(ctx, b.dayOf(b.now()))
+	out, err := b.opts.Reception.Away(ctx, r.Staff.ID)
 	if err != nil {
 		return err
 	}
-	if !st.In(r.Staff.ID) {
-		return domain.Errorkf(domain.EINVALID, "rq.not_in_line", nil, "staff %d not in line", r.Staff.ID)
-	}
-	wasCalled := st.Calling == r.Staff.ID
-	st.Leave(r.Staff.ID)
-	if wasCalled {
-		if err := b.afterPass(ctx, st, r.Staff.ID, "busy", b.now()); err != nil {
-			return err
-		}
+	if err := b.receptionPassed(ctx, out); err != nil {
+		return err
 	}
 	r.Reply(ctx, "rq.away_ok")
-	return b.saveQueue(ctx, st)
+	return nil
 }
 
 // handleBack rejoins today's line at the back: /back.
 func (b *Bot) handleBack(ctx context.Context, r *Request) error {
-	st, err := b.loadQueue(ctx, b.dayOf(b.now()))
+	out, err := b.opts.Reception.Back(ctx, r.Staff.ID)
 	if err != nil {
 		return err
 	}
-	if !st.In(r.Staff.ID) {
-		return domain.Errorkf(domain.EINVALID, "rq.not_in_line", nil, "staff %d not in line", r.Staff.ID)
-	}
-	if !st.Away[r.Staff.ID] {
+	if out.Already {
 		r.Reply(ctx, "rq.back_already")
 		return nil
 	}
-	st.Back(r.Staff.ID)
-	r.Reply(ctx, "rq.back_ok", len(st.Order))
-	return b.saveQueue(ctx, st)
+	r.Reply(ctx, "rq.back_ok", out.Position)
+	return nil
 }
 
 // spanText writes a configured time span in lang: 30 秒, 2 分钟, 1 分 30 秒;

@@ -849,16 +849,12 @@ func (b *Bot) setRotaPlan(ctx context.Context, r *Request, rs restStore, first t
 // person is on duty that day: a rest approved after the day-before flag
 // (R5.2) must not leave the duty silently uncovered.
 func (b *Bot) warnDutyOnRest(ctx context.Context, r *Request, s *domain.Staff, day string) error {
-	ds, err := b.dutyStore()
-	if err != nil {
-		return err
-	}
-	duties, err := ds.DutyOn(ctx, day)
+	roster, err := b.opts.Duty.Duties(ctx, day)
 	if err != nil {
 		return err
 	}
 	var roles []string
-	for _, d := range duties {
+	for _, d := range roster.Assignments {
 		if d.StaffID == s.ID {
 			roles = append(roles, dutyRoleName(r.Lang, d.Role))
 		}

@@ -255,21 +255,22 @@ func (b *Bot) handleWalkIn(ctx context.Context, r *Request) error {
 	return b.ask(ctx, r, "walkin", walkInDraft{Phone: phone}, r.T("visit.walkin_name", phone))
 }
 
-// walkInLine is the day's reception line when the registrar is not a
-// consultant, who takes the walk-in themselves (nil then): the first in
-// line gets the customer (R5.3). Nobody in line is visit.walkin_nobody.
-func (b *Bot) walkInLine(ctx context.Context, r *Request) (*receptionState, error) {
+// walkInLine is who is first in the day's reception line when the
+// registrar is not a consultant, who takes the walk-in themselves (0
+// then): the first in line gets the customer (R5.3). Nobody in line is
+// visit.walkin_nobody.
+func (b *Bot) walkInLine(ctx context.Context, r *Request) (int64, error) {
 	if r.Staff.Roles.Has(domain.RoleConsultant) {
-		return nil, nil
+		return 0, nil
 	}
-	st, err := b.loadQueue(ctx, b.dayOf(b.now()))
+	first, err := b.opts.Reception.FirstInLine(ctx)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
-	if st.Next() == 0 {
-		return nil, domain.Errorkf(domain.EINVALID, "visit.walkin_nobody", nil, "nobody in the reception line")
+	if first == 0 {
+		return 0, domain.Errorkf(domain.EINVALID, "visit.walkin_nobody", nil, "nobody in the reception line")
 	}
-	return st, nil
+	return first, nil
 }
 
 // walkInText takes the walk-in's name, then their model, and logs the lead
@@ -306,7 +307,7 @@ func (b *Bot) walkInText(ctx context.Context, r *Request, dl *domain.Dialog, tex
 	} else if domain.ErrorCode(err) != domain.ENOTFOUND {
 		return err
 	}
-	line, err := b.walkInLine(ctx, r)
+	first, err := b.walkInLine(ctx, r)
 	if domain.ErrorCode(err) == domain.EINVALID {
 		// The line emptied while reception typed: the dialogue stays, with
 		// the name, so the model sent again logs the customer once someone
@@ -319,10 +320,6 @@ func (b *Bot) walkInText(ctx context.Context, r *Request, dl *domain.Dialog, tex
 	if err := b.store.DeleteDialog(ctx, r.ChatID); err != nil {
 		return err
 	}
-	first := int64(0)
-	if line != nil {
-		first = line.Next()
-	}
 	owner, err := b.store.StaffByID(ctx, domain.VisitOwner(r.Staff, first))
 	if err != nil {
 		return err
@@ -332,10 +329,9 @@ func (b *Bot) walkInText(ctx context.Context, r *Request, dl *domain.Dialog, tex
 	if err := b.store.CreateLead(ctx, l); err != nil {
 		return err
 	}
-	if line != nil {
+	if first != 0 {
 		// They took the customer: to the back of the line (R5.3).
-		line.Accept(owner.ID)
-		if err := b.saveQueue(ctx, line); err != nil {
+		if err := b.opts.Reception.TookWalkIn(ctx, owner.ID); err != nil {
 			return err
 		}
 	}

@@ -1,7 +1,7 @@
 package domain
 
 import (
-	"slices"
+	"context"
 	"strings"
 	"time"
 )
@@ -41,146 +41,130 @@ func TellDutyAtOnce(day, now time.Time, reminder ClockTime, loc *time.Location) 
 	return false
 }
 
-// ReceptionQueue is the day's showroom reception order (R5.3): who
-// receives the next walk-in. It is a plain value; the bot keeps it as JSON.
-//
-// Order is the line, first in line first. Away people keep no place: they
-// leave the line and rejoin at the back. Calling is who was called last and
-// has not answered yet (0: nobody), since CalledAt. Misses counts calls
-// left unanswered. Skipped are those passed over in this round (busy or
-// not answering): they keep their place but are not called again until
-// someone accepts a customer.
-type ReceptionQueue struct {
-	Day      string         `json:"day"`
-	Order    []int64        `json:"order"`
-	Away     map[int64]bool `json:"away,omitempty"`
-	Calling  int64          `json:"calling,omitempty"`
-	CalledAt time.Time      `json:"called_at"`
-	Misses   map[int64]int  `json:"misses,omitempty"`
-	Skipped  []int64        `json:"skipped,omitempty"`
+// DutyPlanners are the roles that may plan the rota (README's command
+// table).
+var DutyPlanners = []Role{RoleSupervisor, RoleManager}
+
+// CanPlanDuty returns nil when s may put people on duty or take them off.
+// EFORBIDDEN (err.forbidden) otherwise.
+func CanPlanDuty(s *Staff) error {
+	if s == nil || !s.Active || !s.Roles.HasAny(DutyPlanners...) {
+		id := int64(0)
+		if s != nil {
+			id = s.ID
+		}
+		return Errorkf(EFORBIDDEN, "err.forbidden", nil, "staff %d may not plan duties", id)
+	}
+	return nil
 }
 
-// Build sets the line from the consultants on duty, in that order, leaving
-// out anyone resting and duplicates. What the queue knew is reset.
-func (q *ReceptionQueue) Build(onDuty, resting []int64) {
-	q.Order = nil
-	for _, id := range onDuty {
-		if id == 0 || slices.Contains(resting, id) || slices.Contains(q.Order, id) {
+// StaffDuties is one person's duty roles on a day, in the rota's order.
+type StaffDuties struct {
+	StaffID int64
+	Roles   []string
+}
+
+// GroupDuties groups a day's assignments by person, in the order people
+// first appear, keeping those for whom keep is true.
+func GroupDuties(list []DutyAssignment, keep func(staffID int64) bool) []StaffDuties {
+	var out []StaffDuties
+	at := map[int64]int{}
+	for _, a := range list {
+		if !keep(a.StaffID) {
 			continue
 		}
-		q.Order = append(q.Order, id)
-	}
-	q.Away, q.Misses, q.Skipped = map[int64]bool{}, map[int64]int{}, nil
-	q.Calling, q.CalledAt = 0, time.Time{}
-}
-
-// Empty reports whether nobody is in line at all.
-func (q *ReceptionQueue) Empty() bool { return len(q.Order) == 0 }
-
-// Next returns who to call: the first in line who is neither away nor
-// passed over this round; 0 when there is nobody. When everyone present
-// was passed over, the round starts again from the front.
-func (q *ReceptionQueue) Next() int64 {
-	return q.next(true)
-}
-
-// NextInRound is who to call after someone passed (busy, no answer): the
-// next not yet passed over in this round; 0 when all were, rather than
-// calling the one who just passed again.
-func (q *ReceptionQueue) NextInRound() int64 { return q.next(false) }
-
-func (q *ReceptionQueue) next(newRound bool) int64 {
-	for pass := 0; pass < 2; pass++ {
-		for _, id := range q.Order {
-			if q.Away[id] || slices.Contains(q.Skipped, id) {
-				continue
-			}
-			return id
+		i, ok := at[a.StaffID]
+		if !ok {
+			i = len(out)
+			at[a.StaffID] = i
+			out = append(out, StaffDuties{StaffID: a.StaffID})
 		}
-		if len(q.Skipped) == 0 || !newRound {
-			return 0
-		}
-		q.Skipped = nil // a new round
-	}
-	return 0
-}
-
-// Call records that id was called at t.
-func (q *ReceptionQueue) Call(id int64, t time.Time) {
-	q.Calling, q.CalledAt = id, t
-}
-
-// Accept sends id, who took the customer, to the back; the round ends.
-func (q *ReceptionQueue) Accept(id int64) {
-	q.Order = append(withoutID(q.Order, id), id)
-	q.Skipped = nil
-	q.endCall(id)
-}
-
-// Busy keeps id's place but passes them over this round.
-func (q *ReceptionQueue) Busy(id int64) {
-	q.skip(id)
-	q.endCall(id)
-}
-
-// Timeout counts a miss for id, who did not answer, and passes them over.
-func (q *ReceptionQueue) Timeout(id int64) {
-	if q.Misses == nil {
-		q.Misses = map[int64]int{}
-	}
-	q.Misses[id]++
-	q.skip(id)
-	q.endCall(id)
-}
-
-// Join adds a late arrival at the back (no-op if already in line).
-func (q *ReceptionQueue) Join(id int64) {
-	if !slices.Contains(q.Order, id) {
-		q.Order = append(q.Order, id)
-	}
-	delete(q.Away, id)
-}
-
-// Leave takes id out of the line until Back.
-func (q *ReceptionQueue) Leave(id int64) {
-	if !slices.Contains(q.Order, id) {
-		return
-	}
-	if q.Away == nil {
-		q.Away = map[int64]bool{}
-	}
-	q.Away[id] = true
-	q.Skipped = withoutID(q.Skipped, id)
-	q.endCall(id)
-}
-
-// Back rejoins id at the back of the line.
-func (q *ReceptionQueue) Back(id int64) {
-	delete(q.Away, id)
-	q.Order = append(withoutID(q.Order, id), id)
-}
-
-// In reports whether id is in the line (present or away).
-func (q *ReceptionQueue) In(id int64) bool { return slices.Contains(q.Order, id) }
-
-func (q *ReceptionQueue) skip(id int64) {
-	if !slices.Contains(q.Skipped, id) {
-		q.Skipped = append(q.Skipped, id)
-	}
-}
-
-func (q *ReceptionQueue) endCall(id int64) {
-	if q.Calling == id {
-		q.Calling, q.CalledAt = 0, time.Time{}
-	}
-}
-
-func withoutID(ids []int64, id int64) []int64 {
-	out := ids[:0:0]
-	for _, x := range ids {
-		if x != id {
-			out = append(out, x)
-		}
+		out[i].Roles = append(out[i].Roles, a.Role)
 	}
 	return out
+}
+
+// WeeklyFirstDay is the first day a weekly pattern on wd set at now
+// applies: today if it is that weekday. A store date, 2006-01-02.
+func WeeklyFirstDay(wd time.Weekday, now time.Time, loc *time.Location) string {
+	now = now.In(loc)
+	return now.AddDate(0, 0, (int(wd)-int(now.Weekday())+7)%7).Format(DateLayout)
+}
+
+// DutyService plans the duty rota and says who must hear of it (R5.2).
+// Days are store dates written 2006-01-02; weekdays 0 Sunday … 6 Saturday.
+// Each method is one transaction, or joins the caller's.
+type DutyService interface {
+	// Duties returns the roster of day: who is on which role, and who of
+	// them rests. EINVALID (a bad day).
+	Duties(ctx context.Context, day string) (*DutyRoster, error)
+
+	// SetDuty puts staffID on role on day for plannerID. EFORBIDDEN
+	// (err.forbidden), ENOTFOUND (err.staff_not_found), EINVALID
+	// (duty.day_past, duty.role_bad), ECONFLICT (duty.resting).
+	SetDuty(ctx context.Context, plannerID int64, day, role string, staffID int64) (*DutySet, error)
+
+	// SetWeekly adds staffID to role's weekly pattern on weekday. Errors
+	// as SetDuty but for days (EINVALID duty.weekday_bad).
+	SetWeekly(ctx context.Context, plannerID int64, weekday time.Weekday, role string, staffID int64) (*DutySet, error)
+
+	// UnsetDuty takes staffID off role on day; false when they were not
+	// on it. EFORBIDDEN (err.forbidden).
+	UnsetDuty(ctx context.Context, plannerID int64, day, role string, staffID int64) (bool, error)
+
+	// UnsetWeekly takes staffID off role's weekly pattern on weekday;
+	// false when they were not in it. EFORBIDDEN (err.forbidden).
+	UnsetWeekly(ctx context.Context, plannerID int64, weekday time.Weekday, role string, staffID int64) (bool, error)
+
+	// DutyReminder is the morning reminder of day's store date: nothing on
+	// a day the store is closed.
+	DutyReminder(ctx context.Context, day time.Time) (*DutyReminder, error)
+
+	// RestConflicts are the people on duty on day's store date who have
+	// an approved rest day then, with the supervisors to tell.
+	RestConflicts(ctx context.Context, day time.Time) ([]DutyRestConflict, error)
+}
+
+// DutyRoster is a day's duty: the assignments (sorted by role, then
+// staff id) and who of them rests that day.
+type DutyRoster struct {
+	Day         string
+	Assignments []DutyAssignment
+	Resting     []int64
+}
+
+// DutySet is what SetDuty or SetWeekly did: the assignment (Day is the
+// first day a weekly one applies), and whom to tell at once (nil: nobody
+// — they planned themselves, are not enrolled, or the morning reminder
+// will tell them).
+type DutySet struct {
+	Day    string
+	Role   string
+	Staff  *Staff
+	Tell   *Staff
+	Weekly bool
+}
+
+// DutyReminder is a day's morning reminder: each person to remind with
+// their roles (active and enrolled, not resting), and the roster of
+// everyone on duty and not resting for the team's group chat.
+type DutyReminder struct {
+	Day    string
+	Remind []StaffOnDuty
+	Roster []StaffOnDuty
+}
+
+// StaffOnDuty is a person with their duty roles of a day.
+type StaffOnDuty struct {
+	Staff *Staff
+	Roles []string
+}
+
+// DutyRestConflict is someone on duty on Day who rests then, their roles,
+// and the supervisors who must hear it.
+type DutyRestConflict struct {
+	Day         string
+	Staff       *Staff
+	Roles       []string
+	Supervisors []*Staff
 }

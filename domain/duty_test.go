@@ -6,97 +6,6 @@ import (
 	"time"
 )
 
-// TestR5_3_ReceptionQueue walks the reception order through each move.
-func TestR5_3_ReceptionQueue(t *testing.T) {
-	at := time.Date(2026, 11, 27, 9, 30, 0, 0, time.UTC)
-	type step struct {
-		do   string // build, accept, busy, timeout, join, leave, back
-		id   int64
-		next int64   // who Next returns afterwards
-		line []int64 // Order afterwards
-	}
-	for _, c := range []struct {
-		name    string
-		onDuty  []int64
-		resting []int64
-		steps   []step
-		misses  map[int64]int
-	}{
-		{"BuildLeavesOutRestingAndDuplicates", []int64{1, 2, 2, 3, 4}, []int64{3}, []step{
-			{"build", 0, 1, []int64{1, 2, 4}},
-		}, nil},
-		{"EmptyCallsNobody", nil, nil, []step{{"build", 0, 0, nil}}, nil},
-		{"AcceptToTheBack", []int64{1, 2, 3}, nil, []step{
-			{"build", 0, 1, []int64{1, 2, 3}},
-			{"accept", 1, 2, []int64{2, 3, 1}},
-		}, nil},
-		{"BusyKeepsPlace", []int64{1, 2, 3}, nil, []step{
-			{"build", 0, 1, []int64{1, 2, 3}},
-			{"busy", 1, 2, []int64{1, 2, 3}},
-			{"accept", 2, 1, []int64{1, 3, 2}},
-		}, nil},
-		{"TimeoutCountsAMiss", []int64{1, 2, 3}, nil, []step{
-			{"build", 0, 1, []int64{1, 2, 3}},
-			{"timeout", 1, 2, []int64{1, 2, 3}},
-			{"timeout", 2, 3, []int64{1, 2, 3}},
-			{"timeout", 3, 1, []int64{1, 2, 3}}, // everyone passed over: a new round
-		}, map[int64]int{1: 1, 2: 1, 3: 1}},
-		{"LateArrivalJoinsAtTheBack", []int64{1, 2}, nil, []step{
-			{"build", 0, 1, []int64{1, 2}},
-			{"join", 5, 1, []int64{1, 2, 5}},
-			{"join", 5, 1, []int64{1, 2, 5}},
-		}, nil},
-		{"AwayLeavesAndRejoinsAtTheBack", []int64{1, 2, 3}, nil, []step{
-			{"build", 0, 1, []int64{1, 2, 3}},
-			{"leave", 1, 2, []int64{1, 2, 3}},
-			{"back", 1, 2, []int64{2, 3, 1}},
-		}, nil},
-		{"AllAwayCallsNobody", []int64{1}, nil, []step{
-			{"build", 0, 1, []int64{1}},
-			{"leave", 1, 0, []int64{1}},
-		}, nil},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			q := &ReceptionQueue{Day: "2026-11-27"}
-			for i, s := range c.steps {
-				switch s.do {
-				case "build":
-					q.Build(c.onDuty, c.resting)
-				case "accept":
-					q.Call(s.id, at)
-					q.Accept(s.id)
-				case "busy":
-					q.Call(s.id, at)
-					q.Busy(s.id)
-				case "timeout":
-					q.Call(s.id, at)
-					q.Timeout(s.id)
-				case "join":
-					q.Join(s.id)
-				case "leave":
-					q.Leave(s.id)
-				case "back":
-					q.Back(s.id)
-				}
-				if got := q.Next(); got != s.next {
-					t.Errorf("step %d %s %d: next %d, want %d", i, s.do, s.id, got, s.next)
-				}
-				if fmt.Sprint(q.Order) != fmt.Sprint(s.line) && !(len(q.Order) == 0 && len(s.line) == 0) {
-					t.Errorf("step %d %s %d: order %v, want %v", i, s.do, s.id, q.Order, s.line)
-				}
-				if s.do != "build" && s.do != "join" && s.do != "leave" && s.do != "back" && q.Calling != 0 {
-					t.Errorf("step %d: still calling %d", i, q.Calling)
-				}
-			}
-			for id, n := range c.misses {
-				if q.Misses[id] != n {
-					t.Errorf("misses of %d: %d, want %d", id, q.Misses[id], n)
-				}
-			}
-		})
-	}
-}
-
 func TestR5_2_DutyRoleNamed(t *testing.T) {
 	r := DefaultRules().Rota
 	if d, ok := r.DutyRoleNamed("OPENING"); !ok || d.Name != "opening" || len(d.Tasks) == 0 {
@@ -129,5 +38,58 @@ func TestR5_2_TellDutyAtOnceAfterTheReminderOrForALaterDay(t *testing.T) {
 				t.Fatalf("TellDutyAtOnce(%v, %v) = %v, want %v", c.day, c.now, got, c.want)
 			}
 		})
+	}
+}
+
+func TestR5_2_CanPlanDuty(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		s    *Staff
+		ok   bool
+	}{
+		{"Supervisor", &Staff{Active: true, Roles: Roles{RoleSupervisor}}, true},
+		{"Manager", &Staff{Active: true, Roles: Roles{RoleManager}}, true},
+		{"Consultant", &Staff{Active: true, Roles: Roles{RoleConsultant}}, false},
+		{"InactiveSupervisor", &Staff{Roles: Roles{RoleSupervisor}}, false},
+		{"Nobody", nil, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			err := CanPlanDuty(c.s)
+			if (err == nil) != c.ok || (err != nil && ErrorCode(err) != EFORBIDDEN) {
+				t.Fatalf("got %v, want ok %v", err, c.ok)
+			}
+		})
+	}
+}
+
+func TestR5_2_GroupDuties(t *testing.T) {
+	list := []DutyAssignment{{Role: "closing", StaffID: 2}, {Role: "opening", StaffID: 1}, {Role: "showroom", StaffID: 2}, {Role: "showroom", StaffID: 3}}
+	for _, c := range []struct {
+		name string
+		keep func(int64) bool
+		want string
+	}{
+		{"All", func(int64) bool { return true }, "[{2 [closing showroom]} {1 [opening]} {3 [showroom]}]"},
+		{"NotTwo", func(id int64) bool { return id != 2 }, "[{1 [opening]} {3 [showroom]}]"},
+		{"None", func(int64) bool { return false }, "[]"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := GroupDuties(list, c.keep); fmt.Sprint(got) != c.want {
+				t.Fatalf("got %v, want %s", got, c.want)
+			}
+		})
+	}
+}
+
+func TestR5_2_WeeklyFirstDay(t *testing.T) {
+	loc := time.FixedZone("CST", 8*3600)
+	fri := time.Date(2026, 11, 27, 23, 30, 0, 0, loc) // Friday; 15:30 UTC
+	for _, c := range []struct {
+		wd   time.Weekday
+		want string
+	}{{time.Friday, "2026-11-27"}, {time.Saturday, "2026-11-28"}, {time.Monday, "2026-11-30"}, {time.Thursday, "2026-12-03"}} {
+		if got := WeeklyFirstDay(c.wd, fri.UTC(), loc); got != c.want {
+			t.Errorf("%s: %s, want %s", c.wd, got, c.want)
+		}
 	}
 }

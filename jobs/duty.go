@@ -14,15 +14,26 @@ import (
 // (R5.2). The bot keys each message per day and person, so a rerun sends
 // nothing twice.
 type DutyReminder struct {
-	Store interface {
-		InTx(ctx context.Context, fn func(ctx context.Context) error) error
-	}
-	Bot interface {
-		PushDutyReminder(ctx context.Context, day time.Time) error
-		FlagDutyOnRest(ctx context.Context, day time.Time) error
-	}
+	Store    DutyReminderStore
+	Bot      DutyNotifier
 	Rules    domain.RotaRules
 	Calendar *domain.Calendar
+}
+
+// DutyReminderStore finds a day's reminder and its rest conflicts
+// (domain.DutyService).
+type DutyReminderStore interface {
+	DutyReminder(ctx context.Context, day time.Time) (*domain.DutyReminder, error)
+	RestConflicts(ctx context.Context, day time.Time) ([]domain.DutyRestConflict, error)
+	Transactor
+}
+
+// DutyNotifier tells the people on duty and the team's group, and the
+// supervisors of duty-on-rest conflicts. It must key each message per
+// day and person, so a rerun tells nobody twice.
+type DutyNotifier interface {
+	NotifyDutyReminder(ctx context.Context, r *domain.DutyReminder) error
+	NotifyDutyRestConflicts(ctx context.Context, c []domain.DutyRestConflict) error
 }
 
 // Name implements Job.
@@ -37,10 +48,18 @@ func (j *DutyReminder) Spec() string {
 func (j *DutyReminder) Run(ctx context.Context, now time.Time) error {
 	today := j.Calendar.StartOfDay(now)
 	err := j.Store.InTx(ctx, func(ctx context.Context) error {
-		if err := j.Bot.PushDutyReminder(ctx, today); err != nil {
+		rem, err := j.Store.DutyReminder(ctx, today)
+		if err != nil {
 			return err
 		}
-		return j.Bot.FlagDutyOnRest(ctx, today.AddDate(0, 0, 1))
+		if err := j.Bot.NotifyDutyReminder(ctx, rem); err != nil {
+			return err
+		}
+		conflicts, err := j.Store.RestConflicts(ctx, today.AddDate(0, 0, 1))
+		if err != nil || len(conflicts) == 0 {
+			return err
+		}
+		return j.Bot.NotifyDutyRestConflicts(ctx, conflicts)
 	})
 	if err != nil {
 		return fmt.Errorf("duty reminder: %w", err)
@@ -52,13 +71,22 @@ func (j *DutyReminder) Run(ctx context.Context, now time.Time) error {
 // configured time (R5.3), at that instant: the miss is counted and the
 // next is called.
 type ReceptionTimeouts struct {
-	Store interface {
-		InTx(ctx context.Context, fn func(ctx context.Context) error) error
-	}
-	Bot interface {
-		CheckReceptionTimeout(ctx context.Context, now time.Time) error
-		ReceptionDeadline(ctx context.Context, after time.Time) (time.Time, bool, error)
-	}
+	Store ReceptionTimeoutStore
+	Bot   ReceptionNotifier
+}
+
+// ReceptionTimeoutStore passes over unanswered calls and says when the
+// pending one goes unanswered (domain.ReceptionService).
+type ReceptionTimeoutStore interface {
+	Timeouts(ctx context.Context, now time.Time) (*domain.ReceptionPassed, error)
+	NextDeadline(ctx context.Context, after time.Time) (time.Time, bool, error)
+	Transactor
+}
+
+// ReceptionNotifier sends the card to whoever is called next and tells
+// reception who was passed over (nil: nothing timed out).
+type ReceptionNotifier interface {
+	NotifyReceptionPassed(ctx context.Context, p *domain.ReceptionPassed) error
 }
 
 // Name implements Job.
@@ -66,7 +94,7 @@ func (j *ReceptionTimeouts) Name() string { return "reception-timeouts" }
 
 // Next implements DeadlineJob: when the pending call goes unanswered.
 func (j *ReceptionTimeouts) Next(ctx context.Context, after time.Time) (time.Time, bool, error) {
-	at, ok, err := j.Bot.ReceptionDeadline(ctx, after)
+	at, ok, err := j.Store.NextDeadline(ctx, after)
 	if err != nil {
 		return time.Time{}, false, fmt.Errorf("reception deadline: %w", err)
 	}
@@ -76,7 +104,11 @@ func (j *ReceptionTimeouts) Next(ctx context.Context, after time.Time) (time.Tim
 // Run implements Job.
 func (j *ReceptionTimeouts) Run(ctx context.Context, now time.Time) error {
 	err := j.Store.InTx(ctx, func(ctx context.Context) error {
-		return j.Bot.CheckReceptionTimeout(ctx, now)
+		p, err := j.Store.Timeouts(ctx, now)
+		if err != nil || p == nil {
+			return err
+		}
+		return j.Bot.NotifyReceptionPassed(ctx, p)
 	})
 	if err != nil {
 		return fmt.Errorf("reception timeouts: %w", err)

@@ -16,30 +16,46 @@ func (s *txStore) InTx(ctx context.Context, fn func(ctx context.Context) error) 
 	return fn(ctx)
 }
 
+// dutyBot records what the duty and reception services were asked, and
+// plays their notifier.
 type dutyBot struct {
 	reminded, flagged, checked []time.Time
 	err                        error
 	deadline                   time.Time // the pending call's, if not zero
 }
 
-func (b *dutyBot) ReceptionDeadline(_ context.Context, after time.Time) (time.Time, bool, error) {
-	return b.deadline, !b.deadline.IsZero(), b.err
+// dutyStore is the services over a txStore: the calls go to bot's record.
+type dutyStore struct {
+	*txStore
+	bot *dutyBot
 }
 
-func (b *dutyBot) PushDutyReminder(_ context.Context, day time.Time) error {
-	b.reminded = append(b.reminded, day)
-	return b.err
+func (s dutyStore) NextDeadline(_ context.Context, after time.Time) (time.Time, bool, error) {
+	return s.bot.deadline, !s.bot.deadline.IsZero(), s.bot.err
 }
 
-func (b *dutyBot) FlagDutyOnRest(_ context.Context, day time.Time) error {
-	b.flagged = append(b.flagged, day)
+func (s dutyStore) DutyReminder(_ context.Context, day time.Time) (*domain.DutyReminder, error) {
+	s.bot.reminded = append(s.bot.reminded, day)
+	return &domain.DutyReminder{}, s.bot.err
+}
+
+func (s dutyStore) RestConflicts(_ context.Context, day time.Time) ([]domain.DutyRestConflict, error) {
+	s.bot.flagged = append(s.bot.flagged, day)
+	return nil, nil
+}
+
+func (s dutyStore) Timeouts(_ context.Context, now time.Time) (*domain.ReceptionPassed, error) {
+	s.bot.checked = append(s.bot.checked, now)
+	return &domain.ReceptionPassed{}, s.bot.err
+}
+
+func (b *dutyBot) NotifyDutyReminder(context.Context, *domain.DutyReminder) error { return nil }
+
+func (b *dutyBot) NotifyDutyRestConflicts(context.Context, []domain.DutyRestConflict) error {
 	return nil
 }
 
-func (b *dutyBot) CheckReceptionTimeout(_ context.Context, now time.Time) error {
-	b.checked = append(b.checked, now)
-	return b.err
-}
+func (b *dutyBot) NotifyReceptionPassed(context.Context, *domain.ReceptionPassed) error { return nil }
 
 func TestR5_2_DutyReminder_SpecAndDays(t *testing.T) {
 	loc, err := time.LoadLocation("Asia/Shanghai")
@@ -55,7 +71,7 @@ func TestR5_2_DutyReminder_SpecAndDays(t *testing.T) {
 		t.Errorf("spec %q", s)
 	}
 	store, bot := &txStore{}, &dutyBot{}
-	j := &DutyReminder{Store: store, Bot: bot, Rules: rules, Calendar: &domain.Calendar{Location: loc}}
+	j := &DutyReminder{Store: dutyStore{store, bot}, Bot: bot, Rules: rules, Calendar: &domain.Calendar{Location: loc}}
 	if j.Name() == "" {
 		t.Error("no name")
 	}
@@ -78,7 +94,7 @@ func TestR5_2_DutyReminder_SpecAndDays(t *testing.T) {
 // call's answer time ends (no longer every minute), and checks at now.
 func TestR5_3_ReceptionTimeouts_NextAndRun(t *testing.T) {
 	store, bot := &txStore{}, &dutyBot{}
-	j := &ReceptionTimeouts{Store: store, Bot: bot}
+	j := &ReceptionTimeouts{Store: dutyStore{store, bot}, Bot: bot}
 	if j.Name() == "" {
 		t.Errorf("name %q", j.Name())
 	}

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -129,4 +130,232 @@ func (db *DB) RestingOn(ctx context.Context, day string) ([]int64, error) {
 		return nil, formatError(fmt.Errorf("resting on %s: %w", day, err))
 	}
 	return ids, nil
+}
+
+// storage implements the duty rota's service (R5.2).
+var _ domain.DutyService = (*DB)(nil)
+
+// storeDay is t's store date, 2006-01-02 in the calendar's zone.
+func (db *DB) storeDay(t time.Time) string {
+	return t.In(db.Calendar.Location).Format(domain.DateLayout)
+}
+
+// Duties implements domain.DutyService.
+func (db *DB) Duties(ctx context.Context, day string) (*domain.DutyRoster, error) {
+	var out *domain.DutyRoster
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		list, err := db.DutyOn(ctx, day)
+		if err != nil {
+			return err
+		}
+		out = &domain.DutyRoster{Day: day, Assignments: list}
+		if len(list) > 0 {
+			out.Resting, err = db.RestingOn(ctx, day)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, wrapInternal(err, "duties of %s", day)
+	}
+	return out, nil
+}
+
+// dutyPlan checks what setting and unsetting a duty share: plannerID may
+// plan, staffID is an active member, and role is configured.
+func (db *DB) dutyPlan(ctx context.Context, plannerID int64, role string, staffID int64) (planner, who *domain.Staff, err error) {
+	planner, err = db.StaffByID(ctx, plannerID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := domain.CanPlanDuty(planner); err != nil {
+		return nil, nil, err
+	}
+	who, err = db.StaffByID(ctx, staffID)
+	if err == nil && !who.Active {
+		err = domain.Errorkf(domain.ENOTFOUND, "err.staff_not_found", []any{who.Name}, "staff %d is inactive", staffID)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, ok := db.Rules.Rota.DutyRoleNamed(role); !ok {
+		return nil, nil, domain.Errorkf(domain.EINVALID, "err.invalid", nil, "%q is no duty role", role)
+	}
+	return planner, who, nil
+}
+
+// tellOnDuty is whom to tell at once of a duty just set: nobody when
+// they planned themselves or cannot be reached.
+func tellOnDuty(planner, who *domain.Staff, now bool) *domain.Staff {
+	if !now || who.ID == planner.ID || !who.Enrolled() {
+		return nil
+	}
+	return who
+}
+
+// SetDuty implements domain.DutyService.
+func (db *DB) SetDuty(ctx context.Context, plannerID int64, day, role string, staffID int64) (*domain.DutySet, error) {
+	t, err := time.ParseInLocation(domain.DateLayout, day, db.Calendar.Location)
+	if err != nil {
+		return nil, domain.Errorkf(domain.EINVALID, "duty.day_bad", []any{day}, "%q is not a date", day)
+	}
+	var out *domain.DutySet
+	err = db.InTx(ctx, func(ctx context.Context) error {
+		planner, who, err := db.dutyPlan(ctx, plannerID, role, staffID)
+		if err != nil {
+			return err
+		}
+		now := db.now()
+		if day < db.storeDay(now) {
+			return domain.Errorkf(domain.EINVALID, "duty.day_past", []any{day}, "duty day %s is past", day)
+		}
+		resting, err := db.RestingOn(ctx, day)
+		if err != nil {
+			return err
+		}
+		if slices.Contains(resting, who.ID) {
+			return domain.Errorkf(domain.ECONFLICT, "duty.resting", []any{who.Name, day}, "staff %d rests on %s", who.ID, day)
+		}
+		if err := db.AssignDuty(ctx, day, role, who.ID); err != nil {
+			return err
+		}
+		at := domain.TellDutyAtOnce(t, now, db.Rules.Rota.DutyReminder, db.Calendar.Location)
+		out = &domain.DutySet{Day: day, Role: role, Staff: who, Tell: tellOnDuty(planner, who, at)}
+		return nil
+	})
+	if err != nil {
+		return nil, wrapInternal(err, "set duty %s %s %d", day, role, staffID)
+	}
+	return out, nil
+}
+
+// SetWeekly implements domain.DutyService.
+func (db *DB) SetWeekly(ctx context.Context, plannerID int64, weekday time.Weekday, role string, staffID int64) (*domain.DutySet, error) {
+	var out *domain.DutySet
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		planner, who, err := db.dutyPlan(ctx, plannerID, role, staffID)
+		if err != nil {
+			return err
+		}
+		if weekday < time.Sunday || weekday > time.Saturday {
+			return domain.Errorkf(domain.EINVALID, "duty.weekday_bad", []any{int(weekday)}, "%d is no weekday", weekday)
+		}
+		if err := db.SetPattern(ctx, int(weekday), role, who.ID); err != nil {
+			return err
+		}
+		out = &domain.DutySet{Day: domain.WeeklyFirstDay(weekday, db.now(), db.Calendar.Location), Role: role,
+			Staff: who, Tell: tellOnDuty(planner, who, true), Weekly: true}
+		return nil
+	})
+	if err != nil {
+		return nil, wrapInternal(err, "set weekly duty %d %s %d", weekday, role, staffID)
+	}
+	return out, nil
+}
+
+// UnsetDuty implements domain.DutyService.
+func (db *DB) UnsetDuty(ctx context.Context, plannerID int64, day, role string, staffID int64) (bool, error) {
+	var removed bool
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		if _, _, err := db.dutyPlan(ctx, plannerID, role, staffID); err != nil {
+			return err
+		}
+		var err error
+		removed, err = db.UnassignDuty(ctx, day, role, staffID)
+		return err
+	})
+	if err != nil {
+		return false, wrapInternal(err, "unset duty %s %s %d", day, role, staffID)
+	}
+	return removed, nil
+}
+
+// UnsetWeekly implements domain.DutyService.
+func (db *DB) UnsetWeekly(ctx context.Context, plannerID int64, weekday time.Weekday, role string, staffID int64) (bool, error) {
+	var removed bool
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		if _, _, err := db.dutyPlan(ctx, plannerID, role, staffID); err != nil {
+			return err
+		}
+		var err error
+		removed, err = db.UnsetPattern(ctx, int(weekday), role, staffID)
+		return err
+	})
+	if err != nil {
+		return false, wrapInternal(err, "unset weekly duty %d %s %d", weekday, role, staffID)
+	}
+	return removed, nil
+}
+
+// dutyGrouped is day's duty grouped by person, keeping those for whom
+// keep (given whether they rest) is true, with each person loaded.
+func (db *DB) dutyGrouped(ctx context.Context, day string, keep func(resting bool) bool) ([]domain.StaffOnDuty, error) {
+	list, err := db.DutyOn(ctx, day)
+	if err != nil || len(list) == 0 {
+		return nil, err
+	}
+	resting, err := db.RestingOn(ctx, day)
+	if err != nil {
+		return nil, err
+	}
+	var out []domain.StaffOnDuty
+	for _, g := range domain.GroupDuties(list, func(id int64) bool { return keep(slices.Contains(resting, id)) }) {
+		s, err := db.StaffByID(ctx, g.StaffID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, domain.StaffOnDuty{Staff: s, Roles: g.Roles})
+	}
+	return out, nil
+}
+
+// DutyReminder implements domain.DutyService.
+func (db *DB) DutyReminder(ctx context.Context, day time.Time) (*domain.DutyReminder, error) {
+	d := db.storeDay(day)
+	out := &domain.DutyReminder{Day: d}
+	if !db.Calendar.IsWorkingDay(day) {
+		return out, nil // the store is closed: no duty
+	}
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		// Resting: the supervisor was told the day before.
+		on, err := db.dutyGrouped(ctx, d, func(resting bool) bool { return !resting })
+		if err != nil {
+			return err
+		}
+		out.Roster = on
+		for _, p := range on {
+			if p.Staff.Active && p.Staff.Enrolled() {
+				out.Remind = append(out.Remind, p)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, wrapInternal(err, "duty reminder of %s", d)
+	}
+	return out, nil
+}
+
+// RestConflicts implements domain.DutyService.
+func (db *DB) RestConflicts(ctx context.Context, day time.Time) ([]domain.DutyRestConflict, error) {
+	d := db.storeDay(day)
+	var out []domain.DutyRestConflict
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		clash, err := db.dutyGrouped(ctx, d, func(resting bool) bool { return resting })
+		if err != nil || len(clash) == 0 {
+			return err
+		}
+		sups, err := db.StaffWithRole(ctx, domain.RoleSupervisor)
+		if err != nil {
+			return err
+		}
+		sups = domain.Reachable(sups)
+		for _, c := range clash {
+			out = append(out, domain.DutyRestConflict{Day: d, Staff: c.Staff, Roles: c.Roles, Supervisors: sups})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, wrapInternal(err, "duty rest conflicts of %s", d)
+	}
+	return out, nil
 }

@@ -3,6 +3,7 @@ package storage_test
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/dealerbot/dealerbot/domain"
 	"github.com/dealerbot/dealerbot/storage"
@@ -85,4 +86,111 @@ func TestR5_2_DutyRota(t *testing.T) {
 
 func duty(day, role string, id int64) domain.DutyAssignment {
 	return domain.DutyAssignment{Day: day, Role: role, StaffID: id}
+}
+
+// TestR5_2_DutyService: who may plan, what cannot be planned, whom to tell
+// at once, the morning reminder and the rest conflicts.
+func TestR5_2_DutyService(t *testing.T) {
+	storagetest.ForEachDriver(t, func(t *testing.T, db *storage.DB) {
+		fixClock(db) // Monday 2026-03-02 17:30 in Shanghai, after the 08:00 reminder
+		sup := mustEnrolled(t, db, "Sup", 200, domain.RoleSupervisor)
+		a := mustEnrolled(t, db, "A", 201, domain.RoleConsultant)
+		b := mustEnrolled(t, db, "B", 202, domain.RoleConsultant)
+		c := MustCreateStaff(t, db, "C") // not enrolled
+		const tue = "2026-03-03"
+
+		t.Run("Err", func(t *testing.T) {
+			_, err := db.SetDuty(ctx, a.ID, today, "opening", b.ID)
+			AssertError(t, err, domain.EFORBIDDEN, "err.forbidden")
+			_, err = db.UnsetWeekly(ctx, a.ID, time.Monday, "opening", b.ID)
+			AssertError(t, err, domain.EFORBIDDEN, "err.forbidden")
+			_, err = db.SetDuty(ctx, sup.ID, "2026-03-01", "opening", b.ID)
+			AssertError(t, err, domain.EINVALID, "duty.day_past")
+			_, err = db.SetDuty(ctx, sup.ID, today, "lunch", b.ID)
+			AssertError(t, err, domain.EINVALID, "")
+			_, err = db.SetWeekly(ctx, sup.ID, 7, "opening", b.ID)
+			AssertError(t, err, domain.EINVALID, "duty.weekday_bad")
+			must(t, db.ExecRaw(ctx, `INSERT INTO rest_days (staff_id, day, status, created_at) VALUES (?, ?, ?, ?)`,
+				b.ID, "2026-03-04", domain.RestApproved, now))
+			_, err = db.SetDuty(ctx, sup.ID, "2026-03-04", "opening", b.ID)
+			AssertError(t, err, domain.ECONFLICT, "duty.resting")
+		})
+		t.Run("SetTellsWhoIsPutOnDuty", func(t *testing.T) {
+			out, err := db.SetDuty(ctx, sup.ID, today, "opening", a.ID)
+			if err != nil || out.Day != today || out.Staff.ID != a.ID || out.Tell == nil || out.Tell.ID != a.ID {
+				t.Fatalf("set: %+v %v", out, err)
+			}
+			if out, err := db.SetDuty(ctx, sup.ID, tue, "closing", sup.ID); err != nil || out.Tell != nil {
+				t.Fatalf("themselves: %+v %v", out, err)
+			}
+			if out, err := db.SetDuty(ctx, sup.ID, tue, "opening", c.ID); err != nil || out.Tell != nil {
+				t.Fatalf("not enrolled: %+v %v", out, err)
+			}
+			out, err = db.SetWeekly(ctx, sup.ID, time.Tuesday, "showroom", b.ID)
+			if err != nil || !out.Weekly || out.Day != tue || out.Tell == nil || out.Tell.ID != b.ID {
+				t.Fatalf("weekly: %+v %v", out, err)
+			}
+			r, err := db.Duties(ctx, tue)
+			if err != nil || fmt.Sprint(r.Assignments) != fmt.Sprint([]domain.DutyAssignment{
+				duty(tue, "closing", sup.ID), duty(tue, "opening", c.ID), duty(tue, "showroom", b.ID)}) {
+				t.Fatalf("duties: %+v %v", r, err)
+			}
+		})
+		t.Run("Unset", func(t *testing.T) {
+			if ok, err := db.UnsetDuty(ctx, sup.ID, today, "opening", a.ID); err != nil || !ok {
+				t.Fatalf("unset: %v %v", ok, err)
+			}
+			if ok, err := db.UnsetDuty(ctx, sup.ID, today, "opening", a.ID); err != nil || ok {
+				t.Fatalf("unset twice: %v %v", ok, err)
+			}
+			if ok, err := db.UnsetWeekly(ctx, sup.ID, time.Tuesday, "showroom", b.ID); err != nil || !ok {
+				t.Fatalf("unset weekly: %v %v", ok, err)
+			}
+			must(t, db.SetPattern(ctx, int(time.Tuesday), "showroom", b.ID))
+		})
+		t.Run("ReminderAndRestConflicts", func(t *testing.T) {
+			day := time.Date(2026, 3, 3, 0, 0, 0, 0, db.Calendar.Location)
+			rem, err := db.DutyReminder(ctx, day)
+			if err != nil || rem.Day != tue {
+				t.Fatalf("reminder: %+v %v", rem, err)
+			}
+			staffRoles := func(list []domain.StaffOnDuty) string {
+				var out []string
+				for _, p := range list {
+					out = append(out, fmt.Sprint(p.Staff.Name, p.Roles))
+				}
+				return fmt.Sprint(out)
+			}
+			// C is not enrolled: on the roster, not reminded.
+			if got := staffRoles(rem.Remind); got != "[Sup[closing] B[showroom]]" {
+				t.Errorf("remind %s", got)
+			}
+			if got := staffRoles(rem.Roster); got != "[Sup[closing] C[opening] B[showroom]]" {
+				t.Errorf("roster %s", got)
+			}
+			must(t, db.ExecRaw(ctx, `INSERT INTO rest_days (staff_id, day, status, created_at) VALUES (?, ?, ?, ?)`,
+				b.ID, tue, domain.RestApproved, now))
+			rem, err = db.DutyReminder(ctx, day)
+			if err != nil || staffRoles(rem.Remind) != "[Sup[closing]]" {
+				t.Fatalf("resting B reminded: %+v %v", rem, err)
+			}
+			cs, err := db.RestConflicts(ctx, day)
+			if err != nil || len(cs) != 1 || cs[0].Staff.ID != b.ID || fmt.Sprint(cs[0].Roles) != "[showroom]" ||
+				len(cs[0].Supervisors) != 1 || cs[0].Supervisors[0].ID != sup.ID || cs[0].Day != tue {
+				t.Fatalf("conflicts: %+v %v", cs, err)
+			}
+			if cs, err := db.RestConflicts(ctx, day.AddDate(0, 0, 2)); err != nil || len(cs) != 0 {
+				t.Fatalf("no conflicts: %+v %v", cs, err)
+			}
+		})
+		t.Run("ClosedDayRemindsNobody", func(t *testing.T) {
+			cal := *db.Calendar
+			cal.WorkingDays = []time.Weekday{time.Monday}
+			db.Calendar = &cal
+			rem, err := db.DutyReminder(ctx, time.Date(2026, 3, 3, 0, 0, 0, 0, cal.Location))
+			if err != nil || len(rem.Remind)+len(rem.Roster) != 0 {
+				t.Fatalf("closed: %+v %v", rem, err)
+			}
+		})
+	})
 }

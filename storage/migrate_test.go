@@ -18,6 +18,9 @@ import (
 	"github.com/dealerbot/dealerbot/storage/storagetest"
 )
 
+// schemaVersion is the latest migration: every upgrade test ends there.
+const schemaVersion = 12
+
 func TestMigrate(t *testing.T) {
 	storagetest.ForEachDriver(t, func(t *testing.T, db *storage.DB) {
 		t.Run("TwiceIsNoOp", func(t *testing.T) {
@@ -27,7 +30,7 @@ func TestMigrate(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			if v, err := db.SchemaVersion(ctx); err != nil || v != 11 {
+			if v, err := db.SchemaVersion(ctx); err != nil || v != schemaVersion {
 				t.Fatalf("version %d, %v", v, err)
 			}
 			if got, err := db.StaffByID(ctx, s.ID); err != nil || got.Name != "Kept" {
@@ -55,7 +58,7 @@ func TestMigrateV2ToV3(t *testing.T) {
 				VALUES (?, ?, ?, ?, ?, ?)`, "old:1", 5, "<b>old</b>", domain.OutboxPending, now, now))
 
 			must(t, db.Migrate(ctx))
-			if v, err := db.SchemaVersion(ctx); err != nil || v != 11 {
+			if v, err := db.SchemaVersion(ctx); err != nil || v != schemaVersion {
 				t.Fatalf("version %d, %v", v, err)
 			}
 			if got, err := db.StaffByID(ctx, owner.ID); err != nil || got.Name != "Veteran" {
@@ -94,7 +97,7 @@ func TestMigrateV3ToV4(t *testing.T) {
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, "Old", "13100000009", "call", "Camry", "H", owner.ID, "telesales", now))
 
 			must(t, db.Migrate(ctx))
-			if v, err := db.SchemaVersion(ctx); err != nil || v != 11 {
+			if v, err := db.SchemaVersion(ctx); err != nil || v != schemaVersion {
 				t.Fatalf("version %d, %v", v, err)
 			}
 			old, err := db.LeadByPhone(ctx, "13100000009")
@@ -191,7 +194,7 @@ func TestMigrateV4ToV5(t *testing.T) {
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, "Old", "13100000009", "call", "Camry", "H", owner.ID, "telesales", now, 0))
 
 			must(t, db.Migrate(ctx))
-			if v, err := db.SchemaVersion(ctx); err != nil || v != 11 {
+			if v, err := db.SchemaVersion(ctx); err != nil || v != schemaVersion {
 				t.Fatalf("version %d, %v", v, err)
 			}
 			l, err := db.LeadByPhone(ctx, "13100000009")
@@ -224,7 +227,7 @@ func TestMigrateV9ToV10(t *testing.T) {
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, "Old", "13100000009", "walkin", "Camry", "N", owner.ID, "showroom", created, 0))
 
 			must(t, db.Migrate(ctx))
-			if v, err := db.SchemaVersion(ctx); err != nil || v != 11 {
+			if v, err := db.SchemaVersion(ctx); err != nil || v != schemaVersion {
 				t.Fatalf("version %d, %v", v, err)
 			}
 			old, err := db.LeadByPhone(ctx, "13100000009")

@@ -61,6 +61,8 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		Store:           db,
 		Lost:            db,
 		Cleanup:         db,
+		Duty:            db,
+		Reception:       db,
 		Log:             log,
 		Now:             now,
 		Calendar:        cfg.Calendar(),
