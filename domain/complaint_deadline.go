@@ -1,6 +1,9 @@
 package domain
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // A complaint's deadlines (R2.4) and how a breach escalates (R2.3).
 
@@ -175,4 +178,17 @@ func (c *Complaint) Next(r ComplaintRules, cal *Calendar) (Deadline, bool) {
 		}
 	}
 	return best, ok
+}
+
+// SortByNextDeadline orders complaints by their nearest deadline not yet
+// done, those with none last; ties keep their order.
+func SortByNextDeadline(list []*Complaint, r ComplaintRules, cal *Calendar, now time.Time) {
+	far := now.AddDate(100, 0, 0)
+	due := func(c *Complaint) time.Time {
+		if d, ok := c.Next(r, cal); ok {
+			return d.Due
+		}
+		return far
+	}
+	slices.SortStableFunc(list, func(a, b *Complaint) int { return due(a).Compare(due(b)) })
 }
