@@ -84,6 +84,10 @@ type Options struct {
 	Calendar  *domain.Calendar
 	Rules     domain.Rules
 	StoreName string
+
+	// Complaints registers and carries complaints (R2).
+	Complaints domain.ComplaintService
+
 	// PollTimeout is the long-poll wait of getUpdates (default 50 s).
 	PollTimeout time.Duration
 	// Workers bounds how many chats are served at once (default 8).
@@ -131,8 +135,8 @@ type Bot struct {
 
 // New connects to the Bot API (getMe) and registers the built-in commands.
 func New(ctx context.Context, opts Options) (*Bot, error) {
-	if opts.Store == nil || opts.Lost == nil || opts.Calendar == nil {
-		return nil, errors.New("bot: Store, Lost and Calendar are required")
+	if opts.Store == nil || opts.Lost == nil || opts.Complaints == nil || opts.Calendar == nil {
+		return nil, errors.New("bot: Store, Lost, Complaints and Calendar are required")
 	}
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
