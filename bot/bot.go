@@ -5,7 +5,6 @@ package bot
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -62,6 +61,10 @@ type Options struct {
 	Calendar  *domain.Calendar
 	Rules     domain.Rules
 	StoreName string
+
+	// Complaints registers and carries complaints (R2).
+	Complaints domain.ComplaintService
+
 	// PollTimeout is the long-poll wait of getUpdates (default 50 s).
 	PollTimeout time.Duration
 	// Workers bounds how many chats are served at once (default 8).
@@ -106,8 +109,8 @@ type Bot struct {
 
 // New connects to the Bot API (getMe) and registers the built-in commands.
 func New(ctx context.Context, opts Options) (*Bot, error) {
-	if opts.Store == nil || opts.Lost == nil || opts.Duty == nil || opts.Reception == nil || opts.Calendar == nil {
-		return nil, errors.New("bot: Store, Lost, Duty, Reception and Calendar are required")
+	if err := opts.required(); err != nil {
+		return nil, err
 	}
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
@@ -211,4 +214,22 @@ func (b *Bot) dispatch(ctx context.Context, _ *tgbot.Bot, upd *models.Update) {
 // formatTime writes an instant in the store's time zone.
 func (b *Bot) formatTime(t time.Time) string {
 	return t.In(b.opts.Calendar.Location).Format("2006-01-02 15:04")
+}
+
+// required reports the first option the bot cannot run without.
+func (o *Options) required() error {
+	for _, r := range []struct {
+		name    string
+		missing bool
+	}{
+		{"Store", o.Store == nil}, {"Calendar", o.Calendar == nil},
+		{"Lost", o.Lost == nil}, {"Cleanup", o.Cleanup == nil},
+		{"Duty", o.Duty == nil}, {"Reception", o.Reception == nil},
+		{"Complaints", o.Complaints == nil},
+	} {
+		if r.missing {
+			return fmt.Errorf("bot: Options.%s is required", r.name)
+		}
+	}
+	return nil
 }

@@ -10,34 +10,9 @@ import (
 	"github.com/dealerbot/dealerbot/domain"
 )
 
-// complaintStore is what complaints need of storage.
-type complaintStore interface {
-	CreateComplaint(ctx context.Context, c *domain.Complaint) error
-	ComplaintByID(ctx context.Context, id int64) (*domain.Complaint, error)
-	UpdateComplaint(ctx context.Context, c *domain.Complaint) error
-	Complaints(ctx context.Context, f domain.ComplaintFilter) ([]*domain.Complaint, error)
-	AddComplaintAction(ctx context.Context, a *domain.ComplaintAction) error
-	ComplaintActions(ctx context.Context, complaintID int64) ([]domain.ComplaintAction, error)
-	AddComplaintCard(ctx context.Context, c *domain.ComplaintCard) error
-	ComplaintCards(ctx context.Context, complaintID int64) ([]domain.ComplaintCard, error)
-	DeleteComplaintCard(ctx context.Context, id int64) error
-}
-
-// complaints returns the store's complaint methods.
-func (b *Bot) complaints() (complaintStore, error) {
-	cs, ok := b.store.(complaintStore)
-	if !ok {
-		return nil, domain.Errorf(domain.EINTERNAL, "the store keeps no complaints")
-	}
-	return cs, nil
-}
-
 // Who handles complaints: anyone registers one; the owner and those above
 // act on it; the service centre surveys the customer (R2.3, R2.7).
-var (
-	complaintStaff    = []domain.Role{domain.RoleTelesales, domain.RoleConsultant, domain.RoleReception, domain.RoleSupervisor, domain.RoleManager, domain.RoleGM, domain.RoleService, domain.RoleAdmin}
-	seesAllComplaints = []domain.Role{domain.RoleManager, domain.RoleGM, domain.RoleService}
-)
+var complaintStaff = []domain.Role{domain.RoleTelesales, domain.RoleConsultant, domain.RoleReception, domain.RoleSupervisor, domain.RoleManager, domain.RoleGM, domain.RoleService, domain.RoleAdmin}
 
 // registerComplaints adds /complaint, /complaints and the card's buttons.
 func (b *Bot) registerComplaints() {

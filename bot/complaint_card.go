@@ -23,15 +23,7 @@ import (
 const cardActions = 6
 
 // complaintActionLines are the latest logged actions, with who and when.
-func (b *Bot) complaintActionLines(ctx context.Context, lang domain.Lang, c *domain.Complaint) []string {
-	cs, err := b.complaints()
-	if err != nil {
-		return nil
-	}
-	acts, err := cs.ComplaintActions(ctx, c.ID)
-	if err != nil {
-		return nil
-	}
+func (b *Bot) complaintActionLines(ctx context.Context, lang domain.Lang, acts []domain.ComplaintAction) []string {
 	r := &Request{Lang: lang, bot: b}
 	var lines []string
 	for _, a := range acts {
@@ -56,26 +48,11 @@ func (b *Bot) complaintActionLines(ctx context.Context, lang domain.Lang, c *dom
 	return append([]string{T(lang, "cmp.actions")}, lines...)
 }
 
-// opinionGivers are who owe the manager's opinion on c (R2.4): the
-// department's managers, else every manager, else the general manager.
-func (b *Bot) opinionGivers(ctx context.Context, c *domain.Complaint) ([]*domain.Staff, []*domain.Staff, error) {
-	managers, err := b.staffWithAnyRole(ctx, domain.RoleManager)
-	if err != nil {
-		return nil, nil, err
-	}
-	givers := domain.OpinionGivers(c, managers)
-	if len(givers) == 0 {
-		if givers, err = b.staffWithAnyRole(ctx, domain.RoleGM); err != nil {
-			return nil, nil, err
-		}
-	}
-	return givers, managers, nil
-}
-
 // complaintButtons are the actions s may take on c in its state: the
 // owner's steps for the owner and those above, and the manager's opinion
 // only for those who owe it or the general manager (R2.4).
-func (b *Bot) complaintButtons(ctx context.Context, lang domain.Lang, s *domain.Staff, c *domain.Complaint) models.ReplyMarkup {
+func (b *Bot) complaintButtons(lang domain.Lang, s *domain.Staff, v *domain.ComplaintView) models.ReplyMarkup {
+	c := v.Complaint
 	if c.Status != domain.ComplaintOpen || !domain.CanActOnComplaint(s, c) {
 		return nil
 	}
@@ -88,7 +65,7 @@ func (b *Bot) complaintButtons(ctx context.Context, lang domain.Lang, s *domain.
 		rows[1][1] = btn("result")
 	}
 	if c.Subject == domain.SubjectService && c.OpinionAt == nil {
-		if _, managers, err := b.opinionGivers(ctx, c); err == nil && domain.CanGiveOpinion(s, c, managers) {
+		if v.MayGiveOpinion(s) {
 			rows = append(rows, []models.InlineKeyboardButton{btn("opinion")})
 		}
 	}
@@ -96,7 +73,8 @@ func (b *Bot) complaintButtons(ctx context.Context, lang domain.Lang, s *domain.
 }
 
 // cardMarkup is what a card of kind offers s now.
-func (b *Bot) cardMarkup(ctx context.Context, kind string, s *domain.Staff, c *domain.Complaint) models.ReplyMarkup {
+func (b *Bot) cardMarkup(kind string, s *domain.Staff, v *domain.ComplaintView) models.ReplyMarkup {
+	c := v.Complaint
 	id := strconv.FormatInt(c.ID, 10)
 	switch kind {
 	case domain.CardEscalation:
@@ -117,12 +95,12 @@ func (b *Bot) cardMarkup(ctx context.Context, kind string, s *domain.Staff, c *d
 			{Text: T(s.Lang, "cmpbtn.sat_d"), CallbackData: "cmp:sat:" + id + ":d"},
 		})
 	}
-	return b.complaintButtons(ctx, s.Lang, s, c)
+	return b.complaintButtons(s.Lang, s, v)
 }
 
 // complaintCardText is a card of c for lang under its headline.
-func (b *Bot) complaintCardText(ctx context.Context, lang domain.Lang, c *domain.Complaint, headline string) string {
-	text := b.complaintCard(ctx, lang, c)
+func (b *Bot) complaintCardText(ctx context.Context, lang domain.Lang, v *domain.ComplaintView, headline string) string {
+	text := b.complaintCard(ctx, lang, v)
 	if headline != "" {
 		text = headline + "\n\n" + text
 	}
@@ -132,16 +110,16 @@ func (b *Bot) complaintCardText(ctx context.Context, lang domain.Lang, c *domain
 // pushCard sends to someone a card of kind under headline (already in
 // their language) and remembers it. Within an update the message counts
 // among the update's own, so the update is handled once it is delivered.
-func (b *Bot) pushCard(ctx context.Context, key, kind string, to *domain.Staff, c *domain.Complaint, headline string) error {
+func (b *Bot) pushCard(ctx context.Context, key, kind string, to *domain.Staff, v *domain.ComplaintView, headline string) error {
 	keys, err := b.enqueue(ctx, domain.OutboxMessage{Key: key, ChatID: to.TelegramID, StaffID: to.ID,
-		Text: b.complaintCardText(ctx, to.Lang, c, headline), Priority: domain.PriorityPush}, b.cardMarkup(ctx, kind, to, c))
+		Text: b.complaintCardText(ctx, to.Lang, v, headline), Priority: domain.PriorityPush}, b.cardMarkup(kind, to, v))
 	if err != nil {
 		return err
 	}
 	if fx := effectsFrom(ctx); fx != nil {
 		fx.keys = append(fx.keys, keys...)
 	}
-	return b.rememberCard(ctx, keys, kind, to, c, headline)
+	return b.rememberCard(ctx, keys, kind, to, v.Complaint, headline)
 }
 
 // rememberCard keeps the message that carries a card's buttons (the last
@@ -150,42 +128,23 @@ func (b *Bot) rememberCard(ctx context.Context, keys []string, kind string, to *
 	if len(keys) != 1 {
 		return nil // split in parts: too long to edit in one piece
 	}
-	cs, err := b.complaints()
-	if err != nil {
-		return err
-	}
-	return cs.AddComplaintCard(ctx, &domain.ComplaintCard{ComplaintID: c.ID, StaffID: to.ID, Kind: kind, Key: keys[0], Headline: headline})
+	return b.opts.Complaints.RememberComplaintCard(ctx, domain.ComplaintCard{ComplaintID: c.ID, StaffID: to.ID, Kind: kind, Key: keys[0], Headline: headline})
 }
 
 // replyComplaintCard answers the update with c's card under headline and
 // remembers it.
-func (b *Bot) replyComplaintCard(ctx context.Context, r *Request, c *domain.Complaint, headline string) error {
-	keys := b.replyMarkupKeys(ctx, r.ChatID, b.complaintCardText(ctx, r.Lang, c, headline), b.complaintButtons(ctx, r.Lang, r.Staff, c))
-	return b.rememberCard(ctx, keys, domain.CardComplaint, r.Staff, c, headline)
+func (b *Bot) replyComplaintCard(ctx context.Context, r *Request, v *domain.ComplaintView, headline string) error {
+	keys := b.replyMarkupKeys(ctx, r.ChatID, b.complaintCardText(ctx, r.Lang, v, headline), b.complaintButtons(r.Lang, r.Staff, v))
+	return b.rememberCard(ctx, keys, domain.CardComplaint, r.Staff, v.Complaint, headline)
 }
 
 // refreshComplaintCards edits every delivered card of c to show it as it
 // stands, each with the buttons its reader may still use. Call it after
 // the change and its logged action: the action's id makes the edit's key.
-func (b *Bot) refreshComplaintCards(ctx context.Context, c *domain.Complaint) error {
-	cs, err := b.complaints()
-	if err != nil {
-		return err
-	}
-	cards, err := cs.ComplaintCards(ctx, c.ID)
-	if err != nil {
-		return err
-	}
-	acts, err := cs.ComplaintActions(ctx, c.ID)
-	if err != nil {
-		return err
-	}
-	var version int64
-	for _, a := range acts {
-		version = max(version, a.ID)
-	}
+func (b *Bot) refreshComplaintCards(ctx context.Context, v *domain.ComplaintView) error {
+	version := v.Version()
 	people := map[int64]*domain.Staff{}
-	for _, card := range cards {
+	for _, card := range v.Cards {
 		msg, err := b.store.OutboxByKey(ctx, card.Key)
 		if err != nil || msg.TelegramMsgID == 0 {
 			continue // purged, or not delivered yet: it is sent as it was
@@ -197,15 +156,15 @@ func (b *Bot) refreshComplaintCards(ctx context.Context, c *domain.Complaint) er
 			}
 			people[card.StaffID] = s
 		}
-		text := b.complaintCardText(ctx, s.Lang, c, card.Headline)
+		text := b.complaintCardText(ctx, s.Lang, v, card.Headline)
 		if len(splitText(text, maxMessageLen)) > 1 {
-			text = b.complaintCard(ctx, s.Lang, c)
+			text = b.complaintCard(ctx, s.Lang, v)
 		}
 		if len(splitText(text, maxMessageLen)) > 1 {
 			continue
 		}
 		_, err = b.enqueue(ctx, domain.OutboxMessage{Key: fmt.Sprintf("cmp-edit:%d:%d", card.ID, version), ChatID: msg.ChatID,
-			StaffID: s.ID, Text: text, EditMsgID: msg.TelegramMsgID, Priority: domain.PriorityReply}, b.cardMarkup(ctx, card.Kind, s, c))
+			StaffID: s.ID, Text: text, EditMsgID: msg.TelegramMsgID, Priority: domain.PriorityReply}, b.cardMarkup(card.Kind, s, v))
 		if err != nil {
 			return err
 		}
@@ -213,31 +172,17 @@ func (b *Bot) refreshComplaintCards(ctx context.Context, c *domain.Complaint) er
 	return nil
 }
 
-// askOpinions sends the card with the opinion button to whoever owes the
-// manager's opinion (R2.4) as soon as the complaint is registered or
-// reopened (for an on-site complaint ahead of its deadline, which starts
-// if it is not settled in 10 minutes); the opinion's reminder carries the
-// same card.
-func (b *Bot) askOpinions(ctx context.Context, c *domain.Complaint) error {
-	for _, d := range c.Deadlines(b.opts.Rules.Complaints, b.opts.Calendar) {
-		if d.Kind == domain.DeadlineOpinion && !d.Done {
-			return b.pushOpinionAsked(ctx, c, d)
-		}
-	}
-	return nil
-}
-
-// pushOpinionAsked sends the department's manager (every manager when it
-// has none) the complaint's card with the opinion button, once per round
-// of the complaint (R2.4).
-func (b *Bot) pushOpinionAsked(ctx context.Context, c *domain.Complaint, d domain.Deadline) error {
-	givers, _, err := b.opinionGivers(ctx, c)
-	if err != nil {
-		return err
-	}
-	for _, g := range givers {
+// pushOpinionAsked sends whoever owes the manager's opinion (R2.4: the
+// department's managers, every manager when it has none) the complaint's
+// card with the opinion button as soon as it is registered or reopened
+// (for an on-site complaint ahead of its deadline, which starts if it is
+// not settled in 10 minutes), once per round; the opinion's reminder
+// carries the same card.
+func (b *Bot) pushOpinionAsked(ctx context.Context, v *domain.ComplaintView, d domain.Deadline) error {
+	c := v.Complaint
+	for _, g := range v.OpinionGivers {
 		key := fmt.Sprintf("cmp-opinion:%d:%d:%d", c.ID, c.OpenedAt.Unix(), g.ID)
-		if err := b.pushCard(ctx, key, domain.CardComplaint, g, c, T(g.Lang, "cmp.opinion_asked", c.ID, b.formatTime(d.Due))); err != nil {
+		if err := b.pushCard(ctx, key, domain.CardComplaint, g, v, T(g.Lang, "cmp.opinion_asked", c.ID, b.formatTime(d.Due))); err != nil {
 			return err
 		}
 	}
@@ -255,20 +200,9 @@ func parseComplaintID(s string) (int64, bool) {
 // showComplaint answers /complaint 12 with the card, for those involved
 // (domain.CanSeeComplaint).
 func (b *Bot) showComplaint(ctx context.Context, r *Request, id int64) error {
-	cs, err := b.complaints()
+	v, err := b.opts.Complaints.ComplaintFor(ctx, id, r.Staff.ID)
 	if err != nil {
 		return err
 	}
-	c, err := cs.ComplaintByID(ctx, id)
-	if err != nil {
-		return err
-	}
-	acts, err := cs.ComplaintActions(ctx, id)
-	if err != nil {
-		return err
-	}
-	if !domain.CanSeeComplaint(r.Staff, c, acts) {
-		return domain.Errorkf(domain.EFORBIDDEN, "err.forbidden", nil, "not involved in complaint %d", id)
-	}
-	return b.replyComplaintCard(ctx, r, c, "")
+	return b.replyComplaintCard(ctx, r, v, "")
 }

@@ -114,6 +114,7 @@ func (h *harness) start() {
 		Cleanup:         h.db,
 		Duty:            h.db,
 		Reception:       h.db,
+		Complaints:      h.db,
 		HandlerTimeout:  h.opts.handlerTimeout,
 		SendTimeout:     h.opts.sendTimeout,
 		GroupChatID:     h.opts.groupChatID,

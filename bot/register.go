@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -15,47 +14,25 @@ import (
 )
 
 // The weekly complaint register (R2.8): every department's complaints of a
-// week — received, channel, subject, owner, deadlines met or missed,
-// status, satisfaction — as an .xlsx file for the service centre, on
-// Monday by the job and on demand with /register.
+// week as an .xlsx file for the service centre, on Monday by the job and on
+// demand with /register. The service assembles the rows
+// (domain.ComplaintService.WeeklyRegister); this file only writes them out.
+// The .xlsx writer stays here because a spreadsheet is a way of showing the
+// rows to a person, like a message: domain stays standard-library only and
+// the same rows could as well go out as text or CSV.
 
 // How a deadline stands in the register.
 const (
-	DeadlineMet     = "met"
-	DeadlineMissed  = "missed"
-	DeadlinePending = "pending"
+	DeadlineMet     = domain.DeadlineMet
+	DeadlineMissed  = domain.DeadlineMissed
+	DeadlinePending = domain.DeadlinePending
 )
 
 // RegisterDeadline is one deadline of a register row.
-type RegisterDeadline struct {
-	Kind  string // domain.Deadline* kinds
-	State string // DeadlineMet, DeadlineMissed or DeadlinePending
-}
+type RegisterDeadline = domain.RegisterDeadline
 
 // RegisterRow is one complaint of the register.
-type RegisterRow struct {
-	ID           int64
-	Received     time.Time // in the store's zone
-	Customer     string
-	Phone        string
-	Channel      domain.ComplaintChannel
-	Subject      domain.Subject
-	Owner        string
-	Deadlines    []RegisterDeadline
-	Status       string
-	Satisfaction string
-	Description  string
-}
-
-// Missed reports whether any deadline of the row was missed.
-func (r RegisterRow) Missed() bool {
-	for _, d := range r.Deadlines {
-		if d.State == DeadlineMissed {
-			return true
-		}
-	}
-	return false
-}
+type RegisterRow = domain.RegisterRow
 
 // registerRoles may ask for the register.
 var registerRoles = []domain.Role{domain.RoleService, domain.RoleManager, domain.RoleGM, domain.RoleSupervisor}
@@ -76,30 +53,30 @@ func (b *Bot) handleRegister(ctx context.Context, r *Request) error {
 	if err != nil {
 		return err
 	}
-	week := ISOWeek(start)
-	end := start.AddDate(0, 0, 7)
-	first, last := start.Format("01-02"), end.AddDate(0, 0, -1).Format("01-02")
+	reg, err := b.opts.Complaints.WeeklyRegister(ctx, start)
+	if err != nil {
+		return err
+	}
+	week := reg.Week()
+	end := reg.Start.AddDate(0, 0, 7)
+	first, last := reg.Start.Format("01-02"), end.AddDate(0, 0, -1).Format("01-02")
 	var parts []string
-	for _, dept := range b.opts.Rules.Complaints.Departments {
-		rows, err := b.registerRows(ctx, dept, start, end)
+	for _, sh := range reg.Sheets {
+		data, err := RegisterXLSX(week, sh.Department, sh.Rows)
 		if err != nil {
 			return err
 		}
-		data, err := RegisterXLSX(week, dept, rows)
-		if err != nil {
-			return err
-		}
-		key := fmt.Sprintf("register:%s:%s:%d:%d", week, dept, r.ChatID, now.Unix())
+		key := fmt.Sprintf("register:%s:%s:%d:%d", week, sh.Department, r.ChatID, now.Unix())
 		if fx := effectsFrom(ctx); fx != nil {
 			// Two requests in one second are two answers; a redelivered
 			// update is the same one.
 			key += fmt.Sprintf(":u%d", fx.updateID)
 		}
-		caption := r.T("register.caption", dept, week, first, last, len(rows))
-		if err := b.PushDocument(ctx, key, r.ChatID, r.Staff.ID, registerFileName(week, dept), data, caption); err != nil {
+		caption := r.T("register.caption", sh.Department, week, first, last, len(sh.Rows))
+		if err := b.PushDocument(ctx, key, r.ChatID, r.Staff.ID, registerFileName(week, sh.Department), data, caption); err != nil {
 			return err
 		}
-		parts = append(parts, registerDeptLine(r.Lang, dept, rows))
+		parts = append(parts, registerDeptLine(r.Lang, sh.Department, sh.Rows))
 	}
 	b.reply(ctx, r.ChatID, r.T("register.summary", week, first, last, Raw(strings.Join(parts, r.T("register.sep")))))
 	return nil
@@ -123,48 +100,43 @@ func registerFileName(week, dept string) string {
 	return fmt.Sprintf("投诉登记表_%s_%s.xlsx", dept, week)
 }
 
-// PushWeeklyRegister sends every department's register of the week that
-// starts at weekStart to each active, enrolled service-centre member, with
-// one summary message each. Keys are per week, department and person, so a
-// rerun sends nothing twice. Call it in a transaction.
+// PushWeeklyRegister sends the register of the week that starts at
+// weekStart to the service centre (NotifyWeeklyRegister). Call it in a
+// transaction.
 func (b *Bot) PushWeeklyRegister(ctx context.Context, weekStart time.Time) error {
-	start := WeekStart(weekStart, b.opts.Calendar.Location)
-	end := start.AddDate(0, 0, 7)
-	week := ISOWeek(start)
-	people, err := b.staffWithAnyRole(ctx, domain.RoleService)
+	reg, err := b.opts.Complaints.WeeklyRegister(ctx, weekStart)
 	if err != nil {
 		return err
 	}
-	if len(people) == 0 {
+	return b.NotifyWeeklyRegister(ctx, reg)
+}
+
+// NotifyWeeklyRegister sends every department's register to each of
+// reg.To, with one summary message each. Keys are per week, department and
+// person, so a rerun sends nothing twice. Call it in a transaction.
+func (b *Bot) NotifyWeeklyRegister(ctx context.Context, reg *domain.WeeklyRegister) error {
+	if len(reg.To) == 0 {
 		return nil
 	}
-	type sheet struct {
-		dept string
-		rows []RegisterRow
-		data []byte
-	}
-	var sheets []sheet
-	for _, dept := range b.opts.Rules.Complaints.Departments {
-		rows, err := b.registerRows(ctx, dept, start, end)
-		if err != nil {
+	week := reg.Week()
+	data := make([][]byte, len(reg.Sheets))
+	for i, sh := range reg.Sheets {
+		var err error
+		if data[i], err = RegisterXLSX(week, sh.Department, sh.Rows); err != nil {
 			return err
 		}
-		data, err := RegisterXLSX(week, dept, rows)
-		if err != nil {
-			return err
-		}
-		sheets = append(sheets, sheet{dept, rows, data})
 	}
-	first, last := start.Format("01-02"), end.AddDate(0, 0, -1).Format("01-02")
-	for _, p := range people {
+	end := reg.Start.AddDate(0, 0, 7)
+	first, last := reg.Start.Format("01-02"), end.AddDate(0, 0, -1).Format("01-02")
+	for _, p := range reg.To {
 		var parts []string
-		for _, s := range sheets {
-			key := fmt.Sprintf("register:%s:%s:%d", week, s.dept, p.ID)
-			caption := T(p.Lang, "register.caption", s.dept, week, first, last, len(s.rows))
-			if err := b.PushDocument(ctx, key, p.TelegramID, p.ID, registerFileName(week, s.dept), s.data, caption); err != nil {
+		for i, sh := range reg.Sheets {
+			key := fmt.Sprintf("register:%s:%s:%d", week, sh.Department, p.ID)
+			caption := T(p.Lang, "register.caption", sh.Department, week, first, last, len(sh.Rows))
+			if err := b.PushDocument(ctx, key, p.TelegramID, p.ID, registerFileName(week, sh.Department), data[i], caption); err != nil {
 				return err
 			}
-			parts = append(parts, registerDeptLine(p.Lang, s.dept, s.rows))
+			parts = append(parts, registerDeptLine(p.Lang, sh.Department, sh.Rows))
 		}
 		text := T(p.Lang, "register.weekly", week, Raw(strings.Join(parts, T(p.Lang, "register.sep"))))
 		if err := b.Push(ctx, fmt.Sprintf("register-summary:%s:%d", week, p.ID), p.TelegramID, p.ID, text, nil); err != nil {
@@ -175,139 +147,28 @@ func (b *Bot) PushWeeklyRegister(ctx context.Context, weekStart time.Time) error
 }
 
 // PushRegisterReminder reminds the service centre to report the results
-// of the week that starts at weekStart (R2.8: on Tuesday). Keyed per week
-// and person. Call it in a transaction.
+// of the week that starts at weekStart (NotifyRegisterReminder). Call it
+// in a transaction.
 func (b *Bot) PushRegisterReminder(ctx context.Context, weekStart time.Time) error {
-	start := WeekStart(weekStart, b.opts.Calendar.Location)
-	week := ISOWeek(start)
-	people, err := b.staffWithAnyRole(ctx, domain.RoleService)
-	if err != nil || len(people) == 0 {
-		return err
-	}
-	cs, err := b.complaints()
+	rem, err := b.opts.Complaints.RegisterReminder(ctx, weekStart)
 	if err != nil {
 		return err
 	}
-	list, err := cs.Complaints(ctx, domain.ComplaintFilter{CreatedFrom: start, CreatedTo: start.AddDate(0, 0, 7)})
-	if err != nil {
-		return err
-	}
-	open := 0
-	for _, c := range list {
-		if c.Status != domain.ComplaintClosed {
-			open++
-		}
-	}
-	for _, p := range people {
-		text := T(p.Lang, "register.remind", week, len(list), open)
+	return b.NotifyRegisterReminder(ctx, rem)
+}
+
+// NotifyRegisterReminder reminds each of rem.To to report the week's
+// results (R2.8: on Tuesday). Keyed per week and person. Call it in a
+// transaction.
+func (b *Bot) NotifyRegisterReminder(ctx context.Context, rem *domain.RegisterReminder) error {
+	week := ISOWeek(rem.Start)
+	for _, p := range rem.To {
+		text := T(p.Lang, "register.remind", week, rem.Total, rem.Open)
 		if err := b.Push(ctx, fmt.Sprintf("register-remind:%s:%d", week, p.ID), p.TelegramID, p.ID, text, nil); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// registerRows reads the department's complaints created in [from, to).
-func (b *Bot) registerRows(ctx context.Context, dept string, from, to time.Time) ([]RegisterRow, error) {
-	cs, err := b.complaints()
-	if err != nil {
-		return nil, err
-	}
-	list, err := cs.Complaints(ctx, domain.ComplaintFilter{Department: dept, CreatedFrom: from, CreatedTo: to})
-	if err != nil {
-		return nil, err
-	}
-	now := b.now()
-	names := map[int64]string{}
-	rows := make([]RegisterRow, 0, len(list))
-	for _, c := range list {
-		owner, ok := names[c.OwnerID]
-		if !ok {
-			owner = b.staffName(ctx, c.OwnerID)
-			names[c.OwnerID] = owner
-		}
-		// Earlier rounds (before a reopening) and late progress reports are
-		// kept in the action log: the register counts them too.
-		earlier, err := pastOutcomes(ctx, cs, c.ID)
-		if err != nil {
-			return nil, err
-		}
-		rows = append(rows, RegisterRow{
-			ID: c.ID, Received: c.CreatedAt.In(b.opts.Calendar.Location), Customer: c.Customer, Phone: c.Phone,
-			Channel: c.Channel, Subject: c.Subject, Owner: owner,
-			Deadlines: append(earlier, registerDeadlines(c, b.opts.Rules.Complaints, b.opts.Calendar, now)...),
-			Status:    c.Status, Satisfaction: c.Satisfaction, Description: c.Description,
-		})
-	}
-	return rows, nil
-}
-
-// Action kinds that keep deadline outcomes the complaint itself forgets.
-const (
-	actionRound      = "round"           // a round's outcomes, JSON, at a reopening
-	actionMissedProg = "missed:progress" // a progress report made late
-)
-
-// pastOutcomes reads the outcomes kept in a complaint's action log.
-func pastOutcomes(ctx context.Context, cs complaintStore, id int64) ([]RegisterDeadline, error) {
-	actions, err := cs.ComplaintActions(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	var out []RegisterDeadline
-	for _, a := range actions {
-		switch a.Kind {
-		case actionRound:
-			var round []RegisterDeadline
-			if json.Unmarshal([]byte(a.Note), &round) == nil {
-				out = append(out, round...)
-			}
-		case actionMissedProg:
-			out = append(out, RegisterDeadline{Kind: domain.DeadlineProgress, State: DeadlineMissed})
-		}
-	}
-	return out, nil
-}
-
-// roundOutcomes is how the deadlines of a round ending at now stood (met,
-// missed; not yet due ones left out):
-// kept when a complaint reopens, before its times are cleared.
-func roundOutcomes(c *domain.Complaint, r domain.ComplaintRules, cal *domain.Calendar, now time.Time) string {
-	var out []RegisterDeadline
-	for _, d := range registerDeadlines(c, r, cal, now) {
-		if d.State == DeadlinePending {
-			continue // not yet due when the round ended: it did not apply
-		}
-		out = append(out, d)
-	}
-	raw, _ := json.Marshal(out)
-	return string(raw)
-}
-
-// registerDeadlines says how each deadline of c stands at now: met when
-// done in time, missed when done late or not done by its time (or by the
-// close), pending otherwise. A deadline falling due after the complaint
-// was closed (the next progress report) no longer applies.
-func registerDeadlines(c *domain.Complaint, r domain.ComplaintRules, cal *domain.Calendar, now time.Time) []RegisterDeadline {
-	var out []RegisterDeadline
-	for _, d := range c.AllDeadlines(r, cal) {
-		state := DeadlinePending
-		switch {
-		case d.Met():
-			state = DeadlineMet
-		case d.DoneAt != nil:
-			state = DeadlineMissed
-		case c.ClosedAt != nil && c.Status == domain.ComplaintClosed:
-			if !d.Due.Before(*c.ClosedAt) {
-				continue
-			}
-			state = DeadlineMissed
-		case now.After(d.Due):
-			state = DeadlineMissed
-		}
-		out = append(out, RegisterDeadline{Kind: d.Kind, State: state})
-	}
-	return out
 }
 
 // RegisterXLSX writes a department's register of a week: one sheet named
@@ -379,18 +240,10 @@ func zhOr(zh, raw string) string {
 }
 
 // WeekStart is the Monday 00:00, in loc, of the week containing t.
-func WeekStart(t time.Time, loc *time.Location) time.Time {
-	t = t.In(loc)
-	y, m, d := t.Date()
-	day := time.Date(y, m, d, 0, 0, 0, 0, loc)
-	return day.AddDate(0, 0, -((int(day.Weekday()) + 6) % 7))
-}
+func WeekStart(t time.Time, loc *time.Location) time.Time { return domain.WeekStart(t, loc) }
 
 // ISOWeek names the ISO week of t: "2026-W48".
-func ISOWeek(t time.Time) string {
-	y, w := t.ISOWeek()
-	return fmt.Sprintf("%04d-W%02d", y, w)
-}
+func ISOWeek(t time.Time) string { return domain.ISOWeek(t) }
 
 var isoWeekRE = regexp.MustCompile(`^(\d{4})-?[Ww](\d{1,2})$`)
 

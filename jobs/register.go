@@ -15,15 +15,26 @@ import (
 // daily at the register time and acts only on those two days; the bot's
 // keys are per week and person, so a rerun sends nothing twice.
 type WeeklyRegister struct {
-	Store interface {
-		InTx(ctx context.Context, fn func(ctx context.Context) error) error
-	}
-	Bot interface {
-		PushWeeklyRegister(ctx context.Context, weekStart time.Time) error
-		PushRegisterReminder(ctx context.Context, weekStart time.Time) error
-	}
+	Store    RegisterStore
+	Bot      RegisterNotifier
 	Rules    domain.ComplaintRules
 	Calendar *domain.Calendar
+}
+
+// RegisterStore assembles the week's register and the results reminder
+// (domain.ComplaintService).
+type RegisterStore interface {
+	WeeklyRegister(ctx context.Context, weekStart time.Time) (*domain.WeeklyRegister, error)
+	RegisterReminder(ctx context.Context, weekStart time.Time) (*domain.RegisterReminder, error)
+	Transactor
+}
+
+// RegisterNotifier sends the register and the reminder to their
+// recipients, keyed per week, department and person, so that a rerun
+// sends nothing twice.
+type RegisterNotifier interface {
+	NotifyWeeklyRegister(ctx context.Context, reg *domain.WeeklyRegister) error
+	NotifyRegisterReminder(ctx context.Context, rem *domain.RegisterReminder) error
 }
 
 // Name implements Job.
@@ -56,12 +67,20 @@ func (j *WeeklyRegister) Run(ctx context.Context, now time.Time) error {
 	}
 	err := j.Store.InTx(ctx, func(ctx context.Context) error {
 		if register {
-			if err := j.Bot.PushWeeklyRegister(ctx, week); err != nil {
+			reg, err := j.Store.WeeklyRegister(ctx, week)
+			if err != nil {
+				return err
+			}
+			if err := j.Bot.NotifyWeeklyRegister(ctx, reg); err != nil {
 				return err
 			}
 		}
 		if remind {
-			return j.Bot.PushRegisterReminder(ctx, week)
+			rem, err := j.Store.RegisterReminder(ctx, week)
+			if err != nil {
+				return err
+			}
+			return j.Bot.NotifyRegisterReminder(ctx, rem)
 		}
 		return nil
 	})

@@ -16,18 +16,29 @@ func (s *fakeTxStore) InTx(ctx context.Context, fn func(ctx context.Context) err
 	return fn(ctx)
 }
 
+// fakeRegisterStore hands back the week it is asked for.
+type fakeRegisterStore struct{ fakeTxStore }
+
+func (s *fakeRegisterStore) WeeklyRegister(_ context.Context, week time.Time) (*domain.WeeklyRegister, error) {
+	return &domain.WeeklyRegister{Start: week}, nil
+}
+
+func (s *fakeRegisterStore) RegisterReminder(_ context.Context, week time.Time) (*domain.RegisterReminder, error) {
+	return &domain.RegisterReminder{Start: week}, nil
+}
+
 type fakeRegisterBot struct {
 	registers, reminders []time.Time
 	err                  error
 }
 
-func (b *fakeRegisterBot) PushWeeklyRegister(_ context.Context, week time.Time) error {
-	b.registers = append(b.registers, week)
+func (b *fakeRegisterBot) NotifyWeeklyRegister(_ context.Context, reg *domain.WeeklyRegister) error {
+	b.registers = append(b.registers, reg.Start)
 	return b.err
 }
 
-func (b *fakeRegisterBot) PushRegisterReminder(_ context.Context, week time.Time) error {
-	b.reminders = append(b.reminders, week)
+func (b *fakeRegisterBot) NotifyRegisterReminder(_ context.Context, rem *domain.RegisterReminder) error {
+	b.reminders = append(b.reminders, rem.Start)
 	return b.err
 }
 
@@ -58,7 +69,7 @@ func TestWeeklyRegister_Days(t *testing.T) {
 		{"monday reminder of friday's register", fri, time.Date(2026, 12, 7, 9, 0, 0, 0, loc), false, true, day(11, 23)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			st, b := &fakeTxStore{}, &fakeRegisterBot{}
+			st, b := &fakeRegisterStore{}, &fakeRegisterBot{}
 			j := &WeeklyRegister{Store: st, Bot: b, Rules: tc.rules, Calendar: cal}
 			if err := j.Run(context.Background(), tc.now); err != nil {
 				t.Fatal(err)
@@ -88,7 +99,7 @@ func TestWeeklyRegister_SpecAndErrors(t *testing.T) {
 	loc := mustLoc(t)
 	cal := &domain.Calendar{Location: loc, Open: 9 * 60, Close: 18 * 60, WorkingDays: []time.Weekday{0, 1, 2, 3, 4, 5, 6}}
 	b := &fakeRegisterBot{err: errors.New("boom")}
-	j := &WeeklyRegister{Store: &fakeTxStore{}, Bot: b, Rules: domain.DefaultRules().Complaints, Calendar: cal}
+	j := &WeeklyRegister{Store: &fakeRegisterStore{}, Bot: b, Rules: domain.DefaultRules().Complaints, Calendar: cal}
 	if got := j.Spec(); got != "0 9 * * *" {
 		t.Errorf("spec %q", got)
 	}

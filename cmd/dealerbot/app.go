@@ -63,6 +63,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		Cleanup:         db,
 		Duty:            db,
 		Reception:       db,
+		Complaints:      db,
 		Log:             log,
 		Now:             now,
 		Calendar:        cfg.Calendar(),

@@ -1,4 +1,4 @@
-package bot
+package domain_test
 
 import (
 	"encoding/json"
@@ -18,11 +18,11 @@ func TestR2_8_ReopenedRoundKeptForTheRegister(t *testing.T) {
 	start := time.Date(2026, 11, 23, 10, 0, 0, 0, loc)
 	late := start.Add(30 * time.Hour)
 	c := &domain.Complaint{Channel: domain.ChannelCall, Subject: domain.SubjectProduct, Status: domain.ComplaintOpen, OpenedAt: start, FirstReplyAt: &late, Appraisal: true}
-	var round []RegisterDeadline
-	if err := json.Unmarshal([]byte(roundOutcomes(c, r, cal, start.Add(48*time.Hour))), &round); err != nil {
+	var round []domain.RegisterDeadline
+	if err := json.Unmarshal([]byte(domain.RoundOutcomes(c, r, cal, start.Add(48*time.Hour))), &round); err != nil {
 		t.Fatal(err)
 	}
-	if len(round) != 1 || round[0].Kind != domain.DeadlineReply || round[0].State != DeadlineMissed {
+	if len(round) != 1 || round[0].Kind != domain.DeadlineReply || round[0].State != domain.DeadlineMissed {
 		t.Fatalf("round %+v: want the late reply missed and the appraisal (not yet due) left out", round)
 	}
 }

@@ -1,0 +1,168 @@
+package domain
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// The weekly complaint register (R2.8): every department's complaints of a
+// week — received, channel, subject, owner, deadlines met or missed,
+// status, satisfaction — for the service centre, on the register day by
+// the job and on demand with /register. The service assembles the rows;
+// the chat layer writes them as an .xlsx file.
+
+// How a deadline stands in the register.
+const (
+	DeadlineMet     = "met"
+	DeadlineMissed  = "missed"
+	DeadlinePending = "pending"
+)
+
+// RegisterDeadline is one deadline of a register row.
+type RegisterDeadline struct {
+	Kind  string // Deadline* kinds
+	State string // DeadlineMet, DeadlineMissed or DeadlinePending
+}
+
+// RegisterRow is one complaint of the register.
+type RegisterRow struct {
+	ID           int64
+	Received     time.Time // in the store's zone
+	Customer     string
+	Phone        string
+	Channel      ComplaintChannel
+	Subject      Subject
+	Owner        string
+	Deadlines    []RegisterDeadline
+	Status       string
+	Satisfaction string
+	Description  string
+}
+
+// Missed reports whether any deadline of the row was missed.
+func (r RegisterRow) Missed() bool {
+	for _, d := range r.Deadlines {
+		if d.State == DeadlineMissed {
+			return true
+		}
+	}
+	return false
+}
+
+// RegisterSheet is one department's register of a week.
+type RegisterSheet struct {
+	Department string
+	Rows       []RegisterRow
+}
+
+// WeeklyRegister is the register of the week starting at Start (Monday
+// 00:00 in the store's zone), one sheet per configured department, and
+// the service centre who receive it (reachable staff).
+type WeeklyRegister struct {
+	Start  time.Time
+	Sheets []RegisterSheet
+	To     []*Staff
+}
+
+// Week names the register's ISO week: "2026-W48".
+func (w *WeeklyRegister) Week() string { return ISOWeek(w.Start) }
+
+// RegisterReminder reminds the service centre (To) to report the results
+// of the week starting at Start (R2.8: on Tuesday): Total complaints were
+// received that week, Open of them are not closed yet.
+type RegisterReminder struct {
+	Start       time.Time
+	Total, Open int
+	To          []*Staff
+}
+
+// WeekStart is the Monday 00:00, in loc, of the week containing t.
+func WeekStart(t time.Time, loc *time.Location) time.Time {
+	t = t.In(loc)
+	y, m, d := t.Date()
+	day := time.Date(y, m, d, 0, 0, 0, 0, loc)
+	return day.AddDate(0, 0, -((int(day.Weekday()) + 6) % 7))
+}
+
+// ISOWeek names the ISO week of t: "2026-W48".
+func ISOWeek(t time.Time) string {
+	y, w := t.ISOWeek()
+	return fmt.Sprintf("%04d-W%02d", y, w)
+}
+
+// Action kinds that keep deadline outcomes the complaint itself forgets.
+const (
+	ActionRound          = "round"           // a round's outcomes, JSON, at a reopening
+	ActionMissedProgress = "missed:progress" // a progress report made late
+)
+
+// PastOutcomes are the outcomes kept in a complaint's action log: earlier
+// rounds (before a reopening) and late progress reports.
+func PastOutcomes(actions []ComplaintAction) []RegisterDeadline {
+	var out []RegisterDeadline
+	for _, a := range actions {
+		switch a.Kind {
+		case ActionRound:
+			var round []RegisterDeadline
+			if json.Unmarshal([]byte(a.Note), &round) == nil {
+				out = append(out, round...)
+			}
+		case ActionMissedProgress:
+			out = append(out, RegisterDeadline{Kind: DeadlineProgress, State: DeadlineMissed})
+		}
+	}
+	return out
+}
+
+// RoundOutcomes is how the deadlines of a round ending at now stood (met,
+// missed; not yet due ones left out), as JSON: kept when a complaint
+// reopens, before its times are cleared.
+func RoundOutcomes(c *Complaint, r ComplaintRules, cal *Calendar, now time.Time) string {
+	var out []RegisterDeadline
+	for _, d := range RegisterDeadlines(c, r, cal, now) {
+		if d.State == DeadlinePending {
+			continue // not yet due when the round ended: it did not apply
+		}
+		out = append(out, d)
+	}
+	raw, _ := json.Marshal(out)
+	return string(raw)
+}
+
+// RegisterDeadlines says how each deadline of c stands at now: met when
+// done in time, missed when done late or not done by its time (or by the
+// close), pending otherwise. A deadline falling due after the complaint
+// was closed (the next progress report) no longer applies.
+func RegisterDeadlines(c *Complaint, r ComplaintRules, cal *Calendar, now time.Time) []RegisterDeadline {
+	var out []RegisterDeadline
+	for _, d := range c.AllDeadlines(r, cal) {
+		state := DeadlinePending
+		switch {
+		case d.Met():
+			state = DeadlineMet
+		case d.DoneAt != nil:
+			state = DeadlineMissed
+		case c.ClosedAt != nil && c.Status == ComplaintClosed:
+			if !d.Due.Before(*c.ClosedAt) {
+				continue
+			}
+			state = DeadlineMissed
+		case now.After(d.Due):
+			state = DeadlineMissed
+		}
+		out = append(out, RegisterDeadline{Kind: d.Kind, State: state})
+	}
+	return out
+}
+
+// RegisterRowOf is c's row of the register at now: its deadlines after
+// those kept in its action log (earlier rounds, late reports).
+func RegisterRowOf(c *Complaint, owner string, actions []ComplaintAction, r ComplaintRules, cal *Calendar, now time.Time) RegisterRow {
+	return RegisterRow{
+		ID: c.ID, Received: c.CreatedAt.In(cal.Location), Customer: c.Customer, Phone: c.Phone,
+		Channel: c.Channel, Subject: c.Subject, Owner: owner,
+		Deadlines: append(PastOutcomes(actions), RegisterDeadlines(c, r, cal, now)...),
+		Status:    c.Status, Satisfaction: c.Satisfaction, Description: c.Description,
+	}
+}

@@ -1,0 +1,475 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/dealerbot/dealerbot/domain"
+)
+
+// storage implements the complaint service (R2.1–R2.8).
+var _ domain.ComplaintService = (*DB)(nil)
+
+// RegisterComplaint implements domain.ComplaintService.
+func (db *DB) RegisterComplaint(ctx context.Context, c domain.Complaint, ownerName string) (*domain.ComplaintRegistered, error) {
+	if err := c.Validate(db.Rules.Complaints.Departments); err != nil {
+		return nil, err
+	}
+	var out *domain.ComplaintRegistered
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		registrar, err := db.StaffByID(ctx, c.RegisteredBy)
+		if err != nil {
+			return err
+		}
+		owner, err := db.complaintOwner(ctx, ownerName, c.Department, registrar)
+		if err != nil {
+			return err
+		}
+		now := db.now()
+		c.OwnerID, c.Status, c.CreatedAt, c.OpenedAt = owner.ID, domain.ComplaintOpen, now, now
+		if l, err := db.LeadByPhone(ctx, c.Phone); err == nil {
+			c.LeadID = l.ID
+		}
+		if err := db.CreateComplaint(ctx, &c); err != nil {
+			return err
+		}
+		if err := db.AddComplaintAction(ctx, &domain.ComplaintAction{ComplaintID: c.ID, StaffID: registrar.ID,
+			Kind: domain.ActionRegistered, Note: c.Description}); err != nil {
+			return err
+		}
+		v, err := db.complaintView(ctx, &c)
+		if err != nil {
+			return err
+		}
+		out = &domain.ComplaintRegistered{View: v, Registrar: registrar, Owner: owner}
+		out.Opinion, out.OpinionAsked = c.OpinionDue(db.Rules.Complaints, db.Calendar)
+		return nil
+	})
+	if err != nil {
+		return nil, wrapInternal(err, "register complaint")
+	}
+	return out, nil
+}
+
+// complaintOwner is the staff member named (active and on Telegram), or
+// the default owner of the department (domain.DefaultComplaintOwner).
+func (db *DB) complaintOwner(ctx context.Context, name, dept string, registrar *domain.Staff) (*domain.Staff, error) {
+	if name != "" {
+		s, err := db.StaffByName(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		if err := domain.CheckComplaintOwner(s); err != nil {
+			return nil, domain.Errorkf(domain.EINVALID, "err.staff_not_found", []any{name}, "owner not on Telegram")
+		}
+		return s, nil
+	}
+	sups, err := db.StaffWithRole(ctx, domain.RoleSupervisor)
+	if err != nil {
+		return nil, err
+	}
+	return domain.DefaultComplaintOwner(domain.Reachable(sups), dept, registrar), nil
+}
+
+// complaintView reads what c's cards show and who may give its opinion.
+func (db *DB) complaintView(ctx context.Context, c *domain.Complaint) (*domain.ComplaintView, error) {
+	acts, err := db.ComplaintActions(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	cards, err := db.ComplaintCards(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	managers, err := db.StaffWithRole(ctx, domain.RoleManager)
+	if err != nil {
+		return nil, err
+	}
+	managers = domain.Reachable(managers)
+	givers := domain.OpinionGivers(c, managers)
+	if len(givers) == 0 {
+		gms, err := db.StaffWithRole(ctx, domain.RoleGM)
+		if err != nil {
+			return nil, err
+		}
+		givers = domain.Reachable(gms)
+	}
+	return &domain.ComplaintView{Complaint: c, Actions: acts, Cards: cards, Managers: managers, OpinionGivers: givers}, nil
+}
+
+// complaintViewByID reads complaint id and its view.
+func (db *DB) complaintViewByID(ctx context.Context, id int64) (*domain.ComplaintView, error) {
+	c, err := db.ComplaintByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return db.complaintView(ctx, c)
+}
+
+// ComplaintFor implements domain.ComplaintService.
+func (db *DB) ComplaintFor(ctx context.Context, id, viewerID int64) (*domain.ComplaintView, error) {
+	var out *domain.ComplaintView
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		viewer, err := db.StaffByID(ctx, viewerID)
+		if err != nil {
+			return err
+		}
+		v, err := db.complaintViewByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		if !domain.CanSeeComplaint(viewer, v.Complaint, v.Actions) {
+			return domain.Errorkf(domain.EFORBIDDEN, "err.forbidden", nil, "not involved in complaint %d", id)
+		}
+		out = v
+		return nil
+	})
+	if err != nil {
+		return nil, wrapInternal(err, "complaint %d for staff %d", id, viewerID)
+	}
+	return out, nil
+}
+
+// ComplaintView implements domain.ComplaintService.
+func (db *DB) ComplaintView(ctx context.Context, id int64) (*domain.ComplaintView, error) {
+	var out *domain.ComplaintView
+	err := db.InTx(ctx, func(ctx context.Context) (err error) {
+		out, err = db.complaintViewByID(ctx, id)
+		return err
+	})
+	if err != nil {
+		return nil, wrapInternal(err, "view complaint %d", id)
+	}
+	return out, nil
+}
+
+// ListComplaints implements domain.ComplaintService.
+func (db *DB) ListComplaints(ctx context.Context, viewerID int64, f domain.ComplaintFilter) ([]*domain.Complaint, error) {
+	var out []*domain.Complaint
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		viewer, err := db.StaffByID(ctx, viewerID)
+		if err != nil {
+			return err
+		}
+		if !domain.SeesAllComplaints(viewer) {
+			f.OwnerID = viewer.ID
+		}
+		if out, err = db.Complaints(ctx, f); err != nil {
+			return err
+		}
+		domain.SortByNextDeadline(out, db.Rules.Complaints, db.Calendar, db.now())
+		return nil
+	})
+	if err != nil {
+		return nil, wrapInternal(err, "list complaints for staff %d", viewerID)
+	}
+	return out, nil
+}
+
+// CheckComplaintAct implements domain.ComplaintService.
+func (db *DB) CheckComplaintAct(ctx context.Context, id, staffID int64, act string) (*domain.ComplaintView, error) {
+	var out *domain.ComplaintView
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		s, err := db.StaffByID(ctx, staffID)
+		if err != nil {
+			return err
+		}
+		v, err := db.complaintViewByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		switch {
+		case act == "sat":
+			err = domain.MaySurveyComplaint(s, v.Complaint)
+		case act == "take" || act == "re":
+			err = domain.MayReassignComplaint(s, v.Complaint)
+		default:
+			err = domain.MayActOnComplaint(s, v.Complaint, act, v.Managers)
+			if err == nil && act != "cv" && !domain.IsComplaintAct(act) {
+				err = domain.Errorkf(domain.ENOTFOUND, "callback.stale", nil, "bad complaint action %q", act)
+			}
+		}
+		out = v
+		return err
+	})
+	if err != nil {
+		return nil, wrapInternal(err, "check %s on complaint %d", act, id)
+	}
+	return out, nil
+}
+
+// ActOnComplaint implements domain.ComplaintService.
+func (db *DB) ActOnComplaint(ctx context.Context, a domain.ComplaintAct) (*domain.ComplaintActed, error) {
+	if a.Note = strings.TrimSpace(a.Note); a.Note == "" {
+		return nil, domain.Errorkf(domain.EINVALID, "err.note_empty", nil, "empty")
+	}
+	var out *domain.ComplaintActed
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		actor, err := db.StaffByID(ctx, a.StaffID)
+		if err != nil {
+			return err
+		}
+		v, err := db.complaintViewByID(ctx, a.ComplaintID)
+		if err != nil {
+			return err
+		}
+		c := v.Complaint
+		if err := domain.MayActOnComplaint(actor, c, a.Act, v.Managers); err != nil {
+			return err
+		}
+		now := db.now()
+		missed, err := c.Apply(a.Act, a.Valid, db.Rules.Complaints, db.Calendar, now)
+		if err != nil {
+			return err
+		}
+		out = &domain.ComplaintActed{Act: a, Actor: actor}
+		if a.Act == domain.ActClose {
+			svc, err := db.StaffWithRole(ctx, domain.RoleService)
+			if err != nil {
+				return err
+			}
+			if out.Surveyors = domain.Reachable(svc); len(out.Surveyors) == 0 {
+				return domain.Errorkf(domain.ENOTFOUND, "err.no_service", nil, "no service centre staff")
+			}
+		}
+		if missed {
+			if err := db.AddComplaintAction(ctx, &domain.ComplaintAction{ComplaintID: c.ID, StaffID: actor.ID,
+				Kind: domain.ActionMissedProgress, At: now}); err != nil {
+				return err
+			}
+		}
+		if err := db.UpdateComplaint(ctx, c); err != nil {
+			return err
+		}
+		if err := db.AddComplaintAction(ctx, &domain.ComplaintAction{ComplaintID: c.ID, StaffID: actor.ID, Kind: a.Act,
+			Note: a.Note, At: now}); err != nil {
+			return err
+		}
+		out.View, err = db.complaintView(ctx, c)
+		return err
+	})
+	if err != nil {
+		return nil, wrapInternal(err, "%s on complaint %d", a.Act, a.ComplaintID)
+	}
+	return out, nil
+}
+
+// TakeOverComplaint implements domain.ComplaintService.
+func (db *DB) TakeOverComplaint(ctx context.Context, id, byID int64) (*domain.ComplaintReassigned, error) {
+	return db.reassignComplaint(ctx, id, byID, func(ctx context.Context, by *domain.Staff) (*domain.Staff, error) {
+		return by, nil
+	})
+}
+
+// ReassignComplaint implements domain.ComplaintService.
+func (db *DB) ReassignComplaint(ctx context.Context, id, byID int64, toName string) (*domain.ComplaintReassigned, error) {
+	return db.reassignComplaint(ctx, id, byID, func(ctx context.Context, _ *domain.Staff) (*domain.Staff, error) {
+		return db.StaffByName(ctx, strings.TrimSpace(toName))
+	})
+}
+
+// reassignComplaint gives complaint id to whoever to names, in one
+// transaction: the change, its logged action and who must hear of it.
+func (db *DB) reassignComplaint(ctx context.Context, id, byID int64,
+	to func(ctx context.Context, by *domain.Staff) (*domain.Staff, error)) (*domain.ComplaintReassigned, error) {
+	var out *domain.ComplaintReassigned
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		by, err := db.StaffByID(ctx, byID)
+		if err != nil {
+			return err
+		}
+		owner, err := to(ctx, by)
+		if err != nil {
+			return err
+		}
+		c, err := db.ComplaintByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := domain.MayReassignComplaint(by, c); err != nil {
+			return err
+		}
+		if err := domain.CheckComplaintOwner(owner); err != nil {
+			return err
+		}
+		from := c.OwnerID
+		c.OwnerID = owner.ID
+		if err := db.UpdateComplaint(ctx, c); err != nil {
+			return err
+		}
+		former, ferr := db.StaffByID(ctx, from)
+		if err := db.AddComplaintAction(ctx, &domain.ComplaintAction{ComplaintID: c.ID, StaffID: by.ID, Kind: domain.ActionOwner,
+			Note: fmt.Sprintf("%s → %s", db.staffName(ctx, from), owner.Name)}); err != nil {
+			return err
+		}
+		v, err := db.complaintView(ctx, c)
+		if err != nil {
+			return err
+		}
+		out = &domain.ComplaintReassigned{View: v, By: by, To: owner}
+		// The former owner hears it is no longer theirs.
+		if ferr == nil && from != owner.ID && from != by.ID && former.Active && former.Enrolled() {
+			out.Former = former
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, wrapInternal(err, "reassign complaint %d", id)
+	}
+	return out, nil
+}
+
+// SurveyComplaint implements domain.ComplaintService.
+func (db *DB) SurveyComplaint(ctx context.Context, id, staffID int64, code, note string) (*domain.ComplaintSurveyed, error) {
+	var out *domain.ComplaintSurveyed
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		s, err := db.StaffByID(ctx, staffID)
+		if err != nil {
+			return err
+		}
+		c, err := db.ComplaintByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := domain.MaySurveyComplaint(s, c); err != nil {
+			return err
+		}
+		sat, err := domain.ParseSatisfaction(code)
+		if err != nil {
+			return err
+		}
+		now := db.now()
+		round, err := c.Survey(sat, db.Rules.Complaints, db.Calendar, now)
+		if err != nil {
+			return err
+		}
+		if c.Status == domain.ComplaintOpen {
+			// Keep how this round went for the weekly register (R2.8).
+			if err := db.AddComplaintAction(ctx, &domain.ComplaintAction{ComplaintID: c.ID, StaffID: s.ID, Kind: domain.ActionRound,
+				Note: round, At: now}); err != nil {
+				return err
+			}
+		}
+		if err := db.UpdateComplaint(ctx, c); err != nil {
+			return err
+		}
+		note = strings.TrimSpace(note)
+		if err := db.AddComplaintAction(ctx, &domain.ComplaintAction{ComplaintID: c.ID, StaffID: s.ID,
+			Kind: domain.ActionSurvey + ":" + sat, Note: note, At: now}); err != nil {
+			return err
+		}
+		v, err := db.complaintView(ctx, c)
+		if err != nil {
+			return err
+		}
+		// The survey cards are settled: they are rewritten once more (from
+		// v.Cards) and not again.
+		for _, card := range v.Cards {
+			if card.Kind == domain.CardSurvey {
+				if err := db.DeleteComplaintCard(ctx, card.ID); err != nil {
+					return err
+				}
+			}
+		}
+		out = &domain.ComplaintSurveyed{View: v, Satisfaction: sat, Note: note}
+		if owner, err := db.StaffByID(ctx, c.OwnerID); err == nil && owner.Enrolled() {
+			out.Owner = owner
+		}
+		if out.Reopened() {
+			out.Opinion, out.OpinionAsked = c.OpinionDue(db.Rules.Complaints, db.Calendar)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, wrapInternal(err, "survey complaint %d", id)
+	}
+	return out, nil
+}
+
+// RememberComplaintCard implements domain.ComplaintService.
+func (db *DB) RememberComplaintCard(ctx context.Context, card domain.ComplaintCard) error {
+	return db.AddComplaintCard(ctx, &card)
+}
+
+// WeeklyRegister implements domain.ComplaintService.
+func (db *DB) WeeklyRegister(ctx context.Context, weekStart time.Time) (*domain.WeeklyRegister, error) {
+	start := domain.WeekStart(weekStart, db.Calendar.Location)
+	end := start.AddDate(0, 0, 7)
+	out := &domain.WeeklyRegister{Start: start}
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		svc, err := db.StaffWithRole(ctx, domain.RoleService)
+		if err != nil {
+			return err
+		}
+		out.To = domain.Reachable(svc)
+		now := db.now()
+		names := map[int64]string{}
+		for _, dept := range db.Rules.Complaints.Departments {
+			list, err := db.Complaints(ctx, domain.ComplaintFilter{Department: dept, CreatedFrom: start, CreatedTo: end})
+			if err != nil {
+				return err
+			}
+			sheet := domain.RegisterSheet{Department: dept, Rows: make([]domain.RegisterRow, 0, len(list))}
+			for _, c := range list {
+				owner, ok := names[c.OwnerID]
+				if !ok {
+					owner = db.staffName(ctx, c.OwnerID)
+					names[c.OwnerID] = owner
+				}
+				acts, err := db.ComplaintActions(ctx, c.ID)
+				if err != nil {
+					return err
+				}
+				sheet.Rows = append(sheet.Rows, domain.RegisterRowOf(c, owner, acts, db.Rules.Complaints, db.Calendar, now))
+			}
+			out.Sheets = append(out.Sheets, sheet)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, wrapInternal(err, "register of week %s", domain.ISOWeek(start))
+	}
+	return out, nil
+}
+
+// staffName is a staff member's name, or "#id" when they are gone: the
+// register still shows whose a complaint was.
+func (db *DB) staffName(ctx context.Context, id int64) string {
+	s, err := db.StaffByID(ctx, id)
+	if err != nil {
+		return fmt.Sprintf("#%d", id)
+	}
+	return s.Name
+}
+
+// RegisterReminder implements domain.ComplaintService.
+func (db *DB) RegisterReminder(ctx context.Context, weekStart time.Time) (*domain.RegisterReminder, error) {
+	start := domain.WeekStart(weekStart, db.Calendar.Location)
+	out := &domain.RegisterReminder{Start: start}
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		svc, err := db.StaffWithRole(ctx, domain.RoleService)
+		if err != nil {
+			return err
+		}
+		if out.To = domain.Reachable(svc); len(out.To) == 0 {
+			return nil
+		}
+		list, err := db.Complaints(ctx, domain.ComplaintFilter{CreatedFrom: start, CreatedTo: start.AddDate(0, 0, 7)})
+		if err != nil {
+			return err
+		}
+		out.Total = len(list)
+		for _, c := range list {
+			if c.Status != domain.ComplaintClosed {
+				out.Open++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, wrapInternal(err, "register reminder of week %s", domain.ISOWeek(start))
+	}
+	return out, nil
+}
