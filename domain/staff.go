@@ -170,15 +170,15 @@ func mayAct(by *Staff, roles []Role, what string) error {
 	return nil
 }
 
-// CanInviteStaff returns nil when by may invite (or re-invite) staff: an
-// active admin. EFORBIDDEN (err.forbidden) otherwise.
-func CanInviteStaff(by *Staff) error { return mayAct(by, StaffAdminRoles, "invite staff") }
+// CanAdministerStaff returns nil when by may invite, re-invite and
+// deactivate staff: an active admin. EFORBIDDEN (err.forbidden) otherwise.
+func CanAdministerStaff(by *Staff) error { return mayAct(by, StaffAdminRoles, "administer staff") }
 
 // CanDeactivate returns nil when by may deactivate s: an active admin, and
 // not s themselves. EFORBIDDEN (err.forbidden), EINVALID
 // (err.self_deactivate).
 func CanDeactivate(by, s *Staff) error {
-	if err := mayAct(by, StaffAdminRoles, "deactivate staff"); err != nil {
+	if err := CanAdministerStaff(by); err != nil {
 		return err
 	}
 	if by.ID == s.ID {

@@ -30,7 +30,7 @@ func TestStaffAdministrationRules(t *testing.T) {
 				err  error
 				want bool
 			}{
-				{"CanInviteStaff", CanInviteStaff(tc.by), tc.invite},
+				{"CanAdministerStaff", CanAdministerStaff(tc.by), tc.invite},
 				{"CanSetDepartment", CanSetDepartment(tc.by), tc.dept},
 				{"CanListStaff", CanListStaff(tc.by), tc.list},
 			} {
