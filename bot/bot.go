@@ -33,12 +33,6 @@ type staffStore interface {
 	StaffByTelegramID(ctx context.Context, telegramID int64) (*domain.Staff, error)
 	StaffByName(ctx context.Context, name string) (*domain.Staff, error)
 	StaffWithRole(ctx context.Context, r domain.Role) ([]*domain.Staff, error)
-	ListStaff(ctx context.Context, includeInactive bool) ([]*domain.Staff, error)
-	InviteStaff(ctx context.Context, name string, roles domain.Roles, ttl time.Duration) (*domain.Staff, *domain.Invite, error)
-	RedeemInvite(ctx context.Context, code string, telegramID int64, lang domain.Lang) (*domain.Staff, error)
-	DeactivateStaff(ctx context.Context, id int64) error
-	SetStaffLang(ctx context.Context, id int64, lang domain.Lang) error
-	SetStaffDepartment(ctx context.Context, id int64, dept string) error
 	StaffByID(ctx context.Context, id int64) (*domain.Staff, error)
 }
 
@@ -79,6 +73,7 @@ type Options struct {
 	// The services the handlers call, one per noun (implemented by
 	// *storage.DB): a handler parses, calls one, and renders its outcome.
 	Lost      domain.LostService
+	Staff     domain.StaffService
 	Log       *slog.Logger
 	Now       func() time.Time
 	Calendar  *domain.Calendar
@@ -133,6 +128,9 @@ type Bot struct {
 func New(ctx context.Context, opts Options) (*Bot, error) {
 	if opts.Store == nil || opts.Lost == nil || opts.Calendar == nil {
 		return nil, errors.New("bot: Store, Lost and Calendar are required")
+	}
+	if opts.Staff == nil {
+		return nil, errors.New("bot: Staff is required")
 	}
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)

@@ -101,26 +101,6 @@ func (b *Bot) complaintOwner(ctx context.Context, r *Request, name, dept string)
 	return r.Staff, nil
 }
 
-// inDepartment lists the active, enrolled holders of a role in the
-// department, or every holder when the department has none (a general
-// manager belongs to no department).
-func (b *Bot) inDepartment(ctx context.Context, role domain.Role, dept string) ([]*domain.Staff, error) {
-	all, err := b.staffWithAnyRole(ctx, role)
-	if err != nil {
-		return nil, err
-	}
-	var mine []*domain.Staff
-	for _, s := range all {
-		if s.Department == dept {
-			mine = append(mine, s)
-		}
-	}
-	if len(mine) == 0 {
-		return all, nil
-	}
-	return mine, nil
-}
-
 // complaintCard renders a complaint with its deadlines.
 func (b *Bot) complaintCard(ctx context.Context, lang domain.Lang, c *domain.Complaint) string {
 	r := &Request{Lang: lang, bot: b}
