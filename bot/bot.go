@@ -32,12 +32,6 @@ type staffStore interface {
 	StaffByTelegramID(ctx context.Context, telegramID int64) (*domain.Staff, error)
 	StaffByName(ctx context.Context, name string) (*domain.Staff, error)
 	StaffWithRole(ctx context.Context, r domain.Role) ([]*domain.Staff, error)
-	ListStaff(ctx context.Context, includeInactive bool) ([]*domain.Staff, error)
-	InviteStaff(ctx context.Context, name string, roles domain.Roles, ttl time.Duration) (*domain.Staff, *domain.Invite, error)
-	RedeemInvite(ctx context.Context, code string, telegramID int64, lang domain.Lang) (*domain.Staff, error)
-	DeactivateStaff(ctx context.Context, id int64) error
-	SetStaffLang(ctx context.Context, id int64, lang domain.Lang) error
-	SetStaffDepartment(ctx context.Context, id int64, dept string) error
 	StaffByID(ctx context.Context, id int64) (*domain.Staff, error)
 }
 
@@ -56,6 +50,7 @@ type Options struct {
 	Cleanup   domain.CleanupService
 	Duty      domain.DutyService
 	Reception domain.ReceptionService
+	Staff     domain.StaffService
 	Log       *slog.Logger
 	Now       func() time.Time
 	Calendar  *domain.Calendar
@@ -225,7 +220,7 @@ func (o *Options) required() error {
 		{"Store", o.Store == nil}, {"Calendar", o.Calendar == nil},
 		{"Lost", o.Lost == nil}, {"Cleanup", o.Cleanup == nil},
 		{"Duty", o.Duty == nil}, {"Reception", o.Reception == nil},
-		{"Complaints", o.Complaints == nil},
+		{"Complaints", o.Complaints == nil}, {"Staff", o.Staff == nil},
 	} {
 		if r.missing {
 			return fmt.Errorf("bot: Options.%s is required", r.name)

@@ -137,21 +137,6 @@ func (b *Bot) handleDispute(ctx context.Context, r *Request) error {
 
 func collisionCardKey(id, supID int64) string { return fmt.Sprintf("collision-card:%d:%d", id, supID) }
 
-// staffWithAnyRole lists the active, enrolled staff holding a role.
-func (b *Bot) staffWithAnyRole(ctx context.Context, role domain.Role) ([]*domain.Staff, error) {
-	all, err := b.store.StaffWithRole(ctx, role)
-	if err != nil {
-		return nil, err
-	}
-	var out []*domain.Staff
-	for _, s := range all {
-		if s.Active && s.Enrolled() {
-			out = append(out, s)
-		}
-	}
-	return out, nil
-}
-
 // collisionCard shows the two claims side by side: who, since when, the
 // follow-ups and the last one, the source, and each side's note.
 func (b *Bot) collisionCard(ctx context.Context, to *domain.Staff, c *domain.Collision, l *domain.Lead, a, claimant *domain.Staff) string {

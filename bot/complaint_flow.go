@@ -64,17 +64,6 @@ func (b *Bot) storeComplaint(ctx context.Context, r *Request, c *domain.Complain
 	return nil
 }
 
-// inDepartment lists the active, enrolled holders of a role in the
-// department, or every holder when the department has none (a general
-// manager belongs to no department).
-func (b *Bot) inDepartment(ctx context.Context, role domain.Role, dept string) ([]*domain.Staff, error) {
-	all, err := b.store.StaffWithRole(ctx, role)
-	if err != nil {
-		return nil, err
-	}
-	return domain.InDepartmentOrAll(domain.Reachable(all), dept), nil
-}
-
 // complaintCard renders a complaint with its deadlines.
 func (b *Bot) complaintCard(ctx context.Context, lang domain.Lang, v *domain.ComplaintView) string {
 	c := v.Complaint

@@ -115,6 +115,7 @@ func (h *harness) start() {
 		Duty:            h.db,
 		Reception:       h.db,
 		Complaints:      h.db,
+		Staff:           h.db,
 		HandlerTimeout:  h.opts.handlerTimeout,
 		SendTimeout:     h.opts.sendTimeout,
 		GroupChatID:     h.opts.groupChatID,

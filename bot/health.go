@@ -55,13 +55,13 @@ func ago(lang domain.Lang, d time.Duration) string {
 // notifyBlocked tells the supervisors (or, for a supervisor, the
 // managers) that a staff member blocked the bot, once per blocking.
 func (b *Bot) notifyBlocked(ctx context.Context, who *domain.Staff) error {
-	bosses, err := b.store.StaffWithRole(ctx, domain.ApproverRole(who.Roles))
+	bosses, err := b.staffWithAnyRole(ctx, domain.ApproverRole(who.Roles))
 	if err != nil {
 		return err
 	}
 	stamp := b.now().Unix()
 	for _, boss := range bosses {
-		if !boss.Active || !boss.Enrolled() || boss.ID == who.ID {
+		if boss.ID == who.ID {
 			continue
 		}
 		key := fmt.Sprintf("blocked:%d:%d:%d", who.ID, boss.ID, stamp)

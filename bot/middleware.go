@@ -23,7 +23,7 @@ type staffKey struct{}
 func (b *Bot) resolveStaff(next tgbot.HandlerFunc) tgbot.HandlerFunc {
 	return func(ctx context.Context, api *tgbot.Bot, upd *models.Update) {
 		if u := updateSender(upd); u != nil && !u.IsBot {
-			s, err := b.store.StaffByTelegramID(ctx, u.ID)
+			s, err := b.opts.Staff.StaffByTelegramID(ctx, u.ID)
 			switch {
 			case err == nil && s.Active:
 				ctx = context.WithValue(ctx, staffKey{}, s)

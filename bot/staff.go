@@ -14,10 +14,10 @@ func (b *Bot) registerBuiltins() {
 	b.Register(Command{Name: "start", Public: true, Handler: b.handleStart})
 	b.Register(Command{Name: "help", Handler: b.handleHelp})
 	b.Register(Command{Name: "lang", Handler: b.handleLang})
-	b.Register(Command{Name: "staff", Roles: []domain.Role{domain.RoleSupervisor, domain.RoleManager, domain.RoleGM, domain.RoleAdmin}, Private: true, Handler: b.handleStaff})
-	b.Register(Command{Name: "invite", Roles: []domain.Role{domain.RoleAdmin}, Private: true, Handler: b.handleInvite})
-	b.Register(Command{Name: "deactivate", Roles: []domain.Role{domain.RoleAdmin}, Private: true, Handler: b.handleDeactivate})
-	b.Register(Command{Name: "dept", Roles: []domain.Role{domain.RoleAdmin, domain.RoleManager}, Private: true, Handler: b.handleDept})
+	b.Register(Command{Name: "staff", Roles: domain.StaffListerRoles, Private: true, Handler: b.handleStaff})
+	b.Register(Command{Name: "invite", Roles: domain.StaffAdminRoles, Private: true, Handler: b.handleInvite})
+	b.Register(Command{Name: "deactivate", Roles: domain.StaffAdminRoles, Private: true, Handler: b.handleDeactivate})
+	b.Register(Command{Name: "dept", Roles: domain.DepartmentSetterRoles, Private: true, Handler: b.handleDept})
 	b.Register(Command{Name: "health", Roles: []domain.Role{domain.RoleManager, domain.RoleGM, domain.RoleAdmin}, Private: true, Handler: b.handleHealth})
 }
 
@@ -35,7 +35,7 @@ func (b *Bot) handleStart(ctx context.Context, r *Request) error {
 		}
 		return nil
 	}
-	s, err := b.store.RedeemInvite(ctx, code, r.From.ID, r.Lang)
+	s, err := b.opts.Staff.RedeemInvite(ctx, code, r.From.ID, r.Lang)
 	if err != nil {
 		return err
 	}
@@ -63,7 +63,7 @@ func (b *Bot) handleLang(ctx context.Context, r *Request) error {
 		b.reply(ctx, r.ChatID, r.T("lang.bad"))
 		return nil
 	}
-	if err := b.store.SetStaffLang(ctx, r.Staff.ID, lang); err != nil {
+	if err := b.opts.Staff.SetStaffLang(ctx, r.Staff.ID, lang); err != nil {
 		return err
 	}
 	r.Staff.Lang, r.Lang = lang, lang
@@ -84,11 +84,12 @@ func (b *Bot) handleInvite(ctx context.Context, r *Request) error {
 		return err
 	}
 	name := strings.Join(f[:len(f)-1], " ")
-	s, inv, err := b.store.InviteStaff(ctx, name, roles, b.opts.Rules.Staff.InviteTTL)
+	out, err := b.opts.Staff.Invite(ctx, r.Staff.ID, name, roles)
 	if err != nil {
 		return err
 	}
-	b.log.Info("staff invited", slog.Int64("staff_id", s.ID), slog.Int64("by_staff_id", r.Staff.ID))
+	s, inv := out.Staff, out.Invite
+	b.log.Info("staff invited", slog.Int64("staff_id", s.ID), slog.Int64("by_staff_id", out.By.ID))
 	b.reply(ctx, r.ChatID, r.T("invite.ok", s.Name, roleNames(r.Lang, s.Roles), inv.Code,
 		b.InviteLink(inv.Code), b.formatTime(inv.ExpiresAt)))
 	return nil
@@ -96,7 +97,7 @@ func (b *Bot) handleInvite(ctx context.Context, r *Request) error {
 
 // handleStaff lists the staff; admins also see deactivated members.
 func (b *Bot) handleStaff(ctx context.Context, r *Request) error {
-	all, err := b.store.ListStaff(ctx, r.Staff.Roles.Has(domain.RoleAdmin))
+	all, err := b.opts.Staff.VisibleStaff(ctx, r.Staff.ID)
 	if err != nil {
 		return err
 	}
@@ -125,21 +126,16 @@ func (b *Bot) handleDeactivate(ctx context.Context, r *Request) error {
 	if name == "" {
 		return errUsage
 	}
-	s, err := b.store.StaffByName(ctx, name)
+	out, err := b.opts.Staff.Deactivate(ctx, r.Staff.ID, name)
 	if err != nil {
 		return err
 	}
-	switch {
-	case s.ID == r.Staff.ID:
-		return domain.Errorkf(domain.EINVALID, "err.self_deactivate", nil, "cannot deactivate oneself")
-	case !s.Active:
+	s := out.Staff
+	if out.Already {
 		b.reply(ctx, r.ChatID, r.T("deactivate.already", s.Name))
 		return nil
 	}
-	if err := b.store.DeactivateStaff(ctx, s.ID); err != nil {
-		return err
-	}
-	b.log.Info("staff deactivated", slog.Int64("staff_id", s.ID), slog.Int64("by_staff_id", r.Staff.ID))
+	b.log.Info("staff deactivated", slog.Int64("staff_id", s.ID), slog.Int64("by_staff_id", out.By.ID))
 	b.reply(ctx, r.ChatID, r.T("deactivate.ok", s.Name))
 	if s.Enrolled() {
 		b.clearCommands(ctx, s.TelegramID)
@@ -158,14 +154,9 @@ func (b *Bot) handleDept(ctx context.Context, r *Request) error {
 	dept := f[len(f)-1]
 	if dept == "-" {
 		dept = ""
-	} else if !contains(b.opts.Rules.Complaints.Departments, dept) {
-		return domain.Errorkf(domain.EINVALID, "err.department_bad", []any{dept, strings.Join(b.opts.Rules.Complaints.Departments, " ")}, "no department %q", dept)
 	}
-	s, err := b.store.StaffByName(ctx, strings.Join(f[:len(f)-1], " "))
+	s, err := b.opts.Staff.SetDepartment(ctx, r.Staff.ID, strings.Join(f[:len(f)-1], " "), dept)
 	if err != nil {
-		return err
-	}
-	if err := b.store.SetStaffDepartment(ctx, s.ID, dept); err != nil {
 		return err
 	}
 	if dept == "" {
@@ -173,4 +164,25 @@ func (b *Bot) handleDept(ctx context.Context, r *Request) error {
 	}
 	b.reply(ctx, r.ChatID, r.T("dept.ok", s.Name, dept))
 	return nil
+}
+
+// staffWithAnyRole lists the staff a message about role can reach: the
+// active holders, enrolled in the chat (domain.Reachable).
+func (b *Bot) staffWithAnyRole(ctx context.Context, role domain.Role) ([]*domain.Staff, error) {
+	all, err := b.opts.Staff.StaffWithRole(ctx, role)
+	if err != nil {
+		return nil, err
+	}
+	return domain.Reachable(all), nil
+}
+
+// inDepartment lists the reachable holders of a role in the department,
+// or every holder when the department has none (domain.InDepartmentOrAll:
+// a general manager belongs to no department).
+func (b *Bot) inDepartment(ctx context.Context, role domain.Role, dept string) ([]*domain.Staff, error) {
+	all, err := b.staffWithAnyRole(ctx, role)
+	if err != nil {
+		return nil, err
+	}
+	return domain.InDepartmentOrAll(all, dept), nil
 }

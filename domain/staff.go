@@ -1,6 +1,8 @@
 package domain
 
 import (
+	"context"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -133,4 +135,148 @@ func InDepartmentOrAll(staff []*Staff, dept string) []*Staff {
 		return staff
 	}
 	return mine
+}
+
+// Console stands, as the "by" of a StaffService call, for the operator at
+// the server's console (`dealerbot staff add|list`): whoever can run the
+// CLI can open the database, so they act as an administrator. No staff
+// record has this id (stored ids are positive), so no chat message can
+// claim it.
+const Console int64 = -1
+
+// ConsoleOperator is the administrator that Console acts as.
+func ConsoleOperator() *Staff {
+	return &Staff{ID: Console, Name: "console", Roles: Roles{RoleAdmin}, Lang: LangZH, Active: true}
+}
+
+// Who may administer the staff: the roles of /invite and /deactivate,
+// of /dept, and of /staff.
+var (
+	StaffAdminRoles       = []Role{RoleAdmin}
+	DepartmentSetterRoles = []Role{RoleAdmin, RoleManager}
+	StaffListerRoles      = []Role{RoleSupervisor, RoleManager, RoleGM, RoleAdmin}
+)
+
+// errForbidden is the EFORBIDDEN of a staff member acting beyond their roles.
+func errForbidden(by *Staff, what string) error {
+	return Errorkf(EFORBIDDEN, "err.forbidden", nil, "staff %d may not %s", by.ID, what)
+}
+
+// mayAct returns nil when by is active and holds one of roles.
+func mayAct(by *Staff, roles []Role, what string) error {
+	if !by.Active || !by.Roles.HasAny(roles...) {
+		return errForbidden(by, what)
+	}
+	return nil
+}
+
+// CanAdministerStaff returns nil when by may invite, re-invite and
+// deactivate staff: an active admin. EFORBIDDEN (err.forbidden) otherwise.
+func CanAdministerStaff(by *Staff) error { return mayAct(by, StaffAdminRoles, "administer staff") }
+
+// CanDeactivate returns nil when by may deactivate s: an active admin, and
+// not s themselves. EFORBIDDEN (err.forbidden), EINVALID
+// (err.self_deactivate).
+func CanDeactivate(by, s *Staff) error {
+	if err := CanAdministerStaff(by); err != nil {
+		return err
+	}
+	if by.ID == s.ID {
+		return Errorkf(EINVALID, "err.self_deactivate", nil, "cannot deactivate oneself")
+	}
+	return nil
+}
+
+// CanSetDepartment returns nil when by may put staff in a department
+// (R2.3): an active admin or manager. EFORBIDDEN (err.forbidden).
+func CanSetDepartment(by *Staff) error {
+	return mayAct(by, DepartmentSetterRoles, "set departments")
+}
+
+// CanListStaff returns nil when by may see the staff list: an active
+// supervisor, manager, GM or admin. EFORBIDDEN (err.forbidden).
+func CanListStaff(by *Staff) error { return mayAct(by, StaffListerRoles, "list staff") }
+
+// SeesInactiveStaff reports whether by's staff list shows the deactivated
+// members too: only an admin's does, who may invite them back.
+func SeesInactiveStaff(by *Staff) bool { return by.Roles.HasAny(StaffAdminRoles...) }
+
+// ValidDepartment returns nil when dept is "" (none) or one of departments
+// (rules.complaints.departments). EINVALID (err.department_bad) otherwise.
+func ValidDepartment(dept string, departments []string) error {
+	if dept == "" || slices.Contains(departments, dept) {
+		return nil
+	}
+	return Errorkf(EINVALID, "err.department_bad", []any{dept, strings.Join(departments, " ")}, "no department %q", dept)
+}
+
+// StaffService invites, enrols and administers the staff; chat, the CLI
+// and tests call the same methods. A "by" is the id of the staff member
+// who asks, or Console; who may do what is checked inside. Each method is
+// one transaction, or joins the caller's.
+type StaffService interface {
+	// StaffByTelegramID returns the member bound to a Telegram account:
+	// the active one, or else the latest deactivated one. ENOTFOUND.
+	StaffByTelegramID(ctx context.Context, telegramID int64) (*Staff, error)
+
+	// StaffWithRole returns the active holders of r, enrolled or not,
+	// ordered by name (Reachable keeps those who can be told). EINVALID
+	// (err.role_unknown).
+	StaffWithRole(ctx context.Context, r Role) ([]*Staff, error)
+
+	// Invite prepares name for enrolment with roles and a new invite
+	// valid for rules.staff.invite_ttl: a new name becomes an active,
+	// unenrolled member; a member not enrolled, or deactivated, gets the
+	// roles back and their earlier unused invites stop working.
+	// EFORBIDDEN (err.forbidden: by is no admin), EINVALID (err.name_empty,
+	// err.name_long, err.name_bad, err.role_none, err.role_unknown,
+	// err.invalid), ECONFLICT (err.staff_enrolled, err.staff_exists).
+	Invite(ctx context.Context, by int64, name string, roles Roles) (*StaffInvited, error)
+
+	// RedeemInvite binds telegramID to the member the code was made for
+	// and returns them, enrolled: the one to greet. lang, the person's
+	// Telegram language, is recorded unless one was chosen before.
+	// ENOTFOUND (err.invite_unknown), EFORBIDDEN (err.invite_unknown: the
+	// member was deactivated), EINVALID (err.invite_expired, err.invalid),
+	// ECONFLICT (err.invite_used, err.telegram_bound).
+	RedeemInvite(ctx context.Context, code string, telegramID int64, lang Lang) (*Staff, error)
+
+	// Deactivate blocks member name at once; deactivating an inactive
+	// member changes nothing (StaffDeactivated.Already). EFORBIDDEN
+	// (err.forbidden), ENOTFOUND (err.staff_not_found), EINVALID
+	// (err.self_deactivate, err.name_empty, err.name_long, err.name_bad).
+	Deactivate(ctx context.Context, by int64, name string) (*StaffDeactivated, error)
+
+	// SetDepartment puts member name in dept, one of
+	// rules.complaints.departments, or in none for "" (R2.3), and returns
+	// them as they are now. EFORBIDDEN (err.forbidden), EINVALID
+	// (err.department_bad, err.name_*), ENOTFOUND (err.staff_not_found).
+	SetDepartment(ctx context.Context, by int64, name, dept string) (*Staff, error)
+
+	// SetStaffLang records the language member id chose for themselves.
+	// EINVALID (err.invalid), ENOTFOUND (err.staff_not_found).
+	SetStaffLang(ctx context.Context, id int64, lang Lang) error
+
+	// VisibleStaff returns the staff list as by may see it, ordered by
+	// name: the active members, and for an admin the deactivated too.
+	// EFORBIDDEN (err.forbidden).
+	VisibleStaff(ctx context.Context, by int64) ([]*Staff, error)
+}
+
+// StaffInvited is what Invite did: the member as invited, their new
+// invite, and who invited them (ConsoleOperator for the CLI), who must be
+// given the code to pass on.
+type StaffInvited struct {
+	Staff  *Staff
+	Invite *Invite
+	By     *Staff
+}
+
+// StaffDeactivated is what Deactivate did: the member, inactive now, and
+// who deactivated them. Already says they were inactive before and nothing
+// changed; otherwise an enrolled member's chat must lose its menu.
+type StaffDeactivated struct {
+	Staff   *Staff
+	By      *Staff
+	Already bool
 }

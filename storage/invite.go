@@ -54,8 +54,64 @@ func errInviteUsed() error {
 // unenrolled member. An existing member who is not enrolled, or is
 // inactive, gets roles, becomes active, loses any Telegram binding and
 // the unused invites given before (they stop working). An active, enrolled
-// member is an ECONFLICT.
+// member is an ECONFLICT. It asks nobody's permission: it seeds stores
+// (tests, the demo); chat and the CLI call Invite, which does.
 func (db *DB) InviteStaff(ctx context.Context, name string, roles domain.Roles, ttl time.Duration) (*domain.Staff, *domain.Invite, error) {
+	var staff *domain.Staff
+	var inv *domain.Invite
+	err := db.InTx(ctx, func(ctx context.Context) (err error) {
+		staff, inv, err = db.inviteStaff(ctx, name, roles, ttl)
+		return err
+	})
+	if err != nil {
+		return nil, nil, inviteError(err, name)
+	}
+	return staff, inv, nil
+}
+
+// Invite implements domain.StaffService: InviteStaff for by, an admin,
+// with the configured lifetime (rules.staff.invite_ttl).
+func (db *DB) Invite(ctx context.Context, by int64, name string, roles domain.Roles) (*domain.StaffInvited, error) {
+	var out *domain.StaffInvited
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		inviter, err := db.actor(ctx, by)
+		if err != nil {
+			return err
+		}
+		if err := domain.CanAdministerStaff(inviter); err != nil {
+			return err
+		}
+		staff, inv, err := db.inviteStaff(ctx, name, roles, db.Rules.Staff.InviteTTL)
+		if err != nil {
+			return err
+		}
+		out = &domain.StaffInvited{Staff: staff, Invite: inv, By: inviter}
+		return nil
+	})
+	if err != nil {
+		return nil, inviteError(err, name)
+	}
+	return out, nil
+}
+
+// inviteError names the ECONFLICT of a name created by another admin at
+// the same instant, and wraps an internal error.
+func inviteError(err error, name string) error {
+	switch {
+	case staffNameKey.violatedBy(err):
+		n, nerr := domain.NormalizeName(name)
+		if nerr != nil {
+			n = name
+		}
+		return errStaffExists(n)
+	case domain.ErrorCode(err) == domain.EINTERNAL:
+		return fmt.Errorf("invite staff %q: %w", name, err)
+	}
+	return err
+}
+
+// inviteStaff is InviteStaff inside the caller's transaction.
+func (db *DB) inviteStaff(ctx context.Context, name string, roles domain.Roles, ttl time.Duration) (*domain.Staff, *domain.Invite, error) {
 	if ttl <= 0 {
 		return nil, nil, domain.Errorkf(domain.EINVALID, "err.invalid", nil, "invite lifetime must be positive, got %s", ttl)
 	}
@@ -63,53 +119,39 @@ func (db *DB) InviteStaff(ctx context.Context, name string, roles domain.Roles, 
 	if err := want.Validate(); err != nil {
 		return nil, nil, err
 	}
-	var staff *domain.Staff
-	var inv *domain.Invite
-	err := db.InTx(ctx, func(ctx context.Context) error {
-		tx, now := db.conn(ctx), db.now()
-		var row staffRow
-		err := tx.Clauses(forUpdate).Where("name = ?", want.Name).Take(&row).Error
-		switch {
-		case isNotFound(err):
-			row = staffRow{Name: want.Name, Roles: storeRoles(want.Roles), Active: true, CreatedAt: now}
-			if err := tx.Create(&row).Error; err != nil {
-				return err
-			}
-		case err != nil:
-			return err
-		case row.Active && row.TelegramID != nil:
-			return domain.Errorkf(domain.ECONFLICT, "err.staff_enrolled", []any{row.Name}, "staff %q is already enrolled", row.Name)
-		default:
-			row.Roles, row.Active, row.TelegramID = storeRoles(want.Roles), true, nil
-			err := tx.Model(&staffRow{}).Where("id = ?", row.ID).
-				Updates(map[string]any{"roles": row.Roles, "active": true, "telegram_id": nil}).Error
-			if err != nil {
-				return err
-			}
-			if err := tx.Where("staff_id = ? AND used_at IS NULL", row.ID).Delete(&inviteRow{}).Error; err != nil {
-				return fmt.Errorf("revoke earlier invites: %w", err)
-			}
-		}
-		ir := inviteRow{Code: domain.NewInviteCode(), StaffID: row.ID, CreatedAt: now, ExpiresAt: now.Add(ttl)}
-		if err := tx.Create(&ir).Error; err != nil {
-			return fmt.Errorf("create invite: %w", err)
-		}
-		if staff, err = row.staff(); err != nil {
-			return err
-		}
-		inv = ir.invite()
-		return nil
-	})
+	tx, now := db.conn(ctx), db.now()
+	var row staffRow
+	err := tx.Clauses(forUpdate).Where("name = ?", want.Name).Take(&row).Error
 	switch {
-	case staffNameKey.violatedBy(err):
-		// Another admin created the name at the same instant.
-		return nil, nil, errStaffExists(want.Name)
-	case err != nil && domain.ErrorCode(err) == domain.EINTERNAL:
-		return nil, nil, fmt.Errorf("invite staff %q: %w", want.Name, err)
+	case isNotFound(err):
+		row = staffRow{Name: want.Name, Roles: storeRoles(want.Roles), Active: true, CreatedAt: now}
+		if err := tx.Create(&row).Error; err != nil {
+			return nil, nil, err
+		}
 	case err != nil:
 		return nil, nil, err
+	case row.Active && row.TelegramID != nil:
+		return nil, nil, domain.Errorkf(domain.ECONFLICT, "err.staff_enrolled", []any{row.Name}, "staff %q is already enrolled", row.Name)
+	default:
+		row.Roles, row.Active, row.TelegramID = storeRoles(want.Roles), true, nil
+		err := tx.Model(&staffRow{}).Where("id = ?", row.ID).
+			Updates(map[string]any{"roles": row.Roles, "active": true, "telegram_id": nil}).Error
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := tx.Where("staff_id = ? AND used_at IS NULL", row.ID).Delete(&inviteRow{}).Error; err != nil {
+			return nil, nil, fmt.Errorf("revoke earlier invites: %w", err)
+		}
 	}
-	return staff, inv, nil
+	ir := inviteRow{Code: domain.NewInviteCode(), StaffID: row.ID, CreatedAt: now, ExpiresAt: now.Add(ttl)}
+	if err := tx.Create(&ir).Error; err != nil {
+		return nil, nil, fmt.Errorf("create invite: %w", err)
+	}
+	staff, err := row.staff()
+	if err != nil {
+		return nil, nil, err
+	}
+	return staff, ir.invite(), nil
 }
 
 // RedeemInvite binds telegramID to the member the invite code was made

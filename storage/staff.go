@@ -11,6 +11,9 @@ import (
 	"github.com/dealerbot/dealerbot/domain"
 )
 
+// storage implements the staff service: chat and the CLI call it.
+var _ domain.StaffService = (*DB)(nil)
+
 // staffRow is a row of the staff table.
 type staffRow struct {
 	ID   int64 `gorm:"primaryKey"`
@@ -227,21 +230,119 @@ func (db *DB) SetStaffDepartment(ctx context.Context, id int64, dept string) err
 	return db.updateStaff(ctx, id, "department", dept)
 }
 
+// Deactivate implements domain.StaffService.
+func (db *DB) Deactivate(ctx context.Context, by int64, name string) (*domain.StaffDeactivated, error) {
+	var out *domain.StaffDeactivated
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		admin, err := db.actor(ctx, by)
+		if err != nil {
+			return err
+		}
+		if err := domain.CanAdministerStaff(admin); err != nil { // before the look-up: a non-admin learns no name
+			return err
+		}
+		s, err := db.StaffByName(ctx, name)
+		if err != nil {
+			return err
+		}
+		if err := domain.CanDeactivate(admin, s); err != nil {
+			return err
+		}
+		out = &domain.StaffDeactivated{Staff: s, By: admin, Already: !s.Active}
+		if out.Already {
+			return nil
+		}
+		s.Active = false
+		return db.setStaff(ctx, s.ID, "active", false)
+	})
+	if err != nil {
+		return nil, wrapInternal(err, "deactivate staff %q", name)
+	}
+	return out, nil
+}
+
+// SetDepartment implements domain.StaffService.
+func (db *DB) SetDepartment(ctx context.Context, by int64, name, dept string) (*domain.Staff, error) {
+	var out *domain.Staff
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		setter, err := db.actor(ctx, by)
+		if err != nil {
+			return err
+		}
+		if err := domain.CanSetDepartment(setter); err != nil {
+			return err
+		}
+		if err := domain.ValidDepartment(dept, db.Rules.Complaints.Departments); err != nil {
+			return err
+		}
+		s, err := db.StaffByName(ctx, name)
+		if err != nil {
+			return err
+		}
+		s.Department = dept
+		out = s
+		return db.setStaff(ctx, s.ID, "department", dept)
+	})
+	if err != nil {
+		return nil, wrapInternal(err, "set department of staff %q", name)
+	}
+	return out, nil
+}
+
+// VisibleStaff implements domain.StaffService.
+func (db *DB) VisibleStaff(ctx context.Context, by int64) ([]*domain.Staff, error) {
+	var out []*domain.Staff
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		viewer, err := db.actor(ctx, by)
+		if err != nil {
+			return err
+		}
+		if err := domain.CanListStaff(viewer); err != nil {
+			return err
+		}
+		out, err = db.ListStaff(ctx, domain.SeesInactiveStaff(viewer))
+		return err
+	})
+	if err != nil {
+		return nil, wrapInternal(err, "list staff for %d", by)
+	}
+	return out, nil
+}
+
+// actor loads the member who asks for a staff change, or the console's
+// operator for domain.Console. An unknown id is EFORBIDDEN (err.forbidden):
+// nobody may act in the name of a member who does not exist.
+func (db *DB) actor(ctx context.Context, by int64) (*domain.Staff, error) {
+	if by == domain.Console {
+		return domain.ConsoleOperator(), nil
+	}
+	s, err := db.StaffByID(ctx, by)
+	if domain.ErrorCode(err) == domain.ENOTFOUND {
+		return nil, domain.Errorkf(domain.EFORBIDDEN, "err.forbidden", nil, "unknown staff %d", by)
+	}
+	return s, err
+}
+
 // updateStaff sets one column of member id; ENOTFOUND if there is none.
 // Both drivers count matched rows, so an unchanged value still counts.
 func (db *DB) updateStaff(ctx context.Context, id int64, column string, value any) error {
 	err := db.InTx(ctx, func(ctx context.Context) error {
-		res := db.conn(ctx).Model(&staffRow{}).Where("id = ?", id).Update(column, value)
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			return errStaffNotFound(fmt.Sprintf("#%d", id))
-		}
-		return nil
+		return db.setStaff(ctx, id, column, value)
 	})
 	if err != nil && domain.ErrorCode(err) == domain.EINTERNAL {
 		return fmt.Errorf("update staff %d %s: %w", id, column, err)
 	}
 	return err
+}
+
+// setStaff is updateStaff inside the caller's transaction.
+func (db *DB) setStaff(ctx context.Context, id int64, column string, value any) error {
+	res := db.conn(ctx).Model(&staffRow{}).Where("id = ?", id).Update(column, value)
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return errStaffNotFound(fmt.Sprintf("#%d", id))
+	}
+	return nil
 }

@@ -64,6 +64,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		Duty:            db,
 		Reception:       db,
 		Complaints:      db,
+		Staff:           db,
 		Log:             log,
 		Now:             now,
 		Calendar:        cfg.Calendar(),

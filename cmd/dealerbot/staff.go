@@ -12,7 +12,8 @@ import (
 )
 
 // cmdStaff is the bootstrap path: the first admin is added here, before
-// anyone can use /invite in chat.
+// anyone can use /invite in chat. It calls the staff service as chat does,
+// as domain.Console (the operator at the server acts as an admin).
 func cmdStaff(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	if len(args) == 0 {
 		return fmt.Errorf("staff: say add or list")
@@ -39,10 +40,11 @@ func cmdStaff(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		if err != nil {
 			return fmt.Errorf("staff add: --role: %s", domain.ErrorMessage(err))
 		}
-		s, inv, err := db.InviteStaff(ctx, *name, rs, cfg.Rules.Staff.InviteTTL)
+		out, err := db.Invite(ctx, domain.Console, *name, rs)
 		if err != nil {
 			return fmt.Errorf("staff add: %s", domain.ErrorMessage(err))
 		}
+		s, inv := out.Staff, out.Invite
 		username := botUsername(ctx, cfg)
 		fmt.Fprintf(stdout, "Staff member %s (%s) added.\nInvite code: %s (single use, expires %s)\nLink: https://t.me/%s?start=%s\n",
 			s.Name, s.Roles, inv.Code, inv.ExpiresAt.In(cfg.Calendar().Location).Format("2006-01-02 15:04 MST"), username, inv.Code)
@@ -51,7 +53,7 @@ func cmdStaff(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		}
 		return nil
 	case "list":
-		all, err := db.ListStaff(ctx, true)
+		all, err := db.VisibleStaff(ctx, domain.Console)
 		if err != nil {
 			return err
 		}
