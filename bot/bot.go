@@ -79,6 +79,7 @@ type Options struct {
 	// The services the handlers call, one per noun (implemented by
 	// *storage.DB): a handler parses, calls one, and renders its outcome.
 	Lost      domain.LostService
+	Rest      domain.RestService
 	Log       *slog.Logger
 	Now       func() time.Time
 	Calendar  *domain.Calendar
