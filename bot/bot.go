@@ -51,6 +51,7 @@ type Options struct {
 	Duty      domain.DutyService
 	Reception domain.ReceptionService
 	Staff     domain.StaffService
+	Rest      domain.RestService
 	Log       *slog.Logger
 	Now       func() time.Time
 	Calendar  *domain.Calendar
@@ -221,6 +222,7 @@ func (o *Options) required() error {
 		{"Lost", o.Lost == nil}, {"Cleanup", o.Cleanup == nil},
 		{"Duty", o.Duty == nil}, {"Reception", o.Reception == nil},
 		{"Complaints", o.Complaints == nil}, {"Staff", o.Staff == nil},
+		{"Rest", o.Rest == nil},
 	} {
 		if r.missing {
 			return fmt.Errorf("bot: Options.%s is required", r.name)

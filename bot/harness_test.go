@@ -116,6 +116,7 @@ func (h *harness) start() {
 		Reception:       h.db,
 		Complaints:      h.db,
 		Staff:           h.db,
+		Rest:            h.db,
 		HandlerTimeout:  h.opts.handlerTimeout,
 		SendTimeout:     h.opts.sendTimeout,
 		GroupChatID:     h.opts.groupChatID,

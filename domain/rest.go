@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"context"
 	"regexp"
 	"strings"
 	"time"
@@ -18,8 +19,10 @@ const (
 )
 
 // RestDay is one person's rest day: a store date written 2006-01-02. While a
-// swap is being agreed, SwapWith is the colleague who would take the day and
-// SwapDay the colleague's day given in return ("" for none).
+// swap is being agreed, SwapWith is the colleague who would take the day,
+// SwapDay the colleague's day given in return ("" for none) and SwapStage
+// where the swap stands (swap.go). SwapSeq counts the swaps tried on the
+// day, so that one attempt's messages are told from an earlier one's.
 type RestDay struct {
 	ID        int64
 	StaffID   int64
@@ -27,8 +30,116 @@ type RestDay struct {
 	Status    string
 	SwapWith  int64
 	SwapDay   string
+	SwapStage SwapStage
+	SwapSeq   int64
 	DecidedBy int64
 	CreatedAt time.Time
+}
+
+// Approval is the rest day as an approval of requester's (its StaffID).
+func (d *RestDay) Approval(requester *Staff) *Approval {
+	a := &Approval{Kind: ApprovalRest, ID: d.ID, Requester: requester}
+	if d.Status != RestPending {
+		a.Decision = &Decision{DeciderID: d.DecidedBy, Verdict: Verdict(d.Status)}
+	}
+	return a
+}
+
+// RestDate is a store date given as an error's argument: the chat writes
+// it with its weekday, in the reader's language.
+type RestDate string
+
+// String implements fmt.Stringer.
+func (d RestDate) String() string { return string(d) }
+
+// LaterRules are the limits for a rest day settled later than it was asked
+// for (an approval, a swap, a plan): no notice period, the rest holds.
+func LaterRules(r RotaRules) RotaRules {
+	r.RequestDaysAhead = 0
+	return r
+}
+
+// AfterToday returns nil when day is after now's date: a swap is about
+// days to come. EINVALID (rest.past) otherwise.
+func AfterToday(day, now time.Time, cal *Calendar) error {
+	if !day.After(cal.StartOfDay(now)) {
+		d := day.Format(DateLayout)
+		return Errorkf(EINVALID, "rest.past", []any{d}, "%s is not after today", d)
+	}
+	return nil
+}
+
+// RestService files rest days, swaps and the month's plan and rules on them
+// (R5.1). Each method is one transaction, or joins the caller's. Days are
+// given as staff type them (ParseDay, in the store's calendar and clock).
+type RestService interface {
+	// RequestRest files staffID's rest day on day as pending, after
+	// CheckRest with the rules in force, and says who must get a card.
+	// EINVALID (err.day_bad and CheckRest's keys), ENOTFOUND
+	// (err.staff_not_found; err.no_supervisor when nobody may approve).
+	RequestRest(ctx context.Context, staffID int64, day string) (*RestRequested, error)
+
+	// DecideRest rules on rest day id with d (DeciderID, Verdict; At is
+	// now), once. An approval checks the limits again (the day may have
+	// filled up since), without the notice period. ENOTFOUND
+	// (callback.stale), ECONFLICT (rest.already), EFORBIDDEN
+	// (err.forbidden), EINVALID (CheckRest's keys, err.invalid).
+	DecideRest(ctx context.Context, id int64, d Decision) (*RestDecided, error)
+
+	// RequestSwap asks a colleague to take an approved rest day (swap.go).
+	// EINVALID (err.day_bad, rest.past, swap.self, swap.not_consultant,
+	// swap.none, swap.none_theirs, swap.limit), ENOTFOUND
+	// (err.staff_not_found), ECONFLICT (swap.pending, swap.stale).
+	RequestSwap(ctx context.Context, r SwapRequest) (*SwapRequested, error)
+
+	// AgreeSwap is the colleague's yes to the swap of rest day id: the
+	// limits are checked again and the requester's approvers get cards.
+	// ENOTFOUND (callback.stale; err.no_supervisor), ECONFLICT
+	// (swap.stale: not waiting for colleagueID), EINVALID (swap.limit).
+	AgreeSwap(ctx context.Context, id, colleagueID int64) (*SwapAnswered, error)
+
+	// DeclineSwap is the colleague's no: the swap is dropped. ENOTFOUND
+	// (callback.stale), ECONFLICT (swap.stale).
+	DeclineSwap(ctx context.Context, id, colleagueID int64) (*SwapAnswered, error)
+
+	// DecideSwap rules on the agreed swap of rest day id with d (DeciderID,
+	// Verdict; At is now), once; an approval moves the day (and the
+	// colleague's day in return) after checking the limits again.
+	// ENOTFOUND (callback.stale), ECONFLICT (swap.stale), EFORBIDDEN
+	// (err.forbidden), EINVALID (swap.limit).
+	DecideSwap(ctx context.Context, id int64, d Decision) (*SwapDecided, error)
+
+	// Rota returns the approved rest days of month (its first day, in the
+	// store's zone), one line a person (rota.go).
+	Rota(ctx context.Context, month time.Time) (*Rota, error)
+
+	// PlanMonth sets month's plan by staff byID from lines "姓名: 3 10 17
+	// 24": all or nothing. A plan that breaks a rule is not an error: the
+	// outcome lists the problems and nothing is saved. EFORBIDDEN
+	// (err.forbidden: not a supervisor).
+	PlanMonth(ctx context.Context, byID int64, month time.Time, lines []string) (*RotaPlanned, error)
+}
+
+// RestRequested is what RequestRest did: the rest day filed, and the
+// approvers who must each get a card.
+type RestRequested struct {
+	Rest      *RestDay
+	Requester *Staff
+	Approvers []*Staff
+}
+
+// RestDecided is what DecideRest did: the rest day with its status, the
+// requester to tell, the approvers whose cards show the verdict, and the
+// duties (role names) the requester has that day, which the decider must
+// hear of at once (R5.2: a rest approved after the day-before flag must not
+// leave a duty silently uncovered).
+type RestDecided struct {
+	Rest      *RestDay
+	Decision  Decision
+	Requester *Staff
+	Decider   *Staff
+	Approvers []*Staff
+	Duties    []string
 }
 
 // Holds reports whether the rest day counts against the limits (pending or

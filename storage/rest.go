@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/dealerbot/dealerbot/domain"
@@ -16,6 +17,8 @@ type restDayRow struct {
 	Status    string
 	SwapWith  int64
 	SwapDay   string
+	SwapStage string
+	SwapSeq   int64
 	DecidedBy int64
 	CreatedAt time.Time
 }
@@ -25,7 +28,7 @@ func (restDayRow) TableName() string { return "rest_days" }
 
 func (r *restDayRow) restDay() domain.RestDay {
 	return domain.RestDay{ID: r.ID, StaffID: r.StaffID, Day: r.Day, Status: r.Status, SwapWith: r.SwapWith,
-		SwapDay: r.SwapDay, DecidedBy: r.DecidedBy, CreatedAt: utc(r.CreatedAt)}
+		SwapDay: r.SwapDay, SwapStage: domain.SwapStage(r.SwapStage), SwapSeq: r.SwapSeq, DecidedBy: r.DecidedBy, CreatedAt: utc(r.CreatedAt)}
 }
 
 // holdingRest are the states that count against the limits.
@@ -66,7 +69,7 @@ func (db *DB) CreateRestDay(ctx context.Context, d *domain.RestDay) error {
 		return err
 	}
 	row := restDayRow{StaffID: d.StaffID, Day: d.Day, Status: d.Status, SwapWith: d.SwapWith, SwapDay: d.SwapDay,
-		DecidedBy: d.DecidedBy, CreatedAt: db.now()}
+		SwapStage: string(d.SwapStage), SwapSeq: d.SwapSeq, DecidedBy: d.DecidedBy, CreatedAt: db.now()}
 	err := db.conn(ctx).Create(&row).Error
 	switch {
 	case foreignKeyViolated(err):
@@ -164,25 +167,28 @@ func (db *DB) RestDaysBetween(ctx context.Context, from, to string, statuses []s
 }
 
 // SetRestDaySwap records a swap being agreed on rest day id: withStaff would
-// take the day, giving withDay ("" for none) in return. withStaff 0 clears
-// it. ENOTFOUND (callback.stale) when there is no such rest day.
+// take the day, giving withDay ("" for none) in return; the swap is asked
+// of withStaff. withStaff 0 clears it. ENOTFOUND (callback.stale) when
+// there is no such rest day.
 func (db *DB) SetRestDaySwap(ctx context.Context, id, withStaff int64, withDay string) error {
+	stage := domain.SwapAsked
 	if withStaff == 0 {
-		withDay = ""
+		withDay, stage = "", domain.SwapNone
 	}
 	if withDay != "" {
 		if err := validRestDay(withDay); err != nil {
 			return err
 		}
 	}
-	return db.updateRestDay(ctx, id, map[string]any{"swap_with": withStaff, "swap_day": withDay})
+	return db.updateRestDay(ctx, id, map[string]any{"swap_with": withStaff, "swap_day": withDay, "swap_stage": string(stage)})
 }
 
 // MoveRestDay gives rest day id to staff toStaff (an approved swap, decided
 // by deciderID) and clears its swap. ENOTFOUND (callback.stale) when there
 // is no such rest day.
 func (db *DB) MoveRestDay(ctx context.Context, id, toStaff, deciderID int64) error {
-	return db.updateRestDay(ctx, id, map[string]any{"staff_id": toStaff, "swap_with": 0, "swap_day": "", "decided_by": deciderID})
+	return db.updateRestDay(ctx, id, map[string]any{"staff_id": toStaff, "swap_with": 0, "swap_day": "",
+		"swap_stage": string(domain.SwapNone), "decided_by": deciderID})
 }
 
 // CancelRestDays cancels the pending and approved rest days of staffIDs
@@ -219,4 +225,142 @@ func restDays(rows []restDayRow) []domain.RestDay {
 		out[i] = rows[i].restDay()
 	}
 	return out
+}
+
+// storage implements the rest-day service (R5.1): rest days here, swaps in
+// swap.go, the month's rota and plan in rota.go.
+var _ domain.RestService = (*DB)(nil)
+
+// RequestRest implements domain.RestService.
+func (db *DB) RequestRest(ctx context.Context, staffID int64, dayText string) (*domain.RestRequested, error) {
+	var out *domain.RestRequested
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		requester, err := db.StaffByID(ctx, staffID)
+		if err != nil {
+			return err
+		}
+		day, err := domain.ParseDay(dayText, db.now(), db.Calendar)
+		if err != nil {
+			return err
+		}
+		if err := db.checkRestFor(ctx, staffID, day, db.Rules.Rota, nil, 0); err != nil {
+			return err
+		}
+		rd := &domain.RestDay{StaffID: staffID, Day: day.Format(domain.DateLayout)}
+		if err := db.CreateRestDay(ctx, rd); err != nil {
+			return err
+		}
+		approvers, err := db.approversOf(ctx, requester)
+		if err != nil {
+			return err
+		}
+		if len(approvers) == 0 {
+			return domain.Errorkf(domain.ENOTFOUND, "err.no_supervisor", nil, "no supervisor to approve staff %d", staffID)
+		}
+		out = &domain.RestRequested{Rest: rd, Requester: requester, Approvers: approvers}
+		return nil
+	})
+	if err != nil {
+		return nil, wrapInternal(err, "request rest of staff %d", staffID)
+	}
+	return out, nil
+}
+
+// DecideRest implements domain.RestService.
+func (db *DB) DecideRest(ctx context.Context, id int64, d domain.Decision) (*domain.RestDecided, error) {
+	d.At = db.now()
+	if err := d.Validate(); err != nil {
+		return nil, err
+	}
+	var out *domain.RestDecided
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		rd, err := db.RestDayByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		if rd.Status != domain.RestPending {
+			return domain.AlreadyDecided(domain.ApprovalRest, id)
+		}
+		requester, err := db.StaffByID(ctx, rd.StaffID)
+		if err != nil {
+			return err
+		}
+		decider, err := db.checkDecider(ctx, rd.Approval(requester), d.DeciderID)
+		if err != nil {
+			return err
+		}
+		status := domain.RestRejected
+		if d.Approved() {
+			status = domain.RestApproved
+			// The day may have filled up since it was asked for.
+			day, err := db.restDayTime(rd.Day)
+			if err != nil {
+				return err
+			}
+			if err := db.checkRestFor(ctx, rd.StaffID, day, domain.LaterRules(db.Rules.Rota), []int64{rd.ID}, 0); err != nil {
+				return err
+			}
+		}
+		ok, err := db.DecideRestDay(ctx, rd.ID, status, decider.ID)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return domain.AlreadyDecided(domain.ApprovalRest, id)
+		}
+		rd.Status, rd.DecidedBy = status, decider.ID
+		out = &domain.RestDecided{Rest: rd, Decision: d, Requester: requester, Decider: decider}
+		if d.Approved() {
+			if out.Duties, err = db.dutiesOf(ctx, requester.ID, rd.Day); err != nil {
+				return err
+			}
+		}
+		out.Approvers, err = db.approversOf(ctx, requester)
+		return err
+	})
+	if err != nil {
+		return nil, wrapInternal(err, "decide rest day %d", id)
+	}
+	return out, nil
+}
+
+// dutiesOf returns the duty roles staffID holds on day.
+func (db *DB) dutiesOf(ctx context.Context, staffID int64, day string) ([]string, error) {
+	duties, err := db.DutyOn(ctx, day)
+	if err != nil {
+		return nil, err
+	}
+	var roles []string
+	for _, d := range duties {
+		if d.StaffID == staffID {
+			roles = append(roles, d.Role)
+		}
+	}
+	return roles, nil
+}
+
+// restDayTime reads a stored date as midnight in the store's zone.
+func (db *DB) restDayTime(day string) (time.Time, error) {
+	t, err := time.ParseInLocation(domain.DateLayout, day, db.Calendar.Location)
+	if err != nil {
+		return time.Time{}, domain.Errorkf(domain.EINVALID, "err.day_bad", []any{day}, "bad rest day %q", day)
+	}
+	return t, nil
+}
+
+// checkRestFor checks a rest day for staffID on day (domain.CheckRest),
+// ignoring the rows in skip (days being approved or given away) and
+// counting skipOff fewer people off that day.
+func (db *DB) checkRestFor(ctx context.Context, staffID int64, day time.Time, rules domain.RotaRules, skip []int64, skipOff int) error {
+	from, to := domain.RestWindow(day)
+	all, err := db.RestDaysOf(ctx, staffID, from, to)
+	if err != nil {
+		return err
+	}
+	mine := slices.DeleteFunc(all, func(d domain.RestDay) bool { return slices.Contains(skip, d.ID) })
+	off, err := db.OffOnDay(ctx, day.Format(domain.DateLayout), staffID)
+	if err != nil {
+		return err
+	}
+	return domain.CheckRest(staffID, day, mine, max(off-skipOff, 0), rules, db.Calendar, db.now())
 }

@@ -118,3 +118,100 @@ func TestR5_1_RestDays(t *testing.T) {
 		}
 	})
 }
+
+// grantRest stores an approved rest day of s on day, as a plan would.
+func grantRest(t *testing.T, db *storage.DB, s *domain.Staff, day string) *domain.RestDay {
+	t.Helper()
+	d := &domain.RestDay{StaffID: s.ID, Day: day, Status: domain.RestApproved}
+	if err := db.CreateRestDay(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// TestR5_1_RestService asks for rest days and rules on them through the
+// service, without Telegram: the limits when asked and again at approval,
+// the requester's approvers rule once, and a duty that day is flagged.
+// The clock is Monday 2026-03-02.
+func TestR5_1_RestService(t *testing.T) {
+	storagetest.ForEachDriver(t, func(t *testing.T, db *storage.DB) {
+		fixClock(db)
+		a := MustEnrolStaff(t, db, "A", 101, domain.RoleConsultant)
+		b := MustEnrolStaff(t, db, "B", 102, domain.RoleConsultant)
+		c := MustEnrolStaff(t, db, "C", 103, domain.RoleConsultant)
+		d := MustEnrolStaff(t, db, "D", 104, domain.RoleConsultant)
+		t.Run("ErrNoApprover", func(t *testing.T) {
+			_, err := db.RequestRest(ctx, a.ID, "2026-03-10")
+			AssertError(t, err, domain.ENOTFOUND, "err.no_supervisor")
+			if mine, _ := db.RestDaysOf(ctx, a.ID, "2026-03-01", "2026-03-31"); len(mine) != 0 {
+				t.Fatalf("filed %v", restDaysText(mine))
+			}
+		})
+		boss := MustEnrolStaff(t, db, "Boss", 105, domain.RoleSupervisor)
+		t.Run("ErrLimits", func(t *testing.T) {
+			for day, key := range map[string]string{"2026-03-07": "rest.weekend", "2026-03-01": "rest.past",
+				"2026-03-02": "rest.past", "13-45": "err.day_bad"} {
+				_, err := db.RequestRest(ctx, a.ID, day)
+				AssertError(t, err, domain.EINVALID, key)
+			}
+		})
+		var mine, theirs *domain.RestDay
+		t.Run("Request", func(t *testing.T) {
+			out, err := db.RequestRest(ctx, a.ID, "03-10")
+			if err != nil {
+				t.Fatal(err)
+			}
+			mine = out.Rest
+			if mine.ID == 0 || mine.Day != "2026-03-10" || mine.Status != domain.RestPending || out.Requester.ID != a.ID ||
+				fmt.Sprint(names(out.Approvers)) != "[Boss]" {
+				t.Fatalf("requested %+v %+v", out, mine)
+			}
+			_, err = db.RequestRest(ctx, a.ID, "2026-03-10")
+			AssertError(t, err, domain.EINVALID, "rest.duplicate")
+			out, err = db.RequestRest(ctx, b.ID, "2026-03-11")
+			if err != nil {
+				t.Fatal(err)
+			}
+			theirs = out.Rest
+		})
+		t.Run("ErrForbidden", func(t *testing.T) {
+			_, err := db.DecideRest(ctx, mine.ID, domain.Decision{DeciderID: c.ID, Verdict: domain.Approved})
+			AssertError(t, err, domain.EFORBIDDEN, "err.forbidden")
+			_, err = db.DecideRest(ctx, 9999, domain.Decision{DeciderID: boss.ID, Verdict: domain.Approved})
+			AssertError(t, err, domain.ENOTFOUND, "callback.stale")
+		})
+		t.Run("ErrDayFilledSince", func(t *testing.T) {
+			grantRest(t, db, c, "2026-03-11")
+			grantRest(t, db, d, "2026-03-11")
+			_, err := db.DecideRest(ctx, theirs.ID, domain.Decision{DeciderID: boss.ID, Verdict: domain.Approved})
+			AssertError(t, err, domain.EINVALID, "rest.day_full")
+			if got, _ := db.RestDayByID(ctx, theirs.ID); got.Status != domain.RestPending {
+				t.Fatalf("decided %+v", got)
+			}
+		})
+		t.Run("ApprovedOnADutyDay", func(t *testing.T) {
+			if err := db.AssignDuty(ctx, "2026-03-10", "opening", a.ID); err != nil {
+				t.Fatal(err)
+			}
+			out, err := db.DecideRest(ctx, mine.ID, domain.Decision{DeciderID: boss.ID, Verdict: domain.Approved})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if out.Rest.Status != domain.RestApproved || out.Requester.ID != a.ID || out.Decider.ID != boss.ID ||
+				fmt.Sprint(out.Duties) != "[opening]" || fmt.Sprint(names(out.Approvers)) != "[Boss]" || !out.Decision.At.Equal(now) {
+				t.Fatalf("decided %+v", out)
+			}
+			if got, _ := db.RestDayByID(ctx, mine.ID); got.Status != domain.RestApproved || got.DecidedBy != boss.ID {
+				t.Fatalf("stored %+v", got)
+			}
+			_, err = db.DecideRest(ctx, mine.ID, domain.Decision{DeciderID: boss.ID, Verdict: domain.Rejected})
+			AssertError(t, err, domain.ECONFLICT, "rest.already")
+		})
+		t.Run("Rejected", func(t *testing.T) {
+			out, err := db.DecideRest(ctx, theirs.ID, domain.Decision{DeciderID: boss.ID, Verdict: domain.Rejected})
+			if err != nil || out.Rest.Status != domain.RestRejected || out.Duties != nil {
+				t.Fatalf("decided %+v, %v", out, err)
+			}
+		})
+	})
+}

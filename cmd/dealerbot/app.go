@@ -65,6 +65,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		Reception:       db,
 		Complaints:      db,
 		Staff:           db,
+		Rest:            db,
 		Log:             log,
 		Now:             now,
 		Calendar:        cfg.Calendar(),
