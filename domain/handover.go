@@ -2,29 +2,10 @@ package domain
 
 import "time"
 
-// Chapter 1's passage of a lead from telesales to the showroom (R1.8–R1.10,
-// R1.13, R1.14): appointments, handovers, collisions and the month-end
-// clean-up, and the audit of every change of owner, grade or pool.
-
-// Appointment states.
-const (
-	ApptBooked  = "booked"
-	ApptArrived = "arrived"
-	ApptMissed  = "missed"
-	// ApptReplaced is a booking superseded by a later /appoint.
-	ApptReplaced = "replaced"
-)
-
-// Appointment is a showroom visit telesales booked for a lead (邀约到店, R1.8).
-type Appointment struct {
-	ID          int64
-	LeadID      int64
-	TelesalesID int64 // who booked it: keeps the invitation credit
-	At          time.Time
-	Status      string
-	Reminded    bool // reception was reminded before it
-	CreatedAt   time.Time
-}
+// The handover form (R1.10): how a lead passes from telesales to a
+// consultant; and the audit of every change of a lead's owner, grade or
+// pool. Appointments (R1.8) are in appointment.go, collisions (R1.14) in
+// collision.go.
 
 // Handover states.
 const (
@@ -49,34 +30,6 @@ type Handover struct {
 	Escalated     bool // the supervisor was told it is unanswered
 	CreatedAt     time.Time
 	DecidedAt     *time.Time
-}
-
-// Collision states.
-const (
-	CollisionOpen  = "open"
-	CollisionRuled = "ruled"
-)
-
-// Collision is a dispute over one customer (撞单, R1.14): the lead's owner
-// (A) and a second claimant (B) who logged or received the same phone.
-type Collision struct {
-	ID         int64
-	LeadID     int64
-	OwnerID    int64 // A: owns the lead
-	ClaimantID int64 // B: claims the customer
-	Phone      string
-	Source     Source    // how B met the customer
-	ClaimedAt  time.Time // when B's claim arose
-	NoteA      string
-	NoteB      string
-	Status     string
-	WinnerID   int64
-	DeciderID  int64
-	DecidedAt  *time.Time
-	// Reminded and Escalated record the 24 h reminder to the supervisor and
-	// the 48 h report to the manager.
-	Reminded  bool
-	Escalated bool
 }
 
 // Lead event kinds and why a change happened, for the audit.
