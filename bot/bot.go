@@ -26,7 +26,6 @@ type Store interface {
 	outboxStore
 	leadStore
 	handoverStore
-	collisionStore
 }
 
 type staffStore interface {
@@ -78,12 +77,13 @@ type Options struct {
 	Store  Store
 	// The services the handlers call, one per noun (implemented by
 	// *storage.DB): a handler parses, calls one, and renders its outcome.
-	Lost      domain.LostService
-	Log       *slog.Logger
-	Now       func() time.Time
-	Calendar  *domain.Calendar
-	Rules     domain.Rules
-	StoreName string
+	Lost       domain.LostService
+	Collisions domain.CollisionService
+	Log        *slog.Logger
+	Now        func() time.Time
+	Calendar   *domain.Calendar
+	Rules      domain.Rules
+	StoreName  string
 	// PollTimeout is the long-poll wait of getUpdates (default 50 s).
 	PollTimeout time.Duration
 	// Workers bounds how many chats are served at once (default 8).
@@ -131,7 +131,7 @@ type Bot struct {
 
 // New connects to the Bot API (getMe) and registers the built-in commands.
 func New(ctx context.Context, opts Options) (*Bot, error) {
-	if opts.Store == nil || opts.Lost == nil || opts.Calendar == nil {
+	if opts.Store == nil || opts.Lost == nil || opts.Collisions == nil || opts.Calendar == nil {
 		return nil, errors.New("bot: Store, Lost and Calendar are required")
 	}
 	if opts.Log == nil {

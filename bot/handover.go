@@ -343,15 +343,12 @@ func (b *Bot) handleTransfers(ctx context.Context, r *Request) error {
 		}
 		month = t
 	}
-	events, err := b.store.EventsBetween(ctx, month, month.AddDate(0, 1, 0), []string{domain.WhyHandover, domain.WhyRuling, domain.WhyCleanup}, 200)
+	events, err := b.opts.Collisions.Transfers(ctx, month, month.AddDate(0, 1, 0))
 	if err != nil {
 		return err
 	}
 	lines := []string{r.T("transfers.header", month.Format("2006-01"))}
 	for _, e := range events {
-		if e.Kind != domain.EventOwner {
-			continue
-		}
 		lines = append(lines, r.T("transfers.line", b.formatTime(e.At), e.LeadID, r.staffNameText(ctx, e.From), r.staffNameText(ctx, e.To), r.T("why."+e.Why), r.staffName(ctx, e.StaffID)))
 	}
 	if len(lines) == 1 {

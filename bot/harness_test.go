@@ -111,6 +111,7 @@ func (h *harness) start() {
 		APIURL:          h.emu.URL(),
 		Store:           store,
 		Lost:            h.db,
+		Collisions:      h.db,
 		HandlerTimeout:  h.opts.handlerTimeout,
 		SendTimeout:     h.opts.sendTimeout,
 		GroupChatID:     h.opts.groupChatID,

@@ -60,6 +60,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		APIURL:          apiURL,
 		Store:           db,
 		Lost:            db,
+		Collisions:      db,
 		Log:             log,
 		Now:             now,
 		Calendar:        cfg.Calendar(),
