@@ -79,6 +79,7 @@ type Options struct {
 	// *storage.DB): a handler parses, calls one, and renders its outcome.
 	Lost       domain.LostService
 	Collisions domain.CollisionService
+	Handovers  domain.HandoverService
 	Log        *slog.Logger
 	Now        func() time.Time
 	Calendar   *domain.Calendar
@@ -131,7 +132,7 @@ type Bot struct {
 
 // New connects to the Bot API (getMe) and registers the built-in commands.
 func New(ctx context.Context, opts Options) (*Bot, error) {
-	if opts.Store == nil || opts.Lost == nil || opts.Collisions == nil || opts.Calendar == nil {
+	if opts.Store == nil || opts.Lost == nil || opts.Collisions == nil || opts.Handovers == nil || opts.Calendar == nil {
 		return nil, errors.New("bot: Store, Lost and Calendar are required")
 	}
 	if opts.Log == nil {

@@ -22,9 +22,6 @@ type handoverStore interface {
 	AppointmentsBetween(ctx context.Context, from, to time.Time, status string) ([]domain.Appointment, error)
 	BookedAppointment(ctx context.Context, leadID int64, from, to time.Time) (*domain.Appointment, error)
 	SetAppointmentStatus(ctx context.Context, id int64, from, to string) (bool, error)
-	CreateHandover(ctx context.Context, h *domain.Handover) error
-	HandoverByID(ctx context.Context, id int64) (*domain.Handover, error)
-	DecideHandover(ctx context.Context, id int64, status, reason string) (bool, error)
 	AddLeadEvent(ctx context.Context, e *domain.LeadEvent) error
 	LeadEvents(ctx context.Context, leadID int64, limit int) ([]domain.LeadEvent, error)
 	EventsBetween(ctx context.Context, from, to time.Time, whys []string, limit int) ([]domain.LeadEvent, error)
@@ -145,39 +142,27 @@ func (b *Bot) handleHandover(ctx context.Context, r *Request) error {
 	if err != nil {
 		return err
 	}
-	if l.Pool != domain.PoolTelesales {
-		return domain.Errorkf(domain.EINVALID, "err.handover_not_telesales", []any{l.ID}, "lead %d is not in the telesales pool", l.ID)
+	h := domain.Handover{LeadID: l.ID, FromID: r.Staff.ID} // the service sets the expected date by default
+	if len(f) == 3 {
+		if h.ExpectedBuyBy, err = domain.ParseWhen(f[2], b.now(), b.allDays()); err != nil {
+			return err
+		}
 	}
-	to, err := b.store.StaffByName(ctx, f[1])
+	out, err := b.opts.Handovers.SendHandover(ctx, h, f[1])
 	if err != nil {
 		return err
 	}
-	if !to.Active || !to.Roles.Has(domain.RoleConsultant) {
-		return domain.Errorkf(domain.EINVALID, "err.handover_not_consultant", []any{to.Name}, "%s is not a consultant", to.Name)
-	}
-	buyBy := domain.ExpectedBuyBy(l.Grade, b.now())
-	if len(f) == 3 {
-		t, err := domain.ParseWhen(f[2], b.now(), b.allDays())
-		if err != nil {
-			return err
-		}
-		buyBy = t
-	}
-	h := &domain.Handover{LeadID: l.ID, FromID: r.Staff.ID, ToID: to.ID, Channel: l.Source, ExpectedBuyBy: buyBy, Grade: l.Grade}
-	if err := b.store.CreateHandover(ctx, h); err != nil {
-		return err
-	}
-	if to.Enrolled() {
-		id := strconv.FormatInt(h.ID, 10)
+	if to := out.To; to.Enrolled() {
+		id := strconv.FormatInt(out.Handover.ID, 10)
 		markup := inlineKeyboard([]models.InlineKeyboardButton{
 			{Text: T(to.Lang, "btn.accept"), CallbackData: "ho:ok:" + id},
 			{Text: T(to.Lang, "btn.decline"), CallbackData: "ho:no:" + id},
 		})
-		if err := b.Push(ctx, "handover:"+id, to.TelegramID, to.ID, b.handoverForm(ctx, to.Lang, h, l), markup); err != nil {
+		if err := b.Push(ctx, "handover:"+id, to.TelegramID, to.ID, b.handoverForm(ctx, to.Lang, out.Handover, out.Lead), markup); err != nil {
 			return err
 		}
 	}
-	b.reply(ctx, r.ChatID, r.T("handover.sent", l.ID, l.Name, to.Name))
+	b.reply(ctx, r.ChatID, r.T("handover.sent", out.Lead.ID, out.Lead.Name, out.To.Name))
 	return nil
 }
 
@@ -220,64 +205,26 @@ func (b *Bot) handleHandoverButton(ctx context.Context, r *Request) error {
 	if err != nil {
 		return domain.Errorkf(domain.ENOTFOUND, "callback.stale", nil, "bad handover button")
 	}
-	h, err := b.store.HandoverByID(ctx, id)
-	if err != nil {
-		return err
-	}
-	if h.ToID != r.Staff.ID {
-		return domain.Errorkf(domain.EFORBIDDEN, "err.forbidden", nil, "handover %d is for %d", id, h.ToID)
-	}
-	if h.Status != domain.HandoverPending {
-		return domain.Errorkf(domain.ECONFLICT, "handover.already", nil, "handover %d decided", id)
-	}
 	switch verb {
 	case "ok":
-		return b.acceptHandover(ctx, r, h)
-	case "no":
-		return b.ask(ctx, r, "decline", h.ID, r.T("handover.ask_reason"))
-	}
-	return domain.Errorkf(domain.ENOTFOUND, "callback.stale", nil, "bad handover verb")
-}
-
-// acceptHandover moves the lead to the consultant (LMS → DMS): owner and
-// pool change, the follow-ups go on from the grade, telesales keeps the
-// invitation credit.
-func (b *Bot) acceptHandover(ctx context.Context, r *Request, h *domain.Handover) error {
-	l, err := b.store.LeadByID(ctx, h.LeadID)
-	if err != nil {
-		return err
-	}
-	if l.Pool != domain.PoolTelesales || !l.Grade.Open() {
-		// Ruled to someone else, or closed, since the form was sent.
-		return domain.Errorkf(domain.ECONFLICT, "handover.stale", []any{l.ID}, "lead %d moved since the handover", l.ID)
-	}
-	ok, err := b.store.DecideHandover(ctx, h.ID, domain.HandoverAccepted, "")
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return domain.Errorkf(domain.ECONFLICT, "handover.already", nil, "handover %d decided", h.ID)
-	}
-	invitedBy := l.OwnerID // the telesales whose lead it was keeps the credit
-	if err := b.moveLead(ctx, l, r.Staff.ID, r.Staff.ID, domain.PoolShowroom, domain.WhyHandover); err != nil {
-		return err
-	}
-	l.InvitedBy = invitedBy
-	l.Reschedule(b.opts.Rules.Leads, b.opts.Calendar)
-	if err := b.store.UpdateLead(ctx, l); err != nil {
-		return err
-	}
-	if from, err := b.store.StaffByID(ctx, h.FromID); err == nil && from.Enrolled() {
-		if err := b.Push(ctx, fmt.Sprintf("handover-result:%d", h.ID), from.TelegramID, from.ID,
-			T(from.Lang, "handover.accepted", l.ID, l.Name, r.Staff.Name), nil); err != nil {
+		out, err := b.opts.Handovers.AcceptHandover(ctx, id, r.Staff.ID)
+		if err != nil {
 			return err
 		}
+		l := out.Lead
+		if err := b.handoverAnswered(ctx, out, func(lang domain.Lang) string {
+			return T(lang, "handover.accepted", l.ID, l.Name, r.Staff.Name)
+		}); err != nil {
+			return err
+		}
+		return b.replyCard(ctx, r, l, "handover.yours")
+	case "no":
+		if _, err := b.opts.Handovers.HandoverToAnswer(ctx, id, r.Staff.ID); err != nil {
+			return err
+		}
+		return b.ask(ctx, r, "decline", id, r.T("handover.ask_reason"))
 	}
-	h.Status = domain.HandoverAccepted
-	if err := b.closeHandoverCards(ctx, h, l, r.Staff); err != nil {
-		return err
-	}
-	return b.replyCard(ctx, r, l, "handover.yours")
+	return domain.Errorkf(domain.ENOTFOUND, "callback.stale", nil, "bad handover verb")
 }
 
 // declineReasonText takes a declining consultant's reason.
@@ -286,36 +233,29 @@ func (b *Bot) declineReasonText(ctx context.Context, r *Request, d *domain.Dialo
 	if err := b.endDialog(ctx, r, d, &id); err != nil {
 		return err
 	}
-	if text = strings.TrimSpace(text); text == "" {
-		return domain.Errorkf(domain.EINVALID, "err.note_empty", nil, "reason is empty")
-	}
-	h, err := b.store.HandoverByID(ctx, id)
+	out, err := b.opts.Handovers.DeclineHandover(ctx, id, r.Staff.ID, text)
 	if err != nil {
 		return err
 	}
-	ok, err := b.store.DecideHandover(ctx, id, domain.HandoverDeclined, text)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return domain.Errorkf(domain.ECONFLICT, "handover.already", nil, "handover %d decided", id)
-	}
-	l, err := b.store.LeadByID(ctx, h.LeadID)
-	if err != nil {
-		return err
-	}
-	if from, err := b.store.StaffByID(ctx, h.FromID); err == nil && from.Enrolled() {
-		if err := b.Push(ctx, fmt.Sprintf("handover-result:%d", h.ID), from.TelegramID, from.ID,
-			T(from.Lang, "handover.declined", r.Staff.Name, l.ID, l.Name, text), nil); err != nil {
-			return err
-		}
-	}
-	h.Status, h.Reason = domain.HandoverDeclined, text
-	if err := b.closeHandoverCards(ctx, h, l, r.Staff); err != nil {
+	l, h := out.Lead, out.Handover
+	if err := b.handoverAnswered(ctx, out, func(lang domain.Lang) string {
+		return T(lang, "handover.declined", r.Staff.Name, l.ID, l.Name, h.Reason)
+	}); err != nil {
 		return err
 	}
 	b.reply(ctx, r.ChatID, r.T("handover.declined_ok"))
 	return nil
+}
+
+// handoverAnswered tells the telesales the answer and shows the decided
+// form on the consultant's copies.
+func (b *Bot) handoverAnswered(ctx context.Context, out *domain.HandoverAnswered, news func(domain.Lang) string) error {
+	if out.From != nil {
+		if err := b.tell(ctx, fmt.Sprintf("handover-result:%d", out.Handover.ID), out.From, news); err != nil {
+			return err
+		}
+	}
+	return b.closeHandoverCards(ctx, out.Handover, out.Lead, out.To)
 }
 
 // moveLead gives a lead a new owner and pool, recording both changes.

@@ -112,6 +112,7 @@ func (h *harness) start() {
 		Store:           store,
 		Lost:            h.db,
 		Collisions:      h.db,
+		Handovers:       h.db,
 		HandlerTimeout:  h.opts.handlerTimeout,
 		SendTimeout:     h.opts.sendTimeout,
 		GroupChatID:     h.opts.groupChatID,

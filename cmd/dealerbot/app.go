@@ -61,6 +61,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		Store:           db,
 		Lost:            db,
 		Collisions:      db,
+		Handovers:       db,
 		Log:             log,
 		Now:             now,
 		Calendar:        cfg.Calendar(),
