@@ -80,11 +80,13 @@ type Options struct {
 	Lost       domain.LostService
 	Collisions domain.CollisionService
 	Handovers  domain.HandoverService
-	Log        *slog.Logger
-	Now        func() time.Time
-	Calendar   *domain.Calendar
-	Rules      domain.Rules
-	StoreName  string
+	// Appointments books visits and notices arrivals (R1.8, R1.9).
+	Appointments domain.AppointmentService
+	Log          *slog.Logger
+	Now          func() time.Time
+	Calendar     *domain.Calendar
+	Rules        domain.Rules
+	StoreName    string
 	// PollTimeout is the long-poll wait of getUpdates (default 50 s).
 	PollTimeout time.Duration
 	// Workers bounds how many chats are served at once (default 8).
@@ -132,7 +134,7 @@ type Bot struct {
 
 // New connects to the Bot API (getMe) and registers the built-in commands.
 func New(ctx context.Context, opts Options) (*Bot, error) {
-	if opts.Store == nil || opts.Lost == nil || opts.Collisions == nil || opts.Handovers == nil || opts.Calendar == nil {
+	if opts.Store == nil || opts.Lost == nil || opts.Collisions == nil || opts.Handovers == nil || opts.Appointments == nil || opts.Calendar == nil {
 		return nil, errors.New("bot: Store, Lost and Calendar are required")
 	}
 	if opts.Log == nil {

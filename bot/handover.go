@@ -14,17 +14,15 @@ import (
 
 // How a lead passes from telesales to the showroom: the invitation
 // (R1.8), the arrival notice (R1.9) and the handover form (R1.10). Every
-// change of owner, grade or pool is kept as a lead event (the audit).
+// change of owner, grade or pool is kept as a lead event (the audit). The
+// use cases are domain.AppointmentService's and domain.HandoverService's;
+// this file parses the commands and buttons and renders the outcomes.
 
-// handoverStore is what these flows need of storage.
+// handoverStore is what the lead handlers not yet converted need for the
+// audit of a lead's changes (recordChange, moveLead) and its history.
 type handoverStore interface {
-	CreateAppointment(ctx context.Context, a *domain.Appointment) error
-	AppointmentsBetween(ctx context.Context, from, to time.Time, status string) ([]domain.Appointment, error)
-	BookedAppointment(ctx context.Context, leadID int64, from, to time.Time) (*domain.Appointment, error)
-	SetAppointmentStatus(ctx context.Context, id int64, from, to string) (bool, error)
 	AddLeadEvent(ctx context.Context, e *domain.LeadEvent) error
 	LeadEvents(ctx context.Context, leadID int64, limit int) ([]domain.LeadEvent, error)
-	EventsBetween(ctx context.Context, from, to time.Time, whys []string, limit int) ([]domain.LeadEvent, error)
 }
 
 // registerHandovers adds the commands and buttons of this file.
@@ -57,24 +55,11 @@ func (b *Bot) handleAppoint(ctx context.Context, r *Request) error {
 	if err != nil {
 		return err
 	}
-	// A new booking replaces the lead's earlier ones: one reminder, and no
-	// false no-show.
-	now := b.now()
-	earlier, err := b.store.AppointmentsBetween(ctx, now.AddDate(0, 0, -1), now.AddDate(1, 0, 0), domain.ApptBooked)
+	out, err := b.opts.Appointments.BookAppointment(ctx, domain.Appointment{LeadID: l.ID, TelesalesID: r.Staff.ID, At: at})
 	if err != nil {
 		return err
 	}
-	for _, e := range earlier {
-		if e.LeadID == l.ID {
-			if _, err := b.store.SetAppointmentStatus(ctx, e.ID, domain.ApptBooked, domain.ApptReplaced); err != nil {
-				return err
-			}
-		}
-	}
-	a := &domain.Appointment{LeadID: l.ID, TelesalesID: r.Staff.ID, At: at}
-	if err := b.store.CreateAppointment(ctx, a); err != nil {
-		return err
-	}
+	l = out.Lead
 	b.reply(ctx, r.ChatID, b.appointPromise(r, l, at))
 	return nil
 }
@@ -103,33 +88,22 @@ func (b *Bot) appointPromise(r *Request, l *domain.Lead, at time.Time) string {
 // (an invited customer, for the visit card). When a consultant registered
 // the visit as theirs, the notice carries a Dispute button (R1.14.4).
 func (b *Bot) arrival(ctx context.Context, l *domain.Lead, registrar *domain.Staff, v *domain.Visit) (telesales, invited bool, err error) {
-	if l.Pool != domain.PoolTelesales {
-		return false, false, nil
+	out, err := b.opts.Appointments.NoticeArrival(ctx, l.ID, registrar.ID, v.ID)
+	if err != nil || out.Notify == nil {
+		return out != nil && out.Telesales, out != nil && out.Invited, err
 	}
-	day := b.opts.Calendar.StartOfDay(b.now())
-	if a, err := b.store.BookedAppointment(ctx, l.ID, day, day.AddDate(0, 0, 1)); err == nil {
-		invited = true
-		if _, err := b.store.SetAppointmentStatus(ctx, a.ID, domain.ApptBooked, domain.ApptArrived); err != nil {
-			return true, invited, err
-		}
-	} else if domain.ErrorCode(err) != domain.ENOTFOUND {
-		return true, false, err
-	}
-	owner, err := b.store.StaffByID(ctx, l.OwnerID)
-	if err != nil || !owner.Enrolled() || owner.ID == registrar.ID {
-		return true, invited, nil
-	}
+	owner, day := out.Notify, b.opts.Calendar.StartOfDay(b.now())
 	key := "arrival.notice_lead" // a telesales lead who came without a booking
-	if invited {
+	if out.Invited {
 		key = "arrival.notice"
 	}
 	text := T(owner.Lang, key, l.Name, l.ID, registrar.Name)
 	var markup models.ReplyMarkup
-	if v.ConsultantID == registrar.ID {
+	if out.Claimed {
 		text += "\n" + T(owner.Lang, "arrival.claimed", registrar.Name)
 		markup = inlineKeyboard([]models.InlineKeyboardButton{{Text: T(owner.Lang, "btn.dispute"), CallbackData: "dispute:" + strconv.FormatInt(v.ID, 10)}})
 	}
-	return true, invited, b.Push(ctx, fmt.Sprintf("arrival:%d:%s", l.ID, day.Format(domain.DateLayout)), owner.TelegramID, owner.ID, text, markup)
+	return true, out.Invited, b.Push(ctx, fmt.Sprintf("arrival:%d:%s", l.ID, day.Format(domain.DateLayout)), owner.TelegramID, owner.ID, text, markup)
 }
 
 // handleHandover fills the handover form: /handover 17 陈顾问 [12-20].

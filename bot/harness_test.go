@@ -113,6 +113,7 @@ func (h *harness) start() {
 		Lost:            h.db,
 		Collisions:      h.db,
 		Handovers:       h.db,
+		Appointments:    h.db,
 		HandlerTimeout:  h.opts.handlerTimeout,
 		SendTimeout:     h.opts.sendTimeout,
 		GroupChatID:     h.opts.groupChatID,

@@ -62,6 +62,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		Lost:            db,
 		Collisions:      db,
 		Handovers:       db,
+		Appointments:    db,
 		Log:             log,
 		Now:             now,
 		Calendar:        cfg.Calendar(),
