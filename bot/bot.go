@@ -77,16 +77,19 @@ type Options struct {
 	Store  Store
 	// The services the handlers call, one per noun (implemented by
 	// *storage.DB): a handler parses, calls one, and renders its outcome.
-	Lost       domain.LostService
-	Collisions domain.CollisionService
-	Handovers  domain.HandoverService
-	// Appointments books visits and notices arrivals (R1.8, R1.9).
+	Lost      domain.LostService
+	Log       *slog.Logger
+	Now       func() time.Time
+	Calendar  *domain.Calendar
+	Rules     domain.Rules
+	StoreName string
+
+	// Chapter 1's passage of a lead: collisions (R1.14), handovers (R1.10),
+	// appointments and arrivals (R1.8, R1.9).
+	Collisions   domain.CollisionService
+	Handovers    domain.HandoverService
 	Appointments domain.AppointmentService
-	Log          *slog.Logger
-	Now          func() time.Time
-	Calendar     *domain.Calendar
-	Rules        domain.Rules
-	StoreName    string
+
 	// PollTimeout is the long-poll wait of getUpdates (default 50 s).
 	PollTimeout time.Duration
 	// Workers bounds how many chats are served at once (default 8).
@@ -134,8 +137,11 @@ type Bot struct {
 
 // New connects to the Bot API (getMe) and registers the built-in commands.
 func New(ctx context.Context, opts Options) (*Bot, error) {
-	if opts.Store == nil || opts.Lost == nil || opts.Collisions == nil || opts.Handovers == nil || opts.Appointments == nil || opts.Calendar == nil {
+	if opts.Store == nil || opts.Lost == nil || opts.Calendar == nil {
 		return nil, errors.New("bot: Store, Lost and Calendar are required")
+	}
+	if opts.Collisions == nil || opts.Handovers == nil || opts.Appointments == nil {
+		return nil, errors.New("bot: Collisions, Handovers and Appointments are required")
 	}
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
