@@ -25,7 +25,6 @@ type Store interface {
 	staffStore
 	leadStore
 	handoverStore
-	collisionStore
 }
 
 type staffStore interface {
@@ -60,6 +59,11 @@ type Options struct {
 
 	// Complaints registers and carries complaints (R2).
 	Complaints domain.ComplaintService
+	// Chapter 1's passage of a lead: collisions (R1.14), handovers (R1.10),
+	// appointments and arrivals (R1.8, R1.9).
+	Collisions   domain.CollisionService
+	Handovers    domain.HandoverService
+	Appointments domain.AppointmentService
 
 	// PollTimeout is the long-poll wait of getUpdates (default 50 s).
 	PollTimeout time.Duration
@@ -222,7 +226,8 @@ func (o *Options) required() error {
 		{"Lost", o.Lost == nil}, {"Cleanup", o.Cleanup == nil},
 		{"Duty", o.Duty == nil}, {"Reception", o.Reception == nil},
 		{"Complaints", o.Complaints == nil}, {"Staff", o.Staff == nil},
-		{"Rest", o.Rest == nil},
+		{"Rest", o.Rest == nil}, {"Collisions", o.Collisions == nil},
+		{"Handovers", o.Handovers == nil}, {"Appointments", o.Appointments == nil},
 	} {
 		if r.missing {
 			return fmt.Errorf("bot: Options.%s is required", r.name)

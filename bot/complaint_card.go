@@ -206,3 +206,6 @@ func (b *Bot) showComplaint(ctx context.Context, r *Request, id int64) error {
 	}
 	return b.replyComplaintCard(ctx, r, v, "")
 }
+
+// rulers are the roles that settle a complaint's steps.
+var rulers = []domain.Role{domain.RoleSupervisor, domain.RoleManager, domain.RoleGM}

@@ -14,20 +14,15 @@ import (
 
 // How a lead passes from telesales to the showroom: the invitation
 // (R1.8), the arrival notice (R1.9) and the handover form (R1.10). Every
-// change of owner, grade or pool is kept as a lead event (the audit).
+// change of owner, grade or pool is kept as a lead event (the audit). The
+// use cases are domain.AppointmentService's and domain.HandoverService's;
+// this file parses the commands and buttons and renders the outcomes.
 
-// handoverStore is what these flows need of storage.
+// handoverStore is what the lead handlers not yet converted need for the
+// audit of a lead's changes (recordChange, moveLead) and its history.
 type handoverStore interface {
-	CreateAppointment(ctx context.Context, a *domain.Appointment) error
-	AppointmentsBetween(ctx context.Context, from, to time.Time, status string) ([]domain.Appointment, error)
-	BookedAppointment(ctx context.Context, leadID int64, from, to time.Time) (*domain.Appointment, error)
-	SetAppointmentStatus(ctx context.Context, id int64, from, to string) (bool, error)
-	CreateHandover(ctx context.Context, h *domain.Handover) error
-	HandoverByID(ctx context.Context, id int64) (*domain.Handover, error)
-	DecideHandover(ctx context.Context, id int64, status, reason string) (bool, error)
 	AddLeadEvent(ctx context.Context, e *domain.LeadEvent) error
 	LeadEvents(ctx context.Context, leadID int64, limit int) ([]domain.LeadEvent, error)
-	EventsBetween(ctx context.Context, from, to time.Time, whys []string, limit int) ([]domain.LeadEvent, error)
 }
 
 // registerHandovers adds the commands and buttons of this file.
@@ -60,24 +55,11 @@ func (b *Bot) handleAppoint(ctx context.Context, r *Request) error {
 	if err != nil {
 		return err
 	}
-	// A new booking replaces the lead's earlier ones: one reminder, and no
-	// false no-show.
-	now := b.now()
-	earlier, err := b.store.AppointmentsBetween(ctx, now.AddDate(0, 0, -1), now.AddDate(1, 0, 0), domain.ApptBooked)
+	out, err := b.opts.Appointments.BookAppointment(ctx, domain.Appointment{LeadID: l.ID, TelesalesID: r.Staff.ID, At: at})
 	if err != nil {
 		return err
 	}
-	for _, e := range earlier {
-		if e.LeadID == l.ID {
-			if _, err := b.store.SetAppointmentStatus(ctx, e.ID, domain.ApptBooked, domain.ApptReplaced); err != nil {
-				return err
-			}
-		}
-	}
-	a := &domain.Appointment{LeadID: l.ID, TelesalesID: r.Staff.ID, At: at}
-	if err := b.store.CreateAppointment(ctx, a); err != nil {
-		return err
-	}
+	l = out.Lead
 	b.reply(ctx, r.ChatID, b.appointPromise(r, l, at))
 	return nil
 }
@@ -106,33 +88,22 @@ func (b *Bot) appointPromise(r *Request, l *domain.Lead, at time.Time) string {
 // (an invited customer, for the visit card). When a consultant registered
 // the visit as theirs, the notice carries a Dispute button (R1.14.4).
 func (b *Bot) arrival(ctx context.Context, l *domain.Lead, registrar *domain.Staff, v *domain.Visit) (telesales, invited bool, err error) {
-	if l.Pool != domain.PoolTelesales {
-		return false, false, nil
+	out, err := b.opts.Appointments.NoticeArrival(ctx, l.ID, registrar.ID, v.ID)
+	if err != nil || out.Notify == nil {
+		return out != nil && out.Telesales, out != nil && out.Invited, err
 	}
-	day := b.opts.Calendar.StartOfDay(b.now())
-	if a, err := b.store.BookedAppointment(ctx, l.ID, day, day.AddDate(0, 0, 1)); err == nil {
-		invited = true
-		if _, err := b.store.SetAppointmentStatus(ctx, a.ID, domain.ApptBooked, domain.ApptArrived); err != nil {
-			return true, invited, err
-		}
-	} else if domain.ErrorCode(err) != domain.ENOTFOUND {
-		return true, false, err
-	}
-	owner, err := b.store.StaffByID(ctx, l.OwnerID)
-	if err != nil || !owner.Enrolled() || owner.ID == registrar.ID {
-		return true, invited, nil
-	}
+	owner, day := out.Notify, b.opts.Calendar.StartOfDay(b.now())
 	key := "arrival.notice_lead" // a telesales lead who came without a booking
-	if invited {
+	if out.Invited {
 		key = "arrival.notice"
 	}
 	text := T(owner.Lang, key, l.Name, l.ID, registrar.Name)
 	var markup models.ReplyMarkup
-	if v.ConsultantID == registrar.ID {
+	if out.Claimed {
 		text += "\n" + T(owner.Lang, "arrival.claimed", registrar.Name)
 		markup = inlineKeyboard([]models.InlineKeyboardButton{{Text: T(owner.Lang, "btn.dispute"), CallbackData: "dispute:" + strconv.FormatInt(v.ID, 10)}})
 	}
-	return true, invited, b.Push(ctx, fmt.Sprintf("arrival:%d:%s", l.ID, day.Format(domain.DateLayout)), owner.TelegramID, owner.ID, text, markup)
+	return true, out.Invited, b.Push(ctx, fmt.Sprintf("arrival:%d:%s", l.ID, day.Format(domain.DateLayout)), owner.TelegramID, owner.ID, text, markup)
 }
 
 // handleHandover fills the handover form: /handover 17 陈顾问 [12-20].
@@ -145,41 +116,27 @@ func (b *Bot) handleHandover(ctx context.Context, r *Request) error {
 	if err != nil {
 		return err
 	}
-	if l.Pool != domain.PoolTelesales {
-		return domain.Errorkf(domain.EINVALID, "err.handover_not_telesales", []any{l.ID}, "lead %d is not in the telesales pool", l.ID)
+	h := domain.Handover{LeadID: l.ID, FromID: r.Staff.ID} // the service sets the expected date by default
+	if len(f) == 3 {
+		if h.ExpectedBuyBy, err = domain.ParseWhen(f[2], b.now(), b.allDays()); err != nil {
+			return err
+		}
 	}
-	to, err := b.store.StaffByName(ctx, f[1])
+	out, err := b.opts.Handovers.SendHandover(ctx, h, f[1])
 	if err != nil {
 		return err
 	}
-	if !to.Active || !to.Roles.Has(domain.RoleConsultant) {
-		return domain.Errorkf(domain.EINVALID, "err.handover_not_consultant", []any{to.Name}, "%s is not a consultant", to.Name)
-	}
-	if !to.Enrolled() {
-		// The form could not reach them: say so rather than "sent".
-		return domain.Errorkf(domain.EINVALID, "err.handover_not_linked", []any{to.Name}, "%s has not linked Telegram", to.Name)
-	}
-	buyBy := domain.ExpectedBuyBy(l.Grade, b.now())
-	if len(f) == 3 {
-		t, err := domain.ParseWhen(f[2], b.now(), b.allDays())
-		if err != nil {
+	if to := out.To; to.Enrolled() {
+		id := strconv.FormatInt(out.Handover.ID, 10)
+		markup := inlineKeyboard([]models.InlineKeyboardButton{
+			{Text: T(to.Lang, "btn.accept"), CallbackData: "ho:ok:" + id},
+			{Text: T(to.Lang, "btn.decline"), CallbackData: "ho:no:" + id},
+		})
+		if err := b.Push(ctx, "handover:"+id, to.TelegramID, to.ID, b.handoverForm(ctx, to.Lang, out.Handover, out.Lead), markup); err != nil {
 			return err
 		}
-		buyBy = t
 	}
-	h := &domain.Handover{LeadID: l.ID, FromID: r.Staff.ID, ToID: to.ID, Channel: l.Source, ExpectedBuyBy: buyBy, Grade: l.Grade}
-	if err := b.store.CreateHandover(ctx, h); err != nil {
-		return err
-	}
-	id := strconv.FormatInt(h.ID, 10)
-	markup := inlineKeyboard([]models.InlineKeyboardButton{
-		{Text: T(to.Lang, "btn.accept"), CallbackData: "ho:ok:" + id},
-		{Text: T(to.Lang, "btn.decline"), CallbackData: "ho:no:" + id},
-	})
-	if err := b.Push(ctx, "handover:"+id, to.TelegramID, to.ID, b.handoverForm(ctx, to.Lang, h, l), markup); err != nil {
-		return err
-	}
-	b.reply(ctx, r.ChatID, r.T("handover.sent", l.ID, l.Name, to.Name))
+	b.reply(ctx, r.ChatID, r.T("handover.sent", out.Lead.ID, out.Lead.Name, out.To.Name))
 	return nil
 }
 
@@ -222,64 +179,26 @@ func (b *Bot) handleHandoverButton(ctx context.Context, r *Request) error {
 	if err != nil {
 		return domain.Errorkf(domain.ENOTFOUND, "callback.stale", nil, "bad handover button")
 	}
-	h, err := b.store.HandoverByID(ctx, id)
-	if err != nil {
-		return err
-	}
-	if h.ToID != r.Staff.ID {
-		return domain.Errorkf(domain.EFORBIDDEN, "err.forbidden", nil, "handover %d is for %d", id, h.ToID)
-	}
-	if h.Status != domain.HandoverPending {
-		return domain.Errorkf(domain.ECONFLICT, "handover.already", nil, "handover %d decided", id)
-	}
 	switch verb {
 	case "ok":
-		return b.acceptHandover(ctx, r, h)
-	case "no":
-		return b.ask(ctx, r, "decline", h.ID, r.T("handover.ask_reason"))
-	}
-	return domain.Errorkf(domain.ENOTFOUND, "callback.stale", nil, "bad handover verb")
-}
-
-// acceptHandover moves the lead to the consultant (LMS → DMS): owner and
-// pool change, the follow-ups go on from the grade, telesales keeps the
-// invitation credit.
-func (b *Bot) acceptHandover(ctx context.Context, r *Request, h *domain.Handover) error {
-	l, err := b.store.LeadByID(ctx, h.LeadID)
-	if err != nil {
-		return err
-	}
-	if l.Pool != domain.PoolTelesales || !l.Grade.Open() {
-		// Ruled to someone else, or closed, since the form was sent.
-		return domain.Errorkf(domain.ECONFLICT, "handover.stale", []any{l.ID}, "lead %d moved since the handover", l.ID)
-	}
-	ok, err := b.store.DecideHandover(ctx, h.ID, domain.HandoverAccepted, "")
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return domain.Errorkf(domain.ECONFLICT, "handover.already", nil, "handover %d decided", h.ID)
-	}
-	invitedBy := l.OwnerID // the telesales whose lead it was keeps the credit
-	if err := b.moveLead(ctx, l, r.Staff.ID, r.Staff.ID, domain.PoolShowroom, domain.WhyHandover); err != nil {
-		return err
-	}
-	l.InvitedBy = invitedBy
-	l.Reschedule(b.opts.Rules.Leads, b.opts.Calendar)
-	if err := b.store.UpdateLead(ctx, l); err != nil {
-		return err
-	}
-	if from, err := b.store.StaffByID(ctx, h.FromID); err == nil && from.Enrolled() {
-		if err := b.Push(ctx, fmt.Sprintf("handover-result:%d", h.ID), from.TelegramID, from.ID,
-			T(from.Lang, "handover.accepted", l.ID, l.Name, r.Staff.Name), nil); err != nil {
+		out, err := b.opts.Handovers.AcceptHandover(ctx, id, r.Staff.ID)
+		if err != nil {
 			return err
 		}
+		l := out.Lead
+		if err := b.handoverAnswered(ctx, out, func(lang domain.Lang) string {
+			return T(lang, "handover.accepted", l.ID, l.Name, r.Staff.Name)
+		}); err != nil {
+			return err
+		}
+		return b.replyCard(ctx, r, l, "handover.yours")
+	case "no":
+		if _, err := b.opts.Handovers.HandoverToAnswer(ctx, id, r.Staff.ID); err != nil {
+			return err
+		}
+		return b.ask(ctx, r, "decline", id, r.T("handover.ask_reason"))
 	}
-	h.Status = domain.HandoverAccepted
-	if err := b.closeHandoverCards(ctx, h, l, r.Staff); err != nil {
-		return err
-	}
-	return b.replyCard(ctx, r, l, "handover.yours")
+	return domain.Errorkf(domain.ENOTFOUND, "callback.stale", nil, "bad handover verb")
 }
 
 // declineReasonText takes a declining consultant's reason.
@@ -288,36 +207,29 @@ func (b *Bot) declineReasonText(ctx context.Context, r *Request, d *domain.Dialo
 	if err := b.endDialog(ctx, r, d, &id); err != nil {
 		return err
 	}
-	if text = strings.TrimSpace(text); text == "" {
-		return domain.Errorkf(domain.EINVALID, "err.note_empty", nil, "reason is empty")
-	}
-	h, err := b.store.HandoverByID(ctx, id)
+	out, err := b.opts.Handovers.DeclineHandover(ctx, id, r.Staff.ID, text)
 	if err != nil {
 		return err
 	}
-	ok, err := b.store.DecideHandover(ctx, id, domain.HandoverDeclined, text)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return domain.Errorkf(domain.ECONFLICT, "handover.already", nil, "handover %d decided", id)
-	}
-	l, err := b.store.LeadByID(ctx, h.LeadID)
-	if err != nil {
-		return err
-	}
-	if from, err := b.store.StaffByID(ctx, h.FromID); err == nil && from.Enrolled() {
-		if err := b.Push(ctx, fmt.Sprintf("handover-result:%d", h.ID), from.TelegramID, from.ID,
-			T(from.Lang, "handover.declined", r.Staff.Name, l.ID, l.Name, text), nil); err != nil {
-			return err
-		}
-	}
-	h.Status, h.Reason = domain.HandoverDeclined, text
-	if err := b.closeHandoverCards(ctx, h, l, r.Staff); err != nil {
+	l, h := out.Lead, out.Handover
+	if err := b.handoverAnswered(ctx, out, func(lang domain.Lang) string {
+		return T(lang, "handover.declined", r.Staff.Name, l.ID, l.Name, h.Reason)
+	}); err != nil {
 		return err
 	}
 	b.reply(ctx, r.ChatID, r.T("handover.declined_ok"))
 	return nil
+}
+
+// handoverAnswered tells the telesales the answer and shows the decided
+// form on the consultant's copies.
+func (b *Bot) handoverAnswered(ctx context.Context, out *domain.HandoverAnswered, news func(domain.Lang) string) error {
+	if out.From != nil {
+		if err := b.tell(ctx, fmt.Sprintf("handover-result:%d", out.Handover.ID), out.From, news); err != nil {
+			return err
+		}
+	}
+	return b.closeHandoverCards(ctx, out.Handover, out.Lead, out.To)
 }
 
 // moveLead gives a lead a new owner and pool, recording both changes.
@@ -345,15 +257,12 @@ func (b *Bot) handleTransfers(ctx context.Context, r *Request) error {
 		}
 		month = t
 	}
-	events, err := b.store.EventsBetween(ctx, month, month.AddDate(0, 1, 0), []string{domain.WhyHandover, domain.WhyRuling, domain.WhyCleanup}, 200)
+	events, err := b.opts.Collisions.Transfers(ctx, month, month.AddDate(0, 1, 0))
 	if err != nil {
 		return err
 	}
 	lines := []string{r.T("transfers.header", month.Format("2006-01"))}
 	for _, e := range events {
-		if e.Kind != domain.EventOwner {
-			continue
-		}
 		lines = append(lines, r.T("transfers.line", b.formatTime(e.At), e.LeadID, r.staffNameText(ctx, e.From), r.staffNameText(ctx, e.To), r.T("why."+e.Why), r.staffName(ctx, e.StaffID)))
 	}
 	if len(lines) == 1 {

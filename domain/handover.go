@@ -1,30 +1,15 @@
 package domain
 
-import "time"
-
-// Chapter 1's passage of a lead from telesales to the showroom (R1.8–R1.10,
-// R1.13, R1.14): appointments, handovers, collisions and the month-end
-// clean-up, and the audit of every change of owner, grade or pool.
-
-// Appointment states.
-const (
-	ApptBooked  = "booked"
-	ApptArrived = "arrived"
-	ApptMissed  = "missed"
-	// ApptReplaced is a booking superseded by a later /appoint.
-	ApptReplaced = "replaced"
+import (
+	"context"
+	"strings"
+	"time"
 )
 
-// Appointment is a showroom visit telesales booked for a lead (邀约到店, R1.8).
-type Appointment struct {
-	ID          int64
-	LeadID      int64
-	TelesalesID int64 // who booked it: keeps the invitation credit
-	At          time.Time
-	Status      string
-	Reminded    bool // reception was reminded before it
-	CreatedAt   time.Time
-}
+// The handover form (R1.10): how a lead passes from telesales to a
+// consultant; and the audit of every change of a lead's owner, grade or
+// pool. Appointments (R1.8) are in appointment.go, collisions (R1.14) in
+// collision.go.
 
 // Handover states.
 const (
@@ -49,34 +34,6 @@ type Handover struct {
 	Escalated     bool // the supervisor was told it is unanswered
 	CreatedAt     time.Time
 	DecidedAt     *time.Time
-}
-
-// Collision states.
-const (
-	CollisionOpen  = "open"
-	CollisionRuled = "ruled"
-)
-
-// Collision is a dispute over one customer (撞单, R1.14): the lead's owner
-// (A) and a second claimant (B) who logged or received the same phone.
-type Collision struct {
-	ID         int64
-	LeadID     int64
-	OwnerID    int64 // A: owns the lead
-	ClaimantID int64 // B: claims the customer
-	Phone      string
-	Source     Source    // how B met the customer
-	ClaimedAt  time.Time // when B's claim arose
-	NoteA      string
-	NoteB      string
-	Status     string
-	WinnerID   int64
-	DeciderID  int64
-	DecidedAt  *time.Time
-	// Reminded and Escalated record the 24 h reminder to the supervisor and
-	// the 48 h report to the manager.
-	Reminded  bool
-	Escalated bool
 }
 
 // Lead event kinds and why a change happened, for the audit.
@@ -112,4 +69,104 @@ func (h *Handover) CreatedAtOr(t time.Time) time.Time {
 		return t
 	}
 	return h.CreatedAt
+}
+
+// CanHandOver returns nil when from may pass lead l to consultant to
+// (R1.10): from works the lead, it is in the telesales pool, and to is an
+// active consultant. EFORBIDDEN (err.lead_not_yours), EINVALID
+// (err.handover_not_telesales, err.handover_not_consultant) otherwise.
+func CanHandOver(from *Staff, l *Lead, to *Staff) error {
+	if !CanWorkLead(from, l) {
+		return Errorkf(EFORBIDDEN, "err.lead_not_yours", []any{l.ID}, "lead %d is not staff %d's", l.ID, from.ID)
+	}
+	if l.Pool != PoolTelesales {
+		return Errorkf(EINVALID, "err.handover_not_telesales", []any{l.ID}, "lead %d is not in the telesales pool", l.ID)
+	}
+	if to != nil && (!to.Active || !to.Roles.Has(RoleConsultant)) {
+		return Errorkf(EINVALID, "err.handover_not_consultant", []any{to.Name}, "%s is not a consultant", to.Name)
+	}
+	if to != nil && !to.Enrolled() {
+		// The form could not reach them: say so rather than "sent".
+		return Errorkf(EINVALID, "err.handover_not_linked", []any{to.Name}, "%s has not linked Telegram", to.Name)
+	}
+	return nil
+}
+
+// CanAnswerHandover returns nil when s may accept or decline h: it was
+// handed to them and is still pending. EFORBIDDEN (err.forbidden),
+// ECONFLICT (handover.already) otherwise.
+func CanAnswerHandover(s *Staff, h *Handover) error {
+	if h.ToID != s.ID {
+		return Errorkf(EFORBIDDEN, "err.forbidden", nil, "handover %d is for %d", h.ID, h.ToID)
+	}
+	if h.Status != HandoverPending {
+		return Errorkf(ECONFLICT, "handover.already", nil, "handover %d decided", h.ID)
+	}
+	return nil
+}
+
+// CanAcceptHandover returns nil when lead l may still be taken over: it is
+// in the telesales pool and open. ECONFLICT (handover.stale) when it was
+// ruled to someone else, or closed, since the form was sent.
+func CanAcceptHandover(l *Lead) error {
+	if l.Pool != PoolTelesales || !l.Grade.Open() {
+		return Errorkf(ECONFLICT, "handover.stale", []any{l.ID}, "lead %d moved since the handover", l.ID)
+	}
+	return nil
+}
+
+// ValidDeclineReason returns the trimmed reason of a decline; EINVALID
+// (err.note_empty) when there is none.
+func ValidDeclineReason(reason string) (string, error) {
+	if reason = strings.TrimSpace(reason); reason == "" {
+		return "", Errorkf(EINVALID, "err.note_empty", nil, "reason is empty")
+	}
+	return reason, nil
+}
+
+// HandoverService passes leads from telesales to the showroom with the
+// handover form (R1.10). Each method is one transaction, or joins the
+// caller's.
+type HandoverService interface {
+	// SendHandover files h (LeadID, FromID; ExpectedBuyBy, by default as
+	// the lead's grade expects from now) to the consultant named toName,
+	// pending, created now. ENOTFOUND (err.lead_not_found,
+	// err.staff_not_found), EFORBIDDEN (err.lead_not_yours), EINVALID
+	// (err.handover_not_telesales, err.handover_not_consultant), ECONFLICT
+	// (err.handover_pending: one pending form a lead).
+	SendHandover(ctx context.Context, h Handover, toName string) (*HandoverSent, error)
+
+	// HandoverToAnswer returns handover id if staffID may answer it now:
+	// the check before a decline's reason is asked for. ENOTFOUND
+	// (callback.stale), EFORBIDDEN (err.forbidden), ECONFLICT
+	// (handover.already).
+	HandoverToAnswer(ctx context.Context, id, staffID int64) (*Handover, error)
+
+	// AcceptHandover accepts handover id for staffID and moves the lead to
+	// them (LMS → DMS): owner and pool change, the follow-ups go on from
+	// the grade, the telesales keeps the invitation credit. ENOTFOUND
+	// (callback.stale), EFORBIDDEN (err.forbidden), ECONFLICT
+	// (handover.already, handover.stale).
+	AcceptHandover(ctx context.Context, id, staffID int64) (*HandoverAnswered, error)
+
+	// DeclineHandover declines handover id for staffID with reason.
+	// ENOTFOUND (callback.stale), EFORBIDDEN (err.forbidden), ECONFLICT
+	// (handover.already), EINVALID (err.note_empty, err.note_long).
+	DeclineHandover(ctx context.Context, id, staffID int64, reason string) (*HandoverAnswered, error)
+}
+
+// HandoverSent is a form filed: the consultant To gets it with buttons.
+type HandoverSent struct {
+	Handover *Handover
+	Lead     *Lead
+	From, To *Staff
+}
+
+// HandoverAnswered is a form accepted or declined (Handover.Status, and
+// Reason for a decline): From, the telesales, is told (nil when no longer
+// found); To's copies of the form close. Lead is as it is now.
+type HandoverAnswered struct {
+	Handover *Handover
+	Lead     *Lead
+	From, To *Staff
 }

@@ -27,10 +27,12 @@ type HandoverReminder struct {
 
 // CollisionReminder says a collision is unruled past its time (R1.14):
 // the supervisors, or escalated the managers, hear of it. Owner and
-// Claimant are nil when no longer found (the reminder then has no card).
+// Claimant are nil when no longer found (the reminder then has no card);
+// Last is the lead's last follow-up, for the card (nil when none).
 type CollisionReminder struct {
 	Collision       Collision
 	Lead            *Lead
+	Last            *FollowUp
 	Owner, Claimant *Staff
 	Escalate        bool
 	Recipients      []*Staff

@@ -185,3 +185,89 @@ func (db *DB) rowExists(ctx context.Context, model any, id int64, notFound func(
 	}
 	return nil
 }
+
+// storage implements the appointment service (R1.8, R1.9).
+var _ domain.AppointmentService = (*DB)(nil)
+
+// BookAppointment implements domain.AppointmentService.
+func (db *DB) BookAppointment(ctx context.Context, a domain.Appointment) (*domain.AppointmentBooked, error) {
+	var out *domain.AppointmentBooked
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		l, err := db.LeadByID(ctx, a.LeadID)
+		if err != nil {
+			return err
+		}
+		booker, err := db.StaffByID(ctx, a.TelesalesID)
+		if err != nil {
+			return err
+		}
+		if !domain.CanWorkLead(booker, l) {
+			return domain.Errorkf(domain.EFORBIDDEN, "err.lead_not_yours", []any{l.ID}, "lead %d is not staff %d's", l.ID, booker.ID)
+		}
+		now := db.now()
+		earlier, err := db.AppointmentsBetween(ctx, now.AddDate(0, 0, -1), now.AddDate(1, 0, 0), domain.ApptBooked)
+		if err != nil {
+			return err
+		}
+		out = &domain.AppointmentBooked{Appointment: &a, Lead: l}
+		for _, e := range earlier {
+			if e.LeadID != l.ID {
+				continue
+			}
+			if ok, err := db.SetAppointmentStatus(ctx, e.ID, domain.ApptBooked, domain.ApptReplaced); err != nil {
+				return err
+			} else if ok {
+				e.Status = domain.ApptReplaced
+				out.Replaced = append(out.Replaced, e)
+			}
+		}
+		return db.CreateAppointment(ctx, &a)
+	})
+	if err != nil {
+		return nil, wrapInternal(err, "book appointment of lead %d", a.LeadID)
+	}
+	return out, nil
+}
+
+// NoticeArrival implements domain.AppointmentService.
+func (db *DB) NoticeArrival(ctx context.Context, leadID, registrarID, visitID int64) (*domain.Arrival, error) {
+	var out *domain.Arrival
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		l, err := db.LeadByID(ctx, leadID)
+		if err != nil {
+			return err
+		}
+		v, err := db.VisitByID(ctx, visitID)
+		if err != nil {
+			return err
+		}
+		registrar, err := db.StaffByID(ctx, registrarID)
+		if err != nil {
+			return err
+		}
+		out = &domain.Arrival{Lead: l, Visit: v, Registrar: registrar}
+		if l.Pool != domain.PoolTelesales {
+			return nil
+		}
+		out.Telesales = true
+		day := db.Calendar.StartOfDay(db.now())
+		if a, err := db.BookedAppointment(ctx, l.ID, day, day.AddDate(0, 0, 1)); err == nil {
+			out.Invited = true
+			if _, err := db.SetAppointmentStatus(ctx, a.ID, domain.ApptBooked, domain.ApptArrived); err != nil {
+				return err
+			}
+		} else if domain.ErrorCode(err) != domain.ENOTFOUND {
+			return err
+		}
+		owner, err := db.StaffByID(ctx, l.OwnerID)
+		if err != nil && domain.ErrorCode(err) != domain.ENOTFOUND {
+			return err
+		}
+		out.Notify, out.Claimed = domain.ArrivalNotice(owner, registrar, v)
+		return nil
+	})
+	if err != nil {
+		return nil, wrapInternal(err, "arrival of lead %d", leadID)
+	}
+	return out, nil
+}

@@ -3,6 +3,8 @@ package storage
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"gorm.io/gorm/clause"
@@ -247,4 +249,286 @@ func (db *DB) UnchasedCollisions(ctx context.Context) (unreminded, unescalated t
 		return time.Time{}, time.Time{}, formatError(fmt.Errorf("unchased collisions: %w", err))
 	}
 	return unreminded, unescalated, nil
+}
+
+// storage implements the collision service (R1.14).
+var _ domain.CollisionService = (*DB)(nil)
+
+// OpenCollision implements domain.CollisionService.
+func (db *DB) OpenCollision(ctx context.Context, leadID, claimantID int64, src domain.Source) (*domain.CollisionOpened, error) {
+	var out *domain.CollisionOpened
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		l, err := db.LeadByID(ctx, leadID)
+		if err != nil {
+			return err
+		}
+		claimant, err := db.StaffByID(ctx, claimantID)
+		if err != nil {
+			return err
+		}
+		if err := domain.CanOpenCollision(claimant, l); err != nil {
+			return err
+		}
+		owner, err := db.StaffByID(ctx, l.OwnerID)
+		if err != nil {
+			return err
+		}
+		out, err = db.openCollision(ctx, l, owner, claimant, src)
+		return err
+	})
+	if err != nil {
+		return nil, wrapInternal(err, "open collision of lead %d", leadID)
+	}
+	return out, nil
+}
+
+// DisputeVisit implements domain.CollisionService.
+func (db *DB) DisputeVisit(ctx context.Context, visitID, disputerID int64) (*domain.CollisionOpened, error) {
+	var out *domain.CollisionOpened
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		v, err := db.VisitByID(ctx, visitID)
+		if err != nil {
+			return err
+		}
+		l, err := db.LeadByID(ctx, v.LeadID)
+		if err != nil {
+			return err
+		}
+		disputer, err := db.StaffByID(ctx, disputerID)
+		if err != nil {
+			return err
+		}
+		if err := domain.CanDispute(disputer, l, v, db.now(), db.Rules.Leads.CollisionNotes); err != nil {
+			return err
+		}
+		claimant, err := db.StaffByID(ctx, v.ConsultantID)
+		if err != nil {
+			return err
+		}
+		out, err = db.openCollision(ctx, l, disputer, claimant, domain.SourceWalkIn)
+		return err
+	})
+	if err != nil {
+		return nil, wrapInternal(err, "dispute visit %d", visitID)
+	}
+	return out, nil
+}
+
+// openCollision stores the case of owner (A) and claimant (B) over lead l,
+// or finds the claimant's open one, and says who gets its card.
+func (db *DB) openCollision(ctx context.Context, l *domain.Lead, owner, claimant *domain.Staff, src domain.Source) (*domain.CollisionOpened, error) {
+	c := &domain.Collision{LeadID: l.ID, OwnerID: owner.ID, ClaimantID: claimant.ID, Phone: l.Phone, Source: src, ClaimedAt: db.now()}
+	created, err := db.CreateCollision(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	out := &domain.CollisionOpened{Collision: c, Created: created, Lead: l, Owner: owner, Claimant: claimant}
+	if !created {
+		return out, nil
+	}
+	if out.Last, err = db.lastFollowUp(ctx, l.ID); err != nil {
+		return nil, err
+	}
+	if out.Supervisors, err = db.reachable(ctx, domain.RoleSupervisor); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// lastFollowUp is the lead's last follow-up, nil when none, for a card.
+func (db *DB) lastFollowUp(ctx context.Context, leadID int64) (*domain.FollowUp, error) {
+	fus, err := db.FollowUps(ctx, leadID, 1)
+	if err != nil || len(fus) == 0 {
+		return nil, err
+	}
+	return &fus[0], nil
+}
+
+// reachable lists the active, enrolled holders of role.
+func (db *DB) reachable(ctx context.Context, role domain.Role) ([]*domain.Staff, error) {
+	staff, err := db.StaffWithRole(ctx, role)
+	if err != nil {
+		return nil, err
+	}
+	return domain.Reachable(staff), nil
+}
+
+// CollisionNoteToAdd implements domain.CollisionService.
+func (db *DB) CollisionNoteToAdd(ctx context.Context, id, staffID int64, side string) (*domain.Collision, error) {
+	var out *domain.Collision
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		c, err := db.CollisionByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		s, err := db.StaffByID(ctx, staffID)
+		if err != nil {
+			return err
+		}
+		if err := domain.CanAddCollisionNote(s, c, side, db.now(), db.Rules.Leads.CollisionNotes); err != nil {
+			return err
+		}
+		out = c
+		return nil
+	})
+	if err != nil {
+		return nil, wrapInternal(err, "collision %d note to add", id)
+	}
+	return out, nil
+}
+
+// AddCollisionNote implements domain.CollisionService.
+func (db *DB) AddCollisionNote(ctx context.Context, id, staffID int64, side, note string) (*domain.CollisionNoted, error) {
+	if note = strings.TrimSpace(note); note == "" {
+		return nil, domain.Errorkf(domain.EINVALID, "err.note_empty", nil, "empty note")
+	}
+	var out *domain.CollisionNoted
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		c, err := db.CollisionByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		author, err := db.StaffByID(ctx, staffID)
+		if err != nil {
+			return err
+		}
+		if sideID, err := c.Side(side); err != nil {
+			return err
+		} else if sideID != author.ID {
+			return domain.Errorkf(domain.EFORBIDDEN, "err.forbidden", nil, "not a side of collision %d", id)
+		}
+		// A ruled case within the window answers collision.ruled (below).
+		if !c.NotesOpen(db.now(), db.Rules.Leads.CollisionNotes) {
+			return domain.Errorkf(domain.ECONFLICT, "collision.notes_closed", nil, "notes closed")
+		}
+		if err := db.SetCollisionNote(ctx, c.ID, side, note); err != nil {
+			return err
+		}
+		if side == domain.SideOwner {
+			c.NoteA = note
+		} else {
+			c.NoteB = note
+		}
+		sups, err := db.reachable(ctx, domain.RoleSupervisor)
+		if err != nil {
+			return err
+		}
+		out = &domain.CollisionNoted{Collision: c, Author: author, Note: note, Supervisors: sups}
+		return nil
+	})
+	if err != nil {
+		return nil, wrapInternal(err, "add note to collision %d", id)
+	}
+	return out, nil
+}
+
+// DecideCollision implements domain.CollisionService.
+func (db *DB) DecideCollision(ctx context.Context, id int64, side string, deciderID int64) (*domain.CollisionDecided, error) {
+	var out *domain.CollisionDecided
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		c, err := db.CollisionByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		owner, err := db.StaffByID(ctx, c.OwnerID)
+		if err != nil {
+			return err
+		}
+		claimant, err := db.StaffByID(ctx, c.ClaimantID)
+		if err != nil {
+			return err
+		}
+		decider, err := db.StaffByID(ctx, deciderID)
+		if domain.ErrorCode(err) == domain.ENOTFOUND {
+			return domain.Errorkf(domain.EFORBIDDEN, "err.forbidden", nil, "unknown decider %d", deciderID)
+		} else if err != nil {
+			return err
+		}
+		won := owner
+		if winnerID, err := c.Side(side); err != nil {
+			return err
+		} else if winnerID == claimant.ID {
+			won = claimant
+		}
+		// Who may rule first (a side never does), then decide-once.
+		a := c.Approval(owner)
+		if err := a.MayDecide(decider, nil); err != nil {
+			return err
+		}
+		if err := a.Decide(domain.Decision{DeciderID: decider.ID, At: db.now(), Verdict: c.VerdictFor(won.ID)}); err != nil {
+			return err
+		}
+		if ok, err := db.RuleCollision(ctx, c.ID, won.ID, decider.ID); err != nil {
+			return err
+		} else if !ok {
+			return domain.AlreadyDecided(domain.ApprovalCollision, c.ID)
+		}
+		at := a.Decision.At
+		c.Status, c.WinnerID, c.DeciderID, c.DecidedAt = domain.CollisionRuled, won.ID, decider.ID, &at
+		l, err := db.LeadByID(ctx, c.LeadID)
+		if err != nil {
+			return err
+		}
+		if l.OwnerID != won.ID {
+			// The winner gets it, whoever holds it now (it may have moved since).
+			if err := db.moveLead(ctx, l, decider.ID, won.ID, domain.PoolOf(won.Roles), domain.WhyRuling); err != nil {
+				return err
+			}
+		}
+		out = &domain.CollisionDecided{Collision: c, Lead: l, Owner: owner, Claimant: claimant, Winner: won, Decider: decider}
+		if out.Last, err = db.lastFollowUp(ctx, l.ID); err != nil {
+			return err
+		}
+		if out.Supervisors, err = db.reachable(ctx, domain.RoleSupervisor); err != nil {
+			return err
+		}
+		out.Managers, err = db.reachable(ctx, domain.RoleManager)
+		return err
+	})
+	if err != nil {
+		return nil, wrapInternal(err, "decide collision %d", id)
+	}
+	return out, nil
+}
+
+// moveLead gives lead l a new owner and pool, recording both changes as
+// lead events by staff by, for why.
+func (db *DB) moveLead(ctx context.Context, l *domain.Lead, by, to int64, pool domain.Pool, why string) error {
+	at := db.now()
+	changes := []domain.LeadEvent{
+		{Kind: domain.EventOwner, From: strconv.FormatInt(l.OwnerID, 10), To: strconv.FormatInt(to, 10)},
+		{Kind: domain.EventPool, From: string(l.Pool), To: string(pool)},
+	}
+	for _, e := range changes {
+		if e.From == e.To {
+			continue
+		}
+		e.LeadID, e.StaffID, e.At, e.Why = l.ID, by, at, why
+		if err := db.AddLeadEvent(ctx, &e); err != nil {
+			return err
+		}
+	}
+	l.OwnerID, l.Pool = to, pool
+	return db.UpdateLead(ctx, l)
+}
+
+// Transfers implements domain.CollisionService.
+func (db *DB) Transfers(ctx context.Context, from, to time.Time) ([]domain.LeadEvent, error) {
+	var out []domain.LeadEvent
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		events, err := db.EventsBetween(ctx, from, to, domain.TransferWhys, 200)
+		if err != nil {
+			return err
+		}
+		for _, e := range events {
+			if e.Kind == domain.EventOwner {
+				out = append(out, e)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, wrapInternal(err, "transfers")
+	}
+	return out, nil
 }

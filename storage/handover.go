@@ -197,3 +197,168 @@ func (db *DB) UnchasedHandovers(ctx context.Context) (unreminded, unescalated ti
 	}
 	return unreminded, unescalated, nil
 }
+
+// storage implements the handover service (R1.10).
+var _ domain.HandoverService = (*DB)(nil)
+
+// SendHandover implements domain.HandoverService.
+func (db *DB) SendHandover(ctx context.Context, h domain.Handover, toName string) (*domain.HandoverSent, error) {
+	var out *domain.HandoverSent
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		l, err := db.LeadByID(ctx, h.LeadID)
+		if err != nil {
+			return err
+		}
+		from, err := db.StaffByID(ctx, h.FromID)
+		if err != nil {
+			return err
+		}
+		if err := domain.CanHandOver(from, l, nil); err != nil {
+			return err
+		}
+		to, err := db.StaffByName(ctx, toName)
+		if err != nil {
+			return err
+		}
+		if err := domain.CanHandOver(from, l, to); err != nil {
+			return err
+		}
+		if h.ExpectedBuyBy.IsZero() {
+			h.ExpectedBuyBy = domain.ExpectedBuyBy(l.Grade, db.now())
+		}
+		h.ToID, h.Channel, h.Grade, h.Reason = to.ID, l.Source, l.Grade, ""
+		if err := db.CreateHandover(ctx, &h); err != nil {
+			return err
+		}
+		out = &domain.HandoverSent{Handover: &h, Lead: l, From: from, To: to}
+		return nil
+	})
+	if err != nil {
+		return nil, wrapInternal(err, "send handover of lead %d", h.LeadID)
+	}
+	return out, nil
+}
+
+// HandoverToAnswer implements domain.HandoverService.
+func (db *DB) HandoverToAnswer(ctx context.Context, id, staffID int64) (*domain.Handover, error) {
+	var out *domain.Handover
+	err := db.InTx(ctx, func(ctx context.Context) (err error) {
+		out, _, err = db.handoverToAnswer(ctx, id, staffID)
+		return err
+	})
+	if err != nil {
+		return nil, wrapInternal(err, "handover %d to answer", id)
+	}
+	return out, nil
+}
+
+// handoverToAnswer loads handover id and the consultant staffID, who must
+// be the one to answer it now.
+func (db *DB) handoverToAnswer(ctx context.Context, id, staffID int64) (*domain.Handover, *domain.Staff, error) {
+	h, err := db.HandoverByID(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	to, err := db.StaffByID(ctx, staffID)
+	if domain.ErrorCode(err) == domain.ENOTFOUND {
+		return nil, nil, domain.Errorkf(domain.EFORBIDDEN, "err.forbidden", nil, "unknown staff %d", staffID)
+	} else if err != nil {
+		return nil, nil, err
+	}
+	if err := domain.CanAnswerHandover(to, h); err != nil {
+		return nil, nil, err
+	}
+	return h, to, nil
+}
+
+// AcceptHandover implements domain.HandoverService.
+func (db *DB) AcceptHandover(ctx context.Context, id, staffID int64) (*domain.HandoverAnswered, error) {
+	var out *domain.HandoverAnswered
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		h, to, err := db.handoverToAnswer(ctx, id, staffID)
+		if err != nil {
+			return err
+		}
+		l, err := db.LeadByID(ctx, h.LeadID)
+		if err != nil {
+			return err
+		}
+		if err := domain.CanAcceptHandover(l); err != nil {
+			return err
+		}
+		if err := db.answerHandover(ctx, h, domain.HandoverAccepted, ""); err != nil {
+			return err
+		}
+		invitedBy := l.OwnerID // the telesales whose lead it was keeps the credit
+		if err := db.moveLead(ctx, l, to.ID, to.ID, domain.PoolShowroom, domain.WhyHandover); err != nil {
+			return err
+		}
+		l.InvitedBy = invitedBy
+		l.Reschedule(db.Rules.Leads, db.Calendar)
+		if err := db.UpdateLead(ctx, l); err != nil {
+			return err
+		}
+		out, err = db.handoverAnswered(ctx, h, l, to)
+		return err
+	})
+	if err != nil {
+		return nil, wrapInternal(err, "accept handover %d", id)
+	}
+	return out, nil
+}
+
+// DeclineHandover implements domain.HandoverService.
+func (db *DB) DeclineHandover(ctx context.Context, id, staffID int64, reason string) (*domain.HandoverAnswered, error) {
+	reason, err := domain.ValidDeclineReason(reason)
+	if err != nil {
+		return nil, err
+	}
+	var out *domain.HandoverAnswered
+	err = db.InTx(ctx, func(ctx context.Context) error {
+		h, to, err := db.handoverToAnswer(ctx, id, staffID)
+		if err != nil {
+			return err
+		}
+		if err := db.answerHandover(ctx, h, domain.HandoverDeclined, reason); err != nil {
+			return err
+		}
+		l, err := db.LeadByID(ctx, h.LeadID)
+		if err != nil {
+			return err
+		}
+		out, err = db.handoverAnswered(ctx, h, l, to)
+		return err
+	})
+	if err != nil {
+		return nil, wrapInternal(err, "decline handover %d", id)
+	}
+	return out, nil
+}
+
+// answerHandover settles pending h as status, once: a handover answered
+// meanwhile is an ECONFLICT (handover.already).
+func (db *DB) answerHandover(ctx context.Context, h *domain.Handover, status, reason string) error {
+	ok, err := db.DecideHandover(ctx, h.ID, status, reason)
+	switch {
+	case err != nil:
+		return err
+	case !ok:
+		return domain.Errorkf(domain.ECONFLICT, "handover.already", nil, "handover %d decided", h.ID)
+	}
+	at := db.now()
+	h.Status, h.Reason, h.DecidedAt = status, reason, &at
+	return nil
+}
+
+// handoverAnswered is the outcome of an answer: the telesales to tell, if
+// still found.
+func (db *DB) handoverAnswered(ctx context.Context, h *domain.Handover, l *domain.Lead, to *domain.Staff) (*domain.HandoverAnswered, error) {
+	from, err := db.StaffByID(ctx, h.FromID)
+	if domain.ErrorCode(err) == domain.ENOTFOUND {
+		from, err = nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &domain.HandoverAnswered{Handover: h, Lead: l, From: from, To: to}, nil
+}

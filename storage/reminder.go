@@ -86,6 +86,9 @@ func (db *DB) RemindCollision(ctx context.Context, c domain.Collision, escalate 
 		if out.Lead, err = db.LeadByID(ctx, c.LeadID); err != nil {
 			return err
 		}
+		if out.Last, err = db.lastFollowUp(ctx, c.LeadID); err != nil {
+			return err
+		}
 		out.Owner, _ = db.StaffByID(ctx, c.OwnerID)
 		out.Claimant, _ = db.StaffByID(ctx, c.ClaimantID)
 		role, mark := domain.RoleSupervisor, db.MarkCollisionReminded

@@ -1,0 +1,118 @@
+package storage_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/dealerbot/dealerbot/domain"
+	"github.com/dealerbot/dealerbot/storage"
+	"github.com/dealerbot/dealerbot/storage/storagetest"
+)
+
+// TestR1_10_HandoverService walks the handover form through the service,
+// without Telegram: telesales send a telesales lead to an active
+// consultant, who alone answers it, once; an acceptance moves the lead to
+// the showroom with the invitation credit kept, a decline gives a reason.
+func TestR1_10_HandoverService(t *testing.T) {
+	storagetest.ForEachDriver(t, func(t *testing.T, db *storage.DB) {
+		fixClock(db)
+		tele := MustEnrolStaff(t, db, "Tele", 301, domain.RoleTelesales)
+		cons := MustEnrolStaff(t, db, "Cons", 302, domain.RoleConsultant)
+		other := MustEnrolStaff(t, db, "Other", 303, domain.RoleConsultant)
+		MustEnrolStaff(t, db, "Tele2", 304, domain.RoleTelesales)
+		mk := func(phone string) *domain.Lead {
+			l := newLead(tele, "Customer "+phone, phone)
+			l.Grade = domain.GradeH
+			return MustCreateLead(t, db, l)
+		}
+		l := mk("13700000001")
+
+		t.Run("ErrSend", func(t *testing.T) {
+			_, err := db.SendHandover(ctx, domain.Handover{LeadID: l.ID, FromID: tele.ID}, "Tele2")
+			AssertError(t, err, domain.EINVALID, "err.handover_not_consultant")
+			_, err = db.SendHandover(ctx, domain.Handover{LeadID: l.ID, FromID: tele.ID}, "Nobody")
+			AssertError(t, err, domain.ENOTFOUND, "")
+			_, err = db.SendHandover(ctx, domain.Handover{LeadID: l.ID, FromID: other.ID}, "Cons")
+			AssertError(t, err, domain.EFORBIDDEN, "err.lead_not_yours")
+			shown := mk("13700000009")
+			shown.Pool = domain.PoolShowroom
+			MustUpdateLead(t, db, shown)
+			_, err = db.SendHandover(ctx, domain.Handover{LeadID: shown.ID, FromID: tele.ID}, "Cons")
+			AssertError(t, err, domain.EINVALID, "err.handover_not_telesales")
+		})
+
+		var h *domain.Handover
+		t.Run("Send", func(t *testing.T) {
+			out, err := db.SendHandover(ctx, domain.Handover{LeadID: l.ID, FromID: tele.ID}, "Cons")
+			if err != nil {
+				t.Fatal(err)
+			}
+			h = out.Handover
+			want := domain.Handover{ID: h.ID, LeadID: l.ID, FromID: tele.ID, ToID: cons.ID, Channel: l.Source,
+				ExpectedBuyBy: domain.ExpectedBuyBy(domain.GradeH, now), Grade: domain.GradeH, Status: domain.HandoverPending, CreatedAt: now}
+			if fmt.Sprint(*h) != fmt.Sprint(want) || out.To.ID != cons.ID || out.From.ID != tele.ID || out.Lead.ID != l.ID {
+				t.Fatalf("sent %+v\nwant %+v", *h, want)
+			}
+			_, err = db.SendHandover(ctx, domain.Handover{LeadID: l.ID, FromID: tele.ID}, "Other")
+			AssertError(t, err, domain.ECONFLICT, "err.handover_pending")
+		})
+
+		t.Run("Answer", func(t *testing.T) {
+			_, err := db.HandoverToAnswer(ctx, h.ID, other.ID)
+			AssertError(t, err, domain.EFORBIDDEN, "err.forbidden")
+			_, err = db.AcceptHandover(ctx, h.ID, tele.ID)
+			AssertError(t, err, domain.EFORBIDDEN, "err.forbidden")
+			_, err = db.HandoverToAnswer(ctx, 999999, cons.ID)
+			AssertError(t, err, domain.ENOTFOUND, "callback.stale")
+			if got, err := db.HandoverToAnswer(ctx, h.ID, cons.ID); err != nil || got.ID != h.ID {
+				t.Fatalf("to answer %+v, %v", got, err)
+			}
+			db.Now = func() time.Time { return now.Add(time.Hour) }
+			defer fixClock(db)
+			out, err := db.AcceptHandover(ctx, h.ID, cons.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if out.Handover.Status != domain.HandoverAccepted || out.From.ID != tele.ID || out.To.ID != cons.ID ||
+				out.Lead.OwnerID != cons.ID || out.Lead.Pool != domain.PoolShowroom || out.Lead.InvitedBy != tele.ID || out.Lead.NextDueAt == nil {
+				t.Fatalf("accepted %+v %+v", out, out.Lead)
+			}
+			if got, _ := db.LeadByID(ctx, l.ID); got.OwnerID != cons.ID || got.InvitedBy != tele.ID {
+				t.Fatalf("lead %+v", got)
+			}
+			events, err := db.Transfers(ctx, now, now.Add(2*time.Hour))
+			if err != nil || len(events) != 1 || events[0].Why != domain.WhyHandover || events[0].StaffID != cons.ID {
+				t.Fatalf("transfers %+v, %v", events, err)
+			}
+			_, err = db.AcceptHandover(ctx, h.ID, cons.ID)
+			AssertError(t, err, domain.ECONFLICT, "handover.already")
+			_, err = db.DeclineHandover(ctx, h.ID, cons.ID, "no")
+			AssertError(t, err, domain.ECONFLICT, "handover.already")
+		})
+
+		t.Run("Decline", func(t *testing.T) {
+			l2 := mk("13700000002")
+			out, err := db.SendHandover(ctx, domain.Handover{LeadID: l2.ID, FromID: tele.ID, ExpectedBuyBy: now.AddDate(0, 1, 0)}, "Other")
+			if err != nil || !out.Handover.ExpectedBuyBy.Equal(now.AddDate(0, 1, 0)) {
+				t.Fatalf("sent %+v, %v", out, err)
+			}
+			_, err = db.DeclineHandover(ctx, out.Handover.ID, other.ID, " ")
+			AssertError(t, err, domain.EINVALID, "err.note_empty")
+			got, err := db.DeclineHandover(ctx, out.Handover.ID, other.ID, " too busy ")
+			if err != nil || got.Handover.Status != domain.HandoverDeclined || got.Handover.Reason != "too busy" ||
+				got.Lead.OwnerID != tele.ID || got.From.ID != tele.ID {
+				t.Fatalf("declined %+v, %v", got, err)
+			}
+			// The lead moved since: a late acceptance of a new form is stale.
+			again, err := db.SendHandover(ctx, domain.Handover{LeadID: l2.ID, FromID: tele.ID}, "Cons")
+			if err != nil {
+				t.Fatal(err)
+			}
+			l2.Pool = domain.PoolShowroom
+			MustUpdateLead(t, db, l2)
+			_, err = db.AcceptHandover(ctx, again.Handover.ID, cons.ID)
+			AssertError(t, err, domain.ECONFLICT, "handover.stale")
+		})
+	})
+}
