@@ -170,3 +170,17 @@ type HandoverAnswered struct {
 	Lead     *Lead
 	From, To *Staff
 }
+
+// ExpectedBuyBy is the expected purchase date on a handover form, from the
+// grade's horizon (R1.5): H a week, A a month, B three months, C six.
+func ExpectedBuyBy(g Grade, from time.Time) time.Time {
+	switch g {
+	case GradeH:
+		return from.AddDate(0, 0, 7)
+	case GradeB:
+		return from.AddDate(0, 3, 0)
+	case GradeC:
+		return from.AddDate(0, 6, 0)
+	}
+	return from.AddDate(0, 1, 0)
+}

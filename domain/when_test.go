@@ -1,9 +1,6 @@
 package domain
 
-import (
-	"testing"
-	"time"
-)
+import "testing"
 
 func TestR1_8_ParseWhen(t *testing.T) {
 	cal := allWeek(t)
@@ -56,45 +53,4 @@ func asError(err error, de **Error) bool {
 	e, ok := err.(*Error)
 	*de = e
 	return ok
-}
-
-func TestR1_10_AddWorkingTime(t *testing.T) {
-	cal := testCalendar(t) // Mon–Fri 09:00–18:00, 10-01 a holiday
-	for _, tc := range []struct{ from, want string }{
-		{"2026-09-28 10:00", "2026-09-28 12:00"}, // inside the day
-		{"2026-09-28 17:00", "2026-09-29 10:00"}, // one hour today, one tomorrow
-		{"2026-09-28 20:00", "2026-09-29 11:00"}, // after closing
-		{"2026-09-28 07:00", "2026-09-28 11:00"}, // before opening
-		{"2026-09-30 17:30", "2026-10-02 10:30"}, // across the holiday
-		{"2026-10-02 17:00", "2026-10-05 10:00"}, // across the weekend
-	} {
-		if got := cal.AddWorkingTime(at(cal, tc.from), 2*time.Hour); !got.Equal(at(cal, tc.want)) {
-			t.Errorf("from %s: %s, want %s", tc.from, got, tc.want)
-		}
-	}
-}
-
-func TestR1_13_ShareOutEvenly(t *testing.T) {
-	got := ShareOut([]int64{1, 2, 3, 4, 5, 6, 7}, []int64{10, 20, 30})
-	if len(got[10]) != 3 || len(got[20]) != 2 || len(got[30]) != 2 {
-		t.Fatalf("%v", got)
-	}
-	if len(ShareOut([]int64{1}, nil)) != 0 {
-		t.Fatal("shared out to nobody")
-	}
-	for g, keep := range map[Grade]bool{GradeH: true, GradeA: true, GradeO: true, GradeB: false, GradeC: false, GradeN: false, GradeL: false, GradeF: false} {
-		if g.Keeps() != keep {
-			t.Errorf("grade %s keeps %v", g, g.Keeps())
-		}
-	}
-}
-
-func TestR1_10_ExpectedBuyBy(t *testing.T) {
-	cal := allWeek(t)
-	from := at(cal, "2026-12-01 10:00")
-	for g, want := range map[Grade]string{GradeH: "2026-12-08 10:00", GradeA: "2027-01-01 10:00", GradeB: "2027-03-01 10:00", GradeN: "2027-01-01 10:00"} {
-		if got := ExpectedBuyBy(g, from); !got.Equal(at(cal, want)) {
-			t.Errorf("%s: %s", g, got)
-		}
-	}
 }
