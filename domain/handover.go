@@ -7,8 +7,8 @@ import (
 )
 
 // The handover form (R1.10): how a lead passes from telesales to a
-// consultant; and the audit of every change of a lead's owner, grade or
-// pool. Appointments (R1.8) are in appointment.go, collisions (R1.14) in
+// consultant. The audit of a lead's changes is in lead_event.go,
+// appointments (R1.8) in appointment.go, collisions (R1.14) in
 // collision.go.
 
 // Handover states.
@@ -34,33 +34,6 @@ type Handover struct {
 	Escalated     bool // the supervisor was told it is unanswered
 	CreatedAt     time.Time
 	DecidedAt     *time.Time
-}
-
-// Lead event kinds and why a change happened, for the audit.
-const (
-	EventOwner = "owner"
-	EventGrade = "grade"
-	EventPool  = "pool"
-
-	WhyManual   = "manual"
-	WhyFollowUp = "followup"
-	WhyLost     = "lost"
-	WhyHandover = "handover"
-	WhyRuling   = "ruling"
-	WhyCleanup  = "cleanup"
-	WhyReopen   = "reopen"
-)
-
-// LeadEvent is one change of a lead's owner, grade or pool: who, when, why.
-type LeadEvent struct {
-	ID      int64
-	LeadID  int64
-	StaffID int64 // who made the change
-	At      time.Time
-	Kind    string
-	From    string
-	To      string
-	Why     string
 }
 
 // CreatedAtOr is the handover's creation time, or t before it is stored.
