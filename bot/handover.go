@@ -12,11 +12,11 @@ import (
 	"github.com/dealerbot/dealerbot/domain"
 )
 
-// How a lead passes from telesales to the showroom: the invitation
-// (R1.8), the arrival notice (R1.9) and the handover form (R1.10). Every
-// change of owner, grade or pool is kept as a lead event (the audit). The
-// use cases are domain.AppointmentService's and domain.HandoverService's;
-// this file parses the commands and buttons and renders the outcomes.
+// How a lead passes from telesales to the showroom: the handover form
+// (R1.10); the invitation (R1.8) and the arrival notice (R1.9) are in
+// appointment.go. Every change of owner, grade or pool is kept as a lead
+// event (the audit). The use cases are domain.HandoverService's; this file
+// parses the commands and buttons and renders the outcomes.
 
 // handoverStore is what the lead handlers not yet converted need for the
 // audit of a lead's changes (recordChange, moveLead) and its history.
@@ -25,7 +25,8 @@ type handoverStore interface {
 	LeadEvents(ctx context.Context, leadID int64, limit int) ([]domain.LeadEvent, error)
 }
 
-// registerHandovers adds the commands and buttons of this file.
+// registerHandovers adds the commands and buttons of this file, and
+// /appoint (appointment.go).
 func (b *Bot) registerHandovers() {
 	b.Register(Command{Name: "appoint", Roles: []domain.Role{domain.RoleTelesales, domain.RoleSupervisor}, Handler: b.handleAppoint})
 	b.Register(Command{Name: "handover", Roles: []domain.Role{domain.RoleTelesales, domain.RoleSupervisor}, Handler: b.handleHandover})
@@ -39,71 +40,6 @@ func (b *Bot) recordChange(ctx context.Context, l *domain.Lead, by int64, kind, 
 		return nil
 	}
 	return b.store.AddLeadEvent(ctx, &domain.LeadEvent{LeadID: l.ID, StaffID: by, At: b.now(), Kind: kind, From: from, To: to, Why: why})
-}
-
-// handleAppoint books a showroom visit: /appoint 17 明天 10:00.
-func (b *Bot) handleAppoint(ctx context.Context, r *Request) error {
-	ref, when, ok := strings.Cut(strings.TrimSpace(r.Args), " ")
-	if !ok || strings.TrimSpace(when) == "" {
-		return errUsage
-	}
-	l, err := b.lookupWorkable(ctx, r, ref)
-	if err != nil {
-		return err
-	}
-	at, err := domain.ParseWhen(when, b.now(), b.opts.Calendar)
-	if err != nil {
-		return err
-	}
-	out, err := b.opts.Appointments.BookAppointment(ctx, domain.Appointment{LeadID: l.ID, TelesalesID: r.Staff.ID, At: at})
-	if err != nil {
-		return err
-	}
-	l = out.Lead
-	b.reply(ctx, r.ChatID, b.appointPromise(r, l, at))
-	return nil
-}
-
-// appointPromise confirms a booking and says truthfully who is reminded
-// when (R1.8): a later day's booking is in that morning's push and
-// reminded again before the visit; a same-day booking, made after the
-// morning push perhaps, only by the reminder before the visit, which
-// goes out at once when the visit is sooner than that.
-func (b *Bot) appointPromise(r *Request, l *domain.Lead, at time.Time) string {
-	now := b.now()
-	before := b.opts.Rules.Leads.AppointmentRemind
-	minutes := int(before / time.Minute)
-	switch {
-	case !b.opts.Calendar.StartOfDay(at).Equal(b.opts.Calendar.StartOfDay(now)):
-		return r.T("appoint.ok", l.ID, l.Name, b.formatTime(at), minutes)
-	case at.Sub(now) > before:
-		return r.T("appoint.ok_today", l.ID, l.Name, b.formatTime(at), minutes)
-	}
-	return r.T("appoint.ok_soon", l.ID, l.Name, b.formatTime(at))
-}
-
-// arrival tells the telesales owner at once that their customer has come
-// (R1.9; R1.14.2: telesales keeps the lead), and marks the day's booking
-// kept. It says whether the lead is telesales', and whether it was booked
-// (an invited customer, for the visit card). When a consultant registered
-// the visit as theirs, the notice carries a Dispute button (R1.14.4).
-func (b *Bot) arrival(ctx context.Context, l *domain.Lead, registrar *domain.Staff, v *domain.Visit) (telesales, invited bool, err error) {
-	out, err := b.opts.Appointments.NoticeArrival(ctx, l.ID, registrar.ID, v.ID)
-	if err != nil || out.Notify == nil {
-		return out != nil && out.Telesales, out != nil && out.Invited, err
-	}
-	owner, day := out.Notify, b.opts.Calendar.StartOfDay(b.now())
-	key := "arrival.notice_lead" // a telesales lead who came without a booking
-	if out.Invited {
-		key = "arrival.notice"
-	}
-	text := T(owner.Lang, key, l.Name, l.ID, registrar.Name)
-	var markup models.ReplyMarkup
-	if out.Claimed {
-		text += "\n" + T(owner.Lang, "arrival.claimed", registrar.Name)
-		markup = inlineKeyboard([]models.InlineKeyboardButton{{Text: T(owner.Lang, "btn.dispute"), CallbackData: "dispute:" + strconv.FormatInt(v.ID, 10)}})
-	}
-	return true, out.Invited, b.Push(ctx, fmt.Sprintf("arrival:%d:%s", l.ID, day.Format(domain.DateLayout)), owner.TelegramID, owner.ID, text, markup)
 }
 
 // handleHandover fills the handover form: /handover 17 陈顾问 [12-20].
@@ -301,28 +237,6 @@ func (b *Bot) NotifyHandoverReminder(ctx context.Context, n domain.HandoverRemin
 		}
 		if err := b.Push(ctx, fmt.Sprintf("handover-escalate:%d:%d", h.ID, p.ID), p.TelegramID, p.ID,
 			T(p.Lang, "handover.escalate", from.Name, to.Name, l.ID, l.Name, 2*b.opts.Rules.Leads.HandoverAnswerHrs), nil); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// NotifyAppointmentReminder tells the telesales who booked the visit and
-// reception that a booked customer is due soon (R1.8: 30 minutes before).
-// Call it in a transaction.
-func (b *Bot) NotifyAppointmentReminder(ctx context.Context, n domain.AppointmentReminder) error {
-	a, l := n.Appointment, n.Lead
-	at := a.At.In(b.opts.Calendar.Location).Format("15:04")
-	if t := n.Booker; t != nil {
-		if err := b.Push(ctx, fmt.Sprintf("appt-remind:%d:%d", a.ID, t.ID), t.TelegramID, t.ID,
-			T(t.Lang, "appoint.remind_telesales", l.Name, l.ID, at, l.Phone), nil); err != nil {
-			return err
-		}
-	}
-	tele := b.staffName(ctx, a.TelesalesID)
-	for _, p := range n.Reception {
-		if err := b.Push(ctx, fmt.Sprintf("appt-remind:%d:%d", a.ID, p.ID), p.TelegramID, p.ID,
-			T(p.Lang, "appoint.remind", l.Name, at, tele, l.Phone), nil); err != nil {
 			return err
 		}
 	}

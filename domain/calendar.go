@@ -129,3 +129,27 @@ func (c *ClockTime) UnmarshalText(b []byte) error {
 
 // MarshalText writes "HH:MM".
 func (c ClockTime) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
+
+// AddWorkingTime returns t moved d of opening hours later: time outside
+// opening hours and on closed days does not count (a handover's "2 working
+// hours", R1.10).
+func (c *Calendar) AddWorkingTime(t time.Time, d time.Duration) time.Time {
+	t = t.In(c.Location)
+	for i := 0; d > 0 && i < 400; i++ {
+		open, close := c.Open.On(t, c.Location), c.Close.On(t, c.Location)
+		switch {
+		case !c.IsWorkingDay(t) || !t.Before(close):
+			t = c.Open.On(t.AddDate(0, 0, 1), c.Location)
+			continue
+		case t.Before(open):
+			t = open
+		}
+		left := close.Sub(t)
+		if d <= left {
+			return t.Add(d)
+		}
+		d -= left
+		t = c.Open.On(t.AddDate(0, 0, 1), c.Location)
+	}
+	return t
+}

@@ -107,3 +107,19 @@ func TestRules_Validate(t *testing.T) {
 		}
 	}
 }
+
+func TestR1_10_AddWorkingTime(t *testing.T) {
+	cal := testCalendar(t) // Mon–Fri 09:00–18:00, 10-01 a holiday
+	for _, tc := range []struct{ from, want string }{
+		{"2026-09-28 10:00", "2026-09-28 12:00"}, // inside the day
+		{"2026-09-28 17:00", "2026-09-29 10:00"}, // one hour today, one tomorrow
+		{"2026-09-28 20:00", "2026-09-29 11:00"}, // after closing
+		{"2026-09-28 07:00", "2026-09-28 11:00"}, // before opening
+		{"2026-09-30 17:30", "2026-10-02 10:30"}, // across the holiday
+		{"2026-10-02 17:00", "2026-10-05 10:00"}, // across the weekend
+	} {
+		if got := cal.AddWorkingTime(at(cal, tc.from), 2*time.Hour); !got.Equal(at(cal, tc.want)) {
+			t.Errorf("from %s: %s, want %s", tc.from, got, tc.want)
+		}
+	}
+}

@@ -114,6 +114,24 @@ type CleanupShare struct {
 	Leads []*Lead
 }
 
+// ShareOut deals leads among telesales one at a time, in order, so each gets
+// the same number give or take one (R1.13's clean-up).
+func ShareOut(leads, telesales []int64) map[int64][]int64 {
+	out := map[int64][]int64{}
+	if len(telesales) == 0 {
+		return out
+	}
+	for i, l := range leads {
+		t := telesales[i%len(telesales)]
+		out[t] = append(out[t], l)
+	}
+	return out
+}
+
+// Keeps reports whether a consultant keeps a lead at month end (R1.13):
+// H, A and O stay; the rest go back to telesales.
+func (g Grade) Keeps() bool { return g == GradeH || g == GradeA || g == GradeO || g == GradeD }
+
 // ShareCleanup deals leads out evenly (ShareOut) among the active
 // telesales other than the owner, the least loaded first (load: their
 // open leads), so shares stay even across every consultant's card, not

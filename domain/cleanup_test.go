@@ -153,3 +153,18 @@ func TestR1_13_ShareCleanup(t *testing.T) {
 		})
 	}
 }
+
+func TestR1_13_ShareOutEvenly(t *testing.T) {
+	got := domain.ShareOut([]int64{1, 2, 3, 4, 5, 6, 7}, []int64{10, 20, 30})
+	if len(got[10]) != 3 || len(got[20]) != 2 || len(got[30]) != 2 {
+		t.Fatalf("%v", got)
+	}
+	if len(domain.ShareOut([]int64{1}, nil)) != 0 {
+		t.Fatal("shared out to nobody")
+	}
+	for g, keep := range map[domain.Grade]bool{domain.GradeH: true, domain.GradeA: true, domain.GradeO: true, domain.GradeB: false, domain.GradeC: false, domain.GradeN: false, domain.GradeL: false, domain.GradeF: false} {
+		if g.Keeps() != keep {
+			t.Errorf("grade %s keeps %v", g, g.Keeps())
+		}
+	}
+}

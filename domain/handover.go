@@ -7,8 +7,8 @@ import (
 )
 
 // The handover form (R1.10): how a lead passes from telesales to a
-// consultant; and the audit of every change of a lead's owner, grade or
-// pool. Appointments (R1.8) are in appointment.go, collisions (R1.14) in
+// consultant. The audit of a lead's changes is in lead_event.go,
+// appointments (R1.8) in appointment.go, collisions (R1.14) in
 // collision.go.
 
 // Handover states.
@@ -34,33 +34,6 @@ type Handover struct {
 	Escalated     bool // the supervisor was told it is unanswered
 	CreatedAt     time.Time
 	DecidedAt     *time.Time
-}
-
-// Lead event kinds and why a change happened, for the audit.
-const (
-	EventOwner = "owner"
-	EventGrade = "grade"
-	EventPool  = "pool"
-
-	WhyManual   = "manual"
-	WhyFollowUp = "followup"
-	WhyLost     = "lost"
-	WhyHandover = "handover"
-	WhyRuling   = "ruling"
-	WhyCleanup  = "cleanup"
-	WhyReopen   = "reopen"
-)
-
-// LeadEvent is one change of a lead's owner, grade or pool: who, when, why.
-type LeadEvent struct {
-	ID      int64
-	LeadID  int64
-	StaffID int64 // who made the change
-	At      time.Time
-	Kind    string
-	From    string
-	To      string
-	Why     string
 }
 
 // CreatedAtOr is the handover's creation time, or t before it is stored.
@@ -169,4 +142,18 @@ type HandoverAnswered struct {
 	Handover *Handover
 	Lead     *Lead
 	From, To *Staff
+}
+
+// ExpectedBuyBy is the expected purchase date on a handover form, from the
+// grade's horizon (R1.5): H a week, A a month, B three months, C six.
+func ExpectedBuyBy(g Grade, from time.Time) time.Time {
+	switch g {
+	case GradeH:
+		return from.AddDate(0, 0, 7)
+	case GradeB:
+		return from.AddDate(0, 3, 0)
+	case GradeC:
+		return from.AddDate(0, 6, 0)
+	}
+	return from.AddDate(0, 1, 0)
 }

@@ -64,3 +64,13 @@ func TestHandoverRules(t *testing.T) {
 		}
 	})
 }
+
+func TestR1_10_ExpectedBuyBy(t *testing.T) {
+	cal := allWeek(t)
+	from := at(cal, "2026-12-01 10:00")
+	for g, want := range map[Grade]string{GradeH: "2026-12-08 10:00", GradeA: "2027-01-01 10:00", GradeB: "2027-03-01 10:00", GradeN: "2027-01-01 10:00"} {
+		if got := ExpectedBuyBy(g, from); !got.Equal(at(cal, want)) {
+			t.Errorf("%s: %s", g, got)
+		}
+	}
+}

@@ -2,7 +2,6 @@ package domain
 
 import (
 	"context"
-	"regexp"
 	"strings"
 	"time"
 )
@@ -227,36 +226,4 @@ func CheckRest(staffID int64, day time.Time, mine []RestDay, offThatDay int, r R
 			"%d people are off on %s already", offThatDay, d)
 	}
 	return nil
-}
-
-var dayZHRE = regexp.MustCompile(`^(\d{1,2})月(\d{1,2})[日号]?$`)
-
-// ParseDay reads a date as staff type it: 2026-12-03, 12-03, 12/3, 12月3日,
-// 今天/明天/后天 (today, tomorrow). A month and day without a year mean the
-// next such date from today. It returns midnight of the date in the store's
-// zone; whether the date is allowed is CheckRest's. An unreadable date is
-// an EINVALID with Key err.day_bad.
-func ParseDay(s string, now time.Time, cal *Calendar) (time.Time, error) {
-	s = strings.ToLower(strings.TrimSpace(s))
-	bad := Errorkf(EINVALID, "err.day_bad", []any{s}, "%q is not a date like 2026-12-03 or 12-03", s)
-	now = now.In(cal.Location)
-	var y, m, d int
-	if n, ok := relativeDays[s]; ok {
-		t := now.AddDate(0, 0, n)
-		y, m, d = t.Year(), int(t.Month()), t.Day()
-	} else if p := whenFullRE.FindStringSubmatch(s); p != nil {
-		y, m, d = atoi(p[1]), atoi(p[2]), atoi(p[3])
-	} else if p := firstMatch(s, whenShortRE, dayZHRE); p != nil {
-		y, m, d = now.Year(), atoi(p[1]), atoi(p[2])
-		if time.Date(y, time.Month(m), d, 0, 0, 0, 0, cal.Location).Before(cal.StartOfDay(now)) {
-			y++
-		}
-	} else {
-		return time.Time{}, bad
-	}
-	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, cal.Location)
-	if m < 1 || m > 12 || t.Month() != time.Month(m) || t.Day() != d {
-		return time.Time{}, bad
-	}
-	return t, nil
 }

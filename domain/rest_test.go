@@ -90,32 +90,3 @@ func TestR5_1_RestWindow(t *testing.T) {
 		}
 	}
 }
-
-func TestR5_1_ParseDay(t *testing.T) {
-	cal := testCalendar(t)
-	now := restNow(cal)
-	for in, want := range map[string]string{
-		"2026-10-06": "2026-10-06",
-		"2026-9-1":   "2026-09-01", // a past date parses; CheckRest refuses it
-		"10-06":      "2026-10-06",
-		"10/6":       "2026-10-06",
-		"10月6日":      "2026-10-06",
-		"10月6号":      "2026-10-06",
-		"9/27":       "2027-09-27", // gone this year: next year's
-		"9/28":       "2026-09-28", // today
-		"明天":         "2026-09-29",
-		"后天":         "2026-09-30",
-		"Tomorrow":   "2026-09-29",
-	} {
-		got, err := ParseDay(in, now, cal)
-		if err != nil || got.Format(DateLayout) != want || got.Location() != cal.Location || got.Hour() != 0 {
-			t.Errorf("ParseDay(%q) = %v, %v; want %s", in, got, err, want)
-		}
-	}
-	for _, in := range []string{"", "13-01", "2-30", "2026-02-29", "abc", "12-03 10:00", "32/1", "大后天"} {
-		_, err := ParseDay(in, now, cal)
-		if e, ok := err.(*Error); !ok || e.Key != "err.day_bad" || e.Code != EINVALID {
-			t.Errorf("ParseDay(%q): got %v, want err.day_bad", in, err)
-		}
-	}
-}

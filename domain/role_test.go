@@ -40,36 +40,6 @@ func TestRoles_HasAny(t *testing.T) {
 	}
 }
 
-func TestNormalizeName(t *testing.T) {
-	for _, tc := range []struct{ in, want, code string }{
-		{"  王  经理 ", "王 经理", ""},
-		{"A<B&C", "A<B&C", ""},
-		{"", "", EINVALID},
-		{"   ", "", EINVALID},
-		{"一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二三", "", EINVALID},
-		{"bad\x00name", "", EINVALID},
-	} {
-		got, err := NormalizeName(tc.in)
-		if ErrorCode(err) != tc.code || (err == nil && got != tc.want) {
-			t.Errorf("NormalizeName(%q) = %q, %v", tc.in, got, err)
-		}
-	}
-}
-
-func TestParseLang(t *testing.T) {
-	for in, want := range map[string]Lang{"zh": LangZH, "zh-hans": LangZH, "EN": LangEN, "en-US": LangEN} {
-		if got, ok := ParseLang(in); !ok || got != want {
-			t.Errorf("ParseLang(%q) = %q, %v", in, got, ok)
-		}
-	}
-	if _, ok := ParseLang("fr"); ok {
-		t.Error("fr accepted")
-	}
-	if LangFromTelegram("ru") != LangZH || LangFromTelegram("en") != LangEN {
-		t.Error("LangFromTelegram default wrong")
-	}
-}
-
 func TestR1_6_ApproverRole(t *testing.T) {
 	for _, tc := range []struct {
 		who  Roles

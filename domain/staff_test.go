@@ -113,3 +113,19 @@ func TestReachableAndInDepartmentOrAll(t *testing.T) {
 		}
 	}
 }
+
+func TestNormalizeName(t *testing.T) {
+	for _, tc := range []struct{ in, want, code string }{
+		{"  王  经理 ", "王 经理", ""},
+		{"A<B&C", "A<B&C", ""},
+		{"", "", EINVALID},
+		{"   ", "", EINVALID},
+		{"一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二三", "", EINVALID},
+		{"bad\x00name", "", EINVALID},
+	} {
+		got, err := NormalizeName(tc.in)
+		if ErrorCode(err) != tc.code || (err == nil && got != tc.want) {
+			t.Errorf("NormalizeName(%q) = %q, %v", tc.in, got, err)
+		}
+	}
+}

@@ -67,55 +67,6 @@ func (j *DutyReminder) Run(ctx context.Context, now time.Time) error {
 	return nil
 }
 
-// ReceptionTimeouts passes over a reception call left unanswered for the
-// configured time (R5.3), at that instant: the miss is counted and the
-// next is called.
-type ReceptionTimeouts struct {
-	Store ReceptionTimeoutStore
-	Bot   ReceptionNotifier
-}
-
-// ReceptionTimeoutStore passes over unanswered calls and says when the
-// pending one goes unanswered (domain.ReceptionService).
-type ReceptionTimeoutStore interface {
-	Timeouts(ctx context.Context, now time.Time) (*domain.ReceptionPassed, error)
-	NextDeadline(ctx context.Context, after time.Time) (time.Time, bool, error)
-	Transactor
-}
-
-// ReceptionNotifier sends the card to whoever is called next and tells
-// reception who was passed over (nil: nothing timed out).
-type ReceptionNotifier interface {
-	NotifyReceptionPassed(ctx context.Context, p *domain.ReceptionPassed) error
-}
-
-// Name implements Job.
-func (j *ReceptionTimeouts) Name() string { return "reception-timeouts" }
-
-// Next implements DeadlineJob: when the pending call goes unanswered.
-func (j *ReceptionTimeouts) Next(ctx context.Context, after time.Time) (time.Time, bool, error) {
-	at, ok, err := j.Store.NextDeadline(ctx, after)
-	if err != nil {
-		return time.Time{}, false, fmt.Errorf("reception deadline: %w", err)
-	}
-	return at, ok, nil
-}
-
-// Run implements Job.
-func (j *ReceptionTimeouts) Run(ctx context.Context, now time.Time) error {
-	err := j.Store.InTx(ctx, func(ctx context.Context) error {
-		p, err := j.Store.Timeouts(ctx, now)
-		if err != nil || p == nil {
-			return err
-		}
-		return j.Bot.NotifyReceptionPassed(ctx, p)
-	})
-	if err != nil {
-		return fmt.Errorf("reception timeouts: %w", err)
-	}
-	return nil
-}
-
 // CatchUp runs the day's reminder at start if its time passed while the
 // bot was down and the store is still open; the per-day keys make it send
 // only what did not go out.

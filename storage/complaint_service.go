@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/dealerbot/dealerbot/domain"
 )
@@ -393,47 +392,6 @@ func (db *DB) RememberComplaintCard(ctx context.Context, card domain.ComplaintCa
 	return db.AddComplaintCard(ctx, &card)
 }
 
-// WeeklyRegister implements domain.ComplaintService.
-func (db *DB) WeeklyRegister(ctx context.Context, weekStart time.Time) (*domain.WeeklyRegister, error) {
-	start := domain.WeekStart(weekStart, db.Calendar.Location)
-	end := start.AddDate(0, 0, 7)
-	out := &domain.WeeklyRegister{Start: start}
-	err := db.InTx(ctx, func(ctx context.Context) error {
-		svc, err := db.StaffWithRole(ctx, domain.RoleService)
-		if err != nil {
-			return err
-		}
-		out.To = domain.Reachable(svc)
-		now := db.now()
-		names := map[int64]string{}
-		for _, dept := range db.Rules.Complaints.Departments {
-			list, err := db.Complaints(ctx, domain.ComplaintFilter{Department: dept, CreatedFrom: start, CreatedTo: end})
-			if err != nil {
-				return err
-			}
-			sheet := domain.RegisterSheet{Department: dept, Rows: make([]domain.RegisterRow, 0, len(list))}
-			for _, c := range list {
-				owner, ok := names[c.OwnerID]
-				if !ok {
-					owner = db.staffName(ctx, c.OwnerID)
-					names[c.OwnerID] = owner
-				}
-				acts, err := db.ComplaintActions(ctx, c.ID)
-				if err != nil {
-					return err
-				}
-				sheet.Rows = append(sheet.Rows, domain.RegisterRowOf(c, owner, acts, db.Rules.Complaints, db.Calendar, now))
-			}
-			out.Sheets = append(out.Sheets, sheet)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, wrapInternal(err, "register of week %s", domain.ISOWeek(start))
-	}
-	return out, nil
-}
-
 // staffName is a staff member's name, or "#id" when they are gone: the
 // register still shows whose a complaint was.
 func (db *DB) staffName(ctx context.Context, id int64) string {
@@ -442,34 +400,4 @@ func (db *DB) staffName(ctx context.Context, id int64) string {
 		return fmt.Sprintf("#%d", id)
 	}
 	return s.Name
-}
-
-// RegisterReminder implements domain.ComplaintService.
-func (db *DB) RegisterReminder(ctx context.Context, weekStart time.Time) (*domain.RegisterReminder, error) {
-	start := domain.WeekStart(weekStart, db.Calendar.Location)
-	out := &domain.RegisterReminder{Start: start}
-	err := db.InTx(ctx, func(ctx context.Context) error {
-		svc, err := db.StaffWithRole(ctx, domain.RoleService)
-		if err != nil {
-			return err
-		}
-		if out.To = domain.Reachable(svc); len(out.To) == 0 {
-			return nil
-		}
-		list, err := db.Complaints(ctx, domain.ComplaintFilter{CreatedFrom: start, CreatedTo: start.AddDate(0, 0, 7)})
-		if err != nil {
-			return err
-		}
-		out.Total = len(list)
-		for _, c := range list {
-			if c.Status != domain.ComplaintClosed {
-				out.Open++
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, wrapInternal(err, "register reminder of week %s", domain.ISOWeek(start))
-	}
-	return out, nil
 }

@@ -1,9 +1,6 @@
 package domain
 
-import (
-	"testing"
-	"time"
-)
+import "testing"
 
 func TestR1_8_ParseWhen(t *testing.T) {
 	cal := allWeek(t)
@@ -58,43 +55,31 @@ func asError(err error, de **Error) bool {
 	return ok
 }
 
-func TestR1_10_AddWorkingTime(t *testing.T) {
-	cal := testCalendar(t) // Mon–Fri 09:00–18:00, 10-01 a holiday
-	for _, tc := range []struct{ from, want string }{
-		{"2026-09-28 10:00", "2026-09-28 12:00"}, // inside the day
-		{"2026-09-28 17:00", "2026-09-29 10:00"}, // one hour today, one tomorrow
-		{"2026-09-28 20:00", "2026-09-29 11:00"}, // after closing
-		{"2026-09-28 07:00", "2026-09-28 11:00"}, // before opening
-		{"2026-09-30 17:30", "2026-10-02 10:30"}, // across the holiday
-		{"2026-10-02 17:00", "2026-10-05 10:00"}, // across the weekend
+func TestR5_1_ParseDay(t *testing.T) {
+	cal := testCalendar(t)
+	now := restNow(cal)
+	for in, want := range map[string]string{
+		"2026-10-06": "2026-10-06",
+		"2026-9-1":   "2026-09-01", // a past date parses; CheckRest refuses it
+		"10-06":      "2026-10-06",
+		"10/6":       "2026-10-06",
+		"10月6日":      "2026-10-06",
+		"10月6号":      "2026-10-06",
+		"9/27":       "2027-09-27", // gone this year: next year's
+		"9/28":       "2026-09-28", // today
+		"明天":         "2026-09-29",
+		"后天":         "2026-09-30",
+		"Tomorrow":   "2026-09-29",
 	} {
-		if got := cal.AddWorkingTime(at(cal, tc.from), 2*time.Hour); !got.Equal(at(cal, tc.want)) {
-			t.Errorf("from %s: %s, want %s", tc.from, got, tc.want)
+		got, err := ParseDay(in, now, cal)
+		if err != nil || got.Format(DateLayout) != want || got.Location() != cal.Location || got.Hour() != 0 {
+			t.Errorf("ParseDay(%q) = %v, %v; want %s", in, got, err, want)
 		}
 	}
-}
-
-func TestR1_13_ShareOutEvenly(t *testing.T) {
-	got := ShareOut([]int64{1, 2, 3, 4, 5, 6, 7}, []int64{10, 20, 30})
-	if len(got[10]) != 3 || len(got[20]) != 2 || len(got[30]) != 2 {
-		t.Fatalf("%v", got)
-	}
-	if len(ShareOut([]int64{1}, nil)) != 0 {
-		t.Fatal("shared out to nobody")
-	}
-	for g, keep := range map[Grade]bool{GradeH: true, GradeA: true, GradeO: true, GradeB: false, GradeC: false, GradeN: false, GradeL: false, GradeF: false} {
-		if g.Keeps() != keep {
-			t.Errorf("grade %s keeps %v", g, g.Keeps())
-		}
-	}
-}
-
-func TestR1_10_ExpectedBuyBy(t *testing.T) {
-	cal := allWeek(t)
-	from := at(cal, "2026-12-01 10:00")
-	for g, want := range map[Grade]string{GradeH: "2026-12-08 10:00", GradeA: "2027-01-01 10:00", GradeB: "2027-03-01 10:00", GradeN: "2027-01-01 10:00"} {
-		if got := ExpectedBuyBy(g, from); !got.Equal(at(cal, want)) {
-			t.Errorf("%s: %s", g, got)
+	for _, in := range []string{"", "13-01", "2-30", "2026-02-29", "abc", "12-03 10:00", "32/1", "大后天"} {
+		_, err := ParseDay(in, now, cal)
+		if e, ok := err.(*Error); !ok || e.Key != "err.day_bad" || e.Code != EINVALID {
+			t.Errorf("ParseDay(%q): got %v, want err.day_bad", in, err)
 		}
 	}
 }

@@ -7,6 +7,9 @@ import (
 	"time"
 )
 
+// Dates and times as staff type them: ParseWhen for an appointment time or
+// a handover's expected purchase date, ParseDay for a rest or duty day.
+//
 // The appointment time staff type (R1.8): "2026-12-03 14:30", "12-03 14:30",
 // "12/3 14:30", "12月3日 14:30", "明天 10:00", "后天", "tomorrow 10:00",
 // "today 15:00". A day without a time means the opening time.
@@ -100,58 +103,34 @@ func atoi(s string) int {
 	return n
 }
 
-// AddWorkingTime returns t moved d of opening hours later: time outside
-// opening hours and on closed days does not count (a handover's "2 working
-// hours", R1.10).
-func (c *Calendar) AddWorkingTime(t time.Time, d time.Duration) time.Time {
-	t = t.In(c.Location)
-	for i := 0; d > 0 && i < 400; i++ {
-		open, close := c.Open.On(t, c.Location), c.Close.On(t, c.Location)
-		switch {
-		case !c.IsWorkingDay(t) || !t.Before(close):
-			t = c.Open.On(t.AddDate(0, 0, 1), c.Location)
-			continue
-		case t.Before(open):
-			t = open
+var dayZHRE = regexp.MustCompile(`^(\d{1,2})月(\d{1,2})[日号]?$`)
+
+// ParseDay reads a date as staff type it: 2026-12-03, 12-03, 12/3, 12月3日,
+// 今天/明天/后天 (today, tomorrow). A month and day without a year mean the
+// next such date from today. It returns midnight of the date in the store's
+// zone; whether the date is allowed is CheckRest's. An unreadable date is
+// an EINVALID with Key err.day_bad.
+func ParseDay(s string, now time.Time, cal *Calendar) (time.Time, error) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	bad := Errorkf(EINVALID, "err.day_bad", []any{s}, "%q is not a date like 2026-12-03 or 12-03", s)
+	now = now.In(cal.Location)
+	var y, m, d int
+	if n, ok := relativeDays[s]; ok {
+		t := now.AddDate(0, 0, n)
+		y, m, d = t.Year(), int(t.Month()), t.Day()
+	} else if p := whenFullRE.FindStringSubmatch(s); p != nil {
+		y, m, d = atoi(p[1]), atoi(p[2]), atoi(p[3])
+	} else if p := firstMatch(s, whenShortRE, dayZHRE); p != nil {
+		y, m, d = now.Year(), atoi(p[1]), atoi(p[2])
+		if time.Date(y, time.Month(m), d, 0, 0, 0, 0, cal.Location).Before(cal.StartOfDay(now)) {
+			y++
 		}
-		left := close.Sub(t)
-		if d <= left {
-			return t.Add(d)
-		}
-		d -= left
-		t = c.Open.On(t.AddDate(0, 0, 1), c.Location)
+	} else {
+		return time.Time{}, bad
 	}
-	return t
+	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, cal.Location)
+	if m < 1 || m > 12 || t.Month() != time.Month(m) || t.Day() != d {
+		return time.Time{}, bad
+	}
+	return t, nil
 }
-
-// ExpectedBuyBy is the expected purchase date on a handover form, from the
-// grade's horizon (R1.5): H a week, A a month, B three months, C six.
-func ExpectedBuyBy(g Grade, from time.Time) time.Time {
-	switch g {
-	case GradeH:
-		return from.AddDate(0, 0, 7)
-	case GradeB:
-		return from.AddDate(0, 3, 0)
-	case GradeC:
-		return from.AddDate(0, 6, 0)
-	}
-	return from.AddDate(0, 1, 0)
-}
-
-// ShareOut deals leads among telesales one at a time, in order, so each gets
-// the same number give or take one (R1.13's clean-up).
-func ShareOut(leads, telesales []int64) map[int64][]int64 {
-	out := map[int64][]int64{}
-	if len(telesales) == 0 {
-		return out
-	}
-	for i, l := range leads {
-		t := telesales[i%len(telesales)]
-		out[t] = append(out[t], l)
-	}
-	return out
-}
-
-// Keeps reports whether a consultant keeps a lead at month end (R1.13):
-// H, A and O stay; the rest go back to telesales.
-func (g Grade) Keeps() bool { return g == GradeH || g == GradeA || g == GradeO || g == GradeD }

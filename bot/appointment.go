@@ -1,0 +1,104 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-telegram/bot/models"
+
+	"github.com/dealerbot/dealerbot/domain"
+)
+
+// Showroom visits telesales book (R1.8) and the arrival notice when the
+// customer comes (R1.9). The use cases are domain.AppointmentService's;
+// /appoint is registered with the handover commands (registerHandovers).
+
+// handleAppoint books a showroom visit: /appoint 17 明天 10:00.
+func (b *Bot) handleAppoint(ctx context.Context, r *Request) error {
+	ref, when, ok := strings.Cut(strings.TrimSpace(r.Args), " ")
+	if !ok || strings.TrimSpace(when) == "" {
+		return errUsage
+	}
+	l, err := b.lookupWorkable(ctx, r, ref)
+	if err != nil {
+		return err
+	}
+	at, err := domain.ParseWhen(when, b.now(), b.opts.Calendar)
+	if err != nil {
+		return err
+	}
+	out, err := b.opts.Appointments.BookAppointment(ctx, domain.Appointment{LeadID: l.ID, TelesalesID: r.Staff.ID, At: at})
+	if err != nil {
+		return err
+	}
+	l = out.Lead
+	b.reply(ctx, r.ChatID, b.appointPromise(r, l, at))
+	return nil
+}
+
+// appointPromise confirms a booking and says truthfully who is reminded
+// when (R1.8): a later day's booking is in that morning's push and
+// reminded again before the visit; a same-day booking, made after the
+// morning push perhaps, only by the reminder before the visit, which
+// goes out at once when the visit is sooner than that.
+func (b *Bot) appointPromise(r *Request, l *domain.Lead, at time.Time) string {
+	now := b.now()
+	before := b.opts.Rules.Leads.AppointmentRemind
+	minutes := int(before / time.Minute)
+	switch {
+	case !b.opts.Calendar.StartOfDay(at).Equal(b.opts.Calendar.StartOfDay(now)):
+		return r.T("appoint.ok", l.ID, l.Name, b.formatTime(at), minutes)
+	case at.Sub(now) > before:
+		return r.T("appoint.ok_today", l.ID, l.Name, b.formatTime(at), minutes)
+	}
+	return r.T("appoint.ok_soon", l.ID, l.Name, b.formatTime(at))
+}
+
+// arrival tells the telesales owner at once that their customer has come
+// (R1.9; R1.14.2: telesales keeps the lead), and marks the day's booking
+// kept. It says whether the lead is telesales', and whether it was booked
+// (an invited customer, for the visit card). When a consultant registered
+// the visit as theirs, the notice carries a Dispute button (R1.14.4).
+func (b *Bot) arrival(ctx context.Context, l *domain.Lead, registrar *domain.Staff, v *domain.Visit) (telesales, invited bool, err error) {
+	out, err := b.opts.Appointments.NoticeArrival(ctx, l.ID, registrar.ID, v.ID)
+	if err != nil || out.Notify == nil {
+		return out != nil && out.Telesales, out != nil && out.Invited, err
+	}
+	owner, day := out.Notify, b.opts.Calendar.StartOfDay(b.now())
+	key := "arrival.notice_lead" // a telesales lead who came without a booking
+	if out.Invited {
+		key = "arrival.notice"
+	}
+	text := T(owner.Lang, key, l.Name, l.ID, registrar.Name)
+	var markup models.ReplyMarkup
+	if out.Claimed {
+		text += "\n" + T(owner.Lang, "arrival.claimed", registrar.Name)
+		markup = inlineKeyboard([]models.InlineKeyboardButton{{Text: T(owner.Lang, "btn.dispute"), CallbackData: "dispute:" + strconv.FormatInt(v.ID, 10)}})
+	}
+	return true, out.Invited, b.Push(ctx, fmt.Sprintf("arrival:%d:%s", l.ID, day.Format(domain.DateLayout)), owner.TelegramID, owner.ID, text, markup)
+}
+
+// NotifyAppointmentReminder tells the telesales who booked the visit and
+// reception that a booked customer is due soon (R1.8: 30 minutes before).
+// Call it in a transaction.
+func (b *Bot) NotifyAppointmentReminder(ctx context.Context, n domain.AppointmentReminder) error {
+	a, l := n.Appointment, n.Lead
+	at := a.At.In(b.opts.Calendar.Location).Format("15:04")
+	if t := n.Booker; t != nil {
+		if err := b.Push(ctx, fmt.Sprintf("appt-remind:%d:%d", a.ID, t.ID), t.TelegramID, t.ID,
+			T(t.Lang, "appoint.remind_telesales", l.Name, l.ID, at, l.Phone), nil); err != nil {
+			return err
+		}
+	}
+	tele := b.staffName(ctx, a.TelesalesID)
+	for _, p := range n.Reception {
+		if err := b.Push(ctx, fmt.Sprintf("appt-remind:%d:%d", a.ID, p.ID), p.TelegramID, p.ID,
+			T(p.Lang, "appoint.remind", l.Name, at, tele, l.Phone), nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
