@@ -168,11 +168,12 @@ type LeadService interface {
 	LeadHistory(ctx context.Context, leadID int64, n int) (*LeadHistory, error)
 
 	// LogFollowUp logs by's contact with the lead ref names through
-	// channel, now. note may carry a grade marker (CutGradeMarker). A
-	// grade that needs confirming (L) is not set but asked about
+	// channel, now, with grade the new grade if one is given (the chat
+	// reads it from the note's marker, CutGradeMarker). A grade that
+	// needs confirming (L) is not set but asked about
 	// (FollowUpLogged.Confirm). Errors of WorkLead, EINVALID
-	// (err.note_empty, err.note_long, err.grade_twice, a bad grade).
-	LogFollowUp(ctx context.Context, by int64, ref LeadRef, channel Channel, note string) (*FollowUpLogged, error)
+	// (err.note_empty, err.note_long, a grade not settable).
+	LogFollowUp(ctx context.Context, by int64, ref LeadRef, channel Channel, note string, grade Grade) (*FollowUpLogged, error)
 
 	// ChangeGrade sets the grade of the lead ref names by hand; the due
 	// date moves at once. A grade that needs confirming (L) is only asked

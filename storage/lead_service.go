@@ -213,7 +213,7 @@ func (db *DB) LeadHistory(ctx context.Context, leadID int64, n int) (*domain.Lea
 }
 
 // LogFollowUp implements domain.LeadService.
-func (db *DB) LogFollowUp(ctx context.Context, by int64, ref domain.LeadRef, channel domain.Channel, note string) (*domain.FollowUpLogged, error) {
+func (db *DB) LogFollowUp(ctx context.Context, by int64, ref domain.LeadRef, channel domain.Channel, note string, grade domain.Grade) (*domain.FollowUpLogged, error) {
 	out := &domain.FollowUpLogged{}
 	err := db.tx(ctx, "log follow-up", func(ctx context.Context) error {
 		s, err := db.StaffByID(ctx, by)
@@ -224,9 +224,10 @@ func (db *DB) LogFollowUp(ctx context.Context, by int64, ref domain.LeadRef, cha
 		if err != nil {
 			return err
 		}
-		note, grade, err := domain.CutGradeMarker(note)
-		if err != nil {
-			return err
+		if grade != "" {
+			if grade, err = domain.ParseGrade(string(grade), domain.SettableGrades); err != nil {
+				return err
+			}
 		}
 		if err := domain.ValidFollowUpNote(note); err != nil {
 			return err
