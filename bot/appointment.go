@@ -62,11 +62,11 @@ func (b *Bot) appointPromise(r *Request, l *domain.Lead, at time.Time) string {
 // kept. It says whether the lead is telesales', and whether it was booked
 // (an invited customer, for the visit card). When a consultant registered
 // the visit as theirs, the notice carries a Dispute button (R1.14.4).
-func (b *Bot) arrival(ctx context.Context, l *domain.Lead, registrar *domain.Staff, v *domain.Visit) (telesales, invited bool, err error) {
-	out, err := b.opts.Appointments.NoticeArrival(ctx, l.ID, registrar.ID, v.ID)
-	if err != nil || out.Notify == nil {
-		return out != nil && out.Telesales, out != nil && out.Invited, err
+func (b *Bot) arrival(ctx context.Context, out *domain.Arrival) (telesales, invited bool, err error) {
+	if out.Notify == nil {
+		return out.Telesales, out.Invited, nil
 	}
+	l, registrar, v := out.Lead, out.Registrar, out.Visit
 	owner, day := out.Notify, b.opts.Calendar.StartOfDay(b.now())
 	key := "arrival.notice_lead" // a telesales lead who came without a booking
 	if out.Invited {

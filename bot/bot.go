@@ -23,8 +23,14 @@ import (
 type Store interface {
 	delivery.Store
 	staffStore
-	leadStore
-	handoverStore
+	dialogStore
+}
+
+// dialogStore keeps the guided dialogues' state (dialog.go).
+type dialogStore interface {
+	SaveDialog(ctx context.Context, d domain.Dialog) error
+	DialogByChat(ctx context.Context, chatID int64) (*domain.Dialog, error)
+	DeleteDialog(ctx context.Context, chatID int64) error
 }
 
 type staffStore interface {
@@ -64,6 +70,10 @@ type Options struct {
 	Collisions   domain.CollisionService
 	Handovers    domain.HandoverService
 	Appointments domain.AppointmentService
+	// Leads and Visits are the daily work on leads and the visit register
+	// (R1.1–R1.7, R1.11, R1.12).
+	Leads  domain.LeadService
+	Visits domain.VisitService
 
 	// PollTimeout is the long-poll wait of getUpdates (default 50 s).
 	PollTimeout time.Duration
@@ -228,6 +238,7 @@ func (o *Options) required() error {
 		{"Complaints", o.Complaints == nil}, {"Staff", o.Staff == nil},
 		{"Rest", o.Rest == nil}, {"Collisions", o.Collisions == nil},
 		{"Handovers", o.Handovers == nil}, {"Appointments", o.Appointments == nil},
+		{"Leads", o.Leads == nil}, {"Visits", o.Visits == nil},
 	} {
 		if r.missing {
 			return fmt.Errorf("bot: Options.%s is required", r.name)

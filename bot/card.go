@@ -59,10 +59,11 @@ func (b *Bot) cardText(ctx context.Context, r *Request, l *domain.Lead) (string,
 	if l.Notes != "" {
 		lines = append(lines, r.T("card.notes", l.Notes))
 	}
-	fus, err := b.store.FollowUps(ctx, l.ID, cardHistory)
+	h, err := b.opts.Leads.LeadHistory(ctx, l.ID, cardHistory)
 	if err != nil {
 		return "", err
 	}
+	fus, events, visits := h.FollowUps, h.Events, h.Visits
 	if len(fus) > 0 {
 		lines = append(lines, r.T("card.followups", l.FollowUps))
 		for _, f := range fus {
@@ -72,10 +73,6 @@ func (b *Bot) cardText(ctx context.Context, r *Request, l *domain.Lead) (string,
 			}
 			lines = append(lines, r.T("card.fu", b.formatTime(f.At), r.T("channel."+string(f.Channel)), r.staffName(ctx, f.StaffID), f.Note, Raw(change)))
 		}
-	}
-	events, err := b.store.LeadEvents(ctx, l.ID, cardHistory)
-	if err != nil {
-		return "", err
 	}
 	if len(events) > 0 {
 		lines = append(lines, r.T("card.events"))
@@ -88,10 +85,6 @@ func (b *Bot) cardText(ctx context.Context, r *Request, l *domain.Lead) (string,
 			}
 			lines = append(lines, r.T("card.event", b.formatTime(e.At), r.T("event."+e.Kind), from, to, r.T("why."+e.Why), r.staffName(ctx, e.StaffID)))
 		}
-	}
-	visits, err := b.store.Visits(ctx, l.ID, cardHistory)
-	if err != nil {
-		return "", err
 	}
 	if len(visits) > 0 {
 		lines = append(lines, r.T("card.visits"))

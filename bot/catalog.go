@@ -118,6 +118,12 @@ func roleName(lang domain.Lang, r domain.Role) string {
 // domain.ParseRoles reads as well.
 func errorArgs(lang domain.Lang, de *domain.Error) []any {
 	switch de.Key {
+	case "err.reopen_open": // the grade by its name
+		if len(de.Args) == 2 {
+			if g, ok := de.Args[1].(string); ok {
+				return []any{de.Args[0], T(lang, "grade."+g)}
+			}
+		}
 	case "err.role_unknown", "err.role_none":
 		if lang == domain.LangZH && len(de.Args) > 0 {
 			args := slices.Clone(de.Args)

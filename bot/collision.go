@@ -27,14 +27,10 @@ func (b *Bot) registerCollisions() {
 	b.RegisterCallback(Callback{Prefix: "dispute", Roles: []domain.Role{domain.RoleTelesales, domain.RoleSupervisor}, Handler: b.handleDispute})
 }
 
-// openCollision files the caller's claim on lead l (met through src) and
-// tells both sides and the supervisors. It answers the claimant itself.
-// Lead creation and /visit call it.
-func (b *Bot) openCollision(ctx context.Context, r *Request, l *domain.Lead, src domain.Source) error {
-	out, err := b.opts.Collisions.OpenCollision(ctx, l.ID, r.Staff.ID, src)
-	if err != nil {
-		return err
-	}
+// collisionOpened tells both sides and the supervisors of the caller's
+// claim a lead's creation or a visit opened (the claimant is answered
+// here). A case open already is only pointed to.
+func (b *Bot) collisionOpened(ctx context.Context, r *Request, out *domain.CollisionOpened) error {
 	c, owner := out.Collision, out.Owner
 	if !out.Created {
 		b.reply(ctx, r.ChatID, r.T("collision.open_already", c.ID, out.Lead.ID))

@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -19,7 +18,7 @@ func (b *Bot) handleFollowUp(ctx context.Context, r *Request) error {
 	if len(f) < 2 {
 		return errUsage
 	}
-	l, err := b.lookupWorkable(ctx, r, f[0])
+	ref, err := domain.ParseLeadRef(f[0])
 	if err != nil {
 		return err
 	}
@@ -31,76 +30,39 @@ func (b *Bot) handleFollowUp(ctx context.Context, r *Request) error {
 	}
 	note, grade, err := cutGradeMarker(rest)
 	if err != nil {
+		if _, lerr := b.opts.Leads.WorkLead(ctx, r.Staff.ID, ref); lerr != nil {
+			return lerr // the lead's error first: it is looked up first
+		}
 		return err
 	}
-	return b.logFollowUp(ctx, r, l, channel, note, grade)
+	return b.logFollowUp(ctx, r, ref, channel, note, grade)
 }
 
-// gradeMarkerRE is a new grade inside a follow-up note: 级别=A or grade=A
-// (a full-width ＝ too), as a word of its own.
-var gradeMarkerRE = regexp.MustCompile(`(?i)(^|\s)(?:级别|grade)\s*[=＝]\s*(\S*)`)
+// cutGradeMarker takes the grade marker out of a note
+// (domain.CutGradeMarker).
+func cutGradeMarker(note string) (string, domain.Grade, error) { return domain.CutGradeMarker(note) }
 
-// cutGradeMarker takes the grade marker out of a note: the note without
-// it and the grade, or no grade when there is no marker. A marker with
-// something that is not a settable grade is EINVALID, and so are two.
-func cutGradeMarker(note string) (string, domain.Grade, error) {
-	m := gradeMarkerRE.FindAllStringSubmatchIndex(note, -1)
-	switch {
-	case len(m) == 0:
-		return note, "", nil
-	case len(m) > 1:
-		return "", "", domain.Errorkf(domain.EINVALID, "err.grade_twice", nil, "two grade markers")
-	}
-	g, err := domain.ParseGrade(note[m[0][4]:m[0][5]], domain.SettableGrades)
+// logFollowUp records a contact and says when next; a grade that needs
+// confirming is asked about, and after the third call of an ungraded
+// lead's first week the grade is asked for (R1.4).
+func (b *Bot) logFollowUp(ctx context.Context, r *Request, ref domain.LeadRef, channel domain.Channel, note string, grade domain.Grade) error {
+	out, err := b.opts.Leads.LogFollowUp(ctx, r.Staff.ID, ref, channel, note, grade)
 	if err != nil {
-		return "", "", err
-	}
-	return strings.TrimSpace(note[:m[0][0]] + " " + note[m[0][1]:]), g, nil
-}
-
-// logFollowUp records a contact, moves the due date and says when next;
-// after the third call of an ungraded lead's first week it asks for the
-// grade (R1.4).
-func (b *Bot) logFollowUp(ctx context.Context, r *Request, l *domain.Lead, channel domain.Channel, note string, grade domain.Grade) error {
-	if strings.TrimSpace(note) == "" {
-		return domain.Errorkf(domain.EINVALID, "err.note_empty", nil, "follow-up note is empty")
-	}
-	if len([]rune(note)) > domain.MaxNoteLen {
-		return domain.Errorkf(domain.EINVALID, "err.note_long", []any{domain.MaxNoteLen}, "note too long")
-	}
-	// A grade that needs confirming is asked about once the call is logged.
-	confirm := grade
-	if !grade.NeedsConfirm() {
-		confirm = ""
-	} else {
-		grade = ""
-	}
-	now, rules := b.now(), b.opts.Rules.Leads
-	fu := &domain.FollowUp{LeadID: l.ID, StaffID: r.Staff.ID, Channel: channel, Note: note, At: now, GradeBefore: l.Grade, GradeAfter: l.Grade}
-	l.LogFollowUp(now, grade, rules, b.opts.Calendar)
-	fu.GradeAfter = l.Grade
-	if err := b.store.AddFollowUp(ctx, fu); err != nil {
 		return err
 	}
-	if err := b.recordChange(ctx, l, r.Staff.ID, domain.EventGrade, string(fu.GradeBefore), string(fu.GradeAfter), domain.WhyFollowUp); err != nil {
-		return err
-	}
-	if err := b.store.UpdateLead(ctx, l); err != nil {
-		return err
-	}
+	l, fu := out.Lead, out.FollowUp
 	text := r.T("fu.logged", l.ID, l.Name, Raw(b.dueText(r, l)))
 	if fu.GradeAfter != fu.GradeBefore {
 		text += "\n" + r.T("grade.changed", string(fu.GradeBefore), string(fu.GradeAfter))
 	}
-	if confirm != "" && confirm != l.Grade {
-		b.replyMarkup(ctx, r.ChatID, text+"\n"+r.T("grade.confirm", l.ID, l.Name, string(l.Grade), r.T("grade."+string(confirm))), gradeConfirmKeyboard(r, l, confirm))
-		return nil
-	}
-	if domain.GradePromptAfterFollowUp(l, rules, now) {
+	switch {
+	case out.Confirm != "":
+		b.replyMarkup(ctx, r.ChatID, text+"\n"+r.T("grade.confirm", l.ID, l.Name, string(l.Grade), r.T("grade."+string(out.Confirm))), gradeConfirmKeyboard(r, l, out.Confirm))
+	case out.GradePrompt:
 		b.replyMarkup(ctx, r.ChatID, text+"\n"+r.T("grade.prompt", l.FollowUps), gradeKeyboard(r.Lang, "lead:sg:"+strconv.FormatInt(l.ID, 10)+":", false))
-		return nil
+	default:
+		b.reply(ctx, r.ChatID, text)
 	}
-	b.reply(ctx, r.ChatID, text)
 	return nil
 }
 
@@ -110,37 +72,27 @@ func (b *Bot) handleGrade(ctx context.Context, r *Request) error {
 	if len(f) != 2 {
 		return errUsage
 	}
-	l, err := b.lookupWorkable(ctx, r, f[0])
+	ref, err := domain.ParseLeadRef(f[0])
 	if err != nil {
 		return err
 	}
-	g, err := domain.ParseGrade(f[1], domain.SettableGrades)
-	if err != nil {
-		return err
-	}
-	return b.setGrade(ctx, r, l, g, false)
+	return b.setGrade(ctx, r, ref, domain.Grade(f[1]), false)
 }
 
-// setGrade applies a grade; the due date moves at once. A grade that needs
-// confirming (L) is only asked about until confirmed.
-func (b *Bot) setGrade(ctx context.Context, r *Request, l *domain.Lead, g domain.Grade, confirmed bool) error {
-	if l.Grade == domain.GradeO {
-		// An ordered lead follows its order (R4.1), not a hand-set grade.
-		return domain.Errorkf(domain.EINVALID, "err.lead_closed", []any{l.ID, string(l.Grade)}, "lead %d is ordered", l.ID)
+// setGrade applies a grade (the service checks it); the due date moves at
+// once. A grade that needs confirming (L) is only asked about until
+// confirmed.
+func (b *Bot) setGrade(ctx context.Context, r *Request, ref domain.LeadRef, g domain.Grade, confirmed bool) error {
+	out, err := b.opts.Leads.ChangeGrade(ctx, r.Staff.ID, ref, g, confirmed)
+	if err != nil {
+		return err
 	}
-	if g.NeedsConfirm() && !confirmed && g != l.Grade {
-		b.replyMarkup(ctx, r.ChatID, r.T("grade.confirm", l.ID, l.Name, string(l.Grade), r.T("grade."+string(g))), gradeConfirmKeyboard(r, l, g))
+	l := out.Lead
+	if out.Confirm != "" {
+		b.replyMarkup(ctx, r.ChatID, r.T("grade.confirm", l.ID, l.Name, string(l.Grade), r.T("grade."+string(out.Confirm))), gradeConfirmKeyboard(r, l, out.Confirm))
 		return nil
 	}
-	before := l.Grade
-	l.SetGrade(g, b.now(), b.opts.Rules.Leads, b.opts.Calendar)
-	if err := b.recordChange(ctx, l, r.Staff.ID, domain.EventGrade, string(before), string(g), domain.WhyManual); err != nil {
-		return err
-	}
-	if err := b.store.UpdateLead(ctx, l); err != nil {
-		return err
-	}
-	b.reply(ctx, r.ChatID, r.T("grade.set", l.ID, l.Name, string(before), string(g), Raw(b.dueText(r, l))))
+	b.reply(ctx, r.ChatID, r.T("grade.set", l.ID, l.Name, string(out.Before), string(l.Grade), Raw(b.dueText(r, l))))
 	return nil
 }
 
@@ -191,11 +143,7 @@ func (b *Bot) handleLeadButton(ctx context.Context, r *Request) error {
 		if len(parts) != 3 {
 			return domain.Errorkf(domain.ENOTFOUND, "callback.stale", nil, "bad grade button")
 		}
-		g, err := domain.ParseGrade(parts[2], domain.SettableGrades)
-		if err != nil {
-			return err
-		}
-		return b.setGrade(ctx, r, l, g, action == "sgc")
+		return b.setGrade(ctx, r, domain.LeadByIDRef(l.ID), domain.Grade(parts[2]), action == "sgc")
 	case "sgx":
 		b.reply(ctx, r.ChatID, r.T("grade.kept", l.ID, l.Name, string(l.Grade)))
 		return nil
@@ -205,10 +153,11 @@ func (b *Bot) handleLeadButton(ctx context.Context, r *Request) error {
 	return domain.Errorkf(domain.ENOTFOUND, "callback.stale", nil, "bad lead action %q", action)
 }
 
-// followUpNoteText takes the note a "log follow-up" button asked for.
+// followUpNoteText takes the note a "log follow-up" button asked for
+// (its dialogue's Data is the lead id); a grade marker in it is not read.
 func (b *Bot) followUpNoteText(ctx context.Context, r *Request, d *domain.Dialog, text string) error {
-	l, err := b.endLeadDialog(ctx, r, d)
-	if err != nil {
+	var leadID int64
+	if err := b.endDialog(ctx, r, d, &leadID); err != nil {
 		return err
 	}
 	channel := domain.ChannelPhone
@@ -217,17 +166,7 @@ func (b *Bot) followUpNoteText(ctx context.Context, r *Request, d *domain.Dialog
 			channel, text = c, rest
 		}
 	}
-	return b.logFollowUp(ctx, r, l, channel, strings.TrimSpace(text), "")
-}
-
-// endLeadDialog ends a dialogue about one lead (its Data is the lead id)
-// and returns the lead, checked as workable by the caller.
-func (b *Bot) endLeadDialog(ctx context.Context, r *Request, d *domain.Dialog) (*domain.Lead, error) {
-	var leadID int64
-	if err := b.endDialog(ctx, r, d, &leadID); err != nil {
-		return nil, err
-	}
-	return b.lookupWorkable(ctx, r, strconv.FormatInt(leadID, 10))
+	return b.logFollowUp(ctx, r, domain.LeadByIDRef(leadID), channel, strings.TrimSpace(text), "")
 }
 
 // leadsPageSize is how many leads /leads shows a page.
@@ -257,7 +196,7 @@ func (b *Bot) handleLeadsPage(ctx context.Context, r *Request) error {
 }
 
 func (b *Bot) leadsPage(ctx context.Context, r *Request, page int) (string, models.ReplyMarkup, error) {
-	leads, total, err := b.store.LeadsByOwner(ctx, r.Staff.ID, page*leadsPageSize, leadsPageSize)
+	leads, total, err := b.opts.Leads.MyLeads(ctx, r.Staff.ID, page*leadsPageSize, leadsPageSize)
 	if err != nil {
 		return "", nil, err
 	}

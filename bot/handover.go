@@ -18,13 +18,6 @@ import (
 // event (the audit). The use cases are domain.HandoverService's; this file
 // parses the commands and buttons and renders the outcomes.
 
-// handoverStore is what the lead handlers not yet converted need for the
-// audit of a lead's changes (recordChange, moveLead) and its history.
-type handoverStore interface {
-	AddLeadEvent(ctx context.Context, e *domain.LeadEvent) error
-	LeadEvents(ctx context.Context, leadID int64, limit int) ([]domain.LeadEvent, error)
-}
-
 // registerHandovers adds the commands and buttons of this file, and
 // /appoint (appointment.go).
 func (b *Bot) registerHandovers() {
@@ -32,14 +25,6 @@ func (b *Bot) registerHandovers() {
 	b.Register(Command{Name: "handover", Roles: []domain.Role{domain.RoleTelesales, domain.RoleSupervisor}, Handler: b.handleHandover})
 	b.Register(Command{Name: "transfers", Roles: []domain.Role{domain.RoleSupervisor, domain.RoleManager, domain.RoleGM}, Handler: b.handleTransfers})
 	b.RegisterCallback(Callback{Prefix: "ho", Roles: []domain.Role{domain.RoleConsultant}, Handler: b.handleHandoverButton})
-}
-
-// recordChange keeps one change of a lead for the audit.
-func (b *Bot) recordChange(ctx context.Context, l *domain.Lead, by int64, kind, from, to, why string) error {
-	if from == to {
-		return nil
-	}
-	return b.store.AddLeadEvent(ctx, &domain.LeadEvent{LeadID: l.ID, StaffID: by, At: b.now(), Kind: kind, From: from, To: to, Why: why})
 }
 
 // handleHandover fills the handover form: /handover 17 陈顾问 [12-20].
@@ -166,18 +151,6 @@ func (b *Bot) handoverAnswered(ctx context.Context, out *domain.HandoverAnswered
 		}
 	}
 	return b.closeHandoverCards(ctx, out.Handover, out.Lead, out.To)
-}
-
-// moveLead gives a lead a new owner and pool, recording both changes.
-func (b *Bot) moveLead(ctx context.Context, l *domain.Lead, by, to int64, pool domain.Pool, why string) error {
-	if err := b.recordChange(ctx, l, by, domain.EventOwner, strconv.FormatInt(l.OwnerID, 10), strconv.FormatInt(to, 10), why); err != nil {
-		return err
-	}
-	if err := b.recordChange(ctx, l, by, domain.EventPool, string(l.Pool), string(pool), why); err != nil {
-		return err
-	}
-	l.OwnerID, l.Pool = to, pool
-	return b.store.UpdateLead(ctx, l)
 }
 
 // handleTransfers lists the rulings, handovers and clean-up moves of a

@@ -120,6 +120,8 @@ func (h *harness) start() {
 		Collisions:      h.db,
 		Handovers:       h.db,
 		Appointments:    h.db,
+		Leads:           h.db,
+		Visits:          h.db,
 		HandlerTimeout:  h.opts.handlerTimeout,
 		SendTimeout:     h.opts.sendTimeout,
 		GroupChatID:     h.opts.groupChatID,

@@ -5,32 +5,11 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/go-telegram/bot/models"
 
 	"github.com/dealerbot/dealerbot/domain"
 )
-
-// leadStore is what the lead commands need of storage.
-type leadStore interface {
-	CreateLead(ctx context.Context, l *domain.Lead) error
-	LeadByID(ctx context.Context, id int64) (*domain.Lead, error)
-	LeadByPhone(ctx context.Context, phone string) (*domain.Lead, error)
-	UpdateLead(ctx context.Context, l *domain.Lead) error
-	FindLeads(ctx context.Context, text string, onlyOwner, preferOwner int64, limit int) ([]*domain.Lead, error)
-	LeadsByOwner(ctx context.Context, ownerID int64, offset, limit int) ([]*domain.Lead, int, error)
-	DueLeads(ctx context.Context, ownerID int64, before time.Time, limit int) ([]*domain.Lead, error)
-	AddFollowUp(ctx context.Context, f *domain.FollowUp) error
-	FollowUps(ctx context.Context, leadID int64, limit int) ([]domain.FollowUp, error)
-	CreateVisit(ctx context.Context, v *domain.Visit) error
-	VisitByID(ctx context.Context, id int64) (*domain.Visit, error)
-	SetVisitLeft(ctx context.Context, id int64, at time.Time) (bool, error)
-	Visits(ctx context.Context, leadID int64, limit int) ([]domain.Visit, error)
-	SaveDialog(ctx context.Context, d domain.Dialog) error
-	DialogByChat(ctx context.Context, chatID int64) (*domain.Dialog, error)
-	DeleteDialog(ctx context.Context, chatID int64) error
-}
 
 // Who works leads.
 var (
@@ -94,49 +73,24 @@ func isTradeIn(s string) bool {
 	return false
 }
 
-// leadDraft is a lead as typed, before it is checked: the one-line form and
-// the dialogue's stored answers.
-type leadDraft struct {
-	Name, Phone, Model, Grade, Source, Notes string
-	TradeIn                                  bool
-}
+// leadDraft is a lead as typed: the one-line form and the dialogue's
+// stored answers.
+type leadDraft = domain.LeadDraft
 
-// createLead checks a draft and stores the lead, owned by the caller.
+// createLead logs a draft as the caller's lead: created, or a collision
+// case over someone else's customer, or the customer's closed lead
+// pointed to.
 func (b *Bot) createLead(ctx context.Context, r *Request, d leadDraft) error {
-	grade, err := domain.ParseGrade(d.Grade, append([]domain.Grade{domain.GradeN}, domain.SettableGrades...))
-	if err != nil {
-		return err
-	}
-	src, err := domain.ParseSource(d.Source)
-	if err != nil {
-		return err
-	}
-	l := &domain.Lead{Name: d.Name, Phone: d.Phone, Model: d.Model, Grade: grade, Source: src, TradeIn: d.TradeIn,
-		Notes: d.Notes, OwnerID: r.Staff.ID, Pool: domain.StartPool(src, r.Staff.Roles), CreatedAt: b.now()}
-	if err := l.ValidateNew(); err != nil {
-		return err
-	}
-	other, err := b.store.LeadByPhone(ctx, l.Phone)
+	out, err := b.opts.Leads.AddLead(ctx, r.Staff.ID, d)
 	switch {
-	case err != nil && domain.ErrorCode(err) != domain.ENOTFOUND:
-		return err
 	case err != nil:
-	case other.Grade.Open() && other.OwnerID == r.Staff.ID:
-		return domain.Errorkf(domain.ECONFLICT, "err.lead_exists", []any{other.ID, r.Staff.Name}, "lead exists")
-	case other.Grade.Open():
-		// Someone else's customer: no duplicate, a collision case (R1.14).
-		return b.openCollision(ctx, r, other, src)
-	case other.Grade.Reopenable():
-		// The same customer again: the record is reopened, not doubled.
-		return b.pointToClosed(ctx, r, other)
-	default:
-		l.Returning = true // delivered before: a returning customer (R1.2)
-	}
-	l.Reschedule(b.opts.Rules.Leads, b.opts.Calendar)
-	if err := b.store.CreateLead(ctx, l); err != nil {
 		return err
+	case out.Collision != nil:
+		return b.collisionOpened(ctx, r, out.Collision)
+	case out.Closed != nil:
+		return b.pointToClosed(ctx, r, out.Closed)
 	}
-	return b.replyCard(ctx, r, l, "lead.created")
+	return b.replyCard(ctx, r, out.Lead, "lead.created")
 }
 
 // leadDialogText takes the typed answer of the /lead dialogue's step.
@@ -162,14 +116,18 @@ func (b *Bot) leadDialogText(ctx context.Context, r *Request, dl *domain.Dialog,
 			b.replyMarkup(ctx, r.ChatID, b.errorText(ctx, r, err)+"\n"+r.T("lead.ask_phone", d.Name), inlineKeyboard(cancel))
 			return nil
 		}
-		if other, err := b.store.LeadByPhone(ctx, phone); err == nil && other.Grade.Open() && other.OwnerID == r.Staff.ID {
-			b.reply(ctx, r.ChatID, r.T("err.lead_exists", other.ID, r.Staff.Name))
+		use, err := b.opts.Leads.LeadPhone(ctx, r.Staff.ID, phone)
+		switch {
+		case err != nil:
+			return err
+		case use.Mine != nil:
+			b.reply(ctx, r.ChatID, r.T("err.lead_exists", use.Mine.ID, r.Staff.Name))
 			return b.store.DeleteDialog(ctx, r.ChatID)
-		} else if err == nil && other.Grade.Reopenable() {
+		case use.Closed != nil:
 			if err := b.store.DeleteDialog(ctx, r.ChatID); err != nil {
 				return err
 			}
-			return b.pointToClosed(ctx, r, other)
+			return b.pointToClosed(ctx, r, use.Closed)
 		}
 		d.Phone = phone
 		b.replyMarkup(ctx, r.ChatID, r.T("lead.ask_model"), inlineKeyboard(cancel))
@@ -218,48 +176,34 @@ func (b *Bot) leadDialogChoice(ctx context.Context, r *Request, dl *domain.Dialo
 	return domain.Errorkf(domain.ENOTFOUND, "callback.stale", nil, "step %s takes no choice", dl.Step)
 }
 
-// lookupLead finds the lead a command names, by id (17, #17) or phone, and
-// checks the caller may see it.
+// lookupLead finds the lead a command names, by id (17, #17) or phone,
+// if the caller may see it.
 func (b *Bot) lookupLead(ctx context.Context, r *Request, ref string) (*domain.Lead, error) {
-	ref = strings.TrimPrefix(strings.TrimSpace(ref), "#")
-	var l *domain.Lead
-	var err error
-	if domain.LooksLikePhone(ref) {
-		phone, perr := domain.NormalizePhone(ref)
-		if perr != nil {
-			return nil, perr
-		}
-		l, err = b.store.LeadByPhone(ctx, phone)
-	} else {
-		id, perr := strconv.ParseInt(ref, 10, 64)
-		if perr != nil || id <= 0 {
-			return nil, domain.Errorkf(domain.EINVALID, "err.lead_ref", []any{ref}, "%q is neither a lead id nor a phone", ref)
-		}
-		l, err = b.store.LeadByID(ctx, id)
-	}
+	lr, err := domain.ParseLeadRef(ref)
 	if err != nil {
 		return nil, err
 	}
-	if !domain.CanSeeLead(r.Staff, l) {
-		return nil, domain.Errorkf(domain.EFORBIDDEN, "err.lead_not_yours", []any{l.ID}, "lead %d is not the caller's", l.ID)
-	}
-	return l, nil
+	return b.opts.Leads.ShowLead(ctx, r.Staff.ID, lr)
 }
 
 // lookupWorkable is lookupLead for changes: the caller must work the lead
 // and it must still be open.
 func (b *Bot) lookupWorkable(ctx context.Context, r *Request, ref string) (*domain.Lead, error) {
-	l, err := b.lookupLead(ctx, r, ref)
+	lr, err := domain.ParseLeadRef(ref)
 	if err != nil {
 		return nil, err
 	}
-	if !domain.CanWorkLead(r.Staff, l) {
-		return nil, domain.Errorkf(domain.EFORBIDDEN, "err.lead_not_yours", []any{l.ID}, "lead %d is not the caller's", l.ID)
+	return b.opts.Leads.WorkLead(ctx, r.Staff.ID, lr)
+}
+
+// lookupLeadAny finds a lead by id or phone for whoever deals with the
+// customer (a visit, a complaint), without the owner check.
+func (b *Bot) lookupLeadAny(ctx context.Context, ref string) (*domain.Lead, error) {
+	lr, err := domain.ParseLeadRef(ref)
+	if err != nil {
+		return nil, err
 	}
-	if !l.Grade.Open() {
-		return nil, domain.Errorkf(domain.EINVALID, "err.lead_closed", []any{l.ID, string(l.Grade)}, "lead %d is closed", l.ID)
-	}
-	return l, nil
+	return b.opts.Leads.CustomerLead(ctx, lr)
 }
 
 // handleShow answers the lead card: /show 17 or /show 13800138000.
@@ -283,11 +227,7 @@ func (b *Bot) handleFind(ctx context.Context, r *Request) error {
 	if err != nil {
 		return err
 	}
-	only := r.Staff.ID
-	if domain.SeesAllLeads(r.Staff) {
-		only = 0
-	}
-	found, err := b.store.FindLeads(ctx, q, only, r.Staff.ID, 20)
+	found, err := b.opts.Leads.SearchLeads(ctx, r.Staff.ID, q, 20)
 	if err != nil {
 		return err
 	}

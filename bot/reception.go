@@ -116,16 +116,8 @@ func (b *Bot) handleReceptionButton(ctx context.Context, r *Request) error {
 			return err
 		}
 		r.Reply(ctx, "rq.accept_ok")
-		if l := out.Lead; l != nil {
+		if l, v := out.Lead, out.Visit; l != nil && v != nil {
 			// The named customer's visit, to whoever took them (R5.3).
-			prior, err := b.store.Visits(ctx, l.ID, 1)
-			if err != nil {
-				return err
-			}
-			v, err := b.recordVisit(ctx, l, out.Registrar, r.Staff.ID, len(prior) == 0)
-			if err != nil {
-				return err
-			}
 			b.replyMarkup(ctx, r.ChatID, r.T("visit.card", l.Name, l.Phone, Raw(b.visitLine(ctx, r, *v))),
 				inlineKeyboard([]models.InlineKeyboardButton{{Text: r.T("btn.left"), CallbackData: "visit:left:" + strconv.FormatInt(v.ID, 10)}}))
 		}

@@ -26,32 +26,31 @@ func (b *Bot) handleReopen(ctx context.Context, r *Request) error {
 	if len(f) < 1 || len(f) > 2 {
 		return errUsage
 	}
-	l, err := b.lookupLead(ctx, r, f[0])
-	if err != nil {
-		return err
-	}
-	return b.reopen(ctx, r, l, f[1:])
+	return b.reopen(ctx, r, f[0], f[1:])
 }
 
 // reopenButton handles lead:ro:17 (offers the grades) and lead:ro:17:A.
 func (b *Bot) reopenButton(ctx context.Context, r *Request, ref string, grade []string) error {
-	l, err := b.lookupLead(ctx, r, ref)
-	if err != nil {
-		return err
-	}
-	return b.reopen(ctx, r, l, grade)
+	return b.reopen(ctx, r, ref, grade)
 }
 
 // reopen gives the lead back to its owner with the grade named, or offers
 // the grades when none is.
-func (b *Bot) reopen(ctx context.Context, r *Request, l *domain.Lead, grade []string) error {
-	if !domain.CanReopenLead(r.Staff) {
-		return domain.Errorkf(domain.EFORBIDDEN, "err.reopen_forbidden", nil, "only supervisors reopen leads")
+func (b *Bot) reopen(ctx context.Context, r *Request, ref string, grade []string) error {
+	lr, err := domain.ParseLeadRef(ref)
+	if err != nil {
+		return err
 	}
-	if !l.Grade.Reopenable() {
-		return domain.Errorkf(domain.EINVALID, "err.reopen_open", []any{l.ID, r.T("grade." + string(l.Grade))}, "lead %d is %s", l.ID, l.Grade)
+	var g domain.Grade
+	if len(grade) > 0 {
+		g = domain.Grade(grade[0])
 	}
-	if len(grade) == 0 {
+	out, err := b.opts.Leads.ReopenLead(ctx, r.Staff.ID, lr, g)
+	if err != nil {
+		return err
+	}
+	l := out.Lead
+	if !out.Reopened {
 		var row []models.InlineKeyboardButton
 		id := strconv.FormatInt(l.ID, 10)
 		for _, g := range domain.ReopenGrades {
@@ -60,44 +59,20 @@ func (b *Bot) reopen(ctx context.Context, r *Request, l *domain.Lead, grade []st
 		b.replyMarkup(ctx, r.ChatID, r.T("reopen.choose", l.ID, l.Name, r.T("grade."+string(l.Grade))), inlineKeyboard(row))
 		return nil
 	}
-	g, err := domain.ParseGrade(grade[0], domain.ReopenGrades)
-	if err != nil {
-		return err
-	}
-	before := l.Grade
-	l.Reopen(g, b.now(), b.opts.Rules.Leads, b.opts.Calendar)
-	if err := b.recordChange(ctx, l, r.Staff.ID, domain.EventGrade, string(before), string(g), domain.WhyReopen); err != nil {
-		return err
-	}
-	if err := b.store.UpdateLead(ctx, l); err != nil {
-		return err // another open lead of the customer: err.lead_exists
-	}
-	owner, err := b.store.StaffByID(ctx, l.OwnerID)
-	if err != nil {
-		return err
-	}
+	before, owner := out.Before, out.Owner
 	if owner.ID != r.Staff.ID && owner.Active && owner.Enrolled() {
-		text := T(owner.Lang, "reopen.told_owner", r.Staff.Name, l.ID, l.Name, string(before), string(g), b.formatTime(*l.NextDueAt))
+		text := T(owner.Lang, "reopen.told_owner", r.Staff.Name, l.ID, l.Name, string(before), string(l.Grade), b.formatTime(*l.NextDueAt))
 		if err := b.Push(ctx, fmt.Sprintf("reopen:%d:%d", l.ID, b.now().Unix()), owner.TelegramID, owner.ID, text, nil); err != nil {
 			return err
 		}
 	}
-	// The supervisors approve lost leads (R1.6): one reopened by someone
-	// else (a manager) is news to them, as a reopening by a visit is.
-	sups, err := b.inDepartment(ctx, domain.RoleSupervisor, owner.Department)
-	if err != nil {
-		return err
-	}
-	for _, s := range sups {
-		if s.ID == r.Staff.ID || s.ID == owner.ID {
-			continue // did it, or was told as the owner
-		}
+	for _, s := range out.Supervisors {
 		if err := b.Push(ctx, fmt.Sprintf("reopen-sup:%d:%d:%d", l.ID, s.ID, b.now().Unix()), s.TelegramID, s.ID,
-			T(s.Lang, "reopen.told_sup", r.Staff.Name, l.ID, l.Name, string(before), string(g), owner.Name), nil); err != nil {
+			T(s.Lang, "reopen.told_sup", r.Staff.Name, l.ID, l.Name, string(before), string(l.Grade), owner.Name), nil); err != nil {
 			return err
 		}
 	}
-	return b.replyCard(ctx, r, l, "reopen.done", l.ID, l.Name, string(before), string(g), owner.Name)
+	return b.replyCard(ctx, r, l, "reopen.done", l.ID, l.Name, string(before), string(l.Grade), owner.Name)
 }
 
 // pointToClosed answers a lead logged again with the phone of an L or F

@@ -32,8 +32,7 @@ func gradeRank(g domain.Grade) int {
 
 // handleToday lists the caller's follow-ups due by the end of today.
 func (b *Bot) handleToday(ctx context.Context, r *Request) error {
-	tomorrow := b.opts.Calendar.StartOfDay(b.now()).AddDate(0, 0, 1)
-	due, err := b.store.DueLeads(ctx, r.Staff.ID, tomorrow, todayLimit+1)
+	due, err := b.opts.Leads.TodayLeads(ctx, r.Staff.ID, todayLimit+1)
 	if err != nil {
 		return err
 	}

@@ -26,64 +26,46 @@ func (b *Bot) handleVisit(ctx context.Context, r *Request) error {
 	kind := ""
 	switch strings.ToLower(f[len(f)-1]) {
 	case "first", "首次", "新":
-		kind, f = "first", f[:len(f)-1]
+		kind, f = domain.VisitFirst, f[:len(f)-1]
 	case "return", "再次", "老":
-		kind, f = "return", f[:len(f)-1]
+		kind, f = domain.VisitReturn, f[:len(f)-1]
 	}
 	ref := strings.Join(f, "")
 	if ref == "" {
 		return errUsage
 	}
+	lr, err := domain.ParseLeadRef(ref)
+	if err != nil {
+		return err
+	}
 	// Whoever greets the customer registers the visit, whoever owns the lead
-	// (R1.11, R1.14.2): the lookup skips the owner check and answers only
+	// (R1.11, R1.14.2): the service skips the owner check and answers only
 	// the visit card.
-	l, err := b.leadForVisit(ctx, ref)
-	if domain.ErrorCode(err) == domain.ENOTFOUND && domain.LooksLikePhone(ref) {
+	out, err := b.opts.Visits.RegisterVisit(ctx, r.Staff.ID, lr, kind)
+	if domain.ErrorCode(err) == domain.ENOTFOUND && lr.Phone != "" {
 		// A new walk-in: offer to log them at once (R1.12).
-		if phone, perr := domain.NormalizePhone(ref); perr == nil {
-			b.replyMarkup(ctx, r.ChatID, b.errorText(ctx, r, err)+"\n"+r.T("visit.walkin_offer"),
-				inlineKeyboard([]models.InlineKeyboardButton{{Text: r.T("btn.walkin"), CallbackData: "walkin:" + phone}}))
-			return nil
-		}
+		b.replyMarkup(ctx, r.ChatID, b.errorText(ctx, r, err)+"\n"+r.T("visit.walkin_offer"),
+			inlineKeyboard([]models.InlineKeyboardButton{{Text: r.T("btn.walkin"), CallbackData: "walkin:" + lr.Phone}}))
+		return nil
 	}
 	if err != nil {
 		return err
 	}
-	return b.registerVisit(ctx, r, l, kind)
+	return b.visitRegistered(ctx, r, out)
 }
 
-// registerVisit registers the visit of lead l (kind: first, return or ""
-// to tell from the register) and answers the visit card: a lost customer's
-// lead reopens, telesales hears of their customer, another consultant's
-// customer opens a collision.
-func (b *Bot) registerVisit(ctx context.Context, r *Request, l *domain.Lead, kind string) error {
-	reopened := false
-	if domain.ReopensOnVisit(l.Grade) {
-		if err := b.reopenOnVisit(ctx, r, l); err != nil {
+// visitRegistered answers the visit card of a registered visit: a lost
+// customer's lead reopened is news to its owner and the supervisors,
+// telesales hear of their customer, another consultant's customer opens a
+// collision.
+func (b *Bot) visitRegistered(ctx context.Context, r *Request, out *domain.VisitRegistered) error {
+	l, v := out.Lead, out.Visit
+	if rp := out.Reopened; rp != nil {
+		if err := b.visitReopened(ctx, r, l, rp); err != nil {
 			return err
 		}
-		reopened = true
 	}
-	if !l.Grade.Open() {
-		return domain.Errorkf(domain.EINVALID, "err.lead_closed", []any{l.ID, string(l.Grade)}, "lead closed")
-	}
-	prior, err := b.store.Visits(ctx, l.ID, 1)
-	if err != nil {
-		return err
-	}
-	first := len(prior) == 0
-	if kind != "" {
-		first = kind == "first"
-	}
-	consultant := l.OwnerID
-	if r.Staff.Roles.Has(domain.RoleConsultant) {
-		consultant = r.Staff.ID
-	}
-	v, err := b.recordVisit(ctx, l, r.Staff.ID, consultant, first)
-	if err != nil {
-		return err
-	}
-	telesalesLead, invited, err := b.arrival(ctx, l, r.Staff, v)
+	telesalesLead, invited, err := b.arrival(ctx, out.Arrival)
 	if err != nil {
 		return err
 	}
@@ -94,97 +76,39 @@ func (b *Bot) registerVisit(ctx context.Context, r *Request, l *domain.Lead, kin
 	case telesalesLead:
 		text += "\n" + r.T("visit.telesales_lead", r.staffName(ctx, l.OwnerID))
 	}
-	if reopened {
+	if out.Reopened != nil {
 		text += "\n" + r.T("visit.reopened", l.ID, r.staffName(ctx, l.OwnerID))
 	}
 	b.replyMarkup(ctx, r.ChatID, text, inlineKeyboard([]models.InlineKeyboardButton{{Text: r.T("btn.left"), CallbackData: "visit:left:" + strconv.FormatInt(v.ID, 10)}}))
-	if domain.GradePromptAfterFollowUp(l, b.opts.Rules.Leads, b.now()) && domain.CanWorkLead(r.Staff, l) {
+	if out.GradePrompt {
 		// The visit was the third contact of the first week (R1.4).
 		b.replyMarkup(ctx, r.ChatID, r.T("grade.prompt", l.FollowUps), gradeKeyboard(r.Lang, "lead:sg:"+strconv.FormatInt(l.ID, 10)+":", false))
 	}
-	if !reopened && !telesalesLead && r.Staff.Roles.Has(domain.RoleConsultant) && l.OwnerID != r.Staff.ID {
+	if out.Collision != nil {
 		// Another consultant's customer: serve them, and let the supervisor
 		// rule who keeps them (R1.14.3–4).
-		return b.openCollision(ctx, r, l, domain.SourceWalkIn)
+		return b.collisionOpened(ctx, r, out.Collision)
 	}
 	return nil
 }
 
-// reopenOnVisit reopens a lost (or unreachable) customer's lead who came
-// back (R1.11, R1.12): new grade N, to the consultant who registers the
-// visit or else the former owner (telesales keep theirs, R1.14.2), every
-// change on the lead's history; the supervisors and a new owner who did
-// not register it are told.
-func (b *Bot) reopenOnVisit(ctx context.Context, r *Request, l *domain.Lead) error {
-	was, formerOwner := l.Grade, l.OwnerID
-	if err := b.recordChange(ctx, l, r.Staff.ID, domain.EventGrade, string(was), string(domain.GradeN), domain.WhyReturned); err != nil {
-		return err
-	}
-	l.Reopen(domain.GradeN, b.now(), b.opts.Rules.Leads, b.opts.Calendar)
-	owner, err := b.store.StaffByID(ctx, domain.ReopenOwner(r.Staff, l))
-	if err != nil {
-		return err
-	}
-	if err := b.moveLead(ctx, l, r.Staff.ID, owner.ID, domain.PoolOf(owner.Roles), domain.WhyReturned); err != nil {
-		return err
-	}
-	if owner.ID != r.Staff.ID && owner.Active && owner.Enrolled() {
+// visitReopened tells a new owner who did not register the visit, and the
+// supervisors, that a lost customer's visit reopened their lead.
+func (b *Bot) visitReopened(ctx context.Context, r *Request, l *domain.Lead, rp *domain.VisitReopened) error {
+	owner := rp.Owner
+	if rp.TellOwner {
 		if err := b.Push(ctx, fmt.Sprintf("reopened:%d:%d", l.ID, b.now().Unix()), owner.TelegramID, owner.ID,
-			T(owner.Lang, "visit.reopened_owner", l.ID, l.Name, string(was), r.Staff.Name), nil); err != nil {
+			T(owner.Lang, "visit.reopened_owner", l.ID, l.Name, string(rp.Was), r.Staff.Name), nil); err != nil {
 			return err
 		}
 	}
-	sups, err := b.inDepartment(ctx, domain.RoleSupervisor, owner.Department)
-	if err != nil {
-		return err
-	}
-	for _, s := range sups {
+	for _, s := range rp.Supervisors {
 		if err := b.Push(ctx, fmt.Sprintf("reopened-sup:%d:%d:%d", l.ID, s.ID, b.now().Unix()), s.TelegramID, s.ID,
-			T(s.Lang, "visit.reopened_sup", l.ID, l.Name, string(was), b.staffName(ctx, formerOwner), r.Staff.Name, owner.Name), nil); err != nil {
+			T(s.Lang, "visit.reopened_sup", l.ID, l.Name, string(rp.Was), b.staffName(ctx, rp.FormerOwner), r.Staff.Name, owner.Name), nil); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// recordVisit registers a visit and counts it as a contact: it is logged
-// as a follow-up and restarts the interval.
-func (b *Bot) recordVisit(ctx context.Context, l *domain.Lead, registrar, consultant int64, first bool) (*domain.Visit, error) {
-	now := b.now()
-	v := &domain.Visit{LeadID: l.ID, RegisteredBy: registrar, ConsultantID: consultant, First: first, ArrivedAt: now}
-	if err := b.store.CreateVisit(ctx, v); err != nil {
-		return nil, err
-	}
-	before := l.Grade
-	l.LogFollowUp(now, "", b.opts.Rules.Leads, b.opts.Calendar)
-	if err := b.store.AddFollowUp(ctx, &domain.FollowUp{LeadID: l.ID, StaffID: registrar, Channel: domain.ChannelVisit,
-		Note: T(domain.LangZH, "visit.note"), At: now, GradeBefore: before, GradeAfter: l.Grade}); err != nil {
-		return nil, err
-	}
-	return v, b.store.UpdateLead(ctx, l)
-}
-
-// lookupLeadAny finds a lead by id or phone for whoever deals with the
-// customer (a visit, a complaint), without the owner check.
-func (b *Bot) lookupLeadAny(ctx context.Context, ref string) (*domain.Lead, error) {
-	return b.leadForVisit(ctx, ref)
-}
-
-// leadForVisit finds a lead by phone or id without the owner check.
-func (b *Bot) leadForVisit(ctx context.Context, ref string) (*domain.Lead, error) {
-	ref = strings.TrimPrefix(ref, "#")
-	if domain.LooksLikePhone(ref) {
-		phone, err := domain.NormalizePhone(ref)
-		if err != nil {
-			return nil, err
-		}
-		return b.store.LeadByPhone(ctx, phone)
-	}
-	id, err := strconv.ParseInt(ref, 10, 64)
-	if err != nil || id <= 0 {
-		return nil, domain.Errorkf(domain.EINVALID, "err.lead_ref", []any{ref}, "%q is neither a lead id nor a phone", ref)
-	}
-	return b.store.LeadByID(ctx, id)
 }
 
 // handleVisitLeft records the departure: visit:left:<id>; the card updates.
@@ -194,41 +118,27 @@ func (b *Bot) handleVisitLeft(ctx context.Context, r *Request) error {
 	if !ok || err != nil {
 		return domain.Errorkf(domain.ENOTFOUND, "callback.stale", nil, "bad visit button")
 	}
-	v, err := b.store.VisitByID(ctx, id)
+	out, err := b.opts.Visits.DepartVisit(ctx, r.Staff.ID, id)
 	if err != nil {
 		return err
 	}
-	changed, err := b.store.SetVisitLeft(ctx, id, b.now())
-	if err != nil {
-		return err
-	}
-	if !changed {
-		return domain.Errorkf(domain.ECONFLICT, "visit.already_left", nil, "visit %d closed already", id)
-	}
-	if v, err = b.store.VisitByID(ctx, v.ID); err != nil {
-		return err
-	}
-	l, err := b.store.LeadByID(ctx, v.LeadID)
-	if err != nil {
-		return err
-	}
-	return b.edit(ctx, r, r.T("visit.card", l.Name, showPhone(r, l.Phone), Raw(b.visitLine(ctx, r, *v))), nil)
+	l := out.Lead
+	return b.edit(ctx, r, r.T("visit.card", l.Name, showPhone(r, l.Phone), Raw(b.visitLine(ctx, r, *out.Visit))), nil)
 }
 
-// PushVisitGradePrompt asks the visit's consultant for the lead's grade a
-// day after the visit, with the grades as buttons. Call it in a transaction.
-func (b *Bot) PushVisitGradePrompt(ctx context.Context, v domain.Visit) error {
-	l, err := b.store.LeadByID(ctx, v.LeadID)
-	if err != nil || !l.Grade.Open() {
-		return err
+// NotifyVisitGrade asks each visit's consultant for the lead's grade a day
+// after the visit, with the grades as buttons, keyed by the visit. Call it
+// in a transaction (jobs.VisitNotifier).
+func (b *Bot) NotifyVisitGrade(ctx context.Context, prompts []domain.VisitGradePrompt) error {
+	for _, p := range prompts {
+		l, c, v := p.Lead, p.Consultant, p.Visit
+		text := T(c.Lang, "visit.grade_prompt", l.ID, l.Name, b.formatTime(v.ArrivedAt), string(l.Grade))
+		if err := b.Push(ctx, fmt.Sprintf("visitgrade:%d", v.ID), c.TelegramID, c.ID, text,
+			gradeKeyboard(c.Lang, "lead:sg:"+strconv.FormatInt(l.ID, 10)+":", false)); err != nil {
+			return err
+		}
 	}
-	c, err := b.store.StaffByID(ctx, v.ConsultantID)
-	if err != nil || !c.Active || !c.Enrolled() {
-		return nil
-	}
-	text := T(c.Lang, "visit.grade_prompt", l.ID, l.Name, b.formatTime(v.ArrivedAt), string(l.Grade))
-	return b.Push(ctx, fmt.Sprintf("visitgrade:%d", v.ID), c.TelegramID, c.ID, text,
-		gradeKeyboard(c.Lang, "lead:sg:"+strconv.FormatInt(l.ID, 10)+":", false))
+	return nil
 }
 
 // walkInDraft is a walk-in being logged from the visit register.
@@ -243,40 +153,19 @@ func (b *Bot) handleWalkIn(ctx context.Context, r *Request) error {
 	if err != nil {
 		return domain.Errorkf(domain.ENOTFOUND, "callback.stale", nil, "bad walk-in button")
 	}
-	if l, err := b.store.LeadByPhone(ctx, phone); err == nil {
-		return b.registerVisit(ctx, r, l, "") // logged meanwhile
-	} else if domain.ErrorCode(err) != domain.ENOTFOUND {
+	out, err := b.opts.Visits.StartWalkIn(ctx, r.Staff.ID, phone)
+	if err != nil {
 		return err
 	}
-	// Nobody to take the customer: say so before reception types anything.
-	if _, err := b.walkInLine(ctx, r); err != nil {
-		return err
+	if out != nil {
+		return b.visitRegistered(ctx, r, out) // logged meanwhile
 	}
 	return b.ask(ctx, r, "walkin", walkInDraft{Phone: phone}, r.T("visit.walkin_name", phone))
 }
 
-// walkInLine is who is first in the day's reception line when the
-// registrar is not a consultant, who takes the walk-in themselves (0
-// then): the first in line gets the customer (R5.3). Nobody in line is
-// visit.walkin_nobody.
-func (b *Bot) walkInLine(ctx context.Context, r *Request) (int64, error) {
-	if r.Staff.Roles.Has(domain.RoleConsultant) {
-		return 0, nil
-	}
-	first, err := b.opts.Reception.FirstInLine(ctx)
-	if err != nil {
-		return 0, err
-	}
-	if first == 0 {
-		return 0, domain.Errorkf(domain.EINVALID, "visit.walkin_nobody", nil, "nobody in the reception line")
-	}
-	return first, nil
-}
-
 // walkInText takes the walk-in's name, then their model, and logs the lead
-// with its visit: grade N, source walk-in, in the showroom pool, owned by
-// the consultant registering it or else the first in the reception line,
-// who is told (R1.11, R1.12, R5.3).
+// with its visit (domain.VisitService.WalkIn); its owner, when someone
+// else, is told (R1.11, R1.12, R5.3).
 func (b *Bot) walkInText(ctx context.Context, r *Request, dl *domain.Dialog, text string) error {
 	var d walkInDraft
 	if err := json.Unmarshal([]byte(dl.Data), &d); err != nil {
@@ -293,53 +182,24 @@ func (b *Bot) walkInText(ctx context.Context, r *Request, dl *domain.Dialog, tex
 		b.replyMarkup(ctx, r.ChatID, r.T("visit.walkin_model", name), cancel)
 		return b.startDialog(ctx, r, "walkin", "model", d)
 	}
-	l := &domain.Lead{Name: d.Name, Phone: d.Phone, Model: strings.TrimSpace(text), Grade: domain.GradeN,
-		Source: domain.SourceWalkIn, Pool: domain.PoolShowroom, CreatedAt: b.now()}
-	if err := l.Validate(); err != nil {
-		b.replyMarkup(ctx, r.ChatID, b.errorText(ctx, r, err)+"\n"+r.T("visit.walkin_model", d.Name), cancel)
-		return nil
-	}
-	if other, err := b.store.LeadByPhone(ctx, l.Phone); err == nil {
-		if err := b.store.DeleteDialog(ctx, r.ChatID); err != nil {
-			return err
-		}
-		return b.registerVisit(ctx, r, other, "") // logged meanwhile
-	} else if domain.ErrorCode(err) != domain.ENOTFOUND {
+	out, err := b.opts.Visits.WalkIn(ctx, r.Staff.ID, domain.WalkIn{Phone: d.Phone, Name: d.Name, Model: strings.TrimSpace(text)})
+	if err != nil {
 		return err
 	}
-	first, err := b.walkInLine(ctx, r)
-	if domain.ErrorCode(err) == domain.EINVALID {
-		// The line emptied while reception typed: the dialogue stays, with
-		// the name, so the model sent again logs the customer once someone
-		// is on duty.
-		b.replyMarkup(ctx, r.ChatID, b.errorText(ctx, r, err)+"\n"+r.T("visit.walkin_model", d.Name), cancel)
+	if out.Again != nil {
+		// The dialogue stays, with the name: the model sent again logs the
+		// customer (once someone is on duty).
+		b.replyMarkup(ctx, r.ChatID, b.errorText(ctx, r, out.Again)+"\n"+r.T("visit.walkin_model", d.Name), cancel)
 		return nil
-	} else if err != nil {
-		return err
 	}
 	if err := b.store.DeleteDialog(ctx, r.ChatID); err != nil {
 		return err
 	}
-	owner, err := b.store.StaffByID(ctx, domain.VisitOwner(r.Staff, first))
-	if err != nil {
-		return err
-	}
-	l.OwnerID, l.Pool = owner.ID, domain.StartPool(l.Source, owner.Roles)
-	l.Reschedule(b.opts.Rules.Leads, b.opts.Calendar)
-	if err := b.store.CreateLead(ctx, l); err != nil {
-		return err
-	}
-	if first != 0 {
-		// They took the customer: to the back of the line (R5.3).
-		if err := b.opts.Reception.TookWalkIn(ctx, owner.ID); err != nil {
-			return err
-		}
-	}
-	if owner.ID != r.Staff.ID && owner.Enrolled() {
+	if l, owner := out.Lead, out.Owner; out.New && out.Told {
 		if err := b.Push(ctx, fmt.Sprintf("walkin:%d", l.ID), owner.TelegramID, owner.ID,
 			T(owner.Lang, "visit.walkin_assigned", l.ID, l.Name, l.Phone, l.Model, r.Staff.Name), nil); err != nil {
 			return err
 		}
 	}
-	return b.registerVisit(ctx, r, l, "first")
+	return b.visitRegistered(ctx, r, out.Visit)
 }

@@ -1,6 +1,9 @@
 package domain
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // The morning push (issue 1's 08:30 message): what one person is told,
 // gathered by the morning job and rendered by the chat layer.
@@ -57,4 +60,16 @@ type OwnerOverdue struct {
 // Empty reports whether there is nothing to say.
 func (d *MorningDigest) Empty() bool {
 	return len(d.Counts) == 0 && d.Ungraded == 0 && len(d.Team) == 0 && len(d.Appointments) == 0 && len(d.Missed) == 0
+}
+
+// MorningService gathers the morning digests and records what they
+// reported. Each method is one transaction, or joins the caller's.
+type MorningService interface {
+	// MorningDigests gathers every non-empty digest at now: never all
+	// leads, one grouped count and each person's first few.
+	MorningDigests(ctx context.Context, now time.Time) ([]*MorningDigest, error)
+
+	// MorningReported records that digests were told: the no-shows they
+	// reported are booked no longer (missed, R1.8).
+	MorningReported(ctx context.Context, digests []*MorningDigest) error
 }

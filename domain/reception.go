@@ -256,6 +256,7 @@ type ReceptionAccepted struct {
 	Number    int
 	Lead      *Lead
 	Registrar int64
+	Visit     *Visit // the named customer's visit, registered
 }
 
 // ReceptionPassed is a call passed over (Why: "busy" or "timeout"): who

@@ -12,15 +12,23 @@ import (
 // its showroom visit (R1.11), at that instant (Next); each visit is
 // prompted once (marked in the same transaction as the message).
 type VisitGradePrompt struct {
-	Store interface {
-		VisitsToPrompt(ctx context.Context, arrivedBefore time.Time, limit int) ([]domain.Visit, error)
-		MarkVisitPrompted(ctx context.Context, id int64) error
-		InTx(ctx context.Context, fn func(ctx context.Context) error) error
-	}
-	Bot interface {
-		PushVisitGradePrompt(ctx context.Context, v domain.Visit) error
-	}
+	Store VisitStore
+	Bot   VisitNotifier
 	After time.Duration // 24 h
+}
+
+// VisitStore is the visit register's part of domain.VisitService the job
+// calls, and the transaction it wraps "service + notifier" in.
+type VisitStore interface {
+	GradePrompts(ctx context.Context, arrivedBefore time.Time, limit int) (*domain.VisitGradePrompts, error)
+	NextGradePrompt(ctx context.Context) (time.Time, bool, error)
+	Transactor
+}
+
+// VisitNotifier asks each prompt's consultant for the grade, keyed by the
+// visit so that nothing is asked twice.
+type VisitNotifier interface {
+	NotifyVisitGrade(ctx context.Context, prompts []domain.VisitGradePrompt) error
 }
 
 // Name implements Job.
@@ -29,25 +37,19 @@ func (j *VisitGradePrompt) Name() string { return "visit-grade" }
 // Run implements Job.
 func (j *VisitGradePrompt) Run(ctx context.Context, now time.Time) error {
 	for {
-		visits, err := j.Store.VisitsToPrompt(ctx, now.Add(-j.After), 100)
-		if err != nil || len(visits) == 0 {
-			return err
-		}
-		err = j.Store.InTx(ctx, func(ctx context.Context) error {
-			for _, v := range visits {
-				if err := j.Bot.PushVisitGradePrompt(ctx, v); err != nil {
-					return err
-				}
-				if err := j.Store.MarkVisitPrompted(ctx, v.ID); err != nil {
-					return err
-				}
+		var n int
+		err := j.Store.InTx(ctx, func(ctx context.Context) error {
+			out, err := j.Store.GradePrompts(ctx, now.Add(-j.After), 100)
+			if err != nil {
+				return err
 			}
-			return nil
+			n = out.Visits
+			return j.Bot.NotifyVisitGrade(ctx, out.Prompts)
 		})
 		if err != nil {
 			return fmt.Errorf("visit grade prompts: %w", err)
 		}
-		if len(visits) < 100 {
+		if n < 100 {
 			return nil
 		}
 	}
@@ -56,9 +58,9 @@ func (j *VisitGradePrompt) Run(ctx context.Context, now time.Time) error {
 // Next implements DeadlineJob: when the oldest visit not yet prompted
 // reaches After.
 func (j *VisitGradePrompt) Next(ctx context.Context, after time.Time) (time.Time, bool, error) {
-	visits, err := j.Store.VisitsToPrompt(ctx, farFuture, 1)
-	if err != nil || len(visits) == 0 {
+	at, ok, err := j.Store.NextGradePrompt(ctx)
+	if err != nil || !ok {
 		return time.Time{}, false, err
 	}
-	return visits[0].ArrivedAt.Add(j.After), true, nil
+	return at.Add(j.After), true, nil
 }

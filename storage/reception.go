@@ -281,6 +281,9 @@ func (db *DB) Accept(ctx context.Context, day string, calledID, staffID int64) (
 			if out.Registrar == 0 {
 				out.Registrar = staffID
 			}
+			if out.Visit, err = db.recordVisit(ctx, out.Lead, out.Registrar, staffID, ""); err != nil {
+				return err
+			}
 			q.LeadID = 0
 		}
 		return db.saveQueue(ctx, q)

@@ -69,6 +69,8 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		Collisions:      db,
 		Handovers:       db,
 		Appointments:    db,
+		Leads:           db,
+		Visits:          db,
 		Log:             log,
 		Now:             now,
 		Calendar:        cfg.Calendar(),

@@ -1,0 +1,373 @@
+package storage
+
+import (
+	"context"
+
+	"github.com/dealerbot/dealerbot/domain"
+)
+
+// The daily work on leads (domain.LeadService): each public method one
+// transaction over the helpers of lead.go, followup.go, visit.go and
+// event.go, who may see and do what checked inside.
+
+var _ domain.LeadService = (*DB)(nil)
+
+// leadByRef looks the lead ref names up, by id or phone.
+func (db *DB) leadByRef(ctx context.Context, ref domain.LeadRef) (*domain.Lead, error) {
+	if ref.Phone != "" {
+		return db.LeadByPhone(ctx, ref.Phone)
+	}
+	return db.LeadByID(ctx, ref.ID)
+}
+
+// visibleLead is the lead ref names, if s may see it.
+func (db *DB) visibleLead(ctx context.Context, s *domain.Staff, ref domain.LeadRef) (*domain.Lead, error) {
+	l, err := db.leadByRef(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	if !domain.CanSeeLead(s, l) {
+		return nil, errNotYours(l.ID)
+	}
+	return l, nil
+}
+
+// workableLead is the lead ref names, if s may work it and it is open.
+func (db *DB) workableLead(ctx context.Context, s *domain.Staff, ref domain.LeadRef) (*domain.Lead, error) {
+	l, err := db.visibleLead(ctx, s, ref)
+	if err != nil {
+		return nil, err
+	}
+	if !domain.CanWorkLead(s, l) {
+		return nil, errNotYours(l.ID)
+	}
+	if !l.Grade.Open() {
+		return nil, domain.Errorkf(domain.EINVALID, "err.lead_closed", []any{l.ID, string(l.Grade)}, "lead %d is closed", l.ID)
+	}
+	return l, nil
+}
+
+// errNotYours is the EFORBIDDEN of a lead the caller may not see or work.
+func errNotYours(id int64) error {
+	return domain.Errorkf(domain.EFORBIDDEN, "err.lead_not_yours", []any{id}, "lead %d is not the caller's", id)
+}
+
+// recordChange keeps one change of lead l by staff by for the audit;
+// nothing when nothing changed.
+func (db *DB) recordChange(ctx context.Context, l *domain.Lead, by int64, kind, from, to, why string) error {
+	if from == to {
+		return nil
+	}
+	return db.AddLeadEvent(ctx, &domain.LeadEvent{LeadID: l.ID, StaffID: by, At: db.now(), Kind: kind, From: from, To: to, Why: why})
+}
+
+// tx runs fn in one transaction and wraps its error as what.
+func (db *DB) tx(ctx context.Context, what string, fn func(ctx context.Context) error) error {
+	if err := db.InTx(ctx, fn); err != nil {
+		return wrapInternal(err, "%s", what)
+	}
+	return nil
+}
+
+// AddLead implements domain.LeadService.
+func (db *DB) AddLead(ctx context.Context, by int64, d domain.LeadDraft) (*domain.LeadCreated, error) {
+	out := &domain.LeadCreated{}
+	err := db.tx(ctx, "create lead", func(ctx context.Context) error {
+		s, err := db.StaffByID(ctx, by)
+		if err != nil {
+			return err
+		}
+		l, err := domain.NewLead(d, s, db.now())
+		if err != nil {
+			return err
+		}
+		other, err := db.LeadByPhone(ctx, l.Phone)
+		switch {
+		case err != nil && domain.ErrorCode(err) != domain.ENOTFOUND:
+			return err
+		case err != nil:
+		case other.Grade.Open() && other.OwnerID == s.ID:
+			return errLeadExists(other.ID, s.Name)
+		case other.Grade.Open():
+			// Someone else's customer: no duplicate, a collision case (R1.14).
+			out.Collision, err = db.OpenCollision(ctx, other.ID, s.ID, l.Source)
+			return err
+		case other.Grade.Reopenable():
+			// The same customer again: the record is reopened, not doubled.
+			out.Closed = other
+			return nil
+		default:
+			l.Returning = true // delivered before: a returning customer (R1.2)
+		}
+		l.Reschedule(db.Rules.Leads, db.Calendar)
+		if err := db.CreateLead(ctx, l); err != nil {
+			return err
+		}
+		out.Lead = l
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// LeadPhone implements domain.LeadService.
+func (db *DB) LeadPhone(ctx context.Context, by int64, phone string) (*domain.PhoneInUse, error) {
+	out := &domain.PhoneInUse{}
+	err := db.tx(ctx, "lead phone", func(ctx context.Context) error {
+		other, err := db.LeadByPhone(ctx, phone)
+		switch {
+		case domain.ErrorCode(err) == domain.ENOTFOUND:
+			return nil
+		case err != nil:
+			return err
+		case other.Grade.Open() && other.OwnerID == by:
+			out.Mine = other
+		case other.Grade.Reopenable():
+			out.Closed = other
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ShowLead implements domain.LeadService.
+func (db *DB) ShowLead(ctx context.Context, by int64, ref domain.LeadRef) (*domain.Lead, error) {
+	var l *domain.Lead
+	err := db.tx(ctx, "show lead", func(ctx context.Context) error {
+		s, err := db.StaffByID(ctx, by)
+		if err != nil {
+			return err
+		}
+		l, err = db.visibleLead(ctx, s, ref)
+		return err
+	})
+	return l, err
+}
+
+// WorkLead implements domain.LeadService.
+func (db *DB) WorkLead(ctx context.Context, by int64, ref domain.LeadRef) (*domain.Lead, error) {
+	var l *domain.Lead
+	err := db.tx(ctx, "work lead", func(ctx context.Context) error {
+		s, err := db.StaffByID(ctx, by)
+		if err != nil {
+			return err
+		}
+		l, err = db.workableLead(ctx, s, ref)
+		return err
+	})
+	return l, err
+}
+
+// CustomerLead implements domain.LeadService.
+func (db *DB) CustomerLead(ctx context.Context, ref domain.LeadRef) (*domain.Lead, error) {
+	var l *domain.Lead
+	err := db.tx(ctx, "customer lead", func(ctx context.Context) error {
+		var err error
+		l, err = db.leadByRef(ctx, ref)
+		return err
+	})
+	return l, err
+}
+
+// SearchLeads implements domain.LeadService.
+func (db *DB) SearchLeads(ctx context.Context, by int64, text string, limit int) ([]*domain.Lead, error) {
+	var found []*domain.Lead
+	err := db.tx(ctx, "search leads", func(ctx context.Context) error {
+		s, err := db.StaffByID(ctx, by)
+		if err != nil {
+			return err
+		}
+		only := s.ID
+		if domain.SeesAllLeads(s) {
+			only = 0
+		}
+		found, err = db.FindLeads(ctx, text, only, s.ID, limit)
+		return err
+	})
+	return found, err
+}
+
+// LeadHistory implements domain.LeadService.
+func (db *DB) LeadHistory(ctx context.Context, leadID int64, n int) (*domain.LeadHistory, error) {
+	h := &domain.LeadHistory{}
+	err := db.tx(ctx, "lead history", func(ctx context.Context) error {
+		var err error
+		if h.FollowUps, err = db.FollowUps(ctx, leadID, n); err != nil {
+			return err
+		}
+		if h.Events, err = db.LeadEvents(ctx, leadID, n); err != nil {
+			return err
+		}
+		h.Visits, err = db.Visits(ctx, leadID, n)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+// LogFollowUp implements domain.LeadService.
+func (db *DB) LogFollowUp(ctx context.Context, by int64, ref domain.LeadRef, channel domain.Channel, note string, grade domain.Grade) (*domain.FollowUpLogged, error) {
+	out := &domain.FollowUpLogged{}
+	err := db.tx(ctx, "log follow-up", func(ctx context.Context) error {
+		s, err := db.StaffByID(ctx, by)
+		if err != nil {
+			return err
+		}
+		l, err := db.workableLead(ctx, s, ref)
+		if err != nil {
+			return err
+		}
+		if grade != "" {
+			if grade, err = domain.ParseGrade(string(grade), domain.SettableGrades); err != nil {
+				return err
+			}
+		}
+		if err := domain.ValidFollowUpNote(note); err != nil {
+			return err
+		}
+		// A grade that needs confirming is asked about once the call is logged.
+		if grade.NeedsConfirm() {
+			out.Confirm, grade = grade, ""
+		}
+		now, rules := db.now(), db.Rules.Leads
+		fu := &domain.FollowUp{LeadID: l.ID, StaffID: s.ID, Channel: channel, Note: note, At: now, GradeBefore: l.Grade}
+		l.LogFollowUp(now, grade, rules, db.Calendar)
+		fu.GradeAfter = l.Grade
+		if err := db.AddFollowUp(ctx, fu); err != nil {
+			return err
+		}
+		if err := db.recordChange(ctx, l, s.ID, domain.EventGrade, string(fu.GradeBefore), string(fu.GradeAfter), domain.WhyFollowUp); err != nil {
+			return err
+		}
+		if err := db.UpdateLead(ctx, l); err != nil {
+			return err
+		}
+		if out.Confirm == l.Grade {
+			out.Confirm = ""
+		}
+		out.Lead, out.FollowUp = l, fu
+		out.GradePrompt = out.Confirm == "" && domain.GradePromptAfterFollowUp(l, rules, now)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ChangeGrade implements domain.LeadService.
+func (db *DB) ChangeGrade(ctx context.Context, by int64, ref domain.LeadRef, g domain.Grade, confirmed bool) (*domain.GradeChanged, error) {
+	out := &domain.GradeChanged{}
+	err := db.tx(ctx, "change grade", func(ctx context.Context) error {
+		s, err := db.StaffByID(ctx, by)
+		if err != nil {
+			return err
+		}
+		l, err := db.workableLead(ctx, s, ref)
+		if err != nil {
+			return err
+		}
+		if g, err = domain.ParseGrade(string(g), domain.SettableGrades); err != nil {
+			return err
+		}
+		if err := domain.CanChangeGrade(l); err != nil {
+			return err
+		}
+		out.Lead, out.Before = l, l.Grade
+		if g.NeedsConfirm() && !confirmed && g != l.Grade {
+			out.Confirm = g
+			return nil
+		}
+		l.SetGrade(g, db.now(), db.Rules.Leads, db.Calendar)
+		if err := db.recordChange(ctx, l, s.ID, domain.EventGrade, string(out.Before), string(g), domain.WhyManual); err != nil {
+			return err
+		}
+		return db.UpdateLead(ctx, l)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ReopenLead implements domain.LeadService.
+func (db *DB) ReopenLead(ctx context.Context, by int64, ref domain.LeadRef, g domain.Grade) (*domain.LeadReopened, error) {
+	out := &domain.LeadReopened{}
+	err := db.tx(ctx, "reopen lead", func(ctx context.Context) error {
+		s, err := db.StaffByID(ctx, by)
+		if err != nil {
+			return err
+		}
+		l, err := db.visibleLead(ctx, s, ref)
+		if err != nil {
+			return err
+		}
+		if err := domain.CanReopen(s, l); err != nil {
+			return err
+		}
+		out.Lead, out.Before = l, l.Grade
+		if g == "" {
+			return nil
+		}
+		if g, err = domain.ParseGrade(string(g), domain.ReopenGrades); err != nil {
+			return err
+		}
+		l.Reopen(g, db.now(), db.Rules.Leads, db.Calendar)
+		if err := db.recordChange(ctx, l, s.ID, domain.EventGrade, string(out.Before), string(g), domain.WhyReopen); err != nil {
+			return err
+		}
+		if err := db.UpdateLead(ctx, l); err != nil {
+			return err // another open lead of the customer: err.lead_exists
+		}
+		out.Reopened = true
+		if out.Owner, err = db.StaffByID(ctx, l.OwnerID); err != nil {
+			return err
+		}
+		// The supervisors approve lost leads (R1.6): one reopened by someone
+		// else (a manager) is news to them, as a reopening by a visit is.
+		sups, err := db.reachable(ctx, domain.RoleSupervisor)
+		if err != nil {
+			return err
+		}
+		for _, sup := range domain.InDepartmentOrAll(sups, out.Owner.Department) {
+			if sup.ID != s.ID && sup.ID != out.Owner.ID {
+				out.Supervisors = append(out.Supervisors, sup)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// MyLeads implements domain.LeadService.
+func (db *DB) MyLeads(ctx context.Context, by int64, offset, limit int) ([]*domain.Lead, int, error) {
+	var list []*domain.Lead
+	var total int
+	err := db.tx(ctx, "my leads", func(ctx context.Context) error {
+		var err error
+		list, total, err = db.LeadsByOwner(ctx, by, offset, limit)
+		return err
+	})
+	return list, total, err
+}
+
+// TodayLeads implements domain.LeadService.
+func (db *DB) TodayLeads(ctx context.Context, by int64, limit int) ([]*domain.Lead, error) {
+	var list []*domain.Lead
+	err := db.tx(ctx, "today's leads", func(ctx context.Context) error {
+		var err error
+		list, err = db.DueLeads(ctx, by, db.Calendar.StartOfDay(db.now()).AddDate(0, 0, 1), limit)
+		return err
+	})
+	return list, err
+}
