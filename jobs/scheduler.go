@@ -36,11 +36,29 @@ type Scheduler struct {
 	after func(time.Duration) <-chan time.Time
 	poke  chan struct{}
 
-	mu          sync.Mutex
-	entries     []entry
-	deadlines   []DeadlineJob
-	stopTimers  context.CancelFunc
-	timersEnded chan struct{}
+	mu        sync.Mutex
+	entries   []entry
+	deadlines []DeadlineJob
+	onLead    []func(ctx context.Context, now time.Time)
+	// session is the jobs' run while the scheduler leads (leader.go);
+	// leading and leaseUntil say whether and until when it holds the
+	// lease, with a Leader.
+	session    *session
+	leader     *Leader
+	leading    bool
+	leaseUntil time.Time
+	// stopCampaign and campaignEnded stop the election loop.
+	stopCampaign  context.CancelFunc
+	campaignEnded chan struct{}
+}
+
+// session is one term of leading: the timers and the catch-up.
+type session struct {
+	cancel context.CancelFunc
+	done   chan struct{}
+	// ready is closed once the catch-up and the instants re-fired at the
+	// start of the term are done.
+	ready chan struct{}
 }
 
 type entry struct {
@@ -71,47 +89,140 @@ func (s *Scheduler) Add(spec string, job Job) error {
 	s.mu.Lock()
 	s.entries = append(s.entries, entry{spec: spec, schedule: sched, job: job})
 	s.mu.Unlock()
-	s.cron.Schedule(sched, cron.FuncJob(func() { s.run(context.Background(), job, s.now()) }))
+	s.cron.Schedule(sched, cron.FuncJob(func() { s.tick(context.Background(), sched, job) }))
 	return nil
+}
+
+// tick is robfig/cron calling job: without a Leader it runs job at the
+// clock's now, as it always did; with one, at the instant cron is calling
+// for, keyed so that it runs once across the replicas.
+func (s *Scheduler) tick(ctx context.Context, sched cron.Schedule, job Job) {
+	now := s.now()
+	s.mu.Lock()
+	keyed := s.leader != nil
+	s.mu.Unlock()
+	if keyed {
+		at, ok := lastInstant(sched, now)
+		if !ok {
+			s.log.Warn("job called off its schedule", slog.String("job", job.Name()), slog.Time("now", now))
+			return
+		}
+		now = at.In(s.loc)
+	}
+	s.runCron(ctx, job, now)
 }
 
 // Start runs the jobs in real time until Stop. The deadline jobs run at
-// once (what fell due while the bot was down), then at their instants.
+// once (what fell due while the bot was down), then at their instants;
+// the OnLead catch-ups run beside them. With a Leader all this waits
+// until the scheduler holds the lease, and stops when it loses it.
 func (s *Scheduler) Start() {
 	s.cron.Start()
+	s.mu.Lock()
+	l := s.leader
+	s.mu.Unlock()
+	if l == nil {
+		now := s.now()
+		s.startSession(now, now)
+		return
+	}
 	ctx, cancel := context.WithCancel(context.Background())
-	timers := s.newTimers(s.now())
 	ended := make(chan struct{})
 	s.mu.Lock()
-	s.stopTimers, s.timersEnded = cancel, ended
+	s.stopCampaign, s.campaignEnded = cancel, ended
 	s.mu.Unlock()
 	go func() {
 		defer close(ended)
-		s.runTimers(ctx, timers)
+		s.campaign(ctx, l.Renew)
 	}()
 }
 
-// Stop stops the real-time schedule and waits (bounded by ctx) for jobs
-// that are running.
+// startSession starts a term of leading at now: the catch-ups, the cron
+// instants after `since` (with a Leader: those a previous leader may
+// have missed), and the timers.
+func (s *Scheduler) startSession(now, since time.Time) {
+	ctx, cancel := context.WithCancel(context.Background())
+	sess := &session{cancel: cancel, done: make(chan struct{}), ready: make(chan struct{})}
+	timers := s.newTimers(now)
+	s.mu.Lock()
+	s.session = sess
+	hooks := append([]func(context.Context, time.Time){}, s.onLead...)
+	entries := append([]entry(nil), s.entries...)
+	s.mu.Unlock()
+	go func() {
+		defer close(sess.done)
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer close(sess.ready)
+			s.refire(ctx, entries, since, now)
+			for _, fn := range hooks {
+				fn(ctx, now)
+			}
+		}()
+		s.runTimers(ctx, timers)
+		wg.Wait()
+	}()
+}
+
+// refire runs the entries' instants after since up to now, each once
+// across the replicas (runCron).
+func (s *Scheduler) refire(ctx context.Context, entries []entry, since, now time.Time) {
+	for _, e := range entries {
+		for t := e.schedule.Next(since.In(s.loc)); !t.After(now); t = e.schedule.Next(t) {
+			if ctx.Err() != nil {
+				return
+			}
+			s.runCron(ctx, e.job, t)
+		}
+	}
+}
+
+// endSession ends the term of leading and waits (bounded by ctx) for the
+// jobs running.
+func (s *Scheduler) endSession(ctx context.Context) error {
+	s.mu.Lock()
+	sess := s.session
+	s.session = nil
+	s.mu.Unlock()
+	if sess == nil {
+		return nil
+	}
+	sess.cancel()
+	select {
+	case <-sess.done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("jobs still running: %w", ctx.Err())
+	}
+}
+
+// Stop stops the real-time schedule, waits (bounded by ctx) for jobs
+// that are running and, with a Leader, gives the lease up so another
+// replica takes over at once.
 func (s *Scheduler) Stop(ctx context.Context) error {
 	cronDone := s.cron.Stop().Done()
 	s.mu.Lock()
-	stopTimers, timersEnded := s.stopTimers, s.timersEnded
+	stopCampaign, campaignEnded := s.stopCampaign, s.campaignEnded
 	s.mu.Unlock()
-	if stopTimers != nil {
-		stopTimers()
-	}
-	for _, done := range []<-chan struct{}{cronDone, timersEnded} {
-		if done == nil {
-			continue
-		}
+	if stopCampaign != nil {
+		stopCampaign()
 		select {
-		case <-done:
+		case <-campaignEnded:
 		case <-ctx.Done():
-			return fmt.Errorf("jobs still running: %w", ctx.Err())
+			return fmt.Errorf("scheduler election still running: %w", ctx.Err())
 		}
 	}
-	return nil
+	if err := s.endSession(ctx); err != nil {
+		return err
+	}
+	select {
+	case <-cronDone:
+	case <-ctx.Done():
+		return fmt.Errorf("jobs still running: %w", ctx.Err())
+	}
+	return s.resign(ctx)
 }
 
 // Fired is one run that Advance made.
@@ -145,9 +256,15 @@ func (s *Scheduler) Advance(ctx context.Context, from, to time.Time) []Fired {
 		at, ready := s.dueTimers(ctx, timers, cur)
 		timerNext := len(ready) > 0 && !at.After(to)
 		if i < len(due) && (!timerNext || !at.Before(due[i].At)) {
-			// A cron run first, and first on a tie.
-			due[i].Err = s.run(ctx, jobs[due[i].Job], due[i].At)
-			fired, cur = append(fired, due[i]), due[i].At
+			// A cron run first, and first on a tie. With a Leader, a run
+			// another replica fired, or fired while this one did not
+			// lead, is not reported.
+			var ran bool
+			ran, due[i].Err = s.runCron(ctx, jobs[due[i].Job], due[i].At)
+			if ran || due[i].Err != nil {
+				fired = append(fired, due[i])
+			}
+			cur = due[i].At
 			i++
 			continue
 		}

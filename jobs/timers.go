@@ -149,6 +149,10 @@ func (s *Scheduler) fire(ctx context.Context, timers []*timer, at time.Time) []F
 	at = at.In(s.loc)
 	fired := make([]Fired, 0, len(timers))
 	for _, tm := range timers {
+		if !s.Leading() {
+			// Lost the lease: the next leader runs it (leader.go).
+			break
+		}
 		tm.ran, tm.settled = at, true
 		fired = append(fired, Fired{Job: tm.job.Name(), At: at, Err: s.run(ctx, tm.job, at)})
 	}

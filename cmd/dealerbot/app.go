@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/dealerbot/dealerbot/bot"
@@ -94,6 +97,10 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		return nil, err
 	}
 	a.Jobs = jobs.NewScheduler(cfg.Calendar().Location, now, log)
+	if db.Driver() == storage.DriverPostgres {
+		// Replicas may share the database: one of them runs the jobs.
+		a.Jobs.SetLeader(jobs.Leader{Leases: db, Runs: db, Holder: replicaName()})
+	}
 	morning := &jobs.MorningPush{Store: db, Bot: a.Bot, Rules: cfg.Rules.Leads, Calendar: cfg.Calendar(), Log: log}
 	a.morning = morning
 	cleanup := &jobs.MonthEndCleanup{Store: db, Bot: a.Bot, Rules: cfg.Rules.Leads, Calendar: cfg.Calendar()}
@@ -137,18 +144,19 @@ func (a *App) Run(ctx context.Context) error {
 		return fmt.Errorf("list staff: %w", err)
 	}
 	a.Bot.PublishMenus(ctx, staff)
-	a.Jobs.Start()
-	go func() {
-		if err := a.morning.CatchUp(ctx, a.Now()); err != nil {
+	// The catch-up runs on the replica that leads, each time one starts to.
+	a.Jobs.OnLead(func(ctx context.Context, now time.Time) {
+		if err := a.morning.CatchUp(ctx, now); err != nil {
 			a.Log.Error("morning push catch-up", slog.Any("error", err))
 		}
-		if err := a.register.CatchUp(ctx, a.Now()); err != nil {
+		if err := a.register.CatchUp(ctx, now); err != nil {
 			a.Log.Error("weekly register catch-up", slog.Any("error", err))
 		}
-		if err := a.duty.CatchUp(ctx, a.Now()); err != nil {
+		if err := a.duty.CatchUp(ctx, now); err != nil {
 			a.Log.Error("duty reminder catch-up", slog.Any("error", err))
 		}
-	}()
+	})
+	a.Jobs.Start()
 	a.Log.Info("dealerbot running", slog.String("bot", a.Bot.Username()), slog.String("store", a.Config.Store.Name))
 	errBot := a.Bot.Start(ctx)
 	stopCtx, cancel := context.WithTimeout(context.Background(), a.Config.Delivery.ShutdownTimeout)
@@ -156,6 +164,19 @@ func (a *App) Run(ctx context.Context) error {
 	errJobs := a.Jobs.Stop(stopCtx)
 	a.Log.Info("dealerbot stopped")
 	return errors.Join(errBot, errJobs)
+}
+
+// replicaName names this process among the group's replicas: host, pid
+// and a random part, so a restarted process never passes for its
+// predecessor.
+func replicaName() string {
+	host, err := os.Hostname()
+	if err != nil {
+		host = "unknown"
+	}
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b))
 }
 
 // Close releases the database.
