@@ -40,8 +40,8 @@ func (r *Runtime) acquirePollerLease(ctx context.Context) error {
 	err := r.leaseStore().AcquireLease(ctx, pollerLease, r.opts.Owner, r.opts.LeaseTTL)
 	if domain.ErrorCode(err) == domain.ECONFLICT {
 		return fmt.Errorf("delivery: another poller is running on this database (%s); "+
-			"long polling allows one instance: stop it, or use telegram.mode: webhook for several replicas: %w",
-			domain.ErrorMessage(err), err)
+			"long polling allows one instance: stop it, or use telegram.mode: webhook for several replicas",
+			domain.ErrorMessage(err))
 	}
 	if err != nil {
 		return fmt.Errorf("delivery: take the poller lease: %w", err)

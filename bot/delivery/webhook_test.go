@@ -283,4 +283,3 @@ func TestWebhook_TwoReplicasOnePostgres(t *testing.T) {
 		t.Errorf("%d updates left unapplied", len(ups))
 	}
 }
-
