@@ -77,6 +77,8 @@ type Options struct {
 
 	// PollTimeout is the long-poll wait of getUpdates (default 50 s).
 	PollTimeout time.Duration
+	// Webhook, when set, serves Telegram's webhook instead of polling.
+	Webhook *delivery.Webhook
 	// Workers bounds how many chats are served at once (default 8).
 	Workers int
 	// ShutdownTimeout bounds the wait for handlers in flight (default 10 s).
@@ -158,6 +160,7 @@ func New(ctx context.Context, opts Options) (*Bot, error) {
 		Now:             opts.Now,
 		Limits:          opts.Limits,
 		PollTimeout:     opts.PollTimeout,
+		Webhook:         opts.Webhook,
 		Workers:         opts.Workers,
 		ShutdownTimeout: opts.ShutdownTimeout,
 		SendTimeout:     opts.SendTimeout,

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/dealerbot/dealerbot/domain"
 )
 
 // Leases and job runs let several replicas share one scheduler (jobs/
@@ -66,4 +68,22 @@ func (db *DB) RecordRun(ctx context.Context, job string, at time.Time, holder st
 		return false, formatError(fmt.Errorf("record run of %s at %s: %w", job, at.Format(time.RFC3339), res.Error))
 	}
 	return res.RowsAffected == 1, nil
+}
+
+// AcquireLease takes the lease name for owner for ttl from now, or renews
+// it when owner holds it already (the long poller's guard, bot/delivery).
+// When another owner holds a live lease it returns an ECONFLICT error
+// naming that owner and when its lease ends; an expired lease (its holder
+// died) is taken over.
+func (db *DB) AcquireLease(ctx context.Context, name, owner string, ttl time.Duration) error {
+	now := db.now()
+	ok, err := db.TakeLease(ctx, name, owner, now, now.Add(ttl))
+	if err != nil || ok {
+		return err
+	}
+	holder, until, _, err := db.LeaseHolder(ctx, name)
+	if err != nil {
+		return err
+	}
+	return domain.Errorkf(domain.ECONFLICT, "err.conflict", nil, "%s is held by %s until %s", name, holder, until.Format(time.RFC3339))
 }

@@ -177,6 +177,97 @@ func (db *DB) setApplied(ctx context.Context, id int64) (bool, error) {
 	return false, nil
 }
 
+// SaveUpdate stores one update a webhook request brought, and reports
+// whether it is new: an update Telegram delivers twice is stored once.
+// Several replicas may call it at once; it does not touch the poller's
+// offset. ReceivedAt is the store's clock; the last update's arrival moves
+// on as with SaveUpdates.
+func (db *DB) SaveUpdate(ctx context.Context, u domain.InboundUpdate) (bool, error) {
+	var stored bool
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		tx, now := db.conn(ctx), db.now()
+		raw := u.Raw
+		if raw == nil {
+			raw = []byte{}
+		}
+		res := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "id"}}, DoNothing: true}).
+			Create(&inboundUpdateRow{ID: u.ID, ChatID: u.ChatID, Raw: raw, ReceivedAt: now})
+		if res.Error != nil {
+			return res.Error
+		}
+		stored = res.RowsAffected == 1
+		if !stored {
+			return nil
+		}
+		return db.SetState(ctx, stateLastUpdateAt, now.Format(lastUpdateAtFormat))
+	})
+	if err != nil {
+		return false, wrapInternal(formatError(err), "save update %d", u.ID)
+	}
+	return stored, nil
+}
+
+// PendingChats returns the chats that have updates not yet applied, for a
+// replica that sweeps the shared inbox (after a replica died holding them).
+func (db *DB) PendingChats(ctx context.Context) ([]int64, error) {
+	var ids []int64
+	err := db.conn(ctx).Model(&inboundUpdateRow{}).Where("applied_at IS NULL").
+		Distinct("chat_id").Order("chat_id").Pluck("chat_id", &ids).Error
+	if err != nil {
+		return nil, formatError(fmt.Errorf("pending chats: %w", err))
+	}
+	return ids, nil
+}
+
+// ClaimChatHead claims the oldest unapplied update of chatID and marks it
+// applied, in the caller's transaction (see InTx), so that the update's
+// effects and its claim commit or roll back together. It claims nothing
+// (ok false) when the chat has nothing to apply, or when its oldest
+// unapplied update is being applied by another transaction: a later update
+// of the chat is never taken while an earlier one is open, so the chat's
+// updates apply in update_id order whichever replica holds them. busy says
+// it was the latter: the transaction holding the chat looks for the next
+// update when it commits.
+//
+// On PostgreSQL the head row is locked FOR UPDATE SKIP LOCKED, so two
+// replicas never wait on one chat; SQLite has one writer at a time, which
+// serialises the claims by itself.
+func (db *DB) ClaimChatHead(ctx context.Context, chatID int64) (u domain.InboundUpdate, ok, busy bool, err error) {
+	err = db.InTx(ctx, func(ctx context.Context) error {
+		u, ok, busy = domain.InboundUpdate{}, false, false
+		tx := db.conn(ctx)
+		var head []int64
+		if err := tx.Model(&inboundUpdateRow{}).Where("chat_id = ? AND applied_at IS NULL", chatID).
+			Order("id").Limit(1).Pluck("id", &head).Error; err != nil {
+			return err
+		}
+		if len(head) == 0 {
+			return nil
+		}
+		q := tx.Where("id = ? AND applied_at IS NULL", head[0])
+		if db.driver == DriverPostgres {
+			q = q.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"})
+		}
+		var rows []inboundUpdateRow
+		if err := q.Limit(1).Find(&rows).Error; err != nil {
+			return err
+		}
+		if len(rows) == 0 {
+			busy = true // locked by another transaction, or applied by it just now
+			return nil
+		}
+		if err := tx.Model(&inboundUpdateRow{}).Where("id = ?", rows[0].ID).Update("applied_at", db.now()).Error; err != nil {
+			return err
+		}
+		u, ok = rows[0].update(), true
+		return nil
+	})
+	if err != nil {
+		return domain.InboundUpdate{}, false, false, wrapInternal(formatError(err), "claim head of chat %d", chatID)
+	}
+	return u, ok, busy, nil
+}
+
 // PurgeUpdates deletes the updates applied before before and returns how
 // many it deleted. Unapplied ones are kept whatever their age.
 func (db *DB) PurgeUpdates(ctx context.Context, before time.Time) (int64, error) {

@@ -85,33 +85,49 @@ func (r *Runtime) handle(ctx context.Context, upd *models.Update) {
 		slog.Int64("chat_id", chatID), slog.Duration("took", time.Since(start)))
 }
 
-// apply runs the Handler in a transaction that claims the update; InTx
-// retries it whole when the database is busy.
+// apply runs the Handler in a transaction that claims upd by its id
+// (polling: one process, whose chat queues keep the order).
 func (r *Runtime) apply(ctx context.Context, upd *models.Update) {
+	r.applyClaim(ctx, func(tx context.Context) (*models.Update, error) {
+		claimed, err := r.store.ClaimUpdate(tx, upd.ID)
+		if err != nil || !claimed {
+			return nil, err
+		}
+		return upd, nil
+	}, upd)
+}
+
+// applyClaim runs the Handler in a transaction on the update claim takes
+// in it (nil when there is none to take); InTx retries it whole when the
+// database is busy. known is the update meant, when the caller knows it
+// (polling), for answering a failed claim. It returns the update applied
+// or answered, nil when the claim took none.
+func (r *Runtime) applyClaim(ctx context.Context, claim func(tx context.Context) (*models.Update, error), known *models.Update) (cur *models.Update) {
 	var fx *Effects
-	skip := false
 	defer func() {
 		p := recover()
 		if p == nil {
 			return
 		}
-		r.log.Error("handler panic", slog.Int64("update_id", upd.ID),
+		failed := cmpOr(cur, known)
+		if failed == nil {
+			panic(p) // not the handler's: nothing was claimed
+		}
+		r.log.Error("handler panic", slog.Int64("update_id", failed.ID),
 			slog.Any("panic", p), slog.String("stack", string(debug.Stack())))
 		// The transaction rolled back; record the update with an apology
 		// so that it is not run again.
-		r.closeFailed(ctx, upd, &PanicError{Value: p}, fx)
+		r.closeFailed(ctx, failed, &PanicError{Value: p}, fx)
+		cur = failed
 	}()
 	err := r.retryUnavailable(ctx, func() error {
 		return r.store.InTx(ctx, func(tx context.Context) error {
-			fx, skip = &Effects{}, false
-			claimed, err := r.store.ClaimUpdate(tx, upd.ID)
-			if err != nil {
+			fx, cur = &Effects{}, nil
+			upd, err := claim(tx)
+			if err != nil || upd == nil {
 				return err
 			}
-			if !claimed {
-				skip = true
-				return nil
-			}
+			cur = upd
 			if chatID, ok := UpdateChat(upd); ok && upd.Message != nil && r.sender.isBlocked(chatID) {
 				// They write again, so they unblocked the bot. The sender
 				// learns it now, before this update's answer is committed,
@@ -125,9 +141,12 @@ func (r *Runtime) apply(ctx context.Context, upd *models.Update) {
 		})
 	})
 	switch {
-	case err == nil && skip:
-		r.log.Info("update already applied", slog.Int64("update_id", upd.ID))
-		r.handled.mark(upd.ID, nil)
+	case err == nil && cur == nil:
+		if known != nil {
+			r.log.Info("update already applied", slog.Int64("update_id", known.ID))
+			r.handled.mark(known.ID, nil)
+		}
+		return nil
 	case err == nil:
 		for _, fn := range fx.After {
 			fn(ctx)
@@ -136,10 +155,26 @@ func (r *Runtime) apply(ctx context.Context, upd *models.Update) {
 			r.opts.Committed()
 		}
 		r.sender.wake()
-		r.handled.mark(upd.ID, fx.Keys)
-	default:
-		r.closeFailed(ctx, upd, err, fx)
+		r.handled.mark(cur.ID, fx.Keys)
+		return cur
 	}
+	failed := cmpOr(cur, known)
+	if failed == nil {
+		// Nothing claimed (the database failed first): the update stays
+		// in the inbox for the sweep.
+		r.log.Warn("claim update", slog.Any("error", err))
+		return nil
+	}
+	r.closeFailed(ctx, failed, err, fx)
+	return failed
+}
+
+// cmpOr is the first non-nil update.
+func cmpOr(a, b *models.Update) *models.Update {
+	if a != nil {
+		return a
+	}
+	return b
 }
 
 // retryUnavailable runs fn again while the database is out of reach

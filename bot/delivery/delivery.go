@@ -91,6 +91,14 @@ type Options struct {
 	SendTimeout time.Duration
 	// HandlerTimeout bounds one update's handling (default 30 s).
 	HandlerTimeout time.Duration
+	// Webhook, when set, has Telegram POST updates to this replica instead
+	// of long polling (webhook.go); Store must then be a WebhookStore.
+	Webhook *Webhook
+	// Owner names this process in the poller's lease (default host and
+	// pid), and LeaseTTL is how long the lease lasts unrenewed (default
+	// 15 s): a poller needs a Store that is a LeaseStore.
+	Owner    string
+	LeaseTTL time.Duration
 
 	// Handler applies one update inside the transaction that claims it
 	// (called again if the transaction is retried). It records in fx what
@@ -128,6 +136,9 @@ type Runtime struct {
 
 	abandonMu sync.Mutex
 	abandoned []int64 // updates answered "try again" but not yet marked
+
+	drainMu     sync.Mutex
+	drainQueued map[int64]bool // chats with a drain queued, not started (webhook)
 }
 
 // New makes a Runtime; Run starts it.
@@ -156,6 +167,25 @@ func New(opts Options) (*Runtime, error) {
 	if opts.HandlerTimeout <= 0 {
 		opts.HandlerTimeout = 30 * time.Second
 	}
+	if opts.Owner == "" {
+		opts.Owner = DefaultOwner()
+	}
+	if opts.LeaseTTL <= 0 {
+		opts.LeaseTTL = 15 * time.Second
+	}
+	if wh := opts.Webhook; wh != nil {
+		if _, ok := opts.Store.(WebhookStore); !ok {
+			return nil, errors.New("delivery: webhook mode needs a Store that is a WebhookStore")
+		}
+		if wh.Path == "" || wh.PublicURL == "" || wh.Secret == "" || (wh.Listen == "" && wh.Listener == nil) {
+			return nil, errors.New("delivery: webhook mode needs Listen, Path, PublicURL and Secret")
+		}
+		if wh.MaxConnections <= 0 {
+			wh.MaxConnections = 40
+		}
+	} else if _, ok := opts.Store.(LeaseStore); !ok {
+		return nil, errors.New("delivery: polling needs a Store that is a LeaseStore")
+	}
 	r := &Runtime{
 		opts:    opts,
 		log:     opts.Log,
@@ -164,6 +194,8 @@ func New(opts Options) (*Runtime, error) {
 		outbox:  NewOutbox(opts.Store),
 		queues:  newChatQueues(opts.Workers),
 		handled: newHandledSet(),
+
+		drainQueued: map[int64]bool{},
 		// The poll's HTTP timeout must outlast the long-poll wait.
 		pollClient: &http.Client{Timeout: opts.PollTimeout + 10*time.Second},
 	}
@@ -174,19 +206,39 @@ func New(opts Options) (*Runtime, error) {
 // Outbox is where messages are queued.
 func (r *Runtime) Outbox() *Outbox { return r.outbox }
 
-// Run serves until ctx is cancelled: it long-polls Telegram and drains
-// the outbox. Then it shuts down in order, within ShutdownTimeout: stop
-// fetching, let the handlers in flight finish (their answers are in the
-// outbox), let the sends in flight finish. What is left stays in the inbox
-// or the outbox for the next start.
+// Run serves until ctx is cancelled: it long-polls Telegram (or serves
+// its webhook) and drains the outbox. Then it shuts down in order, within
+// ShutdownTimeout: stop fetching, let the handlers in flight finish (their
+// answers are in the outbox), let the sends in flight finish. What is left
+// stays in the inbox or the outbox for the next start. A poller that finds
+// another one's live lease on the database returns at once with an error
+// naming it.
 func (r *Runtime) Run(ctx context.Context) error {
+	var fetchErr error
+	if r.opts.Webhook == nil {
+		if err := r.acquirePollerLease(ctx); err != nil {
+			return err
+		}
+	}
 	senderCtx, stopSender := context.WithCancel(context.WithoutCancel(ctx))
 	deadline, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	senderDone := make(chan error, 1)
 	go func() { senderDone <- r.sender.run(senderCtx, deadline) }()
 
-	r.poll(ctx)
+	if r.opts.Webhook != nil {
+		fetchErr = r.serveWebhook(ctx)
+	} else {
+		pollCtx, stopPoll := context.WithCancel(ctx)
+		leaseDone := make(chan struct{})
+		go func() { defer close(leaseDone); r.keepPollerLease(pollCtx, stopPoll) }()
+		r.poll(pollCtx)
+		if ctx.Err() == nil {
+			fetchErr = errors.New("delivery: the poller lease was lost to another instance")
+		}
+		stopPoll()
+		<-leaseDone
+	}
 
 	timer := time.AfterFunc(r.opts.ShutdownTimeout, cancel)
 	defer timer.Stop()
@@ -205,7 +257,7 @@ func (r *Runtime) Run(ctx context.Context) error {
 		}
 	}
 	stopSender()
-	return errors.Join(errHandlers, <-senderDone)
+	return errors.Join(fetchErr, errHandlers, <-senderDone)
 }
 
 // Health is what /health shows of delivery.

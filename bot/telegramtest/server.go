@@ -13,7 +13,7 @@
 // Emulated methods: getMe, getUpdates, sendMessage, editMessageText,
 // editMessageReplyMarkup, deleteMessage, answerCallbackQuery, sendDocument,
 // sendPhoto, sendChatAction, setMyCommands, getMyCommands, deleteMyCommands,
-// deleteWebhook. Every other method answers 404 "Not Found", which is what
+// setWebhook, getWebhookInfo, deleteWebhook (webhook.go). Every other method answers 404 "Not Found", which is what
 // Telegram answers for an unknown method, so a feature that needs one more
 // method fails loudly instead of silently.
 //
@@ -66,6 +66,15 @@ type Options struct {
 	// GroupPerMinute is the sends allowed to one group in any 60-second
 	// window. Default 20.
 	GroupPerMinute int
+
+	// AllowHTTPWebhook lets setWebhook take an http://127.0.0.1 URL, which
+	// Telegram refuses (it wants https), because a test has no
+	// certificate. Every other rule of setWebhook stays.
+	AllowHTTPWebhook bool
+	// WebhookRetry is how long an update the webhook did not answer 2xx
+	// waits before it is sent again. Default 100 ms (Telegram waits
+	// longer; tests should not).
+	WebhookRetry time.Duration
 }
 
 // DefaultWaitTimeout bounds the Wait* helpers when the context passed to them
@@ -109,6 +118,9 @@ type Server struct {
 	served429 int
 	inflight  int
 	activity  time.Time
+
+	webhook     *webhookState // set by setWebhook, nil for long polling
+	webhookPeak int           // most webhook requests ever in flight at once
 
 	observers []func(Event)
 	events    []Event
@@ -181,6 +193,9 @@ func withDefaults(o Options) Options {
 	}
 	if o.GroupPerMinute <= 0 {
 		o.GroupPerMinute = 20
+	}
+	if o.WebhookRetry <= 0 {
+		o.WebhookRetry = 100 * time.Millisecond
 	}
 	return o
 }
@@ -322,15 +337,13 @@ func init() {
 		"setmycommands":          {fn: handleSetMyCommands},
 		"getmycommands":          {fn: handleGetMyCommands},
 		"deletemycommands":       {fn: handleDeleteMyCommands},
+		"setwebhook":             {fn: handleSetWebhook},
+		"getwebhookinfo":         {fn: handleGetWebhookInfo},
 		"deletewebhook":          {fn: handleDeleteWebhook},
 	}
 }
 
 func handleGetMe(s *Server, _ *call) (any, *apiError) { return s.botUser, nil }
-
-// handleDeleteWebhook exists because many bots call it once at start-up to be
-// sure long polling is allowed; there is never a webhook in the emulator.
-func handleDeleteWebhook(_ *Server, _ *call) (any, *apiError) { return true, nil }
 
 // beginActivity/endActivity feed WaitIdle: it needs to know whether the bot
 // is in the middle of an API call and when it last made one.

@@ -157,6 +157,9 @@ func handleGetUpdates(s *Server, c *call) (any, *apiError) {
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.webhook != nil {
+		return nil, errWebhookActive
+	}
 	if s.pollStop != nil {
 		close(s.pollStop)
 	}
@@ -176,6 +179,9 @@ func handleGetUpdates(s *Server, c *call) (any, *apiError) {
 	deadline := time.NewTimer(time.Duration(timeout) * time.Second)
 	defer deadline.Stop()
 	for {
+		if s.webhook != nil {
+			return nil, errWebhookActive
+		}
 		if s.pollStop != stop {
 			return nil, &apiError{code: http.StatusConflict,
 				desc: "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"}

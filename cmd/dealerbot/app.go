@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/dealerbot/dealerbot/bot"
+	"github.com/dealerbot/dealerbot/bot/delivery"
 	"github.com/dealerbot/dealerbot/jobs"
 	"github.com/dealerbot/dealerbot/storage"
 )
@@ -58,6 +59,11 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		return nil, err
 	}
 	a.DB = db
+	var webhook *delivery.Webhook
+	if wh := cfg.Telegram.Webhook; cfg.Telegram.Mode == modeWebhook {
+		webhook = &delivery.Webhook{Listen: wh.Listen, Path: wh.RoutePath(), PublicURL: wh.URL(),
+			Secret: wh.Secret, MaxConnections: wh.MaxConnections}
+	}
 	a.Bot, err = bot.New(ctx, bot.Options{
 		Token:           token,
 		APIURL:          apiURL,
@@ -80,6 +86,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		Rules:           cfg.Rules,
 		StoreName:       cfg.Store.Name,
 		PollTimeout:     cfg.Telegram.PollTimeout,
+		Webhook:         webhook,
 		Workers:         cfg.Delivery.Workers,
 		ShutdownTimeout: cfg.Delivery.ShutdownTimeout,
 		SendTimeout:     cfg.Delivery.SendTimeout,

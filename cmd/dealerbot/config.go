@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
 	"os"
 	"regexp"
@@ -19,6 +20,13 @@ import (
 const (
 	envTelegramToken = "DEALERBOT_TELEGRAM_TOKEN"
 	envDatabaseDSN   = "DEALERBOT_DATABASE_DSN"
+	envWebhookSecret = "DEALERBOT_TELEGRAM_WEBHOOK_SECRET"
+)
+
+// Telegram modes: one instance long-polls; several replicas serve a webhook.
+const (
+	modePolling = "polling"
+	modeWebhook = "webhook"
 )
 
 // Config is the whole configuration, a value built by LoadConfig: defaults,
@@ -44,7 +52,31 @@ type TelegramConfig struct {
 	PollTimeout time.Duration `yaml:"poll_timeout"`
 	// GroupChatID is the team's group chat for rosters; 0 means none.
 	GroupChatID int64 `yaml:"group_chat_id"`
+	// Mode is polling (one instance) or webhook (one or more replicas).
+	Mode    string        `yaml:"mode"`
+	Webhook WebhookConfig `yaml:"webhook"`
 }
+
+// WebhookConfig is webhook mode's: where a replica listens and what
+// Telegram is told. TLS is the reverse proxy's job.
+type WebhookConfig struct {
+	// Listen is the address each replica serves on, behind the proxy.
+	Listen string `yaml:"listen"`
+	// Path is the secret-ish path under /telegram/ Telegram POSTs to.
+	Path string `yaml:"path"`
+	// PublicURL is the https address of the proxy, without the path.
+	PublicURL string `yaml:"public_url"`
+	// Secret comes only from DEALERBOT_TELEGRAM_WEBHOOK_SECRET.
+	Secret string `yaml:"-"`
+	// MaxConnections is how many requests Telegram may have open at once.
+	MaxConnections int `yaml:"max_connections"`
+}
+
+// URL is the webhook's full public URL.
+func (w WebhookConfig) URL() string { return w.PublicURL + w.RoutePath() }
+
+// RoutePath is the request path a replica serves.
+func (w WebhookConfig) RoutePath() string { return "/telegram/" + w.Path }
 
 // StoreConfig describes the dealership and its calendar (DOMAIN.md, "Calendar").
 type StoreConfig struct {
@@ -87,7 +119,8 @@ type LogConfig struct {
 // DefaultConfig returns the settings used for every key the file leaves out.
 func DefaultConfig() Config {
 	return Config{
-		Telegram: TelegramConfig{APIURL: "https://api.telegram.org", PollTimeout: 50 * time.Second},
+		Telegram: TelegramConfig{APIURL: "https://api.telegram.org", PollTimeout: 50 * time.Second, Mode: modePolling,
+			Webhook: WebhookConfig{Listen: ":8080", Path: "updates", MaxConnections: 40}},
 		Store: StoreConfig{
 			Name:         "示例4S店",
 			TimeZone:     "Asia/Shanghai",
@@ -131,6 +164,9 @@ func LoadConfig(path string, getenv func(string) string) (Config, error) {
 	}
 	if v := strings.TrimSpace(getenv(envTelegramToken)); v != "" {
 		cfg.Telegram.Token = v
+	}
+	if v := strings.TrimSpace(getenv(envWebhookSecret)); v != "" {
+		cfg.Telegram.Webhook.Secret = v
 	}
 	if v := strings.TrimSpace(getenv(envDatabaseDSN)); v != "" {
 		cfg.Database.DSN = v
@@ -199,8 +235,54 @@ func (t *TelegramConfig) validateAndSetDefaults() error {
 	if t.GroupChatID > 0 {
 		return fmt.Errorf("telegram.group_chat_id: must be a group's chat id, which is negative (such as -1001234567890), or 0 for none; got %d", t.GroupChatID)
 	}
+	switch t.Mode {
+	case modePolling:
+	case modeWebhook:
+		if err := t.Webhook.validate(); err != nil {
+			return err
+		}
+	default:
+		return fmt.Errorf("telegram.mode: must be polling or webhook, got %q", t.Mode)
+	}
 	if t.Token != "" {
 		return t.checkToken()
+	}
+	return nil
+}
+
+// webhookPathRE and webhookSecretRE are what Telegram and a URL path take.
+var (
+	webhookPathRE   = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
+	webhookSecretRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
+)
+
+// validate checks webhook mode's keys; only called in webhook mode.
+func (w *WebhookConfig) validate() error {
+	if _, port, err := net.SplitHostPort(w.Listen); err != nil || port == "" {
+		return fmt.Errorf("telegram.webhook.listen: must be an address such as :8080 or 127.0.0.1:8080, got %q", w.Listen)
+	}
+	if !webhookPathRE.MatchString(w.Path) {
+		return fmt.Errorf("telegram.webhook.path: must be 1–128 letters, digits, _ or - (served as /telegram/<path>), got %q", w.Path)
+	}
+	u, err := url.Parse(w.PublicURL)
+	if w.PublicURL == "" {
+		return errors.New("telegram.webhook.public_url: required in webhook mode, the reverse proxy's https address such as https://bot.example.com")
+	}
+	if err != nil || u.Scheme != "https" || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("telegram.webhook.public_url: must be an https URL such as https://bot.example.com (Telegram posts only over TLS, which the reverse proxy ends), got %q", w.PublicURL)
+	}
+	if p := u.Port(); p != "" && p != "443" && p != "80" && p != "88" && p != "8443" {
+		return fmt.Errorf("telegram.webhook.public_url: Telegram posts only to ports 443, 80, 88 or 8443, got %s", p)
+	}
+	w.PublicURL = strings.TrimRight(w.PublicURL, "/")
+	if w.MaxConnections < 1 || w.MaxConnections > 100 {
+		return fmt.Errorf("telegram.webhook.max_connections: must be 1 to 100, got %d", w.MaxConnections)
+	}
+	if w.Secret == "" {
+		return &configEnvError{envWebhookSecret, "is not set: webhook mode needs a secret, 1–256 letters, digits, _ or - (such as the output of `openssl rand -hex 32`)"}
+	}
+	if !webhookSecretRE.MatchString(w.Secret) {
+		return &configEnvError{envWebhookSecret, "must be 1–256 letters, digits, _ or -, as Telegram requires"}
 	}
 	return nil
 }
