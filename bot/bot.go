@@ -1,6 +1,7 @@
-// Package bot speaks Telegram: it turns updates into calls on the store and
-// renders the answers from the message catalogue. It decides no business
-// rule and builds no SQL.
+// Package bot speaks Telegram: a handler parses an update, calls one domain
+// service (reached through Options) and renders its outcome from the
+// message catalogue; *Bot also implements the jobs' notifiers by turning
+// outcomes into outbox rows. It decides no business rule and builds no SQL.
 package bot
 
 import (

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -258,7 +259,7 @@ func (b *Bot) handleComplaints(ctx context.Context, r *Request) error {
 		switch {
 		case w == domain.ComplaintOpen || w == domain.ComplaintClosing || w == domain.ComplaintClosed:
 			f.Statuses = []string{w}
-		case contains(b.opts.Rules.Complaints.Departments, w):
+		case slices.Contains(b.opts.Rules.Complaints.Departments, w):
 			f.Department = w
 		default:
 			return errUsage
@@ -285,15 +286,6 @@ func (b *Bot) handleComplaints(ctx context.Context, r *Request) error {
 	}
 	b.reply(ctx, r.ChatID, strings.Join(lines, "\n"))
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // NotifyComplaintAlarms queues the chaser's reminders and escalations

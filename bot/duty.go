@@ -190,8 +190,10 @@ func (b *Bot) handleDutyUnset(ctx context.Context, r *Request, f []string) error
 	if err != nil {
 		return err
 	}
-	var removed bool
-	when := f[0]
+	var (
+		removed bool
+		when    string
+	)
 	if wd, ok := parseDutyWeekday(f[0]); ok {
 		when = r.T("duty.weekday." + strconv.Itoa(int(wd))) // "1" or "mon" said as 星期一
 		removed, err = b.opts.Duty.UnsetWeekly(ctx, r.Staff.ID, wd, role.Name, who.ID)

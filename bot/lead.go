@@ -25,7 +25,7 @@ func (b *Bot) registerLeads() {
 	b.Register(Command{Name: "fu", Roles: leadWorkers, Handler: b.handleFollowUp})
 	b.Register(Command{Name: "grade", Roles: leadWorkers, Handler: b.handleGrade})
 	b.Register(Command{Name: "lost", Roles: leadWorkers, Handler: b.handleLost})
-	b.Register(Command{Name: "reopen", Roles: reopeners, Handler: b.handleReopen})
+	b.Register(Command{Name: "reopen", Roles: domain.ReopenerRoles, Handler: b.handleReopen})
 	b.Register(Command{Name: "leads", Roles: leadWorkers, Handler: b.handleLeads})
 	b.Register(Command{Name: "today", Roles: leadWorkers, Handler: b.handleToday})
 	b.Register(Command{Name: "visit", Roles: []domain.Role{domain.RoleReception, domain.RoleConsultant, domain.RoleSupervisor}, Handler: b.handleVisit})

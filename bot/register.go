@@ -239,9 +239,6 @@ func zhOr(zh, raw string) string {
 	return raw
 }
 
-// WeekStart is the Monday 00:00, in loc, of the week containing t.
-func WeekStart(t time.Time, loc *time.Location) time.Time { return domain.WeekStart(t, loc) }
-
 // ISOWeek names the ISO week of t: "2026-W48".
 func ISOWeek(t time.Time) string { return domain.ISOWeek(t) }
 
@@ -254,7 +251,7 @@ func ParseWeek(s string, now time.Time, loc *time.Location) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	bad := domain.Errorkf(domain.EINVALID, "register.week_bad", []any{s}, "%q is not a week", s)
 	if s == "" {
-		return WeekStart(now, loc).AddDate(0, 0, -7), nil
+		return domain.WeekStart(now, loc).AddDate(0, 0, -7), nil
 	}
 	if m := isoWeekRE.FindStringSubmatch(s); m != nil {
 		year, _ := strconv.Atoi(m[1])
@@ -262,7 +259,7 @@ func ParseWeek(s string, now time.Time, loc *time.Location) (time.Time, error) {
 		if week < 1 || week > 53 {
 			return time.Time{}, bad
 		}
-		start := WeekStart(time.Date(year, 1, 4, 12, 0, 0, 0, loc), loc).AddDate(0, 0, 7*(week-1))
+		start := domain.WeekStart(time.Date(year, 1, 4, 12, 0, 0, 0, loc), loc).AddDate(0, 0, 7*(week-1))
 		if y, w := start.ISOWeek(); y != year || w != week {
 			return time.Time{}, bad // week 53 of a 52-week year
 		}
@@ -272,5 +269,5 @@ func ParseWeek(s string, now time.Time, loc *time.Location) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, bad
 	}
-	return WeekStart(d, loc), nil
+	return domain.WeekStart(d, loc), nil
 }

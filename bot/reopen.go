@@ -16,9 +16,6 @@ import (
 // rather than anyone logging a second one: the phone is the customer's
 // identity (R1.2).
 
-// reopeners may reopen a lead (domain.CanReopenLead).
-var reopeners = []domain.Role{domain.RoleSupervisor, domain.RoleManager}
-
 // handleReopen reopens an L or F lead: /reopen 17 A, or /reopen 17 to be
 // offered the grades.
 func (b *Bot) handleReopen(ctx context.Context, r *Request) error {

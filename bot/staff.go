@@ -175,14 +175,3 @@ func (b *Bot) staffWithAnyRole(ctx context.Context, role domain.Role) ([]*domain
 	}
 	return domain.Reachable(all), nil
 }
-
-// inDepartment lists the reachable holders of a role in the department,
-// or every holder when the department has none (domain.InDepartmentOrAll:
-// a general manager belongs to no department).
-func (b *Bot) inDepartment(ctx context.Context, role domain.Role, dept string) ([]*domain.Staff, error) {
-	all, err := b.staffWithAnyRole(ctx, role)
-	if err != nil {
-		return nil, err
-	}
-	return domain.InDepartmentOrAll(all, dept), nil
-}

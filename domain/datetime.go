@@ -103,8 +103,6 @@ func atoi(s string) int {
 	return n
 }
 
-var dayZHRE = regexp.MustCompile(`^(\d{1,2})月(\d{1,2})[日号]?$`)
-
 // ParseDay reads a date as staff type it: 2026-12-03, 12-03, 12/3, 12月3日,
 // 今天/明天/后天 (today, tomorrow). A month and day without a year mean the
 // next such date from today. It returns midnight of the date in the store's
@@ -120,7 +118,7 @@ func ParseDay(s string, now time.Time, cal *Calendar) (time.Time, error) {
 		y, m, d = t.Year(), int(t.Month()), t.Day()
 	} else if p := whenFullRE.FindStringSubmatch(s); p != nil {
 		y, m, d = atoi(p[1]), atoi(p[2]), atoi(p[3])
-	} else if p := firstMatch(s, whenShortRE, dayZHRE); p != nil {
+	} else if p := firstMatch(s, whenShortRE, whenZHRE); p != nil {
 		y, m, d = now.Year(), atoi(p[1]), atoi(p[2])
 		if time.Date(y, time.Month(m), d, 0, 0, 0, 0, cal.Location).Before(cal.StartOfDay(now)) {
 			y++

@@ -341,10 +341,14 @@ func CanWorkLead(s *Staff, l *Lead) bool {
 	return l.OwnerID == s.ID || s.Roles.HasAny(RoleSupervisor, RoleManager, RoleGM)
 }
 
-// CanReopenLead says whether a staff member may reopen an L or F lead:
-// the supervisors and managers, who approve lost leads (R1.6).
+// ReopenerRoles may reopen an L or F lead: the supervisors and managers,
+// who approve lost leads (R1.6). The bot offers /reopen to them.
+var ReopenerRoles = []Role{RoleSupervisor, RoleManager}
+
+// CanReopenLead says whether a staff member may reopen an L or F lead (one
+// of ReopenerRoles).
 func CanReopenLead(s *Staff) bool {
-	return s.Roles.HasAny(RoleSupervisor, RoleManager)
+	return s.Roles.HasAny(ReopenerRoles...)
 }
 
 // SeesAllLeads says whether /find searches every lead for this person.

@@ -152,13 +152,8 @@ func RestWindow(day time.Time) (from, to string) {
 	y, m, _ := day.Date()
 	first := time.Date(y, m, 1, 0, 0, 0, 0, day.Location())
 	last := first.AddDate(0, 1, -1)
-	return weekStart(first).Format(DateLayout), weekStart(last).AddDate(0, 0, 6).Format(DateLayout)
-}
-
-// weekStart returns the Monday of day's ISO week, at day's clock.
-func weekStart(day time.Time) time.Time {
-	off := (int(day.Weekday()) + 6) % 7 // Monday 0 … Sunday 6
-	return day.AddDate(0, 0, -off)
+	loc := day.Location()
+	return WeekStart(first, loc).Format(DateLayout), WeekStart(last, loc).AddDate(0, 0, 6).Format(DateLayout)
 }
 
 // CheckRest checks a rest day for staffID on day's date against the limits
@@ -197,8 +192,8 @@ func CheckRest(staffID int64, day time.Time, mine []RestDay, offThatDay int, r R
 		return Errorkf(EINVALID, "rest.weekend", []any{d}, "staff %d: %s is a weekend day", staffID, d)
 	}
 	month := d[:7]
-	mon := weekStart(day).Format(DateLayout)
-	sun := weekStart(day).AddDate(0, 0, 6).Format(DateLayout)
+	mon := WeekStart(day, day.Location()).Format(DateLayout)
+	sun := WeekStart(day, day.Location()).AddDate(0, 0, 6).Format(DateLayout)
 	inMonth, inWeek := 0, 0
 	for _, x := range mine {
 		if !x.Holds() {

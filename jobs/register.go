@@ -55,7 +55,7 @@ func (j *WeeklyRegister) Plan(now time.Time) (week time.Time, register, remind b
 	day := j.Calendar.StartOfDay(now)
 	back := (int(day.Weekday()) - int(j.Rules.WeeklyRegisterDay) + 7) % 7
 	regDay := day.AddDate(0, 0, -back)
-	week = weekStart(regDay, loc).AddDate(0, 0, -7)
+	week = domain.WeekStart(regDay, loc).AddDate(0, 0, -7)
 	return week, back == 0, day.Weekday() == j.Rules.ResultsReminderDay
 }
 
@@ -88,13 +88,6 @@ func (j *WeeklyRegister) Run(ctx context.Context, now time.Time) error {
 		return fmt.Errorf("weekly register: %w", err)
 	}
 	return nil
-}
-
-// weekStart is the Monday 00:00, in loc, of the week containing t.
-func weekStart(t time.Time, loc *time.Location) time.Time {
-	y, m, d := t.In(loc).Date()
-	day := time.Date(y, m, d, 0, 0, 0, 0, loc)
-	return day.AddDate(0, 0, -((int(day.Weekday()) + 6) % 7))
 }
 
 // CatchUp runs the day's register or reminder at start if its time passed

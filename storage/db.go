@@ -1,6 +1,8 @@
-// Package storage keeps the bot's records in SQLite or PostgreSQL. It is the
-// only package that knows gorm: row structs live here and are converted to
-// domain types, and database errors become domain errors here.
+// Package storage keeps the bot's records in SQLite or PostgreSQL and
+// implements the domain services on them (*DB): one public method is one
+// transaction, the permission check inside. It is the only package that
+// knows gorm: row structs live here and are converted to domain types, and
+// database errors become domain errors here.
 package storage
 
 import (

@@ -81,7 +81,7 @@ func cmdDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 			return fmt.Errorf("demo --at: %q is not like 2026-12-01 09:00", *at)
 		}
 	}
-	clock := &demoClock{offset: start.Sub(time.Now())}
+	clock := &demoClock{offset: time.Until(start)}
 	now := func() time.Time { return time.Now().Add(clock.offset).In(loc) }
 
 	var in io.Reader = stdin
