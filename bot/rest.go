@@ -78,7 +78,11 @@ func (b *Bot) handleRest(ctx context.Context, r *Request) error {
 	if len(f) != 1 {
 		return errUsage
 	}
-	out, err := b.opts.Rest.RequestRest(ctx, r.Staff.ID, f[0])
+	day, err := b.parseDay(f[0])
+	if err != nil {
+		return err
+	}
+	out, err := b.opts.Rest.RequestRest(ctx, r.Staff.ID, day)
 	if err != nil {
 		return err
 	}
@@ -87,6 +91,12 @@ func (b *Bot) handleRest(ctx context.Context, r *Request) error {
 	}
 	r.Reply(ctx, "rest.requested", restDate(r.Lang, out.Rest.Day), len(out.Approvers))
 	return nil
+}
+
+// parseDay reads a date as staff type it (domain.ParseDay, on the store's
+// calendar and clock); whether the date is allowed is the service's.
+func (b *Bot) parseDay(s string) (time.Time, error) {
+	return domain.ParseDay(s, b.now(), b.opts.Calendar)
 }
 
 // restCards are a rest day's approval cards.

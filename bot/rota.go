@@ -46,7 +46,7 @@ func (b *Bot) handleRota(ctx context.Context, r *Request) error {
 		b.showRota(ctx, r, rota)
 		return nil
 	}
-	out, err := b.opts.Rest.PlanMonth(ctx, r.Staff.ID, month, plan)
+	out, err := b.opts.Rest.PlanMonth(ctx, r.Staff.ID, domain.ParsePlan(month, plan))
 	if err != nil {
 		return err
 	}

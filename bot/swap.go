@@ -23,9 +23,15 @@ func (b *Bot) handleSwap(ctx context.Context, r *Request) error {
 	if len(f) != 2 && len(f) != 3 {
 		return errUsage
 	}
-	req := domain.SwapRequest{RequesterID: r.Staff.ID, Day: f[0], Colleague: f[1]}
+	req := domain.SwapRequest{RequesterID: r.Staff.ID, Colleague: f[1]}
+	var err error
+	if req.Day, err = b.parseDay(f[0]); err != nil {
+		return err
+	}
 	if len(f) == 3 {
-		req.TheirDay = f[2]
+		if req.TheirDay, err = b.parseDay(f[2]); err != nil {
+			return err
+		}
 	}
 	out, err := b.opts.Rest.RequestSwap(ctx, req)
 	if err != nil {

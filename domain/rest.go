@@ -70,13 +70,16 @@ func AfterToday(day, now time.Time, cal *Calendar) error {
 
 // RestService files rest days, swaps and the month's plan and rules on them
 // (R5.1). Each method is one transaction, or joins the caller's. Days are
-// given as staff type them (ParseDay, in the store's calendar and clock).
+// dates (any time of the day; the store's zone decides which date): the
+// chat reads what staff type with ParseDay and ParsePlan, and the service
+// checks the rules about the dates it is given (after today, the notice
+// period, weekends and holidays, the limits).
 type RestService interface {
-	// RequestRest files staffID's rest day on day as pending, after
-	// CheckRest with the rules in force, and says who must get a card.
-	// EINVALID (err.day_bad and CheckRest's keys), ENOTFOUND
-	// (err.staff_not_found; err.no_supervisor when nobody may approve).
-	RequestRest(ctx context.Context, staffID int64, day string) (*RestRequested, error)
+	// RequestRest files staffID's rest day on day's date as pending,
+	// after CheckRest with the rules in force, and says who must get a
+	// card. EINVALID (CheckRest's keys), ENOTFOUND (err.staff_not_found;
+	// err.no_supervisor when nobody may approve).
+	RequestRest(ctx context.Context, staffID int64, day time.Time) (*RestRequested, error)
 
 	// DecideRest rules on rest day id with d (DeciderID, Verdict; At is
 	// now), once. An approval checks the limits again (the day may have
@@ -86,7 +89,7 @@ type RestService interface {
 	DecideRest(ctx context.Context, id int64, d Decision) (*RestDecided, error)
 
 	// RequestSwap asks a colleague to take an approved rest day (swap.go).
-	// EINVALID (err.day_bad, rest.past, swap.self, swap.not_consultant,
+	// EINVALID (rest.past, swap.self, swap.not_consultant,
 	// swap.none, swap.none_theirs, swap.limit), ENOTFOUND
 	// (err.staff_not_found), ECONFLICT (swap.pending, swap.stale).
 	RequestSwap(ctx context.Context, r SwapRequest) (*SwapRequested, error)
@@ -112,11 +115,12 @@ type RestService interface {
 	// store's zone), one line a person (rota.go).
 	Rota(ctx context.Context, month time.Time) (*Rota, error)
 
-	// PlanMonth sets month's plan by staff byID from lines "姓名: 3 10 17
-	// 24": all or nothing. A plan that breaks a rule is not an error: the
+	// PlanMonth sets the month's plan by staff byID (read by ParsePlan
+	// from lines "姓名: 3 10 17 24"): all or nothing. A plan that breaks a
+	// rule, or has lines that could not be read, is not an error: the
 	// outcome lists the problems and nothing is saved. EFORBIDDEN
 	// (err.forbidden: not a supervisor).
-	PlanMonth(ctx context.Context, byID int64, month time.Time, lines []string) (*RotaPlanned, error)
+	PlanMonth(ctx context.Context, byID int64, plan MonthPlan) (*RotaPlanned, error)
 }
 
 // RestRequested is what RequestRest did: the rest day filed, and the

@@ -108,6 +108,36 @@ func ParsePlanLine(n int, text string, first time.Time) (name string, days []tim
 	return name, days, bad, true
 }
 
+// MonthPlan is a month's plan as a supervisor typed it, read by ParsePlan:
+// the month's first day and one entry a line.
+type MonthPlan struct {
+	First time.Time
+	Lines []PlanEntry
+}
+
+// PlanEntry is one line of a plan as read: its number, the name, the days
+// of the month, and what could not be read (ParsePlanLine's problems:
+// rota.line_bad when the line has no name, and then nothing else is read;
+// rota.line_bad_day for a number that is no day of the month). The service
+// reports them with its own, in line order, and saves nothing then.
+type PlanEntry struct {
+	N    int
+	Name string
+	Days []time.Time
+	Bad  []*Error
+}
+
+// ParsePlan reads the lines of a plan for month's month (midnight of its
+// days in month's zone), one "姓名: 3 10 17 24" a person, numbered from 1.
+func ParsePlan(month time.Time, lines []string) MonthPlan {
+	plan := MonthPlan{First: FirstOfMonth(month)}
+	for i, text := range lines {
+		name, days, bad, _ := ParsePlanLine(i+1, text, plan.First)
+		plan.Lines = append(plan.Lines, PlanEntry{N: i + 1, Name: name, Days: days, Bad: bad})
+	}
+	return plan
+}
+
 // PlanFrom is the first day a plan made at now replaces in the month
 // starting first: the month's first day, or tomorrow if that is later
 // (days already past stay, and count).

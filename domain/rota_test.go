@@ -43,6 +43,29 @@ func TestR5_1_ParsePlanLine(t *testing.T) {
 	}
 }
 
+func TestR5_1_ParsePlan(t *testing.T) {
+	cal := testCalendar(t)
+	plan := ParsePlan(time.Date(2026, 12, 15, 10, 0, 0, 0, cal.Location), []string{"陈顾问: 1 8", "王顾问 3", "张顾问: 32 2"})
+	if want := time.Date(2026, 12, 1, 0, 0, 0, 0, cal.Location); !plan.First.Equal(want) {
+		t.Fatalf("first %v, want %v", plan.First, want)
+	}
+	got := ""
+	for _, l := range plan.Lines {
+		var ds []int
+		for _, d := range l.Days {
+			ds = append(ds, d.Day())
+		}
+		var bs []string
+		for _, b := range l.Bad {
+			bs = append(bs, fmt.Sprintf("%v %s", b.Args[0], b.Key))
+		}
+		got += fmt.Sprintf("%d %q %v %v; ", l.N, l.Name, ds, bs)
+	}
+	if want := `1 "陈顾问" [1 8] []; 2 "" [] [2 rota.line_bad]; 3 "张顾问" [2] [3 rota.line_bad_day]; `; got != want {
+		t.Fatalf("got %s, want %s", got, want)
+	}
+}
+
 func TestR5_1_CheckPlan(t *testing.T) {
 	cal := testCalendar(t)
 	now := restNow(cal) // Monday 2026-09-28

@@ -1,5 +1,7 @@
 package domain
 
+import "time"
+
 // Swaps (R5.1): a consultant gives an approved rest day to a colleague,
 // optionally for one of the colleague's in return. The colleague agrees
 // first, then the requester's supervisor rules; only an approval moves the
@@ -16,12 +18,13 @@ const (
 )
 
 // SwapRequest asks Colleague (a name) to take RequesterID's approved rest
-// day Day, giving TheirDay ("" for none) in return. Days are as typed.
+// day on Day's date, giving their own on TheirDay's date (zero for none) in
+// return.
 type SwapRequest struct {
 	RequesterID int64
-	Day         string
+	Day         time.Time
 	Colleague   string
-	TheirDay    string
+	TheirDay    time.Time
 }
 
 // Swap is one attempt at swapping a rest day: the requester's day, who

@@ -232,14 +232,11 @@ func restDays(rows []restDayRow) []domain.RestDay {
 var _ domain.RestService = (*DB)(nil)
 
 // RequestRest implements domain.RestService.
-func (db *DB) RequestRest(ctx context.Context, staffID int64, dayText string) (*domain.RestRequested, error) {
+func (db *DB) RequestRest(ctx context.Context, staffID int64, day time.Time) (*domain.RestRequested, error) {
+	day = db.Calendar.StartOfDay(day)
 	var out *domain.RestRequested
 	err := db.InTx(ctx, func(ctx context.Context) error {
 		requester, err := db.StaffByID(ctx, staffID)
-		if err != nil {
-			return err
-		}
-		day, err := domain.ParseDay(dayText, db.now(), db.Calendar)
 		if err != nil {
 			return err
 		}

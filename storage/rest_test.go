@@ -3,6 +3,7 @@ package storage_test
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/dealerbot/dealerbot/domain"
 	"github.com/dealerbot/dealerbot/storage"
@@ -141,7 +142,7 @@ func TestR5_1_RestService(t *testing.T) {
 		c := MustEnrolStaff(t, db, "C", 103, domain.RoleConsultant)
 		d := MustEnrolStaff(t, db, "D", 104, domain.RoleConsultant)
 		t.Run("ErrNoApprover", func(t *testing.T) {
-			_, err := db.RequestRest(ctx, a.ID, "2026-03-10")
+			_, err := requestRest(db, a.ID, "2026-03-10")
 			AssertError(t, err, domain.ENOTFOUND, "err.no_supervisor")
 			if mine, _ := db.RestDaysOf(ctx, a.ID, "2026-03-01", "2026-03-31"); len(mine) != 0 {
 				t.Fatalf("filed %v", restDaysText(mine))
@@ -151,13 +152,13 @@ func TestR5_1_RestService(t *testing.T) {
 		t.Run("ErrLimits", func(t *testing.T) {
 			for day, key := range map[string]string{"2026-03-07": "rest.weekend", "2026-03-01": "rest.past",
 				"2026-03-02": "rest.past", "13-45": "err.day_bad"} {
-				_, err := db.RequestRest(ctx, a.ID, day)
+				_, err := requestRest(db, a.ID, day)
 				AssertError(t, err, domain.EINVALID, key)
 			}
 		})
 		var mine, theirs *domain.RestDay
 		t.Run("Request", func(t *testing.T) {
-			out, err := db.RequestRest(ctx, a.ID, "03-10")
+			out, err := requestRest(db, a.ID, "03-10")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -166,9 +167,9 @@ func TestR5_1_RestService(t *testing.T) {
 				fmt.Sprint(names(out.Approvers)) != "[Boss]" {
 				t.Fatalf("requested %+v %+v", out, mine)
 			}
-			_, err = db.RequestRest(ctx, a.ID, "2026-03-10")
+			_, err = requestRest(db, a.ID, "2026-03-10")
 			AssertError(t, err, domain.EINVALID, "rest.duplicate")
-			out, err = db.RequestRest(ctx, b.ID, "2026-03-11")
+			out, err = requestRest(db, b.ID, "2026-03-11")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -213,5 +214,25 @@ func TestR5_1_RestService(t *testing.T) {
 				t.Fatalf("decided %+v, %v", out, err)
 			}
 		})
+		t.Run("DayIsTheStoreDate", func(t *testing.T) {
+			// A typed value from any caller: 16:30 UTC on the 12th is
+			// 00:30 on the 13th in the store.
+			out, err := db.RequestRest(ctx, b.ID, time.Date(2026, 3, 12, 16, 30, 0, 0, time.UTC))
+			if err != nil || out.Rest.Day != "2026-03-13" {
+				t.Fatalf("requested %+v, %v", out, err)
+			}
+			_, err = db.RequestRest(ctx, c.ID, time.Date(2026, 3, 2, 15, 0, 0, 0, time.UTC)) // 23:00 today
+			AssertError(t, err, domain.EINVALID, "rest.past")
+		})
 	})
+}
+
+// requestRest asks for a rest day as staff type it: the chat reads the
+// date (domain.ParseDay), the service checks it.
+func requestRest(db *storage.DB, staffID int64, typed string) (*domain.RestRequested, error) {
+	day, err := domain.ParseDay(typed, db.Now(), db.Calendar)
+	if err != nil {
+		return nil, err
+	}
+	return db.RequestRest(ctx, staffID, day)
 }

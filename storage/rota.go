@@ -43,8 +43,8 @@ func (db *DB) rota(ctx context.Context, first time.Time) (*domain.Rota, error) {
 }
 
 // PlanMonth implements domain.RestService.
-func (db *DB) PlanMonth(ctx context.Context, byID int64, month time.Time, lines []string) (*domain.RotaPlanned, error) {
-	first := domain.FirstOfMonth(month.In(db.Calendar.Location))
+func (db *DB) PlanMonth(ctx context.Context, byID int64, mp domain.MonthPlan) (*domain.RotaPlanned, error) {
+	first := domain.FirstOfMonth(mp.First.In(db.Calendar.Location))
 	out := &domain.RotaPlanned{Month: first.Format(domain.RotaMonthLayout)}
 	err := db.InTx(ctx, func(ctx context.Context) error {
 		by, err := db.StaffByID(ctx, byID)
@@ -56,7 +56,7 @@ func (db *DB) PlanMonth(ctx context.Context, byID int64, month time.Time, lines 
 		if err := domain.MayPlanRota(by); err != nil {
 			return err
 		}
-		plan, err := db.planLines(ctx, first, lines, out)
+		plan, err := db.planLines(ctx, first, mp.Lines, out)
 		if err != nil || len(out.Problems) > 0 {
 			return err
 		}
@@ -102,17 +102,17 @@ func (db *DB) PlanMonth(ctx context.Context, byID int64, month time.Time, lines 
 	return out, nil
 }
 
-// planLines reads a plan's lines, naming each person; the problems of a
-// line that cannot be read (domain.ParsePlanLine), names no active member
-// (rota.line_unknown) or names one twice (rota.line_twice) go to out.
-func (db *DB) planLines(ctx context.Context, first time.Time, lines []string, out *domain.RotaPlanned) ([]domain.PlanLine, error) {
+// planLines names the person of each line of a plan; the problems of a
+// line that could not be read (domain.ParsePlan), names no active member
+// (rota.line_unknown) or names one twice (rota.line_twice), or of a day
+// not in the month starting first (rota.line_bad_day), go to out.
+func (db *DB) planLines(ctx context.Context, first time.Time, lines []domain.PlanEntry, out *domain.RotaPlanned) ([]domain.PlanLine, error) {
 	var plan []domain.PlanLine
 	seen := map[int64]bool{}
-	for i, text := range lines {
-		n := i + 1
-		name, days, bad, ok := domain.ParsePlanLine(n, text, first)
-		if !ok {
-			out.Problems = append(out.Problems, bad...)
+	for _, l := range lines {
+		n, name := l.N, l.Name
+		if name == "" {
+			out.Problems = append(out.Problems, l.Bad...)
 			continue
 		}
 		s, err := db.StaffByName(ctx, name)
@@ -129,7 +129,18 @@ func (db *DB) planLines(ctx context.Context, first time.Time, lines []string, ou
 			continue
 		}
 		seen[s.ID] = true
-		out.Problems = append(out.Problems, bad...)
+		out.Problems = append(out.Problems, l.Bad...)
+		days := make([]time.Time, 0, len(l.Days))
+		for _, day := range l.Days {
+			day = db.Calendar.StartOfDay(day)
+			if !domain.FirstOfMonth(day).Equal(first) {
+				d := day.Format(domain.DateLayout)
+				out.Problems = append(out.Problems, domain.Errorkf(domain.EINVALID, "rota.line_bad_day", []any{n, d, out.Month},
+					"plan line %d: %s is not a day of %s", n, d, out.Month))
+				continue
+			}
+			days = append(days, day)
+		}
 		plan = append(plan, domain.PlanLine{N: n, Staff: s, Days: days})
 	}
 	return plan, nil

@@ -33,6 +33,12 @@ func problemKeys(ps []*domain.Error) string {
 	return out
 }
 
+// planMonth sets month's plan from lines as a supervisor types them: the
+// chat reads them (domain.ParsePlan), the service checks and saves.
+func planMonth(db *storage.DB, byID int64, month time.Time, lines []string) (*domain.RotaPlanned, error) {
+	return db.PlanMonth(ctx, byID, domain.ParsePlan(month, lines))
+}
+
 // TestR5_1_RotaService sets a month's plan through the service, without
 // Telegram: all or nothing, only by a supervisor; the listed people's days
 // to come are replaced, days past stay and count. The clock is Monday
@@ -60,11 +66,11 @@ func TestR5_1_RotaService(t *testing.T) {
 			t.Fatalf("rota %q", got)
 		}
 		t.Run("ErrForbidden", func(t *testing.T) {
-			_, err := db.PlanMonth(ctx, a.ID, march, []string{"A: 3"})
+			_, err := planMonth(db, a.ID, march, []string{"A: 3"})
 			AssertError(t, err, domain.EFORBIDDEN, "err.forbidden")
 		})
 		t.Run("RefusedLines", func(t *testing.T) {
-			out, err := db.PlanMonth(ctx, boss.ID, march, []string{"A: 3 10", "Nobody: 4", "B 3", "A: 5", "C: 32 4"})
+			out, err := planMonth(db, boss.ID, march, []string{"A: 3 10", "Nobody: 4", "B 3", "A: 5", "C: 32 4"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -72,8 +78,21 @@ func TestR5_1_RotaService(t *testing.T) {
 				t.Fatalf("problems %q", got)
 			}
 		})
+		t.Run("RefusedDayOutsideTheMonth", func(t *testing.T) {
+			// A plan given as values, not typed: the service checks that
+			// its days are the month's.
+			april := time.Date(2026, 4, 3, 0, 0, 0, 0, db.Calendar.Location)
+			plan := domain.MonthPlan{First: march, Lines: []domain.PlanEntry{{N: 1, Name: "A", Days: []time.Time{april}}}}
+			out, err := db.PlanMonth(ctx, boss.ID, plan)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := problemKeys(out.Problems); got != "1:rota.line_bad_day " {
+				t.Fatalf("problems %q", got)
+			}
+		})
 		t.Run("RefusedLimits", func(t *testing.T) {
-			out, err := db.PlanMonth(ctx, boss.ID, march, []string{"A: 3 10 17 24", "B: 3 10", "C: 10 7"})
+			out, err := planMonth(db, boss.ID, march, []string{"A: 3 10 17 24", "B: 3 10", "C: 10 7"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -87,7 +106,7 @@ func TestR5_1_RotaService(t *testing.T) {
 			}
 		})
 		t.Run("Saved", func(t *testing.T) {
-			out, err := db.PlanMonth(ctx, boss.ID, march, []string{"A: 3 10 17 24", "B: 11 18", "C: 4 12"})
+			out, err := planMonth(db, boss.ID, march, []string{"A: 3 10 17 24", "B: 11 18", "C: 4 12"})
 			if err != nil || len(out.Problems) != 0 {
 				t.Fatalf("planned %+v, %v", out, err)
 			}

@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"time"
 
 	"github.com/dealerbot/dealerbot/domain"
 )
@@ -19,8 +18,8 @@ func (db *DB) RequestSwap(ctx context.Context, r domain.SwapRequest) (*domain.Sw
 		if err != nil {
 			return err
 		}
-		day, err := db.futureDay(r.Day)
-		if err != nil {
+		day := db.Calendar.StartOfDay(r.Day)
+		if err := domain.AfterToday(day, db.now(), db.Calendar); err != nil {
 			return err
 		}
 		d := day.Format(domain.DateLayout)
@@ -42,9 +41,9 @@ func (db *DB) RequestSwap(ctx context.Context, r domain.SwapRequest) (*domain.Sw
 			return domain.Errorkf(domain.ECONFLICT, "swap.pending", []any{domain.RestDate(d)}, "rest day %d has a swap pending", rd.ID)
 		}
 		theirDay := ""
-		if r.TheirDay != "" {
-			td, err := db.futureDay(r.TheirDay)
-			if err != nil {
+		if !r.TheirDay.IsZero() {
+			td := db.Calendar.StartOfDay(r.TheirDay)
+			if err := domain.AfterToday(td, db.now(), db.Calendar); err != nil {
 				return err
 			}
 			theirDay = td.Format(domain.DateLayout)
@@ -196,15 +195,6 @@ func (db *DB) saveSwap(ctx context.Context, rd *domain.RestDay) error {
 	}
 	return db.updateRestDay(ctx, rd.ID, map[string]any{"swap_with": rd.SwapWith, "swap_day": rd.SwapDay,
 		"swap_stage": string(rd.SwapStage), "swap_seq": rd.SwapSeq})
-}
-
-// futureDay parses a date as typed that must be after today.
-func (db *DB) futureDay(s string) (time.Time, error) {
-	day, err := domain.ParseDay(s, db.now(), db.Calendar)
-	if err != nil {
-		return time.Time{}, err
-	}
-	return day, domain.AfterToday(day, db.now(), db.Calendar)
 }
 
 // approvedRestOn returns staffID's approved rest day on day, or nil.

@@ -19,6 +19,22 @@ func swapOf(t *testing.T, db *storage.DB, id int64) string {
 	return fmt.Sprintf("staff=%d with=%d day=%q stage=%q seq=%d", d.StaffID, d.SwapWith, d.SwapDay, d.SwapStage, d.SwapSeq)
 }
 
+// requestSwap asks for a swap as staff type it (/swap 03-10 W [03-17]):
+// the chat reads the dates (domain.ParseDay), the service checks them.
+func requestSwap(db *storage.DB, requesterID int64, day, colleague, theirDay string) (*domain.SwapRequested, error) {
+	r := domain.SwapRequest{RequesterID: requesterID, Colleague: colleague}
+	var err error
+	if r.Day, err = domain.ParseDay(day, db.Now(), db.Calendar); err != nil {
+		return nil, err
+	}
+	if theirDay != "" {
+		if r.TheirDay, err = domain.ParseDay(theirDay, db.Now(), db.Calendar); err != nil {
+			return nil, err
+		}
+	}
+	return db.RequestSwap(ctx, r)
+}
+
 // TestR5_1_SwapService walks swaps through the service, without Telegram:
 // the colleague answers first, then the requester's approvers rule once;
 // only an approval moves the days. The clock is Monday 2026-03-02.
@@ -33,7 +49,7 @@ func TestR5_1_SwapService(t *testing.T) {
 		theirs := grantRest(t, db, w, "2026-03-17")
 		ask := func(t *testing.T, theirDay string) *domain.SwapRequested {
 			t.Helper()
-			out, err := db.RequestSwap(ctx, domain.SwapRequest{RequesterID: a.ID, Day: "03-10", Colleague: "W", TheirDay: theirDay})
+			out, err := requestSwap(db, a.ID, "03-10", "W", theirDay)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -53,7 +69,7 @@ func TestR5_1_SwapService(t *testing.T) {
 				{"03-10", "W", "03-13", domain.EINVALID, "swap.none_theirs"},
 				{"03-10", "W", "13-45", domain.EINVALID, "err.day_bad"},
 			} {
-				_, err := db.RequestSwap(ctx, domain.SwapRequest{RequesterID: a.ID, Day: tc.day, Colleague: tc.with, TheirDay: tc.theirs})
+				_, err := requestSwap(db, a.ID, tc.day, tc.with, tc.theirs)
 				AssertError(t, err, tc.code, tc.key)
 			}
 			if got := swapOf(t, db, mine.ID); got != fmt.Sprintf(`staff=%d with=0 day="" stage="" seq=0`, a.ID) {
@@ -65,7 +81,7 @@ func TestR5_1_SwapService(t *testing.T) {
 			if out.Seq != 1 || out.Requester.ID != a.ID || out.Colleague.ID != w.ID || out.TheirDay != "" || out.Rest.ID != mine.ID {
 				t.Fatalf("requested %+v", out)
 			}
-			_, err := db.RequestSwap(ctx, domain.SwapRequest{RequesterID: a.ID, Day: "03-10", Colleague: "W"})
+			_, err := requestSwap(db, a.ID, "03-10", "W", "")
 			AssertError(t, err, domain.ECONFLICT, "swap.pending")
 			_, err = db.DecideSwap(ctx, mine.ID, domain.Decision{DeciderID: boss.ID, Verdict: domain.Approved})
 			AssertError(t, err, domain.ECONFLICT, "swap.stale")
