@@ -82,7 +82,10 @@ func (b *Bot) handleDuty(ctx context.Context, r *Request) error {
 			if a.Role != role {
 				continue
 			}
-			name := r.staffName(ctx, a.StaffID)
+			name := "#" + strconv.FormatInt(a.StaffID, 10)
+			if s := roster.Staff[a.StaffID]; s != nil {
+				name = s.Name
+			}
 			if slices.Contains(resting, a.StaffID) {
 				name += r.T("duty.resting_mark")
 			}

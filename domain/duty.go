@@ -95,8 +95,8 @@ func WeeklyFirstDay(wd time.Weekday, now time.Time, loc *time.Location) string {
 // Days are store dates written 2006-01-02; weekdays 0 Sunday … 6 Saturday.
 // Each method is one transaction, or joins the caller's.
 type DutyService interface {
-	// Duties returns the roster of day: who is on which role, and who of
-	// them rests. EINVALID (a bad day).
+	// Duties returns the roster of day: who is on which role, who of them
+	// rests, and each of them. EINVALID (a bad day).
 	Duties(ctx context.Context, day string) (*DutyRoster, error)
 
 	// SetDuty puts staffID on role on day for plannerID. EFORBIDDEN
@@ -126,11 +126,13 @@ type DutyService interface {
 }
 
 // DutyRoster is a day's duty: the assignments (sorted by role, then
-// staff id) and who of them rests that day.
+// staff id), who of them rests that day, and everyone on it by id, so
+// that the roster can be shown without looking anyone up.
 type DutyRoster struct {
 	Day         string
 	Assignments []DutyAssignment
 	Resting     []int64
+	Staff       map[int64]*Staff
 }
 
 // DutySet is what SetDuty or SetWeekly did: the assignment (Day is the

@@ -148,10 +148,14 @@ func (db *DB) Duties(ctx context.Context, day string) (*domain.DutyRoster, error
 		if err != nil {
 			return err
 		}
-		out = &domain.DutyRoster{Day: day, Assignments: list}
-		if len(list) > 0 {
-			out.Resting, err = db.RestingOn(ctx, day)
+		out = &domain.DutyRoster{Day: day, Assignments: list, Staff: map[int64]*domain.Staff{}}
+		if len(list) == 0 {
+			return nil
 		}
+		if out.Resting, err = db.RestingOn(ctx, day); err != nil {
+			return err
+		}
+		out.Staff, err = db.staffByIDs(ctx, dutyStaffIDs(list))
 		return err
 	})
 	if err != nil {
@@ -297,15 +301,30 @@ func (db *DB) dutyGrouped(ctx context.Context, day string, keep func(resting boo
 	if err != nil {
 		return nil, err
 	}
+	staff, err := db.staffByIDs(ctx, dutyStaffIDs(list))
+	if err != nil {
+		return nil, err
+	}
 	var out []domain.StaffOnDuty
 	for _, g := range domain.GroupDuties(list, func(id int64) bool { return keep(slices.Contains(resting, id)) }) {
-		s, err := db.StaffByID(ctx, g.StaffID)
-		if err != nil {
-			return nil, err
+		s, ok := staff[g.StaffID]
+		if !ok {
+			return nil, errStaffNotFound(fmt.Sprintf("#%d", g.StaffID))
 		}
 		out = append(out, domain.StaffOnDuty{Staff: s, Roles: g.Roles})
 	}
 	return out, nil
+}
+
+// dutyStaffIDs are the people of a day's duty, each once.
+func dutyStaffIDs(list []domain.DutyAssignment) []int64 {
+	var ids []int64
+	for _, a := range list {
+		if !slices.Contains(ids, a.StaffID) {
+			ids = append(ids, a.StaffID)
+		}
+	}
+	return ids
 }
 
 // DutyReminder implements domain.DutyService.

@@ -135,6 +135,9 @@ func TestR5_2_DutyService(t *testing.T) {
 				duty(tue, "closing", sup.ID), duty(tue, "opening", c.ID), duty(tue, "showroom", b.ID)}) {
 				t.Fatalf("duties: %+v %v", r, err)
 			}
+			if len(r.Staff) != 3 || r.Staff[sup.ID].Name != sup.Name || r.Staff[c.ID].Name != c.Name || r.Staff[b.ID].Name != b.Name {
+				t.Fatalf("duties' staff: %+v", r.Staff)
+			}
 		})
 		t.Run("Unset", func(t *testing.T) {
 			if ok, err := db.UnsetDuty(ctx, sup.ID, today, "opening", a.ID); err != nil || !ok {

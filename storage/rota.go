@@ -2,6 +2,8 @@ package storage
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"time"
 
 	"github.com/dealerbot/dealerbot/domain"
@@ -30,13 +32,19 @@ func (db *DB) rota(ctx context.Context, first time.Time) (*domain.Rota, error) {
 	if err != nil {
 		return nil, err
 	}
-	staff := map[int64]*domain.Staff{}
+	var ids []int64
 	for _, d := range days {
-		if _, ok := staff[d.StaffID]; ok {
-			continue
+		if !slices.Contains(ids, d.StaffID) {
+			ids = append(ids, d.StaffID)
 		}
-		if staff[d.StaffID], err = db.StaffByID(ctx, d.StaffID); err != nil {
-			return nil, err
+	}
+	staff, err := db.staffByIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		if staff[id] == nil {
+			return nil, errStaffNotFound(fmt.Sprintf("#%d", id))
 		}
 	}
 	return domain.RotaOf(first, days, staff), nil

@@ -129,6 +129,27 @@ func (db *DB) StaffByID(ctx context.Context, id int64) (*domain.Staff, error) {
 	return db.findStaff(ctx, fmt.Sprintf("#%d", id), "id = ?", id)
 }
 
+// staffByIDs returns the members with ids, active or not, by id, in one
+// query (a list naming many people); ids not found are left out.
+func (db *DB) staffByIDs(ctx context.Context, ids []int64) (map[int64]*domain.Staff, error) {
+	out := make(map[int64]*domain.Staff, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []staffRow
+	if err := db.conn(ctx).Where("id IN ?", ids).Find(&rows).Error; err != nil {
+		return nil, formatError(fmt.Errorf("staff by ids: %w", err))
+	}
+	for i := range rows {
+		s, err := rows[i].staff()
+		if err != nil {
+			return nil, err
+		}
+		out[s.ID] = s
+	}
+	return out, nil
+}
+
 // StaffByName returns the member whose name is exactly name, once white
 // space is folded as domain.NormalizeName does.
 func (db *DB) StaffByName(ctx context.Context, name string) (*domain.Staff, error) {
