@@ -37,7 +37,6 @@ type dialogStore interface {
 type staffStore interface {
 	StaffByTelegramID(ctx context.Context, telegramID int64) (*domain.Staff, error)
 	StaffByName(ctx context.Context, name string) (*domain.Staff, error)
-	StaffWithRole(ctx context.Context, r domain.Role) ([]*domain.Staff, error)
 	StaffByID(ctx context.Context, id int64) (*domain.Staff, error)
 }
 

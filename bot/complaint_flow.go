@@ -43,20 +43,20 @@ func (b *Bot) draftComplaint(r *Request, d complaintDraft) (*domain.Complaint, e
 
 // storeComplaint registers a checked complaint (its owner named, else
 // the department's supervisor, R2.3) and answers with the card; the owner
-// and whoever owes the manager's opinion get theirs.
+// the service names and whoever owes the manager's opinion get theirs.
 func (b *Bot) storeComplaint(ctx context.Context, r *Request, c *domain.Complaint, ownerName string) error {
 	out, err := b.opts.Complaints.RegisterComplaint(ctx, *c, ownerName)
 	if err != nil {
 		return err
 	}
-	v, owner := out.View, out.Owner
-	if owner.ID != r.Staff.ID && owner.Enrolled() {
+	v := out.View
+	if to := out.Notify; to != nil {
 		key := fmt.Sprintf("cmp-card:%d:%d", v.Complaint.ID, b.now().Unix())
-		if err := b.pushCard(ctx, key, domain.CardComplaint, owner, v, T(owner.Lang, "cmp.assigned")); err != nil {
+		if err := b.pushCard(ctx, key, domain.CardComplaint, to, v, T(to.Lang, "cmp.assigned")); err != nil {
 			return err
 		}
 	}
-	if err := b.replyComplaintCard(ctx, r, v, r.T("cmp.created", v.Complaint.ID, owner.Name)); err != nil {
+	if err := b.replyComplaintCard(ctx, r, v, r.T("cmp.created", v.Complaint.ID, out.Owner.Name)); err != nil {
 		return err
 	}
 	if out.OpinionAsked {
@@ -199,7 +199,7 @@ func (b *Bot) surveyText(ctx context.Context, r *Request, d *domain.Dialog, text
 			return err
 		}
 	}
-	if owner := out.Owner; owner != nil {
+	if owner := out.Notify; owner != nil {
 		key := fmt.Sprintf("cmp-survey-result:%d:%d", c.ID, b.now().Unix())
 		if out.Reopened() {
 			err = b.pushCard(ctx, key, domain.CardComplaint, owner, v, T(owner.Lang, "cmp.reopened", c.ID, clip(text, 300)))
@@ -228,7 +228,7 @@ func (b *Bot) reassignText(ctx context.Context, r *Request, d *domain.Dialog, te
 }
 
 // tellReassigned rewrites the cards, tells the former owner it is no
-// longer theirs and gives the new owner the card.
+// longer theirs and gives the new owner the card, as the service says.
 func (b *Bot) tellReassigned(ctx context.Context, r *Request, out *domain.ComplaintReassigned) error {
 	v, c, to := out.View, out.View.Complaint, out.To
 	if err := b.refreshComplaintCards(ctx, v); err != nil {
@@ -240,8 +240,8 @@ func (b *Bot) tellReassigned(ctx context.Context, r *Request, out *domain.Compla
 			return err
 		}
 	}
-	if to.ID != r.Staff.ID && to.Enrolled() {
-		if err := b.pushCard(ctx, fmt.Sprintf("cmp-owner:%d:%d:%d", c.ID, to.ID, b.now().Unix()), domain.CardComplaint, to, v, T(to.Lang, "cmp.assigned")); err != nil {
+	if n := out.Notify; n != nil {
+		if err := b.pushCard(ctx, fmt.Sprintf("cmp-owner:%d:%d:%d", c.ID, n.ID, b.now().Unix()), domain.CardComplaint, n, v, T(n.Lang, "cmp.assigned")); err != nil {
 			return err
 		}
 	}

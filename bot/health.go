@@ -52,20 +52,18 @@ func ago(lang domain.Lang, d time.Duration) string {
 	return T(lang, "dur.dh", int(d.Hours())/24, int(d.Hours())%24)
 }
 
-// notifyBlocked tells the supervisors (or, for a supervisor, the
-// managers) that a staff member blocked the bot, once per blocking.
+// notifyBlocked tells those the staff service names (the supervisors,
+// or for a supervisor the managers) that a staff member blocked the bot,
+// once per blocking.
 func (b *Bot) notifyBlocked(ctx context.Context, who *domain.Staff) error {
-	bosses, err := b.staffWithAnyRole(ctx, domain.ApproverRole(who.Roles))
+	out, err := b.opts.Staff.MemberBlocked(ctx, who.ID)
 	if err != nil {
 		return err
 	}
 	stamp := b.now().Unix()
-	for _, boss := range bosses {
-		if boss.ID == who.ID {
-			continue
-		}
-		key := fmt.Sprintf("blocked:%d:%d:%d", who.ID, boss.ID, stamp)
-		if err := b.Push(ctx, key, boss.TelegramID, boss.ID, T(boss.Lang, "blocked.notice", who.Name), nil); err != nil {
+	for _, boss := range out.Tell {
+		key := fmt.Sprintf("blocked:%d:%d:%d", out.Staff.ID, boss.ID, stamp)
+		if err := b.Push(ctx, key, boss.TelegramID, boss.ID, T(boss.Lang, "blocked.notice", out.Staff.Name), nil); err != nil {
 			return err
 		}
 	}

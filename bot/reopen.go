@@ -57,9 +57,9 @@ func (b *Bot) reopen(ctx context.Context, r *Request, ref string, grade []string
 		return nil
 	}
 	before, owner := out.Before, out.Owner
-	if owner.ID != r.Staff.ID && owner.Active && owner.Enrolled() {
-		text := T(owner.Lang, "reopen.told_owner", r.Staff.Name, l.ID, l.Name, string(before), string(l.Grade), b.formatTime(*l.NextDueAt))
-		if err := b.Push(ctx, fmt.Sprintf("reopen:%d:%d", l.ID, b.now().Unix()), owner.TelegramID, owner.ID, text, nil); err != nil {
+	if to := out.Notify; to != nil {
+		text := T(to.Lang, "reopen.told_owner", r.Staff.Name, l.ID, l.Name, string(before), string(l.Grade), b.formatTime(*l.NextDueAt))
+		if err := b.Push(ctx, fmt.Sprintf("reopen:%d:%d", l.ID, b.now().Unix()), to.TelegramID, to.ID, text, nil); err != nil {
 			return err
 		}
 	}

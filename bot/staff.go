@@ -165,13 +165,3 @@ func (b *Bot) handleDept(ctx context.Context, r *Request) error {
 	b.reply(ctx, r.ChatID, r.T("dept.ok", s.Name, dept))
 	return nil
 }
-
-// staffWithAnyRole lists the staff a message about role can reach: the
-// active holders, enrolled in the chat (domain.Reachable).
-func (b *Bot) staffWithAnyRole(ctx context.Context, role domain.Role) ([]*domain.Staff, error) {
-	all, err := b.opts.Staff.StaffWithRole(ctx, role)
-	if err != nil {
-		return nil, err
-	}
-	return domain.Reachable(all), nil
-}

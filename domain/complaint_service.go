@@ -122,13 +122,15 @@ func (v *ComplaintView) MayGiveOpinion(s *Staff) bool {
 }
 
 // ComplaintRegistered is what RegisterComplaint did: the complaint, who
-// registered it, its owner (told unless they registered it), and for a
-// service complaint the opinion deadline its givers are asked for
-// (OpinionAsked false: none).
+// registered it, its owner, whom to Notify with the owner's card (the
+// owner unless they registered it or cannot be told: Tellable; nil when
+// nobody), and for a service complaint the opinion deadline its givers
+// are asked for (OpinionAsked false: none).
 type ComplaintRegistered struct {
 	View         *ComplaintView
 	Registrar    *Staff
 	Owner        *Staff
+	Notify       *Staff
 	Opinion      Deadline
 	OpinionAsked bool
 }
@@ -144,24 +146,29 @@ type ComplaintActed struct {
 }
 
 // ComplaintReassigned is what a take-over or reassignment did: who did it,
-// the new owner, and the former owner when they must hear it is no longer
-// theirs (nil otherwise).
+// the new owner, whom to Notify with the owner's card (the new owner
+// unless they did it themselves: Tellable; nil otherwise), and the former
+// owner when they must hear it is no longer theirs (Tellable, and not the
+// new owner; nil otherwise).
 type ComplaintReassigned struct {
 	View   *ComplaintView
 	By     *Staff
 	To     *Staff
+	Notify *Staff
 	Former *Staff
 }
 
 // ComplaintSurveyed is what SurveyComplaint did: the satisfaction, its
 // note, the complaint (closed, or reopened to its owner), the cards it
-// had (the survey cards among them, now settled), the owner when they
-// must hear it, and on a reopening the opinion deadline asked for again.
+// had (the survey cards among them, now settled), whom to Notify of the
+// answer (the owner unless they surveyed it themselves or cannot be told:
+// Tellable; nil when nobody), and on a reopening the opinion deadline
+// asked for again.
 type ComplaintSurveyed struct {
 	View         *ComplaintView
 	Satisfaction string
 	Note         string
-	Owner        *Staff
+	Notify       *Staff
 	Opinion      Deadline
 	OpinionAsked bool
 }

@@ -240,12 +240,14 @@ type GradeChanged struct {
 }
 
 // LeadReopened is a lead reopened (Reopened) or checked to be reopenable:
-// its grade Before, its Owner, and the supervisors to tell (not the
-// reopener nor the owner).
+// its grade Before, its Owner, whom to Notify of it (the owner unless
+// they reopened it themselves or cannot be told: Tellable; nil when
+// nobody), and the supervisors to tell (not the reopener nor the owner).
 type LeadReopened struct {
 	Lead        *Lead
 	Reopened    bool
 	Before      Grade
 	Owner       *Staff
+	Notify      *Staff
 	Supervisors []*Staff
 }

@@ -91,6 +91,16 @@ func Reachable(staff []*Staff) []*Staff {
 	return out
 }
 
+// Tellable returns s when they must hear of an act by actorID: reachable
+// (active and enrolled) and not the actor, who knows what they did; nil
+// otherwise (nil too for a nil s).
+func Tellable(s *Staff, actorID int64) *Staff {
+	if s == nil || s.ID == actorID || !s.Active || !s.Enrolled() {
+		return nil
+	}
+	return s
+}
+
 // InDepartmentOrAll keeps the staff of dept; when dept has none of them,
 // all of them (a store without departments, or a department without that
 // role).
@@ -194,6 +204,14 @@ type StaffService interface {
 	// (err.role_unknown).
 	StaffWithRole(ctx context.Context, r Role) ([]*Staff, error)
 
+	// MemberBlocked says who must hear that member id blocked the bot
+	// (once per blocking, in the transaction that marks their chat
+	// blocked): the reachable holders of the role that approves their
+	// requests (ApproverRole: the supervisors, or for a supervisor and
+	// above the managers), never the member themselves. ENOTFOUND
+	// (err.staff_not_found).
+	MemberBlocked(ctx context.Context, id int64) (*StaffBlocked, error)
+
 	// Invite prepares name for enrolment with roles and a new invite
 	// valid for rules.staff.invite_ttl: a new name becomes an active,
 	// unenrolled member; a member not enrolled, or deactivated, gets the
@@ -249,4 +267,11 @@ type StaffDeactivated struct {
 	Staff   *Staff
 	By      *Staff
 	Already bool
+}
+
+// StaffBlocked is what MemberBlocked found: the member who blocked the
+// bot and whom to Tell (none when nobody is reachable).
+type StaffBlocked struct {
+	Staff *Staff
+	Tell  []*Staff
 }

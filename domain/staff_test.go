@@ -114,6 +114,26 @@ func TestReachableAndInDepartmentOrAll(t *testing.T) {
 	}
 }
 
+func TestTellable(t *testing.T) {
+	owner := &Staff{ID: 1, Active: true, TelegramID: 11}
+	for _, tc := range []struct {
+		name  string
+		s     *Staff
+		actor int64
+		want  bool
+	}{
+		{"another's act", owner, 2, true},
+		{"their own act", owner, 1, false},
+		{"not enrolled", &Staff{ID: 3, Active: true}, 2, false},
+		{"deactivated", &Staff{ID: 4, TelegramID: 14}, 2, false},
+		{"nobody", nil, 2, false},
+	} {
+		if got := Tellable(tc.s, tc.actor); (got != nil) != tc.want || (got != nil && got != tc.s) {
+			t.Errorf("%s: Tellable = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
 func TestNormalizeName(t *testing.T) {
 	for _, tc := range []struct{ in, want, code string }{
 		{"  王  经理 ", "王 经理", ""},

@@ -42,7 +42,7 @@ func (db *DB) RegisterComplaint(ctx context.Context, c domain.Complaint, ownerNa
 		if err != nil {
 			return err
 		}
-		out = &domain.ComplaintRegistered{View: v, Registrar: registrar, Owner: owner}
+		out = &domain.ComplaintRegistered{View: v, Registrar: registrar, Owner: owner, Notify: domain.Tellable(owner, registrar.ID)}
 		out.Opinion, out.OpinionAsked = c.OpinionDue(db.Rules.Complaints, db.Calendar)
 		return nil
 	})
@@ -307,10 +307,10 @@ func (db *DB) reassignComplaint(ctx context.Context, id, byID int64,
 		if err != nil {
 			return err
 		}
-		out = &domain.ComplaintReassigned{View: v, By: by, To: owner}
+		out = &domain.ComplaintReassigned{View: v, By: by, To: owner, Notify: domain.Tellable(owner, by.ID)}
 		// The former owner hears it is no longer theirs.
-		if ferr == nil && from != owner.ID && from != by.ID && former.Active && former.Enrolled() {
-			out.Former = former
+		if ferr == nil && from != owner.ID {
+			out.Former = domain.Tellable(former, by.ID)
 		}
 		return nil
 	})
@@ -373,8 +373,8 @@ func (db *DB) SurveyComplaint(ctx context.Context, id, staffID int64, code, note
 			}
 		}
 		out = &domain.ComplaintSurveyed{View: v, Satisfaction: sat, Note: note}
-		if owner, err := db.StaffByID(ctx, c.OwnerID); err == nil && owner.Enrolled() {
-			out.Owner = owner
+		if owner, err := db.StaffByID(ctx, c.OwnerID); err == nil {
+			out.Notify = domain.Tellable(owner, s.ID)
 		}
 		if out.Reopened() {
 			out.Opinion, out.OpinionAsked = c.OpinionDue(db.Rules.Complaints, db.Calendar)

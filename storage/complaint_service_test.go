@@ -36,7 +36,7 @@ func TestR2_ComplaintService(t *testing.T) {
 			}
 			c := out.View.Complaint
 			id = c.ID
-			if out.Owner.ID != sup.ID || c.OwnerID != sup.ID || c.Status != domain.ComplaintOpen || !c.OpenedAt.Equal(now) {
+			if out.Owner.ID != sup.ID || out.Notify == nil || out.Notify.ID != sup.ID || c.OwnerID != sup.ID || c.Status != domain.ComplaintOpen || !c.OpenedAt.Equal(now) {
 				t.Fatalf("registered %+v owner %s: want open, owned by the department's supervisor", c, out.Owner.Name)
 			}
 			if len(out.View.Actions) != 1 || out.View.Actions[0].Kind != domain.ActionRegistered || out.View.Actions[0].StaffID != clerk.ID {
@@ -107,7 +107,7 @@ func TestR2_ComplaintService(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if out.To.ID != mgr.ID || out.Former == nil || out.Former.ID != sup.ID || out.View.Complaint.OwnerID != mgr.ID {
+			if out.To.ID != mgr.ID || out.Notify != nil || out.Former == nil || out.Former.ID != sup.ID || out.View.Complaint.OwnerID != mgr.ID {
 				t.Errorf("take-over %+v", out)
 			}
 			_, err = db.ReassignComplaint(ctx, id, mgr.ID, "Offline")
@@ -119,7 +119,7 @@ func TestR2_ComplaintService(t *testing.T) {
 				t.Fatal(err)
 			}
 			// The former owner reassigned it: they are not told.
-			if out.To.ID != sup.ID || out.Former != nil {
+			if out.To.ID != sup.ID || out.Former != nil || out.Notify == nil || out.Notify.ID != sup.ID {
 				t.Errorf("reassign %+v", out)
 			}
 			if last := out.View.Actions[len(out.View.Actions)-1]; last.Kind != domain.ActionOwner || last.Note != "Mgr → Sup" {
@@ -155,7 +155,7 @@ func TestR2_ComplaintService(t *testing.T) {
 				t.Fatal(err)
 			}
 			c := got.View.Complaint
-			if !got.Reopened() || c.Status != domain.ComplaintOpen || c.FirstReplyAt != nil || got.Owner == nil || got.Owner.ID != sup.ID || !got.OpinionAsked {
+			if !got.Reopened() || c.Status != domain.ComplaintOpen || c.FirstReplyAt != nil || got.Notify == nil || got.Notify.ID != sup.ID || !got.OpinionAsked {
 				t.Errorf("reopened %+v", got)
 			}
 			// The survey card is rewritten once more from the outcome, then forgotten.
@@ -190,6 +190,92 @@ func TestR2_ComplaintService(t *testing.T) {
 			}
 			if rem.Total != 1 || rem.Open != 1 || len(rem.To) != 1 {
 				t.Errorf("reminder %+v", rem)
+			}
+		})
+	})
+}
+
+// TestR2_ComplaintService_Notify: the outcomes name whom to tell of a
+// registration, a take-over or reassignment and a survey — never the one
+// who acted, nobody who cannot be reached.
+func TestR2_ComplaintService_Notify(t *testing.T) {
+	storagetest.ForEachDriver(t, func(t *testing.T, db *storage.DB) {
+		fixClock(db)
+		clerk := MustEnrolStaff(t, db, "Clerk", 301, domain.RoleReception)
+		mgr := MustEnrolStaff(t, db, "Mgr", 302, domain.RoleManager)
+		gm := MustEnrolStaff(t, db, "GM", 303, domain.RoleGM)
+		svc := MustEnrolStaff(t, db, "Svc", 304, domain.RoleService)
+		draft := domain.Complaint{Customer: "李娜", Phone: "13900000002", Channel: domain.ChannelCall,
+			Subject: domain.SubjectService, Department: "销售部", Description: "等了两个小时", RegisteredBy: clerk.ID}
+		name := func(s *domain.Staff) string {
+			if s == nil {
+				return ""
+			}
+			return s.Name
+		}
+		closeIt := func(t *testing.T, id int64, by *domain.Staff) {
+			t.Helper()
+			valid := true
+			for _, a := range []domain.ComplaintAct{{ComplaintID: id, StaffID: by.ID, Act: domain.ActReply, Note: "已回复"},
+				{ComplaintID: id, StaffID: by.ID, Act: domain.ActClose, Note: "结案", Valid: &valid}} {
+				if _, err := db.ActOnComplaint(ctx, a); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+
+		var id int64
+		t.Run("RegistrarOwnsIt", func(t *testing.T) {
+			// No supervisor: the registrar owns it, and is not told.
+			out, err := db.RegisterComplaint(ctx, draft, "")
+			if err != nil || out.Owner.ID != clerk.ID || out.Notify != nil {
+				t.Fatalf("registered %+v, %v: want owned by the clerk, nobody told", out, err)
+			}
+			id = out.View.Complaint.ID
+		})
+		for _, tc := range []struct {
+			name           string
+			by             *domain.Staff
+			to             string // "" takes it over
+			notify, former string
+		}{
+			{"ReassignedByAThird", gm, "Mgr", "Mgr", "Clerk"},
+			{"TakenOver", gm, "", "", "Mgr"},
+			{"ReassignedByTheFormer", gm, "Svc", "Svc", ""},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				var out *domain.ComplaintReassigned
+				var err error
+				if tc.to == "" {
+					out, err = db.TakeOverComplaint(ctx, id, tc.by.ID)
+				} else {
+					out, err = db.ReassignComplaint(ctx, id, tc.by.ID, tc.to)
+				}
+				if err != nil || name(out.Notify) != tc.notify || name(out.Former) != tc.former {
+					t.Fatalf("got %+v, %v: want %q given the card, %q told", out, err, tc.notify, tc.former)
+				}
+			})
+		}
+		t.Run("SurveyedByTheOwner", func(t *testing.T) {
+			closeIt(t, id, gm)
+			out, err := db.SurveyComplaint(ctx, id, svc.ID, "d", "")
+			if err != nil || out.View.Complaint.OwnerID != svc.ID || out.Notify != nil {
+				t.Fatalf("surveyed %+v, %v: the owner surveyed it, nobody to tell", out, err)
+			}
+		})
+		t.Run("OwnerDeactivated", func(t *testing.T) {
+			out, err := db.RegisterComplaint(ctx, draft, "Mgr")
+			if err != nil || out.Notify == nil || out.Notify.ID != mgr.ID {
+				t.Fatalf("registered %+v, %v: want the named owner told", out, err)
+			}
+			cid := out.View.Complaint.ID
+			closeIt(t, cid, gm)
+			if err := db.DeactivateStaff(ctx, mgr.ID); err != nil {
+				t.Fatal(err)
+			}
+			got, err := db.SurveyComplaint(ctx, cid, svc.ID, "s", "")
+			if err != nil || got.Notify != nil {
+				t.Fatalf("surveyed %+v, %v: a deactivated owner is not told", got, err)
 			}
 		})
 	})

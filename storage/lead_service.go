@@ -330,6 +330,7 @@ func (db *DB) ReopenLead(ctx context.Context, by int64, ref domain.LeadRef, g do
 		if out.Owner, err = db.StaffByID(ctx, l.OwnerID); err != nil {
 			return err
 		}
+		out.Notify = domain.Tellable(out.Owner, s.ID)
 		// The supervisors approve lost leads (R1.6): one reopened by someone
 		// else (a manager) is news to them, as a reopening by a visit is.
 		sups, err := db.reachable(ctx, domain.RoleSupervisor)

@@ -1,6 +1,7 @@
 package storage_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -76,7 +77,8 @@ func TestR1_LeadService(t *testing.T) {
 			t.Fatalf("check only: %+v, %v", ro, err)
 		}
 		ro, err = db.ReopenLead(ctx, sup.ID, domain.LeadRef{ID: l.ID}, domain.GradeA)
-		if err != nil || !ro.Reopened || ro.Lead.Grade != domain.GradeA || ro.Owner.ID != chen.ID || len(ro.Supervisors) != 0 {
+		if err != nil || !ro.Reopened || ro.Lead.Grade != domain.GradeA || ro.Owner.ID != chen.ID || len(ro.Supervisors) != 0 ||
+			ro.Notify == nil || ro.Notify.ID != chen.ID {
 			t.Fatalf("reopened: %+v, %v", ro, err)
 		}
 		h, err := db.LeadHistory(ctx, l.ID, 10)
@@ -85,6 +87,52 @@ func TestR1_LeadService(t *testing.T) {
 		}
 		if mine, n, err := db.MyLeads(ctx, chen.ID, 0, 10); err != nil || n != 1 || mine[0].ID != l.ID {
 			t.Fatalf("my leads %v %d %v", mine, n, err)
+		}
+	})
+}
+
+// TestR1_LeadService_ReopenNotify: reopening a lead names whom to tell —
+// the owner only when someone else reopened it and they can be told, the
+// supervisors but neither the reopener nor the owner.
+func TestR1_LeadService_ReopenNotify(t *testing.T) {
+	storagetest.ForEachDriver(t, func(t *testing.T, db *storage.DB) {
+		serviceDB(db)
+		chen := MustEnrolStaff(t, db, "Chen", 201, domain.RoleConsultant)
+		offline := MustCreateStaff(t, db, "Offline", domain.RoleConsultant)
+		gone := MustEnrolStaff(t, db, "Gone", 202, domain.RoleConsultant)
+		if err := db.DeactivateStaff(ctx, gone.ID); err != nil {
+			t.Fatal(err)
+		}
+		sup := MustEnrolStaff(t, db, "Sup", 203, domain.RoleSupervisor)
+		MustEnrolStaff(t, db, "Sup2", 204, domain.RoleSupervisor)
+		mgr := MustEnrolStaff(t, db, "Mgr", 205, domain.RoleManager)
+		for i, tc := range []struct {
+			name         string
+			owner, by    *domain.Staff
+			notify, sups string
+		}{
+			{"OwnerTold", chen, sup, "Chen", "[Sup2]"},
+			{"ByManager", chen, mgr, "Chen", "[Sup Sup2]"},
+			{"OwnerNotEnrolled", offline, sup, "", "[Sup2]"},
+			{"OwnerDeactivated", gone, sup, "", "[Sup2]"},
+			{"OwnersOwnAct", sup, sup, "", "[Sup2]"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				l := newLead(tc.owner, "王石", fmt.Sprintf("1380013810%d", i))
+				l.Grade = domain.GradeL
+				MustCreateLead(t, db, l)
+				ro, err := db.ReopenLead(ctx, tc.by.ID, domain.LeadRef{ID: l.ID}, domain.GradeA)
+				if err != nil || !ro.Reopened || ro.Owner.ID != tc.owner.ID {
+					t.Fatalf("reopened %+v, %v", ro, err)
+				}
+				notify := ""
+				if ro.Notify != nil {
+					notify = ro.Notify.Name
+				}
+				if notify != tc.notify || fmt.Sprint(names(ro.Supervisors)) != tc.sups {
+					t.Errorf("told %q and %v; want %q and %s", notify, names(ro.Supervisors), tc.notify, tc.sups)
+				}
+			})
 		}
 	})
 }

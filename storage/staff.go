@@ -310,6 +310,32 @@ func (db *DB) SetDepartment(ctx context.Context, by int64, name, dept string) (*
 	return out, nil
 }
 
+// MemberBlocked implements domain.StaffService.
+func (db *DB) MemberBlocked(ctx context.Context, id int64) (*domain.StaffBlocked, error) {
+	var out *domain.StaffBlocked
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		s, err := db.StaffByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		bosses, err := db.StaffWithRole(ctx, domain.ApproverRole(s.Roles))
+		if err != nil {
+			return err
+		}
+		out = &domain.StaffBlocked{Staff: s}
+		for _, boss := range bosses {
+			if domain.Tellable(boss, s.ID) != nil {
+				out.Tell = append(out.Tell, boss)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, wrapInternal(err, "staff %d blocked the bot", id)
+	}
+	return out, nil
+}
+
 // VisibleStaff implements domain.StaffService.
 func (db *DB) VisibleStaff(ctx context.Context, by int64) ([]*domain.Staff, error) {
 	var out []*domain.Staff

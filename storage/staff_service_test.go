@@ -206,3 +206,41 @@ func TestStaffService_VisibleStaff(t *testing.T) {
 		})
 	})
 }
+
+// TestStaffService_MemberBlocked names who hears that a member blocked the
+// bot: a consultant's supervisors, a supervisor's managers, the reachable
+// ones only, never the member themselves.
+func TestStaffService_MemberBlocked(t *testing.T) {
+	storagetest.ForEachDriver(t, func(t *testing.T, db *storage.DB) {
+		newStaffStore(db)
+		chen := MustEnrolStaff(t, db, "Chen", 201, domain.RoleConsultant)
+		sup := MustEnrolStaff(t, db, "Sup", 202, domain.RoleSupervisor)
+		MustCreateStaff(t, db, "Unenrolled", domain.RoleSupervisor)
+		gone := MustEnrolStaff(t, db, "Gone", 203, domain.RoleSupervisor)
+		if err := db.DeactivateStaff(ctx, gone.ID); err != nil {
+			t.Fatal(err)
+		}
+		MustEnrolStaff(t, db, "Mgr", 204, domain.RoleManager)
+		both := MustEnrolStaff(t, db, "Both", 205, domain.RoleSupervisor, domain.RoleManager)
+		for _, tc := range []struct {
+			name string
+			who  *domain.Staff
+			want string
+		}{
+			{"Consultant", chen, "[Both Sup]"},
+			{"Supervisor", sup, "[Both Mgr]"},
+			{"NotTheirOwn", both, "[Mgr]"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				out, err := db.MemberBlocked(ctx, tc.who.ID)
+				if err != nil || out.Staff.ID != tc.who.ID || fmt.Sprint(names(out.Tell)) != tc.want {
+					t.Fatalf("got %+v, %v; want %s told", out, err, tc.want)
+				}
+			})
+		}
+		t.Run("ErrNotFound", func(t *testing.T) {
+			_, err := db.MemberBlocked(ctx, 999)
+			AssertError(t, err, domain.ENOTFOUND, "err.staff_not_found")
+		})
+	})
+}
