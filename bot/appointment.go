@@ -26,7 +26,8 @@ func (b *Bot) handleAppoint(ctx context.Context, r *Request) error {
 	if err != nil {
 		return err
 	}
-	at, err := domain.ParseWhen(when, b.now(), b.opts.Calendar)
+	// Only read here: whether the time may be booked is the service's.
+	at, err := domain.ReadWhen(when, b.now(), b.opts.Calendar)
 	if err != nil {
 		return err
 	}
@@ -34,27 +35,21 @@ func (b *Bot) handleAppoint(ctx context.Context, r *Request) error {
 	if err != nil {
 		return err
 	}
-	l = out.Lead
-	b.reply(ctx, r.ChatID, b.appointPromise(r, l, at))
+	b.reply(ctx, r.ChatID, appointPromise(r, out, b.formatTime(out.Appointment.At)))
 	return nil
 }
 
-// appointPromise confirms a booking and says truthfully who is reminded
-// when (R1.8): a later day's booking is in that morning's push and
-// reminded again before the visit; a same-day booking, made after the
-// morning push perhaps, only by the reminder before the visit, which
-// goes out at once when the visit is sooner than that.
-func (b *Bot) appointPromise(r *Request, l *domain.Lead, at time.Time) string {
-	now := b.now()
-	before := b.opts.Rules.Leads.AppointmentRemind
-	minutes := int(before / time.Minute)
-	switch {
-	case !b.opts.Calendar.StartOfDay(at).Equal(b.opts.Calendar.StartOfDay(now)):
-		return r.T("appoint.ok", l.ID, l.Name, b.formatTime(at), minutes)
-	case at.Sub(now) > before:
-		return r.T("appoint.ok_today", l.ID, l.Name, b.formatTime(at), minutes)
+// appointPromise is the confirmation text of the booking's promise
+// (domain.AppointmentPromise: who is reminded when).
+func appointPromise(r *Request, out *domain.AppointmentBooked, at string) string {
+	l, minutes := out.Lead, int(out.RemindBefore/time.Minute)
+	switch out.Promise {
+	case domain.PromiseLaterDay:
+		return r.T("appoint.ok", l.ID, l.Name, at, minutes)
+	case domain.PromiseToday:
+		return r.T("appoint.ok_today", l.ID, l.Name, at, minutes)
 	}
-	return r.T("appoint.ok_soon", l.ID, l.Name, b.formatTime(at))
+	return r.T("appoint.ok_soon", l.ID, l.Name, at)
 }
 
 // arrival tells the telesales owner at once that their customer has come

@@ -63,8 +63,10 @@ type Options struct {
 	Rules     domain.Rules
 	StoreName string
 
-	// Complaints registers and carries complaints (R2).
+	// Complaints registers and carries complaints (R2); Register is their
+	// weekly register (R2.8).
 	Complaints domain.ComplaintService
+	Register   domain.RegisterService
 	// Chapter 1's passage of a lead: collisions (R1.14), handovers (R1.10),
 	// appointments and arrivals (R1.8, R1.9).
 	Collisions   domain.CollisionService
@@ -238,7 +240,8 @@ func (o *Options) required() error {
 		{"Store", o.Store == nil}, {"Calendar", o.Calendar == nil},
 		{"Lost", o.Lost == nil}, {"Cleanup", o.Cleanup == nil},
 		{"Duty", o.Duty == nil}, {"Reception", o.Reception == nil},
-		{"Complaints", o.Complaints == nil}, {"Staff", o.Staff == nil},
+		{"Complaints", o.Complaints == nil}, {"Register", o.Register == nil},
+		{"Staff", o.Staff == nil},
 		{"Rest", o.Rest == nil}, {"Collisions", o.Collisions == nil},
 		{"Handovers", o.Handovers == nil}, {"Appointments", o.Appointments == nil},
 		{"Leads", o.Leads == nil}, {"Visits", o.Visits == nil},

@@ -47,7 +47,7 @@ func (b *Bot) handleHandover(ctx context.Context, r *Request) error {
 	if err != nil {
 		return err
 	}
-	if to := out.To; to.Enrolled() {
+	if to := out.Notify; to != nil {
 		id := strconv.FormatInt(out.Handover.ID, 10)
 		markup := inlineKeyboard([]models.InlineKeyboardButton{
 			{Text: T(to.Lang, "btn.accept"), CallbackData: "ho:ok:" + id},
@@ -142,11 +142,11 @@ func (b *Bot) declineReasonText(ctx context.Context, r *Request, d *domain.Dialo
 	return nil
 }
 
-// handoverAnswered tells the telesales the answer and shows the decided
-// form on the consultant's copies.
+// handoverAnswered tells the telesales the answer (out.Notify) and shows
+// the decided form on the consultant's copies.
 func (b *Bot) handoverAnswered(ctx context.Context, out *domain.HandoverAnswered, news func(domain.Lang) string) error {
-	if out.From != nil {
-		if err := b.tell(ctx, fmt.Sprintf("handover-result:%d", out.Handover.ID), out.From, news); err != nil {
+	if p := out.Notify; p != nil {
+		if err := b.tell(ctx, fmt.Sprintf("handover-result:%d", out.Handover.ID), p, news); err != nil {
 			return err
 		}
 	}

@@ -115,6 +115,7 @@ func (h *harness) start() {
 		Duty:            h.db,
 		Reception:       h.db,
 		Complaints:      h.db,
+		Register:        h.db,
 		Staff:           h.db,
 		Rest:            h.db,
 		Collisions:      h.db,

@@ -3,8 +3,6 @@ package bot
 import (
 	"context"
 	"fmt"
-	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
@@ -15,8 +13,8 @@ import (
 
 // The weekly complaint register (R2.8): every department's complaints of a
 // week as an .xlsx file for the service centre, on Monday by the job and on
-// demand with /register. The service assembles the rows
-// (domain.ComplaintService.WeeklyRegister); this file only writes them out.
+// demand with /register. The service assembles the rows and checks who may
+// read them (domain.RegisterService); this file only writes them out.
 // The .xlsx writer stays here because a spreadsheet is a way of showing the
 // rows to a person, like a message: domain stays standard-library only and
 // the same rows could as well go out as text or CSV.
@@ -34,12 +32,9 @@ type RegisterDeadline = domain.RegisterDeadline
 // RegisterRow is one complaint of the register.
 type RegisterRow = domain.RegisterRow
 
-// registerRoles may ask for the register.
-var registerRoles = []domain.Role{domain.RoleService, domain.RoleManager, domain.RoleGM, domain.RoleSupervisor}
-
 // registerRegister adds /register.
 func (b *Bot) registerRegister() {
-	b.Register(Command{Name: "register", Roles: registerRoles, Handler: b.handleRegister})
+	b.Register(Command{Name: "register", Roles: domain.RegisterReaders, Handler: b.handleRegister})
 }
 
 // handleRegister answers /register [week] with one xlsx per department and
@@ -49,11 +44,11 @@ func (b *Bot) handleRegister(ctx context.Context, r *Request) error {
 		return errUsage
 	}
 	now := b.now()
-	start, err := ParseWeek(r.Args, now, b.opts.Calendar.Location)
+	start, err := domain.ParseWeek(r.Args, now, b.opts.Calendar.Location)
 	if err != nil {
 		return err
 	}
-	reg, err := b.opts.Complaints.WeeklyRegister(ctx, start)
+	reg, err := b.opts.Register.WeeklyRegister(ctx, r.Staff.ID, start)
 	if err != nil {
 		return err
 	}
@@ -101,10 +96,10 @@ func registerFileName(week, dept string) string {
 }
 
 // PushWeeklyRegister sends the register of the week that starts at
-// weekStart to the service centre (NotifyWeeklyRegister). Call it in a
-// transaction.
+// weekStart to the service centre (NotifyWeeklyRegister), as the job does:
+// the server (domain.Console) reads it. Call it in a transaction.
 func (b *Bot) PushWeeklyRegister(ctx context.Context, weekStart time.Time) error {
-	reg, err := b.opts.Complaints.WeeklyRegister(ctx, weekStart)
+	reg, err := b.opts.Register.WeeklyRegister(ctx, domain.Console, weekStart)
 	if err != nil {
 		return err
 	}
@@ -147,10 +142,10 @@ func (b *Bot) NotifyWeeklyRegister(ctx context.Context, reg *domain.WeeklyRegist
 }
 
 // PushRegisterReminder reminds the service centre to report the results
-// of the week that starts at weekStart (NotifyRegisterReminder). Call it
-// in a transaction.
+// of the week that starts at weekStart (NotifyRegisterReminder), as the
+// job does (domain.Console). Call it in a transaction.
 func (b *Bot) PushRegisterReminder(ctx context.Context, weekStart time.Time) error {
-	rem, err := b.opts.Complaints.RegisterReminder(ctx, weekStart)
+	rem, err := b.opts.Register.RegisterReminder(ctx, domain.Console, weekStart)
 	if err != nil {
 		return err
 	}
@@ -161,7 +156,7 @@ func (b *Bot) PushRegisterReminder(ctx context.Context, weekStart time.Time) err
 // results (R2.8: on Tuesday). Keyed per week and person. Call it in a
 // transaction.
 func (b *Bot) NotifyRegisterReminder(ctx context.Context, rem *domain.RegisterReminder) error {
-	week := ISOWeek(rem.Start)
+	week := domain.ISOWeek(rem.Start)
 	for _, p := range rem.To {
 		text := T(p.Lang, "register.remind", week, rem.Total, rem.Open)
 		if err := b.Push(ctx, fmt.Sprintf("register-remind:%s:%d", week, p.ID), p.TelegramID, p.ID, text, nil); err != nil {
@@ -237,37 +232,4 @@ func zhOr(zh, raw string) string {
 		return zh
 	}
 	return raw
-}
-
-// ISOWeek names the ISO week of t: "2026-W48".
-func ISOWeek(t time.Time) string { return domain.ISOWeek(t) }
-
-var isoWeekRE = regexp.MustCompile(`^(\d{4})-?[Ww](\d{1,2})$`)
-
-// ParseWeek reads an ISO week ("2026-W48") or a date ("2026-11-23", the
-// week containing it) and returns the week's Monday 00:00 in loc; empty
-// means last week.
-func ParseWeek(s string, now time.Time, loc *time.Location) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	bad := domain.Errorkf(domain.EINVALID, "register.week_bad", []any{s}, "%q is not a week", s)
-	if s == "" {
-		return domain.WeekStart(now, loc).AddDate(0, 0, -7), nil
-	}
-	if m := isoWeekRE.FindStringSubmatch(s); m != nil {
-		year, _ := strconv.Atoi(m[1])
-		week, _ := strconv.Atoi(m[2])
-		if week < 1 || week > 53 {
-			return time.Time{}, bad
-		}
-		start := domain.WeekStart(time.Date(year, 1, 4, 12, 0, 0, 0, loc), loc).AddDate(0, 0, 7*(week-1))
-		if y, w := start.ISOWeek(); y != year || w != week {
-			return time.Time{}, bad // week 53 of a 52-week year
-		}
-		return start, nil
-	}
-	d, err := time.ParseInLocation(domain.DateLayout, s, loc)
-	if err != nil {
-		return time.Time{}, bad
-	}
-	return domain.WeekStart(d, loc), nil
 }

@@ -202,38 +202,6 @@ func documentsText(h *harness, chat int64, after int) string {
 	return strings.Join(parts, "\n")
 }
 
-func TestParseWeek(t *testing.T) {
-	loc := shanghai()
-	now := time.Date(2026, 11, 27, 9, 30, 0, 0, loc)
-	day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, loc) }
-	for _, tc := range []struct {
-		in   string
-		want time.Time
-	}{
-		{"", day(2026, 11, 16)},
-		{"2026-W48", day(2026, 11, 23)},
-		{"2026w48", day(2026, 11, 23)},
-		{"2026-W01", day(2025, 12, 29)},
-		{"2026-W53", day(2026, 12, 28)}, // 2026 has 53 ISO weeks
-		{"2026-11-23", day(2026, 11, 23)},
-		{"2026-11-29", day(2026, 11, 23)}, // a Sunday
-		{"2027-01-01", day(2026, 12, 28)},
-	} {
-		got, err := bot.ParseWeek(tc.in, now, loc)
-		if err != nil || !got.Equal(tc.want) {
-			t.Errorf("ParseWeek(%q) = %s, %v; want %s", tc.in, got, err, tc.want)
-		}
-	}
-	for _, in := range []string{"2025-W53", "2026-W00", "2026-W54", "week 48", "2026-13-01", "48"} {
-		if _, err := bot.ParseWeek(in, now, loc); domain.ErrorCode(err) != domain.EINVALID {
-			t.Errorf("ParseWeek(%q): %v", in, err)
-		}
-	}
-	if got := bot.ISOWeek(day(2026, 12, 31)); got != "2026-W53" {
-		t.Errorf("ISOWeek %s", got)
-	}
-}
-
 func TestRegisterXLSX(t *testing.T) {
 	rows := []bot.RegisterRow{{
 		Received: time.Date(2026, 11, 17, 10, 0, 0, 0, shanghai()), Customer: "张三", Phone: "13800138000",

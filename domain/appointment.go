@@ -40,10 +40,13 @@ func ArrivalNotice(owner, registrar *Staff, v *Visit) (tell *Staff, claimed bool
 // keeps them when the customer comes (R1.9). Each method is one
 // transaction, or joins the caller's.
 type AppointmentService interface {
-	// BookAppointment books a (LeadID, TelesalesID, At) now; a new booking
-	// replaces the lead's earlier ones still booked (one reminder, and no
-	// false no-show). ENOTFOUND (err.lead_not_found, err.staff_not_found),
-	// EFORBIDDEN (err.lead_not_yours).
+	// BookAppointment books a (LeadID, TelesalesID, At) now, if At may be
+	// booked (CheckWhen on the store's calendar); a new booking replaces
+	// the lead's earlier ones still booked (one reminder, and no false
+	// no-show), and the outcome says what the booker is promised
+	// (AppointmentPromise). EINVALID (err.when_past, err.when_far,
+	// err.when_closed), ENOTFOUND (err.lead_not_found,
+	// err.staff_not_found), EFORBIDDEN (err.lead_not_yours).
 	BookAppointment(ctx context.Context, a Appointment) (*AppointmentBooked, error)
 
 	// NoticeArrival records that visit visitID of lead leadID, registered
@@ -54,11 +57,45 @@ type AppointmentService interface {
 	NoticeArrival(ctx context.Context, leadID, registrarID, visitID int64) (*Arrival, error)
 }
 
-// AppointmentBooked is a booking made, and the earlier ones it replaced.
+// AppointmentBooked is a booking made, the earlier ones it replaced, and
+// what the booker is promised: Promise, with RemindBefore the reminder's
+// lead time (LeadRules.AppointmentRemind).
 type AppointmentBooked struct {
-	Appointment *Appointment
-	Lead        *Lead
-	Replaced    []Appointment
+	Appointment  *Appointment
+	Lead         *Lead
+	Replaced     []Appointment
+	Promise      Promise
+	RemindBefore time.Duration
+}
+
+// Promise says who is reminded of a booking, and when (R1.8).
+type Promise string
+
+// The promises of a booking.
+const (
+	// PromiseLaterDay: a later day's booking is in that morning's push
+	// and reminded again before the visit.
+	PromiseLaterDay Promise = "later_day"
+	// PromiseToday: a same-day booking, made after the morning push
+	// perhaps, is only reminded before the visit.
+	PromiseToday Promise = "today"
+	// PromiseSoon: a visit sooner than the reminder's lead time is
+	// reminded at once.
+	PromiseSoon Promise = "soon"
+)
+
+// AppointmentPromise is what a booking at at, made at now, truthfully
+// promises (R1.8): a later day's is in that morning's push and reminded
+// r.AppointmentRemind before; today's only by that reminder, which goes
+// out at once when the visit is sooner than that.
+func AppointmentPromise(at, now time.Time, r LeadRules, cal *Calendar) Promise {
+	switch {
+	case !cal.StartOfDay(at).Equal(cal.StartOfDay(now)):
+		return PromiseLaterDay
+	case at.Sub(now) > r.AppointmentRemind:
+		return PromiseToday
+	}
+	return PromiseSoon
 }
 
 // Arrival is what a visit means to telesales: whether the lead is theirs

@@ -1,16 +1,13 @@
 package domain
 
-import (
-	"context"
-	"time"
-)
+import "context"
 
 // ComplaintService registers complaints and carries them through their
 // handling (R2.1–R2.8): the owner's acts, take-over and reassignment, the
-// close and the service centre's survey, and the weekly register. Each
-// method is one transaction, or joins the caller's; who may do what is
-// checked inside (MayActOnComplaint, MayReassignComplaint,
-// MaySurveyComplaint, CanSeeComplaint). Rules and calendar are the
+// close and the service centre's survey; the weekly register is
+// RegisterService's. Each method is one transaction, or joins the
+// caller's; who may do what is checked inside (MayActOnComplaint,
+// MayReassignComplaint, MaySurveyComplaint, CanSeeComplaint). Rules and calendar are the
 // store's. An unknown staff id is ENOTFOUND (err.staff_not_found).
 type ComplaintService interface {
 	// RegisterComplaint validates c against the store's departments, gives
@@ -73,15 +70,6 @@ type ComplaintService interface {
 	// is edited in place as the complaint moves; a key kept before is left
 	// as it is. ENOTFOUND (err.complaint_not_found).
 	RememberComplaintCard(ctx context.Context, card ComplaintCard) error
-
-	// WeeklyRegister returns the register of the week containing
-	// weekStart (R2.8), one sheet per department, at now, and the service
-	// centre who receive it.
-	WeeklyRegister(ctx context.Context, weekStart time.Time) (*WeeklyRegister, error)
-
-	// RegisterReminder counts the complaints of the week containing
-	// weekStart, and who is reminded to report their results (R2.8).
-	RegisterReminder(ctx context.Context, weekStart time.Time) (*RegisterReminder, error)
 }
 
 // ComplaintAct is an act on a complaint as the chat takes it: the act,

@@ -7,8 +7,9 @@ import (
 	"time"
 )
 
-// Dates and times as staff type them: ParseWhen for an appointment time or
-// a handover's expected purchase date, ParseDay for a rest or duty day.
+// Dates and times as staff type them: ReadWhen for an appointment time (the
+// service checks it, CheckWhen), ParseWhen for a handover's expected
+// purchase date, ParseDay for a rest or duty day.
 //
 // The appointment time staff type (R1.8): "2026-12-03 14:30", "12-03 14:30",
 // "12/3 14:30", "12月3日 14:30", "明天 10:00", "后天", "tomorrow 10:00",
@@ -29,10 +30,23 @@ var relativeDays = map[string]int{
 // beyond it is a typing slip (2126 for 2026), not a booking.
 const MaxYearsAhead = 1
 
-// ParseWhen reads an appointment time at now on the store's calendar. It
-// must be in the future but not more than a year ahead, on a working day,
-// within opening hours.
+// ParseWhen reads a time at now on calendar cal (ReadWhen) and checks it
+// (CheckWhen).
 func ParseWhen(s string, now time.Time, cal *Calendar) (time.Time, error) {
+	t, err := ReadWhen(s, now, cal)
+	if err == nil {
+		err = CheckWhen(t, now, cal)
+	}
+	if err != nil {
+		return time.Time{}, err
+	}
+	return t, nil
+}
+
+// ReadWhen reads a time as staff type it, at now in cal's zone; a day
+// without a time is cal's opening time. It only reads: whether the time
+// may be booked is CheckWhen's. EINVALID (err.when_bad).
+func ReadWhen(s string, now time.Time, cal *Calendar) (time.Time, error) {
 	bad := func() error {
 		return Errorkf(EINVALID, "err.when_bad", []any{s}, "%q is not a time like 2026-12-03 14:30 or 明天 10:00", s)
 	}
@@ -78,15 +92,24 @@ func ParseWhen(s string, now time.Time, cal *Calendar) (time.Time, error) {
 	if t.Month() != time.Month(m) || t.Day() != d { // 2-30 and the like
 		return time.Time{}, bad()
 	}
+	return t, nil
+}
+
+// CheckWhen returns nil when t may be booked at now on calendar cal: in
+// the future but not more than MaxYearsAhead ahead, on a working day,
+// within opening hours (R1.8). EINVALID (err.when_past, err.when_far,
+// err.when_closed) otherwise.
+func CheckWhen(t, now time.Time, cal *Calendar) error {
+	t, now = t.In(cal.Location), now.In(cal.Location)
 	switch {
 	case !t.After(now):
-		return time.Time{}, Errorkf(EINVALID, "err.when_past", []any{t.Format("2006-01-02 15:04")}, "%s is in the past", t)
+		return Errorkf(EINVALID, "err.when_past", []any{t.Format("2006-01-02 15:04")}, "%s is in the past", t)
 	case t.After(now.AddDate(MaxYearsAhead, 0, 0)):
-		return time.Time{}, Errorkf(EINVALID, "err.when_far", []any{t.Format("2006-01-02 15:04")}, "%s is more than a year ahead", t)
+		return Errorkf(EINVALID, "err.when_far", []any{t.Format("2006-01-02 15:04")}, "%s is more than a year ahead", t)
 	case !cal.IsOpen(t):
-		return time.Time{}, Errorkf(EINVALID, "err.when_closed", []any{t.Format("2006-01-02 15:04"), cal.Open.String(), cal.Close.String()}, "the store is closed at %s", t)
+		return Errorkf(EINVALID, "err.when_closed", []any{t.Format("2006-01-02 15:04"), cal.Open.String(), cal.Close.String()}, "the store is closed at %s", t)
 	}
-	return t, nil
+	return nil
 }
 
 func firstMatch(s string, res ...*regexp.Regexp) []string {

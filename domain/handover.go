@@ -128,20 +128,33 @@ type HandoverService interface {
 	DeclineHandover(ctx context.Context, id, staffID int64, reason string) (*HandoverAnswered, error)
 }
 
-// HandoverSent is a form filed: the consultant To gets it with buttons.
+// HandoverSent is a form filed to the consultant To: Notify gets it with
+// buttons (HandoverNotice(To); nil when nobody is told).
 type HandoverSent struct {
 	Handover *Handover
 	Lead     *Lead
 	From, To *Staff
+	Notify   *Staff
 }
 
 // HandoverAnswered is a form accepted or declined (Handover.Status, and
-// Reason for a decline): From, the telesales, is told (nil when no longer
-// found); To's copies of the form close. Lead is as it is now.
+// Reason for a decline): Notify, the telesales From, is told
+// (HandoverNotice; nil when From is no longer found or cannot be
+// reached); To's copies of the form close. Lead is as it is now.
 type HandoverAnswered struct {
 	Handover *Handover
 	Lead     *Lead
 	From, To *Staff
+	Notify   *Staff
+}
+
+// HandoverNotice is who hears of a step of a handover addressed to s: s,
+// when the chat can reach them (enrolled), else nobody (nil).
+func HandoverNotice(s *Staff) *Staff {
+	if s == nil || !s.Enrolled() {
+		return nil
+	}
+	return s
 }
 
 // ExpectedBuyBy is the expected purchase date on a handover form, from the

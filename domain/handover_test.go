@@ -74,3 +74,20 @@ func TestR1_10_ExpectedBuyBy(t *testing.T) {
 		}
 	}
 }
+
+// TestHandoverNotice: only someone the chat can reach is told.
+func TestHandoverNotice(t *testing.T) {
+	enrolled := &Staff{ID: 1, TelegramID: 11, Active: true}
+	for _, tt := range []struct {
+		s    *Staff
+		want *Staff
+	}{
+		{enrolled, enrolled},
+		{&Staff{ID: 2, Active: true}, nil},
+		{nil, nil},
+	} {
+		if got := HandoverNotice(tt.s); got != tt.want {
+			t.Errorf("HandoverNotice(%+v) = %+v, want %+v", tt.s, got, tt.want)
+		}
+	}
+}

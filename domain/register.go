@@ -1,8 +1,12 @@
 package domain
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -11,6 +15,37 @@ import (
 // status, satisfaction — for the service centre, on the register day by
 // the job and on demand with /register. The service assembles the rows;
 // the chat layer writes them as an .xlsx file.
+
+// RegisterReaders may read the register: the roles of /register.
+var RegisterReaders = []Role{RoleService, RoleManager, RoleGM, RoleSupervisor}
+
+// MayReadRegister reports whether s may read the weekly register: an
+// active member with one of RegisterReaders, or the server itself
+// (Console: the register job and the CLI act as it, as whoever runs them
+// can open the database anyway). The register names customers and phones
+// of every department, so the others may not.
+func MayReadRegister(s *Staff) bool {
+	return s != nil && (s.ID == Console || s.Active && s.Roles.HasAny(RegisterReaders...))
+}
+
+// RegisterService assembles the weekly complaint register (R2.8) and the
+// reminder to report its results. Each method is one transaction, or
+// joins the caller's, at the store's now, with its rules and calendar;
+// byID is who asks (a member, or Console for the job), checked inside
+// (MayReadRegister): EFORBIDDEN (err.forbidden) for anyone else,
+// including an unknown id.
+type RegisterService interface {
+	// WeeklyRegister returns the register of the week containing
+	// weekStart, one sheet per configured department, and the service
+	// centre who receive it from the job. EFORBIDDEN (err.forbidden).
+	WeeklyRegister(ctx context.Context, byID int64, weekStart time.Time) (*WeeklyRegister, error)
+
+	// RegisterReminder counts the complaints of the week containing
+	// weekStart, and who is reminded to report their results (the
+	// service centre; none reachable: To is empty and nothing is
+	// counted). EFORBIDDEN (err.forbidden).
+	RegisterReminder(ctx context.Context, byID int64, weekStart time.Time) (*RegisterReminder, error)
+}
 
 // How a deadline stands in the register.
 const (
@@ -89,6 +124,36 @@ func WeekStart(t time.Time, loc *time.Location) time.Time {
 func ISOWeek(t time.Time) string {
 	y, w := t.ISOWeek()
 	return fmt.Sprintf("%04d-W%02d", y, w)
+}
+
+var isoWeekRE = regexp.MustCompile(`^(\d{4})-?[Ww](\d{1,2})$`)
+
+// ParseWeek reads an ISO week ("2026-W48") or a date ("2026-11-23", the
+// week containing it) and returns the week's Monday 00:00 in loc; empty
+// means the week before now's. EINVALID (register.week_bad) otherwise.
+func ParseWeek(s string, now time.Time, loc *time.Location) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	bad := Errorkf(EINVALID, "register.week_bad", []any{s}, "%q is not a week", s)
+	if s == "" {
+		return WeekStart(now, loc).AddDate(0, 0, -7), nil
+	}
+	if m := isoWeekRE.FindStringSubmatch(s); m != nil {
+		year, _ := strconv.Atoi(m[1])
+		week, _ := strconv.Atoi(m[2])
+		if week < 1 || week > 53 {
+			return time.Time{}, bad
+		}
+		start := WeekStart(time.Date(year, 1, 4, 12, 0, 0, 0, loc), loc).AddDate(0, 0, 7*(week-1))
+		if y, w := start.ISOWeek(); y != year || w != week {
+			return time.Time{}, bad // week 53 of a 52-week year
+		}
+		return start, nil
+	}
+	d, err := time.ParseInLocation(DateLayout, s, loc)
+	if err != nil {
+		return time.Time{}, bad
+	}
+	return WeekStart(d, loc), nil
 }
 
 // Action kinds that keep deadline outcomes the complaint itself forgets.

@@ -22,10 +22,10 @@ type WeeklyRegister struct {
 }
 
 // RegisterStore assembles the week's register and the results reminder
-// (domain.ComplaintService).
+// (domain.RegisterService). The job reads them as the server,
+// domain.Console, which the service lets read the register.
 type RegisterStore interface {
-	WeeklyRegister(ctx context.Context, weekStart time.Time) (*domain.WeeklyRegister, error)
-	RegisterReminder(ctx context.Context, weekStart time.Time) (*domain.RegisterReminder, error)
+	domain.RegisterService
 	Transactor
 }
 
@@ -67,7 +67,7 @@ func (j *WeeklyRegister) Run(ctx context.Context, now time.Time) error {
 	}
 	err := j.Store.InTx(ctx, func(ctx context.Context) error {
 		if register {
-			reg, err := j.Store.WeeklyRegister(ctx, week)
+			reg, err := j.Store.WeeklyRegister(ctx, domain.Console, week)
 			if err != nil {
 				return err
 			}
@@ -76,7 +76,7 @@ func (j *WeeklyRegister) Run(ctx context.Context, now time.Time) error {
 			}
 		}
 		if remind {
-			rem, err := j.Store.RegisterReminder(ctx, week)
+			rem, err := j.Store.RegisterReminder(ctx, domain.Console, week)
 			if err != nil {
 				return err
 			}

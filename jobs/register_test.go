@@ -16,14 +16,21 @@ func (s *fakeTxStore) InTx(ctx context.Context, fn func(ctx context.Context) err
 	return fn(ctx)
 }
 
-// fakeRegisterStore hands back the week it is asked for.
+// fakeRegisterStore hands back the week it is asked for, to the server
+// only: the job must read the register as domain.Console.
 type fakeRegisterStore struct{ fakeTxStore }
 
-func (s *fakeRegisterStore) WeeklyRegister(_ context.Context, week time.Time) (*domain.WeeklyRegister, error) {
+func (s *fakeRegisterStore) WeeklyRegister(_ context.Context, by int64, week time.Time) (*domain.WeeklyRegister, error) {
+	if by != domain.Console {
+		return nil, domain.Errorkf(domain.EFORBIDDEN, "err.forbidden", nil, "register read by %d", by)
+	}
 	return &domain.WeeklyRegister{Start: week}, nil
 }
 
-func (s *fakeRegisterStore) RegisterReminder(_ context.Context, week time.Time) (*domain.RegisterReminder, error) {
+func (s *fakeRegisterStore) RegisterReminder(_ context.Context, by int64, week time.Time) (*domain.RegisterReminder, error) {
+	if by != domain.Console {
+		return nil, domain.Errorkf(domain.EFORBIDDEN, "err.forbidden", nil, "register read by %d", by)
+	}
 	return &domain.RegisterReminder{Start: week}, nil
 }
 

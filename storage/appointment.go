@@ -191,6 +191,7 @@ var _ domain.AppointmentService = (*DB)(nil)
 
 // BookAppointment implements domain.AppointmentService.
 func (db *DB) BookAppointment(ctx context.Context, a domain.Appointment) (*domain.AppointmentBooked, error) {
+	now := db.now()
 	var out *domain.AppointmentBooked
 	err := db.InTx(ctx, func(ctx context.Context) error {
 		l, err := db.LeadByID(ctx, a.LeadID)
@@ -204,12 +205,16 @@ func (db *DB) BookAppointment(ctx context.Context, a domain.Appointment) (*domai
 		if !domain.CanWorkLead(booker, l) {
 			return domain.Errorkf(domain.EFORBIDDEN, "err.lead_not_yours", []any{l.ID}, "lead %d is not staff %d's", l.ID, booker.ID)
 		}
-		now := db.now()
+		if err := domain.CheckWhen(a.At, now, db.Calendar); err != nil {
+			return err
+		}
 		earlier, err := db.AppointmentsBetween(ctx, now.AddDate(0, 0, -1), now.AddDate(1, 0, 0), domain.ApptBooked)
 		if err != nil {
 			return err
 		}
-		out = &domain.AppointmentBooked{Appointment: &a, Lead: l}
+		out = &domain.AppointmentBooked{Appointment: &a, Lead: l,
+			Promise:      domain.AppointmentPromise(a.At, now, db.Rules.Leads, db.Calendar),
+			RemindBefore: db.Rules.Leads.AppointmentRemind}
 		for _, e := range earlier {
 			if e.LeadID != l.ID {
 				continue

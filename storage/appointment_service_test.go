@@ -32,7 +32,8 @@ func TestR1_8_R1_9_AppointmentService(t *testing.T) {
 			if err != nil || first.Appointment.ID == 0 || first.Appointment.Status != domain.ApptBooked || len(first.Replaced) != 0 {
 				t.Fatalf("booked %+v, %v", first, err)
 			}
-			second, err := db.BookAppointment(ctx, domain.Appointment{LeadID: l.ID, TelesalesID: tele.ID, At: now.Add(2 * time.Hour)})
+			// now is 17:30 in the store's zone, open until 18:00.
+			second, err := db.BookAppointment(ctx, domain.Appointment{LeadID: l.ID, TelesalesID: tele.ID, At: now.Add(20 * time.Minute)})
 			if err != nil || len(second.Replaced) != 1 || second.Replaced[0].ID != first.Appointment.ID ||
 				second.Replaced[0].Status != domain.ApptReplaced {
 				t.Fatalf("rebooked %+v, %v", second, err)
@@ -40,6 +41,30 @@ func TestR1_8_R1_9_AppointmentService(t *testing.T) {
 			got, err := db.AppointmentsBetween(ctx, now, now.AddDate(0, 0, 3), domain.ApptBooked)
 			if err != nil || len(got) != 1 || got[0].ID != second.Appointment.ID {
 				t.Fatalf("booked %+v, %v", got, err)
+			}
+			// What each booking promises (domain.AppointmentPromise).
+			if first.Promise != domain.PromiseLaterDay || second.Promise != domain.PromiseSoon || second.RemindBefore != db.Rules.Leads.AppointmentRemind {
+				t.Errorf("promises %s, %s (%s)", first.Promise, second.Promise, second.RemindBefore)
+			}
+		})
+
+		t.Run("ErrBookWhen", func(t *testing.T) {
+			// The service checks the time itself (domain.CheckWhen): a
+			// caller other than the chat cannot book the past, a closed
+			// hour or a typing slip years ahead; nothing is booked.
+			for at, key := range map[time.Time]string{
+				now:                      "err.when_past",
+				now.Add(-24 * time.Hour): "err.when_past",
+				now.Add(time.Hour):       "err.when_closed", // 18:30, after closing
+				now.AddDate(1, 0, 1):     "err.when_far",
+				now.AddDate(100, 0, 0):   "err.when_far",
+			} {
+				_, err := db.BookAppointment(ctx, domain.Appointment{LeadID: l.ID, TelesalesID: tele.ID, At: at})
+				AssertError(t, err, domain.EINVALID, key)
+			}
+			got, err := db.AppointmentsBetween(ctx, now.AddDate(-1, 0, 0), now.AddDate(200, 0, 0), "")
+			if err != nil || len(got) != 2 {
+				t.Fatalf("appointments %+v, %v: want only the two booked above", got, err)
 			}
 		})
 

@@ -230,7 +230,7 @@ func (db *DB) SendHandover(ctx context.Context, h domain.Handover, toName string
 		if err := db.CreateHandover(ctx, &h); err != nil {
 			return err
 		}
-		out = &domain.HandoverSent{Handover: &h, Lead: l, From: from, To: to}
+		out = &domain.HandoverSent{Handover: &h, Lead: l, From: from, To: to, Notify: domain.HandoverNotice(to)}
 		return nil
 	})
 	if err != nil {
@@ -351,7 +351,7 @@ func (db *DB) answerHandover(ctx context.Context, h *domain.Handover, status, re
 }
 
 // handoverAnswered is the outcome of an answer: the telesales to tell, if
-// still found.
+// still found and reachable.
 func (db *DB) handoverAnswered(ctx context.Context, h *domain.Handover, l *domain.Lead, to *domain.Staff) (*domain.HandoverAnswered, error) {
 	from, err := db.StaffByID(ctx, h.FromID)
 	if domain.ErrorCode(err) == domain.ENOTFOUND {
@@ -360,5 +360,5 @@ func (db *DB) handoverAnswered(ctx context.Context, h *domain.Handover, l *domai
 	if err != nil {
 		return nil, err
 	}
-	return &domain.HandoverAnswered{Handover: h, Lead: l, From: from, To: to}, nil
+	return &domain.HandoverAnswered{Handover: h, Lead: l, From: from, To: to, Notify: domain.HandoverNotice(from)}, nil
 }

@@ -54,6 +54,9 @@ func TestR1_10_HandoverService(t *testing.T) {
 			if fmt.Sprint(*h) != fmt.Sprint(want) || out.To.ID != cons.ID || out.From.ID != tele.ID || out.Lead.ID != l.ID {
 				t.Fatalf("sent %+v\nwant %+v", *h, want)
 			}
+			if out.Notify == nil || out.Notify.ID != cons.ID {
+				t.Errorf("notify %+v: want the consultant to get the form", out.Notify)
+			}
 			_, err = db.SendHandover(ctx, domain.Handover{LeadID: l.ID, FromID: tele.ID}, "Other")
 			AssertError(t, err, domain.ECONFLICT, "err.handover_pending")
 		})
@@ -77,6 +80,9 @@ func TestR1_10_HandoverService(t *testing.T) {
 			if out.Handover.Status != domain.HandoverAccepted || out.From.ID != tele.ID || out.To.ID != cons.ID ||
 				out.Lead.OwnerID != cons.ID || out.Lead.Pool != domain.PoolShowroom || out.Lead.InvitedBy != tele.ID || out.Lead.NextDueAt == nil {
 				t.Fatalf("accepted %+v %+v", out, out.Lead)
+			}
+			if out.Notify == nil || out.Notify.ID != tele.ID {
+				t.Errorf("notify %+v: want the telesales told", out.Notify)
 			}
 			if got, _ := db.LeadByID(ctx, l.ID); got.OwnerID != cons.ID || got.InvitedBy != tele.ID {
 				t.Fatalf("lead %+v", got)
@@ -104,6 +110,9 @@ func TestR1_10_HandoverService(t *testing.T) {
 				got.Lead.OwnerID != tele.ID || got.From.ID != tele.ID {
 				t.Fatalf("declined %+v, %v", got, err)
 			}
+			if got.Notify == nil || got.Notify.ID != tele.ID {
+				t.Errorf("notify %+v: want the telesales told", got.Notify)
+			}
 			// The lead moved since: a late acceptance of a new form is stale.
 			again, err := db.SendHandover(ctx, domain.Handover{LeadID: l2.ID, FromID: tele.ID}, "Cons")
 			if err != nil {
@@ -113,6 +122,24 @@ func TestR1_10_HandoverService(t *testing.T) {
 			MustUpdateLead(t, db, l2)
 			_, err = db.AcceptHandover(ctx, again.Handover.ID, cons.ID)
 			AssertError(t, err, domain.ECONFLICT, "handover.stale")
+		})
+
+		t.Run("NotifyNobody", func(t *testing.T) {
+			// A telesales not on Telegram (a form filed by another caller
+			// than the chat) is not told of the answer: Notify is nil,
+			// From still says whose form it was.
+			quiet := MustCreateStaff(t, db, "Quiet", domain.RoleTelesales)
+			lq := newLead(quiet, "Customer quiet", "13700000003")
+			lq.Grade = domain.GradeH
+			MustCreateLead(t, db, lq)
+			sent, err := db.SendHandover(ctx, domain.Handover{LeadID: lq.ID, FromID: quiet.ID}, "Cons")
+			if err != nil || sent.Notify == nil || sent.Notify.ID != cons.ID {
+				t.Fatalf("sent %+v, %v", sent, err)
+			}
+			got, err := db.DeclineHandover(ctx, sent.Handover.ID, cons.ID, "busy")
+			if err != nil || got.From == nil || got.From.ID != quiet.ID || got.Notify != nil {
+				t.Fatalf("declined %+v, %v: want nobody told", got, err)
+			}
 		})
 	})
 }

@@ -7,15 +7,20 @@ import (
 	"github.com/dealerbot/dealerbot/domain"
 )
 
-// The weekly complaint register (R2.8), the part of domain.ComplaintService
-// that domain/register.go describes.
+// The weekly complaint register (R2.8): domain.RegisterService.
 
-// WeeklyRegister implements domain.ComplaintService.
-func (db *DB) WeeklyRegister(ctx context.Context, weekStart time.Time) (*domain.WeeklyRegister, error) {
+// storage implements the register service.
+var _ domain.RegisterService = (*DB)(nil)
+
+// WeeklyRegister implements domain.RegisterService.
+func (db *DB) WeeklyRegister(ctx context.Context, byID int64, weekStart time.Time) (*domain.WeeklyRegister, error) {
 	start := domain.WeekStart(weekStart, db.Calendar.Location)
 	end := start.AddDate(0, 0, 7)
 	out := &domain.WeeklyRegister{Start: start}
 	err := db.InTx(ctx, func(ctx context.Context) error {
+		if err := db.checkRegisterReader(ctx, byID); err != nil {
+			return err
+		}
 		svc, err := db.StaffWithRole(ctx, domain.RoleService)
 		if err != nil {
 			return err
@@ -51,11 +56,14 @@ func (db *DB) WeeklyRegister(ctx context.Context, weekStart time.Time) (*domain.
 	return out, nil
 }
 
-// RegisterReminder implements domain.ComplaintService.
-func (db *DB) RegisterReminder(ctx context.Context, weekStart time.Time) (*domain.RegisterReminder, error) {
+// RegisterReminder implements domain.RegisterService.
+func (db *DB) RegisterReminder(ctx context.Context, byID int64, weekStart time.Time) (*domain.RegisterReminder, error) {
 	start := domain.WeekStart(weekStart, db.Calendar.Location)
 	out := &domain.RegisterReminder{Start: start}
 	err := db.InTx(ctx, func(ctx context.Context) error {
+		if err := db.checkRegisterReader(ctx, byID); err != nil {
+			return err
+		}
 		svc, err := db.StaffWithRole(ctx, domain.RoleService)
 		if err != nil {
 			return err
@@ -79,4 +87,17 @@ func (db *DB) RegisterReminder(ctx context.Context, weekStart time.Time) (*domai
 		return nil, wrapInternal(err, "register reminder of week %s", domain.ISOWeek(start))
 	}
 	return out, nil
+}
+
+// checkRegisterReader returns EFORBIDDEN (err.forbidden) unless byID may
+// read the register (domain.MayReadRegister); Console is the server.
+func (db *DB) checkRegisterReader(ctx context.Context, byID int64) error {
+	by, err := db.actor(ctx, byID)
+	if err != nil {
+		return err
+	}
+	if !domain.MayReadRegister(by) {
+		return domain.Errorkf(domain.EFORBIDDEN, "err.forbidden", nil, "staff %d may not read the register", byID)
+	}
+	return nil
 }

@@ -73,6 +73,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		Duty:            db,
 		Reception:       db,
 		Complaints:      db,
+		Register:        db,
 		Staff:           db,
 		Rest:            db,
 		Collisions:      db,
