@@ -438,10 +438,15 @@ func (db *DB) DecideCollision(ctx context.Context, id int64, side string, decide
 		if err != nil {
 			return err
 		}
-		decider, err := db.StaffByID(ctx, deciderID)
-		if domain.ErrorCode(err) == domain.ENOTFOUND {
-			return domain.Errorkf(domain.EFORBIDDEN, "err.forbidden", nil, "unknown decider %d", deciderID)
-		} else if err != nil {
+		// Who may rule first (a side never does, not even on a ruled
+		// case: err.forbidden, not collision.final), then decide-once.
+		// checkDecider would answer a ruled case first, so it is asked
+		// about the case as if still open.
+		a := c.Approval(owner)
+		open := *a
+		open.Decision = nil
+		decider, err := db.checkDecider(ctx, &open, deciderID)
+		if err != nil {
 			return err
 		}
 		won := owner
@@ -449,11 +454,6 @@ func (db *DB) DecideCollision(ctx context.Context, id int64, side string, decide
 			return err
 		} else if winnerID == claimant.ID {
 			won = claimant
-		}
-		// Who may rule first (a side never does), then decide-once.
-		a := c.Approval(owner)
-		if err := a.MayDecide(decider, nil); err != nil {
-			return err
 		}
 		if err := a.Decide(domain.Decision{DeciderID: decider.ID, At: db.now(), Verdict: c.VerdictFor(won.ID)}); err != nil {
 			return err

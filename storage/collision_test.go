@@ -97,6 +97,10 @@ func TestR1_14_CollisionService(t *testing.T) {
 			}
 			_, err := db.DecideCollision(ctx, 999999, "b", boss.ID)
 			AssertError(t, err, domain.ENOTFOUND, "callback.stale")
+			_, err = db.DecideCollision(ctx, c.ID, "b", 999999) // nobody we know
+			AssertError(t, err, domain.EFORBIDDEN, "err.forbidden")
+			_, err = db.DecideCollision(ctx, c.ID, "c", boss.ID)
+			AssertError(t, err, domain.EINVALID, "err.invalid")
 			out, err := db.DecideCollision(ctx, c.ID, "b", mgr.ID)
 			if err != nil {
 				t.Fatal(err)
@@ -112,6 +116,9 @@ func TestR1_14_CollisionService(t *testing.T) {
 			// Decide once: the second tap, either way, is refused and changes nothing.
 			_, err = db.DecideCollision(ctx, c.ID, "a", boss.ID)
 			AssertError(t, err, domain.ECONFLICT, "collision.final")
+			// Who may rule is asked first: a side is refused as a side, ruled or not.
+			_, err = db.DecideCollision(ctx, c.ID, "a", a.ID)
+			AssertError(t, err, domain.EFORBIDDEN, "err.forbidden")
 			if got, _ := db.CollisionByID(ctx, c.ID); got.WinnerID != b.ID || got.DeciderID != mgr.ID {
 				t.Fatalf("stored %+v", got)
 			}

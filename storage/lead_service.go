@@ -61,18 +61,10 @@ func (db *DB) recordChange(ctx context.Context, l *domain.Lead, by int64, kind, 
 	return db.AddLeadEvent(ctx, &domain.LeadEvent{LeadID: l.ID, StaffID: by, At: db.now(), Kind: kind, From: from, To: to, Why: why})
 }
 
-// tx runs fn in one transaction and wraps its error as what.
-func (db *DB) tx(ctx context.Context, what string, fn func(ctx context.Context) error) error {
-	if err := db.InTx(ctx, fn); err != nil {
-		return wrapInternal(err, "%s", what)
-	}
-	return nil
-}
-
 // AddLead implements domain.LeadService.
 func (db *DB) AddLead(ctx context.Context, by int64, d domain.LeadDraft) (*domain.LeadCreated, error) {
 	out := &domain.LeadCreated{}
-	err := db.tx(ctx, "create lead", func(ctx context.Context) error {
+	err := db.InTx(ctx, func(ctx context.Context) error {
 		s, err := db.StaffByID(ctx, by)
 		if err != nil {
 			return err
@@ -107,7 +99,7 @@ func (db *DB) AddLead(ctx context.Context, by int64, d domain.LeadDraft) (*domai
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, wrapInternal(err, "create lead")
 	}
 	return out, nil
 }
@@ -115,7 +107,7 @@ func (db *DB) AddLead(ctx context.Context, by int64, d domain.LeadDraft) (*domai
 // LeadPhone implements domain.LeadService.
 func (db *DB) LeadPhone(ctx context.Context, by int64, phone string) (*domain.PhoneInUse, error) {
 	out := &domain.PhoneInUse{}
-	err := db.tx(ctx, "lead phone", func(ctx context.Context) error {
+	err := db.InTx(ctx, func(ctx context.Context) error {
 		other, err := db.LeadByPhone(ctx, phone)
 		switch {
 		case domain.ErrorCode(err) == domain.ENOTFOUND:
@@ -130,7 +122,7 @@ func (db *DB) LeadPhone(ctx context.Context, by int64, phone string) (*domain.Ph
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, wrapInternal(err, "lead phone")
 	}
 	return out, nil
 }
@@ -138,7 +130,7 @@ func (db *DB) LeadPhone(ctx context.Context, by int64, phone string) (*domain.Ph
 // ShowLead implements domain.LeadService.
 func (db *DB) ShowLead(ctx context.Context, by int64, ref domain.LeadRef) (*domain.Lead, error) {
 	var l *domain.Lead
-	err := db.tx(ctx, "show lead", func(ctx context.Context) error {
+	err := db.InTx(ctx, func(ctx context.Context) error {
 		s, err := db.StaffByID(ctx, by)
 		if err != nil {
 			return err
@@ -146,13 +138,16 @@ func (db *DB) ShowLead(ctx context.Context, by int64, ref domain.LeadRef) (*doma
 		l, err = db.visibleLead(ctx, s, ref)
 		return err
 	})
-	return l, err
+	if err != nil {
+		return nil, wrapInternal(err, "show lead")
+	}
+	return l, nil
 }
 
 // WorkLead implements domain.LeadService.
 func (db *DB) WorkLead(ctx context.Context, by int64, ref domain.LeadRef) (*domain.Lead, error) {
 	var l *domain.Lead
-	err := db.tx(ctx, "work lead", func(ctx context.Context) error {
+	err := db.InTx(ctx, func(ctx context.Context) error {
 		s, err := db.StaffByID(ctx, by)
 		if err != nil {
 			return err
@@ -160,24 +155,30 @@ func (db *DB) WorkLead(ctx context.Context, by int64, ref domain.LeadRef) (*doma
 		l, err = db.workableLead(ctx, s, ref)
 		return err
 	})
-	return l, err
+	if err != nil {
+		return nil, wrapInternal(err, "work lead")
+	}
+	return l, nil
 }
 
 // CustomerLead implements domain.LeadService.
 func (db *DB) CustomerLead(ctx context.Context, ref domain.LeadRef) (*domain.Lead, error) {
 	var l *domain.Lead
-	err := db.tx(ctx, "customer lead", func(ctx context.Context) error {
+	err := db.InTx(ctx, func(ctx context.Context) error {
 		var err error
 		l, err = db.leadByRef(ctx, ref)
 		return err
 	})
-	return l, err
+	if err != nil {
+		return nil, wrapInternal(err, "customer lead")
+	}
+	return l, nil
 }
 
 // SearchLeads implements domain.LeadService.
 func (db *DB) SearchLeads(ctx context.Context, by int64, text string, limit int) ([]*domain.Lead, error) {
 	var found []*domain.Lead
-	err := db.tx(ctx, "search leads", func(ctx context.Context) error {
+	err := db.InTx(ctx, func(ctx context.Context) error {
 		s, err := db.StaffByID(ctx, by)
 		if err != nil {
 			return err
@@ -189,13 +190,16 @@ func (db *DB) SearchLeads(ctx context.Context, by int64, text string, limit int)
 		found, err = db.FindLeads(ctx, text, only, s.ID, limit)
 		return err
 	})
-	return found, err
+	if err != nil {
+		return nil, wrapInternal(err, "search leads")
+	}
+	return found, nil
 }
 
 // LeadHistory implements domain.LeadService.
 func (db *DB) LeadHistory(ctx context.Context, leadID int64, n int) (*domain.LeadHistory, error) {
 	h := &domain.LeadHistory{}
-	err := db.tx(ctx, "lead history", func(ctx context.Context) error {
+	err := db.InTx(ctx, func(ctx context.Context) error {
 		var err error
 		if h.FollowUps, err = db.FollowUps(ctx, leadID, n); err != nil {
 			return err
@@ -207,7 +211,7 @@ func (db *DB) LeadHistory(ctx context.Context, leadID int64, n int) (*domain.Lea
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return nil, wrapInternal(err, "lead history")
 	}
 	return h, nil
 }
@@ -215,7 +219,7 @@ func (db *DB) LeadHistory(ctx context.Context, leadID int64, n int) (*domain.Lea
 // LogFollowUp implements domain.LeadService.
 func (db *DB) LogFollowUp(ctx context.Context, by int64, ref domain.LeadRef, channel domain.Channel, note string, grade domain.Grade) (*domain.FollowUpLogged, error) {
 	out := &domain.FollowUpLogged{}
-	err := db.tx(ctx, "log follow-up", func(ctx context.Context) error {
+	err := db.InTx(ctx, func(ctx context.Context) error {
 		s, err := db.StaffByID(ctx, by)
 		if err != nil {
 			return err
@@ -257,7 +261,7 @@ func (db *DB) LogFollowUp(ctx context.Context, by int64, ref domain.LeadRef, cha
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, wrapInternal(err, "log follow-up")
 	}
 	return out, nil
 }
@@ -265,7 +269,7 @@ func (db *DB) LogFollowUp(ctx context.Context, by int64, ref domain.LeadRef, cha
 // ChangeGrade implements domain.LeadService.
 func (db *DB) ChangeGrade(ctx context.Context, by int64, ref domain.LeadRef, g domain.Grade, confirmed bool) (*domain.GradeChanged, error) {
 	out := &domain.GradeChanged{}
-	err := db.tx(ctx, "change grade", func(ctx context.Context) error {
+	err := db.InTx(ctx, func(ctx context.Context) error {
 		s, err := db.StaffByID(ctx, by)
 		if err != nil {
 			return err
@@ -292,7 +296,7 @@ func (db *DB) ChangeGrade(ctx context.Context, by int64, ref domain.LeadRef, g d
 		return db.UpdateLead(ctx, l)
 	})
 	if err != nil {
-		return nil, err
+		return nil, wrapInternal(err, "change grade")
 	}
 	return out, nil
 }
@@ -300,7 +304,7 @@ func (db *DB) ChangeGrade(ctx context.Context, by int64, ref domain.LeadRef, g d
 // ReopenLead implements domain.LeadService.
 func (db *DB) ReopenLead(ctx context.Context, by int64, ref domain.LeadRef, g domain.Grade) (*domain.LeadReopened, error) {
 	out := &domain.LeadReopened{}
-	err := db.tx(ctx, "reopen lead", func(ctx context.Context) error {
+	err := db.InTx(ctx, func(ctx context.Context) error {
 		s, err := db.StaffByID(ctx, by)
 		if err != nil {
 			return err
@@ -345,7 +349,7 @@ func (db *DB) ReopenLead(ctx context.Context, by int64, ref domain.LeadRef, g do
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, wrapInternal(err, "reopen lead")
 	}
 	return out, nil
 }
@@ -354,21 +358,27 @@ func (db *DB) ReopenLead(ctx context.Context, by int64, ref domain.LeadRef, g do
 func (db *DB) MyLeads(ctx context.Context, by int64, offset, limit int) ([]*domain.Lead, int, error) {
 	var list []*domain.Lead
 	var total int
-	err := db.tx(ctx, "my leads", func(ctx context.Context) error {
+	err := db.InTx(ctx, func(ctx context.Context) error {
 		var err error
 		list, total, err = db.LeadsByOwner(ctx, by, offset, limit)
 		return err
 	})
-	return list, total, err
+	if err != nil {
+		return nil, 0, wrapInternal(err, "my leads")
+	}
+	return list, total, nil
 }
 
 // TodayLeads implements domain.LeadService.
 func (db *DB) TodayLeads(ctx context.Context, by int64, limit int) ([]*domain.Lead, error) {
 	var list []*domain.Lead
-	err := db.tx(ctx, "today's leads", func(ctx context.Context) error {
+	err := db.InTx(ctx, func(ctx context.Context) error {
 		var err error
 		list, err = db.DueLeads(ctx, by, db.Calendar.StartOfDay(db.now()).AddDate(0, 0, 1), limit)
 		return err
 	})
-	return list, err
+	if err != nil {
+		return nil, wrapInternal(err, "today's leads")
+	}
+	return list, nil
 }

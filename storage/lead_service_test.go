@@ -175,3 +175,160 @@ func TestR1_11_VisitService(t *testing.T) {
 		AssertError(t, err, domain.ENOTFOUND, "err.lead_phone_not_found")
 	})
 }
+
+// TestR1_2_LeadPhoneSaysWhatLoggingWouldMeet: the phone is the customer's
+// identity; before a lead is logged the dialogue learns whether the
+// caller has the customer open already (Mine) or the customer has a lost
+// or unreachable lead to reopen (Closed, whoever owns it); another's open
+// lead, a delivered one or an unknown phone is neither.
+func TestR1_2_LeadPhoneSaysWhatLoggingWouldMeet(t *testing.T) {
+	storagetest.ForEachDriver(t, func(t *testing.T, db *storage.DB) {
+		serviceDB(db)
+		chen := MustEnrolStaff(t, db, "Chen", 701, domain.RoleConsultant)
+		liu := MustEnrolStaff(t, db, "Liu", 702, domain.RoleConsultant)
+		lead := func(owner *domain.Staff, phone string, g domain.Grade) *domain.Lead {
+			t.Helper()
+			l := MustCreateLead(t, db, newLead(owner, "Customer "+phone, phone))
+			l.Grade = g
+			MustUpdateLead(t, db, l)
+			return l
+		}
+		open := lead(chen, "13800000701", domain.GradeA)
+		lost := lead(liu, "13800000702", domain.GradeF)
+		unreachable := lead(liu, "13800000703", domain.GradeL)
+		lead(chen, "13800000704", domain.GradeD)
+
+		for _, c := range []struct {
+			name         string
+			by           *domain.Staff
+			phone        string
+			mine, closed *domain.Lead
+		}{
+			{"Mine", chen, open.Phone, open, nil},
+			{"AnothersOpen", liu, open.Phone, nil, nil},
+			{"Lost", chen, lost.Phone, nil, lost},
+			{"Unreachable", liu, unreachable.Phone, nil, unreachable},
+			{"Delivered", chen, "13800000704", nil, nil},
+			{"Unknown", chen, "13800000799", nil, nil},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				out, err := db.LeadPhone(ctx, c.by.ID, c.phone)
+				if err != nil {
+					t.Fatal(err)
+				}
+				id := func(l *domain.Lead) int64 {
+					if l == nil {
+						return 0
+					}
+					return l.ID
+				}
+				if id(out.Mine) != id(c.mine) || id(out.Closed) != id(c.closed) {
+					t.Fatalf("mine #%d closed #%d, want #%d and #%d", id(out.Mine), id(out.Closed), id(c.mine), id(c.closed))
+				}
+			})
+		}
+	})
+}
+
+// TestR1_5_WorkLeadByItsOwnerOrAboveWhileOpen: a follow-up or a grade
+// change (R1.5) is for the lead's owner and the supervisors above, on an
+// open lead; found by id or phone.
+func TestR1_5_WorkLeadByItsOwnerOrAboveWhileOpen(t *testing.T) {
+	storagetest.ForEachDriver(t, func(t *testing.T, db *storage.DB) {
+		serviceDB(db)
+		chen := MustEnrolStaff(t, db, "Chen", 711, domain.RoleConsultant)
+		liu := MustEnrolStaff(t, db, "Liu", 712, domain.RoleConsultant)
+		sup := MustEnrolStaff(t, db, "Sup", 713, domain.RoleSupervisor)
+		svc := MustEnrolStaff(t, db, "Service", 714, domain.RoleService) // sees leads, works none
+		l := MustCreateLead(t, db, newLead(chen, "王石", "13800000711"))
+		closed := newLead(chen, "李四", "13800000712")
+		closed.Grade = domain.GradeL
+		MustCreateLead(t, db, closed)
+
+		for _, who := range []*domain.Staff{chen, sup} {
+			for _, ref := range []domain.LeadRef{{ID: l.ID}, {Phone: l.Phone}} {
+				if got, err := db.WorkLead(ctx, who.ID, ref); err != nil || got.ID != l.ID {
+					t.Fatalf("%s works %+v: %v, %v", who.Name, ref, got, err)
+				}
+			}
+		}
+		_, err := db.WorkLead(ctx, liu.ID, domain.LeadRef{ID: l.ID})
+		AssertError(t, err, domain.EFORBIDDEN, "err.lead_not_yours")
+		if _, err := db.ShowLead(ctx, svc.ID, domain.LeadRef{ID: l.ID}); err != nil {
+			t.Fatalf("service sees the lead: %v", err)
+		}
+		_, err = db.WorkLead(ctx, svc.ID, domain.LeadRef{ID: l.ID})
+		AssertError(t, err, domain.EFORBIDDEN, "err.lead_not_yours")
+		_, err = db.WorkLead(ctx, chen.ID, domain.LeadRef{ID: closed.ID})
+		AssertError(t, err, domain.EINVALID, "err.lead_closed")
+		_, err = db.WorkLead(ctx, chen.ID, domain.LeadRef{ID: 999999})
+		AssertError(t, err, domain.ENOTFOUND, "err.lead_not_found")
+		_, err = db.WorkLead(ctx, chen.ID, domain.LeadRef{Phone: "13800000799"})
+		AssertError(t, err, domain.ENOTFOUND, "err.lead_phone_not_found")
+	})
+}
+
+// TestR1_11_CustomerLeadForWhoeverMeetsTheCustomer: whoever deals with
+// the customer in person (reception registering a visit, R1.11; a
+// complaint) finds their lead, anyone's, open or closed.
+func TestR1_11_CustomerLeadForWhoeverMeetsTheCustomer(t *testing.T) {
+	storagetest.ForEachDriver(t, func(t *testing.T, db *storage.DB) {
+		serviceDB(db)
+		chen := MustEnrolStaff(t, db, "Chen", 721, domain.RoleConsultant)
+		l := MustCreateLead(t, db, newLead(chen, "王石", "13800000721"))
+		closed := newLead(chen, "李四", "13800000722")
+		closed.Grade = domain.GradeL
+		MustCreateLead(t, db, closed)
+
+		for _, c := range []struct {
+			ref  domain.LeadRef
+			want int64
+		}{
+			{domain.LeadRef{ID: l.ID}, l.ID},
+			{domain.LeadRef{Phone: l.Phone}, l.ID},
+			{domain.LeadRef{Phone: closed.Phone}, closed.ID},
+		} {
+			if got, err := db.CustomerLead(ctx, c.ref); err != nil || got.ID != c.want {
+				t.Fatalf("%+v: %v, %v; want #%d", c.ref, got, err, c.want)
+			}
+		}
+		_, err := db.CustomerLead(ctx, domain.LeadRef{ID: 999999})
+		AssertError(t, err, domain.ENOTFOUND, "err.lead_not_found")
+		_, err = db.CustomerLead(ctx, domain.LeadRef{Phone: "13800000799"})
+		AssertError(t, err, domain.ENOTFOUND, "err.lead_phone_not_found")
+	})
+}
+
+// TestR1_5_TodayLeadsKeepTheOverdue: /today lists the caller's leads due
+// by the end of the store's day, the longest due first: overdue ones stay
+// on it every day until logged; tomorrow's and others' do not show.
+func TestR1_5_TodayLeadsKeepTheOverdue(t *testing.T) {
+	storagetest.ForEachDriver(t, func(t *testing.T, db *storage.DB) {
+		serviceDB(db)
+		chen := MustEnrolStaff(t, db, "Chen", 731, domain.RoleConsultant)
+		liu := MustEnrolStaff(t, db, "Liu", 732, domain.RoleConsultant)
+		day, h := 24*time.Hour, time.Hour
+		var never time.Time
+		mustDueLead(t, db, chen, "Today", "13800000731", domain.GradeH, morningToday.Add(23*h))
+		mustDueLead(t, db, chen, "Week", "13800000732", domain.GradeA, morningToday.Add(-7*day))
+		mustDueLead(t, db, chen, "Tomorrow", "13800000733", domain.GradeH, morningToday.Add(day))
+		mustDueLead(t, db, chen, "Never", "13800000734", domain.GradeC, never)
+		mustDueLead(t, db, chen, "Morning", "13800000735", domain.GradeB, morningToday.Add(h))
+		mustDueLead(t, db, liu, "Liu's", "13800000736", domain.GradeA, morningToday.Add(-day))
+
+		for _, c := range []struct {
+			by    *domain.Staff
+			limit int
+			want  string
+		}{
+			{chen, 10, "[Week Morning Today]"},
+			{chen, 2, "[Week Morning]"},
+			{liu, 10, "[Liu's]"},
+		} {
+			got, err := db.TodayLeads(ctx, c.by.ID, c.limit)
+			if err != nil || fmt.Sprint(leadNames(got)) != c.want {
+				t.Errorf("%s's today (limit %d): %v, %v; want %s", c.by.Name, c.limit, leadNames(got), err, c.want)
+			}
+		}
+	})
+}

@@ -24,12 +24,15 @@ const TeamTop = 15
 // MorningDigests implements domain.MorningService.
 func (db *DB) MorningDigests(ctx context.Context, now time.Time) ([]*domain.MorningDigest, error) {
 	var out []*domain.MorningDigest
-	err := db.tx(ctx, "morning digests", func(ctx context.Context) error {
+	err := db.InTx(ctx, func(ctx context.Context) error {
 		var err error
 		out, err = db.morningDigests(ctx, now)
 		return err
 	})
-	return out, err
+	if err != nil {
+		return nil, wrapInternal(err, "morning digests")
+	}
+	return out, nil
 }
 
 func (db *DB) morningDigests(ctx context.Context, now time.Time) ([]*domain.MorningDigest, error) {
@@ -157,7 +160,7 @@ func (db *DB) morningAppointments(ctx context.Context, byID map[int64]*domain.Mo
 
 // MorningReported implements domain.MorningService.
 func (db *DB) MorningReported(ctx context.Context, digests []*domain.MorningDigest) error {
-	return db.tx(ctx, "morning reported", func(ctx context.Context) error {
+	err := db.InTx(ctx, func(ctx context.Context) error {
 		for _, d := range digests {
 			for _, a := range d.Missed { // reported: no longer booked
 				if _, err := db.SetAppointmentStatus(ctx, a.ID, domain.ApptBooked, domain.ApptMissed); err != nil {
@@ -167,4 +170,5 @@ func (db *DB) MorningReported(ctx context.Context, digests []*domain.MorningDige
 		}
 		return nil
 	})
+	return wrapInternal(err, "morning reported")
 }

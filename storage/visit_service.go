@@ -21,7 +21,7 @@ const visitNote = "到店"
 // RegisterVisit implements domain.VisitService.
 func (db *DB) RegisterVisit(ctx context.Context, by int64, ref domain.LeadRef, kind string) (*domain.VisitRegistered, error) {
 	var out *domain.VisitRegistered
-	err := db.tx(ctx, "register visit", func(ctx context.Context) error {
+	err := db.InTx(ctx, func(ctx context.Context) error {
 		s, err := db.StaffByID(ctx, by)
 		if err != nil {
 			return err
@@ -34,7 +34,7 @@ func (db *DB) RegisterVisit(ctx context.Context, by int64, ref domain.LeadRef, k
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return nil, wrapInternal(err, "register visit")
 	}
 	return out, nil
 }
@@ -134,7 +134,7 @@ func (db *DB) recordVisit(ctx context.Context, l *domain.Lead, registrar, consul
 // DepartVisit implements domain.VisitService.
 func (db *DB) DepartVisit(ctx context.Context, by, id int64) (*domain.VisitDeparted, error) {
 	out := &domain.VisitDeparted{}
-	err := db.tx(ctx, "visit departure", func(ctx context.Context) error {
+	err := db.InTx(ctx, func(ctx context.Context) error {
 		if _, err := db.VisitByID(ctx, id); err != nil {
 			return err
 		}
@@ -152,7 +152,7 @@ func (db *DB) DepartVisit(ctx context.Context, by, id int64) (*domain.VisitDepar
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return nil, wrapInternal(err, "visit departure")
 	}
 	return out, nil
 }
@@ -178,7 +178,7 @@ func (db *DB) walkInLine(ctx context.Context, registrar *domain.Staff) (int64, e
 // StartWalkIn implements domain.VisitService.
 func (db *DB) StartWalkIn(ctx context.Context, by int64, phone string) (*domain.VisitRegistered, error) {
 	var out *domain.VisitRegistered
-	err := db.tx(ctx, "start walk-in", func(ctx context.Context) error {
+	err := db.InTx(ctx, func(ctx context.Context) error {
 		s, err := db.StaffByID(ctx, by)
 		if err != nil {
 			return err
@@ -194,7 +194,7 @@ func (db *DB) StartWalkIn(ctx context.Context, by int64, phone string) (*domain.
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return nil, wrapInternal(err, "start walk-in")
 	}
 	return out, nil
 }
@@ -202,7 +202,7 @@ func (db *DB) StartWalkIn(ctx context.Context, by int64, phone string) (*domain.
 // WalkIn implements domain.VisitService.
 func (db *DB) WalkIn(ctx context.Context, by int64, w domain.WalkIn) (*domain.WalkedIn, error) {
 	out := &domain.WalkedIn{}
-	err := db.tx(ctx, "walk-in", func(ctx context.Context) error {
+	err := db.InTx(ctx, func(ctx context.Context) error {
 		s, err := db.StaffByID(ctx, by)
 		if err != nil {
 			return err
@@ -250,7 +250,7 @@ func (db *DB) WalkIn(ctx context.Context, by int64, w domain.WalkIn) (*domain.Wa
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return nil, wrapInternal(err, "walk-in")
 	}
 	return out, nil
 }
@@ -258,7 +258,7 @@ func (db *DB) WalkIn(ctx context.Context, by int64, w domain.WalkIn) (*domain.Wa
 // GradePrompts implements domain.VisitService.
 func (db *DB) GradePrompts(ctx context.Context, arrivedBefore time.Time, limit int) (*domain.VisitGradePrompts, error) {
 	out := &domain.VisitGradePrompts{}
-	err := db.tx(ctx, "visit grade prompts", func(ctx context.Context) error {
+	err := db.InTx(ctx, func(ctx context.Context) error {
 		visits, err := db.VisitsToPrompt(ctx, arrivedBefore, limit)
 		if err != nil {
 			return err
@@ -284,7 +284,7 @@ func (db *DB) GradePrompts(ctx context.Context, arrivedBefore time.Time, limit i
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, wrapInternal(err, "visit grade prompts")
 	}
 	return out, nil
 }
