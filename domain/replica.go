@@ -24,3 +24,15 @@ func DrainTime(n, perSecond int) time.Duration {
 	}
 	return time.Duration(n) * time.Second / time.Duration(perSecond)
 }
+
+// SchedulerLease is the lease whose holder, the leader, runs the
+// scheduled jobs (jobs/leader.go).
+const SchedulerLease = "scheduler"
+
+// Lease is a named role one replica holds until it expires unrenewed:
+// the scheduler's leadership, the long poller.
+type Lease struct {
+	Name   string
+	Holder string
+	Until  time.Time
+}

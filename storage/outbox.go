@@ -189,34 +189,27 @@ func validOutboxMessage(m domain.OutboxMessage) error {
 // strictly in order, one at a time, and a message held back by a retry
 // holds back the ones after it. Chats in skipChats (being sent to) get none.
 func (db *DB) DueMessages(ctx context.Context, limit int, skipChats []int64) ([]domain.OutboxMessage, error) {
-	return db.DueMessagesSpaced(ctx, limit, skipChats, Spacing{})
-}
-
-// Spacing is how many sends one chat may have had in the last second
-// (PerChatPerSecond) and a group in the last minute (GroupPerMinute)
-// for its next message to be due; zero means no bound.
-type Spacing struct {
-	PerChatPerSecond int
-	GroupPerMinute   int
+	return db.DueMessagesSpaced(ctx, limit, skipChats, 0, 0)
 }
 
 // DueMessagesSpaced is DueMessages, leaving out on PostgreSQL the chats
-// whose sends (their sent_at) of the last second or, for a group (a
-// negative id), of the last minute reach sp: several replicas send to one
+// that had perChatPerSecond sends (by their sent_at) in the last second or,
+// for a group (a negative id), groupPerMinute in the last minute (0: no
+// bound): several replicas send to one
 // chat in turn, and the database is where they all see its last sends.
 // SQLite serves one process, whose sender keeps the chat's windows itself,
-// so sp is not needed there and not applied.
-func (db *DB) DueMessagesSpaced(ctx context.Context, limit int, skipChats []int64, sp Spacing) ([]domain.OutboxMessage, error) {
+// so the bounds are not needed there and not applied.
+func (db *DB) DueMessagesSpaced(ctx context.Context, limit int, skipChats []int64, perChatPerSecond, groupPerMinute int) ([]domain.OutboxMessage, error) {
 	var rows []outboxRow
 	q := db.dueQuery(db.conn(ctx), limit, skipChats)
 	if db.driver == DriverPostgres {
 		now := db.now()
 		recent := "(SELECT COUNT(*) FROM outbox s WHERE s.chat_id = outbox.chat_id AND s.sent_at > ?)"
-		if sp.PerChatPerSecond > 0 {
-			q = q.Where(recent+" < ?", now.Add(-time.Second), sp.PerChatPerSecond)
+		if perChatPerSecond > 0 {
+			q = q.Where(recent+" < ?", now.Add(-time.Second), perChatPerSecond)
 		}
-		if sp.GroupPerMinute > 0 {
-			q = q.Where("(outbox.chat_id > 0 OR "+recent+" < ?)", now.Add(-time.Minute), sp.GroupPerMinute)
+		if groupPerMinute > 0 {
+			q = q.Where("(outbox.chat_id > 0 OR "+recent+" < ?)", now.Add(-time.Minute), groupPerMinute)
 		}
 	}
 	if err := q.Find(&rows).Error; err != nil {

@@ -38,6 +38,12 @@ func TestReplicas(t *testing.T) {
 		if n, err := db.ForgetReplicas(ctx, now.Add(-time.Second)); err != nil || n != 1 {
 			t.Fatalf("forgot %d, %v; want b", n, err)
 		}
+		ok, err := db.TakeLease(ctx, domain.SchedulerLease, "a", now, now.Add(10*time.Second))
+		must(t, err)
+		if leases, err := db.Leases(ctx); !ok || err != nil || len(leases) != 1 || leases[0].Holder != "a" ||
+			!leases[0].Until.Equal(now.Add(10*time.Second)) {
+			t.Fatalf("leases %+v, %v", leases, err)
+		}
 		must(t, db.LeaveReplica(ctx, "a"))
 		if list, err := db.Replicas(ctx); err != nil || len(list) != 0 {
 			t.Fatalf("after leaving: %+v, %v", list, err)
@@ -91,9 +97,8 @@ func TestDueMessagesSpaced(t *testing.T) {
 			must(t, db.MarkSent(ctx, id, i+1))
 		}
 		MustEnqueue(t, db, msg("p2", 5), msg("g21", -7), msg("other", 6))
-		sp := storage.Spacing{PerChatPerSecond: 1, GroupPerMinute: 20}
 		due := func() string {
-			list, err := db.DueMessagesSpaced(ctx, 0, nil, sp)
+			list, err := db.DueMessagesSpaced(ctx, 0, nil, 1, 20)
 			must(t, err)
 			return fmt.Sprint(keys(list))
 		}
