@@ -64,6 +64,8 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		webhook = &delivery.Webhook{Listen: wh.Listen, Path: wh.RoutePath(), PublicURL: wh.URL(),
 			Secret: wh.Secret, MaxConnections: wh.MaxConnections}
 	}
+	// One name for this replica in the replicas table and the leases.
+	name := replicaName()
 	a.Bot, err = bot.New(ctx, bot.Options{
 		Token:           token,
 		APIURL:          apiURL,
@@ -87,6 +89,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		StoreName:       cfg.Store.Name,
 		PollTimeout:     cfg.Telegram.PollTimeout,
 		Webhook:         webhook,
+		Owner:           name,
 		Workers:         cfg.Delivery.Workers,
 		ShutdownTimeout: cfg.Delivery.ShutdownTimeout,
 		SendTimeout:     cfg.Delivery.SendTimeout,
@@ -97,6 +100,9 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 			GlobalPerSecond:  cfg.Delivery.GlobalPerSecond,
 			PerChatPerSecond: cfg.Delivery.PerChatPerSecond,
 			GroupPerMinute:   cfg.Delivery.GroupPerMinute,
+
+			PaidBroadcast:     cfg.Delivery.PaidBroadcast,
+			PaidBroadcastRate: cfg.Delivery.PaidBroadcastRate,
 		},
 	})
 	if err != nil {
@@ -106,7 +112,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 	a.Jobs = jobs.NewScheduler(cfg.Calendar().Location, now, log)
 	if db.Driver() == storage.DriverPostgres {
 		// Replicas may share the database: one of them runs the jobs.
-		a.Jobs.SetLeader(jobs.Leader{Leases: db, Runs: db, Holder: replicaName()})
+		a.Jobs.SetLeader(jobs.Leader{Leases: db, Runs: db, Holder: name})
 	}
 	morning := &jobs.MorningPush{Store: db, Bot: a.Bot, Rules: cfg.Rules.Leads, Calendar: cfg.Calendar(), Log: log}
 	a.morning = morning
