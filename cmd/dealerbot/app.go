@@ -96,14 +96,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		GroupChatID:     cfg.Telegram.GroupChatID,
 		// a.Jobs is set below, before the bot handles any update.
 		Committed: func() { a.Jobs.Poke() },
-		Limits: bot.Limits{
-			GlobalPerSecond:  cfg.Delivery.GlobalPerSecond,
-			PerChatPerSecond: cfg.Delivery.PerChatPerSecond,
-			GroupPerMinute:   cfg.Delivery.GroupPerMinute,
-
-			PaidBroadcast:     cfg.Delivery.PaidBroadcast,
-			PaidBroadcastRate: cfg.Delivery.PaidBroadcastRate,
-		},
+		Limits:    deliveryLimits(cfg.Delivery),
 	})
 	if err != nil {
 		db.Close()
@@ -177,6 +170,17 @@ func (a *App) Run(ctx context.Context) error {
 	errJobs := a.Jobs.Stop(stopCtx)
 	a.Log.Info("dealerbot stopped")
 	return errors.Join(errBot, errJobs)
+}
+
+// deliveryLimits are the sender's limits from the config.
+func deliveryLimits(d DeliveryConfig) bot.Limits {
+	return bot.Limits{
+		GlobalPerSecond:   d.GlobalPerSecond,
+		PerChatPerSecond:  d.PerChatPerSecond,
+		GroupPerMinute:    d.GroupPerMinute,
+		PaidBroadcast:     d.PaidBroadcast,
+		PaidBroadcastRate: d.PaidBroadcastRate,
+	}
 }
 
 // replicaName names this process among the group's replicas: host, pid
