@@ -12,8 +12,7 @@ type Limits struct {
 	GroupPerMinute   int // messages a minute to one group (20)
 	// PaidBroadcast sends every message with allow_paid_broadcast, which
 	// Telegram lets go beyond 30 a second, up to PaidBroadcastRate (at
-	// most and by default 1,000), for a fee per message in Telegram Stars
-	// beyond the free 30.
+	// most and by default 1,000), for Telegram's fee per message in Stars.
 	PaidBroadcast     bool
 	PaidBroadcastRate int
 }

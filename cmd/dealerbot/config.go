@@ -111,7 +111,7 @@ type DeliveryConfig struct {
 	Workers          int           `yaml:"workers"`
 	// PaidBroadcast sends with allow_paid_broadcast at PaidBroadcastRate
 	// (at most 1,000 a second) instead of GlobalPerSecond; Telegram charges
-	// Stars for each message beyond the free 30 a second.
+	// a fee in Stars per message.
 	PaidBroadcast     bool `yaml:"paid_broadcast"`
 	PaidBroadcastRate int  `yaml:"paid_broadcast_rate"`
 }
