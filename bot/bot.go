@@ -81,6 +81,9 @@ type Options struct {
 	PollTimeout time.Duration
 	// Webhook, when set, serves Telegram's webhook instead of polling.
 	Webhook *delivery.Webhook
+	// Owner names this replica among those sharing the database (default
+	// host and pid).
+	Owner string
 	// Workers bounds how many chats are served at once (default 8).
 	Workers int
 	// ShutdownTimeout bounds the wait for handlers in flight (default 10 s).
@@ -163,6 +166,7 @@ func New(ctx context.Context, opts Options) (*Bot, error) {
 		Limits:          opts.Limits,
 		PollTimeout:     opts.PollTimeout,
 		Webhook:         opts.Webhook,
+		Owner:           opts.Owner,
 		Workers:         opts.Workers,
 		ShutdownTimeout: opts.ShutdownTimeout,
 		SendTimeout:     opts.SendTimeout,

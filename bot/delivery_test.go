@@ -300,6 +300,28 @@ func TestHealth_ShowsBacklog(t *testing.T) {
 	contains(t, h.reply(chen, "/health"), "无权")
 }
 
+// TestHealth_ShowsReplicasAndLeader: /health lists every replica with its
+// last beat (this one marked, a silent one down), who leads the jobs, the
+// rate and the backlog in total (per store once stores exist).
+func TestHealth_ShowsReplicasAndLeader(t *testing.T) {
+	h := newHarness(t)
+	mgr := h.enroll("Wang", "manager", "en")
+	contains(t, h.reply(mgr, "/health"), "Leader: nobody holds the scheduler lease", "Replicas (1 live):",
+		"(polling), last seen 0 sec ago, this one", "Backlog per store: shown once stores are modelled",
+		"for all replicas together; the backlog is out (the last person has theirs) in: none")
+	ctx := context.Background()
+	if err := h.db.Heartbeat(ctx, "replica-b", "webhook"); err != nil {
+		t.Fatal(err)
+	}
+	h.advance(time.Minute)
+	now := h.clock()
+	if ok, err := h.db.TakeLease(ctx, domain.SchedulerLease, "replica-b", now, now.Add(10*time.Second)); !ok || err != nil {
+		t.Fatalf("lease: %v %v", ok, err)
+	}
+	got := h.reply(mgr, "/health")
+	contains(t, got, "Leader (runs the scheduled jobs): replica-b", "• replica-b (webhook), last seen 1 min ago, down")
+}
+
 // outageStore makes InTx fail as if the database were unreachable, while
 // down is set.
 type outageStore struct {

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/dealerbot/dealerbot/domain"
@@ -13,7 +14,8 @@ const healthErrorMax = 300
 
 // handleHealth shows a manager whether the bot keeps up: the outbox
 // backlog, its oldest message's age, the failures and the last one's
-// error and age, and when the last update came in.
+// error and age, when the last update came in, how long the backlog takes
+// at the bot's send rate, the leader and every replica with its last beat.
 func (b *Bot) handleHealth(ctx context.Context, r *Request) error {
 	h, err := b.run.Health(ctx)
 	if err != nil {
@@ -32,6 +34,39 @@ func (b *Bot) handleHealth(ctx context.Context, r *Request) error {
 	text := r.T("health.report", st.Pending, st.Retrying, oldest, st.Failed, st.Undeliverable, last)
 	if st.LastFailedAt != nil {
 		text += "\n" + r.T("health.failure", ago(r.Lang, now.Sub(*st.LastFailedAt)), clip(st.LastFailure, healthErrorMax))
+	}
+	drain := r.T("health.none")
+	if st.Pending > 0 {
+		drain = ago(r.Lang, h.DrainIn)
+	}
+	text += "\n" + r.T("health.rate", h.PerSecond, drain) + "\n" + r.T("health.stores")
+	leader := ""
+	for _, l := range h.Leases {
+		if l.Name == domain.SchedulerLease && l.Until.After(now) {
+			leader = l.Holder
+		}
+	}
+	if leader != "" {
+		text += "\n" + r.T("health.leader", leader)
+	} else {
+		text += "\n" + r.T("health.no_leader")
+	}
+	if len(h.Replicas) > 0 {
+		live := 0
+		var lines []string
+		for _, rep := range h.Replicas {
+			note := ""
+			if rep.Name == h.Self {
+				note += r.T("health.self")
+			}
+			if rep.Live(h.LiveSince) {
+				live++
+			} else {
+				note += r.T("health.down")
+			}
+			lines = append(lines, r.T("health.replica", rep.Name, rep.Role, ago(r.Lang, now.Sub(rep.LastSeen)), note))
+		}
+		text += "\n" + r.T("health.replicas", live) + "\n" + strings.Join(lines, "\n")
 	}
 	b.reply(ctx, r.ChatID, text)
 	return nil

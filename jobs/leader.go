@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/robfig/cron/v3"
+
+	"github.com/dealerbot/dealerbot/domain"
 )
 
 // Several replicas on one database run the scheduled jobs once: one of
@@ -57,7 +59,7 @@ const (
 )
 
 // LeaseName is the scheduler's lease.
-const LeaseName = "scheduler"
+const LeaseName = domain.SchedulerLease
 
 // SetLeader makes the scheduler run its jobs only while it holds the
 // lease; call it before Start. Without it the scheduler leads from Start.

@@ -87,3 +87,20 @@ func (db *DB) AcquireLease(ctx context.Context, name, owner string, ttl time.Dur
 	}
 	return domain.Errorkf(domain.ECONFLICT, "err.conflict", nil, "%s is held by %s until %s", name, holder, until.Format(time.RFC3339))
 }
+
+// Leases lists every lease, expired ones included, by name.
+func (db *DB) Leases(ctx context.Context) ([]domain.Lease, error) {
+	var rows []struct {
+		Name      string
+		Holder    string
+		ExpiresAt time.Time
+	}
+	if err := db.conn(ctx).Raw(`SELECT name, holder, expires_at FROM leases ORDER BY name`).Scan(&rows).Error; err != nil {
+		return nil, formatError(fmt.Errorf("leases: %w", err))
+	}
+	list := make([]domain.Lease, len(rows))
+	for i, r := range rows {
+		list[i] = domain.Lease{Name: r.Name, Holder: r.Holder, Until: utc(r.ExpiresAt)}
+	}
+	return list, nil
+}

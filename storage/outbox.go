@@ -31,6 +31,7 @@ type outboxRow struct {
 	SentAt        *time.Time
 	FailedAt      *time.Time
 	TelegramMsgID int
+	ClaimedBy     string // the replica sending it (status sending)
 }
 
 // TableName implements gorm's schema.Tabler.
@@ -188,8 +189,30 @@ func validOutboxMessage(m domain.OutboxMessage) error {
 // strictly in order, one at a time, and a message held back by a retry
 // holds back the ones after it. Chats in skipChats (being sent to) get none.
 func (db *DB) DueMessages(ctx context.Context, limit int, skipChats []int64) ([]domain.OutboxMessage, error) {
+	return db.DueMessagesSpaced(ctx, limit, skipChats, 0, 0)
+}
+
+// DueMessagesSpaced is DueMessages, leaving out on PostgreSQL the chats
+// that had perChatPerSecond sends (by their sent_at) in the last second or,
+// for a group (a negative id), groupPerMinute in the last minute (0: no
+// bound): several replicas send to one
+// chat in turn, and the database is where they all see its last sends.
+// SQLite serves one process, whose sender keeps the chat's windows itself,
+// so the bounds are not needed there and not applied.
+func (db *DB) DueMessagesSpaced(ctx context.Context, limit int, skipChats []int64, perChatPerSecond, groupPerMinute int) ([]domain.OutboxMessage, error) {
 	var rows []outboxRow
-	if err := db.dueQuery(db.conn(ctx), limit, skipChats).Find(&rows).Error; err != nil {
+	q := db.dueQuery(db.conn(ctx), limit, skipChats)
+	if db.driver == DriverPostgres {
+		now := db.now()
+		recent := "(SELECT COUNT(*) FROM outbox s WHERE s.chat_id = outbox.chat_id AND s.sent_at > ?)"
+		if perChatPerSecond > 0 {
+			q = q.Where(recent+" < ?", now.Add(-time.Second), perChatPerSecond)
+		}
+		if groupPerMinute > 0 {
+			q = q.Where("(outbox.chat_id > 0 OR "+recent+" < ?)", now.Add(-time.Minute), groupPerMinute)
+		}
+	}
+	if err := q.Find(&rows).Error; err != nil {
 		return nil, formatError(fmt.Errorf("due messages: %w", err))
 	}
 	return messages(rows), nil
@@ -226,8 +249,15 @@ func (db *DB) dueQuery(q *gorm.DB, limit int, skipChats []int64) *gorm.DB {
 // counts the attempt. Only a pending message can be: anything else is an
 // ECONFLICT, so two senders never both send one message.
 func (db *DB) MarkSending(ctx context.Context, id int64) error {
+	return db.ClaimSend(ctx, id, "")
+}
+
+// ClaimSend is MarkSending by replica, which it records: if that replica
+// dies, RecoverOrphans makes the message pending again while the other
+// replicas' sends in flight stay theirs.
+func (db *DB) ClaimSend(ctx context.Context, id int64, replica string) error {
 	return db.transition(ctx, id, []string{domain.OutboxPending}, "",
-		map[string]any{"status": domain.OutboxSending, "attempts": gorm.Expr("attempts + 1")})
+		map[string]any{"status": domain.OutboxSending, "attempts": gorm.Expr("attempts + 1"), "claimed_by": replica})
 }
 
 // MarkSent records that Telegram accepted message id as its message
@@ -303,6 +333,17 @@ func (db *DB) MarkChatUndeliverable(ctx context.Context, chatID int64, errText s
 func (db *DB) RecoverSending(ctx context.Context) (int64, error) {
 	return db.updateOutbox(ctx, "recover sending messages",
 		map[string]any{"status": domain.OutboxPending}, "status = ?", domain.OutboxSending)
+}
+
+// RecoverOrphans makes pending again every sending message claimed by no
+// replica that beat at or after liveSince (one that died, or a claim
+// without a name), and returns how many. Several replicas call it in turn,
+// where a single process calls RecoverSending at start.
+func (db *DB) RecoverOrphans(ctx context.Context, liveSince time.Time) (int64, error) {
+	return db.updateOutbox(ctx, "recover orphaned messages",
+		map[string]any{"status": domain.OutboxPending},
+		"status = ? AND claimed_by NOT IN (SELECT name FROM replicas WHERE last_seen >= ?)",
+		domain.OutboxSending, dbTime(liveSince))
 }
 
 // updateOutbox sets the columns in set on the messages where selects, in

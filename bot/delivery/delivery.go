@@ -99,6 +99,10 @@ type Options struct {
 	// 15 s): a poller needs a Store that is a LeaseStore.
 	Owner    string
 	LeaseTTL time.Duration
+	// ReplicaBeat is how often this replica beats in the replicas table
+	// and recounts the live ones (default 2 s); one not seen for three
+	// beats is taken for dead.
+	ReplicaBeat time.Duration
 
 	// Handler applies one update inside the transaction that claims it
 	// (called again if the transaction is retried). It records in fx what
@@ -172,6 +176,9 @@ func New(opts Options) (*Runtime, error) {
 	}
 	if opts.LeaseTTL <= 0 {
 		opts.LeaseTTL = 15 * time.Second
+	}
+	if opts.ReplicaBeat <= 0 {
+		opts.ReplicaBeat = 2 * time.Second
 	}
 	if wh := opts.Webhook; wh != nil {
 		if _, ok := opts.Store.(WebhookStore); !ok {
@@ -265,19 +272,43 @@ type Health struct {
 	Outbox domain.OutboxStats
 	// LastUpdateAt is when the last update came in; zero when none has.
 	LastUpdateAt time.Time
+	// PerSecond is the bot's send rate, shared by its replicas, and
+	// DrainIn how long the backlog takes at it: when the last person has
+	// their message (per-chat limits and retries only add to it).
+	PerSecond int
+	DrainIn   time.Duration
+	// Self is this replica's name; Replicas every replica the database
+	// knows, the latest beat first, live if seen at or after LiveSince;
+	// Leases who holds what (domain.SchedulerLease: the leader). All empty
+	// when the store keeps no replicas.
+	Self      string
+	Replicas  []domain.Replica
+	LiveSince time.Time
+	Leases    []domain.Lease
 }
 
-// Health reads the outbox backlog and when the last update came in.
+// Health reads the outbox backlog and when the last update came in, the
+// replicas and the leases.
 func (r *Runtime) Health(ctx context.Context) (Health, error) {
 	st, err := r.store.OutboxStats(ctx)
 	if err != nil {
 		return Health{}, err
 	}
-	h := Health{Outbox: st}
+	rate := r.sender.limits.PerSecond()
+	h := Health{Outbox: st, PerSecond: rate, DrainIn: domain.DrainTime(st.Pending, rate), Self: r.opts.Owner}
 	if t, ok, err := r.store.LastUpdateAt(ctx); err != nil {
 		return Health{}, err
 	} else if ok {
 		h.LastUpdateAt = t
+	}
+	if rs := r.replicaStore(); rs != nil {
+		h.LiveSince = r.liveSince(r.now())
+		if h.Replicas, err = rs.Replicas(ctx); err != nil {
+			return Health{}, err
+		}
+		if h.Leases, err = rs.Leases(ctx); err != nil {
+			return Health{}, err
+		}
 	}
 	return h, nil
 }

@@ -10,6 +10,24 @@ type Limits struct {
 	GlobalPerSecond  int // messages a second in all (Telegram: 30)
 	PerChatPerSecond int // messages a second to one private chat (1)
 	GroupPerMinute   int // messages a minute to one group (20)
+	// PaidBroadcast sends every message with allow_paid_broadcast, which
+	// Telegram lets go beyond 30 a second, up to PaidBroadcastRate (at
+	// most and by default 1,000), for Telegram's fee per message in Stars.
+	PaidBroadcast     bool
+	PaidBroadcastRate int
+}
+
+// MaxPaidBroadcastRate is Telegram's bound for paid broadcasts.
+const MaxPaidBroadcastRate = 1000
+
+// PerSecond is the rate of the whole bot, shared by every replica:
+// GlobalPerSecond, or PaidBroadcastRate with paid broadcasts.
+func (l Limits) PerSecond() int {
+	l = l.withDefaults()
+	if l.PaidBroadcast {
+		return l.PaidBroadcastRate
+	}
+	return l.GlobalPerSecond
 }
 
 func (l Limits) withDefaults() Limits {
@@ -21,6 +39,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.GroupPerMinute <= 0 {
 		l.GroupPerMinute = 20
+	}
+	if l.PaidBroadcastRate <= 0 || l.PaidBroadcastRate > MaxPaidBroadcastRate {
+		l.PaidBroadcastRate = MaxPaidBroadcastRate
 	}
 	return l
 }
@@ -54,7 +75,7 @@ func newLimiter(l Limits) *limiter {
 	l = l.withDefaults()
 	return &limiter{
 		limits: l,
-		global: &window{size: time.Second, limit: l.GlobalPerSecond},
+		global: &window{size: time.Second, limit: l.PerSecond()},
 		chats:  map[int64][]*window{},
 		paused: map[int64]time.Time{},
 	}
@@ -111,6 +132,13 @@ func (l *limiter) acquire(chat int64, now time.Time) time.Duration {
 		w.inflight++
 	}
 	return 0
+}
+
+// setGlobal sets the global window's limit: this replica's share.
+func (l *limiter) setGlobal(perSecond int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.global.limit = max(perSecond, 1)
 }
 
 // release gives the slot back with the time Telegram answered.
@@ -170,6 +198,11 @@ type pacer struct {
 
 func newPacer(perSecond int) *pacer {
 	return &pacer{interval: time.Second / time.Duration(max(perSecond, 1))}
+}
+
+// setRate changes the pace, from the next send on.
+func (p *pacer) setRate(perSecond int) {
+	p.interval = time.Second / time.Duration(max(perSecond, 1))
 }
 
 // wait says how long until the next send may start (0: now).

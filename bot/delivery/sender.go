@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	tgbot "github.com/go-telegram/bot"
@@ -35,9 +36,13 @@ import (
 const sendConcurrency = 32
 
 type sender struct {
-	r    *Runtime
-	lim  *limiter
-	pace *pacer // only the sender's loop (round) uses it
+	r      *Runtime
+	limits Limits
+	lim    *limiter
+	pace   *pacer // only the sender's loop (round) uses it
+	paced  int    // the pacer's rate: share() when last applied
+
+	nrep atomic.Int64 // live replicas sharing the rate (replicas.go)
 
 	wakeCh chan struct{}
 	sem    chan struct{}
@@ -50,15 +55,32 @@ type sender struct {
 }
 
 func newSender(r *Runtime, l Limits) *sender {
-	return &sender{
-		r: r, lim: newLimiter(l), pace: newPacer(l.withDefaults().GlobalPerSecond),
+	l = l.withDefaults()
+	s := &sender{
+		r: r, limits: l, lim: newLimiter(l), pace: newPacer(l.PerSecond()), paced: l.PerSecond(),
 		wakeCh:   make(chan struct{}, 1),
 		sem:      make(chan struct{}, sendConcurrency),
 		inflight: map[int64]bool{},
 		blocked:  map[int64]bool{},
 		changed:  make(chan struct{}),
 	}
+	s.nrep.Store(1)
+	return s
 }
+
+// replicas is how many replicas share the rate.
+func (s *sender) replicas() int { return int(s.nrep.Load()) }
+
+// setReplicas sets how many replicas share the rate and returns the
+// number before.
+func (s *sender) setReplicas(n int) int {
+	old := int(s.nrep.Swap(int64(max(n, 1))))
+	s.lim.setGlobal(s.share())
+	return old
+}
+
+// share is this replica's rate: the bot's divided among the replicas.
+func (s *sender) share() int { return max(s.limits.PerSecond()/s.replicas(), 1) }
 
 // wake makes the sender look at the outbox now.
 func (s *sender) wake() {
@@ -84,10 +106,27 @@ func (s *sender) unblock(chat int64) {
 // flight (bounded by waitCtx): what was not sent stays in the outbox.
 func (s *sender) run(ctx, waitCtx context.Context) error {
 	log := s.r.log
-	if n, err := s.r.store.RecoverSending(ctx); err != nil {
-		log.Error("outbox recover", slog.Any("error", err))
-	} else if n > 0 {
-		log.Warn("outbox: messages in doubt after a crash are sent again", slog.Int64("count", n))
+	// Joining may recover what a dead replica was sending (webhook mode),
+	// so it comes first; a poller is alone (its lease), and what is sending
+	// at its start is what it left itself.
+	start := s.r.join(ctx)
+	if s.r.opts.Webhook == nil {
+		if n, err := s.r.store.RecoverSending(ctx); err != nil {
+			log.Error("outbox recover", slog.Any("error", err))
+		} else if n > 0 {
+			log.Warn("outbox: messages in doubt after a crash are sent again", slog.Int64("count", n))
+		}
+	}
+	beatCtx, stopBeat := context.WithCancel(ctx)
+	beating := make(chan struct{})
+	go func() { defer close(beating); s.r.keepBeating(beatCtx) }()
+	defer func() { stopBeat(); <-beating; s.r.leave() }()
+	if start > 0 {
+		log.Info("outbox: other replicas are sending; waiting for them to share the rate", slog.Duration("wait", start))
+		select {
+		case <-ctx.Done():
+		case <-time.After(start):
+		}
 	}
 	if chats, err := s.r.store.BlockedChats(ctx); err == nil {
 		s.mu.Lock()
@@ -124,7 +163,11 @@ func (s *sender) round(ctx context.Context) time.Duration {
 		skip = append(skip, c)
 	}
 	s.mu.Unlock()
-	due, err := s.r.store.DueMessages(ctx, 200, skip)
+	if share := s.share(); share != s.paced {
+		s.pace.setRate(share)
+		s.paced = share
+	}
+	due, err := s.due(ctx, skip)
 	if err != nil {
 		if ctx.Err() == nil {
 			s.r.log.Warn("outbox read", slog.Any("error", err))
@@ -150,7 +193,7 @@ func (s *sender) round(ctx context.Context) time.Duration {
 			continue
 		}
 		s.pace.take(now)
-		if err := s.r.store.MarkSending(ctx, m.ID); err != nil {
+		if err := s.claim(ctx, m.ID); err != nil {
 			s.lim.release(m.ChatID, time.Time{})
 			continue
 		}
@@ -165,6 +208,24 @@ func (s *sender) round(ctx context.Context) time.Duration {
 		return idle
 	}
 	return max(wait, time.Millisecond)
+}
+
+// due reads the heads of the chats' queues that may be sent now, with
+// each chat's limits counted across replicas when the store can.
+func (s *sender) due(ctx context.Context, skip []int64) ([]domain.OutboxMessage, error) {
+	if rs := s.r.replicaStore(); rs != nil {
+		return rs.DueMessagesSpaced(ctx, 200, skip, s.limits.PerChatPerSecond, s.limits.GroupPerMinute)
+	}
+	return s.r.store.DueMessages(ctx, 200, skip)
+}
+
+// claim marks message id sending by this replica; ECONFLICT when another
+// took it first.
+func (s *sender) claim(ctx context.Context, id int64) error {
+	if rs := s.r.replicaStore(); rs != nil {
+		return rs.ClaimSend(ctx, id, s.r.opts.Owner)
+	}
+	return s.r.store.MarkSending(ctx, id)
 }
 
 // send delivers one message and records the outcome. It runs on its own
@@ -250,6 +311,8 @@ func (s *sender) deliver(ctx context.Context, m domain.OutboxMessage) (int, erro
 			Caption:     m.Text,
 			ParseMode:   models.ParseModeHTML,
 			ReplyMarkup: markup,
+
+			AllowPaidBroadcast: s.limits.PaidBroadcast,
 		})
 		if err != nil {
 			return 0, err
@@ -262,6 +325,7 @@ func (s *sender) deliver(ctx context.Context, m domain.OutboxMessage) (int, erro
 		ParseMode:          models.ParseModeHTML,
 		LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: tgbot.True()},
 		ReplyMarkup:        markup,
+		AllowPaidBroadcast: s.limits.PaidBroadcast,
 	})
 	if err != nil {
 		return 0, err

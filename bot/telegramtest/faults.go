@@ -189,6 +189,7 @@ type SentRecord struct {
 	ChatID    int64     // destination chat
 	MessageID int       // id of the message created
 	At        time.Time // Options.Now when accepted
+	Paid      bool      // sent with allow_paid_broadcast
 }
 
 // canonicalMethod restores Telegram's spelling for the send log.
@@ -198,11 +199,11 @@ var canonicalMethod = map[string]string{
 	"sendphoto":    "sendPhoto",
 }
 
-func (s *Server) recordSendLocked(method string, sm *storedMessage) {
+func (s *Server) recordSendLocked(method string, sm *storedMessage, paid bool) {
 	if m, ok := canonicalMethod[method]; ok {
 		method = m
 	}
-	s.sent = append(s.sent, SentRecord{Method: method, ChatID: sm.view.ChatID, MessageID: sm.view.ID, At: sm.view.Date})
+	s.sent = append(s.sent, SentRecord{Method: method, ChatID: sm.view.ChatID, MessageID: sm.view.ID, At: sm.view.Date, Paid: paid})
 }
 
 // Sent returns every accepted send in order, whether or not limits are
@@ -224,15 +225,22 @@ func (s *Server) RateLimited() int {
 // Options.EnforceLimits is on. Windows are sliding and strict, with no burst
 // allowance: with the default of 1 per chat per second, a second send to the
 // same chat less than one second after the first is refused, one exactly a
-// second later is accepted.
-func (s *Server) checkLimitsLocked(c *chatState) *apiError {
+// second later is accepted. A send with allow_paid_broadcast (paid) counts
+// against Options.PaidPerSecond (1,000) for all sends together; one without
+// against Options.GlobalPerSecond (30) for the sends without it, so the
+// free rate is never exceeded by unpaid messages whatever the paid ones do.
+func (s *Server) checkLimitsLocked(c *chatState, paid bool) *apiError {
 	if !s.opts.EnforceLimits {
 		return nil
 	}
 	now := s.now()
 	id := c.chat.ID
 	wait := s.windowWaitLocked(now, time.Second, s.opts.PerChatPerSecond, func(r SentRecord) bool { return r.ChatID == id })
-	wait = max(wait, s.windowWaitLocked(now, time.Second, s.opts.GlobalPerSecond, func(SentRecord) bool { return true }))
+	if paid {
+		wait = max(wait, s.windowWaitLocked(now, time.Second, s.opts.PaidPerSecond, func(SentRecord) bool { return true }))
+	} else {
+		wait = max(wait, s.windowWaitLocked(now, time.Second, s.opts.GlobalPerSecond, func(r SentRecord) bool { return !r.Paid }))
+	}
 	if c.isGroup() {
 		wait = max(wait, s.windowWaitLocked(now, time.Minute, s.opts.GroupPerMinute, func(r SentRecord) bool { return r.ChatID == id }))
 	}

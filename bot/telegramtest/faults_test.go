@@ -191,3 +191,50 @@ func TestFaultSlowAnswer(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestEnforcedRateLimits_PaidBroadcast: with allow_paid_broadcast the bot
+// may send up to 1,000 a second; without it, the 31st in a second is
+// refused even while paid ones go through.
+func TestEnforcedRateLimits_PaidBroadcast(t *testing.T) {
+	clock := newClock()
+	emu := newEmu(t, Options{Now: clock.Now, EnforceLimits: true})
+	client := newClient(t, emu)
+	ctx := ctxTimeout(t)
+	for i := int64(0); i < 1002; i++ {
+		chatWith(emu, 5000+i)
+	}
+	send := func(chat int64, paid bool) error {
+		_, err := client.SendMessage(ctx, &bot.SendMessageParams{ChatID: chat, Text: "x", AllowPaidBroadcast: paid})
+		return err
+	}
+	var tooMany *bot.TooManyRequestsError
+	for i := int64(0); i < 30; i++ {
+		if err := send(5000+i, false); err != nil {
+			t.Fatalf("free send %d: %v", i, err)
+		}
+	}
+	if err := send(5030, false); !errors.As(err, &tooMany) {
+		t.Fatalf("31st free send in a second: %v", err)
+	}
+	for i := int64(30); i < 1000; i++ {
+		if err := send(5000+i, true); err != nil {
+			t.Fatalf("paid send %d: %v", i, err)
+		}
+	}
+	if err := send(6000, true); !errors.As(err, &tooMany) || tooMany.RetryAfter != 1 {
+		t.Fatalf("1001st send in a second: %v", err)
+	}
+	clock.Advance(time.Second)
+	if err := send(6000, true); err != nil {
+		t.Fatalf("a second later: %v", err)
+	}
+	paid := 0
+	for _, r := range emu.Sent() {
+		if r.Paid {
+			paid++
+		}
+	}
+	if paid != 971 || emu.RateLimited() != 2 {
+		t.Fatalf("paid %d, 429s %d", paid, emu.RateLimited())
+	}
+}

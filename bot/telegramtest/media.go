@@ -72,7 +72,7 @@ func (s *Server) sendMedia(c *call, kind string) (any, *apiError) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	if aerr := s.checkLimitsLocked(chat); aerr != nil {
+	if aerr := s.checkLimitsLocked(chat, c.p.bool("allow_paid_broadcast")); aerr != nil {
 		return nil, aerr
 	}
 	out := outgoing{text: caption, markup: mk, replyTo: replyTo}
@@ -82,7 +82,7 @@ func (s *Server) sendMedia(c *call, kind string) (any, *apiError) {
 		out.document = file
 	}
 	sm := s.storeBotMessageLocked(chat, out)
-	s.recordSendLocked(c.name, sm)
+	s.recordSendLocked(c.name, sm, c.p.bool("allow_paid_broadcast"))
 	c.emit(sentEvent(EventSent, sm))
 	return sm.api, nil
 }

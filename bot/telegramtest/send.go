@@ -31,11 +31,11 @@ func handleSendMessage(s *Server, c *call) (any, *apiError) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	if aerr := s.checkLimitsLocked(chat); aerr != nil {
+	if aerr := s.checkLimitsLocked(chat, c.p.bool("allow_paid_broadcast")); aerr != nil {
 		return nil, aerr
 	}
 	sm := s.storeBotMessageLocked(chat, outgoing{text: text, markup: mk, replyTo: replyTo})
-	s.recordSendLocked(c.name, sm)
+	s.recordSendLocked(c.name, sm, c.p.bool("allow_paid_broadcast"))
 	c.emit(sentEvent(EventSent, sm))
 	return sm.api, nil
 }

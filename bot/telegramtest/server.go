@@ -63,6 +63,9 @@ type Options struct {
 	// GlobalPerSecond is the sends allowed to all chats together in any
 	// 1-second window. Default 30.
 	GlobalPerSecond int
+	// PaidPerSecond is the sends with allow_paid_broadcast allowed in any
+	// 1-second window, all sends counted. Default 1000.
+	PaidPerSecond int
 	// GroupPerMinute is the sends allowed to one group in any 60-second
 	// window. Default 20.
 	GroupPerMinute int
@@ -193,6 +196,9 @@ func withDefaults(o Options) Options {
 	}
 	if o.GroupPerMinute <= 0 {
 		o.GroupPerMinute = 20
+	}
+	if o.PaidPerSecond <= 0 {
+		o.PaidPerSecond = 1000
 	}
 	if o.WebhookRetry <= 0 {
 		o.WebhookRetry = 100 * time.Millisecond

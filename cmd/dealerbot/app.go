@@ -64,6 +64,8 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		webhook = &delivery.Webhook{Listen: wh.Listen, Path: wh.RoutePath(), PublicURL: wh.URL(),
 			Secret: wh.Secret, MaxConnections: wh.MaxConnections}
 	}
+	// One name for this replica in the replicas table and the leases.
+	name := replicaName()
 	a.Bot, err = bot.New(ctx, bot.Options{
 		Token:           token,
 		APIURL:          apiURL,
@@ -88,17 +90,14 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		StoreName:       cfg.Store.Name,
 		PollTimeout:     cfg.Telegram.PollTimeout,
 		Webhook:         webhook,
+		Owner:           name,
 		Workers:         cfg.Delivery.Workers,
 		ShutdownTimeout: cfg.Delivery.ShutdownTimeout,
 		SendTimeout:     cfg.Delivery.SendTimeout,
 		GroupChatID:     cfg.Telegram.GroupChatID,
 		// a.Jobs is set below, before the bot handles any update.
 		Committed: func() { a.Jobs.Poke() },
-		Limits: bot.Limits{
-			GlobalPerSecond:  cfg.Delivery.GlobalPerSecond,
-			PerChatPerSecond: cfg.Delivery.PerChatPerSecond,
-			GroupPerMinute:   cfg.Delivery.GroupPerMinute,
-		},
+		Limits:    deliveryLimits(cfg.Delivery),
 	})
 	if err != nil {
 		db.Close()
@@ -107,7 +106,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 	a.Jobs = jobs.NewScheduler(cfg.Calendar().Location, now, log)
 	if db.Driver() == storage.DriverPostgres {
 		// Replicas may share the database: one of them runs the jobs.
-		a.Jobs.SetLeader(jobs.Leader{Leases: db, Runs: db, Holder: replicaName()})
+		a.Jobs.SetLeader(jobs.Leader{Leases: db, Runs: db, Holder: name})
 	}
 	morning := &jobs.MorningPush{Store: db, Bot: a.Bot, Rules: cfg.Rules.Leads, Calendar: cfg.Calendar(), Log: log}
 	a.morning = morning
@@ -172,6 +171,17 @@ func (a *App) Run(ctx context.Context) error {
 	errJobs := a.Jobs.Stop(stopCtx)
 	a.Log.Info("dealerbot stopped")
 	return errors.Join(errBot, errJobs)
+}
+
+// deliveryLimits are the sender's limits from the config.
+func deliveryLimits(d DeliveryConfig) bot.Limits {
+	return bot.Limits{
+		GlobalPerSecond:   d.GlobalPerSecond,
+		PerChatPerSecond:  d.PerChatPerSecond,
+		GroupPerMinute:    d.GroupPerMinute,
+		PaidBroadcast:     d.PaidBroadcast,
+		PaidBroadcastRate: d.PaidBroadcastRate,
+	}
 }
 
 // replicaName names this process among the group's replicas: host, pid

@@ -13,6 +13,7 @@ import (
 	"time"
 	_ "time/tzdata" // the store's time zone loads even where the system has no zoneinfo
 
+	"github.com/dealerbot/dealerbot/bot/delivery"
 	"github.com/dealerbot/dealerbot/domain"
 )
 
@@ -108,6 +109,11 @@ type DeliveryConfig struct {
 	ShutdownTimeout  time.Duration `yaml:"shutdown_timeout"`
 	SendTimeout      time.Duration `yaml:"send_timeout"`
 	Workers          int           `yaml:"workers"`
+	// PaidBroadcast sends with allow_paid_broadcast at PaidBroadcastRate
+	// (at most 1,000 a second) instead of GlobalPerSecond; Telegram charges
+	// a fee in Stars per message.
+	PaidBroadcast     bool `yaml:"paid_broadcast"`
+	PaidBroadcastRate int  `yaml:"paid_broadcast_rate"`
 }
 
 // LogConfig sets up log/slog.
@@ -138,6 +144,8 @@ func DefaultConfig() Config {
 			ShutdownTimeout:  10 * time.Second,
 			SendTimeout:      10 * time.Second,
 			Workers:          8,
+
+			PaidBroadcastRate: 1000,
 		},
 		Log:   LogConfig{Level: "info", Format: "text"},
 		Rules: domain.DefaultRules(),
@@ -382,6 +390,10 @@ func (d *DeliveryConfig) validateAndSetDefaults() error {
 		if f.v < 1 {
 			return fmt.Errorf("%s: must be a whole number above 0, got %d", f.key, f.v)
 		}
+	}
+	if d.PaidBroadcastRate < d.GlobalPerSecond || d.PaidBroadcastRate > delivery.MaxPaidBroadcastRate {
+		return fmt.Errorf("delivery.paid_broadcast_rate: must be from global_per_second (%d) to %d, got %d",
+			d.GlobalPerSecond, delivery.MaxPaidBroadcastRate, d.PaidBroadcastRate)
 	}
 	if d.PerChatPerSecond > d.GlobalPerSecond {
 		return fmt.Errorf("delivery.per_chat_per_second: must not exceed global_per_second (%d), got %d", d.GlobalPerSecond, d.PerChatPerSecond)

@@ -9,10 +9,12 @@ import (
 	"unicode/utf8"
 
 	"github.com/dealerbot/dealerbot/domain"
+	"github.com/dealerbot/dealerbot/storage"
 )
 
 // cmdOutbox shows what the bot has not delivered: pending, failed and
-// undeliverable messages, oldest problems first in view.
+// undeliverable messages, oldest problems first in view; how long the
+// backlog takes at the bot's rate; the replicas and the leader.
 func cmdOutbox(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	var c commonFlags
 	fs := newFlagSet("outbox", stderr, &c)
@@ -37,6 +39,12 @@ func cmdOutbox(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	}
 	fmt.Fprintf(stdout, "pending %d (retrying %d), oldest waiting %s; failed %d; undeliverable %d\n",
 		st.Pending, st.Retrying, oldest, st.Failed, st.Undeliverable)
+	rate := deliveryLimits(cfg.Delivery).PerSecond()
+	fmt.Fprintf(stdout, "at %d msg/s (all replicas together) the last of them goes out in %s; per store once stores exist\n",
+		rate, domain.DrainTime(st.Pending, rate).Round(time.Second))
+	if err := printReplicas(ctx, stdout, db); err != nil {
+		return err
+	}
 
 	var statuses []string
 	for _, s := range strings.Split(*status, ",") {
@@ -58,6 +66,39 @@ func cmdOutbox(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		if m.LastError != "" {
 			fmt.Fprintf(stdout, "       last error: %s\n", m.LastError)
 		}
+	}
+	return nil
+}
+
+// replicaLive is how long after its last beat a replica is taken for
+// dead: three of delivery's 2 s beats.
+const replicaLive = 6 * time.Second
+
+// printReplicas lists the replicas with their last beat and who holds
+// each lease (the scheduler's holder is the leader).
+func printReplicas(ctx context.Context, w io.Writer, db *storage.DB) error {
+	leases, err := db.Leases(ctx)
+	if err != nil {
+		return err
+	}
+	leader := "none (on SQLite the one running process runs the jobs)"
+	for _, l := range leases {
+		if l.Name == domain.SchedulerLease && l.Until.After(time.Now()) {
+			leader = l.Holder
+		}
+	}
+	fmt.Fprintf(w, "leader: %s\n", leader)
+	reps, err := db.Replicas(ctx)
+	if err != nil {
+		return err
+	}
+	for _, r := range reps {
+		state := "live"
+		if !r.Live(time.Now().Add(-replicaLive)) {
+			state = "down"
+		}
+		fmt.Fprintf(w, "replica %s (%s) %s, last seen %s ago, up since %s\n", r.Name, r.Role, state,
+			time.Since(r.LastSeen).Round(time.Second), r.StartedAt.Local().Format("01-02 15:04:05"))
 	}
 	return nil
 }

@@ -39,6 +39,9 @@ func TestOutboxCommand_ShowsWhatIsNotDelivered(t *testing.T) {
 	if _, err := db.MarkChatUndeliverable(ctx, 3, "Forbidden: bot was blocked by the user"); err != nil {
 		t.Fatal(err)
 	}
+	if err := db.Heartbeat(ctx, "replica-a", "webhook"); err != nil {
+		t.Fatal(err)
+	}
 	db.Close()
 
 	var out, errs bytes.Buffer
@@ -46,7 +49,9 @@ func TestOutboxCommand_ShowsWhatIsNotDelivered(t *testing.T) {
 		t.Fatalf("%v\n%s", err, errs.String())
 	}
 	got := out.String()
-	for _, want := range []string{"pending 2", "undeliverable 1", "早上好", "blocked by the user"} {
+	for _, want := range []string{"pending 2", "undeliverable 1", "早上好", "blocked by the user",
+		"at 30 msg/s (all replicas together) the last of them goes out in 0s", "per store once stores exist",
+		"leader: none", "replica replica-a (webhook) live, last seen 0s ago"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("output lacks %q:\n%s", want, got)
 		}
