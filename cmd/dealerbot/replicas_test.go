@@ -148,25 +148,9 @@ delivery:
 	}
 	proxy.hits = make([]atomic.Int64, len(reps))
 
-	// Two migrations at once on the empty database: the advisory lock
-	// lets one create the schema and the other find it done.
-	var wg sync.WaitGroup
-	migrated := make([][]byte, 2)
-	for i := range migrated {
-		wg.Go(func() {
-			cmd := exec.Command(bin, "migrate", "--config", cfgPath)
-			cmd.Env = env
-			out, err := cmd.CombinedOutput()
-			if err != nil {
-				t.Errorf("concurrent migrate %d: %v\n%s", i, err, out)
-			}
-			migrated[i] = out
-		})
-	}
-	wg.Wait()
-	if t.Failed() || string(migrated[0]) != string(migrated[1]) {
-		t.Fatalf("concurrent migrates: %q, %q", migrated[0], migrated[1])
-	}
+	// Two migrations at once on the empty database, as a group's
+	// upgrade might start them.
+	migrateConcurrently(t, bin, cfgPath, env)
 
 	// The test's own view of the database, through the same config.
 	cfg, err := LoadConfig(cfgPath, func(k string) string {
@@ -288,6 +272,10 @@ delivery:
 	}
 	time.Sleep(1500 * time.Millisecond) // settle: a repeated command would show
 
+	// An upgrade's `dealerbot migrate` while the replicas serve.
+	if out, err := migrateCmd(bin, cfgPath, env).CombinedOutput(); err != nil {
+		t.Errorf("migrate while serving: %v\n%s", err, out)
+	}
 	// No update lost or left: every one the emulator delivered is applied.
 	if n, err := db.QueryCount(ctx, "SELECT COUNT(*) FROM inbound_updates WHERE applied_at IS NULL"); err != nil || n != 0 {
 		t.Errorf("%d updates not applied (%v)", n, err)
@@ -443,4 +431,47 @@ func checkInvites(t *testing.T, emu *telegramtest.Server, users []telegramtest.U
 		}
 	}
 	return repeats
+}
+
+// migrateCmd is `dealerbot migrate` on cfgPath.
+func migrateCmd(bin, cfgPath string, env []string) *exec.Cmd {
+	cmd := exec.Command(bin, "migrate", "--config", cfgPath)
+	cmd.Env = env
+	return cmd
+}
+
+// migrateConcurrently runs two `dealerbot migrate` at once; both must
+// succeed and report the same version: PostgreSQL's advisory lock lets one
+// create each step and the other find it done.
+func migrateConcurrently(t *testing.T, bin, cfgPath string, env []string) {
+	t.Helper()
+	var wg sync.WaitGroup
+	out := make([][]byte, 2)
+	for i := range out {
+		wg.Go(func() {
+			var err error
+			if out[i], err = migrateCmd(bin, cfgPath, env).CombinedOutput(); err != nil {
+				t.Errorf("concurrent migrate %d: %v\n%s", i, err, out[i])
+			}
+		})
+	}
+	wg.Wait()
+	if !t.Failed() && (string(out[0]) != string(out[1]) || !strings.Contains(string(out[0]), "schema is at version")) {
+		t.Errorf("concurrent migrates: %q, %q", out[0], out[1])
+	}
+}
+
+// TestBinary_MigrateConcurrentPostgres runs two `dealerbot migrate` at once
+// on an empty PostgreSQL schema, as two replicas starting together or an
+// upgrade racing a start would.
+func TestBinary_MigrateConcurrentPostgres(t *testing.T) {
+	dsn := storagetest.PostgresDSN(t)
+	bin := buildBinary(t)
+	p := filepath.Join(t.TempDir(), "c.yaml")
+	if err := os.WriteFile(p, []byte("database:\n  driver: postgres\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		migrateConcurrently(t, bin, p, append(binEnv(""), envDatabaseDSN+"="+dsn))
+	}
 }
