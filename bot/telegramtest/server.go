@@ -74,6 +74,13 @@ type Options struct {
 	// Telegram refuses (it wants https), because a test has no
 	// certificate. Every other rule of setWebhook stays.
 	AllowHTTPWebhook bool
+	// WebhookVia, when set (an http://127.0.0.1:port base URL), is where
+	// webhook requests go: the path of the URL setWebhook was given, on
+	// WebhookVia's scheme and host. It stands in for the DNS and TLS that
+	// lead Telegram to a reverse proxy, so a test can set the https URL a
+	// deployment does and still receive its requests. setWebhook checks
+	// the URL it is given as before.
+	WebhookVia string
 	// WebhookRetry is how long an update the webhook did not answer 2xx
 	// waits before it is sent again. Default 100 ms (Telegram waits
 	// longer; tests should not).

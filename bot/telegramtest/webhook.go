@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/go-telegram/bot/models"
@@ -225,7 +226,13 @@ func (s *Server) startPostsLocked(wh *webhookState, client *http.Client) time.Ti
 // else (or no answer) schedules it again.
 func (s *Server) post(wh *webhookState, client *http.Client, q queuedUpdate) {
 	status, errText := 0, ""
-	req, err := http.NewRequest(http.MethodPost, wh.url, bytes.NewReader(q.raw))
+	target := wh.url
+	if via := s.opts.WebhookVia; via != "" {
+		if u, err := url.Parse(wh.url); err == nil {
+			target = strings.TrimRight(via, "/") + u.RequestURI()
+		}
+	}
+	req, err := http.NewRequest(http.MethodPost, target, bytes.NewReader(q.raw))
 	if err == nil {
 		req.Header.Set("Content-Type", "application/json")
 		if wh.secret != "" {

@@ -137,3 +137,30 @@ func TestWebhook_Delivery(t *testing.T) {
 		t.Errorf("%d requests at once, max_connections 3", p)
 	}
 }
+
+// TestWebhook_Via: with WebhookVia the https URL a deployment sets is
+// checked as Telegram checks it, and its requests reach the loopback
+// server standing in for the reverse proxy, path and secret kept.
+func TestWebhook_Via(t *testing.T) {
+	got := make(chan string, 1)
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case got <- r.URL.Path + " " + r.Header.Get("X-Telegram-Bot-Api-Secret-Token"):
+		default:
+		}
+	}))
+	defer proxy.Close()
+	s := newEmu(t, Options{WebhookVia: proxy.URL})
+	if status, r := post(t, s, "setWebhook", map[string]string{"url": "https://bot.example.com/telegram/hook", "secret_token": "s3cret"}); status != http.StatusOK {
+		t.Fatalf("setWebhook: %d %q", status, r.Description)
+	}
+	s.SendText(s.User(7, "Li", "", "zh"), "hi")
+	select {
+	case g := <-got:
+		if g != "/telegram/hook s3cret" {
+			t.Fatalf("the proxy got %q", g)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no request reached WebhookVia")
+	}
+}

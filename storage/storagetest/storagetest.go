@@ -131,3 +131,16 @@ func withSearchPath(dsn, schema string) string {
 	}
 	return fmt.Sprintf("%s search_path=%s", dsn, schema)
 }
+
+// PostgresDSN returns a DSN for a fresh schema of its own on the server
+// PostgresDSNEnv names, dropped when the test ends: for tests that start
+// processes of their own on it (replicas of the binary). It skips the
+// test when PostgresDSNEnv is unset.
+func PostgresDSN(tb testing.TB) string {
+	tb.Helper()
+	dsn := os.Getenv(PostgresDSNEnv)
+	if dsn == "" {
+		tb.Skipf("%s is not set", PostgresDSNEnv)
+	}
+	return withSearchPath(dsn, newSchema(tb, dsn))
+}
