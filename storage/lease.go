@@ -104,3 +104,16 @@ func (db *DB) Leases(ctx context.Context) ([]domain.Lease, error) {
 	}
 	return list, nil
 }
+
+// TakeOverLease gives the lease name to owner for ttl from now if `from`
+// still holds it, live or not: the caller knows from is gone (a process of
+// its own host that no longer runs). It reports whether owner has it.
+func (db *DB) TakeOverLease(ctx context.Context, name, from, owner string, ttl time.Duration) (bool, error) {
+	now := db.now()
+	res := db.conn(ctx).Exec(`UPDATE leases SET holder = ?, acquired_at = ?, expires_at = ? WHERE name = ? AND holder = ?`,
+		owner, dbTime(now), dbTime(now.Add(ttl)), name, from)
+	if res.Error != nil {
+		return false, formatError(fmt.Errorf("take over lease %q: %w", name, res.Error))
+	}
+	return res.RowsAffected == 1, nil
+}

@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strconv"
+	"strings"
+	"syscall"
 	"time"
 
 	"github.com/dealerbot/dealerbot/domain"
@@ -24,9 +27,12 @@ const pollerLease = "telegram.poller"
 type LeaseStore interface {
 	AcquireLease(ctx context.Context, name, owner string, ttl time.Duration) error
 	ReleaseLease(ctx context.Context, name, owner string) error
+	LeaseHolder(ctx context.Context, name string) (holder string, until time.Time, ok bool, err error)
+	TakeOverLease(ctx context.Context, name, from, owner string, ttl time.Duration) (bool, error)
 }
 
-// DefaultOwner names this process in the lease: host and pid.
+// DefaultOwner names this process in the lease: host and pid
+// ("host/pid 1234"); a replica's name may add "/<more>" after it.
 func DefaultOwner() string {
 	host, err := os.Hostname()
 	if err != nil {
@@ -35,10 +41,34 @@ func DefaultOwner() string {
 	return fmt.Sprintf("%s/pid %d", host, os.Getpid())
 }
 
-// acquirePollerLease takes the lease or says who holds it.
+// deadOnThisHost reports whether holder names a process of this host
+// ("host/pid N[/…]") that no longer runs: a poller killed with kill -9
+// whose lease has not expired yet, which a restart may take over at once.
+func deadOnThisHost(holder string) bool {
+	parts := strings.Split(holder, "/")
+	host, err := os.Hostname()
+	if err != nil || len(parts) < 2 || parts[0] != host {
+		return false
+	}
+	pid, err := strconv.Atoi(strings.TrimPrefix(parts[1], "pid "))
+	if err != nil || pid <= 0 || pid == os.Getpid() {
+		return false
+	}
+	return syscall.Kill(pid, 0) == syscall.ESRCH
+}
+
+// acquirePollerLease takes the lease or says who holds it. A lease whose
+// holder is a process of this host that is gone (killed, then restarted
+// by its supervisor) is taken over at once rather than after it expires.
 func (r *Runtime) acquirePollerLease(ctx context.Context) error {
 	err := r.leaseStore().AcquireLease(ctx, pollerLease, r.opts.Owner, r.opts.LeaseTTL)
 	if domain.ErrorCode(err) == domain.ECONFLICT {
+		if holder, _, ok, herr := r.leaseStore().LeaseHolder(ctx, pollerLease); herr == nil && ok && deadOnThisHost(holder) {
+			if took, terr := r.leaseStore().TakeOverLease(ctx, pollerLease, holder, r.opts.Owner, r.opts.LeaseTTL); terr == nil && took {
+				r.log.Warn("took over the poller lease of a process that is gone", slog.String("holder", holder))
+				return nil
+			}
+		}
 		return fmt.Errorf("delivery: another poller is running on this database (%s); "+
 			"long polling allows one instance: stop it, or use telegram.mode: webhook for several replicas",
 			domain.ErrorMessage(err))

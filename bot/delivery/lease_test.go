@@ -2,7 +2,10 @@ package delivery_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -76,4 +79,70 @@ func TestPoller_SecondRefusedWhileLeaseLive(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestPoller_RestartTakesOverAGoneProcessesLease: a poller killed with
+// kill -9 leaves its lease live; its restart on the same host takes it
+// over at once, since the holder's process is gone — while a holder on
+// this host that still runs, or on another host, is refused.
+func TestPoller_RestartTakesOverAGoneProcessesLease(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := h.rt.WaitHandled(ctx, int64(h.emu.SendText(h.user("Qian", "zh"), "first"))); err != nil {
+		t.Fatal(err)
+	}
+	h.stop()
+	host, err := os.Hostname()
+	if err != nil {
+		t.Skip("no host name")
+	}
+	gone := exec.Command("true")
+	if err := gone.Run(); err != nil {
+		t.Skip("cannot run true")
+	}
+	for _, tc := range []struct {
+		holder  string
+		refused bool
+	}{
+		{fmt.Sprintf("%s/pid %d", host, os.Getppid()), true}, // alive: the test's parent
+		{fmt.Sprintf("%s/pid %d/abcd", "another-host", gone.Process.Pid), true},
+		{fmt.Sprintf("%s/pid %d/abcd", host, gone.Process.Pid), false},
+	} {
+		if _, err := h.db.TakeOverLease(ctx, "telegram.poller", mustHolder(t, h), tc.holder, 15*time.Second); err != nil {
+			t.Fatal(err)
+		}
+		if err := h.db.AcquireLease(ctx, "telegram.poller", tc.holder, 15*time.Second); err != nil {
+			t.Fatal(err)
+		}
+		rt := secondPoller(t, h, "restarted/pid 9")
+		runCtx, stop := context.WithCancel(ctx)
+		done := make(chan error, 1)
+		go func() { done <- rt.Run(runCtx) }()
+		if tc.refused {
+			if err := <-done; err == nil || !strings.Contains(err.Error(), tc.holder) {
+				t.Fatalf("holder %s: %v", tc.holder, err)
+			}
+			stop()
+			continue
+		}
+		id := h.emu.SendText(h.user("Zhao", "zh"), "hello")
+		if err := rt.WaitHandled(ctx, int64(id)); err != nil {
+			t.Fatalf("holder %s gone: %v", tc.holder, err)
+		}
+		stop()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// mustHolder is who holds the poller's lease now ("" when nobody).
+func mustHolder(t *testing.T, h *harness) string {
+	t.Helper()
+	holder, _, _, err := h.db.LeaseHolder(context.Background(), "telegram.poller")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return holder
 }

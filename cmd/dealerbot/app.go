@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"time"
 
 	"github.com/dealerbot/dealerbot/bot"
@@ -184,17 +183,13 @@ func deliveryLimits(d DeliveryConfig) bot.Limits {
 	}
 }
 
-// replicaName names this process among the group's replicas: host, pid
-// and a random part, so a restarted process never passes for its
-// predecessor.
+// replicaName names this process among the group's replicas: host and
+// pid as the poller's lease reads them (delivery.DefaultOwner), and a
+// random part, so a restarted process never passes for its predecessor.
 func replicaName() string {
-	host, err := os.Hostname()
-	if err != nil {
-		host = "unknown"
-	}
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)
-	return fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b))
+	return delivery.DefaultOwner() + "/" + hex.EncodeToString(b)
 }
 
 // Close releases the database.

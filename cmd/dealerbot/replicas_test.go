@@ -220,7 +220,7 @@ delivery:
 			return nil, time.Time{}
 		}
 		for _, r := range reps {
-			if strings.Contains(holder, fmt.Sprintf("-%d-", r.cmd.Process.Pid)) {
+			if strings.Contains(holder, fmt.Sprintf("/pid %d/", r.cmd.Process.Pid)) {
 				return r, until
 			}
 		}
