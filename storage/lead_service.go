@@ -129,34 +129,29 @@ func (db *DB) LeadPhone(ctx context.Context, by int64, phone string) (*domain.Ph
 
 // ShowLead implements domain.LeadService.
 func (db *DB) ShowLead(ctx context.Context, by int64, ref domain.LeadRef) (*domain.Lead, error) {
-	var l *domain.Lead
-	err := db.InTx(ctx, func(ctx context.Context) error {
-		s, err := db.StaffByID(ctx, by)
-		if err != nil {
-			return err
-		}
-		l, err = db.visibleLead(ctx, s, ref)
-		return err
-	})
-	if err != nil {
-		return nil, wrapInternal(err, "show lead")
-	}
-	return l, nil
+	return db.leadAs(ctx, by, ref, "show lead", db.visibleLead)
 }
 
 // WorkLead implements domain.LeadService.
 func (db *DB) WorkLead(ctx context.Context, by int64, ref domain.LeadRef) (*domain.Lead, error) {
+	return db.leadAs(ctx, by, ref, "work lead", db.workableLead)
+}
+
+// leadAs finds the lead ref as staff member by may have it (find: to see,
+// to work), in one transaction.
+func (db *DB) leadAs(ctx context.Context, by int64, ref domain.LeadRef, what string,
+	find func(context.Context, *domain.Staff, domain.LeadRef) (*domain.Lead, error)) (*domain.Lead, error) {
 	var l *domain.Lead
 	err := db.InTx(ctx, func(ctx context.Context) error {
 		s, err := db.StaffByID(ctx, by)
 		if err != nil {
 			return err
 		}
-		l, err = db.workableLead(ctx, s, ref)
+		l, err = find(ctx, s, ref)
 		return err
 	})
 	if err != nil {
-		return nil, wrapInternal(err, "work lead")
+		return nil, wrapInternal(err, "%s", what)
 	}
 	return l, nil
 }
