@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/dealerbot/dealerbot/bot"
+	"github.com/dealerbot/dealerbot/bot/delivery"
 	"github.com/dealerbot/dealerbot/bot/telegramtest"
 	"github.com/dealerbot/dealerbot/domain"
 	"github.com/dealerbot/dealerbot/storage"
@@ -59,6 +60,8 @@ type harnessOptions struct {
 	groupChatID    int64
 	committed      func()              // bot.Options.Committed
 	rules          func(*domain.Rules) // changes the default rules
+	emu            *telegramtest.Server // an emulator to share (replicas), default a new one
+	webhook        *delivery.Webhook    // bot.Options.Webhook: webhook mode instead of polling
 }
 
 // newHarness starts a bot against a fresh emulator and database; extra
@@ -73,8 +76,10 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 	if o.limits == (bot.Limits{}) {
 		h.opts.limits = bot.Limits{GlobalPerSecond: 100000, PerChatPerSecond: 100000, GroupPerMinute: 100000}
 	}
-	h.emu = telegramtest.New(telegramtest.Options{Now: h.clock, EnforceLimits: o.enforce})
-	t.Cleanup(h.emu.Close)
+	if h.emu = o.emu; h.emu == nil {
+		h.emu = telegramtest.New(telegramtest.Options{Now: h.clock, EnforceLimits: o.enforce})
+		t.Cleanup(h.emu.Close)
+	}
 	switch {
 	case o.db != nil:
 		h.db = o.db
@@ -134,6 +139,7 @@ func (h *harness) start() {
 		ShutdownTimeout: 5 * time.Second,
 		Limits:          h.opts.limits,
 		Committed:       h.opts.committed,
+		Webhook:         h.opts.webhook,
 	})
 	if err != nil {
 		cancel()
