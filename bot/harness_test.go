@@ -58,8 +58,8 @@ type harnessOptions struct {
 	sendTimeout    time.Duration // bot.Options.SendTimeout (default 10 s)
 	db             *storage.DB   // an open, migrated database to use (a benchmark's seed)
 	groupChatID    int64
-	committed      func()              // bot.Options.Committed
-	rules          func(*domain.Rules) // changes the default rules
+	committed      func()               // bot.Options.Committed
+	rules          func(*domain.Rules)  // changes the default rules
 	emu            *telegramtest.Server // an emulator to share (replicas), default a new one
 	webhook        *delivery.Webhook    // bot.Options.Webhook: webhook mode instead of polling
 }
