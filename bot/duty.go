@@ -58,18 +58,24 @@ func (b *Bot) handleDuty(ctx context.Context, r *Request) error {
 	if len(f) > 1 {
 		return errUsage
 	}
-	day := b.dayOf(b.now())
+	day := b.now()
 	if len(f) == 1 {
 		t, err := b.parseDutyDay(f[0])
 		if err != nil {
 			return err
 		}
-		day = b.dayOf(t)
+		day = t
 	}
 	roster, err := b.opts.Duty.Duties(ctx, day)
 	if err != nil {
 		return err
 	}
+	return b.showDuties(ctx, r, roster)
+}
+
+// showDuties renders a day's roster.
+func (b *Bot) showDuties(ctx context.Context, r *Request, roster *domain.DutyRoster) error {
+	day := roster.Day
 	list, resting := roster.Assignments, roster.Resting
 	if len(list) == 0 {
 		r.Reply(ctx, "duty.none", day)
@@ -129,7 +135,7 @@ func (b *Bot) handleDutySet(ctx context.Context, r *Request, f []string) error {
 	if err != nil {
 		return err
 	}
-	out, err := b.opts.Duty.SetDuty(ctx, r.Staff.ID, b.dayOf(t), role.Name, who.ID)
+	out, err := b.opts.Duty.SetDuty(ctx, r.Staff.ID, t, role.Name, who.ID)
 	if err != nil {
 		return err
 	}
@@ -206,7 +212,7 @@ func (b *Bot) handleDutyUnset(ctx context.Context, r *Request, f []string) error
 			return perr
 		}
 		when = b.dayOf(t)
-		removed, err = b.opts.Duty.UnsetDuty(ctx, r.Staff.ID, when, role.Name, who.ID)
+		removed, err = b.opts.Duty.UnsetDuty(ctx, r.Staff.ID, t, role.Name, who.ID)
 	}
 	if err != nil {
 		return err

@@ -39,7 +39,8 @@ func (b *Bot) handleHandover(ctx context.Context, r *Request) error {
 	}
 	h := domain.Handover{LeadID: l.ID, FromID: r.Staff.ID} // the service sets the expected date by default
 	if len(f) == 3 {
-		if h.ExpectedBuyBy, err = domain.ParseWhen(f[2], b.now(), b.allDays()); err != nil {
+		// Read only: SendHandover checks it (domain.CheckExpectedBuyBy).
+		if h.ExpectedBuyBy, err = domain.ReadWhen(f[2], b.now(), domain.AllDays(b.opts.Calendar.Location)); err != nil {
 			return err
 		}
 	}
@@ -59,12 +60,6 @@ func (b *Bot) handleHandover(ctx context.Context, r *Request) error {
 	}
 	b.reply(ctx, r.ChatID, r.T("handover.sent", out.Lead.ID, out.Lead.Name, out.To.Name))
 	return nil
-}
-
-// allDays is the calendar with every day open all day: an expected
-// purchase date is a date, not an appointment.
-func (b *Bot) allDays() *domain.Calendar {
-	return &domain.Calendar{Location: b.opts.Calendar.Location, Open: 0, Close: 24*60 - 1, WorkingDays: []time.Weekday{0, 1, 2, 3, 4, 5, 6}}
 }
 
 // handoverForm renders attachment 2: date, customer, phone, model, channel,

@@ -79,11 +79,11 @@ func (b *Bot) handleSwapAnswer(ctx context.Context, r *Request) error {
 	if err != nil {
 		return restError(r.Lang, err)
 	}
-	sw, requester := &out.Swap, out.Requester
+	sw, requester := &out.Swap, out.Notify
 	askText := T(r.Lang, "swap.ask", Raw(swapSummary(r.Lang, sw)))
 	answerKey := fmt.Sprintf("swap-answer:%d:%d", id, sw.Seq)
 	if !out.Agreed {
-		if requester.Enrolled() {
+		if requester != nil {
 			text := T(requester.Lang, "swap.declined", r.Staff.Name, Raw(swapSummary(requester.Lang, sw)))
 			if err := b.Push(ctx, fmt.Sprintf("swap-declined:%d:%d", id, sw.Seq), requester.TelegramID, requester.ID, text, nil); err != nil {
 				return err
@@ -94,11 +94,11 @@ func (b *Bot) handleSwapAnswer(ctx context.Context, r *Request) error {
 	if err := b.sendApprovalCards(ctx, swapCards(sw), out.Approvers); err != nil {
 		return err
 	}
-	err = b.tell(ctx, fmt.Sprintf("swap-agreed:%d:%d", id, sw.Seq), requester, func(lang domain.Lang) string {
-		return T(lang, "swap.agreed", r.Staff.Name)
-	})
-	if err != nil {
-		return err
+	if requester != nil {
+		text := T(requester.Lang, "swap.agreed", r.Staff.Name)
+		if err := b.Push(ctx, fmt.Sprintf("swap-agreed:%d:%d", id, sw.Seq), requester.TelegramID, requester.ID, text, nil); err != nil {
+			return err
+		}
 	}
 	return b.editPressed(ctx, r, answerKey, askText+"\n"+r.T("swap.answer_yes"))
 }

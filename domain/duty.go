@@ -92,25 +92,26 @@ func WeeklyFirstDay(wd time.Weekday, now time.Time, loc *time.Location) string {
 }
 
 // DutyService plans the duty rota and says who must hear of it (R5.2).
-// Days are store dates written 2006-01-02; weekdays 0 Sunday … 6 Saturday.
+// Days are times, of which the service takes the store date (outcomes say
+// it as 2006-01-02); weekdays 0 Sunday … 6 Saturday.
 // Each method is one transaction, or joins the caller's.
 type DutyService interface {
-	// Duties returns the roster of day: who is on which role, who of them
-	// rests, and each of them. EINVALID (a bad day).
-	Duties(ctx context.Context, day string) (*DutyRoster, error)
+	// Duties returns the roster of day's store date: who is on which
+	// role, who of them rests, and each of them.
+	Duties(ctx context.Context, day time.Time) (*DutyRoster, error)
 
-	// SetDuty puts staffID on role on day for plannerID. EFORBIDDEN
+	// SetDuty puts staffID on role on day's store date for plannerID. EFORBIDDEN
 	// (err.forbidden), ENOTFOUND (err.staff_not_found), EINVALID
 	// (duty.day_past, duty.role_bad), ECONFLICT (duty.resting).
-	SetDuty(ctx context.Context, plannerID int64, day, role string, staffID int64) (*DutySet, error)
+	SetDuty(ctx context.Context, plannerID int64, day time.Time, role string, staffID int64) (*DutySet, error)
 
 	// SetWeekly adds staffID to role's weekly pattern on weekday. Errors
 	// as SetDuty but for days (EINVALID duty.weekday_bad).
 	SetWeekly(ctx context.Context, plannerID int64, weekday time.Weekday, role string, staffID int64) (*DutySet, error)
 
-	// UnsetDuty takes staffID off role on day; false when they were not
+	// UnsetDuty takes staffID off role on day's store date; false when they were not
 	// on it. EFORBIDDEN (err.forbidden).
-	UnsetDuty(ctx context.Context, plannerID int64, day, role string, staffID int64) (bool, error)
+	UnsetDuty(ctx context.Context, plannerID int64, day time.Time, role string, staffID int64) (bool, error)
 
 	// UnsetWeekly takes staffID off role's weekly pattern on weekday;
 	// false when they were not in it. EFORBIDDEN (err.forbidden).

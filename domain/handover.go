@@ -106,7 +106,9 @@ type HandoverService interface {
 	// pending, created now. ENOTFOUND (err.lead_not_found,
 	// err.staff_not_found), EFORBIDDEN (err.lead_not_yours), EINVALID
 	// (err.handover_not_telesales, err.handover_not_consultant), ECONFLICT
-	// (err.handover_pending: one pending form a lead).
+	// (err.handover_pending: one pending form a lead), EINVALID
+	// (err.when_past, err.when_far: a given ExpectedBuyBy is checked by
+	// CheckExpectedBuyBy).
 	SendHandover(ctx context.Context, h Handover, toName string) (*HandoverSent, error)
 
 	// HandoverToAnswer returns handover id if staffID may answer it now:
@@ -155,6 +157,20 @@ func HandoverNotice(s *Staff) *Staff {
 		return nil
 	}
 	return s
+}
+
+// AllDays is the calendar of zone loc with every day open all day: an
+// expected purchase date is a date, not an appointment, so a day typed
+// without a time reads as its midnight (ReadWhen) and any day will do.
+func AllDays(loc *time.Location) *Calendar {
+	return &Calendar{Location: loc, Open: 0, Close: 24*60 - 1, WorkingDays: []time.Weekday{0, 1, 2, 3, 4, 5, 6}}
+}
+
+// CheckExpectedBuyBy returns nil when t may be a handover's expected
+// purchase date at now in zone loc: in the future, at most MaxYearsAhead
+// ahead (CheckWhen on AllDays). EINVALID (err.when_past, err.when_far).
+func CheckExpectedBuyBy(t, now time.Time, loc *time.Location) error {
+	return CheckWhen(t, now, AllDays(loc))
 }
 
 // ExpectedBuyBy is the expected purchase date on a handover form, from the

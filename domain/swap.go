@@ -85,11 +85,13 @@ func (s *Swap) Approval() *Approval {
 type SwapRequested struct{ Swap }
 
 // SwapAnswered is the colleague's answer: on a yes the approvers must each
-// get a card and the requester hear; on a no the requester hears.
+// get a card; either way Notify, the requester, hears it (Tellable; nil
+// when they cannot be told).
 type SwapAnswered struct {
 	Swap
 	Agreed    bool
 	Approvers []*Staff
+	Notify    *Staff
 }
 
 // SwapDecided is what DecideSwap did: both sides hear the ruling and the

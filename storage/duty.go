@@ -141,7 +141,8 @@ func (db *DB) storeDay(t time.Time) string {
 }
 
 // Duties implements domain.DutyService.
-func (db *DB) Duties(ctx context.Context, day string) (*domain.DutyRoster, error) {
+func (db *DB) Duties(ctx context.Context, t time.Time) (*domain.DutyRoster, error) {
+	day := db.storeDay(t)
 	var out *domain.DutyRoster
 	err := db.InTx(ctx, func(ctx context.Context) error {
 		list, err := db.DutyOn(ctx, day)
@@ -197,13 +198,11 @@ func tellOnDuty(planner, who *domain.Staff, now bool) *domain.Staff {
 }
 
 // SetDuty implements domain.DutyService.
-func (db *DB) SetDuty(ctx context.Context, plannerID int64, day, role string, staffID int64) (*domain.DutySet, error) {
-	t, err := time.ParseInLocation(domain.DateLayout, day, db.Calendar.Location)
-	if err != nil {
-		return nil, domain.Errorkf(domain.EINVALID, "duty.day_bad", []any{day}, "%q is not a date", day)
-	}
+func (db *DB) SetDuty(ctx context.Context, plannerID int64, t time.Time, role string, staffID int64) (*domain.DutySet, error) {
+	day := db.storeDay(t)
+	t = db.Calendar.StartOfDay(t)
 	var out *domain.DutySet
-	err = db.InTx(ctx, func(ctx context.Context) error {
+	err := db.InTx(ctx, func(ctx context.Context) error {
 		planner, who, err := db.dutyPlan(ctx, plannerID, role, staffID)
 		if err != nil {
 			return err
@@ -257,7 +256,8 @@ func (db *DB) SetWeekly(ctx context.Context, plannerID int64, weekday time.Weekd
 }
 
 // UnsetDuty implements domain.DutyService.
-func (db *DB) UnsetDuty(ctx context.Context, plannerID int64, day, role string, staffID int64) (bool, error) {
+func (db *DB) UnsetDuty(ctx context.Context, plannerID int64, t time.Time, role string, staffID int64) (bool, error) {
+	day := db.storeDay(t)
 	var removed bool
 	err := db.InTx(ctx, func(ctx context.Context) error {
 		if _, _, err := db.dutyPlan(ctx, plannerID, role, staffID); err != nil {

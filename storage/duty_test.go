@@ -88,6 +88,16 @@ func duty(day, role string, id int64) domain.DutyAssignment {
 	return domain.DutyAssignment{Day: day, Role: role, StaffID: id}
 }
 
+// on is store date day (2006-01-02) as a time, as the chat's parser
+// gives it: the start of the day in the store's zone.
+func on(db *storage.DB, day string) time.Time {
+	t, err := time.ParseInLocation(domain.DateLayout, day, db.Calendar.Location)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
 // TestR5_2_DutyService: who may plan, what cannot be planned, whom to tell
 // at once, the morning reminder and the rest conflicts.
 func TestR5_2_DutyService(t *testing.T) {
@@ -100,50 +110,53 @@ func TestR5_2_DutyService(t *testing.T) {
 		const tue = "2026-03-03"
 
 		t.Run("Err", func(t *testing.T) {
-			_, err := db.SetDuty(ctx, a.ID, today, "opening", b.ID)
+			_, err := db.SetDuty(ctx, a.ID, on(db, today), "opening", b.ID)
 			AssertError(t, err, domain.EFORBIDDEN, "err.forbidden")
 			_, err = db.UnsetWeekly(ctx, a.ID, time.Monday, "opening", b.ID)
 			AssertError(t, err, domain.EFORBIDDEN, "err.forbidden")
-			_, err = db.SetDuty(ctx, sup.ID, "2026-03-01", "opening", b.ID)
+			_, err = db.SetDuty(ctx, sup.ID, on(db, "2026-03-01"), "opening", b.ID)
 			AssertError(t, err, domain.EINVALID, "duty.day_past")
-			_, err = db.SetDuty(ctx, sup.ID, today, "lunch", b.ID)
+			_, err = db.SetDuty(ctx, sup.ID, on(db, today), "lunch", b.ID)
 			AssertError(t, err, domain.EINVALID, "")
 			_, err = db.SetWeekly(ctx, sup.ID, 7, "opening", b.ID)
 			AssertError(t, err, domain.EINVALID, "duty.weekday_bad")
 			must(t, db.ExecRaw(ctx, `INSERT INTO rest_days (staff_id, day, status, created_at) VALUES (?, ?, ?, ?)`,
 				b.ID, "2026-03-04", domain.RestApproved, now))
-			_, err = db.SetDuty(ctx, sup.ID, "2026-03-04", "opening", b.ID)
+			_, err = db.SetDuty(ctx, sup.ID, on(db, "2026-03-04"), "opening", b.ID)
 			AssertError(t, err, domain.ECONFLICT, "duty.resting")
 		})
 		t.Run("SetTellsWhoIsPutOnDuty", func(t *testing.T) {
-			out, err := db.SetDuty(ctx, sup.ID, today, "opening", a.ID)
+			out, err := db.SetDuty(ctx, sup.ID, on(db, today), "opening", a.ID)
 			if err != nil || out.Day != today || out.Staff.ID != a.ID || out.Tell == nil || out.Tell.ID != a.ID {
 				t.Fatalf("set: %+v %v", out, err)
 			}
-			if out, err := db.SetDuty(ctx, sup.ID, tue, "closing", sup.ID); err != nil || out.Tell != nil {
+			if out, err := db.SetDuty(ctx, sup.ID, on(db, tue), "closing", sup.ID); err != nil || out.Tell != nil {
 				t.Fatalf("themselves: %+v %v", out, err)
 			}
-			if out, err := db.SetDuty(ctx, sup.ID, tue, "opening", c.ID); err != nil || out.Tell != nil {
+			if out, err := db.SetDuty(ctx, sup.ID, on(db, tue), "opening", c.ID); err != nil || out.Tell != nil {
 				t.Fatalf("not enrolled: %+v %v", out, err)
 			}
 			out, err = db.SetWeekly(ctx, sup.ID, time.Tuesday, "showroom", b.ID)
 			if err != nil || !out.Weekly || out.Day != tue || out.Tell == nil || out.Tell.ID != b.ID {
 				t.Fatalf("weekly: %+v %v", out, err)
 			}
-			r, err := db.Duties(ctx, tue)
+			r, err := db.Duties(ctx, on(db, tue))
 			if err != nil || fmt.Sprint(r.Assignments) != fmt.Sprint([]domain.DutyAssignment{
 				duty(tue, "closing", sup.ID), duty(tue, "opening", c.ID), duty(tue, "showroom", b.ID)}) {
 				t.Fatalf("duties: %+v %v", r, err)
+			}
+			if late, err := db.Duties(ctx, time.Date(2026, 3, 2, 20, 0, 0, 0, time.UTC)); err != nil || late.Day != tue || len(late.Assignments) != 3 {
+				t.Fatalf("duties of 20:00 UTC, Tuesday in the store: %+v %v", late, err)
 			}
 			if len(r.Staff) != 3 || r.Staff[sup.ID].Name != sup.Name || r.Staff[c.ID].Name != c.Name || r.Staff[b.ID].Name != b.Name {
 				t.Fatalf("duties' staff: %+v", r.Staff)
 			}
 		})
 		t.Run("Unset", func(t *testing.T) {
-			if ok, err := db.UnsetDuty(ctx, sup.ID, today, "opening", a.ID); err != nil || !ok {
+			if ok, err := db.UnsetDuty(ctx, sup.ID, on(db, today), "opening", a.ID); err != nil || !ok {
 				t.Fatalf("unset: %v %v", ok, err)
 			}
-			if ok, err := db.UnsetDuty(ctx, sup.ID, today, "opening", a.ID); err != nil || ok {
+			if ok, err := db.UnsetDuty(ctx, sup.ID, on(db, today), "opening", a.ID); err != nil || ok {
 				t.Fatalf("unset twice: %v %v", ok, err)
 			}
 			if ok, err := db.UnsetWeekly(ctx, sup.ID, time.Tuesday, "showroom", b.ID); err != nil || !ok {

@@ -216,6 +216,11 @@ func (db *DB) SendHandover(ctx context.Context, h domain.Handover, toName string
 		if err := domain.CanHandOver(from, l, nil); err != nil {
 			return err
 		}
+		if !h.ExpectedBuyBy.IsZero() {
+			if err := domain.CheckExpectedBuyBy(h.ExpectedBuyBy, db.now(), db.Calendar.Location); err != nil {
+				return err
+			}
+		}
 		to, err := db.StaffByName(ctx, toName)
 		if err != nil {
 			return err

@@ -40,6 +40,19 @@ func TestR1_10_HandoverService(t *testing.T) {
 			MustUpdateLead(t, db, shown)
 			_, err = db.SendHandover(ctx, domain.Handover{LeadID: shown.ID, FromID: tele.ID}, "Cons")
 			AssertError(t, err, domain.EINVALID, "err.handover_not_telesales")
+			// The expected purchase date the chat read is checked here: not
+			// past (yesterday, or the midnight of today), not over a year ahead.
+			for _, tc := range []struct {
+				by  time.Time
+				key string
+			}{
+				{now.AddDate(0, 0, -1), "err.when_past"},
+				{db.Calendar.StartOfDay(now), "err.when_past"},
+				{now.AddDate(1, 0, 1), "err.when_far"},
+			} {
+				_, err = db.SendHandover(ctx, domain.Handover{LeadID: l.ID, FromID: tele.ID, ExpectedBuyBy: tc.by}, "Cons")
+				AssertError(t, err, domain.EINVALID, tc.key)
+			}
 		})
 
 		var h *domain.Handover

@@ -44,7 +44,7 @@ func (db *DB) morningDigests(ctx context.Context, now time.Time) ([]*domain.Morn
 	today := db.Calendar.StartOfDay(now)
 	byID := make(map[int64]*domain.MorningDigest, len(staff))
 	for _, s := range staff {
-		if s.Active && s.Enrolled() {
+		if domain.Tellable(s, 0) != nil {
 			byID[s.ID] = &domain.MorningDigest{Staff: s, At: now, Day: today}
 		}
 	}

@@ -91,7 +91,7 @@ func (db *DB) answerSwap(ctx context.Context, id, colleagueID int64, agreed bool
 		if err != nil {
 			return err
 		}
-		out = &domain.SwapAnswered{Swap: *sw, Agreed: agreed}
+		out = &domain.SwapAnswered{Swap: *sw, Agreed: agreed, Notify: domain.Tellable(sw.Requester, colleagueID)}
 		rd := *sw.Rest
 		if !agreed {
 			rd.SwapWith, rd.SwapDay, rd.SwapStage = 0, "", domain.SwapNone

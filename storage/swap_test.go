@@ -88,7 +88,7 @@ func TestR5_1_SwapService(t *testing.T) {
 			_, err = db.AgreeSwap(ctx, mine.ID, a.ID)
 			AssertError(t, err, domain.ECONFLICT, "swap.stale")
 			ans, err := db.DeclineSwap(ctx, mine.ID, w.ID)
-			if err != nil || ans.Agreed || ans.Seq != 1 || ans.Requester.ID != a.ID || ans.Approvers != nil {
+			if err != nil || ans.Agreed || ans.Seq != 1 || ans.Requester.ID != a.ID || ans.Approvers != nil || ans.Notify == nil || ans.Notify.ID != a.ID {
 				t.Fatalf("declined %+v, %v", ans, err)
 			}
 			if got := swapOf(t, db, mine.ID); got != fmt.Sprintf(`staff=%d with=0 day="" stage="" seq=1`, a.ID) {
@@ -100,7 +100,7 @@ func TestR5_1_SwapService(t *testing.T) {
 				t.Fatalf("requested %+v", out)
 			}
 			ans, err := db.AgreeSwap(ctx, mine.ID, w.ID)
-			if err != nil || !ans.Agreed || ans.Seq != 2 || fmt.Sprint(names(ans.Approvers)) != "[Boss]" {
+			if err != nil || !ans.Agreed || ans.Seq != 2 || fmt.Sprint(names(ans.Approvers)) != "[Boss]" || ans.Notify == nil || ans.Notify.ID != a.ID {
 				t.Fatalf("agreed %+v, %v", ans, err)
 			}
 			if got := swapOf(t, db, mine.ID); got != fmt.Sprintf(`staff=%d with=%d day="2026-03-17" stage="agreed" seq=2`, a.ID, w.ID) {
@@ -134,6 +134,32 @@ func TestR5_1_SwapService(t *testing.T) {
 			_, err = db.DecideSwap(ctx, mine.ID, domain.Decision{DeciderID: boss.ID, Verdict: domain.Approved})
 			AssertError(t, err, domain.ECONFLICT, "swap.stale")
 		})
+	})
+}
+
+// TestSwapAnswerTellsAReachableRequester: the colleague's answer names
+// the requester to tell only when they can be told (domain.Tellable); one
+// not on Telegram hears nothing, agreed or declined.
+func TestSwapAnswerTellsAReachableRequester(t *testing.T) {
+	storagetest.ForEachDriver(t, func(t *testing.T, db *storage.DB) {
+		fixClock(db)
+		u := MustCreateStaff(t, db, "U", domain.RoleConsultant) // not on Telegram
+		w := MustEnrolStaff(t, db, "W", 102, domain.RoleConsultant)
+		MustEnrolStaff(t, db, "Boss", 104, domain.RoleSupervisor)
+		rd := grantRest(t, db, u, "2026-03-10")
+		for _, agree := range []bool{false, true} {
+			if _, err := requestSwap(db, u.ID, "03-10", "W", ""); err != nil {
+				t.Fatal(err)
+			}
+			answer := db.DeclineSwap
+			if agree {
+				answer = db.AgreeSwap
+			}
+			ans, err := answer(ctx, rd.ID, w.ID)
+			if err != nil || ans.Agreed != agree || ans.Requester.ID != u.ID || ans.Notify != nil {
+				t.Fatalf("agree=%v: answered %+v, %v", agree, ans, err)
+			}
+		}
 	})
 }
 
