@@ -118,7 +118,6 @@ var leadMessages = map[domain.Lang]map[string]string{
 		"visit.first":        "首次",
 		"visit.return":       "再次",
 		"visit.still_here":   "在店",
-		"visit.note":         "到店",
 		"visit.already_left": "已登记离店。",
 		"visit.grade_prompt": "#%d %s 于 %s 到店，已过 24 小时，请确认级别（当前 %s）：",
 
@@ -244,7 +243,6 @@ var leadMessages = map[domain.Lang]map[string]string{
 		"visit.first":        "first",
 		"visit.return":       "return",
 		"visit.still_here":   "still here",
-		"visit.note":         "visit",
 		"visit.already_left": "Departure recorded already.",
 		"visit.grade_prompt": "#%d %s visited at %s, 24 hours ago: confirm the grade (now %s):",
 
