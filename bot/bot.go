@@ -43,7 +43,7 @@ type staffStore interface {
 // Limits are Telegram's flood limits the sender keeps to.
 type Limits = delivery.Limits
 
-// Options configure a Bot. Token, APIURL, Store, the services and Calendar
+// Options configure a Bot. Token, APIURL, Store, the services and Stores
 // are required.
 type Options struct {
 	Token  string
@@ -59,9 +59,10 @@ type Options struct {
 	Rest      domain.RestService
 	Log       *slog.Logger
 	Now       func() time.Time
-	Calendar  *domain.Calendar
-	Rules     domain.Rules
-	StoreName string
+	// Stores are the group's stores: each with its name, calendar, rules
+	// and group chat. A reader's texts use their own store's
+	// (Request.Store, Bot.StoreOf).
+	Stores *domain.Stores
 
 	// Complaints registers and carries complaints (R2); Register is their
 	// weekly register (R2.8).
@@ -95,8 +96,6 @@ type Options struct {
 	HandlerTimeout time.Duration
 	// Limits are Telegram's flood limits (default 30/s, 1/s a chat, 20/min a group).
 	Limits Limits
-	// GroupChatID is the team's group chat, where rosters are posted; 0: none.
-	GroupChatID int64
 	// Committed, if set, is called after each update's changes commit, so
 	// that the jobs' timers recompute their next instant at once: a new
 	// complaint or a reception call may bring a deadline nearer. It must
@@ -232,7 +231,7 @@ func (b *Bot) dispatch(ctx context.Context, _ *tgbot.Bot, upd *models.Update) {
 
 // formatTime writes an instant in the store's time zone.
 func (b *Bot) formatTime(t time.Time) string {
-	return t.In(b.opts.Calendar.Location).Format("2006-01-02 15:04")
+	return t.In(b.opts.Stores.Default().Calendar.Location).Format("2006-01-02 15:04")
 }
 
 // required reports the first option the bot cannot run without.
@@ -241,7 +240,7 @@ func (o *Options) required() error {
 		name    string
 		missing bool
 	}{
-		{"Store", o.Store == nil}, {"Calendar", o.Calendar == nil},
+		{"Store", o.Store == nil}, {"Stores", o.Stores == nil},
 		{"Lost", o.Lost == nil}, {"Cleanup", o.Cleanup == nil},
 		{"Duty", o.Duty == nil}, {"Reception", o.Reception == nil},
 		{"Complaints", o.Complaints == nil}, {"Register", o.Register == nil},
@@ -255,4 +254,14 @@ func (o *Options) required() error {
 		}
 	}
 	return nil
+}
+
+// StoreOf returns the store of a person (domain.Staff.StoreID): whose
+// calendar their times are written in and whose rules their texts quote.
+// nil or an unknown store reads as the default store.
+func (b *Bot) StoreOf(s *domain.Staff) *domain.Store {
+	if s == nil {
+		return b.opts.Stores.Default()
+	}
+	return b.opts.Stores.Of(s.StoreID)
 }

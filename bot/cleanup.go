@@ -40,7 +40,7 @@ func (b *Bot) registerCleanup() {
 
 // handleCleanup runs the clean-up of the current month on demand.
 func (b *Bot) handleCleanup(ctx context.Context, r *Request) error {
-	month := domain.CleanupMonth(b.now(), b.opts.Calendar.Location)
+	month := domain.CleanupMonth(b.now(), b.opts.Stores.Default().Calendar.Location)
 	p, err := b.opts.Cleanup.CleanupCases(ctx, month)
 	if err != nil {
 		return err

@@ -84,6 +84,9 @@ type Request struct {
 	names map[int64]string // staff names looked up for this request
 }
 
+// Store is the caller's store: its calendar, rules and name.
+func (r *Request) Store() *domain.Store { return r.bot.StoreOf(r.Staff) }
+
 // Fields splits Args at white space.
 func (r *Request) Fields() []string { return strings.Fields(r.Args) }
 

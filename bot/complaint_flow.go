@@ -35,7 +35,7 @@ func (b *Bot) draftComplaint(r *Request, d complaintDraft) (*domain.Complaint, e
 	c := &domain.Complaint{Customer: d.Customer, Phone: d.Phone, Channel: channel, Subject: subject, Department: d.Department,
 		Description: d.Description, Model: d.Model, ProblemType: d.Problem, ProblemAt: d.When, VIN: d.VIN, Appraisal: d.Appraisal,
 		RegisteredBy: r.Staff.ID}
-	if err := c.Validate(b.opts.Rules.Complaints.Departments); err != nil {
+	if err := c.Validate(b.opts.Stores.Default().Rules.Complaints.Departments); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -76,7 +76,7 @@ func (b *Bot) complaintCard(ctx context.Context, lang domain.Lang, v *domain.Com
 	}
 	lines = append(lines, T(lang, "cmp.desc", clip(c.Description, 1000)))
 	now := b.now()
-	for _, d := range c.AllDeadlines(b.opts.Rules.Complaints, b.opts.Calendar) {
+	for _, d := range c.AllDeadlines(b.opts.Stores.Default().Rules.Complaints, b.opts.Stores.Default().Calendar) {
 		if c.Status == domain.ComplaintClosed && !d.Done {
 			continue
 		}
@@ -259,7 +259,7 @@ func (b *Bot) handleComplaints(ctx context.Context, r *Request) error {
 		switch {
 		case w == domain.ComplaintOpen || w == domain.ComplaintClosing || w == domain.ComplaintClosed:
 			f.Statuses = []string{w}
-		case slices.Contains(b.opts.Rules.Complaints.Departments, w):
+		case slices.Contains(b.opts.Stores.Default().Rules.Complaints.Departments, w):
 			f.Department = w
 		default:
 			return errUsage
@@ -275,11 +275,11 @@ func (b *Bot) handleComplaints(ctx context.Context, r *Request) error {
 	}
 	lines := []string{r.T("cmp.list_header", len(list))}
 	if len(list) > complaintsShown {
-		lines = append(lines, r.T("cmp.list_more", complaintsShown, len(list), b.opts.Rules.Complaints.Departments[0]))
+		lines = append(lines, r.T("cmp.list_more", complaintsShown, len(list), b.opts.Stores.Default().Rules.Complaints.Departments[0]))
 	}
 	for _, c := range list[:min(len(list), complaintsShown)] {
 		next := r.T("cmpst." + c.Status)
-		if d, ok := c.Next(b.opts.Rules.Complaints, b.opts.Calendar); ok {
+		if d, ok := c.Next(b.opts.Stores.Default().Rules.Complaints, b.opts.Stores.Default().Calendar); ok {
 			next = r.T("cmp.list_due", r.T("dl."+d.Kind), b.formatTime(d.Due))
 		}
 		lines = append(lines, r.T("cmp.list_line", c.ID, c.Customer, c.Department, r.staffName(ctx, c.OwnerID), Raw(next)))

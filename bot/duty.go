@@ -39,7 +39,7 @@ func (b *Bot) registerDuty() {
 
 // dayOf is the store date of t: 2006-01-02 in the store's zone.
 func (b *Bot) dayOf(t time.Time) string {
-	return t.In(b.opts.Calendar.Location).Format(domain.DateLayout)
+	return t.In(b.opts.Stores.Default().Calendar.Location).Format(domain.DateLayout)
 }
 
 // handleDuty dispatches /duty [date], /duty set … and /duty weekly ….
@@ -111,7 +111,7 @@ func (b *Bot) dutyRolesOf(list []domain.DutyAssignment) []string {
 		seen[a.Role] = true
 	}
 	var out []string
-	for _, d := range b.opts.Rules.Rota.DutyRoles {
+	for _, d := range b.opts.Stores.Default().Rules.Rota.DutyRoles {
 		if seen[d.Name] {
 			out = append(out, d.Name)
 			delete(seen, d.Name)
@@ -160,7 +160,7 @@ func (b *Bot) dutyTasks(lang domain.Lang, roles []string) string {
 	var parts []string
 	for _, role := range roles {
 		part := T(lang, "duty.remind_role", dutyRoleName(lang, role))
-		if dr, ok := b.opts.Rules.Rota.DutyRoleNamed(role); ok {
+		if dr, ok := b.opts.Stores.Default().Rules.Rota.DutyRoleNamed(role); ok {
 			for _, task := range dr.Tasks {
 				part += "\n" + T(lang, "duty.remind_task", task)
 			}
@@ -247,7 +247,7 @@ func (b *Bot) handleDutyWeekly(ctx context.Context, r *Request, f []string) erro
 
 // parseDutyDay reads a date as staff type it (domain.ParseDay).
 func (b *Bot) parseDutyDay(s string) (time.Time, error) {
-	t, err := domain.ParseDay(s, b.now(), b.opts.Calendar)
+	t, err := domain.ParseDay(s, b.now(), b.opts.Stores.Default().Calendar)
 	if err != nil {
 		return time.Time{}, domain.Errorkf(domain.EINVALID, "duty.day_bad", []any{s}, "%q is not a date", s)
 	}
@@ -277,11 +277,11 @@ func parseDutyWeekday(s string) (time.Weekday, bool) {
 // dutyRoleFromInput finds a configured duty role by its name or its name
 // in either language.
 func (b *Bot) dutyRoleFromInput(r *Request, s string) (domain.DutyRole, error) {
-	if d, ok := b.opts.Rules.Rota.DutyRoleNamed(s); ok {
+	if d, ok := b.opts.Stores.Default().Rules.Rota.DutyRoleNamed(s); ok {
 		return d, nil
 	}
 	var names []string
-	for _, d := range b.opts.Rules.Rota.DutyRoles {
+	for _, d := range b.opts.Stores.Default().Rules.Rota.DutyRoles {
 		for _, lang := range []domain.Lang{domain.LangZH, domain.LangEN} {
 			if dutyRoleName(lang, d.Name) == s {
 				return d, nil
@@ -331,7 +331,7 @@ func (b *Bot) NotifyDutyReminder(ctx context.Context, rem *domain.DutyReminder) 
 // pushRoster posts the day's roster in the team's group chat, if one is
 // configured (telegram.group_chat_id), in the store's language.
 func (b *Bot) pushRoster(ctx context.Context, day string, roster []domain.StaffOnDuty) error {
-	if b.opts.GroupChatID == 0 || len(roster) == 0 {
+	if b.opts.Stores.Default().GroupChatID == 0 || len(roster) == 0 {
 		return nil
 	}
 	lang := domain.LangZH
@@ -343,7 +343,7 @@ func (b *Bot) pushRoster(ctx context.Context, day string, roster []domain.StaffO
 		}
 		lines = append(lines, T(lang, "duty.roster_line", p.Staff.Name, strings.Join(names, T(lang, "list.sep"))))
 	}
-	return b.Push(ctx, "roster:"+day, b.opts.GroupChatID, 0, strings.Join(lines, "\n"), nil)
+	return b.Push(ctx, "roster:"+day, b.opts.Stores.Default().GroupChatID, 0, strings.Join(lines, "\n"), nil)
 }
 
 // NotifyDutyRestConflicts tells the supervisors of anyone on duty who has

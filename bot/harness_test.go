@@ -105,7 +105,9 @@ func (h *harness) start() {
 		h.t.Fatal(err)
 	}
 	cal := &domain.Calendar{Location: shanghai(), Open: 9 * 60, Close: 18 * 60, WorkingDays: []time.Weekday{0, 1, 2, 3, 4, 5, 6}}
-	h.db.Rules, h.db.Calendar = rules, cal // the services' regulation is the bot's
+	// The services' regulation is the bot's: the database's default store.
+	st := h.db.Stores.Default()
+	st.Name, st.Rules, st.Calendar, st.GroupChatID = "示例4S店", rules, cal, h.opts.groupChatID
 	var store bot.Store = h.db
 	if h.opts.wrap != nil {
 		store = h.opts.wrap(h.db)
@@ -130,11 +132,8 @@ func (h *harness) start() {
 		Visits:          h.db,
 		HandlerTimeout:  h.opts.handlerTimeout,
 		SendTimeout:     h.opts.sendTimeout,
-		GroupChatID:     h.opts.groupChatID,
 		Now:             h.clock,
-		Calendar:        cal,
-		Rules:           rules,
-		StoreName:       "示例4S店",
+		Stores:          h.db.Stores,
 		PollTimeout:     2 * time.Second,
 		ShutdownTimeout: 5 * time.Second,
 		Limits:          h.opts.limits,

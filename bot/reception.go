@@ -65,7 +65,7 @@ func (b *Bot) sendReceptionCard(ctx context.Context, c *domain.ReceptionCall) er
 		{Text: T(s.Lang, "btn.rq_accept"), CallbackData: "rq:ok:" + data},
 		{Text: T(s.Lang, "btn.rq_busy"), CallbackData: "rq:busy:" + data},
 	})
-	text := T(s.Lang, "rq.card", s.Name, spanText(s.Lang, b.opts.Rules.Rota.ReceptionAnswerLimit))
+	text := T(s.Lang, "rq.card", s.Name, spanText(s.Lang, b.opts.Stores.Default().Rules.Rota.ReceptionAnswerLimit))
 	return b.Push(ctx, fmt.Sprintf("rq-call:%s:%d", c.Day, c.Number), s.TelegramID, s.ID, text, markup)
 }
 

@@ -44,7 +44,7 @@ func (b *Bot) handleRegister(ctx context.Context, r *Request) error {
 		return errUsage
 	}
 	now := b.now()
-	start, err := domain.ParseWeek(r.Args, now, b.opts.Calendar.Location)
+	start, err := domain.ParseWeek(r.Args, now, b.opts.Stores.Default().Calendar.Location)
 	if err != nil {
 		return err
 	}

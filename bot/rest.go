@@ -96,7 +96,7 @@ func (b *Bot) handleRest(ctx context.Context, r *Request) error {
 // parseDay reads a date as staff type it (domain.ParseDay, on the store's
 // calendar and clock); whether the date is allowed is the service's.
 func (b *Bot) parseDay(s string) (time.Time, error) {
-	return domain.ParseDay(s, b.now(), b.opts.Calendar)
+	return domain.ParseDay(s, b.now(), b.opts.Stores.Default().Calendar)
 }
 
 // restCards are a rest day's approval cards.

@@ -29,7 +29,7 @@ func (b *Bot) handleRota(ctx context.Context, r *Request) error {
 	if strings.ContainsAny(head, ":：") { // "/rota\n张三: …" with no month
 		return errUsage
 	}
-	loc := b.opts.Calendar.Location
+	loc := b.opts.Stores.Default().Calendar.Location
 	month := b.now().In(loc)
 	if head != "" {
 		m, err := time.ParseInLocation(domain.RotaMonthLayout, head, loc)

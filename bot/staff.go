@@ -41,7 +41,7 @@ func (b *Bot) handleStart(ctx context.Context, r *Request) error {
 	}
 	r.Staff, r.Lang = s, s.Lang
 	b.log.Info("staff enrolled", slog.Int64("staff_id", s.ID), slog.Int64("chat_id", r.ChatID))
-	b.reply(ctx, r.ChatID, r.T("start.welcome", s.Name, b.opts.StoreName, roleNames(r.Lang, s.Roles)))
+	b.reply(ctx, r.ChatID, r.T("start.welcome", s.Name, b.opts.Stores.Default().Name, roleNames(r.Lang, s.Roles)))
 	b.publishCommands(ctx, s)
 	return nil
 }

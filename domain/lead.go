@@ -193,6 +193,9 @@ const (
 // Lead is a prospective buyer (线索, R1.2). Phone is the customer's
 // identity, normalised.
 type Lead struct {
+	// StoreID is the store whose lead it is (Store.ID): a customer may be
+	// a lead in two stores of a group, never merged (R1.14).
+	StoreID   int64
 	ID        int64
 	Name      string
 	Phone     string

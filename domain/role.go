@@ -18,12 +18,23 @@ const (
 	RoleGM         Role = "gm"         // 总经理: last step of escalation
 	RoleService    Role = "service"    // 客服中心: complaint follow-up and surveys
 	RoleAdmin      Role = "admin"      // runs the bot: invites and deactivates staff
+
+	// The group office's roles see every store of the group and act in the
+	// one they choose with /store, as the store's own gm or service centre.
+	RoleGroupGM      Role = "group_gm"      // 集团总经理
+	RoleGroupService Role = "group_service" // 集团客服中心
 )
+
+// groupImplies is what a group role holds in the store it has chosen.
+var groupImplies = map[Role]Role{RoleGM: RoleGroupGM, RoleService: RoleGroupService}
+
+// GroupRoles are the roles that see every store.
+var GroupRoles = []Role{RoleGroupGM, RoleGroupService}
 
 // AllRoles lists every role in a stable order (the order /help and /staff use).
 var AllRoles = []Role{
 	RoleTelesales, RoleConsultant, RoleReception, RoleSupervisor,
-	RoleManager, RoleGM, RoleService, RoleAdmin,
+	RoleManager, RoleGM, RoleService, RoleAdmin, RoleGroupGM, RoleGroupService,
 }
 
 // roleNamesZH lets staff type roles in Chinese, as the regulation names them.
@@ -35,7 +46,8 @@ var roleNamesZH = map[string]Role{
 	"部门经理": RoleManager, "经理": RoleManager,
 	"总经理":  RoleGM,
 	"客服中心": RoleService, "客服": RoleService,
-	"管理员": RoleAdmin,
+	"管理员":   RoleAdmin,
+	"集团总经理": RoleGroupGM, "集团客服中心": RoleGroupService, "集团客服": RoleGroupService,
 }
 
 // Valid reports whether r is one of AllRoles.
@@ -75,8 +87,17 @@ func (rs Roles) normalize() Roles {
 	return out
 }
 
-// Has reports whether the set holds r.
-func (rs Roles) Has(r Role) bool { return slices.Contains(rs, r) }
+// Has reports whether the set holds r, or the group role that acts as r
+// in its chosen store (group_gm as gm, group_service as service).
+func (rs Roles) Has(r Role) bool {
+	return slices.Contains(rs, r) || groupImplies[r] != "" && slices.Contains(rs, groupImplies[r])
+}
+
+// Group reports whether the set holds a group role: its holder sees every
+// store and chooses the one it acts in (/store).
+func (rs Roles) Group() bool {
+	return slices.ContainsFunc(rs, func(r Role) bool { return slices.Contains(GroupRoles, r) })
+}
 
 // HasAny reports whether the set holds at least one of want. An empty want
 // means "anyone": it returns true.

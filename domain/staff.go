@@ -15,7 +15,10 @@ const MaxNameLen = 32
 // Staff is a person of the store who uses the bot. TelegramID is zero until
 // they redeem an invite; an inactive member is refused like a stranger.
 type Staff struct {
-	ID         int64
+	ID int64
+	// StoreID is the store the person works in (Store.ID). A group role's
+	// is the store it chose last with /store, where it acts.
+	StoreID    int64
 	Name       string
 	Roles      Roles
 	TelegramID int64

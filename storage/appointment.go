@@ -205,7 +205,7 @@ func (db *DB) BookAppointment(ctx context.Context, a domain.Appointment) (*domai
 		if !domain.CanWorkLead(booker, l) {
 			return domain.Errorkf(domain.EFORBIDDEN, "err.lead_not_yours", []any{l.ID}, "lead %d is not staff %d's", l.ID, booker.ID)
 		}
-		if err := domain.CheckWhen(a.At, now, db.Calendar); err != nil {
+		if err := domain.CheckWhen(a.At, now, db.Stores.Default().Calendar); err != nil {
 			return err
 		}
 		earlier, err := db.AppointmentsBetween(ctx, now.AddDate(0, 0, -1), now.AddDate(1, 0, 0), domain.ApptBooked)
@@ -213,8 +213,8 @@ func (db *DB) BookAppointment(ctx context.Context, a domain.Appointment) (*domai
 			return err
 		}
 		out = &domain.AppointmentBooked{Appointment: &a, Lead: l,
-			Promise:      domain.AppointmentPromise(a.At, now, db.Rules.Leads, db.Calendar),
-			RemindBefore: db.Rules.Leads.AppointmentRemind}
+			Promise:      domain.AppointmentPromise(a.At, now, db.Stores.Default().Rules.Leads, db.Stores.Default().Calendar),
+			RemindBefore: db.Stores.Default().Rules.Leads.AppointmentRemind}
 		for _, e := range earlier {
 			if e.LeadID != l.ID {
 				continue
@@ -255,7 +255,7 @@ func (db *DB) NoticeArrival(ctx context.Context, leadID, registrarID, visitID in
 			return nil
 		}
 		out.Telesales = true
-		day := db.Calendar.StartOfDay(db.now())
+		day := db.Stores.Default().Calendar.StartOfDay(db.now())
 		if a, err := db.BookedAppointment(ctx, l.ID, day, day.AddDate(0, 0, 1)); err == nil {
 			out.Invited = true
 			if _, err := db.SetAppointmentStatus(ctx, a.ID, domain.ApptBooked, domain.ApptArrived); err != nil {

@@ -43,7 +43,7 @@ func TestR1_8_R1_9_AppointmentService(t *testing.T) {
 				t.Fatalf("booked %+v, %v", got, err)
 			}
 			// What each booking promises (domain.AppointmentPromise).
-			if first.Promise != domain.PromiseLaterDay || second.Promise != domain.PromiseSoon || second.RemindBefore != db.Rules.Leads.AppointmentRemind {
+			if first.Promise != domain.PromiseLaterDay || second.Promise != domain.PromiseSoon || second.RemindBefore != db.Stores.Default().Rules.Leads.AppointmentRemind {
 				t.Errorf("promises %s, %s (%s)", first.Promise, second.Promise, second.RemindBefore)
 			}
 		})

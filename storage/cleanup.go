@@ -89,7 +89,7 @@ func (cleanupExclusionRow) TableName() string { return "cleanup_exclusions" }
 // cleanupUngradedBefore is when an N lead must have been created for the
 // clean-up to take it now (domain.CleanupUngradedBefore).
 func (db *DB) cleanupUngradedBefore() time.Time {
-	return domain.CleanupUngradedBefore(db.Rules.Leads, db.now())
+	return domain.CleanupUngradedBefore(db.Stores.Default().Rules.Leads, db.now())
 }
 
 // CleanupCases implements domain.CleanupService.

@@ -25,7 +25,7 @@ const cleanupMonth = "2026-03"
 func newCleanupFixture(t *testing.T, db *storage.DB) *cleanupFixture {
 	t.Helper()
 	fixClock(db)
-	db.Rules = domain.DefaultRules()
+	db.Stores.Default().Rules = domain.DefaultRules()
 	f := &cleanupFixture{db: db, leads: map[domain.Grade]*domain.Lead{}}
 	f.cons = MustEnrolStaff(t, db, "Cons", 201, domain.RoleConsultant)
 	f.sup = MustEnrolStaff(t, db, "Sup", 202, domain.RoleSupervisor)
@@ -239,19 +239,27 @@ func TestMigrateV10ToV11(t *testing.T) {
 	for _, driver := range []string{storage.DriverSQLite, storage.DriverPostgres} {
 		t.Run(driver, func(t *testing.T) {
 			db := fixClock(storagetest.OpenUnmigrated(t, driver))
-			db.Rules = domain.DefaultRules()
+			db.Stores.Default().Rules = domain.DefaultRules()
 			must(t, db.MigrateTo(ctx, 10))
-			cons := MustEnrolStaff(t, db, "Cons", 301, domain.RoleConsultant)
-			done := MustEnrolStaff(t, db, "Done", 302, domain.RoleConsultant)
-			sup := MustEnrolStaff(t, db, "Sup", 303, domain.RoleSupervisor)
+			// Rows as version 10's program wrote them (its columns, no store).
+			staffAt10 := func(name string, tg int64, role domain.Role) *domain.Staff {
+				must(t, db.ExecRaw(ctx, fmt.Sprintf(`INSERT INTO staff (name, roles, telegram_id, lang, active, created_at)
+					VALUES ('%s', ',%s,', %d, 'zh', TRUE, %s)`, name, role, tg, storage.TimeLiteral(now))))
+				n, err := db.QueryCount(ctx, `SELECT MAX(id) FROM staff`)
+				must(t, err)
+				return &domain.Staff{ID: n, Name: name}
+			}
+			cons := staffAt10("Cons", 301, domain.RoleConsultant)
+			done := staffAt10("Done", 302, domain.RoleConsultant)
+			sup := staffAt10("Sup", 303, domain.RoleSupervisor)
 			var leads []*domain.Lead
 			for i, g := range []domain.Grade{domain.GradeB, domain.GradeC, domain.GradeL} {
-				l := newLead(cons, "L"+string(g), fmt.Sprintf("1380000000%d", i))
-				l.Pool = domain.PoolShowroom
-				MustCreateLead(t, db, l)
-				l.Grade = g
-				MustUpdateLead(t, db, l)
-				leads = append(leads, l)
+				must(t, db.ExecRaw(ctx, fmt.Sprintf(`INSERT INTO leads (name, phone, source, model, grade, owner_id, pool, created_at)
+					VALUES ('L%s', '1380000000%d', 'call', 'Camry', '%s', %d, 'showroom', %s)`,
+					g, i, g, cons.ID, storage.TimeLiteral(now.AddDate(0, 0, -30)))))
+				id, err := db.QueryCount(ctx, `SELECT MAX(id) FROM leads`)
+				must(t, err)
+				leads = append(leads, &domain.Lead{ID: id, Grade: g})
 			}
 			// bot_state as version 10's bot wrote it.
 			must(t, db.SetState(ctx, "telegram.offset", "42"))

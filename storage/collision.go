@@ -298,7 +298,7 @@ func (db *DB) DisputeVisit(ctx context.Context, visitID, disputerID int64) (*dom
 		if err != nil {
 			return err
 		}
-		if err := domain.CanDispute(disputer, l, v, db.now(), db.Rules.Leads.CollisionNotes); err != nil {
+		if err := domain.CanDispute(disputer, l, v, db.now(), db.Stores.Default().Rules.Leads.CollisionNotes); err != nil {
 			return err
 		}
 		claimant, err := db.StaffByID(ctx, v.ConsultantID)
@@ -365,7 +365,7 @@ func (db *DB) CollisionNoteToAdd(ctx context.Context, id, staffID int64, side st
 		if err != nil {
 			return err
 		}
-		if err := domain.CanAddCollisionNote(s, c, side, db.now(), db.Rules.Leads.CollisionNotes); err != nil {
+		if err := domain.CanAddCollisionNote(s, c, side, db.now(), db.Stores.Default().Rules.Leads.CollisionNotes); err != nil {
 			return err
 		}
 		out = c
@@ -398,7 +398,7 @@ func (db *DB) AddCollisionNote(ctx context.Context, id, staffID int64, side, not
 			return domain.Errorkf(domain.EFORBIDDEN, "err.forbidden", nil, "not a side of collision %d", id)
 		}
 		// A ruled case within the window answers collision.ruled (below).
-		if !c.NotesOpen(db.now(), db.Rules.Leads.CollisionNotes) {
+		if !c.NotesOpen(db.now(), db.Stores.Default().Rules.Leads.CollisionNotes) {
 			return domain.Errorkf(domain.ECONFLICT, "collision.notes_closed", nil, "notes closed")
 		}
 		if err := db.SetCollisionNote(ctx, c.ID, side, note); err != nil {

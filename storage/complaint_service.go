@@ -13,7 +13,7 @@ var _ domain.ComplaintService = (*DB)(nil)
 
 // RegisterComplaint implements domain.ComplaintService.
 func (db *DB) RegisterComplaint(ctx context.Context, c domain.Complaint, ownerName string) (*domain.ComplaintRegistered, error) {
-	if err := c.Validate(db.Rules.Complaints.Departments); err != nil {
+	if err := c.Validate(db.Stores.Default().Rules.Complaints.Departments); err != nil {
 		return nil, err
 	}
 	var out *domain.ComplaintRegistered
@@ -43,7 +43,7 @@ func (db *DB) RegisterComplaint(ctx context.Context, c domain.Complaint, ownerNa
 			return err
 		}
 		out = &domain.ComplaintRegistered{View: v, Registrar: registrar, Owner: owner, Notify: domain.Tellable(owner, registrar.ID)}
-		out.Opinion, out.OpinionAsked = c.OpinionDue(db.Rules.Complaints, db.Calendar)
+		out.Opinion, out.OpinionAsked = c.OpinionDue(db.Stores.Default().Rules.Complaints, db.Stores.Default().Calendar)
 		return nil
 	})
 	if err != nil {
@@ -158,7 +158,7 @@ func (db *DB) ListComplaints(ctx context.Context, viewerID int64, f domain.Compl
 		if out, err = db.Complaints(ctx, f); err != nil {
 			return err
 		}
-		domain.SortByNextDeadline(out, db.Rules.Complaints, db.Calendar, db.now())
+		domain.SortByNextDeadline(out, db.Stores.Default().Rules.Complaints, db.Stores.Default().Calendar, db.now())
 		return nil
 	})
 	if err != nil {
@@ -219,7 +219,7 @@ func (db *DB) ActOnComplaint(ctx context.Context, a domain.ComplaintAct) (*domai
 			return err
 		}
 		now := db.now()
-		missed, err := c.Apply(a.Act, a.Valid, db.Rules.Complaints, db.Calendar, now)
+		missed, err := c.Apply(a.Act, a.Valid, db.Stores.Default().Rules.Complaints, db.Stores.Default().Calendar, now)
 		if err != nil {
 			return err
 		}
@@ -340,7 +340,7 @@ func (db *DB) SurveyComplaint(ctx context.Context, id, staffID int64, code, note
 			return err
 		}
 		now := db.now()
-		round, err := c.Survey(sat, db.Rules.Complaints, db.Calendar, now)
+		round, err := c.Survey(sat, db.Stores.Default().Rules.Complaints, db.Stores.Default().Calendar, now)
 		if err != nil {
 			return err
 		}
@@ -377,7 +377,7 @@ func (db *DB) SurveyComplaint(ctx context.Context, id, staffID int64, code, note
 			out.Notify = domain.Tellable(owner, s.ID)
 		}
 		if out.Reopened() {
-			out.Opinion, out.OpinionAsked = c.OpinionDue(db.Rules.Complaints, db.Calendar)
+			out.Opinion, out.OpinionAsked = c.OpinionDue(db.Stores.Default().Rules.Complaints, db.Stores.Default().Calendar)
 		}
 		return nil
 	})

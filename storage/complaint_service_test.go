@@ -173,7 +173,7 @@ func TestR2_ComplaintService(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(reg.To) != 1 || reg.To[0].ID != svc.ID || len(reg.Sheets) != len(db.Rules.Complaints.Departments) {
+			if len(reg.To) != 1 || reg.To[0].ID != svc.ID || len(reg.Sheets) != len(db.Stores.Default().Rules.Complaints.Departments) {
 				t.Fatalf("register %+v", reg)
 			}
 			rows := reg.Sheets[0].Rows

@@ -46,12 +46,13 @@ type DB struct {
 	// Now is the clock for every time the store writes (created, used,
 	// expired). Open sets it to time.Now; tests set a fixed instant.
 	Now func() time.Time
-	// Rules and Calendar are the store's regulation and calendar, for the
-	// services whose use cases need them (deadlines, limits, working
-	// time). Open sets the regulation's defaults and a Monday-to-Sunday
-	// 09:00–18:00 calendar in Asia/Shanghai; cmd sets the configured ones.
-	Rules    domain.Rules
-	Calendar *domain.Calendar
+	// Stores are the group's stores, each with its regulation and
+	// calendar, for the services whose use cases need them (deadlines,
+	// limits, working time): a record's are its store's. Open sets one
+	// store, store 1 "main", with the regulation's defaults and a
+	// Monday-to-Sunday 09:00–18:00 calendar in Asia/Shanghai; cmd
+	// registers the configured ones with UseStores.
+	Stores *domain.Stores
 
 	gorm   *gorm.DB
 	driver string
@@ -60,7 +61,12 @@ type DB struct {
 // Open opens the database cfg names. It does not create or upgrade the
 // schema: call Migrate for that.
 func Open(cfg Config) (*DB, error) {
-	db := &DB{Now: time.Now, Rules: domain.DefaultRules(), Calendar: defaultCalendar()}
+	stores, err := domain.NewStores(&domain.Store{ID: 1, Code: domain.DefaultStoreCode,
+		Calendar: defaultCalendar(), Rules: domain.DefaultRules()})
+	if err != nil {
+		return nil, err
+	}
+	db := &DB{Now: time.Now, Stores: stores}
 	var dialector gorm.Dialector
 	switch cfg.Driver {
 	case "", DriverSQLite:

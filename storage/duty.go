@@ -137,7 +137,7 @@ var _ domain.DutyService = (*DB)(nil)
 
 // storeDay is t's store date, 2006-01-02 in the calendar's zone.
 func (db *DB) storeDay(t time.Time) string {
-	return t.In(db.Calendar.Location).Format(domain.DateLayout)
+	return t.In(db.Stores.Default().Calendar.Location).Format(domain.DateLayout)
 }
 
 // Duties implements domain.DutyService.
@@ -182,7 +182,7 @@ func (db *DB) dutyPlan(ctx context.Context, plannerID int64, role string, staffI
 	if err != nil {
 		return nil, nil, err
 	}
-	if _, ok := db.Rules.Rota.DutyRoleNamed(role); !ok {
+	if _, ok := db.Stores.Default().Rules.Rota.DutyRoleNamed(role); !ok {
 		return nil, nil, domain.Errorkf(domain.EINVALID, "err.invalid", nil, "%q is no duty role", role)
 	}
 	return planner, who, nil
@@ -200,7 +200,7 @@ func tellOnDuty(planner, who *domain.Staff, now bool) *domain.Staff {
 // SetDuty implements domain.DutyService.
 func (db *DB) SetDuty(ctx context.Context, plannerID int64, t time.Time, role string, staffID int64) (*domain.DutySet, error) {
 	day := db.storeDay(t)
-	t = db.Calendar.StartOfDay(t)
+	t = db.Stores.Default().Calendar.StartOfDay(t)
 	var out *domain.DutySet
 	err := db.InTx(ctx, func(ctx context.Context) error {
 		planner, who, err := db.dutyPlan(ctx, plannerID, role, staffID)
@@ -221,7 +221,7 @@ func (db *DB) SetDuty(ctx context.Context, plannerID int64, t time.Time, role st
 		if err := db.AssignDuty(ctx, day, role, who.ID); err != nil {
 			return err
 		}
-		at := domain.TellDutyAtOnce(t, now, db.Rules.Rota.DutyReminder, db.Calendar.Location)
+		at := domain.TellDutyAtOnce(t, now, db.Stores.Default().Rules.Rota.DutyReminder, db.Stores.Default().Calendar.Location)
 		out = &domain.DutySet{Day: day, Role: role, Staff: who, Tell: tellOnDuty(planner, who, at)}
 		return nil
 	})
@@ -245,7 +245,7 @@ func (db *DB) SetWeekly(ctx context.Context, plannerID int64, weekday time.Weekd
 		if err := db.SetPattern(ctx, int(weekday), role, who.ID); err != nil {
 			return err
 		}
-		out = &domain.DutySet{Day: domain.WeeklyFirstDay(weekday, db.now(), db.Calendar.Location), Role: role,
+		out = &domain.DutySet{Day: domain.WeeklyFirstDay(weekday, db.now(), db.Stores.Default().Calendar.Location), Role: role,
 			Staff: who, Tell: tellOnDuty(planner, who, true), Weekly: true}
 		return nil
 	})
@@ -331,7 +331,7 @@ func dutyStaffIDs(list []domain.DutyAssignment) []int64 {
 func (db *DB) DutyReminder(ctx context.Context, day time.Time) (*domain.DutyReminder, error) {
 	d := db.storeDay(day)
 	out := &domain.DutyReminder{Day: d}
-	if !db.Calendar.IsWorkingDay(day) {
+	if !db.Stores.Default().Calendar.IsWorkingDay(day) {
 		return out, nil // the store is closed: no duty
 	}
 	err := db.InTx(ctx, func(ctx context.Context) error {

@@ -91,7 +91,7 @@ func duty(day, role string, id int64) domain.DutyAssignment {
 // on is store date day (2006-01-02) as a time, as the chat's parser
 // gives it: the start of the day in the store's zone.
 func on(db *storage.DB, day string) time.Time {
-	t, err := time.ParseInLocation(domain.DateLayout, day, db.Calendar.Location)
+	t, err := time.ParseInLocation(domain.DateLayout, day, db.Stores.Default().Calendar.Location)
 	if err != nil {
 		panic(err)
 	}
@@ -165,7 +165,7 @@ func TestR5_2_DutyService(t *testing.T) {
 			must(t, db.SetPattern(ctx, int(time.Tuesday), "showroom", b.ID))
 		})
 		t.Run("ReminderAndRestConflicts", func(t *testing.T) {
-			day := time.Date(2026, 3, 3, 0, 0, 0, 0, db.Calendar.Location)
+			day := time.Date(2026, 3, 3, 0, 0, 0, 0, db.Stores.Default().Calendar.Location)
 			rem, err := db.DutyReminder(ctx, day)
 			if err != nil || rem.Day != tue {
 				t.Fatalf("reminder: %+v %v", rem, err)
@@ -200,9 +200,9 @@ func TestR5_2_DutyService(t *testing.T) {
 			}
 		})
 		t.Run("ClosedDayRemindsNobody", func(t *testing.T) {
-			cal := *db.Calendar
+			cal := *db.Stores.Default().Calendar
 			cal.WorkingDays = []time.Weekday{time.Monday}
-			db.Calendar = &cal
+			db.Stores.Default().Calendar = &cal
 			rem, err := db.DutyReminder(ctx, time.Date(2026, 3, 3, 0, 0, 0, 0, cal.Location))
 			if err != nil || len(rem.Remind)+len(rem.Roster) != 0 {
 				t.Fatalf("closed: %+v %v", rem, err)

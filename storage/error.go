@@ -53,9 +53,9 @@ type uniqueIndex struct {
 
 // The unique indexes whose violations mean something to a user.
 var (
-	staffNameKey       = uniqueIndex{"staff_name_key", "staff.name"}
+	staffNameKey       = uniqueIndex{"staff_store_id_name_key", "staff.store_id, staff.name"}
 	staffTelegramIDKey = uniqueIndex{"staff_telegram_id_active_key", "staff.telegram_id"}
-	leadOpenPhoneKey   = uniqueIndex{"leads_open_phone_key", "leads.phone"}
+	leadOpenPhoneKey   = uniqueIndex{"leads_store_id_open_phone_key", "leads.store_id, leads.phone"}
 )
 
 // violatedBy reports whether err is a unique violation of this index.

@@ -44,14 +44,14 @@ func TestRetryable(t *testing.T) {
 }
 
 func TestUniqueIndexViolatedBy(t *testing.T) {
-	dup := &pgconn.PgError{Code: pgUniqueViolation, ConstraintName: "staff_name_key"}
+	dup := &pgconn.PgError{Code: pgUniqueViolation, ConstraintName: "staff_store_id_name_key"}
 	t.Run("OK", func(t *testing.T) {
 		if !staffNameKey.violatedBy(fmt.Errorf("create: %w", dup)) {
 			t.Fatal("not recognised")
 		}
 	})
 	t.Run("OtherIndex", func(t *testing.T) {
-		if staffTelegramIDKey.violatedBy(dup) || staffNameKey.violatedBy(errors.New("UNIQUE constraint failed: staff.name ")) {
+		if staffTelegramIDKey.violatedBy(dup) || staffNameKey.violatedBy(errors.New("UNIQUE constraint failed: staff.telegram_id ")) {
 			t.Fatal("wrongly recognised")
 		}
 	})

@@ -217,7 +217,7 @@ func (db *DB) SendHandover(ctx context.Context, h domain.Handover, toName string
 			return err
 		}
 		if !h.ExpectedBuyBy.IsZero() {
-			if err := domain.CheckExpectedBuyBy(h.ExpectedBuyBy, db.now(), db.Calendar.Location); err != nil {
+			if err := domain.CheckExpectedBuyBy(h.ExpectedBuyBy, db.now(), db.Stores.Default().Calendar.Location); err != nil {
 				return err
 			}
 		}
@@ -299,7 +299,7 @@ func (db *DB) AcceptHandover(ctx context.Context, id, staffID int64) (*domain.Ha
 			return err
 		}
 		l.InvitedBy = invitedBy
-		l.Reschedule(db.Rules.Leads, db.Calendar)
+		l.Reschedule(db.Stores.Default().Rules.Leads, db.Stores.Default().Calendar)
 		if err := db.UpdateLead(ctx, l); err != nil {
 			return err
 		}

@@ -47,7 +47,7 @@ func TestR1_10_HandoverService(t *testing.T) {
 				key string
 			}{
 				{now.AddDate(0, 0, -1), "err.when_past"},
-				{db.Calendar.StartOfDay(now), "err.when_past"},
+				{db.Stores.Default().Calendar.StartOfDay(now), "err.when_past"},
 				{now.AddDate(1, 0, 1), "err.when_far"},
 			} {
 				_, err = db.SendHandover(ctx, domain.Handover{LeadID: l.ID, FromID: tele.ID, ExpectedBuyBy: tc.by}, "Cons")

@@ -81,7 +81,7 @@ func (db *DB) Invite(ctx context.Context, by int64, name string, roles domain.Ro
 		if err := domain.CanAdministerStaff(inviter); err != nil {
 			return err
 		}
-		staff, inv, err := db.inviteStaff(ctx, name, roles, db.Rules.Staff.InviteTTL)
+		staff, inv, err := db.inviteStaff(ctx, name, roles, db.Stores.Default().Rules.Staff.InviteTTL)
 		if err != nil {
 			return err
 		}
@@ -124,7 +124,8 @@ func (db *DB) inviteStaff(ctx context.Context, name string, roles domain.Roles, 
 	err := tx.Clauses(forUpdate).Where("name = ?", want.Name).Take(&row).Error
 	switch {
 	case isNotFound(err):
-		row = staffRow{Name: want.Name, Roles: storeRoles(want.Roles), Active: true, CreatedAt: now}
+		row = staffRow{StoreID: db.Stores.Default().ID, // STORES-TODO: the inviter's store
+			Name: want.Name, Roles: storeRoles(want.Roles), Active: true, CreatedAt: now}
 		if err := tx.Create(&row).Error; err != nil {
 			return nil, nil, err
 		}

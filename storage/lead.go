@@ -16,6 +16,7 @@ import (
 // leadRow is a row of leads.
 type leadRow struct {
 	ID                 int64 `gorm:"primaryKey"`
+	StoreID            int64
 	Name               string
 	Phone              string
 	Gender             string
@@ -49,6 +50,7 @@ func (leadRow) TableName() string { return "leads" }
 func newLeadRow(l *domain.Lead) leadRow {
 	return leadRow{
 		ID:                 l.ID,
+		StoreID:            l.StoreID,
 		Name:               l.Name,
 		Phone:              l.Phone,
 		Gender:             l.Gender,
@@ -77,6 +79,7 @@ func newLeadRow(l *domain.Lead) leadRow {
 func (r *leadRow) lead() *domain.Lead {
 	return &domain.Lead{
 		ID:                 r.ID,
+		StoreID:            r.StoreID,
 		Name:               r.Name,
 		Phone:              r.Phone,
 		Gender:             r.Gender,
@@ -123,7 +126,7 @@ var allGrades = []domain.Grade{domain.GradeN, domain.GradeH, domain.GradeA, doma
 // a second open lead with the phone: the transaction stays usable (a
 // PostgreSQL error would abort it) to look the first one up.
 var onOpenPhoneConflict = clause.OnConflict{
-	Columns:     []clause.Column{{Name: "phone"}},
+	Columns:     []clause.Column{{Name: "store_id"}, {Name: "phone"}},
 	TargetWhere: clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: "grade IN " + leadOpenGrades}}},
 	DoNothing:   true,
 }
@@ -154,6 +157,9 @@ func (db *DB) CreateLead(ctx context.Context, l *domain.Lead) error {
 	if l.CreatedAt.IsZero() {
 		l.CreatedAt = db.now()
 	}
+	if l.StoreID == 0 { // STORES-TODO: every caller names the store
+		l.StoreID = db.Stores.Default().ID
+	}
 	row := newLeadRow(l)
 	row.ID = 0
 	err := db.InTx(ctx, func(ctx context.Context) error {
@@ -169,7 +175,7 @@ func (db *DB) CreateLead(ctx context.Context, l *domain.Lead) error {
 			case res.RowsAffected == 1 && row.ID != 0:
 				return nil
 			}
-			id, owner, err := db.openLead(ctx, row.Phone, 0)
+			id, owner, err := db.openLead(ctx, row.StoreID, row.Phone, 0)
 			switch {
 			case err != nil:
 				return err
@@ -187,16 +193,16 @@ func (db *DB) CreateLead(ctx context.Context, l *domain.Lead) error {
 	return nil
 }
 
-// openLead returns the id and owner's name of the open lead with phone
-// other than lead except, or id 0 when there is none.
-func (db *DB) openLead(ctx context.Context, phone string, except int64) (int64, string, error) {
+// openLead returns the id and owner's name of the open lead with phone in
+// store other than lead except, or id 0 when there is none.
+func (db *DB) openLead(ctx context.Context, store int64, phone string, except int64) (int64, string, error) {
 	var hits []struct {
 		ID   int64
 		Name string
 	}
 	err := db.conn(ctx).Raw(`SELECT leads.id, staff.name FROM leads JOIN staff ON staff.id = leads.owner_id
-		WHERE leads.phone = ? AND leads.grade IN `+leadOpenGrades+` AND leads.id <> ? ORDER BY leads.id LIMIT 1`,
-		phone, except).Scan(&hits).Error
+		WHERE leads.store_id = ? AND leads.phone = ? AND leads.grade IN `+leadOpenGrades+` AND leads.id <> ? ORDER BY leads.id LIMIT 1`,
+		store, phone, except).Scan(&hits).Error
 	if err != nil || len(hits) == 0 {
 		return 0, "", err
 	}
@@ -259,12 +265,12 @@ func (db *DB) UpdateLead(ctx context.Context, l *domain.Lead) error {
 		for range 3 {
 			var res *gorm.DB
 			err := db.guard(ctx, func(tx *gorm.DB) error {
-				res = tx.Model(&leadRow{}).Where("id = ?", l.ID).Select("*").Omit("id", "created_at").Updates(&row)
+				res = tx.Model(&leadRow{}).Where("id = ?", l.ID).Select("*").Omit("id", "store_id", "created_at").Updates(&row)
 				return res.Error
 			})
 			switch {
 			case leadOpenPhoneKey.violatedBy(err):
-				id, owner, err := db.openLead(ctx, row.Phone, l.ID)
+				id, owner, err := db.openLead(ctx, l.StoreID, row.Phone, l.ID)
 				switch {
 				case err != nil:
 					return err

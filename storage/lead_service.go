@@ -91,7 +91,7 @@ func (db *DB) AddLead(ctx context.Context, by int64, d domain.LeadDraft) (*domai
 		default:
 			l.Returning = true // delivered before: a returning customer (R1.2)
 		}
-		l.Reschedule(db.Rules.Leads, db.Calendar)
+		l.Reschedule(db.Stores.Default().Rules.Leads, db.Stores.Default().Calendar)
 		if err := db.CreateLead(ctx, l); err != nil {
 			return err
 		}
@@ -235,9 +235,9 @@ func (db *DB) LogFollowUp(ctx context.Context, by int64, ref domain.LeadRef, cha
 		if grade.NeedsConfirm() {
 			out.Confirm, grade = grade, ""
 		}
-		now, rules := db.now(), db.Rules.Leads
+		now, rules := db.now(), db.Stores.Default().Rules.Leads
 		fu := &domain.FollowUp{LeadID: l.ID, StaffID: s.ID, Channel: channel, Note: note, At: now, GradeBefore: l.Grade}
-		l.LogFollowUp(now, grade, rules, db.Calendar)
+		l.LogFollowUp(now, grade, rules, db.Stores.Default().Calendar)
 		fu.GradeAfter = l.Grade
 		if err := db.AddFollowUp(ctx, fu); err != nil {
 			return err
@@ -284,7 +284,7 @@ func (db *DB) ChangeGrade(ctx context.Context, by int64, ref domain.LeadRef, g d
 			out.Confirm = g
 			return nil
 		}
-		l.SetGrade(g, db.now(), db.Rules.Leads, db.Calendar)
+		l.SetGrade(g, db.now(), db.Stores.Default().Rules.Leads, db.Stores.Default().Calendar)
 		if err := db.recordChange(ctx, l, s.ID, domain.EventGrade, string(out.Before), string(g), domain.WhyManual); err != nil {
 			return err
 		}
@@ -318,7 +318,7 @@ func (db *DB) ReopenLead(ctx context.Context, by int64, ref domain.LeadRef, g do
 		if g, err = domain.ParseGrade(string(g), domain.ReopenGrades); err != nil {
 			return err
 		}
-		l.Reopen(g, db.now(), db.Rules.Leads, db.Calendar)
+		l.Reopen(g, db.now(), db.Stores.Default().Rules.Leads, db.Stores.Default().Calendar)
 		if err := db.recordChange(ctx, l, s.ID, domain.EventGrade, string(out.Before), string(g), domain.WhyReopen); err != nil {
 			return err
 		}
@@ -369,7 +369,7 @@ func (db *DB) TodayLeads(ctx context.Context, by int64, limit int) ([]*domain.Le
 	var list []*domain.Lead
 	err := db.InTx(ctx, func(ctx context.Context) error {
 		var err error
-		list, err = db.DueLeads(ctx, by, db.Calendar.StartOfDay(db.now()).AddDate(0, 0, 1), limit)
+		list, err = db.DueLeads(ctx, by, db.Stores.Default().Calendar.StartOfDay(db.now()).AddDate(0, 0, 1), limit)
 		return err
 	})
 	if err != nil {

@@ -13,8 +13,8 @@ import (
 // serviceDB is a DB with the clock fixed and the default regulation.
 func serviceDB(db *storage.DB) *storage.DB {
 	fixClock(db)
-	db.Rules = domain.DefaultRules()
-	db.Calendar = &domain.Calendar{Location: time.UTC, Open: 0, Close: 24*60 - 1, WorkingDays: []time.Weekday{0, 1, 2, 3, 4, 5, 6}}
+	db.Stores.Default().Rules = domain.DefaultRules()
+	db.Stores.Default().Calendar = &domain.Calendar{Location: time.UTC, Open: 0, Close: 24*60 - 1, WorkingDays: []time.Weekday{0, 1, 2, 3, 4, 5, 6}}
 	return db
 }
 

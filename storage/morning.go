@@ -36,12 +36,12 @@ func (db *DB) MorningDigests(ctx context.Context, now time.Time) ([]*domain.Morn
 }
 
 func (db *DB) morningDigests(ctx context.Context, now time.Time) ([]*domain.MorningDigest, error) {
-	rules := db.Rules.Leads
+	rules := db.Stores.Default().Rules.Leads
 	staff, err := db.ListStaff(ctx, false)
 	if err != nil {
 		return nil, err
 	}
-	today := db.Calendar.StartOfDay(now)
+	today := db.Stores.Default().Calendar.StartOfDay(now)
 	byID := make(map[int64]*domain.MorningDigest, len(staff))
 	for _, s := range staff {
 		if domain.Tellable(s, 0) != nil {

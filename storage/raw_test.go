@@ -148,7 +148,7 @@ func TestRaw(t *testing.T) {
 				}
 				return nil
 			})
-			if err == nil || !strings.Contains(err.Error(), "leads_open_phone_key") {
+			if err == nil || !strings.Contains(err.Error(), "leads_store_id_open_phone_key") {
 				t.Fatalf("got %v, want the unique index to refuse", err)
 			}
 			if n := leadIndexes(t, ctx, db); n != indexes {

@@ -32,6 +32,7 @@ func (receptionQueueRow) TableName() string { return "reception_queues" }
 
 // receptionEntryRow is a row of reception_entries.
 type receptionEntryRow struct {
+	StoreID  int64  `gorm:"primaryKey"`
 	Day      string `gorm:"primaryKey"`
 	StaffID  int64  `gorm:"primaryKey"`
 	Position int
@@ -83,15 +84,16 @@ func (db *DB) saveQueue(ctx context.Context, q *domain.ReceptionQueue) error {
 	if q.Calling != 0 {
 		row.CalledAt = dbTimePtr(&q.CalledAt)
 	}
-	err := db.conn(ctx).Exec(`INSERT INTO reception_queues (day, calling, called_at, reception_id, calls, lead_id)
-		VALUES (?, ?, ?, ?, ?, ?)
-		ON CONFLICT (day) DO UPDATE SET calling = excluded.calling, called_at = excluded.called_at,
+	store := db.Stores.Default().ID // STORES-TODO: the queue's store
+	err := db.conn(ctx).Exec(`INSERT INTO reception_queues (store_id, day, calling, called_at, reception_id, calls, lead_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (store_id, day) DO UPDATE SET calling = excluded.calling, called_at = excluded.called_at,
 			reception_id = excluded.reception_id, calls = excluded.calls, lead_id = excluded.lead_id`,
-		row.Day, row.Calling, row.CalledAt, row.ReceptionID, row.Calls, row.LeadID).Error
+		store, row.Day, row.Calling, row.CalledAt, row.ReceptionID, row.Calls, row.LeadID).Error
 	if err != nil {
 		return formatError(fmt.Errorf("save reception queue %s: %w", q.Day, err))
 	}
-	if err := db.conn(ctx).Where("day = ?", q.Day).Delete(&receptionEntryRow{}).Error; err != nil {
+	if err := db.conn(ctx).Where("store_id = ? AND day = ?", store, q.Day).Delete(&receptionEntryRow{}).Error; err != nil {
 		return formatError(fmt.Errorf("save reception queue %s: %w", q.Day, err))
 	}
 	if len(q.Order) == 0 {
@@ -99,7 +101,7 @@ func (db *DB) saveQueue(ctx context.Context, q *domain.ReceptionQueue) error {
 	}
 	entries := make([]receptionEntryRow, len(q.Order))
 	for i, id := range q.Order {
-		entries[i] = receptionEntryRow{Day: q.Day, StaffID: id, Position: i, Away: q.Away[id], Misses: q.Misses[id],
+		entries[i] = receptionEntryRow{StoreID: store, Day: q.Day, StaffID: id, Position: i, Away: q.Away[id], Misses: q.Misses[id],
 			Skipped: slices.Contains(q.Skipped, id)}
 	}
 	if err := db.conn(ctx).Create(&entries).Error; err != nil {
@@ -420,7 +422,7 @@ func (db *DB) Timeouts(ctx context.Context, now time.Time) (*domain.ReceptionPas
 		if err != nil {
 			return err
 		}
-		if !q.TimedOut(now, db.Rules.Rota.ReceptionAnswerLimit) {
+		if !q.TimedOut(now, db.Stores.Default().Rules.Rota.ReceptionAnswerLimit) {
 			return nil
 		}
 		missed := q.Calling
@@ -451,7 +453,7 @@ func (db *DB) NextDeadline(ctx context.Context, after time.Time) (time.Time, boo
 			if !ok {
 				continue
 			}
-			if at, ok := q.Deadline(db.Rules.Rota.ReceptionAnswerLimit); ok && (!found || at.Before(first)) {
+			if at, ok := q.Deadline(db.Stores.Default().Rules.Rota.ReceptionAnswerLimit); ok && (!found || at.Before(first)) {
 				first, found = at, true
 			}
 		}

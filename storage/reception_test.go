@@ -34,7 +34,7 @@ func TestR5_3_ReceptionService(t *testing.T) {
 		b := mustEnrolled(t, db, "B", 102, domain.RoleConsultant)
 		c := mustEnrolled(t, db, "C", 103, domain.RoleConsultant)
 		d := mustEnrolled(t, db, "D", 104, domain.RoleConsultant)
-		limit := db.Rules.Rota.ReceptionAnswerLimit
+		limit := db.Stores.Default().Rules.Rota.ReceptionAnswerLimit
 
 		if out, err := db.CallNext(ctx, rec.ID, 0); err != nil || !out.Empty {
 			t.Fatalf("nobody on duty: %+v %v", out, err)
@@ -187,7 +187,7 @@ func TestMigrateV11ToV12(t *testing.T) {
 			if fmt.Sprintf("%+v", *q) != fmt.Sprintf("%+v", want) {
 				t.Fatalf("carried over\n%+v, want\n%+v", *q, want)
 			}
-			if at, ok, err := db.NextDeadline(ctx, now); err != nil || !ok || !at.Equal(called.Add(db.Rules.Rota.ReceptionAnswerLimit)) {
+			if at, ok, err := db.NextDeadline(ctx, now); err != nil || !ok || !at.Equal(called.Add(db.Stores.Default().Rules.Rota.ReceptionAnswerLimit)) {
 				t.Fatalf("deadline %s %v %v", at, ok, err)
 			}
 			if n, err := db.QueryCount(ctx, `SELECT COUNT(*) FROM reception_entries WHERE day = '2026-03-01' AND staff_id = 3`); err != nil || n != 1 {

@@ -14,7 +14,7 @@ var _ domain.RegisterService = (*DB)(nil)
 
 // WeeklyRegister implements domain.RegisterService.
 func (db *DB) WeeklyRegister(ctx context.Context, byID int64, weekStart time.Time) (*domain.WeeklyRegister, error) {
-	start := domain.WeekStart(weekStart, db.Calendar.Location)
+	start := domain.WeekStart(weekStart, db.Stores.Default().Calendar.Location)
 	end := start.AddDate(0, 0, 7)
 	out := &domain.WeeklyRegister{Start: start}
 	err := db.InTx(ctx, func(ctx context.Context) error {
@@ -28,7 +28,7 @@ func (db *DB) WeeklyRegister(ctx context.Context, byID int64, weekStart time.Tim
 		out.To = domain.Reachable(svc)
 		now := db.now()
 		names := map[int64]string{}
-		for _, dept := range db.Rules.Complaints.Departments {
+		for _, dept := range db.Stores.Default().Rules.Complaints.Departments {
 			list, err := db.Complaints(ctx, domain.ComplaintFilter{Department: dept, CreatedFrom: start, CreatedTo: end})
 			if err != nil {
 				return err
@@ -44,7 +44,7 @@ func (db *DB) WeeklyRegister(ctx context.Context, byID int64, weekStart time.Tim
 				if err != nil {
 					return err
 				}
-				sheet.Rows = append(sheet.Rows, domain.RegisterRowOf(c, owner, acts, db.Rules.Complaints, db.Calendar, now))
+				sheet.Rows = append(sheet.Rows, domain.RegisterRowOf(c, owner, acts, db.Stores.Default().Rules.Complaints, db.Stores.Default().Calendar, now))
 			}
 			out.Sheets = append(out.Sheets, sheet)
 		}
@@ -58,7 +58,7 @@ func (db *DB) WeeklyRegister(ctx context.Context, byID int64, weekStart time.Tim
 
 // RegisterReminder implements domain.RegisterService.
 func (db *DB) RegisterReminder(ctx context.Context, byID int64, weekStart time.Time) (*domain.RegisterReminder, error) {
-	start := domain.WeekStart(weekStart, db.Calendar.Location)
+	start := domain.WeekStart(weekStart, db.Stores.Default().Calendar.Location)
 	out := &domain.RegisterReminder{Start: start}
 	err := db.InTx(ctx, func(ctx context.Context) error {
 		if err := db.checkRegisterReader(ctx, byID); err != nil {

@@ -26,12 +26,12 @@ func TestR2_8_RegisterService(t *testing.T) {
 		if _, err := db.Deactivate(ctx, domain.Console, "Gone"); err != nil {
 			t.Fatal(err)
 		}
-		dept := db.Rules.Complaints.Departments[0]
+		dept := db.Stores.Default().Rules.Complaints.Departments[0]
 		if _, err := db.RegisterComplaint(ctx, domain.Complaint{Customer: "李娜", Phone: "13900000001", Channel: domain.ChannelCall,
 			Subject: domain.SubjectService, Department: dept, Description: "等了两个小时", RegisteredBy: svc.ID}, ""); err != nil {
 			t.Fatal(err)
 		}
-		week := domain.WeekStart(now, db.Calendar.Location)
+		week := domain.WeekStart(now, db.Stores.Default().Calendar.Location)
 
 		t.Run("OK", func(t *testing.T) {
 			for _, by := range []int64{svc.ID, sup.ID, mgr.ID, gm.ID, domain.Console} {
@@ -39,7 +39,7 @@ func TestR2_8_RegisterService(t *testing.T) {
 				if err != nil {
 					t.Fatalf("register read by %d: %v", by, err)
 				}
-				if !reg.Start.Equal(week) || len(reg.Sheets) != len(db.Rules.Complaints.Departments) || reg.Sheets[0].Department != dept {
+				if !reg.Start.Equal(week) || len(reg.Sheets) != len(db.Stores.Default().Rules.Complaints.Departments) || reg.Sheets[0].Department != dept {
 					t.Fatalf("register %+v", reg)
 				}
 				if len(reg.Sheets[0].Rows) != 1 || reg.Sheets[0].Rows[0].Customer != "李娜" {

@@ -233,14 +233,14 @@ var _ domain.RestService = (*DB)(nil)
 
 // RequestRest implements domain.RestService.
 func (db *DB) RequestRest(ctx context.Context, staffID int64, day time.Time) (*domain.RestRequested, error) {
-	day = db.Calendar.StartOfDay(day)
+	day = db.Stores.Default().Calendar.StartOfDay(day)
 	var out *domain.RestRequested
 	err := db.InTx(ctx, func(ctx context.Context) error {
 		requester, err := db.StaffByID(ctx, staffID)
 		if err != nil {
 			return err
 		}
-		if err := db.checkRestFor(ctx, staffID, day, db.Rules.Rota, nil, 0); err != nil {
+		if err := db.checkRestFor(ctx, staffID, day, db.Stores.Default().Rules.Rota, nil, 0); err != nil {
 			return err
 		}
 		rd := &domain.RestDay{StaffID: staffID, Day: day.Format(domain.DateLayout)}
@@ -294,7 +294,7 @@ func (db *DB) DecideRest(ctx context.Context, id int64, d domain.Decision) (*dom
 			if err != nil {
 				return err
 			}
-			if err := db.checkRestFor(ctx, rd.StaffID, day, domain.LaterRules(db.Rules.Rota), []int64{rd.ID}, 0); err != nil {
+			if err := db.checkRestFor(ctx, rd.StaffID, day, domain.LaterRules(db.Stores.Default().Rules.Rota), []int64{rd.ID}, 0); err != nil {
 				return err
 			}
 		}
@@ -338,7 +338,7 @@ func (db *DB) dutiesOf(ctx context.Context, staffID int64, day string) ([]string
 
 // restDayTime reads a stored date as midnight in the store's zone.
 func (db *DB) restDayTime(day string) (time.Time, error) {
-	t, err := time.ParseInLocation(domain.DateLayout, day, db.Calendar.Location)
+	t, err := time.ParseInLocation(domain.DateLayout, day, db.Stores.Default().Calendar.Location)
 	if err != nil {
 		return time.Time{}, domain.Errorkf(domain.EINVALID, "err.day_bad", []any{day}, "bad rest day %q", day)
 	}
@@ -359,5 +359,5 @@ func (db *DB) checkRestFor(ctx context.Context, staffID int64, day time.Time, ru
 	if err != nil {
 		return err
 	}
-	return domain.CheckRest(staffID, day, mine, max(off-skipOff, 0), rules, db.Calendar, db.now())
+	return domain.CheckRest(staffID, day, mine, max(off-skipOff, 0), rules, db.Stores.Default().Calendar, db.now())
 }

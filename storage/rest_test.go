@@ -230,7 +230,7 @@ func TestR5_1_RestService(t *testing.T) {
 // requestRest asks for a rest day as staff type it: the chat reads the
 // date (domain.ParseDay), the service checks it.
 func requestRest(db *storage.DB, staffID int64, typed string) (*domain.RestRequested, error) {
-	day, err := domain.ParseDay(typed, db.Now(), db.Calendar)
+	day, err := domain.ParseDay(typed, db.Now(), db.Stores.Default().Calendar)
 	if err != nil {
 		return nil, err
 	}

@@ -16,7 +16,7 @@ import (
 func (db *DB) Rota(ctx context.Context, month time.Time) (*domain.Rota, error) {
 	var out *domain.Rota
 	err := db.InTx(ctx, func(ctx context.Context) (err error) {
-		out, err = db.rota(ctx, domain.FirstOfMonth(month.In(db.Calendar.Location)))
+		out, err = db.rota(ctx, domain.FirstOfMonth(month.In(db.Stores.Default().Calendar.Location)))
 		return err
 	})
 	if err != nil {
@@ -52,7 +52,7 @@ func (db *DB) rota(ctx context.Context, first time.Time) (*domain.Rota, error) {
 
 // PlanMonth implements domain.RestService.
 func (db *DB) PlanMonth(ctx context.Context, byID int64, mp domain.MonthPlan) (*domain.RotaPlanned, error) {
-	first := domain.FirstOfMonth(mp.First.In(db.Calendar.Location))
+	first := domain.FirstOfMonth(mp.First.In(db.Stores.Default().Calendar.Location))
 	out := &domain.RotaPlanned{Month: first.Format(domain.RotaMonthLayout)}
 	err := db.InTx(ctx, func(ctx context.Context) error {
 		by, err := db.StaffByID(ctx, byID)
@@ -71,7 +71,7 @@ func (db *DB) PlanMonth(ctx context.Context, byID int64, mp domain.MonthPlan) (*
 		// The people listed get the rest of their month replaced (days
 		// already past stay, and count); everyone else's days stay.
 		from, to := domain.RestWindow(first)
-		monthFrom, monthTo := domain.PlanFrom(first, db.now(), db.Calendar), first.AddDate(0, 1, -1).Format(domain.DateLayout)
+		monthFrom, monthTo := domain.PlanFrom(first, db.now(), db.Stores.Default().Calendar), first.AddDate(0, 1, -1).Format(domain.DateLayout)
 		existing, err := db.RestDaysBetween(ctx, from, to, holdingRest)
 		if err != nil {
 			return err
@@ -88,7 +88,7 @@ func (db *DB) PlanMonth(ctx context.Context, byID int64, mp domain.MonthPlan) (*
 				kept = append(kept, d)
 			}
 		}
-		accepted, problems := domain.CheckPlan(plan, kept, db.Rules.Rota, db.Calendar, db.now(), by.ID)
+		accepted, problems := domain.CheckPlan(plan, kept, db.Stores.Default().Rules.Rota, db.Stores.Default().Calendar, db.now(), by.ID)
 		if out.Problems = problems; len(problems) > 0 {
 			return nil
 		}
@@ -140,7 +140,7 @@ func (db *DB) planLines(ctx context.Context, first time.Time, lines []domain.Pla
 		out.Problems = append(out.Problems, l.Bad...)
 		days := make([]time.Time, 0, len(l.Days))
 		for _, day := range l.Days {
-			day = db.Calendar.StartOfDay(day)
+			day = db.Stores.Default().Calendar.StartOfDay(day)
 			if !domain.FirstOfMonth(day).Equal(first) {
 				d := day.Format(domain.DateLayout)
 				out.Problems = append(out.Problems, domain.Errorkf(domain.EINVALID, "rota.line_bad_day", []any{n, d, out.Month},

@@ -50,7 +50,7 @@ func TestR5_1_RotaService(t *testing.T) {
 		b := MustCreateStaff(t, db, "B")
 		MustCreateStaff(t, db, "C")
 		boss := MustCreateStaff(t, db, "Boss", domain.RoleSupervisor)
-		march := time.Date(2026, 3, 20, 0, 0, 0, 0, db.Calendar.Location)
+		march := time.Date(2026, 3, 20, 0, 0, 0, 0, db.Stores.Default().Calendar.Location)
 		old := grantRest(t, db, a, "2026-03-05") // replaced by the plan
 		grantRest(t, db, b, "2026-03-02")        // today: stays, and counts
 		rota := func(t *testing.T) string {
@@ -81,7 +81,7 @@ func TestR5_1_RotaService(t *testing.T) {
 		t.Run("RefusedDayOutsideTheMonth", func(t *testing.T) {
 			// A plan given as values, not typed: the service checks that
 			// its days are the month's.
-			april := time.Date(2026, 4, 3, 0, 0, 0, 0, db.Calendar.Location)
+			april := time.Date(2026, 4, 3, 0, 0, 0, 0, db.Stores.Default().Calendar.Location)
 			plan := domain.MonthPlan{First: march, Lines: []domain.PlanEntry{{N: 1, Name: "A", Days: []time.Time{april}}}}
 			out, err := db.PlanMonth(ctx, boss.ID, plan)
 			if err != nil {

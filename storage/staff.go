@@ -16,8 +16,9 @@ var _ domain.StaffService = (*DB)(nil)
 
 // staffRow is a row of the staff table.
 type staffRow struct {
-	ID   int64 `gorm:"primaryKey"`
-	Name string
+	ID      int64 `gorm:"primaryKey"`
+	StoreID int64
+	Name    string
 	// Roles is the role list wrapped in commas, ",manager,admin,", so that
 	// LIKE '%,admin,%' finds exactly one role.
 	Roles string
@@ -47,6 +48,7 @@ func (r *staffRow) staff() (*domain.Staff, error) {
 	}
 	s := &domain.Staff{
 		ID:         r.ID,
+		StoreID:    r.StoreID,
 		Name:       r.Name,
 		Roles:      roles,
 		Lang:       domain.Lang(r.Lang),
@@ -102,7 +104,10 @@ func (db *DB) CreateStaff(ctx context.Context, s *domain.Staff) error {
 	if err := s.Validate(); err != nil {
 		return err
 	}
-	row := staffRow{Name: s.Name, Roles: storeRoles(s.Roles), Active: true, CreatedAt: db.now()}
+	if s.StoreID == 0 { // STORES-TODO: every caller names the store
+		s.StoreID = db.Stores.Default().ID
+	}
+	row := staffRow{StoreID: s.StoreID, Name: s.Name, Roles: storeRoles(s.Roles), Active: true, CreatedAt: db.now()}
 	if langChosen {
 		row.Lang = string(s.Lang)
 	}
@@ -293,7 +298,7 @@ func (db *DB) SetDepartment(ctx context.Context, by int64, name, dept string) (*
 		if err := domain.CanSetDepartment(setter); err != nil {
 			return err
 		}
-		if err := domain.ValidDepartment(dept, db.Rules.Complaints.Departments); err != nil {
+		if err := domain.ValidDepartment(dept, db.Stores.Default().Rules.Complaints.Departments); err != nil {
 			return err
 		}
 		s, err := db.StaffByName(ctx, name)

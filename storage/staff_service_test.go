@@ -14,7 +14,7 @@ import (
 // rules (a 48-hour invite, the default departments).
 func newStaffStore(db *storage.DB) *storage.DB {
 	fixClock(db)
-	db.Rules = domain.DefaultRules()
+	db.Stores.Default().Rules = domain.DefaultRules()
 	return db
 }
 
@@ -66,8 +66,8 @@ func TestStaffService_Invite(t *testing.T) {
 			AssertError(t, err, domain.ECONFLICT, "err.staff_enrolled")
 		})
 		t.Run("ErrNoLifetime", func(t *testing.T) {
-			db.Rules.Staff.InviteTTL = 0
-			defer func() { db.Rules.Staff.InviteTTL = 48 * time.Hour }()
+			db.Stores.Default().Rules.Staff.InviteTTL = 0
+			defer func() { db.Stores.Default().Rules.Staff.InviteTTL = 48 * time.Hour }()
 			_, err := db.Invite(ctx, admin.ID, "Zhao", domain.Roles{domain.RoleConsultant})
 			AssertError(t, err, domain.EINVALID, "err.invalid")
 		})

@@ -18,8 +18,8 @@ func (db *DB) RequestSwap(ctx context.Context, r domain.SwapRequest) (*domain.Sw
 		if err != nil {
 			return err
 		}
-		day := db.Calendar.StartOfDay(r.Day)
-		if err := domain.AfterToday(day, db.now(), db.Calendar); err != nil {
+		day := db.Stores.Default().Calendar.StartOfDay(r.Day)
+		if err := domain.AfterToday(day, db.now(), db.Stores.Default().Calendar); err != nil {
 			return err
 		}
 		d := day.Format(domain.DateLayout)
@@ -42,8 +42,8 @@ func (db *DB) RequestSwap(ctx context.Context, r domain.SwapRequest) (*domain.Sw
 		}
 		theirDay := ""
 		if !r.TheirDay.IsZero() {
-			td := db.Calendar.StartOfDay(r.TheirDay)
-			if err := domain.AfterToday(td, db.now(), db.Calendar); err != nil {
+			td := db.Stores.Default().Calendar.StartOfDay(r.TheirDay)
+			if err := domain.AfterToday(td, db.now(), db.Stores.Default().Calendar); err != nil {
 				return err
 			}
 			theirDay = td.Format(domain.DateLayout)
@@ -230,7 +230,7 @@ func (db *DB) checkSwap(ctx context.Context, rd *domain.RestDay, requester, coll
 			return domain.Errorkf(domain.ECONFLICT, "swap.stale", nil, "%s no longer rests on %s", colleague.Name, theirDay)
 		}
 	}
-	rules := domain.LaterRules(db.Rules.Rota)
+	rules := domain.LaterRules(db.Stores.Default().Rules.Rota)
 	var skip []int64
 	if theirs != nil {
 		skip = []int64{theirs.ID}

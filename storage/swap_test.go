@@ -24,11 +24,11 @@ func swapOf(t *testing.T, db *storage.DB, id int64) string {
 func requestSwap(db *storage.DB, requesterID int64, day, colleague, theirDay string) (*domain.SwapRequested, error) {
 	r := domain.SwapRequest{RequesterID: requesterID, Colleague: colleague}
 	var err error
-	if r.Day, err = domain.ParseDay(day, db.Now(), db.Calendar); err != nil {
+	if r.Day, err = domain.ParseDay(day, db.Now(), db.Stores.Default().Calendar); err != nil {
 		return nil, err
 	}
 	if theirDay != "" {
-		if r.TheirDay, err = domain.ParseDay(theirDay, db.Now(), db.Calendar); err != nil {
+		if r.TheirDay, err = domain.ParseDay(theirDay, db.Now(), db.Stores.Default().Calendar); err != nil {
 			return nil, err
 		}
 	}

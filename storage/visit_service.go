@@ -66,7 +66,7 @@ func (db *DB) registerVisit(ctx context.Context, registrar *domain.Staff, l *dom
 	if out.Arrival, err = db.NoticeArrival(ctx, l.ID, registrar.ID, v.ID); err != nil {
 		return nil, err
 	}
-	out.GradePrompt = domain.GradePromptAfterFollowUp(l, db.Rules.Leads, db.now()) && domain.CanWorkLead(registrar, l)
+	out.GradePrompt = domain.GradePromptAfterFollowUp(l, db.Stores.Default().Rules.Leads, db.now()) && domain.CanWorkLead(registrar, l)
 	telesales := out.Arrival.Telesales || out.Arrival.Notify != nil
 	if out.Reopened == nil && !telesales && registrar.Roles.Has(domain.RoleConsultant) && l.OwnerID != registrar.ID {
 		// Another consultant's customer: serve them, and let the supervisor
@@ -87,7 +87,7 @@ func (db *DB) reopenOnVisit(ctx context.Context, registrar *domain.Staff, l *dom
 	if err := db.recordChange(ctx, l, registrar.ID, domain.EventGrade, string(out.Was), string(domain.GradeN), domain.WhyReturned); err != nil {
 		return nil, err
 	}
-	l.Reopen(domain.GradeN, db.now(), db.Rules.Leads, db.Calendar)
+	l.Reopen(domain.GradeN, db.now(), db.Stores.Default().Rules.Leads, db.Stores.Default().Calendar)
 	owner, err := db.StaffByID(ctx, domain.ReopenOwner(registrar, l))
 	if err != nil {
 		return nil, err
@@ -123,7 +123,7 @@ func (db *DB) recordVisit(ctx context.Context, l *domain.Lead, registrar, consul
 		return nil, err
 	}
 	before := l.Grade
-	l.LogFollowUp(now, "", db.Rules.Leads, db.Calendar)
+	l.LogFollowUp(now, "", db.Stores.Default().Rules.Leads, db.Stores.Default().Calendar)
 	if err := db.AddFollowUp(ctx, &domain.FollowUp{LeadID: l.ID, StaffID: registrar, Channel: domain.ChannelVisit,
 		Note: visitNote, At: now, GradeBefore: before, GradeAfter: l.Grade}); err != nil {
 		return nil, err
@@ -234,7 +234,7 @@ func (db *DB) WalkIn(ctx context.Context, by int64, w domain.WalkIn) (*domain.Wa
 			return err
 		}
 		l.OwnerID, l.Pool = owner.ID, domain.StartPool(l.Source, owner.Roles)
-		l.Reschedule(db.Rules.Leads, db.Calendar)
+		l.Reschedule(db.Stores.Default().Rules.Leads, db.Stores.Default().Calendar)
 		if err := db.CreateLead(ctx, l); err != nil {
 			return err
 		}

@@ -42,8 +42,11 @@ func openDB(ctx context.Context, cfg Config, now func() time.Time) (*storage.DB,
 		return nil, err
 	}
 	db.Now = now
-	db.Rules, db.Calendar = cfg.Rules, cfg.Calendar()
 	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := db.UseStores(ctx, cfg.StoreList()); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -84,16 +87,13 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		Visits:          db,
 		Log:             log,
 		Now:             now,
-		Calendar:        cfg.Calendar(),
-		Rules:           cfg.Rules,
-		StoreName:       cfg.Store.Name,
+		Stores:          db.Stores,
 		PollTimeout:     cfg.Telegram.PollTimeout,
 		Webhook:         webhook,
 		Owner:           name,
 		Workers:         cfg.Delivery.Workers,
 		ShutdownTimeout: cfg.Delivery.ShutdownTimeout,
 		SendTimeout:     cfg.Delivery.SendTimeout,
-		GroupChatID:     cfg.Telegram.GroupChatID,
 		// a.Jobs is set below, before the bot handles any update.
 		Committed: func() { a.Jobs.Poke() },
 		Limits:    deliveryLimits(cfg.Delivery),

@@ -13,6 +13,8 @@ import (
 	"time"
 	_ "time/tzdata" // the store's time zone loads even where the system has no zoneinfo
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/dealerbot/dealerbot/bot/delivery"
 	"github.com/dealerbot/dealerbot/domain"
 )
@@ -36,10 +38,15 @@ const (
 type Config struct {
 	Telegram TelegramConfig `yaml:"telegram"`
 	Store    StoreConfig    `yaml:"store"`
+	// Stores lists a group's stores, instead of store (a single store).
+	Stores   []StoreConfig  `yaml:"stores"`
 	Database DatabaseConfig `yaml:"database"`
 	Delivery DeliveryConfig `yaml:"delivery"`
 	Log      LogConfig      `yaml:"log"`
 	Rules    domain.Rules   `yaml:"rules"`
+
+	storeSet bool           // the file has a store: section
+	stores   *domain.Stores // built by Validate
 }
 
 // TelegramConfig says how to reach the Bot API.
@@ -81,13 +88,33 @@ func (w WebhookConfig) RoutePath() string { return "/telegram/" + w.Path }
 
 // StoreConfig describes the dealership and its calendar (DOMAIN.md, "Calendar").
 type StoreConfig struct {
+	// Code names the store in /store and on the command line; a single
+	// store's defaults to "main".
+	Code              string   `yaml:"code"`
 	Name              string   `yaml:"name"`
 	TimeZone          string   `yaml:"time_zone"`
 	OpeningHours      string   `yaml:"opening_hours"` // "09:00-18:00"
 	WorkingDays       []string `yaml:"working_days"`
 	PublicHolidays    []string `yaml:"public_holidays"`     // "2026-10-01"
 	MakeupWorkingDays []string `yaml:"makeup_working_days"` // 调休
-	calendar          *domain.Calendar
+	// GroupChatID (stores only) is the store team's group chat, where its
+	// rosters go; a single store's is telegram.group_chat_id.
+	GroupChatID int64 `yaml:"group_chat_id"`
+	// Rules (stores only) overrides the group's rules for this store: only
+	// the keys given, over the top-level rules section.
+	Rules    RuleOverrides `yaml:"rules"`
+	calendar *domain.Calendar
+}
+
+// RuleOverrides holds a store's rules section as written, to be laid over
+// the group's rules once those are read. The file check reads it as a
+// domain.Rules, so its keys are checked like the top-level ones.
+type RuleOverrides struct{ node *yaml.Node }
+
+// UnmarshalYAML implements yaml.Unmarshaler.
+func (o *RuleOverrides) UnmarshalYAML(n *yaml.Node) error {
+	o.node = n
+	return nil
 }
 
 // DatabaseConfig chooses the database.
@@ -194,18 +221,132 @@ func LoadConfig(path string, getenv func(string) string) (Config, error) {
 // weekdays, a tidied URL and log names. Validate does not require the
 // token: only RequireToken does, for the commands that talk to Telegram.
 func (c *Config) Validate() error {
+	rules := c.Rules.Validate() // domain's: its keys are the rules.* ones; stores build on it
 	return errors.Join(
 		c.Telegram.validateAndSetDefaults(),
-		c.Store.validateAndSetDefaults(),
+		c.validateStores(rules),
 		c.Database.validateAndSetDefaults(),
 		c.Delivery.validateAndSetDefaults(),
 		c.Log.validateAndSetDefaults(),
-		c.Rules.Validate(), // domain's: its keys are the rules.* ones
+		rules,
 	)
 }
 
-// Calendar is the store's calendar; nil until Validate (or LoadConfig) succeeds.
-func (c *Config) Calendar() *domain.Calendar { return c.Store.calendar }
+// Calendar is the (first) store's calendar; nil until Validate (or
+// LoadConfig) succeeds.
+func (c *Config) Calendar() *domain.Calendar {
+	if c.stores == nil {
+		return nil
+	}
+	return c.stores.Default().Calendar
+}
+
+// StoreList is the group's stores, each with its calendar, rules and
+// group chat (their IDs are set once storage registers them); nil until
+// Validate succeeds. A single store config gives one store.
+func (c *Config) StoreList() *domain.Stores { return c.stores }
+
+// validateStores checks store: or stores: and builds the stores. A single
+// store (store:) is code main unless it says otherwise, with the rules
+// section and telegram.group_chat_id; each of a group's stores (stores:)
+// takes store:'s defaults for the keys it leaves out, the rules section
+// under its own overrides, and its own group chat.
+func (c *Config) validateStores(rulesErr error) error {
+	c.stores = nil
+	if rulesErr != nil {
+		return nil // reported as it is; the stores would only repeat it
+	}
+	if len(c.Stores) == 0 {
+		s := c.Store
+		if s.Code == "" {
+			s.Code = domain.DefaultStoreCode
+		}
+		if err := s.validateAndSetDefaults("store"); err != nil {
+			return err
+		}
+		if s.GroupChatID != 0 || s.Rules.node != nil {
+			return errors.New("store: group_chat_id and rules belong to a group's stores: entries; a single store uses telegram.group_chat_id and the rules section")
+		}
+		c.Store.calendar = s.calendar
+		rules := c.Rules
+		stores, err := domain.NewStores(&domain.Store{Code: s.Code, Name: s.Name, Calendar: s.calendar,
+			Rules: rules, GroupChatID: c.Telegram.GroupChatID})
+		if err != nil {
+			return errors.New("store." + strings.TrimPrefix(err.Error(), "stores[0]."))
+		}
+		c.stores = stores
+		return nil
+	}
+	if c.storeSet {
+		return errors.New("store: a group lists every store under stores:; move this store's keys into a stores: entry")
+	}
+	if c.Telegram.GroupChatID != 0 {
+		return errors.New("telegram.group_chat_id: with stores:, give each store its group_chat_id")
+	}
+	defaults := DefaultConfig().Store
+	var faults []error
+	list := make([]*domain.Store, 0, len(c.Stores))
+	for i := range c.Stores {
+		s, key := &c.Stores[i], fmt.Sprintf("stores[%d]", i)
+		if s.Code == "" {
+			faults = append(faults, fmt.Errorf("%s.code: required, a short name such as bj01 (a-z, 0-9, _ and -)", key))
+			continue
+		}
+		if err := domain.CheckStoreCode(s.Code); err != nil {
+			faults = append(faults, fmt.Errorf("%s.code: %s", key, domain.ErrorMessage(err)))
+			continue
+		}
+		if s.TimeZone == "" {
+			s.TimeZone = defaults.TimeZone
+		}
+		if s.OpeningHours == "" {
+			s.OpeningHours = defaults.OpeningHours
+		}
+		if s.WorkingDays == nil {
+			s.WorkingDays = defaults.WorkingDays
+		}
+		if err := s.validateAndSetDefaults(key); err != nil {
+			faults = append(faults, err)
+			continue
+		}
+		if s.GroupChatID > 0 {
+			faults = append(faults, fmt.Errorf("%s.group_chat_id: must be a group's chat id, which is negative (such as -1001234567890), or 0 for none; got %d", key, s.GroupChatID))
+			continue
+		}
+		rules, err := s.Rules.over(c.Rules, key)
+		if err != nil {
+			faults = append(faults, err)
+			continue
+		}
+		list = append(list, &domain.Store{Code: s.Code, Name: s.Name, Calendar: s.calendar, Rules: rules, GroupChatID: s.GroupChatID})
+	}
+	if len(faults) > 0 {
+		return errors.Join(faults...)
+	}
+	stores, err := domain.NewStores(list...)
+	if err != nil {
+		return err
+	}
+	c.stores = stores
+	return nil
+}
+
+// over lays the overrides over the group's rules and checks the result;
+// its errors name the store's key (stores[2].rules.leads.morning_push).
+func (o RuleOverrides) over(group domain.Rules, key string) (domain.Rules, error) {
+	r := group
+	r.Complaints.Departments = slices.Clone(group.Complaints.Departments)
+	r.Rota.DutyRoles = slices.Clone(group.Rota.DutyRoles)
+	if o.node != nil {
+		if err := o.node.Decode(&r); err != nil {
+			return r, fmt.Errorf("%s.rules: %s", key, strings.TrimPrefix(err.Error(), "yaml: "))
+		}
+	}
+	if err := r.Validate(); err != nil {
+		return r, fmt.Errorf("%s: %w", key, err)
+	}
+	return r, nil
+}
 
 // RequireToken reports a missing or malformed bot token, for the commands
 // that talk to Telegram. It never repeats the token.
@@ -302,36 +443,37 @@ func (t *TelegramConfig) checkToken() error {
 	return nil
 }
 
-// validateAndSetDefaults checks the store's settings and builds its calendar.
-func (s *StoreConfig) validateAndSetDefaults() error {
+// validateAndSetDefaults checks the store's settings and builds its
+// calendar; key ("store", "stores[2]") prefixes the keys in its errors.
+func (s *StoreConfig) validateAndSetDefaults(key string) error {
 	s.calendar = nil
 	if strings.TrimSpace(s.Name) == "" {
-		return errors.New("store.name: required, the dealership's name as staff see it")
+		return errors.New(key + ".name: required, the dealership's name as staff see it")
 	}
 	if s.TimeZone == "" {
-		return errors.New("store.time_zone: required, a time zone name such as Asia/Shanghai")
+		return errors.New(key + ".time_zone: required, a time zone name such as Asia/Shanghai")
 	}
 	if s.TimeZone == "Local" {
-		return errors.New("store.time_zone: name the zone, such as Asia/Shanghai: Local would follow whichever server runs the bot")
+		return errors.New(key + ".time_zone: name the zone, such as Asia/Shanghai: Local would follow whichever server runs the bot")
 	}
 	loc, err := time.LoadLocation(s.TimeZone)
 	if err != nil {
-		return fmt.Errorf("store.time_zone: unknown time zone %q (use a name such as Asia/Shanghai)", s.TimeZone)
+		return fmt.Errorf(key+".time_zone: unknown time zone %q (use a name such as Asia/Shanghai)", s.TimeZone)
 	}
 	openS, closeS, ok := strings.Cut(s.OpeningHours, "-")
 	open, err1 := domain.ParseClockTime(strings.TrimSpace(openS))
 	closing, err2 := domain.ParseClockTime(strings.TrimSpace(closeS))
 	if !ok || err1 != nil || err2 != nil {
-		return fmt.Errorf("store.opening_hours: %q is not a range of times like 09:00-18:00", s.OpeningHours)
+		return fmt.Errorf(key+".opening_hours: %q is not a range of times like 09:00-18:00", s.OpeningHours)
 	}
 	days := make([]time.Weekday, 0, len(s.WorkingDays))
 	for i, name := range s.WorkingDays {
 		d, ok := domain.ParseWeekday(strings.TrimSpace(name))
 		if !ok {
-			return fmt.Errorf("store.working_days[%d]: %q is not a weekday such as monday or mon", i, name)
+			return fmt.Errorf(key+".working_days[%d]: %q is not a weekday such as monday or mon", i, name)
 		}
 		if slices.Contains(days, d) {
-			return fmt.Errorf("store.working_days[%d]: %s is listed twice", i, strings.ToLower(d.String()))
+			return fmt.Errorf(key+".working_days[%d]: %s is listed twice", i, strings.ToLower(d.String()))
 		}
 		days = append(days, d)
 	}
@@ -343,7 +485,7 @@ func (s *StoreConfig) validateAndSetDefaults() error {
 		Holidays:    slices.Clone(s.PublicHolidays),
 		MakeupDays:  slices.Clone(s.MakeupWorkingDays),
 	}
-	if err := cal.Validate("store"); err != nil {
+	if err := cal.Validate(key); err != nil {
 		return err
 	}
 	s.calendar = cal

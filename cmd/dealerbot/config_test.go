@@ -49,6 +49,13 @@ func assertSameConfig(tb testing.TB, got, want Config) {
 	gotCal := *got.Calendar()
 	gotCal.Location = wl
 	got.Store.calendar = &gotCal
+	if g, w := got.StoreList().Default(), want.StoreList().Default(); g.Code != w.Code || g.Name != w.Name ||
+		!reflect.DeepEqual(g.Rules, w.Rules) || g.GroupChatID != w.GroupChatID {
+		tb.Fatalf("store differs:\n got  %+v\n want %+v", g, w)
+	}
+	// The stores are compared above; where the file or the defaults set
+	// store: is not the point.
+	got.stores, want.stores, got.storeSet, want.storeSet = nil, nil, false, false
 	if !reflect.DeepEqual(got, want) {
 		tb.Fatalf("config differs:\n got  %+v\n want %+v", got, want)
 	}

@@ -105,6 +105,11 @@ func decodeConfigYAML(data []byte, cfg *Config) error {
 	if err := doc.Decode(cfg); err != nil { // the walk found no fault: not expected
 		return errors.New(strings.TrimPrefix(err.Error(), "yaml: "))
 	}
+	if root := doc.Content[0]; root.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(root.Content); i += 2 {
+			cfg.storeSet = cfg.storeSet || root.Content[i].Value == "store"
+		}
+	}
 	return nil
 }
 
@@ -121,6 +126,9 @@ type configKey struct {
 func checkConfigNode(n *yaml.Node, t reflect.Type, k configKey, faults *[]error) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
+	}
+	if t == reflect.TypeFor[RuleOverrides]() { // a store's rules: the rules section's keys
+		t = reflect.TypeFor[domain.Rules]()
 	}
 	switch {
 	case n.Kind == yaml.DocumentNode:
