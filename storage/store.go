@@ -26,7 +26,7 @@ func (storeRow) TableName() string { return "stores" }
 // database's, so records keep their store across restarts and renames of
 // the name. A store the database holds records of but the configuration
 // no longer lists is an error naming its code: its people and leads would
-// be left without a calendar. On success db.Stores is stores.
+// be left without a calendar. On success db.Stores holds stores.
 func (db *DB) UseStores(ctx context.Context, stores *domain.Stores) error {
 	err := db.InTx(ctx, func(ctx context.Context) error {
 		conn := db.conn(ctx)
@@ -77,6 +77,12 @@ func (db *DB) UseStores(ctx context.Context, stores *domain.Stores) error {
 		return err
 	}
 	stores.Reindex()
-	db.Stores = stores
+	if db.Stores == nil {
+		db.Stores = stores
+	} else {
+		// In place: the bot and the jobs hold db.Stores; a test adds a
+		// store after they started.
+		*db.Stores = *stores
+	}
 	return nil
 }

@@ -10,13 +10,16 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
+	"github.com/dealerbot/dealerbot/domain"
 	"github.com/dealerbot/dealerbot/storage"
 )
 
@@ -143,4 +146,27 @@ func PostgresDSN(tb testing.TB) string {
 		tb.Skipf("%s is not set", PostgresDSNEnv)
 	}
 	return withSearchPath(dsn, newSchema(tb, dsn))
+}
+
+// AddStore registers one more store in db, next to the ones it has: code,
+// its time zone (an IANA name), a Monday-to-Sunday 09:00–18:00 calendar
+// there and the regulation's defaults. The stores keep their order; the
+// new one is last. Tests of a group use it to get a second store.
+func AddStore(tb testing.TB, db *storage.DB, code, timeZone string) *domain.Store {
+	tb.Helper()
+	loc, err := time.LoadLocation(timeZone)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	st := &domain.Store{Code: code, Name: "门店" + code, Rules: domain.DefaultRules(),
+		Calendar: &domain.Calendar{Location: loc, Open: 9 * 60, Close: 18 * 60,
+			WorkingDays: []time.Weekday{0, 1, 2, 3, 4, 5, 6}}}
+	stores, err := domain.NewStores(append(slices.Clone(db.Stores.All()), st)...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := db.UseStores(context.Background(), stores); err != nil {
+		tb.Fatal(err)
+	}
+	return st
 }
