@@ -124,6 +124,15 @@ func errorArgs(lang domain.Lang, de *domain.Error) []any {
 				return []any{de.Args[0], T(lang, "grade."+g)}
 			}
 		}
+	case "err.vehicle_move", "err.vehicle_mismatch": // states and papers by their names
+		args := slices.Clone(de.Args)
+		prefix := map[string]string{"err.vehicle_move": "vstate.", "err.vehicle_mismatch": "vmatch."}[de.Key]
+		for i, a := range args {
+			if s, ok := a.(string); ok {
+				args[i] = T(lang, prefix+s)
+			}
+		}
+		return args
 	case "err.role_unknown", "err.role_none":
 		if lang == domain.LangZH && len(de.Args) > 0 {
 			args := slices.Clone(de.Args)

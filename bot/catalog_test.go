@@ -146,3 +146,18 @@ func TestCatalog_EnglishCountsAgree(t *testing.T) {
 		}
 	}
 }
+
+// TestCatalog_VehicleErrorsNameStates checks that a refused state change
+// reads with the states' names, not their codes (R3.1).
+func TestCatalog_VehicleErrorsNameStates(t *testing.T) {
+	err := domain.Transition(domain.VehicleDelivered, domain.VehicleInStock, domain.TransitionFacts{})
+	de := err.(*domain.Error)
+	if got := T(domain.LangZH, de.Key, errorArgs(domain.LangZH, de)...); got != "车辆不能从“已交车”改为“在库”。" {
+		t.Errorf("zh: %q", got)
+	}
+	err = domain.Transition(domain.VehicleArrived, domain.VehicleInStock, domain.TransitionFacts{PDIPassed: true, VINMatches: true, EngineMatches: true})
+	de = err.(*domain.Error)
+	if got := T(domain.LangEN, de.Key, errorArgs(domain.LangEN, de)...); !strings.Contains(got, "certificate of conformity does not match") {
+		t.Errorf("en: %q", got)
+	}
+}

@@ -73,6 +73,13 @@ type VehicleRules struct {
 	DemoUpkeepRemindDays int           `yaml:"demo_upkeep_remind_days"`
 	DemoRetireMonths     int           `yaml:"demo_retire_months"`
 	DemoRetireKm         int           `yaml:"demo_retire_km"`
+	// PDIItems is the arrival inspection's checklist (R3.1).
+	PDIItems []string `yaml:"pdi_items"`
+	// TestDriveSlot is the length of a test-drive booking (R3.5).
+	TestDriveSlot time.Duration `yaml:"test_drive_slot"`
+	// TestDriveEscalate is how long after the consultant's late alert the
+	// supervisor is told (R3.5).
+	TestDriveEscalate time.Duration `yaml:"test_drive_escalate"`
 }
 
 // OrderRules are chapter 4's order numbers (practice). Discounts are in yuan.
@@ -160,6 +167,10 @@ func DefaultRules() Rules {
 			DemoUpkeepRemindDays: 30,
 			DemoRetireMonths:     24,
 			DemoRetireKm:         50000,
+			PDIItems: []string{"车身漆面", "内饰", "随车工具和资料", "灯光", "轮胎和胎压",
+				"油液", "电瓶", "电气和仪表", "刹车", "路试"},
+			TestDriveSlot:     30 * time.Minute,
+			TestDriveEscalate: 30 * time.Minute,
 		},
 		Orders: OrderRules{
 			ConsultantMaxDiscount: 2000,
@@ -276,6 +287,9 @@ func (r *Rules) Validate() error {
 		pos("rules.vehicles.demo_upkeep_remind_days", v.DemoUpkeepRemindDays),
 		pos("rules.vehicles.demo_retire_months", v.DemoRetireMonths),
 		pos("rules.vehicles.demo_retire_km", v.DemoRetireKm),
+		{"rules.vehicles.pdi_items", len(v.PDIItems) > 0, "at least one checklist item is required"},
+		dur("rules.vehicles.test_drive_slot", v.TestDriveSlot),
+		dur("rules.vehicles.test_drive_escalate", v.TestDriveEscalate),
 		nonneg("rules.orders.consultant_max_discount", o.ConsultantMaxDiscount),
 		{"rules.orders.supervisor_max_discount", o.SupervisorMaxDiscount >= o.ConsultantMaxDiscount,
 			"must be at least consultant_max_discount"},
@@ -307,6 +321,13 @@ func (r *Rules) Validate() error {
 		if d.Name == "" {
 			return fmt.Errorf("rules.rota.duty_roles[%d].name: missing", i)
 		}
+	}
+	seenItem := map[string]bool{}
+	for i, it := range v.PDIItems {
+		if it == "" || len([]rune(it)) > 40 || seenItem[it] {
+			return fmt.Errorf("rules.vehicles.pdi_items[%d]: a name of 1 to 40 characters, each once, got %q", i, it)
+		}
+		seenItem[it] = true
 	}
 	for i, d := range c.Departments {
 		// A department is a button's data: Telegram's 64 bytes.

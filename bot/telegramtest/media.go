@@ -26,6 +26,7 @@ const (
 type fileState struct {
 	kind string // "document" or "photo"
 	view File
+	path string // file_path, given out by the first getFile
 }
 
 func (f *fileState) document() *models.Document {

@@ -12,7 +12,8 @@
 //
 // Emulated methods: getMe, getUpdates, sendMessage, editMessageText,
 // editMessageReplyMarkup, deleteMessage, answerCallbackQuery, sendDocument,
-// sendPhoto, sendChatAction, setMyCommands, getMyCommands, deleteMyCommands,
+// sendPhoto, getFile and the file download route /file/bot<token>/<path>
+// (files.go), sendChatAction, setMyCommands, getMyCommands, deleteMyCommands,
 // setWebhook, getWebhookInfo, deleteWebhook (webhook.go). Every other method answers 404 "Not Found", which is what
 // Telegram answers for an unknown method, so a feature that needs one more
 // method fails loudly instead of silently.
@@ -121,6 +122,8 @@ type Server struct {
 	commands  map[string][]models.BotCommand
 	files     map[string]*fileState
 	lastFile  int
+	paths     map[string]*fileState // by file_path, for the download route
+	lastPath  int
 	faults    map[string][]*faultEntry
 	random    map[string]*randomFault
 	calls     map[string]int
@@ -251,6 +254,10 @@ func (s *Server) notifyLocked() {
 // ServeHTTP routes /bot<token>/<method>. It is exported only because Server
 // must be an http.Handler; tests talk to it over the network via URL.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if rest, ok := strings.CutPrefix(r.URL.Path, "/file/bot"); ok {
+		s.serveFile(w, r, rest)
+		return
+	}
 	rest, ok := strings.CutPrefix(r.URL.Path, "/bot")
 	token, method, ok2 := strings.Cut(rest, "/")
 	if !ok || !ok2 || method == "" || strings.Contains(method, "/") {
@@ -346,6 +353,7 @@ func init() {
 		"answercallbackquery":    {fn: handleAnswerCallbackQuery},
 		"senddocument":           {fn: handleSendDocument},
 		"sendphoto":              {fn: handleSendPhoto},
+		"getfile":                {fn: handleGetFile},
 		"sendchataction":         {fn: handleSendChatAction},
 		"setmycommands":          {fn: handleSetMyCommands},
 		"getmycommands":          {fn: handleGetMyCommands},
