@@ -118,3 +118,19 @@ func TestStores_R2_ComplaintsStayInTheirStore(t *testing.T) {
 		lacks(t, told(u, bBefore[i]), "王石", "已超时", "意见", "K1 “")
 	}
 }
+
+// TestStores_R2_4_CardDeadlinesInTheStoresZone: the card and the list
+// show a complaint's deadlines in its own store's time zone: an on-site
+// complaint registered at 09:30 Shanghai time (01:30 in London) by a
+// London store's consultant is due at 01:40 there, and /register reads
+// the London store's register.
+func TestStores_R2_4_CardDeadlinesInTheStoresZone(t *testing.T) {
+	h := newHarness(t) // Friday 2026-11-27 09:30 in Shanghai
+	london := storagetest.AddStore(t, h.db, "ldn", "Europe/London")
+	sup := h.cmpEnrollIn(london, "伦敦主管", "supervisor")
+	got := h.reply(sup, "/complaint 王石 13800138000 现场 服务 销售部 等了一小时无人接待")
+	contains(t, got, "已登记投诉 #K1", "提出解决方案：2026-11-27 01:40", "2026-11-27 01:30 伦敦主管")
+	contains(t, h.reply(sup, "/complaints"), "K1", "2026-11-27 01:40")
+	svc := h.cmpEnrollIn(london, "伦敦客服", "service")
+	contains(t, strings.Join(plains(h.say(svc, "/register 2026-11-27")), "\n"), "销售部 1 条")
+}
