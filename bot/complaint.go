@@ -133,7 +133,7 @@ func (b *Bot) complaintDialogText(ctx context.Context, r *Request, dl *domain.Di
 	case "appraisal":
 		d.Appraisal, err = domain.ParseAppraisal(text)
 	case "department":
-		d.Department, err = text, domain.CheckDepartment(text, b.opts.Stores.Default().Rules.Complaints.Departments)
+		d.Department, err = text, domain.CheckDepartment(text, r.Store().Rules.Complaints.Departments)
 	case "description":
 		if d.Description, err = domain.NormalizeComplaintText(text); err != nil {
 			return again(err)
@@ -197,7 +197,9 @@ func (b *Bot) complaintChoices(r *Request, step string) models.ReplyMarkup {
 		choice(r.T("cmpbtn.yes"), "yes")
 		choice(r.T("cmpbtn.no"), "no")
 	case "department":
-		for _, d := range b.opts.Stores.Default().Rules.Complaints.Departments {
+		// The registering person's store's departments: the complaint
+		// will be that store's.
+		for _, d := range r.Store().Rules.Complaints.Departments {
 			choice(d, d)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/go-telegram/bot/models"
 
@@ -22,8 +23,9 @@ import (
 // cardActions is how many logged actions a card shows, the latest.
 const cardActions = 6
 
-// complaintActionLines are the latest logged actions, with who and when.
-func (b *Bot) complaintActionLines(ctx context.Context, lang domain.Lang, acts []domain.ComplaintAction) []string {
+// complaintActionLines are the latest logged actions of c, with who and
+// when (in c's store's time zone).
+func (b *Bot) complaintActionLines(ctx context.Context, lang domain.Lang, c *domain.Complaint, acts []domain.ComplaintAction) []string {
 	r := &Request{Lang: lang, bot: b}
 	var lines []string
 	for _, a := range acts {
@@ -37,7 +39,7 @@ func (b *Bot) complaintActionLines(ctx context.Context, lang domain.Lang, acts [
 		default:
 			continue // bookkeeping for the register (a round's outcomes, a late report)
 		}
-		lines = append(lines, T(lang, "cmp.action", b.formatTime(a.At), r.staffName(ctx, a.StaffID), Raw(label), clip(a.Note, 100)))
+		lines = append(lines, T(lang, "cmp.action", b.complaintTime(c, a.At), r.staffName(ctx, a.StaffID), Raw(label), clip(a.Note, 100)))
 	}
 	if len(lines) > cardActions {
 		lines = lines[len(lines)-cardActions:]
@@ -182,11 +184,20 @@ func (b *Bot) pushOpinionAsked(ctx context.Context, v *domain.ComplaintView, d d
 	c := v.Complaint
 	for _, g := range v.OpinionGivers {
 		key := fmt.Sprintf("cmp-opinion:%d:%d:%d", c.ID, c.OpenedAt.Unix(), g.ID)
-		if err := b.pushCard(ctx, key, domain.CardComplaint, g, v, T(g.Lang, "cmp.opinion_asked", c.ID, b.formatTime(d.Due))); err != nil {
+		if err := b.pushCard(ctx, key, domain.CardComplaint, g, v, T(g.Lang, "cmp.opinion_asked", c.ID, b.complaintTime(c, d.Due))); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// complaintStore is the store c belongs to: its rules and calendar give
+// c's deadlines, its time zone the times shown.
+func (b *Bot) complaintStore(c *domain.Complaint) *domain.Store { return b.opts.Stores.Of(c.StoreID) }
+
+// complaintTime shows t in the time zone of c's store.
+func (b *Bot) complaintTime(c *domain.Complaint, t time.Time) string {
+	return t.In(b.complaintStore(c).Calendar.Location).Format("2006-01-02 15:04")
 }
 
 // parseComplaintID reads a complaint number as shown (12, K12, #K12).

@@ -22,7 +22,8 @@ func (b *Bot) createComplaint(ctx context.Context, r *Request, d complaintDraft)
 }
 
 // draftComplaint turns a draft into a checked complaint, writing nothing:
-// the dialogue asks its last step again on a bad answer.
+// the dialogue asks its last step again on a bad answer. The departments
+// are the requester's store's, where the complaint is registered.
 func (b *Bot) draftComplaint(r *Request, d complaintDraft) (*domain.Complaint, error) {
 	channel, err := domain.ParseComplaintChannel(d.Channel)
 	if err != nil {
@@ -35,7 +36,7 @@ func (b *Bot) draftComplaint(r *Request, d complaintDraft) (*domain.Complaint, e
 	c := &domain.Complaint{Customer: d.Customer, Phone: d.Phone, Channel: channel, Subject: subject, Department: d.Department,
 		Description: d.Description, Model: d.Model, ProblemType: d.Problem, ProblemAt: d.When, VIN: d.VIN, Appraisal: d.Appraisal,
 		RegisteredBy: r.Staff.ID}
-	if err := c.Validate(b.opts.Stores.Default().Rules.Complaints.Departments); err != nil {
+	if err := c.Validate(r.Store().Rules.Complaints.Departments); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -65,9 +66,11 @@ func (b *Bot) storeComplaint(ctx context.Context, r *Request, c *domain.Complain
 	return nil
 }
 
-// complaintCard renders a complaint with its deadlines.
+// complaintCard renders a complaint with its deadlines, on its store's
+// calendar and in its store's time zone.
 func (b *Bot) complaintCard(ctx context.Context, lang domain.Lang, v *domain.ComplaintView) string {
 	c := v.Complaint
+	st := b.complaintStore(c)
 	r := &Request{Lang: lang, bot: b}
 	lines := []string{T(lang, "cmp.card", c.ID, c.Customer, c.Phone, T(lang, "cmpch."+string(c.Channel)), T(lang, "subject."+string(c.Subject)),
 		c.Department, r.staffName(ctx, c.OwnerID), T(lang, "cmpst."+c.Status))}
@@ -76,7 +79,7 @@ func (b *Bot) complaintCard(ctx context.Context, lang domain.Lang, v *domain.Com
 	}
 	lines = append(lines, T(lang, "cmp.desc", clip(c.Description, 1000)))
 	now := b.now()
-	for _, d := range c.AllDeadlines(b.opts.Stores.Default().Rules.Complaints, b.opts.Stores.Default().Calendar) {
+	for _, d := range c.AllDeadlines(st.Rules.Complaints, st.Calendar) {
 		if c.Status == domain.ComplaintClosed && !d.Done {
 			continue
 		}
@@ -89,9 +92,9 @@ func (b *Bot) complaintCard(ctx context.Context, lang domain.Lang, v *domain.Com
 		case now.After(d.Due):
 			state = T(lang, "cmp.dl_over", ago(lang, now.Sub(d.Due)))
 		}
-		lines = append(lines, T(lang, "cmp.deadline", T(lang, "dl."+d.Kind), b.formatTime(d.Due), Raw(state)))
+		lines = append(lines, T(lang, "cmp.deadline", T(lang, "dl."+d.Kind), b.complaintTime(c, d.Due), Raw(state)))
 	}
-	lines = append(lines, b.complaintActionLines(ctx, lang, v.Actions)...)
+	lines = append(lines, b.complaintActionLines(ctx, lang, c, v.Actions)...)
 	return strings.Join(lines, "\n")
 }
 
@@ -254,12 +257,15 @@ const complaintsShown = 30
 // handleComplaints lists open complaints, nearest deadline first: mine, or
 // for a manager or the service centre all, filtered by department and status.
 func (b *Bot) handleComplaints(ctx context.Context, r *Request) error {
+	// The list is of the requester's store (the service sees to it), on
+	// its departments and calendar.
+	st := r.Store()
 	f := domain.ComplaintFilter{Statuses: []string{domain.ComplaintOpen, domain.ComplaintClosing}, Limit: 500}
 	for _, w := range r.Fields() {
 		switch {
 		case w == domain.ComplaintOpen || w == domain.ComplaintClosing || w == domain.ComplaintClosed:
 			f.Statuses = []string{w}
-		case slices.Contains(b.opts.Stores.Default().Rules.Complaints.Departments, w):
+		case slices.Contains(st.Rules.Complaints.Departments, w):
 			f.Department = w
 		default:
 			return errUsage
@@ -275,12 +281,12 @@ func (b *Bot) handleComplaints(ctx context.Context, r *Request) error {
 	}
 	lines := []string{r.T("cmp.list_header", len(list))}
 	if len(list) > complaintsShown {
-		lines = append(lines, r.T("cmp.list_more", complaintsShown, len(list), b.opts.Stores.Default().Rules.Complaints.Departments[0]))
+		lines = append(lines, r.T("cmp.list_more", complaintsShown, len(list), st.Rules.Complaints.Departments[0]))
 	}
 	for _, c := range list[:min(len(list), complaintsShown)] {
 		next := r.T("cmpst." + c.Status)
-		if d, ok := c.Next(b.opts.Stores.Default().Rules.Complaints, b.opts.Stores.Default().Calendar); ok {
-			next = r.T("cmp.list_due", r.T("dl."+d.Kind), b.formatTime(d.Due))
+		if d, ok := c.Next(st.Rules.Complaints, st.Calendar); ok {
+			next = r.T("cmp.list_due", r.T("dl."+d.Kind), b.complaintTime(c, d.Due))
 		}
 		lines = append(lines, r.T("cmp.list_line", c.ID, c.Customer, c.Department, r.staffName(ctx, c.OwnerID), Raw(next)))
 	}

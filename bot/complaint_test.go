@@ -8,12 +8,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dealerbot/dealerbot/domain"
 	"github.com/dealerbot/dealerbot/jobs"
 )
 
 func (h *harness) chaser() *jobs.ComplaintChaser {
-	return &jobs.ComplaintChaser{Store: h.db, Bot: h.bot, Rules: domain.DefaultRules().Complaints, Calendar: h.reminders().Calendar}
+	return &jobs.ComplaintChaser{Store: h.db, Bot: h.bot, Stores: h.db.Stores}
 }
 
 // TestR2_4_OnSiteBreachesAndEscalatesTwice: an on-site complaint without a

@@ -38,17 +38,19 @@ func (b *Bot) registerRegister() {
 }
 
 // handleRegister answers /register [week] with one xlsx per department and
-// a summary.
+// a summary: the register of the requester's store, its weeks in the
+// store's time zone.
 func (b *Bot) handleRegister(ctx context.Context, r *Request) error {
 	if len(r.Fields()) > 1 {
 		return errUsage
 	}
 	now := b.now()
-	start, err := domain.ParseWeek(r.Args, now, b.opts.Stores.Default().Calendar.Location)
+	st := r.Store()
+	start, err := domain.ParseWeek(r.Args, now, st.Calendar.Location)
 	if err != nil {
 		return err
 	}
-	reg, err := b.opts.Register.WeeklyRegister(ctx, r.Staff.ID, start)
+	reg, err := b.opts.Register.WeeklyRegister(ctx, r.Staff.ID, st.ID, start)
 	if err != nil {
 		return err
 	}
@@ -95,11 +97,11 @@ func registerFileName(week, dept string) string {
 	return fmt.Sprintf("投诉登记表_%s_%s.xlsx", dept, week)
 }
 
-// PushWeeklyRegister sends the register of the week that starts at
-// weekStart to the service centre (NotifyWeeklyRegister), as the job does:
-// the server (domain.Console) reads it. Call it in a transaction.
-func (b *Bot) PushWeeklyRegister(ctx context.Context, weekStart time.Time) error {
-	reg, err := b.opts.Register.WeeklyRegister(ctx, domain.Console, weekStart)
+// PushWeeklyRegister sends store's register of the week that starts at
+// weekStart to its service centre (NotifyWeeklyRegister), as the job
+// does: the server (domain.Console) reads it. Call it in a transaction.
+func (b *Bot) PushWeeklyRegister(ctx context.Context, store int64, weekStart time.Time) error {
+	reg, err := b.opts.Register.WeeklyRegister(ctx, domain.Console, store, weekStart)
 	if err != nil {
 		return err
 	}
@@ -141,11 +143,11 @@ func (b *Bot) NotifyWeeklyRegister(ctx context.Context, reg *domain.WeeklyRegist
 	return nil
 }
 
-// PushRegisterReminder reminds the service centre to report the results
-// of the week that starts at weekStart (NotifyRegisterReminder), as the
-// job does (domain.Console). Call it in a transaction.
-func (b *Bot) PushRegisterReminder(ctx context.Context, weekStart time.Time) error {
-	rem, err := b.opts.Register.RegisterReminder(ctx, domain.Console, weekStart)
+// PushRegisterReminder reminds store's service centre to report the
+// results of the week that starts at weekStart (NotifyRegisterReminder),
+// as the job does (domain.Console). Call it in a transaction.
+func (b *Bot) PushRegisterReminder(ctx context.Context, store int64, weekStart time.Time) error {
+	rem, err := b.opts.Register.RegisterReminder(ctx, domain.Console, store, weekStart)
 	if err != nil {
 		return err
 	}

@@ -78,7 +78,7 @@ func TestR2_8_WeeklyRegister(t *testing.T) {
 	}
 	add := func(c domain.Complaint) {
 		t.Helper()
-		c.OpenedAt = c.CreatedAt
+		c.OpenedAt, c.StoreID = c.CreatedAt, h.db.Stores.Default().ID
 		if c.Phone == "" {
 			c.Phone = "13800138000"
 		}
@@ -102,7 +102,7 @@ func TestR2_8_WeeklyRegister(t *testing.T) {
 
 	before := lastID(h, service.ID)
 	week := time.Date(2026, 11, 16, 0, 0, 0, 0, loc)
-	h.push(func(ctx context.Context) error { return h.bot.PushWeeklyRegister(ctx, week) })
+	h.push(func(ctx context.Context) error { return h.bot.PushWeeklyRegister(ctx, h.db.Stores.Default().ID, week) })
 	h.waitOutboxEmpty(10 * time.Second)
 
 	docs := documents(h, service.ID, before)
@@ -146,14 +146,18 @@ func TestR2_8_WeeklyRegister(t *testing.T) {
 
 	// A rerun (a restart on Monday morning) sends nothing twice.
 	n := len(h.emu.Messages(service.ID))
-	h.push(func(ctx context.Context) error { return h.bot.PushWeeklyRegister(ctx, week.Add(36*time.Hour)) })
+	h.push(func(ctx context.Context) error {
+		return h.bot.PushWeeklyRegister(ctx, h.db.Stores.Default().ID, week.Add(36*time.Hour))
+	})
 	h.waitOutboxEmpty(10 * time.Second)
 	if got := len(h.emu.Messages(service.ID)); got != n {
 		t.Errorf("rerun sent %d more messages", got-n)
 	}
 
 	// Tuesday: report the results.
-	h.push(func(ctx context.Context) error { return h.bot.PushRegisterReminder(ctx, week) })
+	h.push(func(ctx context.Context) error {
+		return h.bot.PushRegisterReminder(ctx, h.db.Stores.Default().ID, week)
+	})
 	h.waitOutboxEmpty(10 * time.Second)
 	contains(t, last(h, service.ID), "2026-W47", "共 3 条", "尚未结案 2 条")
 

@@ -97,9 +97,12 @@ const (
 	Dissatisfied = "dissatisfied"
 )
 
-// Complaint is one customer complaint and how it is being handled.
+// Complaint is one customer complaint and how it is being handled. It
+// belongs to the store of the person who registered it (StoreID): its
+// departments, people, calendar and deadlines are that store's.
 type Complaint struct {
 	ID           int64
+	StoreID      int64
 	Customer     string
 	Phone        string
 	LeadID       int64 // 0: not a lead

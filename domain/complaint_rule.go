@@ -34,8 +34,11 @@ type ComplaintCard struct {
 	CreatedAt   time.Time
 }
 
-// ComplaintFilter selects complaints for lists and the register.
+// ComplaintFilter selects complaints for lists and the register. A
+// person's list and a store's register always name the store; only the
+// chaser, which serves the whole group, reads every store's (StoreID 0).
 type ComplaintFilter struct {
+	StoreID     int64    // 0: every store
 	OwnerID     int64    // 0: any owner
 	Department  string   // "": any department
 	Statuses    []string // empty: any status

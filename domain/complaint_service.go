@@ -7,13 +7,20 @@ import "context"
 // close and the service centre's survey; the weekly register is
 // RegisterService's. Each method is one transaction, or joins the
 // caller's; who may do what is checked inside (MayActOnComplaint,
-// MayReassignComplaint, MaySurveyComplaint, CanSeeComplaint). Rules and calendar are the
-// store's. An unknown staff id is ENOTFOUND (err.staff_not_found).
+// MayReassignComplaint, MaySurveyComplaint, CanSeeComplaint). A complaint
+// belongs to a store (Complaint.StoreID): its departments, rules and
+// calendar are that store's, and everyone it names or tells — owner,
+// managers, service centre — is of that store. A member acts only inside
+// their own store (a group role inside the store it chose): a complaint
+// of another store is ENOTFOUND (err.complaint_not_found), as if it did
+// not exist. An unknown staff id is ENOTFOUND (err.staff_not_found).
 type ComplaintService interface {
-	// RegisterComplaint validates c against the store's departments, gives
-	// it its owner (ownerName, active and on Telegram; else
-	// DefaultComplaintOwner), links the lead with its phone, stores it
-	// open, created now, and logs its registration by c.RegisteredBy.
+	// RegisterComplaint registers c in the store of c.RegisteredBy:
+	// validates it against that store's departments, gives it its owner
+	// (ownerName, of the store, active and on Telegram; else
+	// DefaultComplaintOwner among the store's supervisors), links the
+	// store's lead with its phone, stores it open, created now, and logs
+	// its registration by c.RegisteredBy.
 	// EINVALID (Complaint.Validate's keys; err.staff_not_found for an owner
 	// not on Telegram), ENOTFOUND (err.staff_not_found).
 	RegisterComplaint(ctx context.Context, c Complaint, ownerName string) (*ComplaintRegistered, error)
@@ -28,9 +35,10 @@ type ComplaintService interface {
 	// ENOTFOUND (err.complaint_not_found).
 	ComplaintView(ctx context.Context, id int64) (*ComplaintView, error)
 
-	// ListComplaints returns the complaints f selects that viewerID lists:
-	// all for SeesAllComplaints, else their own; the nearest deadline
-	// first (SortByNextDeadline at now).
+	// ListComplaints returns the complaints f selects that viewerID lists,
+	// of the viewer's store only (f.StoreID is set to it): all for
+	// SeesAllComplaints, else their own; the nearest deadline first
+	// (SortByNextDeadline at now).
 	ListComplaints(ctx context.Context, viewerID int64, f ComplaintFilter) ([]*Complaint, error)
 
 	// CheckComplaintAct returns complaint id if staffID may take act on it

@@ -28,23 +28,27 @@ func MayReadRegister(s *Staff) bool {
 	return s != nil && (s.ID == Console || s.Active && s.Roles.HasAny(RegisterReaders...))
 }
 
-// RegisterService assembles the weekly complaint register (R2.8) and the
-// reminder to report its results. Each method is one transaction, or
-// joins the caller's, at the store's now, with its rules and calendar;
-// byID is who asks (a member, or Console for the job), checked inside
-// (MayReadRegister): EFORBIDDEN (err.forbidden) for anyone else,
-// including an unknown id.
+// RegisterService assembles a store's weekly complaint register (R2.8)
+// and the reminder to report its results. Each method is one
+// transaction, or joins the caller's, at now, with the store's rules and
+// calendar; store is the store's id. byID is who asks (a member, or
+// Console for the job), checked inside (MayReadRegister): EFORBIDDEN
+// (err.forbidden) for anyone else, including an unknown id, and for a
+// member asking for another store than their own (a group role reads the
+// store it chose). An unknown store is ENOTFOUND (err.not_found).
 type RegisterService interface {
-	// WeeklyRegister returns the register of the week containing
-	// weekStart, one sheet per configured department, and the service
-	// centre who receive it from the job. EFORBIDDEN (err.forbidden).
-	WeeklyRegister(ctx context.Context, byID int64, weekStart time.Time) (*WeeklyRegister, error)
+	// WeeklyRegister returns the store's register of the week containing
+	// weekStart, one sheet per department of the store, and the store's
+	// service centre who receive it from the job. EFORBIDDEN
+	// (err.forbidden), ENOTFOUND (err.not_found).
+	WeeklyRegister(ctx context.Context, byID, store int64, weekStart time.Time) (*WeeklyRegister, error)
 
-	// RegisterReminder counts the complaints of the week containing
-	// weekStart, and who is reminded to report their results (the
-	// service centre; none reachable: To is empty and nothing is
-	// counted). EFORBIDDEN (err.forbidden).
-	RegisterReminder(ctx context.Context, byID int64, weekStart time.Time) (*RegisterReminder, error)
+	// RegisterReminder counts the store's complaints of the week
+	// containing weekStart, and who is reminded to report their results
+	// (the store's service centre; none reachable: To is empty and
+	// nothing is counted). EFORBIDDEN (err.forbidden), ENOTFOUND
+	// (err.not_found).
+	RegisterReminder(ctx context.Context, byID, store int64, weekStart time.Time) (*RegisterReminder, error)
 }
 
 // How a deadline stands in the register.
@@ -91,10 +95,11 @@ type RegisterSheet struct {
 	Rows       []RegisterRow
 }
 
-// WeeklyRegister is the register of the week starting at Start (Monday
-// 00:00 in the store's zone), one sheet per configured department, and
-// the service centre who receive it (reachable staff).
+// WeeklyRegister is a store's register of the week starting at Start
+// (Monday 00:00 in the store's zone), one sheet per department of the
+// store, and the store's service centre who receive it (reachable staff).
 type WeeklyRegister struct {
+	Store  *Store
 	Start  time.Time
 	Sheets []RegisterSheet
 	To     []*Staff
@@ -107,6 +112,7 @@ func (w *WeeklyRegister) Week() string { return ISOWeek(w.Start) }
 // of the week starting at Start (R2.8: on Tuesday): Total complaints were
 // received that week, Open of them are not closed yet.
 type RegisterReminder struct {
+	Store       *Store
 	Start       time.Time
 	Total, Open int
 	To          []*Staff

@@ -14,18 +14,20 @@ import (
 // one step higher — supervisor, department manager, general manager. Every
 // message is keyed by the complaint, the deadline, its due time and the
 // person, so each person hears of a breach once, also after a take-over,
-// and a reopened complaint's fresh deadlines start over.
+// and a reopened complaint's fresh deadlines start over. One chaser
+// serves the whole group: each complaint's deadlines are on its own
+// store's rules and calendar (Stores.Of(c.StoreID)).
 type ComplaintChaser struct {
-	Store    ComplaintAlarmStore
-	Bot      ComplaintNotifier
-	Rules    domain.ComplaintRules
-	Calendar *domain.Calendar
+	Store  ComplaintAlarmStore
+	Bot    ComplaintNotifier
+	Stores *domain.Stores
 }
 
 // ComplaintAlarmStore finds what the open complaints' deadlines call for,
-// with who must hear it, and the open complaints themselves (for Next).
+// each on its store's rules and calendar, with who of that store must
+// hear it, and the open complaints themselves (for Next).
 type ComplaintAlarmStore interface {
-	ComplaintAlarms(ctx context.Context, now time.Time, r domain.ComplaintRules, cal *domain.Calendar) ([]domain.ComplaintAlarm, error)
+	ComplaintAlarms(ctx context.Context, now time.Time, stores *domain.Stores) ([]domain.ComplaintAlarm, error)
 	Complaints(ctx context.Context, f domain.ComplaintFilter) ([]*domain.Complaint, error)
 	Transactor
 }
@@ -43,7 +45,7 @@ func (j *ComplaintChaser) Name() string { return "complaint-chaser" }
 // Run implements Job.
 func (j *ComplaintChaser) Run(ctx context.Context, now time.Time) error {
 	err := j.Store.InTx(ctx, func(ctx context.Context) error {
-		alarms, err := j.Store.ComplaintAlarms(ctx, now, j.Rules, j.Calendar)
+		alarms, err := j.Store.ComplaintAlarms(ctx, now, j.Stores)
 		if err != nil || len(alarms) == 0 {
 			return err
 		}
@@ -64,8 +66,9 @@ func (j *ComplaintChaser) Next(ctx context.Context, after time.Time) (time.Time,
 	}
 	var n nearest
 	for _, c := range open {
-		for _, d := range c.Deadlines(j.Rules, j.Calendar) {
-			n.add(d.NextAlarm(j.Rules, after, domain.ChaserSteps))
+		st := j.Stores.Of(c.StoreID)
+		for _, d := range c.Deadlines(st.Rules.Complaints, st.Calendar) {
+			n.add(d.NextAlarm(st.Rules.Complaints, after, domain.ChaserSteps))
 		}
 	}
 	return n.at, n.ok, nil

@@ -19,7 +19,7 @@ type alarmStore struct {
 	err    error
 }
 
-func (s *alarmStore) ComplaintAlarms(_ context.Context, now time.Time, _ domain.ComplaintRules, _ *domain.Calendar) ([]domain.ComplaintAlarm, error) {
+func (s *alarmStore) ComplaintAlarms(_ context.Context, now time.Time, _ *domain.Stores) ([]domain.ComplaintAlarm, error) {
 	s.asked = append(s.asked, now)
 	return s.alarms, s.err
 }
@@ -87,7 +87,7 @@ func TestR2_4_ComplaintChaser_Next(t *testing.T) {
 	r := domain.DefaultRules().Complaints
 	c := &domain.Complaint{ID: 1, Channel: domain.ChannelCall, Subject: domain.SubjectProduct, Status: domain.ComplaintOpen,
 		OpenedAt: time.Date(2026, 11, 27, 9, 0, 7, 0, loc)}
-	j := &ComplaintChaser{Store: &alarmStore{open: []*domain.Complaint{c}}, Rules: r, Calendar: cal}
+	j := &ComplaintChaser{Store: &alarmStore{open: []*domain.Complaint{c}}, Stores: testStores(t, testShop(1, "main", cal, domain.DefaultRules()))}
 	d, _ := c.Next(r, cal)
 	at, ok, err := j.Next(context.Background(), c.OpenedAt)
 	if err != nil || !ok || !at.Equal(d.RemindAt(r)) {
@@ -95,5 +95,55 @@ func TestR2_4_ComplaintChaser_Next(t *testing.T) {
 	}
 	if at, ok, _ := j.Next(context.Background(), d.RemindAt(r)); !ok || !at.Equal(d.Due) {
 		t.Fatalf("after the reminder: next %s %v, want the breach at %s", at, ok, d.Due)
+	}
+}
+
+// testShop is a store of the group for a job's test.
+func testShop(id int64, code string, cal *domain.Calendar, rules domain.Rules) *domain.Store {
+	return &domain.Store{ID: id, Code: code, Name: code, Calendar: cal, Rules: rules}
+}
+
+// testStores is the group of stores list.
+func testStores(tb testing.TB, list ...*domain.Store) *domain.Stores {
+	tb.Helper()
+	s, err := domain.NewStores(list...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s
+}
+
+// TestStores_R2_4_ChaserWakesOnEachStoresCalendar: one chaser serves the
+// group, and each complaint's deadlines are on its own store's calendar:
+// the same call-centre ticket, opened at the same instant, is due a working
+// day later in a store open every day, and after the weekend in one closed
+// on Saturdays and Sundays.
+func TestStores_R2_4_ChaserWakesOnEachStoresCalendar(t *testing.T) {
+	loc := mustLoc(t)
+	every := &domain.Calendar{Location: loc, Open: 9 * 60, Close: 18 * 60, WorkingDays: []time.Weekday{0, 1, 2, 3, 4, 5, 6}}
+	weekdays := &domain.Calendar{Location: loc, Open: 9 * 60, Close: 18 * 60, WorkingDays: []time.Weekday{1, 2, 3, 4, 5}}
+	rules := domain.DefaultRules()
+	stores := testStores(t, testShop(1, "main", every, rules), testShop(2, "north", weekdays, rules))
+	friday := time.Date(2026, 11, 27, 17, 0, 0, 0, loc)
+	contactDue := func(store int64) time.Time {
+		t.Helper()
+		c := &domain.Complaint{ID: store, StoreID: store, Channel: domain.ChannelFollowUp, Subject: domain.SubjectService,
+			Status: domain.ComplaintOpen, OpenedAt: friday}
+		j := &ComplaintChaser{Store: &alarmStore{open: []*domain.Complaint{c}}, Stores: stores}
+		// The last alarm before the breach is the reminder; the breach
+		// follows it.
+		remind, ok, err := j.Next(context.Background(), friday)
+		if err != nil || !ok {
+			t.Fatalf("store %d: next %v %v", store, ok, err)
+		}
+		due, ok, err := j.Next(context.Background(), remind)
+		if err != nil || !ok {
+			t.Fatalf("store %d: next %v %v", store, ok, err)
+		}
+		return due
+	}
+	main, north := contactDue(1), contactDue(2)
+	if !north.After(main) || north.Weekday() != time.Monday || main.Weekday() != time.Saturday {
+		t.Fatalf("contact due %s (every day) and %s (weekdays): want Saturday and Monday", main, north)
 	}
 }

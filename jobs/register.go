@@ -13,12 +13,14 @@ import (
 // goes to the service centre; on the results day (Tuesday) the service
 // centre is reminded to report the results of that same week. It runs
 // daily at the register time and acts only on those two days; the bot's
-// keys are per week and person, so a rerun sends nothing twice.
+// keys are per week and person, so a rerun sends nothing twice. There is
+// one per store (Shop), in the store's own time zone, with its rules: the
+// register of the store's complaints, its departments, to its service
+// centre.
 type WeeklyRegister struct {
-	Store    RegisterStore
-	Bot      RegisterNotifier
-	Rules    domain.ComplaintRules
-	Calendar *domain.Calendar
+	Store RegisterStore
+	Bot   RegisterNotifier
+	Shop  *domain.Store
 }
 
 // RegisterStore assembles the week's register and the results reminder
@@ -37,13 +39,14 @@ type RegisterNotifier interface {
 	NotifyRegisterReminder(ctx context.Context, rem *domain.RegisterReminder) error
 }
 
-// Name implements Job.
-func (j *WeeklyRegister) Name() string { return "weekly-register" }
+// Name implements Job: one per store.
+func (j *WeeklyRegister) Name() string { return "weekly-register@" + j.Shop.Code }
 
-// Spec is the job's cron spec: daily at the register time.
+// Spec is the job's cron spec: daily at the register time, in the store's
+// time zone.
 func (j *WeeklyRegister) Spec() string {
-	t := int(j.Rules.WeeklyRegisterTime)
-	return fmt.Sprintf("%d %d * * *", t%60, t/60)
+	t := int(j.Shop.Rules.Complaints.WeeklyRegisterTime)
+	return fmt.Sprintf("CRON_TZ=%s %d %d * * *", j.Shop.Calendar.Location.String(), t%60, t/60)
 }
 
 // Plan says what the job does at now: push the register of the week
@@ -51,12 +54,12 @@ func (j *WeeklyRegister) Spec() string {
 // one before the latest register day on or before now, so Tuesday's
 // reminder is about the register Monday sent.
 func (j *WeeklyRegister) Plan(now time.Time) (week time.Time, register, remind bool) {
-	loc := j.Calendar.Location
-	day := j.Calendar.StartOfDay(now)
-	back := (int(day.Weekday()) - int(j.Rules.WeeklyRegisterDay) + 7) % 7
+	cal, r := j.Shop.Calendar, j.Shop.Rules.Complaints
+	day := cal.StartOfDay(now)
+	back := (int(day.Weekday()) - int(r.WeeklyRegisterDay) + 7) % 7
 	regDay := day.AddDate(0, 0, -back)
-	week = domain.WeekStart(regDay, loc).AddDate(0, 0, -7)
-	return week, back == 0, day.Weekday() == j.Rules.ResultsReminderDay
+	week = domain.WeekStart(regDay, cal.Location).AddDate(0, 0, -7)
+	return week, back == 0, day.Weekday() == r.ResultsReminderDay
 }
 
 // Run implements Job.
@@ -67,7 +70,7 @@ func (j *WeeklyRegister) Run(ctx context.Context, now time.Time) error {
 	}
 	err := j.Store.InTx(ctx, func(ctx context.Context) error {
 		if register {
-			reg, err := j.Store.WeeklyRegister(ctx, domain.Console, week)
+			reg, err := j.Store.WeeklyRegister(ctx, domain.Console, j.Shop.ID, week)
 			if err != nil {
 				return err
 			}
@@ -76,7 +79,7 @@ func (j *WeeklyRegister) Run(ctx context.Context, now time.Time) error {
 			}
 		}
 		if remind {
-			rem, err := j.Store.RegisterReminder(ctx, domain.Console, week)
+			rem, err := j.Store.RegisterReminder(ctx, domain.Console, j.Shop.ID, week)
 			if err != nil {
 				return err
 			}
@@ -85,7 +88,7 @@ func (j *WeeklyRegister) Run(ctx context.Context, now time.Time) error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("weekly register: %w", err)
+		return fmt.Errorf("weekly register of %s: %w", j.Shop.Code, err)
 	}
 	return nil
 }
@@ -94,7 +97,7 @@ func (j *WeeklyRegister) Run(ctx context.Context, now time.Time) error {
 // while the bot was down: the per-week keys make it send only what did not
 // go out.
 func (j *WeeklyRegister) CatchUp(ctx context.Context, now time.Time) error {
-	if now.Before(j.Rules.WeeklyRegisterTime.On(now, j.Calendar.Location)) {
+	if now.Before(j.Shop.Rules.Complaints.WeeklyRegisterTime.On(now, j.Shop.Calendar.Location)) {
 		return nil
 	}
 	return j.Run(ctx, now)

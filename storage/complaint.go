@@ -13,6 +13,7 @@ import (
 // complaintRow is a row of complaints (R2.1–R2.8).
 type complaintRow struct {
 	ID             int64 `gorm:"primaryKey"`
+	StoreID        int64
 	Customer       string
 	Phone          string
 	LeadID         int64
@@ -59,6 +60,7 @@ func boolPtr(b *bool) *bool {
 func newComplaintRow(c *domain.Complaint) complaintRow {
 	return complaintRow{
 		ID:             c.ID,
+		StoreID:        c.StoreID,
 		Customer:       c.Customer,
 		Phone:          c.Phone,
 		LeadID:         c.LeadID,
@@ -92,6 +94,7 @@ func newComplaintRow(c *domain.Complaint) complaintRow {
 func (r *complaintRow) complaint() *domain.Complaint {
 	return &domain.Complaint{
 		ID:             r.ID,
+		StoreID:        r.StoreID,
 		Customer:       r.Customer,
 		Phone:          r.Phone,
 		LeadID:         r.LeadID,
@@ -134,9 +137,13 @@ func errComplaintNotFound(id int64) error {
 }
 
 // CreateComplaint stores a new complaint and sets c.ID; c.CreatedAt and
-// c.OpenedAt default to now and c.Status to open. The store does not run
-// c.Validate, which needs the configured departments: the caller does.
+// c.OpenedAt default to now and c.Status to open. c.StoreID is required:
+// a complaint is always of a store. The store does not run c.Validate,
+// which needs the store's departments: the caller does.
 func (db *DB) CreateComplaint(ctx context.Context, c *domain.Complaint) error {
+	if c.StoreID == 0 {
+		return fmt.Errorf("create complaint: no store")
+	}
 	now := db.now()
 	if c.CreatedAt.IsZero() {
 		c.CreatedAt = now
@@ -174,12 +181,26 @@ func (db *DB) ComplaintByID(ctx context.Context, id int64) (*domain.Complaint, e
 	return row.complaint(), nil
 }
 
-// UpdateComplaint saves every field of c but its id and creation time.
+// complaintIn returns complaint id if it is of store; a complaint of
+// another store is ENOTFOUND (err.complaint_not_found) like a missing one.
+func (db *DB) complaintIn(ctx context.Context, store, id int64) (*domain.Complaint, error) {
+	c, err := db.ComplaintByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if c.StoreID != store {
+		return nil, errComplaintNotFound(id)
+	}
+	return c, nil
+}
+
+// UpdateComplaint saves every field of c but its id, store and creation
+// time: a complaint never changes store.
 // ENOTFOUND (err.complaint_not_found) when the complaint is gone.
 func (db *DB) UpdateComplaint(ctx context.Context, c *domain.Complaint) error {
 	row := newComplaintRow(c)
 	err := db.InTx(ctx, func(ctx context.Context) error {
-		res := db.conn(ctx).Model(&complaintRow{}).Where("id = ?", c.ID).Select("*").Omit("id", "created_at").
+		res := db.conn(ctx).Model(&complaintRow{}).Where("id = ?", c.ID).Select("*").Omit("id", "store_id", "created_at").
 			Updates(&row)
 		switch {
 		case res.Error != nil:
@@ -202,6 +223,9 @@ type ComplaintFilter = domain.ComplaintFilter
 // Complaints returns the complaints f selects, by id.
 func (db *DB) Complaints(ctx context.Context, f ComplaintFilter) ([]*domain.Complaint, error) {
 	q := db.conn(ctx)
+	if f.StoreID != 0 {
+		q = q.Where("store_id = ?", f.StoreID)
+	}
 	if f.OwnerID != 0 {
 		q = q.Where("owner_id = ?", f.OwnerID)
 	}

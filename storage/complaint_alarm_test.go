@@ -17,7 +17,12 @@ import (
 // enrolled); a closed complaint, nothing.
 func TestR2_4_ComplaintAlarms(t *testing.T) {
 	cal := &domain.Calendar{Location: time.UTC, Open: 0, Close: 24 * 60, WorkingDays: []time.Weekday{0, 1, 2, 3, 4, 5, 6}}
-	r := domain.DefaultRules().Complaints
+	rules := domain.DefaultRules()
+	r := rules.Complaints
+	stores, err := domain.NewStores(&domain.Store{ID: 1, Code: domain.DefaultStoreCode, Calendar: cal, Rules: rules})
+	if err != nil {
+		t.Fatal(err)
+	}
 	storagetest.ForEachDriver(t, func(t *testing.T, db *storage.DB) {
 		fixClock(db)
 		staff := func(name, dept string, tg int64, role domain.Role) *domain.Staff {
@@ -43,7 +48,7 @@ func TestR2_4_ComplaintAlarms(t *testing.T) {
 			t.Fatal("no deadline")
 		}
 		said := func(at time.Time) string {
-			alarms, err := db.ComplaintAlarms(ctx, at, r, cal)
+			alarms, err := db.ComplaintAlarms(ctx, at, stores)
 			must(t, err)
 			var out []string
 			for _, a := range alarms {

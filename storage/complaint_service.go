@@ -13,23 +13,29 @@ var _ domain.ComplaintService = (*DB)(nil)
 
 // RegisterComplaint implements domain.ComplaintService.
 func (db *DB) RegisterComplaint(ctx context.Context, c domain.Complaint, ownerName string) (*domain.ComplaintRegistered, error) {
-	if err := c.Validate(db.Stores.Default().Rules.Complaints.Departments); err != nil {
-		return nil, err
-	}
 	var out *domain.ComplaintRegistered
 	err := db.InTx(ctx, func(ctx context.Context) error {
 		registrar, err := db.StaffByID(ctx, c.RegisteredBy)
 		if err != nil {
 			return err
 		}
+		// The complaint is the registering person's store's (R2.3: the
+		// departments, people and calendar that handle it).
+		st := db.Stores.Of(registrar.StoreID)
+		if err := c.Validate(st.Rules.Complaints.Departments); err != nil {
+			return err
+		}
+		c.StoreID = registrar.StoreID
 		owner, err := db.complaintOwner(ctx, ownerName, c.Department, registrar)
 		if err != nil {
 			return err
 		}
 		now := db.now()
 		c.OwnerID, c.Status, c.CreatedAt, c.OpenedAt = owner.ID, domain.ComplaintOpen, now, now
-		if l, err := db.LeadByPhone(ctx, c.Phone); err == nil {
-			c.LeadID = l.ID
+		if id, err := db.complaintLead(ctx, c.StoreID, c.Phone); err != nil {
+			return err
+		} else if id != 0 {
+			c.LeadID = id
 		}
 		if err := db.CreateComplaint(ctx, &c); err != nil {
 			return err
@@ -43,7 +49,7 @@ func (db *DB) RegisterComplaint(ctx context.Context, c domain.Complaint, ownerNa
 			return err
 		}
 		out = &domain.ComplaintRegistered{View: v, Registrar: registrar, Owner: owner, Notify: domain.Tellable(owner, registrar.ID)}
-		out.Opinion, out.OpinionAsked = c.OpinionDue(db.Stores.Default().Rules.Complaints, db.Stores.Default().Calendar)
+		out.Opinion, out.OpinionAsked = c.OpinionDue(st.Rules.Complaints, st.Calendar)
 		return nil
 	})
 	if err != nil {
@@ -52,11 +58,12 @@ func (db *DB) RegisterComplaint(ctx context.Context, c domain.Complaint, ownerNa
 	return out, nil
 }
 
-// complaintOwner is the staff member named (active and on Telegram), or
-// the default owner of the department (domain.DefaultComplaintOwner).
+// complaintOwner is the staff member named (of the registrar's store,
+// active and on Telegram), or the default owner of the department among
+// the store's supervisors (domain.DefaultComplaintOwner).
 func (db *DB) complaintOwner(ctx context.Context, name, dept string, registrar *domain.Staff) (*domain.Staff, error) {
 	if name != "" {
-		s, err := db.StaffByName(ctx, name)
+		s, err := db.complaintStaffByName(ctx, registrar.StoreID, name)
 		if err != nil {
 			return nil, err
 		}
@@ -65,14 +72,56 @@ func (db *DB) complaintOwner(ctx context.Context, name, dept string, registrar *
 		}
 		return s, nil
 	}
-	sups, err := db.StaffWithRole(ctx, domain.RoleSupervisor)
+	sups, err := db.complaintStaffWithRole(ctx, registrar.StoreID, domain.RoleSupervisor)
 	if err != nil {
 		return nil, err
 	}
 	return domain.DefaultComplaintOwner(domain.Reachable(sups), dept, registrar), nil
 }
 
-// complaintView reads what c's cards show and who may give its opinion.
+// complaintStaffWithRole returns the active members of store holding
+// role r, ordered by name: the people a complaint of the store names or
+// tells. A group role is not matched (its holder chose the store, but
+// the store's own people answer for it).
+func (db *DB) complaintStaffWithRole(ctx context.Context, store int64, r domain.Role) ([]*domain.Staff, error) {
+	if !r.Valid() {
+		return nil, domain.Errorkf(domain.EINVALID, "err.role_unknown", []any{string(r), domain.JoinRoles(domain.AllRoles)},
+			"unknown role %q", r)
+	}
+	// A valid role holds no LIKE wildcard, and the commas make it exact.
+	return db.listStaff(db.conn(ctx).Where("active AND store_id = ? AND roles LIKE ?", store, "%,"+string(r)+",%"))
+}
+
+// complaintStaffByName returns the member of store named name (white
+// space folded as domain.NormalizeName does); a namesake in another store
+// is ENOTFOUND (err.staff_not_found) like nobody.
+func (db *DB) complaintStaffByName(ctx context.Context, store int64, name string) (*domain.Staff, error) {
+	n, err := domain.NormalizeName(name)
+	if err != nil {
+		return nil, err
+	}
+	return db.findStaff(ctx, n, "store_id = ? AND name = ?", store, n)
+}
+
+// complaintLead is the id of the store's lead with phone (the open one,
+// else the newest closed one), 0 when the store has none: a complaint
+// links only a lead of its own store.
+func (db *DB) complaintLead(ctx context.Context, store int64, phone string) (int64, error) {
+	var ids []int64
+	err := db.conn(ctx).Model(&leadRow{}).Where("store_id = ? AND phone = ?", store, phone).
+		Order("CASE WHEN grade IN "+leadOpenGrades+" THEN 0 ELSE 1 END, created_at DESC, id DESC").
+		Limit(1).Pluck("id", &ids).Error
+	if err != nil {
+		return 0, formatError(fmt.Errorf("lead of complaint by phone: %w", err))
+	}
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	return ids[0], nil
+}
+
+// complaintView reads what c's cards show and who of c's store may give
+// its opinion.
 func (db *DB) complaintView(ctx context.Context, c *domain.Complaint) (*domain.ComplaintView, error) {
 	acts, err := db.ComplaintActions(ctx, c.ID)
 	if err != nil {
@@ -82,14 +131,14 @@ func (db *DB) complaintView(ctx context.Context, c *domain.Complaint) (*domain.C
 	if err != nil {
 		return nil, err
 	}
-	managers, err := db.StaffWithRole(ctx, domain.RoleManager)
+	managers, err := db.complaintStaffWithRole(ctx, c.StoreID, domain.RoleManager)
 	if err != nil {
 		return nil, err
 	}
 	managers = domain.Reachable(managers)
 	givers := domain.OpinionGivers(c, managers)
 	if len(givers) == 0 {
-		gms, err := db.StaffWithRole(ctx, domain.RoleGM)
+		gms, err := db.complaintStaffWithRole(ctx, c.StoreID, domain.RoleGM)
 		if err != nil {
 			return nil, err
 		}
@@ -98,9 +147,10 @@ func (db *DB) complaintView(ctx context.Context, c *domain.Complaint) (*domain.C
 	return &domain.ComplaintView{Complaint: c, Actions: acts, Cards: cards, Managers: managers, OpinionGivers: givers}, nil
 }
 
-// complaintViewByID reads complaint id and its view.
-func (db *DB) complaintViewByID(ctx context.Context, id int64) (*domain.ComplaintView, error) {
-	c, err := db.ComplaintByID(ctx, id)
+// complaintViewIn reads complaint id of store and its view; a complaint
+// of another store is ENOTFOUND (err.complaint_not_found).
+func (db *DB) complaintViewIn(ctx context.Context, store, id int64) (*domain.ComplaintView, error) {
+	c, err := db.complaintIn(ctx, store, id)
 	if err != nil {
 		return nil, err
 	}
@@ -115,7 +165,7 @@ func (db *DB) ComplaintFor(ctx context.Context, id, viewerID int64) (*domain.Com
 		if err != nil {
 			return err
 		}
-		v, err := db.complaintViewByID(ctx, id)
+		v, err := db.complaintViewIn(ctx, viewer.StoreID, id)
 		if err != nil {
 			return err
 		}
@@ -134,8 +184,12 @@ func (db *DB) ComplaintFor(ctx context.Context, id, viewerID int64) (*domain.Com
 // ComplaintView implements domain.ComplaintService.
 func (db *DB) ComplaintView(ctx context.Context, id int64) (*domain.ComplaintView, error) {
 	var out *domain.ComplaintView
-	err := db.InTx(ctx, func(ctx context.Context) (err error) {
-		out, err = db.complaintViewByID(ctx, id)
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		c, err := db.ComplaintByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		out, err = db.complaintView(ctx, c)
 		return err
 	})
 	if err != nil {
@@ -152,13 +206,15 @@ func (db *DB) ListComplaints(ctx context.Context, viewerID int64, f domain.Compl
 		if err != nil {
 			return err
 		}
+		f.StoreID = viewer.StoreID
 		if !domain.SeesAllComplaints(viewer) {
 			f.OwnerID = viewer.ID
 		}
 		if out, err = db.Complaints(ctx, f); err != nil {
 			return err
 		}
-		domain.SortByNextDeadline(out, db.Stores.Default().Rules.Complaints, db.Stores.Default().Calendar, db.now())
+		st := db.Stores.Of(viewer.StoreID)
+		domain.SortByNextDeadline(out, st.Rules.Complaints, st.Calendar, db.now())
 		return nil
 	})
 	if err != nil {
@@ -175,7 +231,7 @@ func (db *DB) CheckComplaintAct(ctx context.Context, id, staffID int64, act stri
 		if err != nil {
 			return err
 		}
-		v, err := db.complaintViewByID(ctx, id)
+		v, err := db.complaintViewIn(ctx, s.StoreID, id)
 		if err != nil {
 			return err
 		}
@@ -210,7 +266,7 @@ func (db *DB) ActOnComplaint(ctx context.Context, a domain.ComplaintAct) (*domai
 		if err != nil {
 			return err
 		}
-		v, err := db.complaintViewByID(ctx, a.ComplaintID)
+		v, err := db.complaintViewIn(ctx, actor.StoreID, a.ComplaintID)
 		if err != nil {
 			return err
 		}
@@ -219,13 +275,15 @@ func (db *DB) ActOnComplaint(ctx context.Context, a domain.ComplaintAct) (*domai
 			return err
 		}
 		now := db.now()
-		missed, err := c.Apply(a.Act, a.Valid, db.Stores.Default().Rules.Complaints, db.Stores.Default().Calendar, now)
+		st := db.Stores.Of(c.StoreID)
+		missed, err := c.Apply(a.Act, a.Valid, st.Rules.Complaints, st.Calendar, now)
 		if err != nil {
 			return err
 		}
 		out = &domain.ComplaintActed{Act: a, Actor: actor}
 		if a.Act == domain.ActClose {
-			svc, err := db.StaffWithRole(ctx, domain.RoleService)
+			// The store's own service centre surveys the customer (R2.7).
+			svc, err := db.complaintStaffWithRole(ctx, c.StoreID, domain.RoleService)
 			if err != nil {
 				return err
 			}
@@ -262,10 +320,11 @@ func (db *DB) TakeOverComplaint(ctx context.Context, id, byID int64) (*domain.Co
 	})
 }
 
-// ReassignComplaint implements domain.ComplaintService.
+// ReassignComplaint implements domain.ComplaintService: the new owner is
+// of the reassigner's store, which is the complaint's.
 func (db *DB) ReassignComplaint(ctx context.Context, id, byID int64, toName string) (*domain.ComplaintReassigned, error) {
-	return db.reassignComplaint(ctx, id, byID, func(ctx context.Context, _ *domain.Staff) (*domain.Staff, error) {
-		return db.StaffByName(ctx, strings.TrimSpace(toName))
+	return db.reassignComplaint(ctx, id, byID, func(ctx context.Context, by *domain.Staff) (*domain.Staff, error) {
+		return db.complaintStaffByName(ctx, by.StoreID, strings.TrimSpace(toName))
 	})
 }
 
@@ -279,11 +338,11 @@ func (db *DB) reassignComplaint(ctx context.Context, id, byID int64,
 		if err != nil {
 			return err
 		}
-		owner, err := to(ctx, by)
+		c, err := db.complaintIn(ctx, by.StoreID, id)
 		if err != nil {
 			return err
 		}
-		c, err := db.ComplaintByID(ctx, id)
+		owner, err := to(ctx, by)
 		if err != nil {
 			return err
 		}
@@ -328,7 +387,7 @@ func (db *DB) SurveyComplaint(ctx context.Context, id, staffID int64, code, note
 		if err != nil {
 			return err
 		}
-		c, err := db.ComplaintByID(ctx, id)
+		c, err := db.complaintIn(ctx, s.StoreID, id)
 		if err != nil {
 			return err
 		}
@@ -340,7 +399,8 @@ func (db *DB) SurveyComplaint(ctx context.Context, id, staffID int64, code, note
 			return err
 		}
 		now := db.now()
-		round, err := c.Survey(sat, db.Stores.Default().Rules.Complaints, db.Stores.Default().Calendar, now)
+		st := db.Stores.Of(c.StoreID)
+		round, err := c.Survey(sat, st.Rules.Complaints, st.Calendar, now)
 		if err != nil {
 			return err
 		}
@@ -377,7 +437,7 @@ func (db *DB) SurveyComplaint(ctx context.Context, id, staffID int64, code, note
 			out.Notify = domain.Tellable(owner, s.ID)
 		}
 		if out.Reopened() {
-			out.Opinion, out.OpinionAsked = c.OpinionDue(db.Stores.Default().Rules.Complaints, db.Stores.Default().Calendar)
+			out.Opinion, out.OpinionAsked = c.OpinionDue(st.Rules.Complaints, st.Calendar)
 		}
 		return nil
 	})

@@ -169,7 +169,7 @@ func TestR2_ComplaintService(t *testing.T) {
 			AssertError(t, err, domain.ECONFLICT, "cmp.not_closing")
 		})
 		t.Run("WeeklyRegister", func(t *testing.T) {
-			reg, err := db.WeeklyRegister(ctx, svc.ID, now)
+			reg, err := db.WeeklyRegister(ctx, svc.ID, svc.StoreID, now)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -184,7 +184,7 @@ func TestR2_ComplaintService(t *testing.T) {
 			if d := rows[0].Deadlines; len(d) == 0 || d[0] != (domain.RegisterDeadline{Kind: domain.DeadlineReply, State: domain.DeadlineMet}) {
 				t.Errorf("deadlines %+v", d)
 			}
-			rem, err := db.RegisterReminder(ctx, svc.ID, now.Add(24*time.Hour)) // any instant of the week
+			rem, err := db.RegisterReminder(ctx, svc.ID, svc.StoreID, now.Add(24*time.Hour)) // any instant of the week
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -15,7 +15,11 @@ import (
 
 // newComplaint returns a service complaint owned by owner in department.
 func newComplaint(owner *domain.Staff, department string) *domain.Complaint {
-	return &domain.Complaint{Customer: "Li Na", Phone: "13900000001", Channel: domain.ChannelCall,
+	store := owner.StoreID
+	if store == 0 {
+		store = 1 // the default store: a member written as an old version did
+	}
+	return &domain.Complaint{StoreID: store, Customer: "Li Na", Phone: "13900000001", Channel: domain.ChannelCall,
 		Subject: domain.SubjectService, Department: department, Description: "Waited two hours",
 		OwnerID: owner.ID, RegisteredBy: owner.ID}
 }
@@ -82,7 +86,8 @@ func TestComplaintRoundTrip(t *testing.T) {
 		t.Run("AllFields", func(t *testing.T) {
 			shanghai := time.FixedZone("CST", 8*3600)
 			yes := true
-			c := &domain.Complaint{Customer: "Chen Jie", Phone: "13900000002", LeadID: 12345,
+			north := storagetest.AddStore(t, db, "north", "Asia/Urumqi") // the store round-trips too
+			c := &domain.Complaint{StoreID: north.ID, Customer: "Chen Jie", Phone: "13900000002", LeadID: 12345,
 				Channel: domain.ChannelTicket, Subject: domain.SubjectProduct, Model: "Camry 2.5",
 				ProblemType: "noise", ProblemAt: "last Tuesday", VIN: "LVGBE40K08G123456", Appraisal: true,
 				Department: "Service", Description: "Rattle <b>'x'</b>; DROP TABLE 😀", OwnerID: owner.ID,

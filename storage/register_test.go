@@ -32,10 +32,11 @@ func TestR2_8_RegisterService(t *testing.T) {
 			t.Fatal(err)
 		}
 		week := domain.WeekStart(now, db.Stores.Default().Calendar.Location)
+		store := db.Stores.Default().ID
 
 		t.Run("OK", func(t *testing.T) {
 			for _, by := range []int64{svc.ID, sup.ID, mgr.ID, gm.ID, domain.Console} {
-				reg, err := db.WeeklyRegister(ctx, by, now.Add(48*time.Hour))
+				reg, err := db.WeeklyRegister(ctx, by, store, now.Add(48*time.Hour))
 				if err != nil {
 					t.Fatalf("register read by %d: %v", by, err)
 				}
@@ -48,7 +49,7 @@ func TestR2_8_RegisterService(t *testing.T) {
 				if got := names(reg.To); len(got) != 1 || got[0] != "Svc" {
 					t.Errorf("to %v, want the reachable service centre", got)
 				}
-				rem, err := db.RegisterReminder(ctx, by, now)
+				rem, err := db.RegisterReminder(ctx, by, store, now)
 				if err != nil {
 					t.Fatalf("reminder read by %d: %v", by, err)
 				}
@@ -57,16 +58,16 @@ func TestR2_8_RegisterService(t *testing.T) {
 				}
 			}
 			// Last week had none.
-			reg, err := db.WeeklyRegister(ctx, svc.ID, week.Add(-time.Hour))
+			reg, err := db.WeeklyRegister(ctx, svc.ID, store, week.Add(-time.Hour))
 			if err != nil || len(reg.Sheets[0].Rows) != 0 {
 				t.Errorf("last week %+v, %v", reg, err)
 			}
 		})
 		t.Run("ErrForbidden", func(t *testing.T) {
 			for _, by := range []int64{seller.ID, gone.ID, 9999} {
-				_, err := db.WeeklyRegister(ctx, by, now)
+				_, err := db.WeeklyRegister(ctx, by, store, now)
 				AssertError(t, err, domain.EFORBIDDEN, "err.forbidden")
-				_, err = db.RegisterReminder(ctx, by, now)
+				_, err = db.RegisterReminder(ctx, by, store, now)
 				AssertError(t, err, domain.EFORBIDDEN, "err.forbidden")
 			}
 		})

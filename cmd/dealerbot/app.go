@@ -25,9 +25,9 @@ type App struct {
 	Bot    *bot.Bot
 	Jobs   *jobs.Scheduler
 
-	morning  *jobs.MorningPush
-	register *jobs.WeeklyRegister
-	duty     *jobs.DutyReminder
+	morning   *jobs.MorningPush
+	registers []*jobs.WeeklyRegister // one per store
+	duty      *jobs.DutyReminder
 }
 
 // openDB opens the configured database and brings its schema up to date.
@@ -110,8 +110,6 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 	morning := &jobs.MorningPush{Store: db, Bot: a.Bot, Rules: cfg.Rules.Leads, Calendar: cfg.Calendar(), Log: log}
 	a.morning = morning
 	cleanup := &jobs.MonthEndCleanup{Store: db, Bot: a.Bot, Rules: cfg.Rules.Leads, Calendar: cfg.Calendar()}
-	register := &jobs.WeeklyRegister{Store: db, Bot: a.Bot, Rules: cfg.Rules.Complaints, Calendar: cfg.Calendar()}
-	a.register = register
 	duty := &jobs.DutyReminder{Store: db, Bot: a.Bot, Rules: cfg.Rules.Rota, Calendar: cfg.Calendar()}
 	a.duty = duty
 	for _, j := range []struct {
@@ -121,10 +119,18 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		{jobs.HousekeepingSpec, &jobs.Housekeeping{Store: db, Log: log}},
 		{morning.Spec(), morning},
 		{cleanup.Spec(), cleanup},
-		{register.Spec(), register},
 		{duty.Spec(), duty},
 	} {
 		if err := a.Jobs.Add(j.spec, j.job); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	// The weekly complaint register: one per store, in its time zone.
+	for _, st := range db.Stores.All() {
+		register := &jobs.WeeklyRegister{Store: db, Bot: a.Bot, Shop: st}
+		a.registers = append(a.registers, register)
+		if err := a.Jobs.Add(register.Spec(), register); err != nil {
 			db.Close()
 			return nil, err
 		}
@@ -133,7 +139,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 	for _, job := range []jobs.DeadlineJob{
 		&jobs.VisitGradePrompt{Store: db, Bot: a.Bot, After: 24 * time.Hour},
 		&jobs.Reminders{Store: db, Bot: a.Bot, Rules: cfg.Rules.Leads, Calendar: cfg.Calendar()},
-		&jobs.ComplaintChaser{Store: db, Bot: a.Bot, Rules: cfg.Rules.Complaints, Calendar: cfg.Calendar()},
+		&jobs.ComplaintChaser{Store: db, Bot: a.Bot, Stores: db.Stores},
 		&jobs.ReceptionTimeouts{Store: db, Bot: a.Bot},
 	} {
 		a.Jobs.AddDeadline(job)
@@ -155,8 +161,10 @@ func (a *App) Run(ctx context.Context) error {
 		if err := a.morning.CatchUp(ctx, now); err != nil {
 			a.Log.Error("morning push catch-up", slog.Any("error", err))
 		}
-		if err := a.register.CatchUp(ctx, now); err != nil {
-			a.Log.Error("weekly register catch-up", slog.Any("error", err))
+		for _, register := range a.registers {
+			if err := register.CatchUp(ctx, now); err != nil {
+				a.Log.Error("weekly register catch-up", slog.String("job", register.Name()), slog.Any("error", err))
+			}
 		}
 		if err := a.duty.CatchUp(ctx, now); err != nil {
 			a.Log.Error("duty reminder catch-up", slog.Any("error", err))
