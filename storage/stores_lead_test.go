@@ -243,3 +243,17 @@ func TestStores_GroupGMSeesAllStores(t *testing.T) {
 		AssertError(t, err, domain.ENOTFOUND, "err.lead_not_found")
 	})
 }
+
+// TestStores_CreateLeadNeedsAStore: a lead is always written with its
+// store; none is an internal error, never a guess at the default store.
+func TestStores_CreateLeadNeedsAStore(t *testing.T) {
+	storagetest.ForEachDriver(t, func(t *testing.T, db *storage.DB) {
+		fixClock(db)
+		l := newLead(MustCreateStaff(t, db, "Owner"), "No store", "13800000990")
+		l.StoreID = 0
+		AssertError(t, db.CreateLead(ctx, l), domain.EINTERNAL, "")
+		if n, err := db.QueryCount(ctx, "SELECT COUNT(*) FROM leads"); err != nil || n != 0 {
+			t.Fatalf("%d leads, %v", n, err)
+		}
+	})
+}
