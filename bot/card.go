@@ -35,9 +35,10 @@ func (b *Bot) dueText(r *Request, l *domain.Lead) string {
 	if !r.at.IsZero() {
 		now = r.at
 	}
-	switch domain.DueAt(*l.NextDueAt, now, b.opts.Stores.Default().Calendar) {
+	cal := b.opts.Stores.Of(l.StoreID).Calendar // the lead's store's days
+	switch domain.DueAt(*l.NextDueAt, now, cal) {
 	case domain.DueOverdue:
-		days := int(b.opts.Stores.Default().Calendar.StartOfDay(now).Sub(b.opts.Stores.Default().Calendar.StartOfDay(*l.NextDueAt)).Hours() / 24)
+		days := int(cal.StartOfDay(now).Sub(cal.StartOfDay(*l.NextDueAt)).Hours() / 24)
 		return r.T("due.overdue", when, days)
 	case domain.DueToday:
 		return r.T("due.today", when)
@@ -99,7 +100,7 @@ func (b *Bot) cardText(ctx context.Context, r *Request, l *domain.Lead) (string,
 func (b *Bot) visitLine(ctx context.Context, r *Request, v domain.Visit) string {
 	left := r.T("visit.still_here")
 	if v.LeftAt != nil {
-		left = v.LeftAt.In(b.opts.Stores.Default().Calendar.Location).Format("15:04")
+		left = v.LeftAt.In(b.opts.Stores.Of(v.StoreID).Calendar.Location).Format("15:04")
 	}
 	kind := r.T("visit.return")
 	if v.First {

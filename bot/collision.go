@@ -39,7 +39,7 @@ func (b *Bot) collisionOpened(ctx context.Context, r *Request, out *domain.Colli
 	if err := b.sendApprovalCards(ctx, b.collisionCards(out.Collision, out.Lead, out.Last, owner, out.Claimant), out.Supervisors); err != nil {
 		return err
 	}
-	hours := b.opts.Stores.Default().Rules.Leads.CollisionNotes.Hours()
+	hours := b.opts.Stores.Of(c.StoreID).Rules.Leads.CollisionNotes.Hours()
 	if err := b.tellWithNote(ctx, fmt.Sprintf("collision:%d:a", c.ID), owner, c, domain.SideOwner, func(lang domain.Lang) string {
 		return T(lang, "collision.told_a", r.Staff.Name, out.Lead.ID, out.Lead.Name, hours)
 	}); err != nil {
@@ -70,7 +70,7 @@ func (b *Bot) handleDispute(ctx context.Context, r *Request) error {
 	if err := b.sendApprovalCards(ctx, b.collisionCards(c, l, out.Last, out.Owner, claimant), out.Supervisors); err != nil {
 		return err
 	}
-	hours := b.opts.Stores.Default().Rules.Leads.CollisionNotes.Hours()
+	hours := b.opts.Stores.Of(c.StoreID).Rules.Leads.CollisionNotes.Hours()
 	if err := b.tellWithNote(ctx, fmt.Sprintf("collision:%d:b", c.ID), claimant, c, domain.SideClaimant, func(lang domain.Lang) string {
 		return T(lang, "collision.disputed", r.Staff.Name, l.ID, l.Name, hours)
 	}); err != nil {

@@ -161,7 +161,7 @@ func (b *Bot) handleTransfers(ctx context.Context, r *Request) error {
 		}
 		month = t
 	}
-	events, err := b.opts.Collisions.Transfers(ctx, month, month.AddDate(0, 1, 0))
+	events, err := b.opts.Collisions.Transfers(ctx, r.Staff.ID, month, month.AddDate(0, 1, 0))
 	if err != nil {
 		return err
 	}

@@ -196,26 +196,55 @@ func (b *Bot) lookupWorkable(ctx context.Context, r *Request, ref string) (*doma
 	return b.opts.Leads.WorkLead(ctx, r.Staff.ID, lr)
 }
 
-// lookupLeadAny finds a lead by id or phone for whoever deals with the
-// customer (a visit, a complaint), without the owner check.
+// lookupLeadAny finds a lead of the caller's store (the staff member on
+// ctx) by id or phone for whoever deals with the customer (a visit, a
+// complaint), without the owner check.
 func (b *Bot) lookupLeadAny(ctx context.Context, ref string) (*domain.Lead, error) {
 	lr, err := domain.ParseLeadRef(ref)
 	if err != nil {
 		return nil, err
 	}
-	return b.opts.Leads.CustomerLead(ctx, lr)
+	s := staffFrom(ctx)
+	if s == nil {
+		return nil, domain.Errorf(domain.EINTERNAL, "lead look-up without a staff member")
+	}
+	return b.opts.Leads.CustomerLead(ctx, s.ID, lr)
 }
 
-// handleShow answers the lead card: /show 17 or /show 13800138000.
+// handleShow answers the lead card: /show 17 or /show 13800138000; a
+// group role looking up a phone also gets the customer's leads in the
+// other stores, to read.
 func (b *Bot) handleShow(ctx context.Context, r *Request) error {
 	if r.Args == "" {
 		return errUsage
 	}
-	l, err := b.lookupLead(ctx, r, r.Args)
+	lr, err := domain.ParseLeadRef(r.Args)
 	if err != nil {
 		return err
 	}
-	return b.replyCard(ctx, r, l, "")
+	found, err := b.opts.Leads.LookupLead(ctx, r.Staff.ID, lr)
+	if err != nil {
+		return err
+	}
+	if found.Lead != nil {
+		if err := b.replyCard(ctx, r, found.Lead, ""); err != nil {
+			return err
+		}
+	}
+	if len(found.Elsewhere) > 0 {
+		b.reply(ctx, r.ChatID, strings.Join(elsewhereLines(r, found.Elsewhere), "\n"))
+	}
+	return nil
+}
+
+// elsewhereLines lists other stores' leads under their heading, each
+// labelled with its store's code.
+func elsewhereLines(r *Request, list []domain.LeadElsewhere) []string {
+	lines := []string{r.T("find.elsewhere")}
+	for _, e := range list {
+		lines = append(lines, r.T("lead.elsewhere", e.StoreCode, e.LeadID, e.Name, string(e.Grade), e.Owner))
+	}
+	return lines
 }
 
 // handleFind lists leads by name or phone fragment, the caller's first.
@@ -231,17 +260,30 @@ func (b *Bot) handleFind(ctx context.Context, r *Request) error {
 	if err != nil {
 		return err
 	}
-	if len(found) == 0 {
+	if len(found.Leads) == 0 && len(found.Elsewhere) == 0 {
 		b.reply(ctx, r.ChatID, r.T("find.none", q))
 		return nil
 	}
-	lines := []string{r.T("find.header", len(found), q)}
+	var lines []string
+	if len(found.Leads) > 0 {
+		lines = append(lines, r.T("find.header", len(found.Leads), q))
+	}
 	var rows [][]models.InlineKeyboardButton
-	for _, l := range found {
+	for _, l := range found.Leads {
 		lines = append(lines, b.leadLine(ctx, r, l))
 		if len(rows) < 10 {
 			rows = append(rows, []models.InlineKeyboardButton{{Text: "#" + strconv.FormatInt(l.ID, 10) + " " + l.Name, CallbackData: "lead:show:" + strconv.FormatInt(l.ID, 10)}})
 		}
+	}
+	if len(found.Elsewhere) > 0 {
+		if len(lines) > 0 {
+			lines = append(lines, "")
+		}
+		lines = append(lines, elsewhereLines(r, found.Elsewhere)...)
+	}
+	if len(rows) == 0 { // only other stores' leads, which have no buttons
+		b.reply(ctx, r.ChatID, strings.Join(lines, "\n"))
+		return nil
 	}
 	b.replyMarkup(ctx, r.ChatID, strings.Join(lines, "\n"), &models.InlineKeyboardMarkup{InlineKeyboard: rows})
 	return nil

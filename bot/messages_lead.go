@@ -88,6 +88,9 @@ var leadMessages = map[domain.Lang]map[string]string{
 
 		"find.none":   "没有找到与“%s”相关的客户。",
 		"find.header": "找到 %d 位客户（“%s”）：",
+		// A group role's view of the other stores' leads: read only.
+		"find.elsewhere": "其他门店（只读）：",
+		"lead.elsewhere": "[%s] #%d %s %s · %s",
 
 		"fu.logged":     "已记录跟进 #%d %s。下次跟进：%s",
 		"fu.ask_note":   "请发送 #%d %s 的跟进内容（默认电话；微信、短信、到店请写在开头，如“微信 已发报价”）：",
@@ -213,6 +216,9 @@ var leadMessages = map[domain.Lang]map[string]string{
 
 		"find.none":   "No lead matches “%s”.",
 		"find.header": "%d {lead matches|leads match} (“%s”):",
+		// A group role's view of the other stores' leads: read only.
+		"find.elsewhere": "In other stores (read only):",
+		"lead.elsewhere": "[%s] #%d %s %s · %s",
 
 		"fu.logged":     "Follow-up logged for #%d %s. Next: %s",
 		"fu.ask_note":   "Send the follow-up note for #%d %s (phone by default; start with wechat, sms or visit for another channel, e.g. “wechat sent the quote”):",

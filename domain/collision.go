@@ -14,7 +14,10 @@ const (
 // Collision is a dispute over one customer (撞单, R1.14): the lead's owner
 // (A) and a second claimant (B) who logged or received the same phone.
 type Collision struct {
-	ID         int64
+	ID int64
+	// StoreID is the store the case is decided in: its lead's (R1.14 is
+	// decided inside a store).
+	StoreID    int64
 	LeadID     int64
 	OwnerID    int64 // A: owns the lead
 	ClaimantID int64 // B: claims the customer
@@ -138,7 +141,10 @@ var TransferWhys = []string{WhyHandover, WhyRuling, WhyCleanup}
 
 // CollisionService opens collision cases, takes the sides' notes and the
 // final ruling (R1.14), and lists the month's transfers. Each method is
-// one transaction, or joins the caller's.
+// one transaction, or joins the caller's. A case is decided inside its
+// lead's store (Collision.StoreID): only a phone open in the same store
+// collides, a case of another store than the caller's is ENOTFOUND, and
+// the supervisors and managers told are the store's own.
 type CollisionService interface {
 	// OpenCollision files claimantID's claim (met through src) on lead
 	// leadID against its owner, claimed now. When the claimant's case over
@@ -175,9 +181,10 @@ type CollisionService interface {
 	// no such side).
 	DecideCollision(ctx context.Context, id int64, side string, deciderID int64) (*CollisionDecided, error)
 
-	// Transfers lists the changes of owner in [from, to) made by a
-	// handover, a ruling or the clean-up, the oldest first, at most 200.
-	Transfers(ctx context.Context, from, to time.Time) ([]LeadEvent, error)
+	// Transfers lists the changes of owner in [from, to) of by's store
+	// made by a handover, a ruling or the clean-up, the oldest first, at
+	// most 200.
+	Transfers(ctx context.Context, by int64, from, to time.Time) ([]LeadEvent, error)
 }
 
 // CollisionOpened is what opening a case did: the case, its lead and

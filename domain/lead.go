@@ -308,7 +308,9 @@ type FollowUp struct {
 
 // Visit is one showroom visit (来店登记, R1.11).
 type Visit struct {
-	ID           int64
+	ID int64
+	// StoreID is the store of the visit: its lead's.
+	StoreID      int64
 	LeadID       int64
 	RegisteredBy int64
 	ConsultantID int64

@@ -22,7 +22,9 @@ const (
 
 // LeadEvent is one change of a lead's owner, grade or pool: who, when, why.
 type LeadEvent struct {
-	ID      int64
+	ID int64
+	// StoreID is the store of the event: its lead's.
+	StoreID int64
 	LeadID  int64
 	StaffID int64 // who made the change
 	At      time.Time

@@ -128,7 +128,10 @@ func CanReopen(s *Staff, l *Lead) error {
 
 // LeadService is the daily work on leads (R1.1–R1.7). Each method is one
 // transaction, or joins the caller's. by is the acting staff member's id:
-// the service checks what they may see and do.
+// the service checks what they may see and do. Everything happens in by's
+// store (Staff.StoreID): a lead of another store is ENOTFOUND, exactly as
+// one that does not exist; only a group role's look-ups list the other
+// stores' leads besides (LeadElsewhere), to read.
 type LeadService interface {
 	// AddLead logs draft as a lead of by's. A customer has one open
 	// lead: the caller's own is ECONFLICT (err.lead_exists); someone
@@ -148,20 +151,27 @@ type LeadService interface {
 	// (err.lead_not_yours).
 	ShowLead(ctx context.Context, by int64, ref LeadRef) (*Lead, error)
 
+	// LookupLead is ShowLead for /show: for a group role (Roles.Group)
+	// looking up a phone it also lists the customer's leads in the other
+	// stores (LeadLookup.Elsewhere), and a phone found only there is no
+	// ENOTFOUND (Lead nil).
+	LookupLead(ctx context.Context, by int64, ref LeadRef) (*LeadLookup, error)
+
 	// WorkLead is ShowLead for a change: by must work the lead (owner or
 	// above) and it must be open. EFORBIDDEN (err.lead_not_yours),
 	// EINVALID (err.lead_closed).
 	WorkLead(ctx context.Context, by int64, ref LeadRef) (*Lead, error)
 
-	// CustomerLead returns the lead ref names for whoever deals with the
-	// customer in person (a visit, a complaint): no owner check.
-	// ENOTFOUND.
-	CustomerLead(ctx context.Context, ref LeadRef) (*Lead, error)
+	// CustomerLead returns the lead ref names in by's store for whoever
+	// deals with the customer in person (a visit, a complaint): no owner
+	// check. ENOTFOUND.
+	CustomerLead(ctx context.Context, by int64, ref LeadRef) (*Lead, error)
 
-	// SearchLeads lists up to limit leads whose name or phone contains
-	// text (NormalizeSearch'd), by's first; only by's own unless
-	// SeesAllLeads.
-	SearchLeads(ctx context.Context, by int64, text string, limit int) ([]*Lead, error)
+	// SearchLeads lists up to limit leads of by's store whose name or
+	// phone contains text (NormalizeSearch'd), by's first; only by's own
+	// unless SeesAllLeads. A group role also gets up to limit matches of
+	// the other stores (LeadsFound.Elsewhere).
+	SearchLeads(ctx context.Context, by int64, text string, limit int) (*LeadsFound, error)
 
 	// LeadHistory is what the lead card shows below the lead: its last n
 	// follow-ups, changes and visits, the newest first.
@@ -204,6 +214,32 @@ type LeadCreated struct {
 	Lead      *Lead
 	Closed    *Lead
 	Collision *CollisionOpened
+}
+
+// LeadElsewhere is a lead of another store than the caller's, as a group
+// role's look-up lists it: labelled with its store, to read only — the
+// stores' leads are never merged (R1.14).
+type LeadElsewhere struct {
+	StoreCode string
+	LeadID    int64
+	Name      string
+	Grade     Grade
+	Owner     string // the owner's name
+}
+
+// LeadLookup is what /show finds: the lead in the caller's store (nil when
+// only other stores have the phone) and, for a group role, the customer's
+// leads Elsewhere.
+type LeadLookup struct {
+	Lead      *Lead
+	Elsewhere []LeadElsewhere
+}
+
+// LeadsFound is a search's result: the caller's store's leads and, for a
+// group role, the matches Elsewhere.
+type LeadsFound struct {
+	Leads     []*Lead
+	Elsewhere []LeadElsewhere
 }
 
 // PhoneInUse is what a phone meets: the caller's own open lead, or the

@@ -46,7 +46,10 @@ const LostPending = "pending"
 // LostRequest asks the supervisor to mark a lead F (R1.6). Until it is
 // approved the lead keeps its grade.
 type LostRequest struct {
-	ID          int64
+	ID int64
+	// StoreID is the store of the request: its lead's, whose supervisors
+	// approve it.
+	StoreID     int64
 	LeadID      int64
 	RequesterID int64
 	Reason      LostReason
@@ -111,7 +114,9 @@ func (l *Lead) MarkLost(r *LostRequest, at time.Time) error {
 }
 
 // LostService files requests to mark a lead lost and rules on them (R1.6).
-// Each method is one transaction, or joins the caller's.
+// Each method is one transaction, or joins the caller's. A request is its
+// lead's store's (LostRequest.StoreID): the store's supervisors approve
+// it, and for anyone of another store it does not exist (ENOTFOUND).
 type LostService interface {
 	// RequestLost files r (LeadID, RequesterID, Reason, Note) as a pending
 	// request, created now, and says who must get a card. ENOTFOUND

@@ -10,7 +10,9 @@ import (
 
 // VisitGradePrompt asks the consultant for a lead's grade 24 hours after
 // its showroom visit (R1.11), at that instant (Next); each visit is
-// prompted once (marked in the same transaction as the message).
+// prompted once (marked in the same transaction as the message). One
+// instance serves the group: each prompt's visit carries its store
+// (Visit.StoreID), and the 24 hours are the same in every time zone.
 type VisitGradePrompt struct {
 	Store VisitStore
 	Bot   VisitNotifier

@@ -16,6 +16,7 @@ import (
 // a lead's owner and a second claimant (R1.14).
 type collisionRow struct {
 	ID         int64 `gorm:"primaryKey"`
+	StoreID    int64
 	LeadID     int64
 	OwnerID    int64
 	ClaimantID int64
@@ -39,6 +40,7 @@ func (collisionRow) TableName() string { return "collisions" }
 func (r *collisionRow) collision() domain.Collision {
 	return domain.Collision{
 		ID:         r.ID,
+		StoreID:    r.StoreID,
 		LeadID:     r.LeadID,
 		OwnerID:    r.OwnerID,
 		ClaimantID: r.ClaimantID,
@@ -72,7 +74,7 @@ func errCollisionNotFound(id int64) error {
 }
 
 // CreateCollision stores an open collision and reports whether it did;
-// c.ClaimedAt defaults to now. When the claimant has an open collision over
+// c.ClaimedAt defaults to now, c.StoreID to the lead's store. When the claimant has an open collision over
 // the lead already, none is stored (false) and c.ID is set to that one's;
 // also when two are created at once. Either way c.Status is open.
 // ENOTFOUND when the lead does not exist.
@@ -86,11 +88,18 @@ func (db *DB) CreateCollision(ctx context.Context, c *domain.Collision) (bool, e
 	if c.ClaimedAt.IsZero() {
 		c.ClaimedAt = db.now()
 	}
-	row := collisionRow{LeadID: c.LeadID, OwnerID: c.OwnerID, ClaimantID: c.ClaimantID, Phone: c.Phone,
+	row := collisionRow{StoreID: c.StoreID, LeadID: c.LeadID, OwnerID: c.OwnerID, ClaimantID: c.ClaimantID, Phone: c.Phone,
 		Source: string(c.Source), ClaimedAt: dbTime(c.ClaimedAt), NoteA: c.NoteA, NoteB: c.NoteB,
 		Status: domain.CollisionOpen}
 	var created bool
 	err := db.InTx(ctx, func(ctx context.Context) error {
+		if row.StoreID == 0 {
+			store, err := db.leadStore(ctx, c.LeadID)
+			if err != nil {
+				return err
+			}
+			row.StoreID = store
+		}
 		// The open one in the way may be ruled before it is looked up
 		// (PostgreSQL): then the insert is tried again.
 		for range 3 {
@@ -122,7 +131,7 @@ func (db *DB) CreateCollision(ctx context.Context, c *domain.Collision) (bool, e
 	case err != nil:
 		return false, wrapInternal(err, "create collision of lead %d", c.LeadID)
 	}
-	c.ID, c.Status = row.ID, domain.CollisionOpen
+	c.ID, c.Status, c.StoreID = row.ID, domain.CollisionOpen, row.StoreID
 	if created {
 		c.ClaimedAt, c.WinnerID, c.DeciderID, c.DecidedAt, c.Reminded, c.Escalated = row.ClaimedAt, 0, 0, nil, false, false
 	}
@@ -132,8 +141,18 @@ func (db *DB) CreateCollision(ctx context.Context, c *domain.Collision) (bool, e
 // CollisionByID returns collision id; ENOTFOUND (callback.stale) when
 // there is none.
 func (db *DB) CollisionByID(ctx context.Context, id int64) (*domain.Collision, error) {
+	return db.collisionInStore(ctx, 0, id)
+}
+
+// collisionInStore returns collision id of store (any for 0); ENOTFOUND
+// (callback.stale) when the store has none.
+func (db *DB) collisionInStore(ctx context.Context, store, id int64) (*domain.Collision, error) {
 	var row collisionRow
-	err := db.conn(ctx).Where("id = ?", id).Take(&row).Error
+	q := db.conn(ctx).Where("id = ?", id)
+	if store != 0 {
+		q = q.Where("store_id = ?", store)
+	}
+	err := q.Take(&row).Error
 	switch {
 	case isNotFound(err):
 		return nil, errCollisionNotFound(id)
@@ -258,11 +277,12 @@ var _ domain.CollisionService = (*DB)(nil)
 func (db *DB) OpenCollision(ctx context.Context, leadID, claimantID int64, src domain.Source) (*domain.CollisionOpened, error) {
 	var out *domain.CollisionOpened
 	err := db.InTx(ctx, func(ctx context.Context) error {
-		l, err := db.LeadByID(ctx, leadID)
+		claimant, err := db.StaffByID(ctx, claimantID)
 		if err != nil {
 			return err
 		}
-		claimant, err := db.StaffByID(ctx, claimantID)
+		// A collision is decided inside a store (R1.14): the claimant's.
+		l, err := db.LeadInStore(ctx, claimant.StoreID, leadID)
 		if err != nil {
 			return err
 		}
@@ -286,19 +306,19 @@ func (db *DB) OpenCollision(ctx context.Context, leadID, claimantID int64, src d
 func (db *DB) DisputeVisit(ctx context.Context, visitID, disputerID int64) (*domain.CollisionOpened, error) {
 	var out *domain.CollisionOpened
 	err := db.InTx(ctx, func(ctx context.Context) error {
-		v, err := db.VisitByID(ctx, visitID)
-		if err != nil {
-			return err
-		}
-		l, err := db.LeadByID(ctx, v.LeadID)
-		if err != nil {
-			return err
-		}
 		disputer, err := db.StaffByID(ctx, disputerID)
 		if err != nil {
 			return err
 		}
-		if err := domain.CanDispute(disputer, l, v, db.now(), db.Stores.Default().Rules.Leads.CollisionNotes); err != nil {
+		v, err := db.visitInStore(ctx, disputer.StoreID, visitID)
+		if err != nil {
+			return err
+		}
+		l, err := db.LeadInStore(ctx, v.StoreID, v.LeadID)
+		if err != nil {
+			return err
+		}
+		if err := domain.CanDispute(disputer, l, v, db.now(), db.Stores.Of(l.StoreID).Rules.Leads.CollisionNotes); err != nil {
 			return err
 		}
 		claimant, err := db.StaffByID(ctx, v.ConsultantID)
@@ -317,7 +337,7 @@ func (db *DB) DisputeVisit(ctx context.Context, visitID, disputerID int64) (*dom
 // openCollision stores the case of owner (A) and claimant (B) over lead l,
 // or finds the claimant's open one, and says who gets its card.
 func (db *DB) openCollision(ctx context.Context, l *domain.Lead, owner, claimant *domain.Staff, src domain.Source) (*domain.CollisionOpened, error) {
-	c := &domain.Collision{LeadID: l.ID, OwnerID: owner.ID, ClaimantID: claimant.ID, Phone: l.Phone, Source: src, ClaimedAt: db.now()}
+	c := &domain.Collision{StoreID: l.StoreID, LeadID: l.ID, OwnerID: owner.ID, ClaimantID: claimant.ID, Phone: l.Phone, Source: src, ClaimedAt: db.now()}
 	created, err := db.CreateCollision(ctx, c)
 	if err != nil {
 		return nil, err
@@ -329,7 +349,7 @@ func (db *DB) openCollision(ctx context.Context, l *domain.Lead, owner, claimant
 	if out.Last, err = db.lastFollowUp(ctx, l.ID); err != nil {
 		return nil, err
 	}
-	if out.Supervisors, err = db.reachable(ctx, domain.RoleSupervisor); err != nil {
+	if out.Supervisors, err = db.reachable(ctx, l.StoreID, domain.RoleSupervisor); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -344,28 +364,41 @@ func (db *DB) lastFollowUp(ctx context.Context, leadID int64) (*domain.FollowUp,
 	return &fus[0], nil
 }
 
-// reachable lists the active, enrolled holders of role.
-func (db *DB) reachable(ctx context.Context, role domain.Role) ([]*domain.Staff, error) {
-	staff, err := db.StaffWithRole(ctx, role)
+// reachable lists the active, enrolled holders of role in store: a
+// record is escalated to its store's own people.
+func (db *DB) reachable(ctx context.Context, store int64, role domain.Role) ([]*domain.Staff, error) {
+	staff, err := db.storePeople(ctx, store, role)
 	if err != nil {
 		return nil, err
 	}
 	return domain.Reachable(staff), nil
 }
 
+// storePeople is StaffWithRole in one store: the active members of store
+// holding role r itself, enrolled or not, ordered by name. A group role
+// (group_gm acting as gm) is not among them, as in StaffWithRole.
+func (db *DB) storePeople(ctx context.Context, store int64, r domain.Role) ([]*domain.Staff, error) {
+	if !r.Valid() {
+		return nil, domain.Errorkf(domain.EINVALID, "err.role_unknown", []any{string(r), domain.JoinRoles(domain.AllRoles)},
+			"unknown role %q", r)
+	}
+	// A valid role holds no LIKE wildcard, and the commas make it exact.
+	return db.listStaff(db.conn(ctx).Where("active AND store_id = ? AND roles LIKE ?", store, "%,"+string(r)+",%"))
+}
+
 // CollisionNoteToAdd implements domain.CollisionService.
 func (db *DB) CollisionNoteToAdd(ctx context.Context, id, staffID int64, side string) (*domain.Collision, error) {
 	var out *domain.Collision
 	err := db.InTx(ctx, func(ctx context.Context) error {
-		c, err := db.CollisionByID(ctx, id)
-		if err != nil {
-			return err
-		}
 		s, err := db.StaffByID(ctx, staffID)
 		if err != nil {
 			return err
 		}
-		if err := domain.CanAddCollisionNote(s, c, side, db.now(), db.Stores.Default().Rules.Leads.CollisionNotes); err != nil {
+		c, err := db.collisionInStore(ctx, s.StoreID, id)
+		if err != nil {
+			return err
+		}
+		if err := domain.CanAddCollisionNote(s, c, side, db.now(), db.Stores.Of(c.StoreID).Rules.Leads.CollisionNotes); err != nil {
 			return err
 		}
 		out = c
@@ -384,11 +417,11 @@ func (db *DB) AddCollisionNote(ctx context.Context, id, staffID int64, side, not
 	}
 	var out *domain.CollisionNoted
 	err := db.InTx(ctx, func(ctx context.Context) error {
-		c, err := db.CollisionByID(ctx, id)
+		author, err := db.StaffByID(ctx, staffID)
 		if err != nil {
 			return err
 		}
-		author, err := db.StaffByID(ctx, staffID)
+		c, err := db.collisionInStore(ctx, author.StoreID, id)
 		if err != nil {
 			return err
 		}
@@ -398,7 +431,7 @@ func (db *DB) AddCollisionNote(ctx context.Context, id, staffID int64, side, not
 			return domain.Errorkf(domain.EFORBIDDEN, "err.forbidden", nil, "not a side of collision %d", id)
 		}
 		// A ruled case within the window answers collision.ruled (below).
-		if !c.NotesOpen(db.now(), db.Stores.Default().Rules.Leads.CollisionNotes) {
+		if !c.NotesOpen(db.now(), db.Stores.Of(c.StoreID).Rules.Leads.CollisionNotes) {
 			return domain.Errorkf(domain.ECONFLICT, "collision.notes_closed", nil, "notes closed")
 		}
 		if err := db.SetCollisionNote(ctx, c.ID, side, note); err != nil {
@@ -409,7 +442,7 @@ func (db *DB) AddCollisionNote(ctx context.Context, id, staffID int64, side, not
 		} else {
 			c.NoteB = note
 		}
-		sups, err := db.reachable(ctx, domain.RoleSupervisor)
+		sups, err := db.reachable(ctx, c.StoreID, domain.RoleSupervisor)
 		if err != nil {
 			return err
 		}
@@ -426,6 +459,14 @@ func (db *DB) AddCollisionNote(ctx context.Context, id, staffID int64, side, not
 func (db *DB) DecideCollision(ctx context.Context, id int64, side string, deciderID int64) (*domain.CollisionDecided, error) {
 	var out *domain.CollisionDecided
 	err := db.InTx(ctx, func(ctx context.Context) error {
+		// A case of another store than the decider's is not found for them.
+		if decider, err := db.StaffByID(ctx, deciderID); err == nil {
+			if _, err := db.collisionInStore(ctx, decider.StoreID, id); err != nil {
+				return err
+			}
+		} else if domain.ErrorCode(err) != domain.ENOTFOUND {
+			return err
+		}
 		c, err := db.CollisionByID(ctx, id)
 		if err != nil {
 			return err
@@ -465,7 +506,7 @@ func (db *DB) DecideCollision(ctx context.Context, id int64, side string, decide
 		}
 		at := a.Decision.At
 		c.Status, c.WinnerID, c.DeciderID, c.DecidedAt = domain.CollisionRuled, won.ID, decider.ID, &at
-		l, err := db.LeadByID(ctx, c.LeadID)
+		l, err := db.LeadInStore(ctx, c.StoreID, c.LeadID)
 		if err != nil {
 			return err
 		}
@@ -479,10 +520,10 @@ func (db *DB) DecideCollision(ctx context.Context, id int64, side string, decide
 		if out.Last, err = db.lastFollowUp(ctx, l.ID); err != nil {
 			return err
 		}
-		if out.Supervisors, err = db.reachable(ctx, domain.RoleSupervisor); err != nil {
+		if out.Supervisors, err = db.reachable(ctx, c.StoreID, domain.RoleSupervisor); err != nil {
 			return err
 		}
-		out.Managers, err = db.reachable(ctx, domain.RoleManager)
+		out.Managers, err = db.reachable(ctx, c.StoreID, domain.RoleManager)
 		return err
 	})
 	if err != nil {
@@ -503,7 +544,7 @@ func (db *DB) moveLead(ctx context.Context, l *domain.Lead, by, to int64, pool d
 		if e.From == e.To {
 			continue
 		}
-		e.LeadID, e.StaffID, e.At, e.Why = l.ID, by, at, why
+		e.StoreID, e.LeadID, e.StaffID, e.At, e.Why = l.StoreID, l.ID, by, at, why
 		if err := db.AddLeadEvent(ctx, &e); err != nil {
 			return err
 		}
@@ -513,10 +554,14 @@ func (db *DB) moveLead(ctx context.Context, l *domain.Lead, by, to int64, pool d
 }
 
 // Transfers implements domain.CollisionService.
-func (db *DB) Transfers(ctx context.Context, from, to time.Time) ([]domain.LeadEvent, error) {
+func (db *DB) Transfers(ctx context.Context, by int64, from, to time.Time) ([]domain.LeadEvent, error) {
 	var out []domain.LeadEvent
 	err := db.InTx(ctx, func(ctx context.Context) error {
-		events, err := db.EventsBetween(ctx, from, to, domain.TransferWhys, 200)
+		s, err := db.StaffByID(ctx, by)
+		if err != nil {
+			return err
+		}
+		events, err := db.EventsBetween(ctx, s.StoreID, from, to, domain.TransferWhys, 200)
 		if err != nil {
 			return err
 		}

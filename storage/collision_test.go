@@ -151,12 +151,12 @@ func TestR1_14_CollisionService(t *testing.T) {
 		})
 
 		t.Run("Transfers", func(t *testing.T) {
-			got, err := db.Transfers(ctx, now.Add(-time.Hour), now.Add(time.Hour))
+			got, err := db.Transfers(ctx, mgr.ID, now.Add(-time.Hour), now.Add(time.Hour))
 			if err != nil || len(got) != 1 || got[0].LeadID != l.ID || got[0].Kind != domain.EventOwner ||
 				got[0].From != fmt.Sprint(a.ID) || got[0].To != fmt.Sprint(b.ID) || got[0].Why != domain.WhyRuling || got[0].StaffID != mgr.ID {
 				t.Fatalf("transfers %+v, %v", got, err)
 			}
-			if got, err := db.Transfers(ctx, now.Add(time.Hour), now.Add(2*time.Hour)); err != nil || len(got) != 0 {
+			if got, err := db.Transfers(ctx, mgr.ID, now.Add(time.Hour), now.Add(2*time.Hour)); err != nil || len(got) != 0 {
 				t.Fatalf("later %+v, %v", got, err)
 			}
 		})

@@ -12,6 +12,7 @@ import (
 // and pool.
 type leadEventRow struct {
 	ID      int64 `gorm:"primaryKey"`
+	StoreID int64
 	LeadID  int64
 	StaffID int64
 	At      time.Time
@@ -28,22 +29,34 @@ func (leadEventRow) TableName() string { return "lead_events" }
 func leadEvents(rows []leadEventRow) []domain.LeadEvent {
 	list := make([]domain.LeadEvent, len(rows))
 	for i, r := range rows {
-		list[i] = domain.LeadEvent{ID: r.ID, LeadID: r.LeadID, StaffID: r.StaffID, At: utc(r.At), Kind: r.Kind,
+		list[i] = domain.LeadEvent{ID: r.ID, StoreID: r.StoreID, LeadID: r.LeadID, StaffID: r.StaffID, At: utc(r.At), Kind: r.Kind,
 			From: r.From, To: r.To, Why: r.Why}
 	}
 	return list
 }
 
 // AddLeadEvent stores a change of a lead and sets e.ID; e.At defaults to
-// now. ENOTFOUND when the lead does not exist.
+// now. The event is the lead's store's: e.StoreID, when 0, is set to it.
+// ENOTFOUND when the lead does not exist.
 func (db *DB) AddLeadEvent(ctx context.Context, e *domain.LeadEvent) error {
 	if e.At.IsZero() {
 		e.At = db.now()
 	}
-	row := leadEventRow{LeadID: e.LeadID, StaffID: e.StaffID, At: dbTime(e.At), Kind: e.Kind, From: e.From, To: e.To,
-		Why: e.Why}
 	err := db.InTx(ctx, func(ctx context.Context) error {
-		return db.conn(ctx).Create(&row).Error
+		if e.StoreID == 0 {
+			store, err := db.leadStore(ctx, e.LeadID)
+			if err != nil {
+				return err
+			}
+			e.StoreID = store
+		}
+		row := leadEventRow{StoreID: e.StoreID, LeadID: e.LeadID, StaffID: e.StaffID, At: dbTime(e.At), Kind: e.Kind,
+			From: e.From, To: e.To, Why: e.Why}
+		if err := db.conn(ctx).Create(&row).Error; err != nil {
+			return err
+		}
+		e.ID, e.At = row.ID, row.At
+		return nil
 	})
 	switch {
 	case foreignKeyViolated(err):
@@ -51,8 +64,21 @@ func (db *DB) AddLeadEvent(ctx context.Context, e *domain.LeadEvent) error {
 	case err != nil:
 		return wrapInternal(err, "add event of lead %d", e.LeadID)
 	}
-	e.ID, e.At = row.ID, row.At
 	return nil
+}
+
+// leadStore is the store of lead id, whose children (events, visits,
+// collisions, lost requests) are written in it. ENOTFOUND
+// (err.lead_not_found).
+func (db *DB) leadStore(ctx context.Context, id int64) (int64, error) {
+	var stores []int64
+	if err := db.conn(ctx).Model(&leadRow{}).Where("id = ?", id).Limit(1).Pluck("store_id", &stores).Error; err != nil {
+		return 0, formatError(fmt.Errorf("store of lead %d: %w", id, err))
+	}
+	if len(stores) == 0 {
+		return 0, errLeadNotFound(id)
+	}
+	return stores[0], nil
 }
 
 // LeadEvents returns up to limit events of a lead (all when limit is not
@@ -69,11 +95,11 @@ func (db *DB) LeadEvents(ctx context.Context, leadID int64, limit int) ([]domain
 	return leadEvents(rows), nil
 }
 
-// EventsBetween returns up to limit events (all when limit is not
-// positive) at from or later and before to, whose why is one of whys (any
-// when whys is empty), the oldest first.
-func (db *DB) EventsBetween(ctx context.Context, from, to time.Time, whys []string, limit int) ([]domain.LeadEvent, error) {
-	q := db.conn(ctx).Where("at >= ? AND at < ?", dbTime(from), dbTime(to))
+// EventsBetween returns up to limit events of store (all when limit is
+// not positive) at from or later and before to, whose why is one of whys
+// (any when whys is empty), the oldest first.
+func (db *DB) EventsBetween(ctx context.Context, store int64, from, to time.Time, whys []string, limit int) ([]domain.LeadEvent, error) {
+	q := db.conn(ctx).Where("store_id = ? AND at >= ? AND at < ?", store, dbTime(from), dbTime(to))
 	if len(whys) > 0 {
 		q = q.Where("why IN ?", whys)
 	}

@@ -100,7 +100,7 @@ func TestR1_10_HandoverService(t *testing.T) {
 			if got, _ := db.LeadByID(ctx, l.ID); got.OwnerID != cons.ID || got.InvitedBy != tele.ID {
 				t.Fatalf("lead %+v", got)
 			}
-			events, err := db.Transfers(ctx, now, now.Add(2*time.Hour))
+			events, err := db.Transfers(ctx, cons.ID, now, now.Add(2*time.Hour))
 			if err != nil || len(events) != 1 || events[0].Why != domain.WhyHandover || events[0].StaffID != cons.ID {
 				t.Fatalf("transfers %+v, %v", events, err)
 			}

@@ -29,7 +29,7 @@ func TestLeadInvitedBy(t *testing.T) {
 		if got, _, err := db.LeadsByOwner(ctx, cons.ID, 0, 0); err != nil || len(got) != 1 || got[0].InvitedBy != cons.ID {
 			t.Fatalf("by owner %+v, %v", got, err)
 		}
-		if got, err := db.FindLeads(ctx, "Invited", 0, 0, 0); err != nil || len(got) != 1 || got[0].InvitedBy != cons.ID {
+		if got, err := db.FindLeads(ctx, cons.StoreID, "Invited", 0, 0, 0); err != nil || len(got) != 1 || got[0].InvitedBy != cons.ID {
 			t.Fatalf("find %+v, %v", got, err)
 		}
 	})
@@ -174,7 +174,7 @@ func TestR1_14_Collision(t *testing.T) {
 		if ok, err := db.CreateCollision(ctx, c); err != nil || !ok {
 			t.Fatalf("create %v, %v", ok, err)
 		}
-		want := domain.Collision{ID: c.ID, LeadID: l.ID, OwnerID: a.ID, ClaimantID: b.ID, Phone: l.Phone,
+		want := domain.Collision{ID: c.ID, StoreID: l.StoreID, LeadID: l.ID, OwnerID: a.ID, ClaimantID: b.ID, Phone: l.Phone,
 			Source: domain.SourceWalkIn, ClaimedAt: now, Status: domain.CollisionOpen}
 		if c.ID == 0 || fmt.Sprint(*c) != fmt.Sprint(want) {
 			t.Fatalf("created %+v", c)
@@ -292,7 +292,7 @@ func TestLeadEvents(t *testing.T) {
 			{0, 4 * time.Hour, []string{domain.WhyLost}, 0, []int64{}},
 			{0, 4 * time.Hour, nil, 2, []int64{e0.ID, e1.ID}},
 		} {
-			got, err := db.EventsBetween(ctx, now.Add(c.from), now.Add(c.to), c.whys, c.limit)
+			got, err := db.EventsBetween(ctx, db.Stores.Default().ID, now.Add(c.from), now.Add(c.to), c.whys, c.limit)
 			if err != nil || !slices.Equal(evIDs(got), c.want) {
 				t.Fatalf("between %v %v %v: %v, %v", c.from, c.to, c.whys, evIDs(got), err)
 			}

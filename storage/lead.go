@@ -144,21 +144,22 @@ func errLeadExists(id int64, owner string) error {
 		"the customer has an open lead already: #%d of %s", id, owner)
 }
 
-// CreateLead stores a new lead after l.Validate and sets l.ID (and
-// l.CreatedAt to now when it is zero). A customer has one open lead: when
-// another open lead has the phone, it is an ECONFLICT naming that lead and
-// its owner (err.lead_exists), also when two are created at once —
+// CreateLead stores a new lead of store l.StoreID, which the caller must
+// set, after l.Validate and sets l.ID (and l.CreatedAt to now when it is
+// zero). A customer has one open lead in a store: when another open lead
+// of the store has the phone, it is an ECONFLICT naming that lead and its
+// owner (err.lead_exists), also when two are created at once —
 // leads_open_phone_key decides, not a check before the insert. An owner
 // who does not exist is an ENOTFOUND.
 func (db *DB) CreateLead(ctx context.Context, l *domain.Lead) error {
 	if err := l.Validate(); err != nil {
 		return err
 	}
+	if l.StoreID == 0 {
+		return domain.Errorf(domain.EINTERNAL, "create lead %q: no store", l.Name)
+	}
 	if l.CreatedAt.IsZero() {
 		l.CreatedAt = db.now()
-	}
-	if l.StoreID == 0 { // STORES-TODO: every caller names the store
-		l.StoreID = db.Stores.Default().ID
 	}
 	row := newLeadRow(l)
 	row.ID = 0
@@ -209,10 +210,23 @@ func (db *DB) openLead(ctx context.Context, store int64, phone string, except in
 	return hits[0].ID, hits[0].Name, nil
 }
 
-// LeadByID returns lead id; ENOTFOUND (err.lead_not_found) when there is none.
+// LeadByID returns lead id, of whichever store; ENOTFOUND
+// (err.lead_not_found) when there is none. A look-up for a person uses
+// LeadInStore.
 func (db *DB) LeadByID(ctx context.Context, id int64) (*domain.Lead, error) {
+	return db.LeadInStore(ctx, 0, id)
+}
+
+// LeadInStore returns lead id of store (any store for 0); ENOTFOUND
+// (err.lead_not_found) when the store has none: another store's lead is
+// not found, exactly as a missing one.
+func (db *DB) LeadInStore(ctx context.Context, store, id int64) (*domain.Lead, error) {
 	var row leadRow
-	err := db.conn(ctx).Where("id = ?", id).Take(&row).Error
+	q := db.conn(ctx).Where("id = ?", id)
+	if store != 0 {
+		q = q.Where("store_id = ?", store)
+	}
+	err := q.Take(&row).Error
 	switch {
 	case isNotFound(err):
 		return nil, errLeadNotFound(id)
@@ -222,13 +236,22 @@ func (db *DB) LeadByID(ctx context.Context, id int64) (*domain.Lead, error) {
 	return row.lead(), nil
 }
 
-// LeadByPhone returns the customer's lead by a normalised phone: the open
-// one, else the newest closed one. ENOTFOUND (err.lead_phone_not_found)
-// when the customer has none.
+// LeadByPhone returns the customer's lead by a normalised phone in any
+// store: the open one, else the newest closed one. ENOTFOUND
+// (err.lead_phone_not_found) when the customer has none. A look-up for a
+// person uses LeadInStoreByPhone: a customer may be a lead of two stores.
 func (db *DB) LeadByPhone(ctx context.Context, phone string) (*domain.Lead, error) {
+	return db.LeadInStoreByPhone(ctx, 0, phone)
+}
+
+// LeadInStoreByPhone is LeadByPhone in one store (any for 0).
+func (db *DB) LeadInStoreByPhone(ctx context.Context, store int64, phone string) (*domain.Lead, error) {
 	var row leadRow
-	err := db.conn(ctx).Where("phone = ?", phone).
-		Order("CASE WHEN grade IN " + leadOpenGrades + " THEN 0 ELSE 1 END, created_at DESC, id DESC").
+	q := db.conn(ctx).Where("phone = ?", phone)
+	if store != 0 {
+		q = q.Where("store_id = ?", store)
+	}
+	err := q.Order("CASE WHEN grade IN " + leadOpenGrades + " THEN 0 ELSE 1 END, created_at DESC, id DESC").
 		Take(&row).Error
 	switch {
 	case isNotFound(err):
@@ -328,21 +351,13 @@ func (db *DB) guard(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	return tx.Exec("RELEASE SAVEPOINT storage_guard").Error
 }
 
-// FindLeads returns up to limit leads (all when limit is not positive)
-// whose name contains text, ignoring the case of ASCII letters, or whose
-// phone contains the digits of text when it has 3 or more. onlyOwner, when
-// not 0, keeps that owner's leads only; preferOwner's leads come first,
-// then the newest. Wildcards in text match themselves.
-func (db *DB) FindLeads(ctx context.Context, text string, onlyOwner, preferOwner int64, limit int) ([]*domain.Lead, error) {
-	text = strings.TrimSpace(text)
-	// LOWER on both sides: SQLite folds ASCII only, PostgreSQL more, but
-	// each the same on both sides.
-	cond, args := `(LOWER(name) LIKE LOWER(?) ESCAPE '\'`, []any{"%" + escapeLike(text) + "%"}
-	if d := digits(text); len(d) >= 3 {
-		cond += " OR phone LIKE ?"
-		args = append(args, "%"+d+"%")
-	}
-	q := db.conn(ctx).Where(cond+")", args...)
+// FindLeads returns up to limit leads of store (all when limit is not
+// positive) whose name contains text, ignoring the case of ASCII letters,
+// or whose phone contains the digits of text when it has 3 or more.
+// onlyOwner, when not 0, keeps that owner's leads only; preferOwner's
+// leads come first, then the newest. Wildcards in text match themselves.
+func (db *DB) FindLeads(ctx context.Context, store int64, text string, onlyOwner, preferOwner int64, limit int) ([]*domain.Lead, error) {
+	q := db.leadsMatching(ctx, text).Where("store_id = ?", store)
 	if onlyOwner != 0 {
 		q = q.Where("owner_id = ?", onlyOwner)
 	}
@@ -359,6 +374,49 @@ func (db *DB) FindLeads(ctx context.Context, text string, onlyOwner, preferOwner
 		return nil, formatError(fmt.Errorf("find leads: %w", err))
 	}
 	return leads(rows), nil
+}
+
+// leadsMatching is the query of the leads whose name or phone matches
+// text, as FindLeads says.
+func (db *DB) leadsMatching(ctx context.Context, text string) *gorm.DB {
+	text = strings.TrimSpace(text)
+	// LOWER on both sides: SQLite folds ASCII only, PostgreSQL more, but
+	// each the same on both sides.
+	cond, args := `(LOWER(name) LIKE LOWER(?) ESCAPE '\'`, []any{"%" + escapeLike(text) + "%"}
+	if d := digits(text); len(d) >= 3 {
+		cond += " OR phone LIKE ?"
+		args = append(args, "%"+d+"%")
+	}
+	return db.conn(ctx).Where(cond+")", args...)
+}
+
+// leadsElsewhere lists up to limit leads of the stores other than store
+// that q selects (leadsMatching, or a phone), the open first, then the
+// newest, each with its owner's name and its store's code: a group role's
+// view across the group, never merged with the store's own.
+func (db *DB) leadsElsewhere(ctx context.Context, store int64, q *gorm.DB, limit int) ([]domain.LeadElsewhere, error) {
+	var rows []leadRow
+	err := q.Where("store_id <> ?", store).
+		Order("CASE WHEN grade IN " + leadOpenGrades + " THEN 0 ELSE 1 END, created_at DESC, id DESC").
+		Limit(limit).Find(&rows).Error
+	if err != nil {
+		return nil, formatError(fmt.Errorf("leads elsewhere: %w", err))
+	}
+	out := make([]domain.LeadElsewhere, 0, len(rows))
+	for _, r := range rows {
+		e := domain.LeadElsewhere{StoreCode: fmt.Sprintf("#%d", r.StoreID), LeadID: r.ID, Name: r.Name, Grade: domain.Grade(r.Grade)}
+		if st := db.Stores.ByID(r.StoreID); st != nil {
+			e.StoreCode = st.Code
+		}
+		e.Owner = fmt.Sprintf("#%d", r.OwnerID)
+		if owner, err := db.StaffByID(ctx, r.OwnerID); err == nil {
+			e.Owner = owner.Name
+		} else if domain.ErrorCode(err) != domain.ENOTFOUND {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, nil
 }
 
 // escapeLike escapes LIKE's wildcards and the escape character itself in

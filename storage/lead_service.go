@@ -12,17 +12,18 @@ import (
 
 var _ domain.LeadService = (*DB)(nil)
 
-// leadByRef looks the lead ref names up, by id or phone.
-func (db *DB) leadByRef(ctx context.Context, ref domain.LeadRef) (*domain.Lead, error) {
+// leadByRef looks the lead ref names up in store, by id or phone: another
+// store's lead is ENOTFOUND, as a missing one.
+func (db *DB) leadByRef(ctx context.Context, store int64, ref domain.LeadRef) (*domain.Lead, error) {
 	if ref.Phone != "" {
-		return db.LeadByPhone(ctx, ref.Phone)
+		return db.LeadInStoreByPhone(ctx, store, ref.Phone)
 	}
-	return db.LeadByID(ctx, ref.ID)
+	return db.LeadInStore(ctx, store, ref.ID)
 }
 
-// visibleLead is the lead ref names, if s may see it.
+// visibleLead is the lead ref names in s's store, if s may see it.
 func (db *DB) visibleLead(ctx context.Context, s *domain.Staff, ref domain.LeadRef) (*domain.Lead, error) {
-	l, err := db.leadByRef(ctx, ref)
+	l, err := db.leadByRef(ctx, s.StoreID, ref)
 	if err != nil {
 		return nil, err
 	}
@@ -58,7 +59,7 @@ func (db *DB) recordChange(ctx context.Context, l *domain.Lead, by int64, kind, 
 	if from == to {
 		return nil
 	}
-	return db.AddLeadEvent(ctx, &domain.LeadEvent{LeadID: l.ID, StaffID: by, At: db.now(), Kind: kind, From: from, To: to, Why: why})
+	return db.AddLeadEvent(ctx, &domain.LeadEvent{StoreID: l.StoreID, LeadID: l.ID, StaffID: by, At: db.now(), Kind: kind, From: from, To: to, Why: why})
 }
 
 // AddLead implements domain.LeadService.
@@ -73,7 +74,10 @@ func (db *DB) AddLead(ctx context.Context, by int64, d domain.LeadDraft) (*domai
 		if err != nil {
 			return err
 		}
-		other, err := db.LeadByPhone(ctx, l.Phone)
+		// The customer is the store's: a lead of the phone in another
+		// store is no collision (R1.14), this store gets its own.
+		l.StoreID = s.StoreID
+		other, err := db.LeadInStoreByPhone(ctx, s.StoreID, l.Phone)
 		switch {
 		case err != nil && domain.ErrorCode(err) != domain.ENOTFOUND:
 			return err
@@ -91,7 +95,8 @@ func (db *DB) AddLead(ctx context.Context, by int64, d domain.LeadDraft) (*domai
 		default:
 			l.Returning = true // delivered before: a returning customer (R1.2)
 		}
-		l.Reschedule(db.Stores.Default().Rules.Leads, db.Stores.Default().Calendar)
+		st := db.Stores.Of(l.StoreID)
+		l.Reschedule(st.Rules.Leads, st.Calendar)
 		if err := db.CreateLead(ctx, l); err != nil {
 			return err
 		}
@@ -108,7 +113,11 @@ func (db *DB) AddLead(ctx context.Context, by int64, d domain.LeadDraft) (*domai
 func (db *DB) LeadPhone(ctx context.Context, by int64, phone string) (*domain.PhoneInUse, error) {
 	out := &domain.PhoneInUse{}
 	err := db.InTx(ctx, func(ctx context.Context) error {
-		other, err := db.LeadByPhone(ctx, phone)
+		s, err := db.StaffByID(ctx, by)
+		if err != nil {
+			return err
+		}
+		other, err := db.LeadInStoreByPhone(ctx, s.StoreID, phone)
 		switch {
 		case domain.ErrorCode(err) == domain.ENOTFOUND:
 			return nil
@@ -131,6 +140,40 @@ func (db *DB) LeadPhone(ctx context.Context, by int64, phone string) (*domain.Ph
 func (db *DB) ShowLead(ctx context.Context, by int64, ref domain.LeadRef) (*domain.Lead, error) {
 	return db.leadAs(ctx, by, ref, "show lead", db.visibleLead)
 }
+
+// LookupLead implements domain.LeadService.
+func (db *DB) LookupLead(ctx context.Context, by int64, ref domain.LeadRef) (*domain.LeadLookup, error) {
+	out := &domain.LeadLookup{}
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		s, err := db.StaffByID(ctx, by)
+		if err != nil {
+			return err
+		}
+		out.Lead, err = db.visibleLead(ctx, s, ref)
+		if !s.Roles.Group() || ref.Phone == "" {
+			return err
+		}
+		if err != nil && domain.ErrorCode(err) != domain.ENOTFOUND {
+			return err
+		}
+		out.Elsewhere, err = db.leadsElsewhere(ctx, s.StoreID, db.conn(ctx).Where("phone = ?", ref.Phone), maxElsewhere)
+		if err != nil {
+			return err
+		}
+		if out.Lead == nil && len(out.Elsewhere) == 0 {
+			return domain.Errorkf(domain.ENOTFOUND, "err.lead_phone_not_found", []any{ref.Phone}, "no lead with that phone")
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, wrapInternal(err, "look up lead")
+	}
+	return out, nil
+}
+
+// maxElsewhere is how many leads of other stores a group role's look-up
+// lists at most.
+const maxElsewhere = 20
 
 // WorkLead implements domain.LeadService.
 func (db *DB) WorkLead(ctx context.Context, by int64, ref domain.LeadRef) (*domain.Lead, error) {
@@ -157,11 +200,14 @@ func (db *DB) leadAs(ctx context.Context, by int64, ref domain.LeadRef, what str
 }
 
 // CustomerLead implements domain.LeadService.
-func (db *DB) CustomerLead(ctx context.Context, ref domain.LeadRef) (*domain.Lead, error) {
+func (db *DB) CustomerLead(ctx context.Context, by int64, ref domain.LeadRef) (*domain.Lead, error) {
 	var l *domain.Lead
 	err := db.InTx(ctx, func(ctx context.Context) error {
-		var err error
-		l, err = db.leadByRef(ctx, ref)
+		s, err := db.StaffByID(ctx, by)
+		if err != nil {
+			return err
+		}
+		l, err = db.leadByRef(ctx, s.StoreID, ref)
 		return err
 	})
 	if err != nil {
@@ -171,8 +217,8 @@ func (db *DB) CustomerLead(ctx context.Context, ref domain.LeadRef) (*domain.Lea
 }
 
 // SearchLeads implements domain.LeadService.
-func (db *DB) SearchLeads(ctx context.Context, by int64, text string, limit int) ([]*domain.Lead, error) {
-	var found []*domain.Lead
+func (db *DB) SearchLeads(ctx context.Context, by int64, text string, limit int) (*domain.LeadsFound, error) {
+	found := &domain.LeadsFound{}
 	err := db.InTx(ctx, func(ctx context.Context) error {
 		s, err := db.StaffByID(ctx, by)
 		if err != nil {
@@ -182,7 +228,14 @@ func (db *DB) SearchLeads(ctx context.Context, by int64, text string, limit int)
 		if domain.SeesAllLeads(s) {
 			only = 0
 		}
-		found, err = db.FindLeads(ctx, text, only, s.ID, limit)
+		if found.Leads, err = db.FindLeads(ctx, s.StoreID, text, only, s.ID, limit); err != nil || !s.Roles.Group() {
+			return err
+		}
+		n := limit
+		if n <= 0 {
+			n = maxElsewhere
+		}
+		found.Elsewhere, err = db.leadsElsewhere(ctx, s.StoreID, db.leadsMatching(ctx, text), n)
 		return err
 	})
 	if err != nil {
@@ -235,9 +288,10 @@ func (db *DB) LogFollowUp(ctx context.Context, by int64, ref domain.LeadRef, cha
 		if grade.NeedsConfirm() {
 			out.Confirm, grade = grade, ""
 		}
-		now, rules := db.now(), db.Stores.Default().Rules.Leads
+		st := db.Stores.Of(l.StoreID)
+		now, rules := db.now(), st.Rules.Leads
 		fu := &domain.FollowUp{LeadID: l.ID, StaffID: s.ID, Channel: channel, Note: note, At: now, GradeBefore: l.Grade}
-		l.LogFollowUp(now, grade, rules, db.Stores.Default().Calendar)
+		l.LogFollowUp(now, grade, rules, st.Calendar)
 		fu.GradeAfter = l.Grade
 		if err := db.AddFollowUp(ctx, fu); err != nil {
 			return err
@@ -284,7 +338,8 @@ func (db *DB) ChangeGrade(ctx context.Context, by int64, ref domain.LeadRef, g d
 			out.Confirm = g
 			return nil
 		}
-		l.SetGrade(g, db.now(), db.Stores.Default().Rules.Leads, db.Stores.Default().Calendar)
+		st := db.Stores.Of(l.StoreID)
+		l.SetGrade(g, db.now(), st.Rules.Leads, st.Calendar)
 		if err := db.recordChange(ctx, l, s.ID, domain.EventGrade, string(out.Before), string(g), domain.WhyManual); err != nil {
 			return err
 		}
@@ -318,7 +373,8 @@ func (db *DB) ReopenLead(ctx context.Context, by int64, ref domain.LeadRef, g do
 		if g, err = domain.ParseGrade(string(g), domain.ReopenGrades); err != nil {
 			return err
 		}
-		l.Reopen(g, db.now(), db.Stores.Default().Rules.Leads, db.Stores.Default().Calendar)
+		st := db.Stores.Of(l.StoreID)
+		l.Reopen(g, db.now(), st.Rules.Leads, st.Calendar)
 		if err := db.recordChange(ctx, l, s.ID, domain.EventGrade, string(out.Before), string(g), domain.WhyReopen); err != nil {
 			return err
 		}
@@ -332,7 +388,7 @@ func (db *DB) ReopenLead(ctx context.Context, by int64, ref domain.LeadRef, g do
 		out.Notify = domain.Tellable(out.Owner, s.ID)
 		// The supervisors approve lost leads (R1.6): one reopened by someone
 		// else (a manager) is news to them, as a reopening by a visit is.
-		sups, err := db.reachable(ctx, domain.RoleSupervisor)
+		sups, err := db.reachable(ctx, l.StoreID, domain.RoleSupervisor)
 		if err != nil {
 			return err
 		}
@@ -368,8 +424,12 @@ func (db *DB) MyLeads(ctx context.Context, by int64, offset, limit int) ([]*doma
 func (db *DB) TodayLeads(ctx context.Context, by int64, limit int) ([]*domain.Lead, error) {
 	var list []*domain.Lead
 	err := db.InTx(ctx, func(ctx context.Context) error {
-		var err error
-		list, err = db.DueLeads(ctx, by, db.Stores.Default().Calendar.StartOfDay(db.now()).AddDate(0, 0, 1), limit)
+		s, err := db.StaffByID(ctx, by)
+		if err != nil {
+			return err
+		}
+		cal := db.Stores.Of(s.StoreID).Calendar
+		list, err = db.DueLeads(ctx, by, cal.StartOfDay(db.now()).AddDate(0, 0, 1), limit)
 		return err
 	})
 	if err != nil {

@@ -46,8 +46,8 @@ func TestR1_LeadService(t *testing.T) {
 		if got, err := db.ShowLead(ctx, sup.ID, domain.LeadRef{Phone: "13800138000"}); err != nil || got.ID != l.ID {
 			t.Fatalf("supervisor sees %v, %v", got, err)
 		}
-		if found, err := db.SearchLeads(ctx, liu.ID, "王", 20); err != nil || len(found) != 0 {
-			t.Fatalf("liu finds %d, %v", len(found), err)
+		if found, err := db.SearchLeads(ctx, liu.ID, "王", 20); err != nil || len(found.Leads) != 0 || len(found.Elsewhere) != 0 {
+			t.Fatalf("liu finds %+v, %v", found, err)
 		}
 
 		_, err = db.LogFollowUp(ctx, chen.ID, domain.LeadRef{ID: l.ID}, domain.ChannelPhone, " ", "")
@@ -288,13 +288,13 @@ func TestR1_11_CustomerLeadForWhoeverMeetsTheCustomer(t *testing.T) {
 			{domain.LeadRef{Phone: l.Phone}, l.ID},
 			{domain.LeadRef{Phone: closed.Phone}, closed.ID},
 		} {
-			if got, err := db.CustomerLead(ctx, c.ref); err != nil || got.ID != c.want {
+			if got, err := db.CustomerLead(ctx, chen.ID, c.ref); err != nil || got.ID != c.want {
 				t.Fatalf("%+v: %v, %v; want #%d", c.ref, got, err, c.want)
 			}
 		}
-		_, err := db.CustomerLead(ctx, domain.LeadRef{ID: 999999})
+		_, err := db.CustomerLead(ctx, chen.ID, domain.LeadRef{ID: 999999})
 		AssertError(t, err, domain.ENOTFOUND, "err.lead_not_found")
-		_, err = db.CustomerLead(ctx, domain.LeadRef{Phone: "13800000799"})
+		_, err = db.CustomerLead(ctx, chen.ID, domain.LeadRef{Phone: "13800000799"})
 		AssertError(t, err, domain.ENOTFOUND, "err.lead_phone_not_found")
 	})
 }

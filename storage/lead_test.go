@@ -17,7 +17,7 @@ import (
 
 // newLead returns a valid lead of owner with phone.
 func newLead(owner *domain.Staff, name, phone string) *domain.Lead {
-	return &domain.Lead{Name: name, Phone: phone, Source: domain.SourceCall, Model: "Camry", OwnerID: owner.ID,
+	return &domain.Lead{StoreID: owner.StoreID, Name: name, Phone: phone, Source: domain.SourceCall, Model: "Camry", OwnerID: owner.ID,
 		Pool: domain.PoolTelesales}
 }
 
@@ -102,7 +102,7 @@ func TestCreateLead(t *testing.T) {
 			for i := range notes {
 				notes[i] = pattern[i%len(pattern)]
 			}
-			l := &domain.Lead{Name: "  Chen  Jie ", Phone: "+86 138-0013-8000", Gender: "M", Returning: true,
+			l := &domain.Lead{StoreID: owner.StoreID, Name: "  Chen  Jie ", Phone: "+86 138-0013-8000", Gender: "M", Returning: true,
 				Source: domain.SourceWeb, HeardVia: "radio", Model: " Camry  2.5 ", TradeIn: true, Notes: string(notes),
 				OwnerID: owner.ID, Pool: domain.PoolTelesales, LastContactAt: at(-time.Hour),
 				FollowUps: 2, FirstWeekFollowUps: 2, NextDueAt: at(47 * time.Hour), GradedAt: at(-2 * time.Hour),
@@ -334,7 +334,7 @@ func TestFindLeads(t *testing.T) {
 			{"None", "nobody", 0, 0, 0, nil},
 		} {
 			t.Run(c.name, func(t *testing.T) {
-				got, err := db.FindLeads(ctx, c.text, c.only, c.prefer, c.limit)
+				got, err := db.FindLeads(ctx, db.Stores.Default().ID, c.text, c.only, c.prefer, c.limit)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -18,6 +18,7 @@ var _ domain.LostService = (*DB)(nil)
 // the verdict; the decider, time and answer are the decision.
 type lostRequestRow struct {
 	ID          int64 `gorm:"primaryKey"`
+	StoreID     int64
 	LeadID      int64
 	RequesterID int64
 	Reason      string
@@ -36,6 +37,7 @@ func (lostRequestRow) TableName() string { return "lost_requests" }
 func (r *lostRequestRow) lostRequest() *domain.LostRequest {
 	out := &domain.LostRequest{
 		ID:          r.ID,
+		StoreID:     r.StoreID,
 		LeadID:      r.LeadID,
 		RequesterID: r.RequesterID,
 		Reason:      domain.LostReason(r.Reason),
@@ -77,14 +79,15 @@ func (db *DB) RequestLost(ctx context.Context, r domain.LostRequest) (*domain.Lo
 		if err != nil {
 			return err
 		}
-		l, err := db.LeadByID(ctx, r.LeadID)
+		l, err := db.LeadInStore(ctx, requester.StoreID, r.LeadID)
 		if err != nil {
 			return err
 		}
 		if err := domain.CanRequestLost(requester, l); err != nil {
 			return err
 		}
-		approvers, err := db.approversOf(ctx, requester)
+		r.StoreID = l.StoreID
+		approvers, err := db.storeApproversOf(ctx, l.StoreID, requester)
 		if err != nil {
 			return err
 		}
@@ -107,7 +110,7 @@ func (db *DB) RequestLost(ctx context.Context, r domain.LostRequest) (*domain.Lo
 // r.CreatedAt. ECONFLICT (err.lost_pending) when the lead has a pending
 // request already: the insert is skipped, so the transaction stays usable.
 func (db *DB) createLostRequest(ctx context.Context, r *domain.LostRequest) error {
-	row := lostRequestRow{LeadID: r.LeadID, RequesterID: r.RequesterID, Reason: string(r.Reason), Note: r.Note,
+	row := lostRequestRow{StoreID: r.StoreID, LeadID: r.LeadID, RequesterID: r.RequesterID, Reason: string(r.Reason), Note: r.Note,
 		Status: domain.LostPending, CreatedAt: db.now()}
 	res := db.conn(ctx).Clauses(onPendingConflict).Create(&row)
 	switch {
@@ -149,11 +152,11 @@ func (db *DB) lostRequestByID(ctx context.Context, id int64) (*domain.LostReques
 func (db *DB) LostToDecide(ctx context.Context, id, deciderID int64) (*domain.LostRequest, error) {
 	var out *domain.LostRequest
 	err := db.InTx(ctx, func(ctx context.Context) error {
-		req, requester, err := db.lostApproval(ctx, id)
+		req, requester, err := db.lostApproval(ctx, id, deciderID)
 		if err != nil {
 			return err
 		}
-		if _, err := db.checkDecider(ctx, req.Approval(requester), deciderID); err != nil {
+		if _, err := db.checkStoreDecider(ctx, req.StoreID, req.Approval(requester), deciderID); err != nil {
 			return err
 		}
 		out = req
@@ -165,10 +168,16 @@ func (db *DB) LostToDecide(ctx context.Context, id, deciderID int64) (*domain.Lo
 	return out, nil
 }
 
-// lostApproval loads request id and its requester.
-func (db *DB) lostApproval(ctx context.Context, id int64) (*domain.LostRequest, *domain.Staff, error) {
+// lostApproval loads request id and its requester, for deciderID: a
+// request of another store than the decider's is not found.
+func (db *DB) lostApproval(ctx context.Context, id, deciderID int64) (*domain.LostRequest, *domain.Staff, error) {
 	req, err := db.lostRequestByID(ctx, id)
 	if err != nil {
+		return nil, nil, err
+	}
+	if decider, err := db.StaffByID(ctx, deciderID); err == nil && decider.StoreID != req.StoreID {
+		return nil, nil, errLostRequestNotFound(id)
+	} else if err != nil && domain.ErrorCode(err) != domain.ENOTFOUND {
 		return nil, nil, err
 	}
 	requester, err := db.StaffByID(ctx, req.RequesterID)
@@ -186,12 +195,12 @@ func (db *DB) DecideLost(ctx context.Context, id int64, d domain.Decision) (*dom
 	}
 	var out *domain.LostDecided
 	err := db.InTx(ctx, func(ctx context.Context) error {
-		req, requester, err := db.lostApproval(ctx, id)
+		req, requester, err := db.lostApproval(ctx, id, d.DeciderID)
 		if err != nil {
 			return err
 		}
 		a := req.Approval(requester)
-		decider, err := db.checkDecider(ctx, a, d.DeciderID)
+		decider, err := db.checkStoreDecider(ctx, req.StoreID, a, d.DeciderID)
 		if err != nil {
 			return err
 		}
@@ -204,7 +213,7 @@ func (db *DB) DecideLost(ctx context.Context, id int64, d domain.Decision) (*dom
 		if err := db.decideLostRequest(ctx, id, d); err != nil {
 			return err
 		}
-		l, err := db.LeadByID(ctx, req.LeadID)
+		l, err := db.LeadInStore(ctx, req.StoreID, req.LeadID)
 		if err != nil {
 			return err
 		}
@@ -216,7 +225,7 @@ func (db *DB) DecideLost(ctx context.Context, id int64, d domain.Decision) (*dom
 		}
 		req.Decision = a.Decision
 		if d.Approved() {
-			if err := db.AddLeadEvent(ctx, &domain.LeadEvent{LeadID: l.ID, StaffID: decider.ID, At: d.At,
+			if err := db.AddLeadEvent(ctx, &domain.LeadEvent{StoreID: l.StoreID, LeadID: l.ID, StaffID: decider.ID, At: d.At,
 				Kind: domain.EventGrade, From: string(asked), To: string(domain.GradeF), Why: domain.WhyLost}); err != nil {
 				return err
 			}
@@ -224,7 +233,7 @@ func (db *DB) DecideLost(ctx context.Context, id int64, d domain.Decision) (*dom
 				return err
 			}
 		}
-		approvers, err := db.approversOf(ctx, requester)
+		approvers, err := db.storeApproversOf(ctx, req.StoreID, requester)
 		if err != nil {
 			return err
 		}
@@ -250,4 +259,40 @@ func (db *DB) decideLostRequest(ctx context.Context, id int64, d domain.Decision
 		return domain.AlreadyDecided(domain.ApprovalLost, id)
 	}
 	return nil
+}
+
+// storeApproversOf is approversOf among store's people: a lost request is
+// approved in its lead's store (domain.Approvers).
+func (db *DB) storeApproversOf(ctx context.Context, store int64, requester *domain.Staff) ([]*domain.Staff, error) {
+	staff, err := db.storePeople(ctx, store, domain.ApproverRole(requester.Roles))
+	if err != nil {
+		return nil, err
+	}
+	return domain.Approvers(requester, staff), nil
+}
+
+// checkStoreDecider is checkDecider among store's people: deciderID may
+// rule on a, a request of store, now. ECONFLICT (the kind's "already" key)
+// when a is decided, EFORBIDDEN (err.forbidden) when they may not rule on
+// it.
+func (db *DB) checkStoreDecider(ctx context.Context, store int64, a *domain.Approval, deciderID int64) (*domain.Staff, error) {
+	if !a.Pending() {
+		return nil, domain.AlreadyDecided(a.Kind, a.ID)
+	}
+	decider, err := db.StaffByID(ctx, deciderID)
+	if domain.ErrorCode(err) == domain.ENOTFOUND {
+		return nil, domain.Errorkf(domain.EFORBIDDEN, "err.forbidden", nil, "unknown decider %d", deciderID)
+	} else if err != nil {
+		return nil, err
+	}
+	var staff []*domain.Staff
+	if a.Requester != nil {
+		if staff, err = db.storePeople(ctx, store, domain.ApproverRole(a.Requester.Roles)); err != nil {
+			return nil, err
+		}
+	}
+	if err := a.MayDecide(decider, staff); err != nil {
+		return nil, err
+	}
+	return decider, nil
 }

@@ -59,7 +59,7 @@ func TestR1_6_LostService(t *testing.T) {
 				t.Fatal(err)
 			}
 			r := out.Request
-			want := domain.LostRequest{ID: r.ID, LeadID: l.ID, RequesterID: seller.ID, Reason: domain.LostCompetitor,
+			want := domain.LostRequest{ID: r.ID, StoreID: l.StoreID, LeadID: l.ID, RequesterID: seller.ID, Reason: domain.LostCompetitor,
 				Note: "bought a <Golf> & 🚗", CreatedAt: now}
 			if r.ID == 0 || fmt.Sprint(*r) != fmt.Sprint(want) || r.Status() != domain.LostPending {
 				t.Fatalf("created %+v", r)

@@ -77,7 +77,9 @@ func TestMigrateV2ToV3(t *testing.T) {
 			if got := MustGet(t, db, "edit:1"); got.EditMsgID != 99 {
 				t.Fatalf("edit %+v", got)
 			}
-			l := MustCreateLead(t, db, newLead(owner, "First lead", "13100000001"))
+			first := newLead(owner, "First lead", "13100000001")
+			first.StoreID = db.Stores.Default().ID // the old staff row is store 1's by the migration's default
+			l := MustCreateLead(t, db, first)
 			assertLead(t, db, l)
 		})
 	}

@@ -11,6 +11,7 @@ import (
 // visitRow is a row of visits: one showroom visit (R1.11).
 type visitRow struct {
 	ID            int64 `gorm:"primaryKey"`
+	StoreID       int64
 	LeadID        int64
 	RegisteredBy  int64
 	ConsultantID  int64
@@ -27,6 +28,7 @@ func (visitRow) TableName() string { return "visits" }
 func (r *visitRow) visit() domain.Visit {
 	return domain.Visit{
 		ID:            r.ID,
+		StoreID:       r.StoreID,
 		LeadID:        r.LeadID,
 		RegisteredBy:  r.RegisteredBy,
 		ConsultantID:  r.ConsultantID,
@@ -52,14 +54,22 @@ func errVisitNotFound(id int64) error {
 }
 
 // CreateVisit registers a visit and sets v.ID; v.ArrivedAt defaults to
-// now. ENOTFOUND when the lead does not exist.
+// now, v.StoreID to the lead's store. ENOTFOUND when the lead does not
+// exist.
 func (db *DB) CreateVisit(ctx context.Context, v *domain.Visit) error {
 	if v.ArrivedAt.IsZero() {
 		v.ArrivedAt = db.now()
 	}
-	row := visitRow{LeadID: v.LeadID, RegisteredBy: v.RegisteredBy, ConsultantID: v.ConsultantID, First: v.First,
-		ArrivedAt: dbTime(v.ArrivedAt), LeftAt: dbTimePtr(v.LeftAt), GradePrompted: v.GradePrompted}
+	row := visitRow{StoreID: v.StoreID, LeadID: v.LeadID, RegisteredBy: v.RegisteredBy, ConsultantID: v.ConsultantID,
+		First: v.First, ArrivedAt: dbTime(v.ArrivedAt), LeftAt: dbTimePtr(v.LeftAt), GradePrompted: v.GradePrompted}
 	err := db.InTx(ctx, func(ctx context.Context) error {
+		if row.StoreID == 0 {
+			store, err := db.leadStore(ctx, v.LeadID)
+			if err != nil {
+				return err
+			}
+			row.StoreID = store
+		}
 		return db.conn(ctx).Create(&row).Error
 	})
 	switch {
@@ -68,15 +78,25 @@ func (db *DB) CreateVisit(ctx context.Context, v *domain.Visit) error {
 	case err != nil:
 		return wrapInternal(err, "create visit of lead %d", v.LeadID)
 	}
-	v.ID, v.ArrivedAt, v.LeftAt = row.ID, row.ArrivedAt, row.LeftAt
+	v.ID, v.StoreID, v.ArrivedAt, v.LeftAt = row.ID, row.StoreID, row.ArrivedAt, row.LeftAt
 	return nil
 }
 
 // VisitByID returns visit id; ENOTFOUND (err.visit_not_found) when there
 // is none.
 func (db *DB) VisitByID(ctx context.Context, id int64) (*domain.Visit, error) {
+	return db.visitInStore(ctx, 0, id)
+}
+
+// visitInStore returns visit id of store (any for 0); ENOTFOUND
+// (err.visit_not_found) when the store has none.
+func (db *DB) visitInStore(ctx context.Context, store, id int64) (*domain.Visit, error) {
 	var row visitRow
-	err := db.conn(ctx).Where("id = ?", id).Take(&row).Error
+	q := db.conn(ctx).Where("id = ?", id)
+	if store != 0 {
+		q = q.Where("store_id = ?", store)
+	}
+	err := q.Take(&row).Error
 	switch {
 	case isNotFound(err):
 		return nil, errVisitNotFound(id)

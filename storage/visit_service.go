@@ -26,7 +26,7 @@ func (db *DB) RegisterVisit(ctx context.Context, by int64, ref domain.LeadRef, k
 		if err != nil {
 			return err
 		}
-		l, err := db.leadByRef(ctx, ref)
+		l, err := db.leadByRef(ctx, s.StoreID, ref)
 		if err != nil {
 			return err
 		}
@@ -66,7 +66,7 @@ func (db *DB) registerVisit(ctx context.Context, registrar *domain.Staff, l *dom
 	if out.Arrival, err = db.NoticeArrival(ctx, l.ID, registrar.ID, v.ID); err != nil {
 		return nil, err
 	}
-	out.GradePrompt = domain.GradePromptAfterFollowUp(l, db.Stores.Default().Rules.Leads, db.now()) && domain.CanWorkLead(registrar, l)
+	out.GradePrompt = domain.GradePromptAfterFollowUp(l, db.Stores.Of(l.StoreID).Rules.Leads, db.now()) && domain.CanWorkLead(registrar, l)
 	telesales := out.Arrival.Telesales || out.Arrival.Notify != nil
 	if out.Reopened == nil && !telesales && registrar.Roles.Has(domain.RoleConsultant) && l.OwnerID != registrar.ID {
 		// Another consultant's customer: serve them, and let the supervisor
@@ -87,7 +87,8 @@ func (db *DB) reopenOnVisit(ctx context.Context, registrar *domain.Staff, l *dom
 	if err := db.recordChange(ctx, l, registrar.ID, domain.EventGrade, string(out.Was), string(domain.GradeN), domain.WhyReturned); err != nil {
 		return nil, err
 	}
-	l.Reopen(domain.GradeN, db.now(), db.Stores.Default().Rules.Leads, db.Stores.Default().Calendar)
+	st := db.Stores.Of(l.StoreID)
+	l.Reopen(domain.GradeN, db.now(), st.Rules.Leads, st.Calendar)
 	owner, err := db.StaffByID(ctx, domain.ReopenOwner(registrar, l))
 	if err != nil {
 		return nil, err
@@ -97,7 +98,7 @@ func (db *DB) reopenOnVisit(ctx context.Context, registrar *domain.Staff, l *dom
 	}
 	out.Owner = owner
 	out.TellOwner = owner.ID != registrar.ID && owner.Active && owner.Enrolled()
-	sups, err := db.reachable(ctx, domain.RoleSupervisor)
+	sups, err := db.reachable(ctx, l.StoreID, domain.RoleSupervisor)
 	if err != nil {
 		return nil, err
 	}
@@ -118,12 +119,13 @@ func (db *DB) recordVisit(ctx context.Context, l *domain.Lead, registrar, consul
 		first = len(prior) == 0
 	}
 	now := db.now()
-	v := &domain.Visit{LeadID: l.ID, RegisteredBy: registrar, ConsultantID: consultant, First: first, ArrivedAt: now}
+	v := &domain.Visit{StoreID: l.StoreID, LeadID: l.ID, RegisteredBy: registrar, ConsultantID: consultant, First: first, ArrivedAt: now}
 	if err := db.CreateVisit(ctx, v); err != nil {
 		return nil, err
 	}
 	before := l.Grade
-	l.LogFollowUp(now, "", db.Stores.Default().Rules.Leads, db.Stores.Default().Calendar)
+	st := db.Stores.Of(l.StoreID)
+	l.LogFollowUp(now, "", st.Rules.Leads, st.Calendar)
 	if err := db.AddFollowUp(ctx, &domain.FollowUp{LeadID: l.ID, StaffID: registrar, Channel: domain.ChannelVisit,
 		Note: visitNote, At: now, GradeBefore: before, GradeAfter: l.Grade}); err != nil {
 		return nil, err
@@ -135,7 +137,11 @@ func (db *DB) recordVisit(ctx context.Context, l *domain.Lead, registrar, consul
 func (db *DB) DepartVisit(ctx context.Context, by, id int64) (*domain.VisitDeparted, error) {
 	out := &domain.VisitDeparted{}
 	err := db.InTx(ctx, func(ctx context.Context) error {
-		if _, err := db.VisitByID(ctx, id); err != nil {
+		s, err := db.StaffByID(ctx, by)
+		if err != nil {
+			return err
+		}
+		if _, err := db.visitInStore(ctx, s.StoreID, id); err != nil {
 			return err
 		}
 		changed, err := db.SetVisitLeft(ctx, id, db.now())
@@ -183,7 +189,7 @@ func (db *DB) StartWalkIn(ctx context.Context, by int64, phone string) (*domain.
 		if err != nil {
 			return err
 		}
-		if l, err := db.LeadByPhone(ctx, phone); err == nil {
+		if l, err := db.LeadInStoreByPhone(ctx, s.StoreID, phone); err == nil {
 			out, err = db.registerVisit(ctx, s, l, "") // logged meanwhile
 			return err
 		} else if domain.ErrorCode(err) != domain.ENOTFOUND {
@@ -207,13 +213,13 @@ func (db *DB) WalkIn(ctx context.Context, by int64, w domain.WalkIn) (*domain.Wa
 		if err != nil {
 			return err
 		}
-		l := &domain.Lead{Name: w.Name, Phone: w.Phone, Model: w.Model, Grade: domain.GradeN,
+		l := &domain.Lead{StoreID: s.StoreID, Name: w.Name, Phone: w.Phone, Model: w.Model, Grade: domain.GradeN,
 			Source: domain.SourceWalkIn, Pool: domain.PoolShowroom, CreatedAt: db.now()}
 		if err := l.Validate(); err != nil {
 			out.Again = err
 			return nil
 		}
-		if other, err := db.LeadByPhone(ctx, l.Phone); err == nil {
+		if other, err := db.LeadInStoreByPhone(ctx, s.StoreID, l.Phone); err == nil {
 			out.Lead = other
 			out.Visit, err = db.registerVisit(ctx, s, other, "") // logged meanwhile
 			return err
@@ -234,7 +240,8 @@ func (db *DB) WalkIn(ctx context.Context, by int64, w domain.WalkIn) (*domain.Wa
 			return err
 		}
 		l.OwnerID, l.Pool = owner.ID, domain.StartPool(l.Source, owner.Roles)
-		l.Reschedule(db.Stores.Default().Rules.Leads, db.Stores.Default().Calendar)
+		st := db.Stores.Of(l.StoreID)
+		l.Reschedule(st.Rules.Leads, st.Calendar)
 		if err := db.CreateLead(ctx, l); err != nil {
 			return err
 		}
@@ -268,7 +275,7 @@ func (db *DB) GradePrompts(ctx context.Context, arrivedBefore time.Time, limit i
 			if err := db.MarkVisitPrompted(ctx, v.ID); err != nil {
 				return err
 			}
-			l, err := db.LeadByID(ctx, v.LeadID)
+			l, err := db.LeadInStore(ctx, v.StoreID, v.LeadID)
 			if err != nil {
 				return err
 			}

@@ -205,7 +205,7 @@ func (d *demo) seedLeads(staff []*domain.Staff) error {
 	rules, cal, now := d.app.Config.Rules.Leads, d.app.Config.Calendar(), d.now()
 	for _, x := range demoLeads {
 		owner := byName[x.owner]
-		l := &domain.Lead{Name: x.name, Phone: x.phone, Model: x.model, Grade: x.grade, Source: x.source,
+		l := &domain.Lead{StoreID: owner.StoreID, Name: x.name, Phone: x.phone, Model: x.model, Grade: x.grade, Source: x.source,
 			OwnerID: owner.ID, Pool: domain.StartPool(x.source, owner.Roles), CreatedAt: now.AddDate(0, 0, -x.ageDays).Add(-2 * time.Hour)}
 		if x.contactDaysAgo >= 0 {
 			at := now.AddDate(0, 0, -x.contactDaysAgo).Add(-time.Hour)

@@ -208,7 +208,7 @@ delivery:
 	}
 	due := start.Add(time.Hour)
 	for _, s := range staff {
-		l := &domain.Lead{Name: "客户" + s.Name, Phone: fmt.Sprintf("1380013%04d", s.ID), Source: domain.SourceWeb, Model: "汉兰达",
+		l := &domain.Lead{StoreID: s.StoreID, Name: "客户" + s.Name, Phone: fmt.Sprintf("1380013%04d", s.ID), Source: domain.SourceWeb, Model: "汉兰达",
 			OwnerID: s.ID, Pool: domain.PoolTelesales, NextDueAt: &due}
 		if err := db.CreateLead(ctx, l); err != nil {
 			t.Fatal(err)
