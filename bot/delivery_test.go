@@ -349,7 +349,7 @@ func TestDatabase_BriefOutageWaitedOut(t *testing.T) {
 	if flaky.down.Load() != 0 {
 		t.Fatal("the outage was not hit")
 	}
-	if _, err := h.db.StaffByName(context.Background(), "周新"); err != nil {
+	if _, err := h.db.StaffByName(context.Background(), 1, "周新"); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -375,7 +375,7 @@ func TestDatabase_LongOutageAnswersTryAgain(t *testing.T) {
 		t.Fatalf("answered %q", m.Plain)
 	}
 	flaky.down.Store(0)
-	if _, err := h.db.StaffByName(context.Background(), "周新"); domain.ErrorCode(err) != domain.ENOTFOUND {
+	if _, err := h.db.StaffByName(context.Background(), 1, "周新"); domain.ErrorCode(err) != domain.ENOTFOUND {
 		t.Fatalf("half-applied: %v", err)
 	}
 	contains(t, h.reply(admin, "/invite 周新 consultant"), "邀请码") // trying again works

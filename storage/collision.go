@@ -346,7 +346,7 @@ func (db *DB) lastFollowUp(ctx context.Context, leadID int64) (*domain.FollowUp,
 
 // reachable lists the active, enrolled holders of role.
 func (db *DB) reachable(ctx context.Context, role domain.Role) ([]*domain.Staff, error) {
-	staff, err := db.StaffWithRole(ctx, role)
+	staff, err := db.StaffWithRole(ctx, db.Stores.Default().ID /* STORES-TODO: the record's store */, role)
 	if err != nil {
 		return nil, err
 	}

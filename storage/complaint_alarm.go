@@ -84,7 +84,7 @@ func (s *reachableByRole) with(ctx context.Context, role domain.Role) ([]*domain
 	if got, ok := s.byRole[role]; ok {
 		return got, nil
 	}
-	all, err := s.db.StaffWithRole(ctx, role)
+	all, err := s.db.StaffWithRole(ctx, s.db.Stores.Default().ID /* STORES-TODO: the record's store */, role)
 	if err != nil {
 		return nil, err
 	}

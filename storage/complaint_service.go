@@ -56,7 +56,7 @@ func (db *DB) RegisterComplaint(ctx context.Context, c domain.Complaint, ownerNa
 // the default owner of the department (domain.DefaultComplaintOwner).
 func (db *DB) complaintOwner(ctx context.Context, name, dept string, registrar *domain.Staff) (*domain.Staff, error) {
 	if name != "" {
-		s, err := db.StaffByName(ctx, name)
+		s, err := db.StaffByName(ctx, registrar.StoreID, name)
 		if err != nil {
 			return nil, err
 		}
@@ -65,7 +65,7 @@ func (db *DB) complaintOwner(ctx context.Context, name, dept string, registrar *
 		}
 		return s, nil
 	}
-	sups, err := db.StaffWithRole(ctx, domain.RoleSupervisor)
+	sups, err := db.StaffWithRole(ctx, registrar.StoreID, domain.RoleSupervisor)
 	if err != nil {
 		return nil, err
 	}
@@ -82,14 +82,14 @@ func (db *DB) complaintView(ctx context.Context, c *domain.Complaint) (*domain.C
 	if err != nil {
 		return nil, err
 	}
-	managers, err := db.StaffWithRole(ctx, domain.RoleManager)
+	managers, err := db.StaffWithRole(ctx, db.Stores.Default().ID /* STORES-TODO: the record's store */, domain.RoleManager)
 	if err != nil {
 		return nil, err
 	}
 	managers = domain.Reachable(managers)
 	givers := domain.OpinionGivers(c, managers)
 	if len(givers) == 0 {
-		gms, err := db.StaffWithRole(ctx, domain.RoleGM)
+		gms, err := db.StaffWithRole(ctx, db.Stores.Default().ID /* STORES-TODO: the record's store */, domain.RoleGM)
 		if err != nil {
 			return nil, err
 		}
@@ -225,7 +225,7 @@ func (db *DB) ActOnComplaint(ctx context.Context, a domain.ComplaintAct) (*domai
 		}
 		out = &domain.ComplaintActed{Act: a, Actor: actor}
 		if a.Act == domain.ActClose {
-			svc, err := db.StaffWithRole(ctx, domain.RoleService)
+			svc, err := db.StaffWithRole(ctx, actor.StoreID, domain.RoleService)
 			if err != nil {
 				return err
 			}
@@ -264,8 +264,8 @@ func (db *DB) TakeOverComplaint(ctx context.Context, id, byID int64) (*domain.Co
 
 // ReassignComplaint implements domain.ComplaintService.
 func (db *DB) ReassignComplaint(ctx context.Context, id, byID int64, toName string) (*domain.ComplaintReassigned, error) {
-	return db.reassignComplaint(ctx, id, byID, func(ctx context.Context, _ *domain.Staff) (*domain.Staff, error) {
-		return db.StaffByName(ctx, strings.TrimSpace(toName))
+	return db.reassignComplaint(ctx, id, byID, func(ctx context.Context, by *domain.Staff) (*domain.Staff, error) {
+		return db.StaffByName(ctx, by.StoreID, strings.TrimSpace(toName))
 	})
 }
 

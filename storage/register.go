@@ -21,7 +21,7 @@ func (db *DB) WeeklyRegister(ctx context.Context, byID int64, weekStart time.Tim
 		if err := db.checkRegisterReader(ctx, byID); err != nil {
 			return err
 		}
-		svc, err := db.StaffWithRole(ctx, domain.RoleService)
+		svc, err := db.StaffWithRole(ctx, db.Stores.Default().ID /* STORES-TODO: the record's store */, domain.RoleService)
 		if err != nil {
 			return err
 		}
@@ -64,7 +64,7 @@ func (db *DB) RegisterReminder(ctx context.Context, byID int64, weekStart time.T
 		if err := db.checkRegisterReader(ctx, byID); err != nil {
 			return err
 		}
-		svc, err := db.StaffWithRole(ctx, domain.RoleService)
+		svc, err := db.StaffWithRole(ctx, db.Stores.Default().ID /* STORES-TODO: the record's store */, domain.RoleService)
 		if err != nil {
 			return err
 		}

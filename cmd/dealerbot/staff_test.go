@@ -77,7 +77,7 @@ func TestStaffCommand_SharesTheChatsUseCase(t *testing.T) {
 		if err != nil || codeRE.FindStringSubmatch(out) == nil {
 			t.Fatalf("re-adding a deactivated member: %v\n%s", err, out)
 		}
-		if s, err := db.StaffByName(ctx, "陈顾问"); err != nil || !s.Active {
+		if s, err := db.StaffByName(ctx, 1, "陈顾问"); err != nil || !s.Active {
 			t.Fatalf("re-added %+v, %v", s, err)
 		}
 	})
