@@ -5,7 +5,7 @@ import "github.com/dealerbot/dealerbot/domain"
 // messages is the catalogue: Simplified Chinese (the default) and English.
 // Texts are Telegram HTML; %s arguments are escaped by T. Each feature
 // keeps its texts in its own messages_*.go; they are merged here.
-var messages = mergeCatalogs(coreMessages, leadMessages, handoverMessages, cleanupMessages, complaintMessages, registerMessages, restMessages, dutyMessages)
+var messages = mergeCatalogs(coreMessages, leadMessages, handoverMessages, cleanupMessages, complaintMessages, registerMessages, restMessages, dutyMessages, storeMessages)
 
 // mergeCatalogs joins feature catalogues; a key defined twice is a bug the
 // catalogue test reports.
@@ -32,14 +32,16 @@ var coreMessages = map[domain.Lang]map[string]string{
 	domain.LangZH: {
 		"list.sep": "、",
 
-		"role.telesales":  "电销员",
-		"role.consultant": "销售顾问",
-		"role.reception":  "展厅接待",
-		"role.supervisor": "销售主管",
-		"role.manager":    "部门经理",
-		"role.gm":         "总经理",
-		"role.service":    "客服中心",
-		"role.admin":      "管理员",
+		"role.telesales":     "电销员",
+		"role.consultant":    "销售顾问",
+		"role.reception":     "展厅接待",
+		"role.supervisor":    "销售主管",
+		"role.manager":       "部门经理",
+		"role.gm":            "总经理",
+		"role.service":       "客服中心",
+		"role.admin":         "管理员",
+		"role.group_gm":      "集团总经理",
+		"role.group_service": "集团客服中心",
 
 		"refuse.stranger": "本机器人仅供本店员工使用。如您是员工，请向管理员索取邀请链接。",
 		"cmd.unknown":     "没有这个命令。发送 /help 查看可用命令。",
@@ -71,7 +73,7 @@ var coreMessages = map[domain.Lang]map[string]string{
 		"err.self_deactivate": "不能停用自己的账号。",
 
 		"start.welcome": "欢迎，<b>%s</b>！您已加入 %s 的销售助手，身份：%s。\n发送 /help 查看您可用的命令。",
-		"start.already": "您好，<b>%s</b>。您的账号已绑定，发送 /help 查看可用命令。",
+		"start.already": "您好，<b>%s</b>（%s）。您的账号已绑定，发送 /help 查看可用命令。",
 
 		"invite.ok": "已为 <b>%s</b>（%s）生成邀请。\n邀请码：<code>%s</code>\n请把此链接发给本人：%s\n有效期至 %s，仅可使用一次。",
 
@@ -101,7 +103,7 @@ var coreMessages = map[domain.Lang]map[string]string{
 		"lang.ok":  "已切换为中文。",
 		"lang.bad": "请选择语言：/lang zh（中文）或 /lang en（English）。",
 
-		"help.header": "<b>您可用的命令</b>（%s）",
+		"help.header": "<b>您可用的命令</b>（%s）· %s",
 		"help.line":   "/%s — %s",
 
 		"desc.start":      "绑定账号或查看欢迎信息",
@@ -126,14 +128,16 @@ var coreMessages = map[domain.Lang]map[string]string{
 	domain.LangEN: {
 		"list.sep": ", ",
 
-		"role.telesales":  "telesales",
-		"role.consultant": "consultant",
-		"role.reception":  "reception",
-		"role.supervisor": "supervisor",
-		"role.manager":    "manager",
-		"role.gm":         "general manager",
-		"role.service":    "customer service",
-		"role.admin":      "admin",
+		"role.telesales":     "telesales",
+		"role.consultant":    "consultant",
+		"role.reception":     "reception",
+		"role.supervisor":    "supervisor",
+		"role.manager":       "manager",
+		"role.gm":            "general manager",
+		"role.service":       "customer service",
+		"role.admin":         "admin",
+		"role.group_gm":      "Group general manager",
+		"role.group_service": "Group service centre",
 
 		"refuse.stranger": "This bot is for the store's staff only. If you work here, ask an admin for an invite link.",
 		"cmd.unknown":     "No such command. Send /help to see yours.",
@@ -165,7 +169,7 @@ var coreMessages = map[domain.Lang]map[string]string{
 		"err.self_deactivate": "You cannot deactivate your own account.",
 
 		"start.welcome": "Welcome, <b>%s</b>! You have joined the %s sales assistant as %s.\nSend /help to see your commands.",
-		"start.already": "Hello, <b>%s</b>. Your account is linked; send /help to see your commands.",
+		"start.already": "Hello, <b>%s</b> (%s). Your account is linked; send /help to see your commands.",
 
 		"invite.ok": "Invite made for <b>%s</b> (%s).\nCode: <code>%s</code>\nSend this link to them: %s\nValid until %s, once.",
 
@@ -195,7 +199,7 @@ var coreMessages = map[domain.Lang]map[string]string{
 		"lang.ok":  "Language set to English.",
 		"lang.bad": "Choose a language: /lang zh (中文) or /lang en (English).",
 
-		"help.header": "<b>Your commands</b> (%s)",
+		"help.header": "<b>Your commands</b> (%s) · %s",
 		"help.line":   "/%s — %s",
 
 		"desc.start":      "Link your account or see the welcome",
