@@ -163,3 +163,35 @@ func TestStores_GroupRoleChoosesItsStore(t *testing.T) {
 		})
 	})
 }
+
+// TestStores_HealthBacklogPerStore: the outbox backlog is split by the
+// store of whom each message is for: the staff member (by the row's
+// staff id, or the member whose private chat it is), or the store whose
+// group chat it is; the rest is no store's.
+func TestStores_HealthBacklogPerStore(t *testing.T) {
+	storagetest.ForEachDriver(t, func(t *testing.T, db *storage.DB) {
+		newStaffStore(db)
+		a := db.Stores.Default()
+		b := storagetest.AddStore(t, db, "east", "Asia/Urumqi")
+		b.GroupChatID = -1001
+		mustEnrolIn(t, db, a.ID, "Seller A", 501, domain.RoleConsultant)
+		sb := mustEnrolIn(t, db, b.ID, "Seller B", 502, domain.RoleConsultant)
+		if _, err := db.Enqueue(ctx,
+			domain.OutboxMessage{Key: "a1", ChatID: 501, Text: "x"},
+			domain.OutboxMessage{Key: "a2", ChatID: 501, Text: "y"},
+			domain.OutboxMessage{Key: "b1", ChatID: 502, StaffID: sb.ID, Text: "x"},
+			domain.OutboxMessage{Key: "b2", ChatID: -1001, Text: "roster"},
+			domain.OutboxMessage{Key: "s1", ChatID: 999, Text: "stranger"},
+		); err != nil {
+			t.Fatal(err)
+		}
+		st, err := db.OutboxStats(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []domain.StoreBacklog{{StoreID: a.ID, Pending: 2}, {StoreID: b.ID, Pending: 2}, {StoreID: 0, Pending: 1}}
+		if st.Pending != 5 || !slices.Equal(st.ByStore, want) {
+			t.Fatalf("backlog %d by store %+v, want %+v", st.Pending, st.ByStore, want)
+		}
+	})
+}

@@ -40,8 +40,9 @@ func cmdOutbox(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	fmt.Fprintf(stdout, "pending %d (retrying %d), oldest waiting %s; failed %d; undeliverable %d\n",
 		st.Pending, st.Retrying, oldest, st.Failed, st.Undeliverable)
 	rate := deliveryLimits(cfg.Delivery).PerSecond()
-	fmt.Fprintf(stdout, "at %d msg/s (all replicas together) the last of them goes out in %s; per store once stores exist\n",
+	fmt.Fprintf(stdout, "at %d msg/s (all replicas together) the last of them goes out in %s\n",
 		rate, domain.DrainTime(st.Pending, rate).Round(time.Second))
+	fmt.Fprintf(stdout, "backlog per store: %s\n", storeBacklog(db.Stores, st.ByStore))
 	if err := printReplicas(ctx, stdout, db); err != nil {
 		return err
 	}
@@ -68,6 +69,23 @@ func cmdOutbox(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		}
 	}
 	return nil
+}
+
+// storeBacklog lists the backlog per store, "main 12, east 3, (group) 1",
+// or "none".
+func storeBacklog(stores *domain.Stores, by []domain.StoreBacklog) string {
+	if len(by) == 0 {
+		return "none"
+	}
+	parts := make([]string, len(by))
+	for i, s := range by {
+		code := "(group)"
+		if st := stores.ByID(s.StoreID); st != nil {
+			code = st.Code
+		}
+		parts[i] = fmt.Sprintf("%s %d", code, s.Pending)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // replicaLive is how long after its last beat a replica is taken for
