@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"strings"
 	"testing"
 )
@@ -77,5 +78,29 @@ func TestStores_ConfigErrorsNameTheKey(t *testing.T) {
 				t.Fatalf("got %v, want an error containing %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestStores_ConfigExampleStoresLoad: the commented stores: example of
+// config.example.yaml, uncommented, is a valid group.
+func TestStores_ConfigExampleStoresLoad(t *testing.T) {
+	raw, err := os.ReadFile("../../config.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, example, _ := strings.Cut(string(raw), "\n# stores:\n")
+	block := []string{"stores:"}
+	for _, line := range strings.Split(example, "\n") {
+		if !strings.HasPrefix(line, "#   ") {
+			break
+		}
+		block = append(block, strings.TrimPrefix(line, "# "))
+	}
+	cfg, err := LoadConfig(mustWriteConfig(t, strings.Join(block, "\n")+"\n"), configEnv(nil))
+	if err != nil {
+		t.Fatalf("%v\n%s", err, strings.Join(block, "\n"))
+	}
+	if cfg.StoreList().Codes() != "bj01, wlmq" {
+		t.Fatalf("stores %s", cfg.StoreList().Codes())
 	}
 }
