@@ -249,10 +249,11 @@ type StaffService interface {
 	// (err.staff_not_found).
 	MemberBlocked(ctx context.Context, id int64) (*StaffBlocked, error)
 
-	// Invite prepares name for enrolment in by's store with roles and a
-	// new invite valid for the store's rules.staff.invite_ttl: a new name becomes an active,
-	// unenrolled member; a member not enrolled, or deactivated, gets the
-	// roles back and their earlier unused invites stop working.
+	// Invite prepares name for enrolment in by's store (ConsoleIn: the
+	// console's) with roles and a new invite valid for the store's
+	// rules.staff.invite_ttl: a new name becomes an active, unenrolled
+	// member; a member of the store not enrolled, or deactivated, gets
+	// the roles back and their earlier unused invites stop working.
 	// EFORBIDDEN (err.forbidden: by is no admin), EINVALID (err.name_empty,
 	// err.name_long, err.name_bad, err.role_none, err.role_unknown,
 	// err.invalid), ECONFLICT (err.staff_enrolled, err.staff_exists).

@@ -60,7 +60,7 @@ func cmdOutbox(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	if err != nil {
 		return err
 	}
-	loc := cfg.Calendar().Location
+	loc := cfg.Calendar().Location // the first store's: the listing's times are the group's
 	for _, m := range msgs {
 		fmt.Fprintf(stdout, "%-6d %-13s chat %-12d tries %-2d %s  %s  %s\n", m.ID, m.Status, m.ChatID, m.Attempts,
 			m.CreatedAt.In(loc).Format("01-02 15:04"), m.Key, preview(m.Text, 40))
