@@ -36,7 +36,7 @@ type dialogStore interface {
 
 type staffStore interface {
 	StaffByTelegramID(ctx context.Context, telegramID int64) (*domain.Staff, error)
-	StaffByName(ctx context.Context, name string) (*domain.Staff, error)
+	StaffByName(ctx context.Context, store int64, name string) (*domain.Staff, error)
 	StaffByID(ctx context.Context, id int64) (*domain.Staff, error)
 }
 

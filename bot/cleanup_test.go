@@ -85,7 +85,7 @@ func runCleanup(t *testing.T, h *harness, u telegramtest.User) string {
 
 func staffID(t *testing.T, h *harness, name string) int64 {
 	t.Helper()
-	s, err := h.db.StaffByName(context.Background(), name)
+	s, err := h.db.StaffByName(context.Background(), 1, name)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -302,12 +302,12 @@ func TestHealth_ShowsBacklog(t *testing.T) {
 
 // TestHealth_ShowsReplicasAndLeader: /health lists every replica with its
 // last beat (this one marked, a silent one down), who leads the jobs, the
-// rate and the backlog in total (per store once stores exist).
+// rate and the backlog in total and per store.
 func TestHealth_ShowsReplicasAndLeader(t *testing.T) {
 	h := newHarness(t)
 	mgr := h.enroll("Wang", "manager", "en")
 	contains(t, h.reply(mgr, "/health"), "Leader: nobody holds the scheduler lease", "Replicas (1 live):",
-		"(polling), last seen 0 sec ago, this one", "Backlog per store: shown once stores are modelled",
+		"(polling), last seen 0 sec ago, this one", "Backlog per store: none",
 		"for all replicas together; the backlog is out (the last person has theirs) in: none")
 	ctx := context.Background()
 	if err := h.db.Heartbeat(ctx, "replica-b", "webhook"); err != nil {
@@ -349,7 +349,7 @@ func TestDatabase_BriefOutageWaitedOut(t *testing.T) {
 	if flaky.down.Load() != 0 {
 		t.Fatal("the outage was not hit")
 	}
-	if _, err := h.db.StaffByName(context.Background(), "周新"); err != nil {
+	if _, err := h.db.StaffByName(context.Background(), 1, "周新"); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -375,7 +375,7 @@ func TestDatabase_LongOutageAnswersTryAgain(t *testing.T) {
 		t.Fatalf("answered %q", m.Plain)
 	}
 	flaky.down.Store(0)
-	if _, err := h.db.StaffByName(context.Background(), "周新"); domain.ErrorCode(err) != domain.ENOTFOUND {
+	if _, err := h.db.StaffByName(context.Background(), 1, "周新"); domain.ErrorCode(err) != domain.ENOTFOUND {
 		t.Fatalf("half-applied: %v", err)
 	}
 	contains(t, h.reply(admin, "/invite 周新 consultant"), "邀请码") // trying again works

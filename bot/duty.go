@@ -184,7 +184,7 @@ func (b *Bot) dutyPlan(ctx context.Context, r *Request, f []string) (domain.Duty
 	if err != nil {
 		return domain.DutyRole{}, nil, err
 	}
-	who, err := b.dutyPerson(ctx, strings.Join(f[2:], " "))
+	who, err := b.dutyPerson(ctx, r.Staff.StoreID, strings.Join(f[2:], " "))
 	if err != nil {
 		return domain.DutyRole{}, nil, err
 	}
@@ -301,9 +301,9 @@ func dutyRoleName(lang domain.Lang, role string) string {
 	return role
 }
 
-// dutyPerson finds the active staff member named.
-func (b *Bot) dutyPerson(ctx context.Context, name string) (*domain.Staff, error) {
-	s, err := b.store.StaffByName(ctx, name)
+// dutyPerson finds the active staff member of store named.
+func (b *Bot) dutyPerson(ctx context.Context, store int64, name string) (*domain.Staff, error) {
+	s, err := b.store.StaffByName(ctx, store, name)
 	if err != nil || !s.Active {
 		if err == nil || domain.ErrorCode(err) == domain.ENOTFOUND || domain.ErrorCode(err) == domain.EINVALID {
 			return nil, domain.Errorkf(domain.ENOTFOUND, "err.staff_not_found", []any{name}, "no staff %q", name)

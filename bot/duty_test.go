@@ -14,7 +14,7 @@ import (
 // feature's).
 func (h *harness) restDay(name, day string) {
 	h.t.Helper()
-	s, err := h.db.StaffByName(context.Background(), name)
+	s, err := h.db.StaffByName(context.Background(), 1, name)
 	if err != nil {
 		h.t.Fatal(err)
 	}

@@ -80,7 +80,7 @@ func BenchmarkGroupOf200Stores(b *testing.B) {
 
 	b.Run("FollowUp", func(b *testing.B) {
 		// Enough consultants with a due lead each, one command per chat.
-		consultants, err := db.StaffWithRole(ctx, domain.RoleConsultant)
+		consultants, err := db.StaffWithRole(ctx, 1, domain.RoleConsultant)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -39,7 +39,7 @@ func (b *Bot) handleHealth(ctx context.Context, r *Request) error {
 	if st.Pending > 0 {
 		drain = ago(r.Lang, h.DrainIn)
 	}
-	text += "\n" + r.T("health.rate", h.PerSecond, drain) + "\n" + r.T("health.stores")
+	text += "\n" + r.T("health.rate", h.PerSecond, drain) + "\n" + r.T("health.stores", Raw(b.storeBacklog(r, st.ByStore)))
 	leader := ""
 	for _, l := range h.Leases {
 		if l.Name == domain.SchedulerLease && l.Until.After(now) {
@@ -70,6 +70,23 @@ func (b *Bot) handleHealth(ctx context.Context, r *Request) error {
 	}
 	b.reply(ctx, r.ChatID, text)
 	return nil
+}
+
+// storeBacklog lists the backlog per store, "main 12、east 3、（无门店）1",
+// or none.
+func (b *Bot) storeBacklog(r *Request, by []domain.StoreBacklog) string {
+	if len(by) == 0 {
+		return r.T("health.none")
+	}
+	parts := make([]string, len(by))
+	for i, s := range by {
+		if st := b.opts.Stores.ByID(s.StoreID); st != nil {
+			parts[i] = r.T("health.store", st.Code, s.Pending)
+		} else {
+			parts[i] = r.T("health.store_none", s.Pending)
+		}
+	}
+	return strings.Join(parts, r.T("list.sep"))
 }
 
 // ago writes a duration the way people say it, in lang: 45 秒, 12 分钟,

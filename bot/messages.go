@@ -5,7 +5,7 @@ import "github.com/dealerbot/dealerbot/domain"
 // messages is the catalogue: Simplified Chinese (the default) and English.
 // Texts are Telegram HTML; %s arguments are escaped by T. Each feature
 // keeps its texts in its own messages_*.go; they are merged here.
-var messages = mergeCatalogs(coreMessages, leadMessages, handoverMessages, cleanupMessages, complaintMessages, registerMessages, restMessages, dutyMessages, vehicleMessages)
+var messages = mergeCatalogs(coreMessages, leadMessages, handoverMessages, cleanupMessages, complaintMessages, registerMessages, restMessages, dutyMessages, vehicleMessages, storeMessages)
 
 // mergeCatalogs joins feature catalogues; a key defined twice is a bug the
 // catalogue test reports.
@@ -32,14 +32,16 @@ var coreMessages = map[domain.Lang]map[string]string{
 	domain.LangZH: {
 		"list.sep": "、",
 
-		"role.telesales":  "电销员",
-		"role.consultant": "销售顾问",
-		"role.reception":  "展厅接待",
-		"role.supervisor": "销售主管",
-		"role.manager":    "部门经理",
-		"role.gm":         "总经理",
-		"role.service":    "客服中心",
-		"role.admin":      "管理员",
+		"role.telesales":     "电销员",
+		"role.consultant":    "销售顾问",
+		"role.reception":     "展厅接待",
+		"role.supervisor":    "销售主管",
+		"role.manager":       "部门经理",
+		"role.gm":            "总经理",
+		"role.service":       "客服中心",
+		"role.admin":         "管理员",
+		"role.group_gm":      "集团总经理",
+		"role.group_service": "集团客服中心",
 
 		"refuse.stranger": "本机器人仅供本店员工使用。如您是员工，请向管理员索取邀请链接。",
 		"cmd.unknown":     "没有这个命令。发送 /help 查看可用命令。",
@@ -71,7 +73,7 @@ var coreMessages = map[domain.Lang]map[string]string{
 		"err.self_deactivate": "不能停用自己的账号。",
 
 		"start.welcome": "欢迎，<b>%s</b>！您已加入 %s 的销售助手，身份：%s。\n发送 /help 查看您可用的命令。",
-		"start.already": "您好，<b>%s</b>。您的账号已绑定，发送 /help 查看可用命令。",
+		"start.already": "您好，<b>%s</b>（%s）。您的账号已绑定，发送 /help 查看可用命令。",
 
 		"invite.ok": "已为 <b>%s</b>（%s）生成邀请。\n邀请码：<code>%s</code>\n请把此链接发给本人：%s\n有效期至 %s，仅可使用一次。",
 
@@ -84,24 +86,26 @@ var coreMessages = map[domain.Lang]map[string]string{
 		"deactivate.ok":      "已停用 <b>%s</b>，其账号立即失效。",
 		"deactivate.already": "<b>%s</b> 已是停用状态。",
 
-		"health.report":    "<b>运行状态</b>\n待发送消息：%d（其中重试中 %d）\n最早一条已等待：%s\n发送失败：%d，无法送达（已屏蔽）：%d\n最近收到消息：%s",
-		"health.none":      "无",
-		"health.failure":   "最近一次发送失败（%s前）：%s",
-		"health.rate":      "发送速率：全部副本合计每秒 %d 条；积压发完（最后一人收到）约需：%s",
-		"health.stores":    "各门店积压：门店上线后按店显示（以上为合计）",
-		"health.leader":    "主副本（运行定时任务）：%s",
-		"health.no_leader": "主副本：无人持有定时任务租约（SQLite 单进程时由该进程运行）",
-		"health.replicas":  "副本（在线 %d 个）：",
-		"health.replica":   "• %s（%s）%s前在线%s",
-		"health.self":      "，即本副本",
-		"health.down":      "，已失联",
-		"refused":          "抱歉，这条消息无法显示（Telegram 拒绝了它）。问题已记录，请稍后再试或告诉管理员。",
-		"blocked.notice":   "⚠️ <b>%s</b> 屏蔽了本机器人，提醒和通知已无法送达。请让其在 Telegram 中打开本机器人，点“重新开始”解除屏蔽。",
+		"health.report":     "<b>运行状态</b>\n待发送消息：%d（其中重试中 %d）\n最早一条已等待：%s\n发送失败：%d，无法送达（已屏蔽）：%d\n最近收到消息：%s",
+		"health.none":       "无",
+		"health.failure":    "最近一次发送失败（%s前）：%s",
+		"health.rate":       "发送速率：全部副本合计每秒 %d 条；积压发完（最后一人收到）约需：%s",
+		"health.stores":     "各门店积压：%s",
+		"health.store":      "%s %d 条",
+		"health.store_none": "（无门店）%d 条",
+		"health.leader":     "主副本（运行定时任务）：%s",
+		"health.no_leader":  "主副本：无人持有定时任务租约（SQLite 单进程时由该进程运行）",
+		"health.replicas":   "副本（在线 %d 个）：",
+		"health.replica":    "• %s（%s）%s前在线%s",
+		"health.self":       "，即本副本",
+		"health.down":       "，已失联",
+		"refused":           "抱歉，这条消息无法显示（Telegram 拒绝了它）。问题已记录，请稍后再试或告诉管理员。",
+		"blocked.notice":    "⚠️ <b>%s</b> 屏蔽了本机器人，提醒和通知已无法送达。请让其在 Telegram 中打开本机器人，点“重新开始”解除屏蔽。",
 
 		"lang.ok":  "已切换为中文。",
 		"lang.bad": "请选择语言：/lang zh（中文）或 /lang en（English）。",
 
-		"help.header": "<b>您可用的命令</b>（%s）",
+		"help.header": "<b>您可用的命令</b>（%s）· %s",
 		"help.line":   "/%s — %s",
 
 		"desc.start":      "绑定账号或查看欢迎信息",
@@ -126,14 +130,16 @@ var coreMessages = map[domain.Lang]map[string]string{
 	domain.LangEN: {
 		"list.sep": ", ",
 
-		"role.telesales":  "telesales",
-		"role.consultant": "consultant",
-		"role.reception":  "reception",
-		"role.supervisor": "supervisor",
-		"role.manager":    "manager",
-		"role.gm":         "general manager",
-		"role.service":    "customer service",
-		"role.admin":      "admin",
+		"role.telesales":     "telesales",
+		"role.consultant":    "consultant",
+		"role.reception":     "reception",
+		"role.supervisor":    "supervisor",
+		"role.manager":       "manager",
+		"role.gm":            "general manager",
+		"role.service":       "customer service",
+		"role.admin":         "admin",
+		"role.group_gm":      "Group general manager",
+		"role.group_service": "Group service centre",
 
 		"refuse.stranger": "This bot is for the store's staff only. If you work here, ask an admin for an invite link.",
 		"cmd.unknown":     "No such command. Send /help to see yours.",
@@ -165,7 +171,7 @@ var coreMessages = map[domain.Lang]map[string]string{
 		"err.self_deactivate": "You cannot deactivate your own account.",
 
 		"start.welcome": "Welcome, <b>%s</b>! You have joined the %s sales assistant as %s.\nSend /help to see your commands.",
-		"start.already": "Hello, <b>%s</b>. Your account is linked; send /help to see your commands.",
+		"start.already": "Hello, <b>%s</b> (%s). Your account is linked; send /help to see your commands.",
 
 		"invite.ok": "Invite made for <b>%s</b> (%s).\nCode: <code>%s</code>\nSend this link to them: %s\nValid until %s, once.",
 
@@ -178,24 +184,26 @@ var coreMessages = map[domain.Lang]map[string]string{
 		"deactivate.ok":      "<b>%s</b> is deactivated; their account stops working now.",
 		"deactivate.already": "<b>%s</b> is already deactivated.",
 
-		"health.report":    "<b>Health</b>\nMessages waiting: %d (%d being retried)\nOldest waiting for: %s\nFailed: %d, undeliverable (blocked): %d\nLast update received: %s",
-		"health.none":      "none",
-		"health.failure":   "Last failure (%s ago): %s",
-		"health.rate":      "Send rate: %d msg/s for all replicas together; the backlog is out (the last person has theirs) in: %s",
-		"health.stores":    "Backlog per store: shown once stores are modelled (the total is above)",
-		"health.leader":    "Leader (runs the scheduled jobs): %s",
-		"health.no_leader": "Leader: nobody holds the scheduler lease (on SQLite the one process runs the jobs)",
-		"health.replicas":  "Replicas (%d live):",
-		"health.replica":   "• %s (%s), last seen %s ago%s",
-		"health.self":      ", this one",
-		"health.down":      ", down",
-		"refused":          "Sorry, this message could not be shown (Telegram refused it). The problem has been logged; try again later or tell an admin.",
-		"blocked.notice":   "⚠️ <b>%s</b> has blocked the bot: reminders and notifications no longer reach them. Ask them to open the bot in Telegram and press Restart to unblock it.",
+		"health.report":     "<b>Health</b>\nMessages waiting: %d (%d being retried)\nOldest waiting for: %s\nFailed: %d, undeliverable (blocked): %d\nLast update received: %s",
+		"health.none":       "none",
+		"health.failure":    "Last failure (%s ago): %s",
+		"health.rate":       "Send rate: %d msg/s for all replicas together; the backlog is out (the last person has theirs) in: %s",
+		"health.stores":     "Backlog per store: %s",
+		"health.store":      "%s %d",
+		"health.store_none": "(group) %d",
+		"health.leader":     "Leader (runs the scheduled jobs): %s",
+		"health.no_leader":  "Leader: nobody holds the scheduler lease (on SQLite the one process runs the jobs)",
+		"health.replicas":   "Replicas (%d live):",
+		"health.replica":    "• %s (%s), last seen %s ago%s",
+		"health.self":       ", this one",
+		"health.down":       ", down",
+		"refused":           "Sorry, this message could not be shown (Telegram refused it). The problem has been logged; try again later or tell an admin.",
+		"blocked.notice":    "⚠️ <b>%s</b> has blocked the bot: reminders and notifications no longer reach them. Ask them to open the bot in Telegram and press Restart to unblock it.",
 
 		"lang.ok":  "Language set to English.",
 		"lang.bad": "Choose a language: /lang zh (中文) or /lang en (English).",
 
-		"help.header": "<b>Your commands</b> (%s)",
+		"help.header": "<b>Your commands</b> (%s) · %s",
 		"help.line":   "/%s — %s",
 
 		"desc.start":      "Link your account or see the welcome",

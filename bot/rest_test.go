@@ -15,7 +15,7 @@ import (
 // restOf returns name's pending and approved rest days in December 2026.
 func (h *harness) restOf(name string) string {
 	h.t.Helper()
-	s, err := h.db.StaffByName(context.Background(), name)
+	s, err := h.db.StaffByName(context.Background(), 1, name)
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -33,7 +33,7 @@ func (h *harness) restOf(name string) string {
 // grantRest stores an approved rest day for name, as a plan would.
 func (h *harness) grantRest(name, day string) *domain.RestDay {
 	h.t.Helper()
-	s, err := h.db.StaffByName(context.Background(), name)
+	s, err := h.db.StaffByName(context.Background(), 1, name)
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -170,7 +170,7 @@ func TestR5_1_SwapAgreedAndApproved(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wangStaff, _ := h.db.StaffByName(context.Background(), "王顾问")
+	wangStaff, _ := h.db.StaffByName(context.Background(), 1, "王顾问")
 	if got.StaffID != wangStaff.ID || got.Status != domain.RestApproved || got.SwapWith != 0 {
 		t.Fatalf("rest day after swap: %+v", got)
 	}

@@ -19,13 +19,14 @@ func (b *Bot) registerBuiltins() {
 	b.Register(Command{Name: "deactivate", Roles: domain.StaffAdminRoles, Private: true, Handler: b.handleDeactivate})
 	b.Register(Command{Name: "dept", Roles: domain.DepartmentSetterRoles, Private: true, Handler: b.handleDept})
 	b.Register(Command{Name: "health", Roles: []domain.Role{domain.RoleManager, domain.RoleGM, domain.RoleAdmin}, Private: true, Handler: b.handleHealth})
+	b.registerStore()
 }
 
 // handleStart enrols a stranger who brings an invite code (/start CODE,
 // the deep link's payload) and greets staff who are enrolled already.
 func (b *Bot) handleStart(ctx context.Context, r *Request) error {
 	if r.Staff != nil {
-		b.reply(ctx, r.ChatID, r.T("start.already", r.Staff.Name))
+		b.reply(ctx, r.ChatID, r.T("start.already", r.Staff.Name, r.Store().Name))
 		return nil
 	}
 	code := strings.TrimSpace(r.Args)
@@ -41,14 +42,14 @@ func (b *Bot) handleStart(ctx context.Context, r *Request) error {
 	}
 	r.Staff, r.Lang = s, s.Lang
 	b.log.Info("staff enrolled", slog.Int64("staff_id", s.ID), slog.Int64("chat_id", r.ChatID))
-	b.reply(ctx, r.ChatID, r.T("start.welcome", s.Name, b.opts.Stores.Default().Name, roleNames(r.Lang, s.Roles)))
+	b.reply(ctx, r.ChatID, r.T("start.welcome", s.Name, r.Store().Name, roleNames(r.Lang, s.Roles)))
 	b.publishCommands(ctx, s)
 	return nil
 }
 
 // handleHelp lists the commands the caller's roles allow, nothing more.
 func (b *Bot) handleHelp(ctx context.Context, r *Request) error {
-	lines := []string{r.T("help.header", roleNames(r.Lang, r.Staff.Roles))}
+	lines := []string{r.T("help.header", roleNames(r.Lang, r.Staff.Roles), r.Store().Name)}
 	for _, c := range b.allowed(r.Staff) {
 		lines = append(lines, r.T("help.line", c.Name, c.desc(r.Lang, r.Staff)))
 	}

@@ -96,7 +96,7 @@ func TestRoles_ConsultantRefusedManagerCommand(t *testing.T) {
 
 	contains(t, h.reply(chen, "/staff"), "无权", "/staff", "部门经理")
 	contains(t, h.reply(chen, "/invite 李四 admin"), "无权", "管理员")
-	if _, err := h.db.StaffByName(context.Background(), "李四"); domain.ErrorCode(err) != domain.ENOTFOUND {
+	if _, err := h.db.StaffByName(context.Background(), 1, "李四"); domain.ErrorCode(err) != domain.ENOTFOUND {
 		t.Fatalf("refused /invite wrote a record: %v", err)
 	}
 	help := h.reply(chen, "/help")

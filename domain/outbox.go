@@ -59,6 +59,17 @@ type OutboxStats struct {
 	// and why (its error); nil and "" when none has failed.
 	LastFailedAt *time.Time
 	LastFailure  string
+	// ByStore splits Pending by the store of whom each message is for
+	// (the staff member, or the store whose group chat it is), in the
+	// stores' order; StoreID 0 gathers the rest (no staff member: a
+	// stranger, a chat of no store). Only stores with a backlog appear.
+	ByStore []StoreBacklog
+}
+
+// StoreBacklog is one store's share of the outbox backlog.
+type StoreBacklog struct {
+	StoreID int64 // 0: for no store's staff or chat
+	Pending int
 }
 
 // InboundUpdate is a Telegram update kept durably before Telegram is told

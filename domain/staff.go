@@ -127,9 +127,30 @@ func InDepartmentOrAll(staff []*Staff, dept string) []*Staff {
 // claim it.
 const Console int64 = -1
 
-// ConsoleOperator is the administrator that Console acts as.
+// ConsoleOperator is the administrator that Console acts as. Its StoreID
+// is 0 (the default store); the service sets the store of ConsoleIn.
 func ConsoleOperator() *Staff {
 	return &Staff{ID: Console, Name: "console", Roles: Roles{RoleAdmin}, Lang: LangZH, Active: true}
+}
+
+// ConsoleIn stands, as a "by", for the console's operator acting in store
+// (`dealerbot staff add --store CODE`, a job of one store): store 0 is
+// Console, which acts in the default store. Like Console, no staff record
+// has such an id (they are all negative).
+func ConsoleIn(store int64) int64 {
+	if store <= 0 {
+		return Console
+	}
+	return Console - store
+}
+
+// ConsoleStore reports whether by is Console or a ConsoleIn, and the store
+// it acts in (0: the default store).
+func ConsoleStore(by int64) (store int64, ok bool) {
+	if by > Console {
+		return 0, false
+	}
+	return Console - by, true
 }
 
 // Who may administer the staff: the roles of /invite and /deactivate,
@@ -138,6 +159,9 @@ var (
 	StaffAdminRoles       = []Role{RoleAdmin}
 	DepartmentSetterRoles = []Role{RoleAdmin, RoleManager}
 	StaffListerRoles      = []Role{RoleSupervisor, RoleManager, RoleGM, RoleAdmin}
+	// StoreChooserRoles are the group roles: /store picks the store they
+	// act in.
+	StoreChooserRoles = GroupRoles
 )
 
 // errForbidden is the EFORBIDDEN of a staff member acting beyond their roles.
@@ -180,6 +204,15 @@ func CanSetDepartment(by *Staff) error {
 // supervisor, manager, GM or admin. EFORBIDDEN (err.forbidden).
 func CanListStaff(by *Staff) error { return mayAct(by, StaffListerRoles, "list staff") }
 
+// CanChooseStore returns nil when by may choose the store it acts in
+// (/store): an active holder of a group role. EFORBIDDEN (err.forbidden).
+func CanChooseStore(by *Staff) error {
+	if !by.Active || !by.Roles.Group() {
+		return errForbidden(by, "choose a store")
+	}
+	return nil
+}
+
 // SeesInactiveStaff reports whether by's staff list shows the deactivated
 // members too: only an admin's does, who may invite them back.
 func SeesInactiveStaff(by *Staff) bool { return by.Roles.HasAny(StaffAdminRoles...) }
@@ -202,10 +235,11 @@ type StaffService interface {
 	// the active one, or else the latest deactivated one. ENOTFOUND.
 	StaffByTelegramID(ctx context.Context, telegramID int64) (*Staff, error)
 
-	// StaffWithRole returns the active holders of r, enrolled or not,
-	// ordered by name (Reachable keeps those who can be told). EINVALID
-	// (err.role_unknown).
-	StaffWithRole(ctx context.Context, r Role) ([]*Staff, error)
+	// StaffWithRole returns the active holders of r in store, enrolled or
+	// not, ordered by name (Reachable keeps those who can be told). Group
+	// roles are not holders of the role they act as: those told are the
+	// store's own people. EINVALID (err.role_unknown).
+	StaffWithRole(ctx context.Context, store int64, r Role) ([]*Staff, error)
 
 	// MemberBlocked says who must hear that member id blocked the bot
 	// (once per blocking, in the transaction that marks their chat
@@ -215,10 +249,11 @@ type StaffService interface {
 	// (err.staff_not_found).
 	MemberBlocked(ctx context.Context, id int64) (*StaffBlocked, error)
 
-	// Invite prepares name for enrolment with roles and a new invite
-	// valid for rules.staff.invite_ttl: a new name becomes an active,
-	// unenrolled member; a member not enrolled, or deactivated, gets the
-	// roles back and their earlier unused invites stop working.
+	// Invite prepares name for enrolment in by's store (ConsoleIn: the
+	// console's) with roles and a new invite valid for the store's
+	// rules.staff.invite_ttl: a new name becomes an active, unenrolled
+	// member; a member of the store not enrolled, or deactivated, gets
+	// the roles back and their earlier unused invites stop working.
 	// EFORBIDDEN (err.forbidden: by is no admin), EINVALID (err.name_empty,
 	// err.name_long, err.name_bad, err.role_none, err.role_unknown,
 	// err.invalid), ECONFLICT (err.staff_enrolled, err.staff_exists).
@@ -248,10 +283,25 @@ type StaffService interface {
 	// EINVALID (err.invalid), ENOTFOUND (err.staff_not_found).
 	SetStaffLang(ctx context.Context, id int64, lang Lang) error
 
-	// VisibleStaff returns the staff list as by may see it, ordered by
-	// name: the active members, and for an admin the deactivated too.
-	// EFORBIDDEN (err.forbidden).
+	// VisibleStaff returns the staff list of by's store as by may see
+	// it, ordered by name: the active members, and for an admin the
+	// deactivated too. EFORBIDDEN (err.forbidden).
 	VisibleStaff(ctx context.Context, by int64) ([]*Staff, error)
+
+	// ChooseStore makes the store with code the one group role by acts
+	// in (Staff.StoreID), and returns by as it is now and the store;
+	// choosing the current store changes nothing. EFORBIDDEN
+	// (err.forbidden: not a group role), EINVALID (err.store_unknown,
+	// naming the known codes).
+	ChooseStore(ctx context.Context, by int64, code string) (*StoreChosen, error)
+}
+
+// StoreChosen is what ChooseStore did: the group member, now acting in
+// Store, and whether it acted there already.
+type StoreChosen struct {
+	Staff   *Staff
+	Store   *Store
+	Already bool
 }
 
 // StaffInvited is what Invite did: the member as invited, their new

@@ -67,7 +67,8 @@ type entry struct {
 	job      Job
 }
 
-// NewScheduler returns a scheduler on the store's zone and clock.
+// NewScheduler returns a scheduler on a clock, with the zone of the specs
+// that name none (the group's housekeeping; a store's jobs name theirs).
 func NewScheduler(loc *time.Location, now func() time.Time, log *slog.Logger) *Scheduler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -80,7 +81,11 @@ func NewScheduler(loc *time.Location, now func() time.Time, log *slog.Logger) *S
 	}
 }
 
-// Add schedules job on a standard five-field cron spec ("30 8 * * *").
+// Add schedules job on a standard five-field cron spec ("30 8 * * *"),
+// in the scheduler's zone, or in the zone a "CRON_TZ=Area/City " prefix
+// names (a store's calendar job: "CRON_TZ=Asia/Urumqi 30 8 * * *"). Its
+// instants are the same in real time, in the catch-up and in Advance:
+// robfig/cron's schedule computes them in the spec's zone.
 func (s *Scheduler) Add(spec string, job Job) error {
 	sched, err := cron.ParseStandard(spec)
 	if err != nil {

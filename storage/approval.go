@@ -12,7 +12,7 @@ import (
 
 // approversOf returns who rules on requester's requests (domain.Approvers).
 func (db *DB) approversOf(ctx context.Context, requester *domain.Staff) ([]*domain.Staff, error) {
-	staff, err := db.StaffWithRole(ctx, domain.ApproverRole(requester.Roles))
+	staff, err := db.StaffWithRole(ctx, requester.StoreID, domain.ApproverRole(requester.Roles))
 	if err != nil {
 		return nil, err
 	}
@@ -34,7 +34,7 @@ func (db *DB) checkDecider(ctx context.Context, a *domain.Approval, deciderID in
 	}
 	var staff []*domain.Staff
 	if a.Requester != nil {
-		if staff, err = db.StaffWithRole(ctx, domain.ApproverRole(a.Requester.Roles)); err != nil {
+		if staff, err = db.StaffWithRole(ctx, a.Requester.StoreID, domain.ApproverRole(a.Requester.Roles)); err != nil {
 			return nil, err
 		}
 	}

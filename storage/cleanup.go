@@ -133,7 +133,7 @@ func (db *DB) CleanupCases(ctx context.Context, month string) (*domain.CleanupPr
 // supervisors, or the managers when there is no supervisor.
 func (db *DB) cleanupRecipients(ctx context.Context) ([]*domain.Staff, error) {
 	for _, role := range []domain.Role{domain.RoleSupervisor, domain.RoleManager} {
-		all, err := db.StaffWithRole(ctx, role)
+		all, err := db.StaffWithRole(ctx, db.Stores.Default().ID /* STORES-TODO: the record's store */, role)
 		if err != nil {
 			return nil, err
 		}
@@ -250,7 +250,7 @@ func (db *DB) ApproveCleanup(ctx context.Context, month string, ownerID, byID in
 			return err
 		}
 		moving := c.Moving(reviewed)
-		tele, err := db.StaffWithRole(ctx, domain.RoleTelesales)
+		tele, err := db.StaffWithRole(ctx, by.StoreID, domain.RoleTelesales)
 		if err != nil {
 			return err
 		}

@@ -367,23 +367,11 @@ func (db *DB) lastFollowUp(ctx context.Context, leadID int64) (*domain.FollowUp,
 // reachable lists the active, enrolled holders of role in store: a
 // record is escalated to its store's own people.
 func (db *DB) reachable(ctx context.Context, store int64, role domain.Role) ([]*domain.Staff, error) {
-	staff, err := db.storePeople(ctx, store, role)
+	staff, err := db.StaffWithRole(ctx, store, role)
 	if err != nil {
 		return nil, err
 	}
 	return domain.Reachable(staff), nil
-}
-
-// storePeople is StaffWithRole in one store: the active members of store
-// holding role r itself, enrolled or not, ordered by name. A group role
-// (group_gm acting as gm) is not among them, as in StaffWithRole.
-func (db *DB) storePeople(ctx context.Context, store int64, r domain.Role) ([]*domain.Staff, error) {
-	if !r.Valid() {
-		return nil, domain.Errorkf(domain.EINVALID, "err.role_unknown", []any{string(r), domain.JoinRoles(domain.AllRoles)},
-			"unknown role %q", r)
-	}
-	// A valid role holds no LIKE wildcard, and the commas make it exact.
-	return db.listStaff(db.conn(ctx).Where("active AND store_id = ? AND roles LIKE ?", store, "%,"+string(r)+",%"))
 }
 
 // CollisionNoteToAdd implements domain.CollisionService.

@@ -97,7 +97,7 @@ func (s *reachableByRole) with(ctx context.Context, store int64, role domain.Rol
 	if got, ok := s.byRole[k]; ok {
 		return got, nil
 	}
-	all, err := s.db.complaintStaffWithRole(ctx, store, role)
+	all, err := s.db.StaffWithRole(ctx, store, role)
 	if err != nil {
 		return nil, err
 	}

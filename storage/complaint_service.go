@@ -63,7 +63,7 @@ func (db *DB) RegisterComplaint(ctx context.Context, c domain.Complaint, ownerNa
 // the store's supervisors (domain.DefaultComplaintOwner).
 func (db *DB) complaintOwner(ctx context.Context, name, dept string, registrar *domain.Staff) (*domain.Staff, error) {
 	if name != "" {
-		s, err := db.complaintStaffByName(ctx, registrar.StoreID, name)
+		s, err := db.StaffByName(ctx, registrar.StoreID, name)
 		if err != nil {
 			return nil, err
 		}
@@ -72,35 +72,11 @@ func (db *DB) complaintOwner(ctx context.Context, name, dept string, registrar *
 		}
 		return s, nil
 	}
-	sups, err := db.complaintStaffWithRole(ctx, registrar.StoreID, domain.RoleSupervisor)
+	sups, err := db.StaffWithRole(ctx, registrar.StoreID, domain.RoleSupervisor)
 	if err != nil {
 		return nil, err
 	}
 	return domain.DefaultComplaintOwner(domain.Reachable(sups), dept, registrar), nil
-}
-
-// complaintStaffWithRole returns the active members of store holding
-// role r, ordered by name: the people a complaint of the store names or
-// tells. A group role is not matched (its holder chose the store, but
-// the store's own people answer for it).
-func (db *DB) complaintStaffWithRole(ctx context.Context, store int64, r domain.Role) ([]*domain.Staff, error) {
-	if !r.Valid() {
-		return nil, domain.Errorkf(domain.EINVALID, "err.role_unknown", []any{string(r), domain.JoinRoles(domain.AllRoles)},
-			"unknown role %q", r)
-	}
-	// A valid role holds no LIKE wildcard, and the commas make it exact.
-	return db.listStaff(db.conn(ctx).Where("active AND store_id = ? AND roles LIKE ?", store, "%,"+string(r)+",%"))
-}
-
-// complaintStaffByName returns the member of store named name (white
-// space folded as domain.NormalizeName does); a namesake in another store
-// is ENOTFOUND (err.staff_not_found) like nobody.
-func (db *DB) complaintStaffByName(ctx context.Context, store int64, name string) (*domain.Staff, error) {
-	n, err := domain.NormalizeName(name)
-	if err != nil {
-		return nil, err
-	}
-	return db.findStaff(ctx, n, "store_id = ? AND name = ?", store, n)
 }
 
 // complaintLead is the id of the store's lead with phone (the open one,
@@ -131,14 +107,14 @@ func (db *DB) complaintView(ctx context.Context, c *domain.Complaint) (*domain.C
 	if err != nil {
 		return nil, err
 	}
-	managers, err := db.complaintStaffWithRole(ctx, c.StoreID, domain.RoleManager)
+	managers, err := db.StaffWithRole(ctx, c.StoreID, domain.RoleManager)
 	if err != nil {
 		return nil, err
 	}
 	managers = domain.Reachable(managers)
 	givers := domain.OpinionGivers(c, managers)
 	if len(givers) == 0 {
-		gms, err := db.complaintStaffWithRole(ctx, c.StoreID, domain.RoleGM)
+		gms, err := db.StaffWithRole(ctx, c.StoreID, domain.RoleGM)
 		if err != nil {
 			return nil, err
 		}
@@ -283,7 +259,7 @@ func (db *DB) ActOnComplaint(ctx context.Context, a domain.ComplaintAct) (*domai
 		out = &domain.ComplaintActed{Act: a, Actor: actor}
 		if a.Act == domain.ActClose {
 			// The store's own service centre surveys the customer (R2.7).
-			svc, err := db.complaintStaffWithRole(ctx, c.StoreID, domain.RoleService)
+			svc, err := db.StaffWithRole(ctx, c.StoreID, domain.RoleService)
 			if err != nil {
 				return err
 			}
@@ -324,7 +300,7 @@ func (db *DB) TakeOverComplaint(ctx context.Context, id, byID int64) (*domain.Co
 // of the reassigner's store, which is the complaint's.
 func (db *DB) ReassignComplaint(ctx context.Context, id, byID int64, toName string) (*domain.ComplaintReassigned, error) {
 	return db.reassignComplaint(ctx, id, byID, func(ctx context.Context, by *domain.Staff) (*domain.Staff, error) {
-		return db.complaintStaffByName(ctx, by.StoreID, strings.TrimSpace(toName))
+		return db.StaffByName(ctx, by.StoreID, strings.TrimSpace(toName))
 	})
 }
 

@@ -363,7 +363,7 @@ func (db *DB) RestConflicts(ctx context.Context, day time.Time) ([]domain.DutyRe
 		if err != nil || len(clash) == 0 {
 			return err
 		}
-		sups, err := db.StaffWithRole(ctx, domain.RoleSupervisor)
+		sups, err := db.StaffWithRole(ctx, db.Stores.Default().ID /* STORES-TODO: the record's store */, domain.RoleSupervisor)
 		if err != nil {
 			return err
 		}

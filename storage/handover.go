@@ -221,7 +221,7 @@ func (db *DB) SendHandover(ctx context.Context, h domain.Handover, toName string
 				return err
 			}
 		}
-		to, err := db.StaffByName(ctx, toName)
+		to, err := db.StaffByName(ctx, from.StoreID, toName)
 		if err != nil {
 			return err
 		}

@@ -54,13 +54,22 @@ func errInviteUsed() error {
 // unenrolled member. An existing member who is not enrolled, or is
 // inactive, gets roles, becomes active, loses any Telegram binding and
 // the unused invites given before (they stop working). An active, enrolled
-// member is an ECONFLICT. It asks nobody's permission: it seeds stores
-// (tests, the demo); chat and the CLI call Invite, which does.
+// member is an ECONFLICT. It asks nobody's permission: it seeds the
+// default store (tests, the demo of one store); InviteStaffIn seeds
+// another; chat and the CLI call Invite, which asks.
 func (db *DB) InviteStaff(ctx context.Context, name string, roles domain.Roles, ttl time.Duration) (*domain.Staff, *domain.Invite, error) {
+	return db.InviteStaffIn(ctx, db.Stores.Default().ID, name, roles, ttl)
+}
+
+// InviteStaffIn is InviteStaff into store.
+func (db *DB) InviteStaffIn(ctx context.Context, store int64, name string, roles domain.Roles, ttl time.Duration) (*domain.Staff, *domain.Invite, error) {
+	if err := db.knownStore(store); err != nil {
+		return nil, nil, err
+	}
 	var staff *domain.Staff
 	var inv *domain.Invite
 	err := db.InTx(ctx, func(ctx context.Context) (err error) {
-		staff, inv, err = db.inviteStaff(ctx, name, roles, ttl)
+		staff, inv, err = db.inviteStaff(ctx, store, name, roles, ttl)
 		return err
 	})
 	if err != nil {
@@ -69,8 +78,8 @@ func (db *DB) InviteStaff(ctx context.Context, name string, roles domain.Roles, 
 	return staff, inv, nil
 }
 
-// Invite implements domain.StaffService: InviteStaff for by, an admin,
-// with the configured lifetime (rules.staff.invite_ttl).
+// Invite implements domain.StaffService: InviteStaffIn by's store for by,
+// an admin, with the store's lifetime (rules.staff.invite_ttl).
 func (db *DB) Invite(ctx context.Context, by int64, name string, roles domain.Roles) (*domain.StaffInvited, error) {
 	var out *domain.StaffInvited
 	err := db.InTx(ctx, func(ctx context.Context) error {
@@ -81,7 +90,8 @@ func (db *DB) Invite(ctx context.Context, by int64, name string, roles domain.Ro
 		if err := domain.CanAdministerStaff(inviter); err != nil {
 			return err
 		}
-		staff, inv, err := db.inviteStaff(ctx, name, roles, db.Stores.Default().Rules.Staff.InviteTTL)
+		store := db.Stores.Of(inviter.StoreID)
+		staff, inv, err := db.inviteStaff(ctx, store.ID, name, roles, store.Rules.Staff.InviteTTL)
 		if err != nil {
 			return err
 		}
@@ -110,8 +120,8 @@ func inviteError(err error, name string) error {
 	return err
 }
 
-// inviteStaff is InviteStaff inside the caller's transaction.
-func (db *DB) inviteStaff(ctx context.Context, name string, roles domain.Roles, ttl time.Duration) (*domain.Staff, *domain.Invite, error) {
+// inviteStaff is InviteStaffIn inside the caller's transaction.
+func (db *DB) inviteStaff(ctx context.Context, store int64, name string, roles domain.Roles, ttl time.Duration) (*domain.Staff, *domain.Invite, error) {
 	if ttl <= 0 {
 		return nil, nil, domain.Errorkf(domain.EINVALID, "err.invalid", nil, "invite lifetime must be positive, got %s", ttl)
 	}
@@ -121,11 +131,10 @@ func (db *DB) inviteStaff(ctx context.Context, name string, roles domain.Roles, 
 	}
 	tx, now := db.conn(ctx), db.now()
 	var row staffRow
-	err := tx.Clauses(forUpdate).Where("name = ?", want.Name).Take(&row).Error
+	err := tx.Clauses(forUpdate).Where("store_id = ? AND name = ?", store, want.Name).Take(&row).Error
 	switch {
 	case isNotFound(err):
-		row = staffRow{StoreID: db.Stores.Default().ID, // STORES-TODO: the inviter's store
-			Name: want.Name, Roles: storeRoles(want.Roles), Active: true, CreatedAt: now}
+		row = staffRow{StoreID: store, Name: want.Name, Roles: storeRoles(want.Roles), Active: true, CreatedAt: now}
 		if err := tx.Create(&row).Error; err != nil {
 			return nil, nil, err
 		}

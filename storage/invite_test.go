@@ -37,7 +37,7 @@ func TestInviteStaff(t *testing.T) {
 				!inv.CreatedAt.Equal(now) || !inv.ExpiresAt.Equal(now.Add(ttl)) {
 				t.Fatalf("invite %+v", inv)
 			}
-			if got, err := db.StaffByName(ctx, "Qian Bo"); err != nil || got.ID != s.ID {
+			if got, err := db.StaffByName(ctx, 1, "Qian Bo"); err != nil || got.ID != s.ID {
 				t.Fatalf("got %+v, %v", got, err)
 			}
 		})

@@ -264,7 +264,7 @@ func (db *DB) decideLostRequest(ctx context.Context, id int64, d domain.Decision
 // storeApproversOf is approversOf among store's people: a lost request is
 // approved in its lead's store (domain.Approvers).
 func (db *DB) storeApproversOf(ctx context.Context, store int64, requester *domain.Staff) ([]*domain.Staff, error) {
-	staff, err := db.storePeople(ctx, store, domain.ApproverRole(requester.Roles))
+	staff, err := db.StaffWithRole(ctx, store, domain.ApproverRole(requester.Roles))
 	if err != nil {
 		return nil, err
 	}
@@ -287,7 +287,7 @@ func (db *DB) checkStoreDecider(ctx context.Context, store int64, a *domain.Appr
 	}
 	var staff []*domain.Staff
 	if a.Requester != nil {
-		if staff, err = db.storePeople(ctx, store, domain.ApproverRole(a.Requester.Roles)); err != nil {
+		if staff, err = db.StaffWithRole(ctx, store, domain.ApproverRole(a.Requester.Roles)); err != nil {
 			return nil, err
 		}
 	}

@@ -66,7 +66,61 @@ func (db *DB) OutboxStats(ctx context.Context) (domain.OutboxStats, error) {
 		t := utc(oldest.CreatedAt)
 		stats.OldestPending = &t
 	}
+	if stats.ByStore, err = db.backlogByStore(ctx); err != nil {
+		return stats, formatError(fmt.Errorf("outbox stats: %w", err))
+	}
 	return stats, nil
+}
+
+// backlogByStore counts the unfinished messages by the store of their
+// staff member (the row's staff_id, or else the active member whose
+// private chat it is); a chat of no member counts for the store whose
+// group chat it is, or for none (StoreID 0).
+func (db *DB) backlogByStore(ctx context.Context) ([]domain.StoreBacklog, error) {
+	var rows []struct {
+		StoreID *int64
+		ChatID  int64
+		N       int
+	}
+	const other = "CASE WHEN st.store_id IS NULL THEN o.chat_id ELSE 0 END"
+	err := db.conn(ctx).Table("outbox AS o").
+		Select("st.store_id AS store_id, " + other + " AS chat_id, COUNT(*) AS n").
+		Joins("LEFT JOIN staff AS st ON (o.staff_id > 0 AND st.id = o.staff_id) OR (o.staff_id = 0 AND st.telegram_id = o.chat_id AND st.active)").
+		Where("o.status IN " + outboxUnfinished).
+		Group("st.store_id, " + other).Scan(&rows).Error
+	if err != nil {
+		return nil, err
+	}
+	byGroupChat := map[int64]int64{}
+	for _, st := range db.Stores.All() {
+		if st.GroupChatID != 0 {
+			byGroupChat[st.GroupChatID] = st.ID
+		}
+	}
+	n := map[int64]int{}
+	for _, r := range rows {
+		switch {
+		case r.StoreID != nil:
+			n[*r.StoreID] += r.N
+		default:
+			n[byGroupChat[r.ChatID]] += r.N
+		}
+	}
+	var out []domain.StoreBacklog
+	for _, st := range db.Stores.All() {
+		if n[st.ID] > 0 {
+			out = append(out, domain.StoreBacklog{StoreID: st.ID, Pending: n[st.ID]})
+		}
+		delete(n, st.ID)
+	}
+	rest := 0
+	for _, k := range n { // 0, and a store the config no longer lists
+		rest += k
+	}
+	if rest > 0 {
+		out = append(out, domain.StoreBacklog{Pending: rest})
+	}
+	return out, nil
 }
 
 // ListOutbox returns up to limit messages (all when limit is not positive)

@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"fmt"
+	"reflect"
 	"testing"
 	"time"
 
@@ -14,7 +15,7 @@ func TestOutboxStats(t *testing.T) {
 	storagetest.ForEachDriver(t, func(t *testing.T, db *storage.DB) {
 		t.Run("Empty", func(t *testing.T) {
 			fixClock(db)
-			if s, err := db.OutboxStats(ctx); err != nil || s != (domain.OutboxStats{}) {
+			if s, err := db.OutboxStats(ctx); err != nil || !reflect.DeepEqual(s, domain.OutboxStats{}) {
 				t.Fatalf("%+v, %v", s, err)
 			}
 		})

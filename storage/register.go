@@ -25,7 +25,7 @@ func (db *DB) WeeklyRegister(ctx context.Context, byID, store int64, weekStart t
 		start := domain.WeekStart(weekStart, st.Calendar.Location)
 		end := start.AddDate(0, 0, 7)
 		out = &domain.WeeklyRegister{Store: st, Start: start}
-		svc, err := db.complaintStaffWithRole(ctx, st.ID, domain.RoleService)
+		svc, err := db.StaffWithRole(ctx, st.ID, domain.RoleService)
 		if err != nil {
 			return err
 		}
@@ -70,7 +70,7 @@ func (db *DB) RegisterReminder(ctx context.Context, byID, store int64, weekStart
 		}
 		start := domain.WeekStart(weekStart, st.Calendar.Location)
 		out = &domain.RegisterReminder{Store: st, Start: start}
-		svc, err := db.complaintStaffWithRole(ctx, st.ID, domain.RoleService)
+		svc, err := db.StaffWithRole(ctx, st.ID, domain.RoleService)
 		if err != nil {
 			return err
 		}

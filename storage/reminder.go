@@ -26,7 +26,7 @@ func (db *DB) RemindAppointment(ctx context.Context, a domain.Appointment) (doma
 			return err
 		}
 		out.Booker = domain.Booker(booker)
-		reception, err := db.StaffWithRole(ctx, domain.RoleReception)
+		reception, err := db.StaffWithRole(ctx, out.Lead.StoreID, domain.RoleReception)
 		if err != nil {
 			return err
 		}
@@ -63,7 +63,7 @@ func (db *DB) RemindHandover(ctx context.Context, h domain.Handover, escalate bo
 			}
 			return db.MarkHandoverReminded(ctx, h.ID)
 		}
-		sups, err := db.StaffWithRole(ctx, domain.RoleSupervisor)
+		sups, err := db.StaffWithRole(ctx, out.Lead.StoreID, domain.RoleSupervisor)
 		if err != nil {
 			return err
 		}
@@ -95,7 +95,7 @@ func (db *DB) RemindCollision(ctx context.Context, c domain.Collision, escalate 
 		if escalate {
 			role, mark = domain.RoleManager, db.MarkCollisionEscalated
 		}
-		people, err := db.StaffWithRole(ctx, role)
+		people, err := db.StaffWithRole(ctx, out.Lead.StoreID, role)
 		if err != nil {
 			return err
 		}

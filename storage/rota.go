@@ -123,7 +123,7 @@ func (db *DB) planLines(ctx context.Context, first time.Time, lines []domain.Pla
 			out.Problems = append(out.Problems, l.Bad...)
 			continue
 		}
-		s, err := db.StaffByName(ctx, name)
+		s, err := db.StaffByName(ctx, db.Stores.Default().ID /* STORES-TODO: the record's store */, name)
 		if domain.ErrorCode(err) == domain.ENOTFOUND || err == nil && !s.Active {
 			out.Problems = append(out.Problems, domain.Errorkf(domain.EINVALID, "rota.line_unknown", []any{n, name},
 				"plan line %d: no active member %q", n, name))

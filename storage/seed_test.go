@@ -28,7 +28,7 @@ func TestSeedGroup(t *testing.T) {
 		t.Run("Staff", func(t *testing.T) {
 			want := map[domain.Role]int{domain.RoleConsultant: 28, domain.RoleTelesales: 8, domain.RoleSupervisor: 2, domain.RoleManager: 2}
 			for r, n := range want {
-				list, err := db.StaffWithRole(ctx, r)
+				list, err := db.StaffWithRole(ctx, 1, r)
 				if err != nil || len(list) != n || info.Roles[r] != n {
 					t.Errorf("%s: %d stored, %d reported, %v; want %d", r, len(list), info.Roles[r], err, n)
 				}

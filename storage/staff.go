@@ -90,9 +90,11 @@ func validLang(l domain.Lang) error {
 	return nil
 }
 
-// CreateStaff stores a new, active member after s.Validate, and sets s.ID,
-// s.CreatedAt and s.Active. A name already taken by any member, active or
-// not, is an ECONFLICT. s.Lang is stored only when given (see staffRow.Lang);
+// CreateStaff stores a new, active member of store s.StoreID after
+// s.Validate, and sets s.ID, s.CreatedAt and s.Active. StoreID 0 means the
+// default store: a single-store setup's seeds and tests. A store the
+// group does not have is EINVALID (err.store_unknown). A name already
+// taken in the store by any member, active or not, is an ECONFLICT. s.Lang is stored only when given (see staffRow.Lang);
 // a TelegramID, when given, enrols the member at once.
 func (db *DB) CreateStaff(ctx context.Context, s *domain.Staff) error {
 	langChosen := s.Lang != ""
@@ -104,8 +106,11 @@ func (db *DB) CreateStaff(ctx context.Context, s *domain.Staff) error {
 	if err := s.Validate(); err != nil {
 		return err
 	}
-	if s.StoreID == 0 { // STORES-TODO: every caller names the store
+	if s.StoreID == 0 { // a single store's seed: the store there is
 		s.StoreID = db.Stores.Default().ID
+	}
+	if err := db.knownStore(s.StoreID); err != nil {
+		return err
 	}
 	row := staffRow{StoreID: s.StoreID, Name: s.Name, Roles: storeRoles(s.Roles), Active: true, CreatedAt: db.now()}
 	if langChosen {
@@ -155,14 +160,25 @@ func (db *DB) staffByIDs(ctx context.Context, ids []int64) (map[int64]*domain.St
 	return out, nil
 }
 
-// StaffByName returns the member whose name is exactly name, once white
-// space is folded as domain.NormalizeName does.
-func (db *DB) StaffByName(ctx context.Context, name string) (*domain.Staff, error) {
+// StaffByName returns the member of store whose name is exactly name, once
+// white space is folded as domain.NormalizeName does. A namesake in
+// another store is not found.
+func (db *DB) StaffByName(ctx context.Context, store int64, name string) (*domain.Staff, error) {
 	n, err := domain.NormalizeName(name)
 	if err != nil {
 		return nil, err
 	}
-	return db.findStaff(ctx, n, "name = ?", n)
+	return db.findStaff(ctx, n, "store_id = ? AND name = ?", store, n)
+}
+
+// knownStore returns nil when the group has the store with id, and
+// otherwise the EINVALID of an unknown store naming the known codes.
+func (db *DB) knownStore(id int64) error {
+	if db.Stores.ByID(id) == nil {
+		return domain.Errorkf(domain.EINVALID, "err.store_unknown", []any{fmt.Sprintf("#%d", id), db.Stores.Codes()},
+			"unknown store %d (known: %s)", id, db.Stores.Codes())
+	}
+	return nil
 }
 
 // StaffByTelegramID returns the member bound to a Telegram account: the
@@ -198,8 +214,19 @@ func (db *DB) findStaff(ctx context.Context, what string, where string, args ...
 	return row.staff()
 }
 
-// ListStaff returns the active members, or every member with
-// includeInactive, ordered by name.
+// ListStaffIn returns the active members of store, or every member of it
+// with includeInactive, ordered by name.
+func (db *DB) ListStaffIn(ctx context.Context, store int64, includeInactive bool) ([]*domain.Staff, error) {
+	q := db.conn(ctx).Where("store_id = ?", store)
+	if !includeInactive {
+		q = q.Where("active")
+	}
+	return db.listStaff(q)
+}
+
+// ListStaff returns the active members of every store, or every member
+// with includeInactive, ordered by name: the group's, for what serves them
+// all (the command menus at start).
 func (db *DB) ListStaff(ctx context.Context, includeInactive bool) ([]*domain.Staff, error) {
 	q := db.conn(ctx)
 	if !includeInactive {
@@ -208,15 +235,16 @@ func (db *DB) ListStaff(ctx context.Context, includeInactive bool) ([]*domain.St
 	return db.listStaff(q)
 }
 
-// StaffWithRole returns the active members holding role r, enrolled or
-// not, ordered by name.
-func (db *DB) StaffWithRole(ctx context.Context, r domain.Role) ([]*domain.Staff, error) {
+// StaffWithRole returns the active members of store holding role r,
+// enrolled or not, ordered by name. A group role holds only itself here:
+// the gm of a store are its own (domain.Roles.Has is for permissions).
+func (db *DB) StaffWithRole(ctx context.Context, store int64, r domain.Role) ([]*domain.Staff, error) {
 	if !r.Valid() {
 		return nil, domain.Errorkf(domain.EINVALID, "err.role_unknown", []any{string(r), domain.JoinRoles(domain.AllRoles)},
 			"unknown role %q", r)
 	}
 	// A valid role holds no LIKE wildcard, and the commas make it exact.
-	return db.listStaff(db.conn(ctx).Where("active AND roles LIKE ?", "%,"+string(r)+",%"))
+	return db.listStaff(db.conn(ctx).Where("store_id = ? AND active AND roles LIKE ?", store, "%,"+string(r)+",%"))
 }
 
 // listStaff runs q over the staff table, ordered by name.
@@ -267,7 +295,7 @@ func (db *DB) Deactivate(ctx context.Context, by int64, name string) (*domain.St
 		if err := domain.CanAdministerStaff(admin); err != nil { // before the look-up: a non-admin learns no name
 			return err
 		}
-		s, err := db.StaffByName(ctx, name)
+		s, err := db.StaffByName(ctx, admin.StoreID, name)
 		if err != nil {
 			return err
 		}
@@ -298,10 +326,10 @@ func (db *DB) SetDepartment(ctx context.Context, by int64, name, dept string) (*
 		if err := domain.CanSetDepartment(setter); err != nil {
 			return err
 		}
-		if err := domain.ValidDepartment(dept, db.Stores.Default().Rules.Complaints.Departments); err != nil {
+		if err := domain.ValidDepartment(dept, db.Stores.Of(setter.StoreID).Rules.Complaints.Departments); err != nil {
 			return err
 		}
-		s, err := db.StaffByName(ctx, name)
+		s, err := db.StaffByName(ctx, setter.StoreID, name)
 		if err != nil {
 			return err
 		}
@@ -323,7 +351,7 @@ func (db *DB) MemberBlocked(ctx context.Context, id int64) (*domain.StaffBlocked
 		if err != nil {
 			return err
 		}
-		bosses, err := db.StaffWithRole(ctx, domain.ApproverRole(s.Roles))
+		bosses, err := db.StaffWithRole(ctx, s.StoreID, domain.ApproverRole(s.Roles))
 		if err != nil {
 			return err
 		}
@@ -352,7 +380,7 @@ func (db *DB) VisibleStaff(ctx context.Context, by int64) ([]*domain.Staff, erro
 		if err := domain.CanListStaff(viewer); err != nil {
 			return err
 		}
-		out, err = db.ListStaff(ctx, domain.SeesInactiveStaff(viewer))
+		out, err = db.ListStaffIn(ctx, viewer.StoreID, domain.SeesInactiveStaff(viewer))
 		return err
 	})
 	if err != nil {
@@ -361,12 +389,50 @@ func (db *DB) VisibleStaff(ctx context.Context, by int64) ([]*domain.Staff, erro
 	return out, nil
 }
 
+// ChooseStore implements domain.StaffService.
+func (db *DB) ChooseStore(ctx context.Context, by int64, code string) (*domain.StoreChosen, error) {
+	var out *domain.StoreChosen
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		s, err := db.actor(ctx, by)
+		if err != nil {
+			return err
+		}
+		if err := domain.CanChooseStore(s); err != nil { // the console has no group role
+			return err
+		}
+		st, err := db.Stores.ByCode(code)
+		if err != nil {
+			return err
+		}
+		out = &domain.StoreChosen{Staff: s, Store: st, Already: s.StoreID == st.ID}
+		if out.Already {
+			return nil
+		}
+		s.StoreID = st.ID
+		return db.setStaff(ctx, s.ID, "store_id", st.ID)
+	})
+	if err != nil {
+		return nil, wrapInternal(err, "staff %d chooses store %q", by, code)
+	}
+	return out, nil
+}
+
 // actor loads the member who asks for a staff change, or the console's
-// operator for domain.Console. An unknown id is EFORBIDDEN (err.forbidden):
-// nobody may act in the name of a member who does not exist.
+// operator for domain.Console (in the default store: a single store's
+// console) or domain.ConsoleIn(store). An unknown id is EFORBIDDEN
+// (err.forbidden): nobody may act in the name of a member who does not
+// exist; a console in a store the group lacks is EINVALID.
 func (db *DB) actor(ctx context.Context, by int64) (*domain.Staff, error) {
-	if by == domain.Console {
-		return domain.ConsoleOperator(), nil
+	if store, ok := domain.ConsoleStore(by); ok {
+		op := domain.ConsoleOperator()
+		op.StoreID = store
+		if store == 0 {
+			op.StoreID = db.Stores.Default().ID
+		}
+		if err := db.knownStore(op.StoreID); err != nil {
+			return nil, err
+		}
+		return op, nil
 	}
 	s, err := db.StaffByID(ctx, by)
 	if domain.ErrorCode(err) == domain.ENOTFOUND {

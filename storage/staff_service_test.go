@@ -52,7 +52,7 @@ func TestStaffService_Invite(t *testing.T) {
 				_, err := db.Invite(ctx, by, "Li Si", domain.Roles{domain.RoleAdmin})
 				AssertError(t, err, domain.EFORBIDDEN, "err.forbidden")
 			}
-			_, err := db.StaffByName(ctx, "Li Si")
+			_, err := db.StaffByName(ctx, 1, "Li Si")
 			AssertError(t, err, domain.ENOTFOUND, "err.staff_not_found")
 		})
 		t.Run("ErrInvalid", func(t *testing.T) {

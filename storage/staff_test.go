@@ -78,15 +78,15 @@ func TestFindStaff(t *testing.T) {
 	storagetest.ForEachDriver(t, func(t *testing.T, db *storage.DB) {
 		s := MustCreateStaff(t, db, "Li Na", domain.RoleTelesales)
 		t.Run("ByName", func(t *testing.T) {
-			got, err := db.StaffByName(ctx, " Li  Na ")
+			got, err := db.StaffByName(ctx, 1, " Li  Na ")
 			if err != nil || got.ID != s.ID {
 				t.Fatalf("got %+v, %v", got, err)
 			}
 		})
 		t.Run("ErrByNameNotFound", func(t *testing.T) {
-			_, err := db.StaffByName(ctx, "li na") // names are exact
+			_, err := db.StaffByName(ctx, 1, "li na") // names are exact
 			AssertError(t, err, domain.ENOTFOUND, "err.staff_not_found")
-			_, err = db.StaffByName(ctx, "")
+			_, err = db.StaffByName(ctx, 1, "")
 			AssertError(t, err, domain.EINVALID, "err.name_empty")
 		})
 		t.Run("ErrByIDNotFound", func(t *testing.T) {
@@ -138,7 +138,7 @@ func TestListStaff(t *testing.T) {
 				domain.RoleConsultant: {"zhao"},
 				domain.RoleGM:         {},
 			} {
-				list, err := db.StaffWithRole(ctx, role)
+				list, err := db.StaffWithRole(ctx, 1, role)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -148,7 +148,7 @@ func TestListStaff(t *testing.T) {
 			}
 		})
 		t.Run("ErrWithUnknownRole", func(t *testing.T) {
-			_, err := db.StaffWithRole(ctx, "%")
+			_, err := db.StaffWithRole(ctx, 1, "%")
 			AssertError(t, err, domain.EINVALID, "err.role_unknown")
 		})
 	})

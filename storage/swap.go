@@ -23,7 +23,7 @@ func (db *DB) RequestSwap(ctx context.Context, r domain.SwapRequest) (*domain.Sw
 			return err
 		}
 		d := day.Format(domain.DateLayout)
-		colleague, err := db.StaffByName(ctx, r.Colleague)
+		colleague, err := db.StaffByName(ctx, requester.StoreID, r.Colleague)
 		if err != nil {
 			return err
 		}

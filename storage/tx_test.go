@@ -22,7 +22,7 @@ var errBoom = errors.New("boom")
 // assertNoStaff fails if a member named name exists.
 func assertNoStaff(tb testing.TB, db *storage.DB, name string) {
 	tb.Helper()
-	_, err := db.StaffByName(ctx, name)
+	_, err := db.StaffByName(ctx, 1, name)
 	AssertError(tb, err, domain.ENOTFOUND, "err.staff_not_found")
 }
 
@@ -45,13 +45,13 @@ func TestInTx(t *testing.T) {
 					return err
 				}
 				// The transaction sees its own writes.
-				_, err := db.StaffByName(ctx, "Committed")
+				_, err := db.StaffByName(ctx, 1, "Committed")
 				return err
 			})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := db.StaffByName(ctx, "Committed"); err != nil {
+			if _, err := db.StaffByName(ctx, 1, "Committed"); err != nil {
 				t.Fatal(err)
 			}
 		})

@@ -102,6 +102,9 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		db.Close()
 		return nil, err
 	}
+	// The first store's zone is that of the specs naming none (the
+	// group's housekeeping); each store's calendar jobs name theirs
+	// (CRON_TZ=).
 	a.Jobs = jobs.NewScheduler(cfg.Calendar().Location, now, log)
 	if db.Driver() == storage.DriverPostgres {
 		// Replicas may share the database: one of them runs the jobs.
@@ -151,7 +154,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 // order: stop fetching updates and let handlers in flight finish (bounded),
 // stop the jobs, and leave closing the database to Close.
 func (a *App) Run(ctx context.Context) error {
-	staff, err := a.DB.ListStaff(ctx, false)
+	staff, err := a.DB.ListStaff(ctx, false) // every store's
 	if err != nil {
 		return fmt.Errorf("list staff: %w", err)
 	}

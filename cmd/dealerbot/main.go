@@ -3,8 +3,8 @@
 //	dealerbot demo [--script FILE]        try it: no token, no network
 //	dealerbot run --config config.yaml    serve Telegram
 //	dealerbot migrate --config FILE       create or upgrade the schema
-//	dealerbot staff add --name N --role R one-time invite for a staff member
-//	dealerbot staff list                  who is on the staff
+//	dealerbot staff add --name N --role R [--store CODE] one-time invite
+//	dealerbot staff list [--store CODE]   who is on a store's staff
 //	dealerbot outbox                      what is not delivered yet
 package main
 
@@ -30,8 +30,10 @@ Usage:
   dealerbot demo [--script FILE]                 a terminal chat with the bot; no token, no network
   dealerbot run [--config FILE]                  serve Telegram (token from DEALERBOT_TELEGRAM_TOKEN)
   dealerbot migrate [--config FILE]              create or upgrade the database schema
-  dealerbot staff add --name NAME --role ROLES   add a staff member and print their invite link
-  dealerbot staff list                           list the staff
+  dealerbot staff add --name NAME --role ROLES [--store CODE]
+                                                 add a staff member to a store and print their invite link
+  dealerbot staff list [--store CODE]            list a store's staff
+                                                 (--store is required when the config lists several stores)
   dealerbot outbox [--status S] [--limit N]       what is not delivered yet: pending, failed, undeliverable
 
 Every command takes --config FILE (default: config.yaml if it exists).

@@ -40,8 +40,9 @@ func cmdOutbox(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	fmt.Fprintf(stdout, "pending %d (retrying %d), oldest waiting %s; failed %d; undeliverable %d\n",
 		st.Pending, st.Retrying, oldest, st.Failed, st.Undeliverable)
 	rate := deliveryLimits(cfg.Delivery).PerSecond()
-	fmt.Fprintf(stdout, "at %d msg/s (all replicas together) the last of them goes out in %s; per store once stores exist\n",
+	fmt.Fprintf(stdout, "at %d msg/s (all replicas together) the last of them goes out in %s\n",
 		rate, domain.DrainTime(st.Pending, rate).Round(time.Second))
+	fmt.Fprintf(stdout, "backlog per store: %s\n", storeBacklog(db.Stores, st.ByStore))
 	if err := printReplicas(ctx, stdout, db); err != nil {
 		return err
 	}
@@ -59,7 +60,7 @@ func cmdOutbox(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	if err != nil {
 		return err
 	}
-	loc := cfg.Calendar().Location
+	loc := cfg.Calendar().Location // the first store's: the listing's times are the group's
 	for _, m := range msgs {
 		fmt.Fprintf(stdout, "%-6d %-13s chat %-12d tries %-2d %s  %s  %s\n", m.ID, m.Status, m.ChatID, m.Attempts,
 			m.CreatedAt.In(loc).Format("01-02 15:04"), m.Key, preview(m.Text, 40))
@@ -68,6 +69,23 @@ func cmdOutbox(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		}
 	}
 	return nil
+}
+
+// storeBacklog lists the backlog per store, "main 12, east 3, (group) 1",
+// or "none".
+func storeBacklog(stores *domain.Stores, by []domain.StoreBacklog) string {
+	if len(by) == 0 {
+		return "none"
+	}
+	parts := make([]string, len(by))
+	for i, s := range by {
+		code := "(group)"
+		if st := stores.ByID(s.StoreID); st != nil {
+			code = st.Code
+		}
+		parts[i] = fmt.Sprintf("%s %d", code, s.Pending)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // replicaLive is how long after its last beat a replica is taken for

@@ -50,7 +50,7 @@ func TestOutboxCommand_ShowsWhatIsNotDelivered(t *testing.T) {
 	}
 	got := out.String()
 	for _, want := range []string{"pending 2", "undeliverable 1", "早上好", "blocked by the user",
-		"at 30 msg/s (all replicas together) the last of them goes out in 0s", "per store once stores exist",
+		"at 30 msg/s (all replicas together) the last of them goes out in 0s", "backlog per store: (group) 2",
 		"leader: none", "replica replica-a (webhook) live, last seen 0s ago"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("output lacks %q:\n%s", want, got)

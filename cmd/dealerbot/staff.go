@@ -22,6 +22,7 @@ func cmdStaff(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	fs := newFlagSet("staff "+args[0], stderr, &c)
 	name := fs.String("name", "", "the staff member's name, e.g. 王经理")
 	roles := fs.String("role", "", "roles, comma-separated: "+domain.JoinRoles(domain.AllRoles))
+	storeCode := fs.String("store", "", "the store's code (required when the config lists several stores)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -30,6 +31,11 @@ func cmdStaff(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		return err
 	}
 	defer db.Close()
+	store, err := storeFlag(db.Stores, *storeCode)
+	if err != nil {
+		return fmt.Errorf("staff %s: %w", args[0], err)
+	}
+	console := domain.ConsoleIn(store.ID)
 
 	switch args[0] {
 	case "add":
@@ -40,20 +46,20 @@ func cmdStaff(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		if err != nil {
 			return fmt.Errorf("staff add: --role: %s", domain.ErrorMessage(err))
 		}
-		out, err := db.Invite(ctx, domain.Console, *name, rs)
+		out, err := db.Invite(ctx, console, *name, rs)
 		if err != nil {
 			return fmt.Errorf("staff add: %s", domain.ErrorMessage(err))
 		}
 		s, inv := out.Staff, out.Invite
 		username := botUsername(ctx, cfg)
-		fmt.Fprintf(stdout, "Staff member %s (%s) added.\nInvite code: %s (single use, expires %s)\nLink: https://t.me/%s?start=%s\n",
-			s.Name, s.Roles, inv.Code, inv.ExpiresAt.In(cfg.Calendar().Location).Format("2006-01-02 15:04 MST"), username, inv.Code)
+		fmt.Fprintf(stdout, "Staff member %s (%s) added to store %s.\nInvite code: %s (single use, expires %s)\nLink: https://t.me/%s?start=%s\n",
+			s.Name, s.Roles, store.Code, inv.Code, inv.ExpiresAt.In(store.Calendar.Location).Format("2006-01-02 15:04 MST"), username, inv.Code)
 		if username == "<bot username>" {
 			fmt.Fprintln(stdout, "(Set DEALERBOT_TELEGRAM_TOKEN to print the bot's real username; or send /start "+inv.Code+" to the bot.)")
 		}
 		return nil
 	case "list":
-		all, err := db.VisibleStaff(ctx, domain.Console)
+		all, err := db.VisibleStaff(ctx, console)
 		if err != nil {
 			return err
 		}
@@ -70,6 +76,23 @@ func cmdStaff(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		return nil
 	}
 	return fmt.Errorf("staff: unknown subcommand %q (add or list)", args[0])
+}
+
+// storeFlag is the store --store names: with one store configured it
+// may be left out; with several it is required. An unknown code is an
+// error naming the flag and the known codes.
+func storeFlag(stores *domain.Stores, code string) (*domain.Store, error) {
+	if code == "" {
+		if stores.Len() == 1 {
+			return stores.Default(), nil // a single store: the one there is
+		}
+		return nil, fmt.Errorf("--store is required: the config lists %d stores (%s)", stores.Len(), stores.Codes())
+	}
+	st, err := stores.ByCode(code)
+	if err != nil {
+		return nil, fmt.Errorf("--store %q: no such store (known: %s)", code, stores.Codes())
+	}
+	return st, nil
 }
 
 // botUsername asks the Bot API for the bot's username when a token is set.

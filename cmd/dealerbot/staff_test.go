@@ -77,8 +77,52 @@ func TestStaffCommand_SharesTheChatsUseCase(t *testing.T) {
 		if err != nil || codeRE.FindStringSubmatch(out) == nil {
 			t.Fatalf("re-adding a deactivated member: %v\n%s", err, out)
 		}
-		if s, err := db.StaffByName(ctx, "陈顾问"); err != nil || !s.Active {
+		if s, err := db.StaffByName(ctx, 1, "陈顾问"); err != nil || !s.Active {
 			t.Fatalf("re-added %+v, %v", s, err)
 		}
 	})
+}
+
+// TestStores_StaffCommandTakesTheStore: with several stores, `dealerbot
+// staff add|list` need --store, an unknown code names the flag and the
+// known codes, and the member is added to (and listed in) that store only.
+func TestStores_StaffCommandTakesTheStore(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "c.yaml")
+	if err := os.WriteFile(cfgPath, []byte("database:\n  path: "+filepath.Join(dir, "s.db")+"\n"+twoStores), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	getenv := func(string) string { return "" }
+	staff := func(args ...string) (string, error) {
+		var out, errOut bytes.Buffer
+		err := runMain(ctx, append([]string{"staff"}, append(args, "--config", cfgPath)...), nil, &out, &errOut, getenv)
+		return out.String(), err
+	}
+	if _, err := staff("add", "--name", "王经理", "--role", "admin"); err == nil ||
+		!strings.Contains(err.Error(), "--store is required") || !strings.Contains(err.Error(), "bj01, wlmq") {
+		t.Fatalf("add without --store: %v", err)
+	}
+	if _, err := staff("list", "--store", "xa01"); err == nil ||
+		!strings.Contains(err.Error(), `--store "xa01"`) || !strings.Contains(err.Error(), "bj01, wlmq") {
+		t.Fatalf("list with an unknown store: %v", err)
+	}
+	out, err := staff("add", "--name", "王经理", "--role", "admin", "--store", "wlmq")
+	if err != nil || !strings.Contains(out, "added to store wlmq") || !strings.Contains(out, "+06") {
+		t.Fatalf("add to wlmq: %v\n%s", err, out)
+	}
+	// The same name is another person in the other store.
+	if out, err := staff("add", "--name", "王经理", "--role", "admin", "--store", "bj01"); err != nil || !strings.Contains(out, "added to store bj01") {
+		t.Fatalf("add to bj01: %v\n%s", err, out)
+	}
+	if out, err := staff("add", "--name", "李顾问", "--role", "consultant", "--store", "bj01"); err != nil {
+		t.Fatalf("add to bj01: %v\n%s", err, out)
+	}
+	out, err = staff("list", "--store", "wlmq")
+	if err != nil || strings.Count(strings.TrimSpace(out), "\n") != 0 || !strings.Contains(out, "王经理") {
+		t.Fatalf("list wlmq:\n%s %v", out, err)
+	}
+	if out, err := staff("list", "--store", "bj01"); err != nil || !strings.Contains(out, "李顾问") || !strings.Contains(out, "王经理") {
+		t.Fatalf("list bj01:\n%s %v", out, err)
+	}
 }
