@@ -27,7 +27,7 @@ type App struct {
 
 	morning  *jobs.MorningPush
 	register *jobs.WeeklyRegister
-	duty     *jobs.DutyReminder
+	duty     []*jobs.DutyReminder // one per store
 }
 
 // openDB opens the configured database and brings its schema up to date.
@@ -112,8 +112,9 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 	cleanup := &jobs.MonthEndCleanup{Store: db, Bot: a.Bot, Rules: cfg.Rules.Leads, Calendar: cfg.Calendar()}
 	register := &jobs.WeeklyRegister{Store: db, Bot: a.Bot, Rules: cfg.Rules.Complaints, Calendar: cfg.Calendar()}
 	a.register = register
-	duty := &jobs.DutyReminder{Store: db, Bot: a.Bot, Rules: cfg.Rules.Rota, Calendar: cfg.Calendar()}
-	a.duty = duty
+	for _, st := range db.Stores.All() {
+		a.duty = append(a.duty, &jobs.DutyReminder{Store: db, Bot: a.Bot, Shop: st})
+	}
 	for _, j := range []struct {
 		spec string
 		job  jobs.Job
@@ -122,9 +123,14 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		{morning.Spec(), morning},
 		{cleanup.Spec(), cleanup},
 		{register.Spec(), register},
-		{duty.Spec(), duty},
 	} {
 		if err := a.Jobs.Add(j.spec, j.job); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	for _, duty := range a.duty {
+		if err := a.Jobs.Add(duty.Spec(), duty); err != nil {
 			db.Close()
 			return nil, err
 		}
@@ -134,7 +140,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		&jobs.VisitGradePrompt{Store: db, Bot: a.Bot, After: 24 * time.Hour},
 		&jobs.Reminders{Store: db, Bot: a.Bot, Rules: cfg.Rules.Leads, Calendar: cfg.Calendar()},
 		&jobs.ComplaintChaser{Store: db, Bot: a.Bot, Rules: cfg.Rules.Complaints, Calendar: cfg.Calendar()},
-		&jobs.ReceptionTimeouts{Store: db, Bot: a.Bot},
+		&jobs.ReceptionTimeouts{Store: db, Bot: a.Bot, Stores: db.Stores},
 	} {
 		a.Jobs.AddDeadline(job)
 	}
@@ -158,8 +164,10 @@ func (a *App) Run(ctx context.Context) error {
 		if err := a.register.CatchUp(ctx, now); err != nil {
 			a.Log.Error("weekly register catch-up", slog.Any("error", err))
 		}
-		if err := a.duty.CatchUp(ctx, now); err != nil {
-			a.Log.Error("duty reminder catch-up", slog.Any("error", err))
+		for _, duty := range a.duty {
+			if err := duty.CatchUp(ctx, now); err != nil {
+				a.Log.Error("duty reminder catch-up", slog.String("job", duty.Name()), slog.Any("error", err))
+			}
 		}
 	})
 	a.Jobs.Start()
