@@ -37,9 +37,9 @@ func (b *Bot) registerDuty() {
 	b.RegisterCallback(Callback{Prefix: "rq", Roles: []domain.Role{domain.RoleConsultant}, Handler: b.handleReceptionButton})
 }
 
-// dayOf is the store date of t: 2006-01-02 in the store's zone.
-func (b *Bot) dayOf(t time.Time) string {
-	return t.In(b.opts.Stores.Default().Calendar.Location).Format(domain.DateLayout)
+// dayOf is st's date of t: 2006-01-02 in the store's zone.
+func dayOf(st *domain.Store, t time.Time) string {
+	return t.In(st.Calendar.Location).Format(domain.DateLayout)
 }
 
 // handleDuty dispatches /duty [date], /duty set … and /duty weekly ….
@@ -60,13 +60,13 @@ func (b *Bot) handleDuty(ctx context.Context, r *Request) error {
 	}
 	day := b.now()
 	if len(f) == 1 {
-		t, err := b.parseDutyDay(f[0])
+		t, err := b.parseDutyDay(r, f[0])
 		if err != nil {
 			return err
 		}
 		day = t
 	}
-	roster, err := b.opts.Duty.Duties(ctx, day)
+	roster, err := b.opts.Duty.Duties(ctx, r.Staff.ID, day)
 	if err != nil {
 		return err
 	}
@@ -82,7 +82,7 @@ func (b *Bot) showDuties(ctx context.Context, r *Request, roster *domain.DutyRos
 		return nil
 	}
 	var lines []string
-	for _, role := range b.dutyRolesOf(list) {
+	for _, role := range dutyRolesOf(r.Store(), list) {
 		var names []string
 		for _, a := range list {
 			if a.Role != role {
@@ -103,15 +103,15 @@ func (b *Bot) showDuties(ctx context.Context, r *Request, roster *domain.DutyRos
 	return nil
 }
 
-// dutyRolesOf lists the roles of the assignments in configured order,
-// then any others (a role removed from the configuration) by name.
-func (b *Bot) dutyRolesOf(list []domain.DutyAssignment) []string {
+// dutyRolesOf lists the roles of the assignments in st's configured
+// order, then any others (a role removed from the configuration) by name.
+func dutyRolesOf(st *domain.Store, list []domain.DutyAssignment) []string {
 	seen := map[string]bool{}
 	for _, a := range list {
 		seen[a.Role] = true
 	}
 	var out []string
-	for _, d := range b.opts.Stores.Default().Rules.Rota.DutyRoles {
+	for _, d := range st.Rules.Rota.DutyRoles {
 		if seen[d.Name] {
 			out = append(out, d.Name)
 			delete(seen, d.Name)
@@ -127,19 +127,19 @@ func (b *Bot) dutyRolesOf(list []domain.DutyAssignment) []string {
 
 // handleDutySet assigns a duty: /duty set <date> <role> <name>.
 func (b *Bot) handleDutySet(ctx context.Context, r *Request, f []string) error {
-	role, who, err := b.dutyPlan(ctx, r, f)
+	role, name, err := b.dutyPlan(r, f)
 	if err != nil {
 		return err
 	}
-	t, err := b.parseDutyDay(f[0])
+	t, err := b.parseDutyDay(r, f[0])
 	if err != nil {
 		return err
 	}
-	out, err := b.opts.Duty.SetDuty(ctx, r.Staff.ID, t, role.Name, who.ID)
+	out, err := b.opts.Duty.SetDuty(ctx, r.Staff.ID, t, role.Name, name)
 	if err != nil {
 		return err
 	}
-	day := out.Day
+	day, who := out.Day, out.Staff
 	r.Reply(ctx, "duty.set_ok", who.Name, day, dutyRoleName(r.Lang, role.Name))
 	return b.tellDuty(ctx, out.Tell, fmt.Sprintf("duty-set:%s:%s:%d", day, role.Name, who.ID), func(lang domain.Lang, tasks string) string {
 		return T(lang, "duty.assigned", who.Name, restDate(lang, day), Raw(tasks))
@@ -152,15 +152,16 @@ func (b *Bot) tellDuty(ctx context.Context, who *domain.Staff, key string, text 
 	if who == nil {
 		return nil
 	}
-	return b.Push(ctx, key, who.TelegramID, who.ID, text(who.Lang, b.dutyTasks(who.Lang, []string{role})), nil)
+	return b.Push(ctx, key, who.TelegramID, who.ID, text(who.Lang, dutyTasks(b.StoreOf(who), who.Lang, []string{role})), nil)
 }
 
-// dutyTasks lists duty roles with their configured tasks, in lang.
-func (b *Bot) dutyTasks(lang domain.Lang, roles []string) string {
+// dutyTasks lists duty roles with the tasks st configures for them, in
+// lang.
+func dutyTasks(st *domain.Store, lang domain.Lang, roles []string) string {
 	var parts []string
 	for _, role := range roles {
 		part := T(lang, "duty.remind_role", dutyRoleName(lang, role))
-		if dr, ok := b.opts.Stores.Default().Rules.Rota.DutyRoleNamed(role); ok {
+		if dr, ok := st.Rules.Rota.DutyRoleNamed(role); ok {
 			for _, task := range dr.Tasks {
 				part += "\n" + T(lang, "duty.remind_task", task)
 			}
@@ -172,62 +173,59 @@ func (b *Bot) dutyTasks(lang domain.Lang, roles []string) string {
 
 // dutyPlan reads what /duty set, unset and weekly share: the caller must
 // plan duties (the command's grant; the service checks it again), and f is
-// [when, role, name…].
-func (b *Bot) dutyPlan(ctx context.Context, r *Request, f []string) (domain.DutyRole, *domain.Staff, error) {
+// [when, role, name…]. The service finds the person named in the
+// caller's store.
+func (b *Bot) dutyPlan(r *Request, f []string) (domain.DutyRole, string, error) {
 	if !r.May("plan") {
-		return domain.DutyRole{}, nil, domain.Errorkf(domain.EFORBIDDEN, "err.forbidden", nil, "staff %d may not plan duties", r.Staff.ID)
+		return domain.DutyRole{}, "", domain.Errorkf(domain.EFORBIDDEN, "err.forbidden", nil, "staff %d may not plan duties", r.Staff.ID)
 	}
 	if len(f) < 3 {
-		return domain.DutyRole{}, nil, errUsage
+		return domain.DutyRole{}, "", errUsage
 	}
 	role, err := b.dutyRoleFromInput(r, f[1])
 	if err != nil {
-		return domain.DutyRole{}, nil, err
+		return domain.DutyRole{}, "", err
 	}
-	who, err := b.dutyPerson(ctx, r.Staff.StoreID, strings.Join(f[2:], " "))
-	if err != nil {
-		return domain.DutyRole{}, nil, err
-	}
-	return role, who, nil
+	return role, strings.Join(f[2:], " "), nil
 }
 
 // handleDutyUnset takes a duty off someone: /duty unset <date|weekday>
 // <role> <name> — a date removes that day's assignment, a weekday (周一,
 // monday, 1) the weekly pattern's entry.
 func (b *Bot) handleDutyUnset(ctx context.Context, r *Request, f []string) error {
-	role, who, err := b.dutyPlan(ctx, r, f)
+	role, name, err := b.dutyPlan(r, f)
 	if err != nil {
 		return err
 	}
 	var (
-		removed bool
-		when    string
+		out  *domain.DutyUnset
+		when string
 	)
 	if wd, ok := parseDutyWeekday(f[0]); ok {
 		when = r.T("duty.weekday." + strconv.Itoa(int(wd))) // "1" or "mon" said as 星期一
-		removed, err = b.opts.Duty.UnsetWeekly(ctx, r.Staff.ID, wd, role.Name, who.ID)
+		out, err = b.opts.Duty.UnsetWeekly(ctx, r.Staff.ID, wd, role.Name, name)
 	} else {
-		t, perr := b.parseDutyDay(f[0])
+		t, perr := b.parseDutyDay(r, f[0])
 		if perr != nil {
 			return perr
 		}
-		when = b.dayOf(t)
-		removed, err = b.opts.Duty.UnsetDuty(ctx, r.Staff.ID, t, role.Name, who.ID)
+		when = dayOf(r.Store(), t)
+		out, err = b.opts.Duty.UnsetDuty(ctx, r.Staff.ID, t, role.Name, name)
 	}
 	if err != nil {
 		return err
 	}
-	if !removed {
-		r.Reply(ctx, "duty.unset_none", who.Name, when, dutyRoleName(r.Lang, role.Name))
+	if !out.Removed {
+		r.Reply(ctx, "duty.unset_none", out.Staff.Name, when, dutyRoleName(r.Lang, role.Name))
 		return nil
 	}
-	r.Reply(ctx, "duty.unset_ok", who.Name, when, dutyRoleName(r.Lang, role.Name))
+	r.Reply(ctx, "duty.unset_ok", out.Staff.Name, when, dutyRoleName(r.Lang, role.Name))
 	return nil
 }
 
 // handleDutyWeekly sets the weekly pattern: /duty weekly <weekday> <role> <name>.
 func (b *Bot) handleDutyWeekly(ctx context.Context, r *Request, f []string) error {
-	role, who, err := b.dutyPlan(ctx, r, f)
+	role, name, err := b.dutyPlan(r, f)
 	if err != nil {
 		return err
 	}
@@ -235,19 +233,21 @@ func (b *Bot) handleDutyWeekly(ctx context.Context, r *Request, f []string) erro
 	if !ok {
 		return domain.Errorkf(domain.EINVALID, "duty.weekday_bad", []any{f[0]}, "%q is no weekday", f[0])
 	}
-	out, err := b.opts.Duty.SetWeekly(ctx, r.Staff.ID, wd, role.Name, who.ID)
+	out, err := b.opts.Duty.SetWeekly(ctx, r.Staff.ID, wd, role.Name, name)
 	if err != nil {
 		return err
 	}
+	who := out.Staff
 	r.Reply(ctx, "duty.weekly_ok", who.Name, r.T("duty.weekday."+strconv.Itoa(int(wd))), dutyRoleName(r.Lang, role.Name))
-	return b.tellDuty(ctx, out.Tell, fmt.Sprintf("duty-weekly:%d:%s:%d:%s", wd, role.Name, who.ID, b.dayOf(b.now())), func(lang domain.Lang, tasks string) string {
+	return b.tellDuty(ctx, out.Tell, fmt.Sprintf("duty-weekly:%d:%s:%d:%s", wd, role.Name, who.ID, dayOf(r.Store(), b.now())), func(lang domain.Lang, tasks string) string {
 		return T(lang, "duty.assigned_weekly", who.Name, T(lang, "duty.weekday."+strconv.Itoa(int(wd))), restDate(lang, out.Day), Raw(tasks))
 	}, role.Name)
 }
 
-// parseDutyDay reads a date as staff type it (domain.ParseDay).
-func (b *Bot) parseDutyDay(s string) (time.Time, error) {
-	t, err := domain.ParseDay(s, b.now(), b.opts.Stores.Default().Calendar)
+// parseDutyDay reads a date as staff type it (domain.ParseDay, on the
+// calendar of the requester's store).
+func (b *Bot) parseDutyDay(r *Request, s string) (time.Time, error) {
+	t, err := domain.ParseDay(s, b.now(), r.Store().Calendar)
 	if err != nil {
 		return time.Time{}, domain.Errorkf(domain.EINVALID, "duty.day_bad", []any{s}, "%q is not a date", s)
 	}
@@ -274,14 +274,15 @@ func parseDutyWeekday(s string) (time.Weekday, bool) {
 	return domain.ParseWeekday(s)
 }
 
-// dutyRoleFromInput finds a configured duty role by its name or its name
-// in either language.
+// dutyRoleFromInput finds a duty role of the requester's store by its
+// name or its name in either language.
 func (b *Bot) dutyRoleFromInput(r *Request, s string) (domain.DutyRole, error) {
-	if d, ok := b.opts.Stores.Default().Rules.Rota.DutyRoleNamed(s); ok {
+	rota := r.Store().Rules.Rota
+	if d, ok := rota.DutyRoleNamed(s); ok {
 		return d, nil
 	}
 	var names []string
-	for _, d := range b.opts.Stores.Default().Rules.Rota.DutyRoles {
+	for _, d := range rota.DutyRoles {
 		for _, lang := range []domain.Lang{domain.LangZH, domain.LangEN} {
 			if dutyRoleName(lang, d.Name) == s {
 				return d, nil
@@ -301,37 +302,26 @@ func dutyRoleName(lang domain.Lang, role string) string {
 	return role
 }
 
-// dutyPerson finds the active staff member of store named.
-func (b *Bot) dutyPerson(ctx context.Context, store int64, name string) (*domain.Staff, error) {
-	s, err := b.store.StaffByName(ctx, store, name)
-	if err != nil || !s.Active {
-		if err == nil || domain.ErrorCode(err) == domain.ENOTFOUND || domain.ErrorCode(err) == domain.EINVALID {
-			return nil, domain.Errorkf(domain.ENOTFOUND, "err.staff_not_found", []any{name}, "no staff %q", name)
-		}
-		return nil, err
-	}
-	return s, nil
-}
-
 // NotifyDutyReminder sends everyone on duty their roles and tasks (key
 // duty:<day>:<staff>, so a rerun sends nothing twice) and the roster to
-// the team's group chat. Call it inside a transaction (jobs.DutyNotifier).
+// the store's group chat. Call it inside a transaction (jobs.DutyNotifier).
 func (b *Bot) NotifyDutyReminder(ctx context.Context, rem *domain.DutyReminder) error {
-	d := rem.Day
+	d, st := rem.Day, b.opts.Stores.Of(rem.StoreID)
 	for _, p := range rem.Remind {
 		s := p.Staff
-		text := T(s.Lang, "duty.remind", s.Name, d, Raw(b.dutyTasks(s.Lang, p.Roles)))
+		text := T(s.Lang, "duty.remind", s.Name, d, Raw(dutyTasks(st, s.Lang, p.Roles)))
 		if err := b.Push(ctx, fmt.Sprintf("duty:%s:%d", d, s.ID), s.TelegramID, s.ID, text, nil); err != nil {
 			return err
 		}
 	}
-	return b.pushRoster(ctx, d, rem.Roster)
+	return b.pushRoster(ctx, st, d, rem.Roster)
 }
 
-// pushRoster posts the day's roster in the team's group chat, if one is
-// configured (telegram.group_chat_id), in the store's language.
-func (b *Bot) pushRoster(ctx context.Context, day string, roster []domain.StaffOnDuty) error {
-	if b.opts.Stores.Default().GroupChatID == 0 || len(roster) == 0 {
+// pushRoster posts st's roster of day in the store's group chat, if it
+// has one (group_chat_id), in the store's language. The key names the
+// store: every store posts a roster each day.
+func (b *Bot) pushRoster(ctx context.Context, st *domain.Store, day string, roster []domain.StaffOnDuty) error {
+	if st.GroupChatID == 0 || len(roster) == 0 {
 		return nil
 	}
 	lang := domain.LangZH
@@ -343,7 +333,7 @@ func (b *Bot) pushRoster(ctx context.Context, day string, roster []domain.StaffO
 		}
 		lines = append(lines, T(lang, "duty.roster_line", p.Staff.Name, strings.Join(names, T(lang, "list.sep"))))
 	}
-	return b.Push(ctx, "roster:"+day, b.opts.Stores.Default().GroupChatID, 0, strings.Join(lines, "\n"), nil)
+	return b.Push(ctx, fmt.Sprintf("roster:%d:%s", st.ID, day), st.GroupChatID, 0, strings.Join(lines, "\n"), nil)
 }
 
 // NotifyDutyRestConflicts tells the supervisors of anyone on duty who has

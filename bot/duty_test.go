@@ -92,10 +92,8 @@ func TestR5_2_MorningDutyReminderOnce(t *testing.T) {
 
 	loc := shanghai()
 	h.advance(time.Date(2026, 11, 28, 8, 0, 0, 0, loc).Sub(h.clock()))
-	rules := domain.DefaultRules()
-	job := &jobs.DutyReminder{Store: h.db, Bot: h.bot, Rules: rules.Rota,
-		Calendar: &domain.Calendar{Location: loc, Open: 9 * 60, Close: 18 * 60, WorkingDays: []time.Weekday{0, 1, 2, 3, 4, 5, 6}}}
-	if job.Spec() != "0 8 * * *" {
+	job := &jobs.DutyReminder{Store: h.db, Bot: h.bot, Shop: h.db.Stores.Default()}
+	if job.Spec() != "CRON_TZ=Asia/Shanghai 0 8 * * *" {
 		t.Fatalf("spec %q", job.Spec())
 	}
 	users := []telegramtest.User{sup, chen, liu, zhao, wang}
@@ -202,8 +200,7 @@ func TestR5_2_RosterInTheTeamGroup(t *testing.T) {
 	h.planDuty(sup, "/duty set 2026-11-28 开门 陈顾问")
 	loc := shanghai()
 	h.advance(time.Date(2026, 11, 28, 8, 0, 0, 0, loc).Sub(h.clock()))
-	job := &jobs.DutyReminder{Store: h.db, Bot: h.bot, Rules: domain.DefaultRules().Rota,
-		Calendar: &domain.Calendar{Location: loc, Open: 9 * 60, Close: 18 * 60, WorkingDays: []time.Weekday{0, 1, 2, 3, 4, 5, 6}}}
+	job := &jobs.DutyReminder{Store: h.db, Bot: h.bot, Shop: h.db.Stores.Default()}
 	for range 2 {
 		if err := job.Run(context.Background(), h.clock()); err != nil {
 			t.Fatal(err)

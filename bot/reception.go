@@ -54,7 +54,9 @@ func (b *Bot) handleNext(ctx context.Context, r *Request) error {
 	return nil
 }
 
-// sendReceptionCard sends the card of call c (nil: nobody called).
+// sendReceptionCard sends the card of call c (nil: nobody called), with
+// the answer time of the called person's store. The key names the store:
+// each store numbers its own calls of the day.
 func (b *Bot) sendReceptionCard(ctx context.Context, c *domain.ReceptionCall) error {
 	if c == nil {
 		return nil
@@ -65,18 +67,18 @@ func (b *Bot) sendReceptionCard(ctx context.Context, c *domain.ReceptionCall) er
 		{Text: T(s.Lang, "btn.rq_accept"), CallbackData: "rq:ok:" + data},
 		{Text: T(s.Lang, "btn.rq_busy"), CallbackData: "rq:busy:" + data},
 	})
-	text := T(s.Lang, "rq.card", s.Name, spanText(s.Lang, b.opts.Stores.Default().Rules.Rota.ReceptionAnswerLimit))
-	return b.Push(ctx, fmt.Sprintf("rq-call:%s:%d", c.Day, c.Number), s.TelegramID, s.ID, text, markup)
+	text := T(s.Lang, "rq.card", s.Name, spanText(s.Lang, b.StoreOf(s).Rules.Rota.ReceptionAnswerLimit))
+	return b.Push(ctx, fmt.Sprintf("rq-call:%d:%s:%d", c.StoreID, c.Day, c.Number), s.TelegramID, s.ID, text, markup)
 }
 
 // tellReception pushes a note to the receptionist who asked for the
-// call (nil: nobody); note names it within the day (e.g. "busy:3": the
-// third call).
-func (b *Bot) tellReception(ctx context.Context, rec *domain.Staff, day, note, key string, args ...any) error {
+// call (nil: nobody); note names it within the store's day (e.g.
+// "busy:3": the third call).
+func (b *Bot) tellReception(ctx context.Context, rec *domain.Staff, store int64, day, note, key string, args ...any) error {
 	if rec == nil {
 		return nil
 	}
-	return b.Push(ctx, fmt.Sprintf("rq-note:%s:%s", day, note), rec.TelegramID, rec.ID, T(rec.Lang, key, args...), nil)
+	return b.Push(ctx, fmt.Sprintf("rq-note:%d:%s:%s", store, day, note), rec.TelegramID, rec.ID, T(rec.Lang, key, args...), nil)
 }
 
 // receptionPassed renders a call passed over (busy, timeout): the card to
@@ -90,9 +92,9 @@ func (b *Bot) receptionPassed(ctx context.Context, p *domain.ReceptionPassed) er
 	}
 	note := p.Why + ":" + strconv.Itoa(p.Number)
 	if p.Next == nil {
-		return b.tellReception(ctx, p.Reception, p.Day, note, "rq."+p.Why+"_nobody", p.Passed.Name)
+		return b.tellReception(ctx, p.Reception, p.StoreID, p.Day, note, "rq."+p.Why+"_nobody", p.Passed.Name)
 	}
-	return b.tellReception(ctx, p.Reception, p.Day, note, "rq."+p.Why+"_next", p.Passed.Name, p.Next.Staff.Name)
+	return b.tellReception(ctx, p.Reception, p.StoreID, p.Day, note, "rq."+p.Why+"_next", p.Passed.Name, p.Next.Staff.Name)
 }
 
 // handleReceptionButton takes a consultant's answer: rq:ok|busy:<day>:<staff>.
@@ -112,7 +114,7 @@ func (b *Bot) handleReceptionButton(ctx context.Context, r *Request) error {
 		if err != nil {
 			return err
 		}
-		if err := b.tellReception(ctx, out.Reception, out.Day, "ok:"+strconv.Itoa(out.Number), "rq.accepted", r.Staff.Name); err != nil {
+		if err := b.tellReception(ctx, out.Reception, out.StoreID, out.Day, "ok:"+strconv.Itoa(out.Number), "rq.accepted", r.Staff.Name); err != nil {
 			return err
 		}
 		r.Reply(ctx, "rq.accept_ok")
@@ -136,16 +138,22 @@ func (b *Bot) handleReceptionButton(ctx context.Context, r *Request) error {
 	return stale
 }
 
-// CheckReceptionTimeout passes over today's call if it has gone
-// unanswered for ReceptionAnswerLimit (at now exactly, too) and renders
-// what follows: the next call and the note to reception. Call it inside
-// a transaction (jobs, at the instant ReceptionDeadline gives).
+// CheckReceptionTimeout passes over each store's call of today if it has
+// gone unanswered for the store's ReceptionAnswerLimit (at now exactly,
+// too) and renders what follows: the next call and the note to reception.
+// Call it inside a transaction (jobs, at the instant ReceptionDeadline
+// gives).
 func (b *Bot) CheckReceptionTimeout(ctx context.Context, now time.Time) error {
-	p, err := b.opts.Reception.Timeouts(ctx, now)
+	passed, err := b.opts.Reception.Timeouts(ctx, now)
 	if err != nil {
 		return err
 	}
-	return b.NotifyReceptionPassed(ctx, p)
+	for _, p := range passed {
+		if err := b.NotifyReceptionPassed(ctx, p); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // NotifyReceptionPassed renders a call passed over on timeout (nil:
@@ -161,9 +169,9 @@ func (b *Bot) ReceptionDeadline(ctx context.Context, after time.Time) (time.Time
 	return b.opts.Reception.NextDeadline(ctx, after)
 }
 
-// handleQueue shows today's line: /queue.
+// handleQueue shows today's line of the requester's store: /queue.
 func (b *Bot) handleQueue(ctx context.Context, r *Request) error {
-	st, err := b.opts.Reception.Queue(ctx)
+	st, err := b.opts.Reception.Queue(ctx, r.Store().ID)
 	if err != nil {
 		return err
 	}

@@ -78,7 +78,7 @@ func (b *Bot) handleRest(ctx context.Context, r *Request) error {
 	if len(f) != 1 {
 		return errUsage
 	}
-	day, err := b.parseDay(f[0])
+	day, err := b.parseDay(r, f[0])
 	if err != nil {
 		return err
 	}
@@ -93,10 +93,11 @@ func (b *Bot) handleRest(ctx context.Context, r *Request) error {
 	return nil
 }
 
-// parseDay reads a date as staff type it (domain.ParseDay, on the store's
-// calendar and clock); whether the date is allowed is the service's.
-func (b *Bot) parseDay(s string) (time.Time, error) {
-	return domain.ParseDay(s, b.now(), b.opts.Stores.Default().Calendar)
+// parseDay reads a date as staff type it (domain.ParseDay, on the clock
+// and the calendar of the requester's store); whether the date is allowed
+// is the service's.
+func (b *Bot) parseDay(r *Request, s string) (time.Time, error) {
+	return domain.ParseDay(s, b.now(), r.Store().Calendar)
 }
 
 // restCards are a rest day's approval cards.

@@ -29,7 +29,7 @@ func (b *Bot) handleRota(ctx context.Context, r *Request) error {
 	if strings.ContainsAny(head, ":：") { // "/rota\n张三: …" with no month
 		return errUsage
 	}
-	loc := b.opts.Stores.Default().Calendar.Location
+	loc := r.Store().Calendar.Location
 	month := b.now().In(loc)
 	if head != "" {
 		m, err := time.ParseInLocation(domain.RotaMonthLayout, head, loc)
@@ -39,7 +39,7 @@ func (b *Bot) handleRota(ctx context.Context, r *Request) error {
 		month = m
 	}
 	if len(plan) == 0 {
-		rota, err := b.opts.Rest.Rota(ctx, month)
+		rota, err := b.opts.Rest.Rota(ctx, r.Staff.ID, month)
 		if err != nil {
 			return err
 		}

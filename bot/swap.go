@@ -25,11 +25,11 @@ func (b *Bot) handleSwap(ctx context.Context, r *Request) error {
 	}
 	req := domain.SwapRequest{RequesterID: r.Staff.ID, Colleague: f[1]}
 	var err error
-	if req.Day, err = b.parseDay(f[0]); err != nil {
+	if req.Day, err = b.parseDay(r, f[0]); err != nil {
 		return err
 	}
 	if len(f) == 3 {
-		if req.TheirDay, err = b.parseDay(f[2]); err != nil {
+		if req.TheirDay, err = b.parseDay(r, f[2]); err != nil {
 			return err
 		}
 	}

@@ -7,7 +7,7 @@ import (
 )
 
 // DutyAssignment is one person on one duty role on one day (R5.2). Day is a
-// store date written 2006-01-02.
+// date of the person's store written 2006-01-02.
 type DutyAssignment struct {
 	Day     string
 	Role    string
@@ -92,38 +92,54 @@ func WeeklyFirstDay(wd time.Weekday, now time.Time, loc *time.Location) string {
 }
 
 // DutyService plans the duty rota and says who must hear of it (R5.2).
-// Days are times, of which the service takes the store date (outcomes say
-// it as 2006-01-02); weekdays 0 Sunday … 6 Saturday.
-// Each method is one transaction, or joins the caller's.
+// Each store has its own rota, its own duty roles (rules.rota.duty_roles,
+// which a store may override) and its own calendar: a planner plans, and
+// a viewer sees, the rota of their own store, and the names they type are
+// looked up among its staff (a member of another store is
+// err.staff_not_found). Days are times, of which the service takes the
+// store date (outcomes say it as 2006-01-02); weekdays 0 Sunday … 6
+// Saturday. Each method is one transaction, or joins the caller's.
 type DutyService interface {
-	// Duties returns the roster of day's store date: who is on which
-	// role, who of them rests, and each of them.
-	Duties(ctx context.Context, day time.Time) (*DutyRoster, error)
+	// Duties returns the roster of day's store date in the store of
+	// staff byID: who is on which role, who of them rests, and each of
+	// them. EFORBIDDEN (err.forbidden: no such member).
+	Duties(ctx context.Context, byID int64, day time.Time) (*DutyRoster, error)
 
-	// SetDuty puts staffID on role on day's store date for plannerID. EFORBIDDEN
-	// (err.forbidden), ENOTFOUND (err.staff_not_found), EINVALID
-	// (duty.day_past, duty.role_bad), ECONFLICT (duty.resting).
-	SetDuty(ctx context.Context, plannerID int64, day time.Time, role string, staffID int64) (*DutySet, error)
+	// SetDuty puts the member called name on role on day's store date for
+	// plannerID. EFORBIDDEN (err.forbidden), ENOTFOUND
+	// (err.staff_not_found), EINVALID (duty.day_past, duty.role_bad),
+	// ECONFLICT (duty.resting).
+	SetDuty(ctx context.Context, plannerID int64, day time.Time, role, name string) (*DutySet, error)
 
-	// SetWeekly adds staffID to role's weekly pattern on weekday. Errors
-	// as SetDuty but for days (EINVALID duty.weekday_bad).
-	SetWeekly(ctx context.Context, plannerID int64, weekday time.Weekday, role string, staffID int64) (*DutySet, error)
+	// SetWeekly adds the member called name to role's weekly pattern on
+	// weekday. Errors as SetDuty but for days (EINVALID duty.weekday_bad).
+	SetWeekly(ctx context.Context, plannerID int64, weekday time.Weekday, role, name string) (*DutySet, error)
 
-	// UnsetDuty takes staffID off role on day's store date; false when they were not
-	// on it. EFORBIDDEN (err.forbidden).
-	UnsetDuty(ctx context.Context, plannerID int64, day time.Time, role string, staffID int64) (bool, error)
+	// UnsetDuty takes the member called name off role on day's store
+	// date; Removed is false when they were not on it. EFORBIDDEN
+	// (err.forbidden), ENOTFOUND (err.staff_not_found).
+	UnsetDuty(ctx context.Context, plannerID int64, day time.Time, role, name string) (*DutyUnset, error)
 
-	// UnsetWeekly takes staffID off role's weekly pattern on weekday;
-	// false when they were not in it. EFORBIDDEN (err.forbidden).
-	UnsetWeekly(ctx context.Context, plannerID int64, weekday time.Weekday, role string, staffID int64) (bool, error)
+	// UnsetWeekly takes the member called name off role's weekly pattern
+	// on weekday; Removed is false when they were not in it. Errors as
+	// UnsetDuty.
+	UnsetWeekly(ctx context.Context, plannerID int64, weekday time.Weekday, role, name string) (*DutyUnset, error)
 
-	// DutyReminder is the morning reminder of day's store date: nothing on
-	// a day the store is closed.
-	DutyReminder(ctx context.Context, day time.Time) (*DutyReminder, error)
+	// DutyReminder is the morning reminder of day's date in store (its
+	// calendar): nothing on a day the store is closed.
+	DutyReminder(ctx context.Context, store int64, day time.Time) (*DutyReminder, error)
 
-	// RestConflicts are the people on duty on day's store date who have
-	// an approved rest day then, with the supervisors to tell.
-	RestConflicts(ctx context.Context, day time.Time) ([]DutyRestConflict, error)
+	// RestConflicts are the people of store on duty on day's store date
+	// who have an approved rest day then, with the store's supervisors to
+	// tell.
+	RestConflicts(ctx context.Context, store int64, day time.Time) ([]DutyRestConflict, error)
+}
+
+// DutyUnset is what UnsetDuty or UnsetWeekly did: whom it was about, and
+// whether they were on the duty.
+type DutyUnset struct {
+	Staff   *Staff
+	Removed bool
 }
 
 // DutyRoster is a day's duty: the assignments (sorted by role, then
@@ -148,13 +164,14 @@ type DutySet struct {
 	Weekly bool
 }
 
-// DutyReminder is a day's morning reminder: each person to remind with
-// their roles (active and enrolled, not resting), and the roster of
-// everyone on duty and not resting for the team's group chat.
+// DutyReminder is a store's morning reminder of a day: each person to
+// remind with their roles (active and enrolled, not resting), and the
+// roster of everyone on duty and not resting for the store's group chat.
 type DutyReminder struct {
-	Day    string
-	Remind []StaffOnDuty
-	Roster []StaffOnDuty
+	StoreID int64
+	Day     string
+	Remind  []StaffOnDuty
+	Roster  []StaffOnDuty
 }
 
 // StaffOnDuty is a person with their duty roles of a day.

@@ -6,8 +6,9 @@ import (
 	"time"
 )
 
-// ReceptionQueue is the day's showroom reception order (R5.3): who
-// receives the next walk-in. Storage keeps it in reception_queues and
+// ReceptionQueue is a store's showroom reception order of a day (R5.3):
+// who receives the next walk-in. Each store has one line a day, of its
+// own consultants. Storage keeps it in reception_queues and
 // reception_entries.
 //
 // Order is the line, first in line first. Away people keep no place: they
@@ -19,6 +20,7 @@ import (
 // Calls the calls made that day (each call's number), and LeadID the
 // waiting customer when reception named one (0: a walk-in nobody knows).
 type ReceptionQueue struct {
+	StoreID   int64
 	Day       string
 	Order     []int64
 	Away      map[int64]bool
@@ -179,15 +181,16 @@ func (q *ReceptionQueue) TimedOut(now time.Time, limit time.Duration) bool {
 // clock. Each method is one transaction, or joins the caller's.
 type ReceptionService interface {
 	// CallNext calls the first in line for a walk-in on behalf of
-	// receptionID; leadID names the waiting customer (0: unknown), whose
+	// receptionID, in their store's line; leadID names the waiting
+	// customer (0: unknown; one of another store is not found), whose
 	// visit Accept registers. The outcome says whether the line is empty,
 	// a call is pending already, or who was called (nobody: all passed).
 	CallNext(ctx context.Context, receptionID, leadID int64) (*ReceptionCalled, error)
 
 	// Accept takes the customer of call (day, calledID) for staffID, who
-	// goes to the back of the line. EFORBIDDEN (err.forbidden: someone
-	// else's call), ENOTFOUND (rq.stale: an earlier day's call, or one
-	// answered or passed over since).
+	// goes to the back of their store's line. EFORBIDDEN (err.forbidden:
+	// someone else's call), ENOTFOUND (rq.stale: an earlier day's call,
+	// or one answered or passed over since).
 	Accept(ctx context.Context, day string, calledID, staffID int64) (*ReceptionAccepted, error)
 
 	// Busy answers call (day, calledID) busy for staffID: they keep their
@@ -203,25 +206,27 @@ type ReceptionService interface {
 	// (rq.not_in_line).
 	Back(ctx context.Context, staffID int64) (*ReceptionBack, error)
 
-	// Queue returns today's line.
-	Queue(ctx context.Context) (*ReceptionQueue, error)
+	// Queue returns today's line of store (the viewer's). ENOTFOUND for
+	// an id no store has.
+	Queue(ctx context.Context, store int64) (*ReceptionQueue, error)
 
-	// FirstInLine is who would be called now for a walk-in (0: nobody).
-	FirstInLine(ctx context.Context) (int64, error)
+	// FirstInLine is who would be called now for a walk-in in store (0:
+	// nobody).
+	FirstInLine(ctx context.Context, store int64) (int64, error)
 
 	// TookWalkIn sends staffID, given a walk-in at the desk, to the back
-	// of today's line.
+	// of today's line of their store.
 	TookWalkIn(ctx context.Context, staffID int64) error
 
-	// Timeouts passes over today's call if it is unanswered at now (after
-	// the rules' ReceptionAnswerLimit; at the instant exactly, too): the
-	// miss is counted and the next is called, at now. Nil when no call
-	// timed out.
-	Timeouts(ctx context.Context, now time.Time) (*ReceptionPassed, error)
+	// Timeouts passes over each store's call of today if it is unanswered
+	// at now (after the store's ReceptionAnswerLimit; at the instant
+	// exactly, too): the miss is counted and the next is called, at now.
+	// One outcome per store whose call timed out; none when no call did.
+	Timeouts(ctx context.Context, now time.Time) ([]*ReceptionPassed, error)
 
-	// NextDeadline is when a pending call goes unanswered: the instant
-	// Timeouts passes it over. It reads the line of after's day and of
-	// today (after may be days old).
+	// NextDeadline is when the first pending call of any store goes
+	// unanswered: the instant Timeouts passes it over. It reads each
+	// store's line of after's day and of today (after may be days old).
 	NextDeadline(ctx context.Context, after time.Time) (time.Time, bool, error)
 }
 
@@ -240,9 +245,10 @@ type ReceptionCalled struct {
 // ReceptionCall is one call: who must get the card, and the call's
 // number within the day (its card's key).
 type ReceptionCall struct {
-	Day    string
-	Staff  *Staff
-	Number int
+	StoreID int64
+	Day     string
+	Staff   *Staff
+	Number  int
 }
 
 // ReceptionAccepted is what Accept did: who took the customer, the
@@ -250,6 +256,7 @@ type ReceptionCall struct {
 // customer whose visit is now theirs (nil: none), registered by
 // Registrar.
 type ReceptionAccepted struct {
+	StoreID   int64
 	Day       string
 	Staff     *Staff
 	Reception *Staff
@@ -263,6 +270,7 @@ type ReceptionAccepted struct {
 // passed, the next call (nil: nobody left in the round), the
 // receptionist to tell (nil: none), and the passed call's number.
 type ReceptionPassed struct {
+	StoreID   int64
 	Day       string
 	Why       string
 	Passed    *Staff

@@ -17,13 +17,15 @@ const (
 	RestCancelled = "cancelled" // replaced by a supervisor's plan
 )
 
-// RestDay is one person's rest day: a store date written 2006-01-02. While a
+// RestDay is one person's rest day: a date of their store (StoreID)
+// written 2006-01-02. While a
 // swap is being agreed, SwapWith is the colleague who would take the day,
 // SwapDay the colleague's day given in return ("" for none) and SwapStage
 // where the swap stands (swap.go). SwapSeq counts the swaps tried on the
 // day, so that one attempt's messages are told from an earlier one's.
 type RestDay struct {
 	ID        int64
+	StoreID   int64
 	StaffID   int64
 	Day       string
 	Status    string
@@ -69,8 +71,11 @@ func AfterToday(day, now time.Time, cal *Calendar) error {
 }
 
 // RestService files rest days, swaps and the month's plan and rules on them
-// (R5.1). Each method is one transaction, or joins the caller's. Days are
-// dates (any time of the day; the store's zone decides which date): the
+// (R5.1). Each method is one transaction, or joins the caller's. Everything
+// happens inside the store of the person acting: the limits count that
+// store's people, on its calendar and rules; names resolve among its
+// staff; a rest day of another store is not found. Days are dates (any
+// time of the day; the store's zone decides which date): the
 // chat reads what staff type with ParseDay and ParsePlan, and the service
 // checks the rules about the dates it is given (after today, the notice
 // period, weekends and holidays, the limits).
@@ -112,8 +117,9 @@ type RestService interface {
 	DecideSwap(ctx context.Context, id int64, d Decision) (*SwapDecided, error)
 
 	// Rota returns the approved rest days of month (its first day, in the
-	// store's zone), one line a person (rota.go).
-	Rota(ctx context.Context, month time.Time) (*Rota, error)
+	// store's zone) in the store of staff byID, one line a person
+	// (rota.go). EFORBIDDEN (err.forbidden: no such member).
+	Rota(ctx context.Context, byID int64, month time.Time) (*Rota, error)
 
 	// PlanMonth sets the month's plan by staff byID (read by ParsePlan
 	// from lines "姓名: 3 10 17 24"): all or nothing. A plan that breaks a

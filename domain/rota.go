@@ -173,7 +173,7 @@ func CheckPlan(plan []PlanLine, kept []RestDay, rules RotaRules, cal *Calendar, 
 					"plan line %d: %v", pl.N, err))
 				continue
 			}
-			accepted = append(accepted, RestDay{StaffID: pl.Staff.ID, Day: d, Status: RestApproved, DecidedBy: byID})
+			accepted = append(accepted, RestDay{StoreID: pl.Staff.StoreID, StaffID: pl.Staff.ID, Day: d, Status: RestApproved, DecidedBy: byID})
 		}
 	}
 	return accepted, problems

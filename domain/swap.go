@@ -17,7 +17,7 @@ const (
 	SwapAgreed SwapStage = "agreed" // the colleague agreed: the supervisors decide
 )
 
-// SwapRequest asks Colleague (a name) to take RequesterID's approved rest
+// SwapRequest asks Colleague (a name, of the requester's store) to take RequesterID's approved rest
 // day on Day's date, giving their own on TheirDay's date (zero for none) in
 // return.
 type SwapRequest struct {

@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -20,6 +21,7 @@ func (s *txStore) InTx(ctx context.Context, fn func(ctx context.Context) error) 
 // plays their notifier.
 type dutyBot struct {
 	reminded, flagged, checked []time.Time
+	stores                     []int64 // the store of each reminder and rest check
 	err                        error
 	deadline                   time.Time // the pending call's, if not zero
 }
@@ -34,19 +36,21 @@ func (s dutyStore) NextDeadline(_ context.Context, after time.Time) (time.Time, 
 	return s.bot.deadline, !s.bot.deadline.IsZero(), s.bot.err
 }
 
-func (s dutyStore) DutyReminder(_ context.Context, day time.Time) (*domain.DutyReminder, error) {
+func (s dutyStore) DutyReminder(_ context.Context, store int64, day time.Time) (*domain.DutyReminder, error) {
 	s.bot.reminded = append(s.bot.reminded, day)
-	return &domain.DutyReminder{}, s.bot.err
+	s.bot.stores = append(s.bot.stores, store)
+	return &domain.DutyReminder{StoreID: store}, s.bot.err
 }
 
-func (s dutyStore) RestConflicts(_ context.Context, day time.Time) ([]domain.DutyRestConflict, error) {
+func (s dutyStore) RestConflicts(_ context.Context, store int64, day time.Time) ([]domain.DutyRestConflict, error) {
 	s.bot.flagged = append(s.bot.flagged, day)
+	s.bot.stores = append(s.bot.stores, store)
 	return nil, nil
 }
 
-func (s dutyStore) Timeouts(_ context.Context, now time.Time) (*domain.ReceptionPassed, error) {
+func (s dutyStore) Timeouts(_ context.Context, now time.Time) ([]*domain.ReceptionPassed, error) {
 	s.bot.checked = append(s.bot.checked, now)
-	return &domain.ReceptionPassed{}, s.bot.err
+	return []*domain.ReceptionPassed{{StoreID: 1}, {StoreID: 2}}, s.bot.err
 }
 
 func (b *dutyBot) NotifyDutyReminder(context.Context, *domain.DutyReminder) error { return nil }
@@ -55,25 +59,33 @@ func (b *dutyBot) NotifyDutyRestConflicts(context.Context, []domain.DutyRestConf
 	return nil
 }
 
-func (b *dutyBot) NotifyReceptionPassed(context.Context, *domain.ReceptionPassed) error { return nil }
+func (b *dutyBot) NotifyReceptionPassed(_ context.Context, p *domain.ReceptionPassed) error {
+	b.stores = append(b.stores, p.StoreID)
+	return nil
+}
+
+// dutyShop is a store for the duty jobs: id, code, zone and rules.
+func dutyShop(id int64, code string, loc *time.Location, rules domain.Rules) *domain.Store {
+	return &domain.Store{ID: id, Code: code, Calendar: &domain.Calendar{Location: loc}, Rules: rules}
+}
 
 func TestR5_2_DutyReminder_SpecAndDays(t *testing.T) {
 	loc, err := time.LoadLocation("Asia/Shanghai")
 	if err != nil {
 		t.Fatal(err)
 	}
-	rules := domain.DefaultRules().Rota
-	if s := (&DutyReminder{Rules: rules}).Spec(); s != "0 8 * * *" {
+	rules := domain.DefaultRules()
+	if s := (&DutyReminder{Shop: dutyShop(1, "main", loc, rules)}).Spec(); s != "CRON_TZ=Asia/Shanghai 0 8 * * *" {
 		t.Errorf("spec %q", s)
 	}
-	rules.DutyReminder = 7*60 + 45
-	if s := (&DutyReminder{Rules: rules}).Spec(); s != "45 7 * * *" {
+	rules.Rota.DutyReminder = 7*60 + 45
+	if s := (&DutyReminder{Shop: dutyShop(1, "main", loc, rules)}).Spec(); s != "CRON_TZ=Asia/Shanghai 45 7 * * *" {
 		t.Errorf("spec %q", s)
 	}
 	store, bot := &txStore{}, &dutyBot{}
-	j := &DutyReminder{Store: dutyStore{store, bot}, Bot: bot, Rules: rules, Calendar: &domain.Calendar{Location: loc}}
-	if j.Name() == "" {
-		t.Error("no name")
+	j := &DutyReminder{Store: dutyStore{store, bot}, Bot: bot, Shop: dutyShop(1, "main", loc, rules)}
+	if j.Name() != "duty-reminder@main" {
+		t.Errorf("name %q", j.Name())
 	}
 	now := time.Date(2026, 11, 27, 8, 0, 0, 0, loc)
 	if err := j.Run(context.Background(), now.UTC()); err != nil {
@@ -95,7 +107,7 @@ func TestR5_2_DutyReminder_SpecAndDays(t *testing.T) {
 func TestR5_2_DutyReminderCatchUpOnlyAfterItsTime(t *testing.T) {
 	loc, _ := time.LoadLocation("Asia/Shanghai")
 	cal := &domain.Calendar{Location: loc, Open: 9 * 60, Close: 18 * 60, WorkingDays: []time.Weekday{0, 1, 2, 3, 4, 5, 6}}
-	j := &DutyReminder{Rules: domain.DefaultRules().Rota, Calendar: cal}
+	j := &DutyReminder{Shop: &domain.Store{ID: 1, Code: "main", Calendar: cal, Rules: domain.DefaultRules()}}
 	if err := j.CatchUp(context.Background(), time.Date(2026, 12, 1, 7, 0, 0, 0, loc)); err != nil {
 		t.Fatal(err)
 	}
@@ -105,4 +117,33 @@ func TestR5_2_DutyReminderCatchUpOnlyAfterItsTime(t *testing.T) {
 		}
 	}()
 	_ = j.CatchUp(context.Background(), time.Date(2026, 12, 1, 10, 0, 0, 0, loc))
+}
+
+// TestStores_R5_2_DutyReminderPerStore: each store's reminder job has its
+// own name, fires at its own reminder time in its own zone, and asks for
+// its own store's reminder of its own date.
+func TestStores_R5_2_DutyReminderPerStore(t *testing.T) {
+	sh, _ := time.LoadLocation("Asia/Shanghai")
+	ur, _ := time.LoadLocation("Asia/Urumqi")
+	rules := domain.DefaultRules()
+	late := rules
+	late.Rota.DutyReminder = 9 * 60
+	store, bot := &txStore{}, &dutyBot{}
+	a := &DutyReminder{Store: dutyStore{store, bot}, Bot: bot, Shop: dutyShop(1, "sh", sh, rules)}
+	b := &DutyReminder{Store: dutyStore{store, bot}, Bot: bot, Shop: dutyShop(2, "ur", ur, late)}
+	if a.Name() == b.Name() || b.Name() != "duty-reminder@ur" {
+		t.Errorf("names %q %q", a.Name(), b.Name())
+	}
+	if a.Spec() != "CRON_TZ=Asia/Shanghai 0 8 * * *" || b.Spec() != "CRON_TZ=Asia/Urumqi 0 9 * * *" {
+		t.Errorf("specs %q %q", a.Spec(), b.Spec())
+	}
+	// 2026-12-01 01:30 UTC: 09:30 on the 1st in Shanghai, 07:30 in Urumqi.
+	now := time.Date(2026, 12, 1, 1, 30, 0, 0, time.UTC)
+	if err := b.Run(context.Background(), now); err != nil {
+		t.Fatal(err)
+	}
+	if len(bot.reminded) != 1 || !bot.reminded[0].Equal(time.Date(2026, 12, 1, 0, 0, 0, 0, ur)) ||
+		fmt.Sprint(bot.stores) != "[2 2]" {
+		t.Fatalf("reminded %v for stores %v", bot.reminded, bot.stores)
+	}
 }

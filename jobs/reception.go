@@ -9,17 +9,20 @@ import (
 )
 
 // ReceptionTimeouts passes over a reception call left unanswered for the
-// configured time (R5.3), at that instant: the miss is counted and the
-// next is called.
+// time its store configures (R5.3), at that instant: the miss is counted
+// and the next is called. One instance serves every store's line: the
+// service reads each line with its store's rules and calendar (Stores is
+// the group's, for the record).
 type ReceptionTimeouts struct {
-	Store ReceptionTimeoutStore
-	Bot   ReceptionNotifier
+	Store  ReceptionTimeoutStore
+	Bot    ReceptionNotifier
+	Stores *domain.Stores
 }
 
 // ReceptionTimeoutStore passes over unanswered calls and says when the
 // pending one goes unanswered (domain.ReceptionService).
 type ReceptionTimeoutStore interface {
-	Timeouts(ctx context.Context, now time.Time) (*domain.ReceptionPassed, error)
+	Timeouts(ctx context.Context, now time.Time) ([]*domain.ReceptionPassed, error)
 	NextDeadline(ctx context.Context, after time.Time) (time.Time, bool, error)
 	Transactor
 }
@@ -45,11 +48,16 @@ func (j *ReceptionTimeouts) Next(ctx context.Context, after time.Time) (time.Tim
 // Run implements Job.
 func (j *ReceptionTimeouts) Run(ctx context.Context, now time.Time) error {
 	err := j.Store.InTx(ctx, func(ctx context.Context) error {
-		p, err := j.Store.Timeouts(ctx, now)
-		if err != nil || p == nil {
+		passed, err := j.Store.Timeouts(ctx, now)
+		if err != nil {
 			return err
 		}
-		return j.Bot.NotifyReceptionPassed(ctx, p)
+		for _, p := range passed {
+			if err := j.Bot.NotifyReceptionPassed(ctx, p); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("reception timeouts: %w", err)

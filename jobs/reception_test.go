@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 )
@@ -30,5 +31,8 @@ func TestR5_3_ReceptionTimeouts_NextAndRun(t *testing.T) {
 	}
 	if store.txs != 1 || len(bot.checked) != 1 || !bot.checked[0].Equal(now) {
 		t.Fatalf("txs %d checked %v", store.txs, bot.checked)
+	}
+	if fmt.Sprint(bot.stores) != "[1 2]" {
+		t.Fatalf("each store's passed call told, once: %v", bot.stores)
 	}
 }

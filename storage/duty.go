@@ -12,7 +12,8 @@ import (
 
 // The duty rota (R5.2): explicit assignments per day, and a weekly pattern
 // that fills a day's role when the day has no explicit assignment for it.
-// Days are store dates written 2006-01-02.
+// Each store has its own: every row carries the store_id of its person,
+// and every read names the store. Days are store dates written 2006-01-02.
 
 func checkDutyArgs(day, role string, staffID int64) error {
 	if _, err := time.Parse(domain.DateLayout, day); err != nil || role == "" || staffID <= 0 {
@@ -21,14 +22,14 @@ func checkDutyArgs(day, role string, staffID int64) error {
 	return nil
 }
 
-// AssignDuty puts a staff member on a duty role on day; assigning twice
-// stores one assignment.
-func (db *DB) AssignDuty(ctx context.Context, day, role string, staffID int64) error {
+// AssignDuty puts a staff member of store on a duty role on day; assigning
+// twice stores one assignment.
+func (db *DB) AssignDuty(ctx context.Context, store int64, day, role string, staffID int64) error {
 	if err := checkDutyArgs(day, role, staffID); err != nil {
 		return err
 	}
-	err := db.conn(ctx).Exec(`INSERT INTO duty_assignments (day, role, staff_id) VALUES (?, ?, ?)
-		ON CONFLICT (day, role, staff_id) DO NOTHING`, day, role, staffID).Error
+	err := db.conn(ctx).Exec(`INSERT INTO duty_assignments (store_id, day, role, staff_id) VALUES (?, ?, ?, ?)
+		ON CONFLICT (day, role, staff_id) DO NOTHING`, store, day, role, staffID).Error
 	if err != nil {
 		return formatError(fmt.Errorf("assign duty: %w", err))
 	}
@@ -45,14 +46,14 @@ func (db *DB) UnassignDuty(ctx context.Context, day, role string, staffID int64)
 	return res.RowsAffected > 0, nil
 }
 
-// SetPattern adds a staff member to a role's weekly pattern on a weekday
-// (0 Sunday … 6 Saturday); setting twice stores one.
-func (db *DB) SetPattern(ctx context.Context, weekday int, role string, staffID int64) error {
+// SetPattern adds a staff member of store to a role's weekly pattern on a
+// weekday (0 Sunday … 6 Saturday); setting twice stores one.
+func (db *DB) SetPattern(ctx context.Context, store int64, weekday int, role string, staffID int64) error {
 	if weekday < 0 || weekday > 6 || role == "" || staffID <= 0 {
 		return domain.Errorf(domain.EINVALID, "pattern %d %q %d: bad weekday, role or staff", weekday, role, staffID)
 	}
-	err := db.conn(ctx).Exec(`INSERT INTO duty_patterns (weekday, role, staff_id) VALUES (?, ?, ?)
-		ON CONFLICT (weekday, role, staff_id) DO NOTHING`, weekday, role, staffID).Error
+	err := db.conn(ctx).Exec(`INSERT INTO duty_patterns (store_id, weekday, role, staff_id) VALUES (?, ?, ?, ?)
+		ON CONFLICT (weekday, role, staff_id) DO NOTHING`, store, weekday, role, staffID).Error
 	if err != nil {
 		return formatError(fmt.Errorf("set duty pattern: %w", err))
 	}
@@ -69,17 +70,17 @@ func (db *DB) UnsetPattern(ctx context.Context, weekday int, role string, staffI
 	return res.RowsAffected > 0, nil
 }
 
-// DutyOn returns who is on duty on day: the day's explicit assignments,
-// and for each role without one, the weekly pattern of the day's weekday.
-// Sorted by role, then staff id.
-func (db *DB) DutyOn(ctx context.Context, day string) ([]domain.DutyAssignment, error) {
+// DutyOn returns who is on duty in store on day: the day's explicit
+// assignments, and for each role without one, the weekly pattern of the
+// day's weekday. Sorted by role, then staff id.
+func (db *DB) DutyOn(ctx context.Context, store int64, day string) ([]domain.DutyAssignment, error) {
 	d, err := time.Parse(domain.DateLayout, day)
 	if err != nil {
 		return nil, domain.Errorf(domain.EINVALID, "duty day %q: %v", day, err)
 	}
 	var out []domain.DutyAssignment
 	explicit := map[string]bool{}
-	rows, err := db.conn(ctx).Raw(`SELECT role, staff_id FROM duty_assignments WHERE day = ?`, day).Rows()
+	rows, err := db.conn(ctx).Raw(`SELECT role, staff_id FROM duty_assignments WHERE store_id = ? AND day = ?`, store, day).Rows()
 	if err != nil {
 		return nil, formatError(fmt.Errorf("duty on %s: %w", day, err))
 	}
@@ -95,7 +96,7 @@ func (db *DB) DutyOn(ctx context.Context, day string) ([]domain.DutyAssignment, 
 	if err := rows.Close(); err != nil {
 		return nil, formatError(fmt.Errorf("duty on %s: %w", day, err))
 	}
-	rows, err = db.conn(ctx).Raw(`SELECT role, staff_id FROM duty_patterns WHERE weekday = ?`, int(d.Weekday())).Rows()
+	rows, err = db.conn(ctx).Raw(`SELECT role, staff_id FROM duty_patterns WHERE store_id = ? AND weekday = ?`, store, int(d.Weekday())).Rows()
 	if err != nil {
 		return nil, formatError(fmt.Errorf("duty pattern of %s: %w", day, err))
 	}
@@ -121,11 +122,12 @@ func (db *DB) DutyOn(ctx context.Context, day string) ([]domain.DutyAssignment, 
 	return out, nil
 }
 
-// RestingOn returns the staff with an approved rest day on day, by id.
-func (db *DB) RestingOn(ctx context.Context, day string) ([]int64, error) {
+// RestingOn returns the staff of store with an approved rest day on day,
+// by id.
+func (db *DB) RestingOn(ctx context.Context, store int64, day string) ([]int64, error) {
 	var ids []int64
-	err := db.conn(ctx).Raw(`SELECT DISTINCT staff_id FROM rest_days WHERE day = ? AND status = ? ORDER BY staff_id`,
-		day, domain.RestApproved).Scan(&ids).Error
+	err := db.conn(ctx).Raw(`SELECT DISTINCT staff_id FROM rest_days WHERE store_id = ? AND day = ? AND status = ? ORDER BY staff_id`,
+		store, day, domain.RestApproved).Scan(&ids).Error
 	if err != nil {
 		return nil, formatError(fmt.Errorf("resting on %s: %w", day, err))
 	}
@@ -135,17 +137,22 @@ func (db *DB) RestingOn(ctx context.Context, day string) ([]int64, error) {
 // storage implements the duty rota's service (R5.2).
 var _ domain.DutyService = (*DB)(nil)
 
-// storeDay is t's store date, 2006-01-02 in the calendar's zone.
-func (db *DB) storeDay(t time.Time) string {
-	return t.In(db.Stores.Default().Calendar.Location).Format(domain.DateLayout)
+// rotaDate is t's date in st, 2006-01-02 in its calendar's zone.
+func rotaDate(st *domain.Store, t time.Time) string {
+	return t.In(st.Calendar.Location).Format(domain.DateLayout)
 }
 
 // Duties implements domain.DutyService.
-func (db *DB) Duties(ctx context.Context, t time.Time) (*domain.DutyRoster, error) {
-	day := db.storeDay(t)
+func (db *DB) Duties(ctx context.Context, byID int64, t time.Time) (*domain.DutyRoster, error) {
 	var out *domain.DutyRoster
 	err := db.InTx(ctx, func(ctx context.Context) error {
-		list, err := db.DutyOn(ctx, day)
+		by, err := db.rotaActor(ctx, byID)
+		if err != nil {
+			return err
+		}
+		st := db.rotaStoreOf(by)
+		day := rotaDate(st, t)
+		list, err := db.DutyOn(ctx, st.ID, day)
 		if err != nil {
 			return err
 		}
@@ -153,39 +160,41 @@ func (db *DB) Duties(ctx context.Context, t time.Time) (*domain.DutyRoster, erro
 		if len(list) == 0 {
 			return nil
 		}
-		if out.Resting, err = db.RestingOn(ctx, day); err != nil {
+		if out.Resting, err = db.RestingOn(ctx, st.ID, day); err != nil {
 			return err
 		}
 		out.Staff, err = db.staffByIDs(ctx, dutyStaffIDs(list))
 		return err
 	})
 	if err != nil {
-		return nil, wrapInternal(err, "duties of %s", day)
+		return nil, wrapInternal(err, "duties of %s", t.Format(time.DateOnly))
 	}
 	return out, nil
 }
 
 // dutyPlan checks what setting and unsetting a duty share: plannerID may
-// plan, staffID is an active member, and role is configured.
-func (db *DB) dutyPlan(ctx context.Context, plannerID int64, role string, staffID int64) (planner, who *domain.Staff, err error) {
+// plan, name is an active member of the planner's store, and role is one
+// of the store's duty roles. It returns the planner's store too.
+func (db *DB) dutyPlan(ctx context.Context, plannerID int64, role, name string) (st *domain.Store, planner, who *domain.Staff, err error) {
 	planner, err = db.StaffByID(ctx, plannerID)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if err := domain.CanPlanDuty(planner); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	who, err = db.StaffByID(ctx, staffID)
-	if err == nil && !who.Active {
-		err = domain.Errorkf(domain.ENOTFOUND, "err.staff_not_found", []any{who.Name}, "staff %d is inactive", staffID)
+	st = db.rotaStoreOf(planner)
+	who, err = db.rotaStaffNamed(ctx, st.ID, name)
+	if err == nil && !who.Active || domain.ErrorCode(err) == domain.ENOTFOUND || domain.ErrorCode(err) == domain.EINVALID {
+		err = domain.Errorkf(domain.ENOTFOUND, "err.staff_not_found", []any{name}, "no active staff %q in store %s", name, st.Code)
 	}
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	if _, ok := db.Stores.Default().Rules.Rota.DutyRoleNamed(role); !ok {
-		return nil, nil, domain.Errorkf(domain.EINVALID, "err.invalid", nil, "%q is no duty role", role)
+	if _, ok := st.Rules.Rota.DutyRoleNamed(role); !ok {
+		return nil, nil, nil, domain.Errorkf(domain.EINVALID, "err.invalid", nil, "%q is no duty role of store %s", role, st.Code)
 	}
-	return planner, who, nil
+	return st, planner, who, nil
 }
 
 // tellOnDuty is whom to tell at once of a duty just set: nobody when
@@ -198,106 +207,106 @@ func tellOnDuty(planner, who *domain.Staff, now bool) *domain.Staff {
 }
 
 // SetDuty implements domain.DutyService.
-func (db *DB) SetDuty(ctx context.Context, plannerID int64, t time.Time, role string, staffID int64) (*domain.DutySet, error) {
-	day := db.storeDay(t)
-	t = db.Stores.Default().Calendar.StartOfDay(t)
+func (db *DB) SetDuty(ctx context.Context, plannerID int64, t time.Time, role, name string) (*domain.DutySet, error) {
 	var out *domain.DutySet
 	err := db.InTx(ctx, func(ctx context.Context) error {
-		planner, who, err := db.dutyPlan(ctx, plannerID, role, staffID)
+		st, planner, who, err := db.dutyPlan(ctx, plannerID, role, name)
 		if err != nil {
 			return err
 		}
+		day, t := rotaDate(st, t), st.Calendar.StartOfDay(t)
 		now := db.now()
-		if day < db.storeDay(now) {
+		if day < rotaDate(st, now) {
 			return domain.Errorkf(domain.EINVALID, "duty.day_past", []any{day}, "duty day %s is past", day)
 		}
-		resting, err := db.RestingOn(ctx, day)
+		resting, err := db.RestingOn(ctx, st.ID, day)
 		if err != nil {
 			return err
 		}
 		if slices.Contains(resting, who.ID) {
 			return domain.Errorkf(domain.ECONFLICT, "duty.resting", []any{who.Name, day}, "staff %d rests on %s", who.ID, day)
 		}
-		if err := db.AssignDuty(ctx, day, role, who.ID); err != nil {
+		if err := db.AssignDuty(ctx, st.ID, day, role, who.ID); err != nil {
 			return err
 		}
-		at := domain.TellDutyAtOnce(t, now, db.Stores.Default().Rules.Rota.DutyReminder, db.Stores.Default().Calendar.Location)
+		at := domain.TellDutyAtOnce(t, now, st.Rules.Rota.DutyReminder, st.Calendar.Location)
 		out = &domain.DutySet{Day: day, Role: role, Staff: who, Tell: tellOnDuty(planner, who, at)}
 		return nil
 	})
 	if err != nil {
-		return nil, wrapInternal(err, "set duty %s %s %d", day, role, staffID)
+		return nil, wrapInternal(err, "set duty %s %s %q", t.Format(time.DateOnly), role, name)
 	}
 	return out, nil
 }
 
 // SetWeekly implements domain.DutyService.
-func (db *DB) SetWeekly(ctx context.Context, plannerID int64, weekday time.Weekday, role string, staffID int64) (*domain.DutySet, error) {
+func (db *DB) SetWeekly(ctx context.Context, plannerID int64, weekday time.Weekday, role, name string) (*domain.DutySet, error) {
 	var out *domain.DutySet
 	err := db.InTx(ctx, func(ctx context.Context) error {
-		planner, who, err := db.dutyPlan(ctx, plannerID, role, staffID)
+		st, planner, who, err := db.dutyPlan(ctx, plannerID, role, name)
 		if err != nil {
 			return err
 		}
 		if weekday < time.Sunday || weekday > time.Saturday {
 			return domain.Errorkf(domain.EINVALID, "duty.weekday_bad", []any{int(weekday)}, "%d is no weekday", weekday)
 		}
-		if err := db.SetPattern(ctx, int(weekday), role, who.ID); err != nil {
+		if err := db.SetPattern(ctx, st.ID, int(weekday), role, who.ID); err != nil {
 			return err
 		}
-		out = &domain.DutySet{Day: domain.WeeklyFirstDay(weekday, db.now(), db.Stores.Default().Calendar.Location), Role: role,
+		out = &domain.DutySet{Day: domain.WeeklyFirstDay(weekday, db.now(), st.Calendar.Location), Role: role,
 			Staff: who, Tell: tellOnDuty(planner, who, true), Weekly: true}
 		return nil
 	})
 	if err != nil {
-		return nil, wrapInternal(err, "set weekly duty %d %s %d", weekday, role, staffID)
+		return nil, wrapInternal(err, "set weekly duty %d %s %q", weekday, role, name)
 	}
 	return out, nil
 }
 
 // UnsetDuty implements domain.DutyService.
-func (db *DB) UnsetDuty(ctx context.Context, plannerID int64, t time.Time, role string, staffID int64) (bool, error) {
-	day := db.storeDay(t)
-	var removed bool
+func (db *DB) UnsetDuty(ctx context.Context, plannerID int64, t time.Time, role, name string) (*domain.DutyUnset, error) {
+	var out *domain.DutyUnset
 	err := db.InTx(ctx, func(ctx context.Context) error {
-		if _, _, err := db.dutyPlan(ctx, plannerID, role, staffID); err != nil {
+		st, _, who, err := db.dutyPlan(ctx, plannerID, role, name)
+		if err != nil {
 			return err
 		}
-		var err error
-		removed, err = db.UnassignDuty(ctx, day, role, staffID)
+		out = &domain.DutyUnset{Staff: who}
+		out.Removed, err = db.UnassignDuty(ctx, rotaDate(st, t), role, who.ID)
 		return err
 	})
 	if err != nil {
-		return false, wrapInternal(err, "unset duty %s %s %d", day, role, staffID)
+		return nil, wrapInternal(err, "unset duty %s %s %q", t.Format(time.DateOnly), role, name)
 	}
-	return removed, nil
+	return out, nil
 }
 
 // UnsetWeekly implements domain.DutyService.
-func (db *DB) UnsetWeekly(ctx context.Context, plannerID int64, weekday time.Weekday, role string, staffID int64) (bool, error) {
-	var removed bool
+func (db *DB) UnsetWeekly(ctx context.Context, plannerID int64, weekday time.Weekday, role, name string) (*domain.DutyUnset, error) {
+	var out *domain.DutyUnset
 	err := db.InTx(ctx, func(ctx context.Context) error {
-		if _, _, err := db.dutyPlan(ctx, plannerID, role, staffID); err != nil {
+		_, _, who, err := db.dutyPlan(ctx, plannerID, role, name)
+		if err != nil {
 			return err
 		}
-		var err error
-		removed, err = db.UnsetPattern(ctx, int(weekday), role, staffID)
+		out = &domain.DutyUnset{Staff: who}
+		out.Removed, err = db.UnsetPattern(ctx, int(weekday), role, who.ID)
 		return err
 	})
 	if err != nil {
-		return false, wrapInternal(err, "unset weekly duty %d %s %d", weekday, role, staffID)
+		return nil, wrapInternal(err, "unset weekly duty %d %s %q", weekday, role, name)
 	}
-	return removed, nil
+	return out, nil
 }
 
-// dutyGrouped is day's duty grouped by person, keeping those for whom
-// keep (given whether they rest) is true, with each person loaded.
-func (db *DB) dutyGrouped(ctx context.Context, day string, keep func(resting bool) bool) ([]domain.StaffOnDuty, error) {
-	list, err := db.DutyOn(ctx, day)
+// dutyGrouped is store's duty of day grouped by person, keeping those for
+// whom keep (given whether they rest) is true, with each person loaded.
+func (db *DB) dutyGrouped(ctx context.Context, store int64, day string, keep func(resting bool) bool) ([]domain.StaffOnDuty, error) {
+	list, err := db.DutyOn(ctx, store, day)
 	if err != nil || len(list) == 0 {
 		return nil, err
 	}
-	resting, err := db.RestingOn(ctx, day)
+	resting, err := db.RestingOn(ctx, store, day)
 	if err != nil {
 		return nil, err
 	}
@@ -327,16 +336,30 @@ func dutyStaffIDs(list []domain.DutyAssignment) []int64 {
 	return ids
 }
 
+// dutyStore is the store of a job's call: ENOTFOUND for an id no store has
+// (a job must not guess).
+func (db *DB) dutyStore(store int64) (*domain.Store, error) {
+	st := db.Stores.ByID(store)
+	if st == nil {
+		return nil, domain.Errorf(domain.ENOTFOUND, "no store %d", store)
+	}
+	return st, nil
+}
+
 // DutyReminder implements domain.DutyService.
-func (db *DB) DutyReminder(ctx context.Context, day time.Time) (*domain.DutyReminder, error) {
-	d := db.storeDay(day)
-	out := &domain.DutyReminder{Day: d}
-	if !db.Stores.Default().Calendar.IsWorkingDay(day) {
+func (db *DB) DutyReminder(ctx context.Context, store int64, day time.Time) (*domain.DutyReminder, error) {
+	st, err := db.dutyStore(store)
+	if err != nil {
+		return nil, err
+	}
+	d := rotaDate(st, day)
+	out := &domain.DutyReminder{StoreID: st.ID, Day: d}
+	if !st.Calendar.IsWorkingDay(day) {
 		return out, nil // the store is closed: no duty
 	}
-	err := db.InTx(ctx, func(ctx context.Context) error {
+	err = db.InTx(ctx, func(ctx context.Context) error {
 		// Resting: the supervisor was told the day before.
-		on, err := db.dutyGrouped(ctx, d, func(resting bool) bool { return !resting })
+		on, err := db.dutyGrouped(ctx, st.ID, d, func(resting bool) bool { return !resting })
 		if err != nil {
 			return err
 		}
@@ -349,32 +372,36 @@ func (db *DB) DutyReminder(ctx context.Context, day time.Time) (*domain.DutyRemi
 		return nil
 	})
 	if err != nil {
-		return nil, wrapInternal(err, "duty reminder of %s", d)
+		return nil, wrapInternal(err, "duty reminder of %s in store %s", d, st.Code)
 	}
 	return out, nil
 }
 
 // RestConflicts implements domain.DutyService.
-func (db *DB) RestConflicts(ctx context.Context, day time.Time) ([]domain.DutyRestConflict, error) {
-	d := db.storeDay(day)
+func (db *DB) RestConflicts(ctx context.Context, store int64, day time.Time) ([]domain.DutyRestConflict, error) {
+	st, err := db.dutyStore(store)
+	if err != nil {
+		return nil, err
+	}
+	d := rotaDate(st, day)
 	var out []domain.DutyRestConflict
-	err := db.InTx(ctx, func(ctx context.Context) error {
-		clash, err := db.dutyGrouped(ctx, d, func(resting bool) bool { return resting })
+	err = db.InTx(ctx, func(ctx context.Context) error {
+		clash, err := db.dutyGrouped(ctx, st.ID, d, func(resting bool) bool { return resting })
 		if err != nil || len(clash) == 0 {
 			return err
 		}
-		sups, err := db.StaffWithRole(ctx, db.Stores.Default().ID /* STORES-TODO: the record's store */, domain.RoleSupervisor)
+		sups, err := db.StaffWithRole(ctx, st.ID, domain.RoleSupervisor)
 		if err != nil {
 			return err
 		}
-		sups = domain.Reachable(sups)
+		sups = domain.Reachable(rotaInStore(sups, st.ID))
 		for _, c := range clash {
 			out = append(out, domain.DutyRestConflict{Day: d, Staff: c.Staff, Roles: c.Roles, Supervisors: sups})
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, wrapInternal(err, "duty rest conflicts of %s", d)
+		return nil, wrapInternal(err, "duty rest conflicts of %s in store %s", d, st.Code)
 	}
 	return out, nil
 }

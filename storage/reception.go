@@ -9,16 +9,19 @@ import (
 	"github.com/dealerbot/dealerbot/domain"
 )
 
-// The showroom reception line (R5.3): one reception_queues row a day (the
-// pending call, who asked for it, the day's call count, the named
+// The showroom reception line (R5.3): one reception_queues row a store and
+// day (the pending call, who asked for it, the day's call count, the named
 // customer) and one reception_entries row per person in line (place, away,
-// misses, passed over this round).
+// misses, passed over this round). A line is of one store: its consultants
+// on duty, called by its reception, timed by its rules; whoever acts works
+// on the line of their own store.
 
 // storage implements the reception rotation's service.
 var _ domain.ReceptionService = (*DB)(nil)
 
 // receptionQueueRow is a row of reception_queues.
 type receptionQueueRow struct {
+	StoreID     int64  `gorm:"primaryKey"`
 	Day         string `gorm:"primaryKey"`
 	Calling     int64
 	CalledAt    *time.Time
@@ -44,23 +47,24 @@ type receptionEntryRow struct {
 // TableName implements gorm's schema.Tabler.
 func (receptionEntryRow) TableName() string { return "reception_entries" }
 
-// storedQueue reads day's line as stored, and whether there is one.
-func (db *DB) storedQueue(ctx context.Context, day string) (*domain.ReceptionQueue, bool, error) {
+// storedQueue reads store's line of day as stored, and whether there is
+// one.
+func (db *DB) storedQueue(ctx context.Context, store int64, day string) (*domain.ReceptionQueue, bool, error) {
 	var rows []receptionQueueRow
-	if err := db.conn(ctx).Where("day = ?", day).Limit(1).Find(&rows).Error; err != nil {
+	if err := db.conn(ctx).Where("store_id = ? AND day = ?", store, day).Limit(1).Find(&rows).Error; err != nil {
 		return nil, false, formatError(fmt.Errorf("reception queue %s: %w", day, err))
 	}
 	if len(rows) == 0 {
 		return nil, false, nil
 	}
 	r := rows[0]
-	q := &domain.ReceptionQueue{Day: day, Calling: r.Calling, Reception: r.ReceptionID, Calls: r.Calls, LeadID: r.LeadID,
+	q := &domain.ReceptionQueue{StoreID: store, Day: day, Calling: r.Calling, Reception: r.ReceptionID, Calls: r.Calls, LeadID: r.LeadID,
 		Away: map[int64]bool{}, Misses: map[int64]int{}}
 	if r.CalledAt != nil && r.Calling != 0 {
 		q.CalledAt = utc(*r.CalledAt)
 	}
 	var entries []receptionEntryRow
-	if err := db.conn(ctx).Where("day = ?", day).Order("position").Find(&entries).Error; err != nil {
+	if err := db.conn(ctx).Where("store_id = ? AND day = ?", store, day).Order("position").Find(&entries).Error; err != nil {
 		return nil, false, formatError(fmt.Errorf("reception entries %s: %w", day, err))
 	}
 	for _, e := range entries {
@@ -78,13 +82,16 @@ func (db *DB) storedQueue(ctx context.Context, day string) (*domain.ReceptionQue
 	return q, true, nil
 }
 
-// saveQueue stores q, replacing the day's line.
+// saveQueue stores q, replacing its store's line of the day.
 func (db *DB) saveQueue(ctx context.Context, q *domain.ReceptionQueue) error {
-	row := receptionQueueRow{Day: q.Day, Calling: q.Calling, ReceptionID: q.Reception, Calls: q.Calls, LeadID: q.LeadID}
+	if db.Stores.ByID(q.StoreID) == nil {
+		return domain.Errorf(domain.EINTERNAL, "reception queue %s of no store (%d)", q.Day, q.StoreID)
+	}
+	row := receptionQueueRow{StoreID: q.StoreID, Day: q.Day, Calling: q.Calling, ReceptionID: q.Reception, Calls: q.Calls, LeadID: q.LeadID}
 	if q.Calling != 0 {
 		row.CalledAt = dbTimePtr(&q.CalledAt)
 	}
-	store := db.Stores.Default().ID // STORES-TODO: the queue's store
+	store := q.StoreID
 	err := db.conn(ctx).Exec(`INSERT INTO reception_queues (store_id, day, calling, called_at, reception_id, calls, lead_id)
 		VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (store_id, day) DO UPDATE SET calling = excluded.calling, called_at = excluded.called_at,
@@ -110,14 +117,15 @@ func (db *DB) saveQueue(ctx context.Context, q *domain.ReceptionQueue) error {
 	return nil
 }
 
-// loadQueue reads day's line, building it on first use from the
-// consultants on duty; consultants put on duty since join at the back.
-func (db *DB) loadQueue(ctx context.Context, day string) (*domain.ReceptionQueue, error) {
-	onDuty, err := db.dutyConsultants(ctx, day)
+// loadQueue reads store's line of day, building it on first use from the
+// store's consultants on duty; consultants put on duty since join at the
+// back.
+func (db *DB) loadQueue(ctx context.Context, store int64, day string) (*domain.ReceptionQueue, error) {
+	onDuty, err := db.dutyConsultants(ctx, store, day)
 	if err != nil {
 		return nil, err
 	}
-	q, ok, err := db.storedQueue(ctx, day)
+	q, ok, err := db.storedQueue(ctx, store, day)
 	if err != nil {
 		return nil, err
 	}
@@ -129,19 +137,19 @@ func (db *DB) loadQueue(ctx context.Context, day string) (*domain.ReceptionQueue
 		}
 		return q, nil
 	}
-	q = &domain.ReceptionQueue{Day: day}
+	q = &domain.ReceptionQueue{StoreID: store, Day: day}
 	q.Build(onDuty, nil) // dutyConsultants left out who rests
 	return q, nil
 }
 
-// dutyConsultants are the active, enrolled consultants on duty on day,
+// dutyConsultants are store's active, enrolled consultants on duty on day,
 // not resting, in the order the rota lists them (each once).
-func (db *DB) dutyConsultants(ctx context.Context, day string) ([]int64, error) {
-	list, err := db.DutyOn(ctx, day)
+func (db *DB) dutyConsultants(ctx context.Context, store int64, day string) ([]int64, error) {
+	list, err := db.DutyOn(ctx, store, day)
 	if err != nil || len(list) == 0 {
 		return nil, err
 	}
-	resting, err := db.RestingOn(ctx, day)
+	resting, err := db.RestingOn(ctx, store, day)
 	if err != nil {
 		return nil, err
 	}
@@ -154,15 +162,24 @@ func (db *DB) dutyConsultants(ctx context.Context, day string) ([]int64, error) 
 		if err != nil {
 			return nil, err
 		}
-		if s.Active && s.Enrolled() && s.Roles.Has(domain.RoleConsultant) {
+		if s.Active && s.Enrolled() && s.Roles.Has(domain.RoleConsultant) && s.StoreID == store {
 			out = append(out, s.ID)
 		}
 	}
 	return out, nil
 }
 
-// today is the store date of the service's clock.
-func (db *DB) today() string { return db.storeDay(db.now()) }
+// today is store's date on the service's clock.
+func (db *DB) today(store int64) string { return rotaDate(db.Stores.Of(store), db.now()) }
+
+// receptionStaff loads the member acting on a line, and their store's id.
+func (db *DB) receptionStaff(ctx context.Context, id int64) (*domain.Staff, int64, error) {
+	s, err := db.StaffByID(ctx, id)
+	if err != nil {
+		return nil, 0, err
+	}
+	return s, db.rotaStoreOf(s).ID, nil
+}
 
 // call calls id (0: nobody) at `at` and returns the call.
 func (db *DB) call(ctx context.Context, q *domain.ReceptionQueue, id int64, at time.Time) (*domain.ReceptionCall, error) {
@@ -175,7 +192,7 @@ func (db *DB) call(ctx context.Context, q *domain.ReceptionQueue, id int64, at t
 	}
 	q.Call(id, at)
 	q.Calls++
-	return &domain.ReceptionCall{Day: q.Day, Staff: s, Number: q.Calls}, nil
+	return &domain.ReceptionCall{StoreID: q.StoreID, Day: q.Day, Staff: s, Number: q.Calls}, nil
 }
 
 // reception is the receptionist who asked for q's call (nil: none, or
@@ -194,7 +211,7 @@ func (db *DB) reception(ctx context.Context, q *domain.ReceptionQueue) (*domain.
 // pass calls the next in the round at `at`, once passed passed (why:
 // busy, timeout); the one who just passed is not called again.
 func (db *DB) pass(ctx context.Context, q *domain.ReceptionQueue, passed int64, why string, at time.Time) (*domain.ReceptionPassed, error) {
-	out := &domain.ReceptionPassed{Day: q.Day, Why: why, Number: q.Calls}
+	out := &domain.ReceptionPassed{StoreID: q.StoreID, Day: q.Day, Why: why, Number: q.Calls}
 	var err error
 	if out.Next, err = db.call(ctx, q, q.NextInRound(), at); err != nil {
 		return nil, err
@@ -212,7 +229,21 @@ func (db *DB) pass(ctx context.Context, q *domain.ReceptionQueue, passed int64, 
 func (db *DB) CallNext(ctx context.Context, receptionID, leadID int64) (*domain.ReceptionCalled, error) {
 	var out *domain.ReceptionCalled
 	err := db.InTx(ctx, func(ctx context.Context) error {
-		q, err := db.loadQueue(ctx, db.today())
+		_, store, err := db.receptionStaff(ctx, receptionID)
+		if err != nil {
+			return err
+		}
+		if leadID != 0 {
+			// A customer of another store is none of this line's.
+			l, err := db.LeadByID(ctx, leadID)
+			if err != nil {
+				return err
+			}
+			if l.StoreID != store {
+				return errLeadNotFound(leadID)
+			}
+		}
+		q, err := db.loadQueue(ctx, store, db.today(store))
 		if err != nil {
 			return err
 		}
@@ -245,10 +276,14 @@ func (db *DB) answered(ctx context.Context, day string, calledID, staffID int64)
 		return nil, domain.Errorkf(domain.EFORBIDDEN, "err.forbidden", nil, "staff %d pressed %d's call", staffID, calledID)
 	}
 	stale := domain.Errorkf(domain.ENOTFOUND, "rq.stale", nil, "reception call %s:%d", day, calledID)
-	if _, err := time.Parse(domain.DateLayout, day); err != nil || day != db.today() {
+	_, store, err := db.receptionStaff(ctx, staffID)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := time.Parse(domain.DateLayout, day); err != nil || day != db.today(store) {
 		return nil, stale // an earlier day's call has expired
 	}
-	q, err := db.loadQueue(ctx, day)
+	q, err := db.loadQueue(ctx, store, day)
 	if err != nil {
 		return nil, err
 	}
@@ -267,7 +302,7 @@ func (db *DB) Accept(ctx context.Context, day string, calledID, staffID int64) (
 			return err
 		}
 		q.Accept(staffID)
-		out = &domain.ReceptionAccepted{Day: day, Number: q.Calls}
+		out = &domain.ReceptionAccepted{StoreID: q.StoreID, Day: day, Number: q.Calls}
 		if out.Staff, err = db.StaffByID(ctx, staffID); err != nil {
 			return err
 		}
@@ -319,7 +354,11 @@ func (db *DB) Busy(ctx context.Context, day string, calledID, staffID int64) (*d
 // inLine loads today's line and checks staffID stands in it. EINVALID
 // (rq.not_in_line).
 func (db *DB) inLine(ctx context.Context, staffID int64) (*domain.ReceptionQueue, error) {
-	q, err := db.loadQueue(ctx, db.today())
+	_, store, err := db.receptionStaff(ctx, staffID)
+	if err != nil {
+		return nil, err
+	}
+	q, err := db.loadQueue(ctx, store, db.today(store))
 	if err != nil {
 		return nil, err
 	}
@@ -375,21 +414,25 @@ func (db *DB) Back(ctx context.Context, staffID int64) (*domain.ReceptionBack, e
 }
 
 // Queue implements domain.ReceptionService.
-func (db *DB) Queue(ctx context.Context) (*domain.ReceptionQueue, error) {
+func (db *DB) Queue(ctx context.Context, store int64) (*domain.ReceptionQueue, error) {
 	var out *domain.ReceptionQueue
-	err := db.InTx(ctx, func(ctx context.Context) (err error) {
-		out, err = db.loadQueue(ctx, db.today())
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		st, err := db.dutyStore(store)
+		if err != nil {
+			return err
+		}
+		out, err = db.loadQueue(ctx, st.ID, db.today(st.ID))
 		return err
 	})
 	if err != nil {
-		return nil, wrapInternal(err, "reception queue")
+		return nil, wrapInternal(err, "reception queue of store %d", store)
 	}
 	return out, nil
 }
 
 // FirstInLine implements domain.ReceptionService.
-func (db *DB) FirstInLine(ctx context.Context) (int64, error) {
-	q, err := db.Queue(ctx)
+func (db *DB) FirstInLine(ctx context.Context, store int64) (int64, error) {
+	q, err := db.Queue(ctx, store)
 	if err != nil {
 		return 0, err
 	}
@@ -399,7 +442,11 @@ func (db *DB) FirstInLine(ctx context.Context) (int64, error) {
 // TookWalkIn implements domain.ReceptionService.
 func (db *DB) TookWalkIn(ctx context.Context, staffID int64) error {
 	err := db.InTx(ctx, func(ctx context.Context) error {
-		q, err := db.loadQueue(ctx, db.today())
+		_, store, err := db.receptionStaff(ctx, staffID)
+		if err != nil {
+			return err
+		}
+		q, err := db.loadQueue(ctx, store, db.today(store))
 		if err != nil {
 			return err
 		}
@@ -411,28 +458,20 @@ func (db *DB) TookWalkIn(ctx context.Context, staffID int64) error {
 }
 
 // Timeouts implements domain.ReceptionService.
-func (db *DB) Timeouts(ctx context.Context, now time.Time) (*domain.ReceptionPassed, error) {
-	var out *domain.ReceptionPassed
-	day := db.storeDay(now)
+func (db *DB) Timeouts(ctx context.Context, now time.Time) ([]*domain.ReceptionPassed, error) {
+	var out []*domain.ReceptionPassed
 	err := db.InTx(ctx, func(ctx context.Context) error {
-		if _, ok, err := db.storedQueue(ctx, day); err != nil || !ok {
-			return err
+		out = nil
+		for _, st := range db.Stores.All() {
+			p, err := db.timeout(ctx, st, now)
+			if err != nil {
+				return err
+			}
+			if p != nil {
+				out = append(out, p)
+			}
 		}
-		q, err := db.loadQueue(ctx, day)
-		if err != nil {
-			return err
-		}
-		if !q.TimedOut(now, db.Stores.Default().Rules.Rota.ReceptionAnswerLimit) {
-			return nil
-		}
-		missed := q.Calling
-		q.Timeout(missed)
-		// The next call starts at the instant of the timeout, not whenever
-		// the check ran, so that each answer time is the full limit.
-		if out, err = db.pass(ctx, q, missed, "timeout", now); err != nil {
-			return err
-		}
-		return db.saveQueue(ctx, q)
+		return nil
 	})
 	if err != nil {
 		return nil, wrapInternal(err, "reception timeouts")
@@ -440,21 +479,49 @@ func (db *DB) Timeouts(ctx context.Context, now time.Time) (*domain.ReceptionPas
 	return out, nil
 }
 
+// timeout passes over st's call of now's day if it is unanswered at now
+// by st's rules; nil when it is not.
+func (db *DB) timeout(ctx context.Context, st *domain.Store, now time.Time) (*domain.ReceptionPassed, error) {
+	day := rotaDate(st, now)
+	if _, ok, err := db.storedQueue(ctx, st.ID, day); err != nil || !ok {
+		return nil, err
+	}
+	q, err := db.loadQueue(ctx, st.ID, day)
+	if err != nil {
+		return nil, err
+	}
+	if !q.TimedOut(now, st.Rules.Rota.ReceptionAnswerLimit) {
+		return nil, nil
+	}
+	missed := q.Calling
+	q.Timeout(missed)
+	// The next call starts at the instant of the timeout, not whenever
+	// the check ran, so that each answer time is the full limit.
+	out, err := db.pass(ctx, q, missed, "timeout", now)
+	if err != nil {
+		return nil, err
+	}
+	return out, db.saveQueue(ctx, q)
+}
+
 // NextDeadline implements domain.ReceptionService.
 func (db *DB) NextDeadline(ctx context.Context, after time.Time) (time.Time, bool, error) {
 	var first time.Time
 	found := false
 	err := db.InTx(ctx, func(ctx context.Context) error {
-		for _, day := range []string{db.storeDay(after), db.today()} {
-			q, ok, err := db.storedQueue(ctx, day)
-			if err != nil {
-				return err
-			}
-			if !ok {
-				continue
-			}
-			if at, ok := q.Deadline(db.Stores.Default().Rules.Rota.ReceptionAnswerLimit); ok && (!found || at.Before(first)) {
-				first, found = at, true
+		first, found = time.Time{}, false
+		for _, st := range db.Stores.All() {
+			for _, day := range []string{rotaDate(st, after), db.today(st.ID)} {
+				q, ok, err := db.storedQueue(ctx, st.ID, day)
+				if err != nil {
+					return err
+				}
+				if !ok {
+					continue
+				}
+				if at, ok := q.Deadline(st.Rules.Rota.ReceptionAnswerLimit); ok && (!found || at.Before(first)) {
+					first, found = at, true
+				}
 			}
 		}
 		return nil

@@ -42,20 +42,20 @@ func TestR5_3_ReceptionService(t *testing.T) {
 		_, err := db.Away(ctx, a.ID)
 		AssertError(t, err, domain.EINVALID, "rq.not_in_line")
 		for _, s := range []*domain.Staff{a, b, c, d} {
-			must(t, db.AssignDuty(ctx, today, "showroom", s.ID))
+			must(t, db.AssignDuty(ctx, db.Stores.Default().ID, today, "showroom", s.ID))
 		}
 		must(t, db.ExecRaw(ctx, `INSERT INTO rest_days (staff_id, day, status, created_at) VALUES (?, ?, ?, ?)`,
 			d.ID, today, domain.RestApproved, now))
 		line := func() string {
 			t.Helper()
-			q, err := db.Queue(ctx)
+			q, err := db.Queue(ctx, db.Stores.Default().ID)
 			must(t, err)
 			return fmt.Sprint(q.Order, q.Calling, q.Misses)
 		}
 		if got, want := line(), fmt.Sprint([]int64{a.ID, b.ID, c.ID}, 0, map[int64]int{}); got != want {
 			t.Fatalf("line %s, want %s", got, want)
 		}
-		if first, err := db.FirstInLine(ctx); err != nil || first != a.ID {
+		if first, err := db.FirstInLine(ctx, db.Stores.Default().ID); err != nil || first != a.ID {
 			t.Fatalf("first in line %d %v", first, err)
 		}
 
@@ -100,11 +100,14 @@ func TestR5_3_ReceptionService(t *testing.T) {
 			if _, err := db.CallNext(ctx, rec.ID, 0); err != nil {
 				t.Fatal(err)
 			}
-			if p, err := db.Timeouts(ctx, now.Add(limit-time.Second)); err != nil || p != nil {
-				t.Fatalf("before the limit: %+v %v", p, err)
+			if ps, err := db.Timeouts(ctx, now.Add(limit-time.Second)); err != nil || len(ps) != 0 {
+				t.Fatalf("before the limit: %+v %v", ps, err)
 			}
-			p, err := db.Timeouts(ctx, now.Add(limit))
-			if err != nil || p == nil || p.Why != "timeout" || p.Passed.ID != a.ID || p.Next.Staff.ID != c.ID {
+			ps, err := db.Timeouts(ctx, now.Add(limit))
+			if err != nil || len(ps) != 1 {
+				t.Fatalf("at the limit: %+v %v", ps, err)
+			}
+			if p := ps[0]; p.Why != "timeout" || p.Passed.ID != a.ID || p.Next.Staff.ID != c.ID {
 				t.Fatalf("at the limit: %+v %v", p, err)
 			}
 			if at, ok, err := db.NextDeadline(ctx, now); err != nil || !ok || !at.Equal(now.Add(2*limit)) {
@@ -128,7 +131,7 @@ func TestR5_3_ReceptionService(t *testing.T) {
 		})
 		t.Run("WalkIn", func(t *testing.T) {
 			must(t, db.TookWalkIn(ctx, a.ID))
-			if q, err := db.Queue(ctx); err != nil || q.Order[len(q.Order)-1] != a.ID {
+			if q, err := db.Queue(ctx, db.Stores.Default().ID); err != nil || q.Order[len(q.Order)-1] != a.ID {
 				t.Fatalf("walk-in: %+v %v", q, err)
 			}
 		})
@@ -143,7 +146,7 @@ func TestR5_3_AcceptNamesTheCustomer(t *testing.T) {
 		rec := mustEnrolled(t, db, "Rec", 100, domain.RoleReception)
 		a := mustEnrolled(t, db, "A", 101, domain.RoleConsultant)
 		l := MustCreateLead(t, db, newLead(a, "Wang", "13100000001"))
-		must(t, db.AssignDuty(ctx, today, "showroom", a.ID))
+		must(t, db.AssignDuty(ctx, db.Stores.Default().ID, today, "showroom", a.ID))
 		if _, err := db.CallNext(ctx, rec.ID, l.ID); err != nil {
 			t.Fatal(err)
 		}
@@ -176,13 +179,13 @@ func TestMigrateV11ToV12(t *testing.T) {
 			must(t, db.SetState(ctx, "queue:2026-03-01", `{"day":"2026-03-01","order":[3],"called_at":"0001-01-01T00:00:00Z"}`))
 
 			must(t, db.Migrate(ctx))
-			q, err := db.Queue(ctx)
+			q, err := db.Queue(ctx, db.Stores.Default().ID)
 			must(t, err)
 			called := time.Date(2026, 3, 2, 9, 29, 30, 123000000, time.UTC) // SQLite keeps milliseconds
 			if driver == storage.DriverPostgres {
 				called = called.Add(457 * time.Microsecond) // PostgreSQL rounds to microseconds
 			}
-			want := domain.ReceptionQueue{Day: today, Order: []int64{7, 5, 9, 3}, Away: map[int64]bool{9: true},
+			want := domain.ReceptionQueue{StoreID: db.Stores.Default().ID, Day: today, Order: []int64{7, 5, 9, 3}, Away: map[int64]bool{9: true},
 				Calling: 5, CalledAt: called, Misses: map[int64]int{7: 2}, Skipped: []int64{7}, Reception: 11, Calls: 4, LeadID: 17}
 			if fmt.Sprintf("%+v", *q) != fmt.Sprintf("%+v", want) {
 				t.Fatalf("carried over\n%+v, want\n%+v", *q, want)

@@ -12,6 +12,7 @@ import (
 // restDayRow is a row of rest_days: one person's rest day (R5.1).
 type restDayRow struct {
 	ID        int64 `gorm:"primaryKey"`
+	StoreID   int64
 	StaffID   int64
 	Day       string
 	Status    string
@@ -27,7 +28,7 @@ type restDayRow struct {
 func (restDayRow) TableName() string { return "rest_days" }
 
 func (r *restDayRow) restDay() domain.RestDay {
-	return domain.RestDay{ID: r.ID, StaffID: r.StaffID, Day: r.Day, Status: r.Status, SwapWith: r.SwapWith,
+	return domain.RestDay{ID: r.ID, StoreID: r.StoreID, StaffID: r.StaffID, Day: r.Day, Status: r.Status, SwapWith: r.SwapWith,
 		SwapDay: r.SwapDay, SwapStage: domain.SwapStage(r.SwapStage), SwapSeq: r.SwapSeq, DecidedBy: r.DecidedBy, CreatedAt: utc(r.CreatedAt)}
 }
 
@@ -56,11 +57,19 @@ func validRestStatus(s string) error {
 }
 
 // CreateRestDay stores d (status pending when empty), created now, and sets
-// d.ID, d.Status and d.CreatedAt. The limits are the caller's (CheckRest, in
-// the same transaction). ENOTFOUND when the staff member does not exist.
+// d.ID, d.Status and d.CreatedAt; a rest day is in the store of its
+// person, which d.StoreID 0 takes. The limits are the caller's (CheckRest,
+// in the same transaction). ENOTFOUND when the staff member does not exist.
 func (db *DB) CreateRestDay(ctx context.Context, d *domain.RestDay) error {
 	if d.Status == "" {
 		d.Status = domain.RestPending
+	}
+	if d.StoreID == 0 {
+		s, err := db.StaffByID(ctx, d.StaffID)
+		if err != nil {
+			return err
+		}
+		d.StoreID = s.StoreID
 	}
 	if err := validRestDay(d.Day); err != nil {
 		return err
@@ -68,7 +77,7 @@ func (db *DB) CreateRestDay(ctx context.Context, d *domain.RestDay) error {
 	if err := validRestStatus(d.Status); err != nil {
 		return err
 	}
-	row := restDayRow{StaffID: d.StaffID, Day: d.Day, Status: d.Status, SwapWith: d.SwapWith, SwapDay: d.SwapDay,
+	row := restDayRow{StoreID: d.StoreID, StaffID: d.StaffID, Day: d.Day, Status: d.Status, SwapWith: d.SwapWith, SwapDay: d.SwapDay,
 		SwapStage: string(d.SwapStage), SwapSeq: d.SwapSeq, DecidedBy: d.DecidedBy, CreatedAt: db.now()}
 	err := db.conn(ctx).Create(&row).Error
 	switch {
@@ -108,11 +117,12 @@ func (db *DB) RestDaysOf(ctx context.Context, staffID int64, from, to string) ([
 	return restDays(rows), nil
 }
 
-// OffOnDay counts the people other than exceptStaff with a pending or
-// approved rest day on day.
-func (db *DB) OffOnDay(ctx context.Context, day string, exceptStaff int64) (int, error) {
+// OffOnDay counts the people of store other than exceptStaff with a
+// pending or approved rest day on day: the limit is each store's (R5.1).
+func (db *DB) OffOnDay(ctx context.Context, store int64, day string, exceptStaff int64) (int, error) {
 	var n int64
-	err := db.conn(ctx).Model(&restDayRow{}).Where("day = ? AND staff_id <> ? AND status IN ?", day, exceptStaff, holdingRest).
+	err := db.conn(ctx).Model(&restDayRow{}).
+		Where("store_id = ? AND day = ? AND staff_id <> ? AND status IN ?", store, day, exceptStaff, holdingRest).
 		Distinct("staff_id").Count(&n).Error
 	if err != nil {
 		return 0, formatError(fmt.Errorf("off on %s: %w", day, err))
@@ -152,10 +162,11 @@ func (db *DB) DecideRestDay(ctx context.Context, id int64, status string, decide
 	return decided, nil
 }
 
-// RestDaysBetween returns everyone's rest days from from to to (dates, both
-// included) in one of statuses (all when empty), by day and staff.
-func (db *DB) RestDaysBetween(ctx context.Context, from, to string, statuses []string) ([]domain.RestDay, error) {
-	q := db.conn(ctx).Where("day >= ? AND day <= ?", from, to)
+// RestDaysBetween returns the rest days of everyone in store from from to
+// to (dates, both included) in one of statuses (all when empty), by day and
+// staff.
+func (db *DB) RestDaysBetween(ctx context.Context, store int64, from, to string, statuses []string) ([]domain.RestDay, error) {
+	q := db.conn(ctx).Where("store_id = ? AND day >= ? AND day <= ?", store, from, to)
 	if len(statuses) > 0 {
 		q = q.Where("status IN ?", statuses)
 	}
@@ -233,21 +244,22 @@ var _ domain.RestService = (*DB)(nil)
 
 // RequestRest implements domain.RestService.
 func (db *DB) RequestRest(ctx context.Context, staffID int64, day time.Time) (*domain.RestRequested, error) {
-	day = db.Stores.Default().Calendar.StartOfDay(day)
 	var out *domain.RestRequested
 	err := db.InTx(ctx, func(ctx context.Context) error {
 		requester, err := db.StaffByID(ctx, staffID)
 		if err != nil {
 			return err
 		}
-		if err := db.checkRestFor(ctx, staffID, day, db.Stores.Default().Rules.Rota, nil, 0); err != nil {
+		st := db.rotaStoreOf(requester)
+		day := st.Calendar.StartOfDay(day)
+		if err := db.checkRestFor(ctx, st, staffID, day, st.Rules.Rota, nil, 0); err != nil {
 			return err
 		}
-		rd := &domain.RestDay{StaffID: staffID, Day: day.Format(domain.DateLayout)}
+		rd := &domain.RestDay{StoreID: st.ID, StaffID: staffID, Day: day.Format(domain.DateLayout)}
 		if err := db.CreateRestDay(ctx, rd); err != nil {
 			return err
 		}
-		approvers, err := db.approversOf(ctx, requester)
+		approvers, err := db.rotaApproversOf(ctx, requester)
 		if err != nil {
 			return err
 		}
@@ -275,6 +287,10 @@ func (db *DB) DecideRest(ctx context.Context, id int64, d domain.Decision) (*dom
 		if err != nil {
 			return err
 		}
+		if err := db.rotaVisibleTo(ctx, d.DeciderID, rd.StoreID, errRestDayNotFound(id)); err != nil {
+			return err
+		}
+		st := db.Stores.Of(rd.StoreID)
 		if rd.Status != domain.RestPending {
 			return domain.AlreadyDecided(domain.ApprovalRest, id)
 		}
@@ -290,11 +306,11 @@ func (db *DB) DecideRest(ctx context.Context, id int64, d domain.Decision) (*dom
 		if d.Approved() {
 			status = domain.RestApproved
 			// The day may have filled up since it was asked for.
-			day, err := db.restDayTime(rd.Day)
+			day, err := restDayTime(st, rd.Day)
 			if err != nil {
 				return err
 			}
-			if err := db.checkRestFor(ctx, rd.StaffID, day, domain.LaterRules(db.Stores.Default().Rules.Rota), []int64{rd.ID}, 0); err != nil {
+			if err := db.checkRestFor(ctx, st, rd.StaffID, day, domain.LaterRules(st.Rules.Rota), []int64{rd.ID}, 0); err != nil {
 				return err
 			}
 		}
@@ -308,11 +324,11 @@ func (db *DB) DecideRest(ctx context.Context, id int64, d domain.Decision) (*dom
 		rd.Status, rd.DecidedBy = status, decider.ID
 		out = &domain.RestDecided{Rest: rd, Decision: d, Requester: requester, Decider: decider}
 		if d.Approved() {
-			if out.Duties, err = db.dutiesOf(ctx, requester.ID, rd.Day); err != nil {
+			if out.Duties, err = db.dutiesOf(ctx, rd.StoreID, requester.ID, rd.Day); err != nil {
 				return err
 			}
 		}
-		out.Approvers, err = db.approversOf(ctx, requester)
+		out.Approvers, err = db.rotaApproversOf(ctx, requester)
 		return err
 	})
 	if err != nil {
@@ -321,9 +337,9 @@ func (db *DB) DecideRest(ctx context.Context, id int64, d domain.Decision) (*dom
 	return out, nil
 }
 
-// dutiesOf returns the duty roles staffID holds on day.
-func (db *DB) dutiesOf(ctx context.Context, staffID int64, day string) ([]string, error) {
-	duties, err := db.DutyOn(ctx, day)
+// dutiesOf returns the duty roles staffID holds on day in store.
+func (db *DB) dutiesOf(ctx context.Context, store, staffID int64, day string) ([]string, error) {
+	duties, err := db.DutyOn(ctx, store, day)
 	if err != nil {
 		return nil, err
 	}
@@ -336,28 +352,74 @@ func (db *DB) dutiesOf(ctx context.Context, staffID int64, day string) ([]string
 	return roles, nil
 }
 
-// restDayTime reads a stored date as midnight in the store's zone.
-func (db *DB) restDayTime(day string) (time.Time, error) {
-	t, err := time.ParseInLocation(domain.DateLayout, day, db.Stores.Default().Calendar.Location)
+// restDayTime reads a stored date as midnight in st's zone.
+func restDayTime(st *domain.Store, day string) (time.Time, error) {
+	t, err := time.ParseInLocation(domain.DateLayout, day, st.Calendar.Location)
 	if err != nil {
 		return time.Time{}, domain.Errorkf(domain.EINVALID, "err.day_bad", []any{day}, "bad rest day %q", day)
 	}
 	return t, nil
 }
 
-// checkRestFor checks a rest day for staffID on day (domain.CheckRest),
+// checkRestFor checks a rest day for staffID of store st on day
+// (domain.CheckRest, on st's calendar; only st's people count as off),
 // ignoring the rows in skip (days being approved or given away) and
 // counting skipOff fewer people off that day.
-func (db *DB) checkRestFor(ctx context.Context, staffID int64, day time.Time, rules domain.RotaRules, skip []int64, skipOff int) error {
+func (db *DB) checkRestFor(ctx context.Context, st *domain.Store, staffID int64, day time.Time, rules domain.RotaRules, skip []int64, skipOff int) error {
 	from, to := domain.RestWindow(day)
 	all, err := db.RestDaysOf(ctx, staffID, from, to)
 	if err != nil {
 		return err
 	}
 	mine := slices.DeleteFunc(all, func(d domain.RestDay) bool { return slices.Contains(skip, d.ID) })
-	off, err := db.OffOnDay(ctx, day.Format(domain.DateLayout), staffID)
+	off, err := db.OffOnDay(ctx, st.ID, day.Format(domain.DateLayout), staffID)
 	if err != nil {
 		return err
 	}
-	return domain.CheckRest(staffID, day, mine, max(off-skipOff, 0), rules, db.Stores.Default().Calendar, db.now())
+	return domain.CheckRest(staffID, day, mine, max(off-skipOff, 0), rules, st.Calendar, db.now())
+}
+
+// rotaStoreOf is the store s works in: its calendar, rules and people.
+func (db *DB) rotaStoreOf(s *domain.Staff) *domain.Store { return db.Stores.Of(s.StoreID) }
+
+// rotaApproversOf are the approvers of requester's requests in their own
+// store: a supervisor of another store never gets the card.
+func (db *DB) rotaApproversOf(ctx context.Context, requester *domain.Staff) ([]*domain.Staff, error) {
+	list, err := db.approversOf(ctx, requester)
+	if err != nil {
+		return nil, err
+	}
+	return rotaInStore(list, requester.StoreID), nil
+}
+
+// rotaInStore keeps the members of list who work in store.
+func rotaInStore(list []*domain.Staff, store int64) []*domain.Staff {
+	return slices.DeleteFunc(slices.Clone(list), func(s *domain.Staff) bool { return s.StoreID != store })
+}
+
+// rotaVisibleTo returns notFound when member actorID works in another store
+// than store: a record of another store does not exist for them. An actor
+// who is no member is left to the permission check that follows.
+func (db *DB) rotaVisibleTo(ctx context.Context, actorID, store int64, notFound error) error {
+	actor, err := db.StaffByID(ctx, actorID)
+	switch {
+	case domain.ErrorCode(err) == domain.ENOTFOUND:
+		return nil
+	case err != nil:
+		return err
+	case actor.StoreID != store:
+		return notFound
+	}
+	return nil
+}
+
+// rotaStaffNamed returns the member of store whose name is exactly name
+// (white space folded as domain.NormalizeName does): names typed in a
+// command are looked up in the store of whoever typed them.
+func (db *DB) rotaStaffNamed(ctx context.Context, store int64, name string) (*domain.Staff, error) {
+	n, err := domain.NormalizeName(name)
+	if err != nil {
+		return nil, err
+	}
+	return db.findStaff(ctx, n, "store_id = ? AND name = ?", store, n)
 }

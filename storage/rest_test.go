@@ -35,7 +35,7 @@ func TestR5_1_RestDays(t *testing.T) {
 			t.Fatalf("created %+v", d)
 		}
 		got, err := db.RestDayByID(ctx, d.ID)
-		want := domain.RestDay{ID: d.ID, StaffID: a.ID, Day: "2026-03-10", Status: domain.RestPending, CreatedAt: now}
+		want := domain.RestDay{ID: d.ID, StoreID: a.StoreID, StaffID: a.ID, Day: "2026-03-10", Status: domain.RestPending, CreatedAt: now}
 		if err != nil || fmt.Sprint(*got) != fmt.Sprint(want) {
 			t.Fatalf("got %+v, %v; want %+v", got, err, want)
 		}
@@ -63,7 +63,7 @@ func TestR5_1_RestDays(t *testing.T) {
 			except int64
 			want   int
 		}{{0, 2}, {a.ID, 1}, {b.ID, 1}, {c.ID, 2}} {
-			if n, err := db.OffOnDay(ctx, "2026-03-10", tc.except); err != nil || n != tc.want {
+			if n, err := db.OffOnDay(ctx, db.Stores.Default().ID, "2026-03-10", tc.except); err != nil || n != tc.want {
 				t.Errorf("off except %d: %d, %v; want %d", tc.except, n, err, tc.want)
 			}
 		}
@@ -82,11 +82,11 @@ func TestR5_1_RestDays(t *testing.T) {
 			t.Fatalf("decided %+v", got)
 		}
 
-		approved, err := db.RestDaysBetween(ctx, "2026-03-01", "2026-03-31", []string{domain.RestApproved})
+		approved, err := db.RestDaysBetween(ctx, db.Stores.Default().ID, "2026-03-01", "2026-03-31", []string{domain.RestApproved})
 		if err != nil || restDaysText(approved) != fmt.Sprintf("%d:2026-03-10:approved %d:2026-03-10:approved %d:2026-03-17:approved ", a.ID, b.ID, a.ID) {
 			t.Fatalf("approved %s, %v", restDaysText(approved), err)
 		}
-		if all, err := db.RestDaysBetween(ctx, "2026-03-01", "2026-04-30", nil); err != nil || len(all) != 6 {
+		if all, err := db.RestDaysBetween(ctx, db.Stores.Default().ID, "2026-03-01", "2026-04-30", nil); err != nil || len(all) != 6 {
 			t.Fatalf("all %s, %v", restDaysText(all), err)
 		}
 
@@ -105,7 +105,7 @@ func TestR5_1_RestDays(t *testing.T) {
 			t.Fatalf("moved %+v", got)
 		}
 		AssertError(t, db.MoveRestDay(ctx, d.ID, 9999, boss.ID), domain.ENOTFOUND, "err.staff_not_found")
-		if n, _ := db.OffOnDay(ctx, "2026-03-10", a.ID); n != 2 {
+		if n, _ := db.OffOnDay(ctx, db.Stores.Default().ID, "2026-03-10", a.ID); n != 2 {
 			t.Fatalf("off after move: %d", n)
 		}
 
@@ -113,7 +113,7 @@ func TestR5_1_RestDays(t *testing.T) {
 		if n, err := db.CancelRestDays(ctx, []int64{a.ID, c.ID}, "2026-03-01", "2026-03-31"); err != nil || n != 2 {
 			t.Fatalf("cancelled %d, %v", n, err)
 		}
-		if left, _ := db.RestDaysBetween(ctx, "2026-03-01", "2026-04-30", []string{domain.RestPending, domain.RestApproved}); restDaysText(left) !=
+		if left, _ := db.RestDaysBetween(ctx, db.Stores.Default().ID, "2026-03-01", "2026-04-30", []string{domain.RestPending, domain.RestApproved}); restDaysText(left) !=
 			fmt.Sprintf("%d:2026-03-10:approved %d:2026-04-01:approved ", b.ID, a.ID) {
 			t.Fatalf("left %s", restDaysText(left))
 		}
@@ -191,7 +191,7 @@ func TestR5_1_RestService(t *testing.T) {
 			}
 		})
 		t.Run("ApprovedOnADutyDay", func(t *testing.T) {
-			if err := db.AssignDuty(ctx, "2026-03-10", "opening", a.ID); err != nil {
+			if err := db.AssignDuty(ctx, db.Stores.Default().ID, "2026-03-10", "opening", a.ID); err != nil {
 				t.Fatal(err)
 			}
 			out, err := db.DecideRest(ctx, mine.ID, domain.Decision{DeciderID: boss.ID, Verdict: domain.Approved})

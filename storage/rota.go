@@ -13,10 +13,15 @@ import (
 // supervisor's plan for a whole month, saved all or nothing.
 
 // Rota implements domain.RestService.
-func (db *DB) Rota(ctx context.Context, month time.Time) (*domain.Rota, error) {
+func (db *DB) Rota(ctx context.Context, byID int64, month time.Time) (*domain.Rota, error) {
 	var out *domain.Rota
-	err := db.InTx(ctx, func(ctx context.Context) (err error) {
-		out, err = db.rota(ctx, domain.FirstOfMonth(month.In(db.Stores.Default().Calendar.Location)))
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		by, err := db.rotaActor(ctx, byID)
+		if err != nil {
+			return err
+		}
+		st := db.rotaStoreOf(by)
+		out, err = db.rota(ctx, st.ID, domain.FirstOfMonth(month.In(st.Calendar.Location)))
 		return err
 	})
 	if err != nil {
@@ -25,10 +30,10 @@ func (db *DB) Rota(ctx context.Context, month time.Time) (*domain.Rota, error) {
 	return out, nil
 }
 
-// rota returns the approved rest days of the month starting first.
-func (db *DB) rota(ctx context.Context, first time.Time) (*domain.Rota, error) {
+// rota returns the approved rest days in store of the month starting first.
+func (db *DB) rota(ctx context.Context, store int64, first time.Time) (*domain.Rota, error) {
 	last := first.AddDate(0, 1, -1)
-	days, err := db.RestDaysBetween(ctx, first.Format(domain.DateLayout), last.Format(domain.DateLayout), []string{domain.RestApproved})
+	days, err := db.RestDaysBetween(ctx, store, first.Format(domain.DateLayout), last.Format(domain.DateLayout), []string{domain.RestApproved})
 	if err != nil {
 		return nil, err
 	}
@@ -52,27 +57,28 @@ func (db *DB) rota(ctx context.Context, first time.Time) (*domain.Rota, error) {
 
 // PlanMonth implements domain.RestService.
 func (db *DB) PlanMonth(ctx context.Context, byID int64, mp domain.MonthPlan) (*domain.RotaPlanned, error) {
-	first := domain.FirstOfMonth(mp.First.In(db.Stores.Default().Calendar.Location))
-	out := &domain.RotaPlanned{Month: first.Format(domain.RotaMonthLayout)}
+	out := &domain.RotaPlanned{}
 	err := db.InTx(ctx, func(ctx context.Context) error {
-		by, err := db.StaffByID(ctx, byID)
-		if domain.ErrorCode(err) == domain.ENOTFOUND {
-			return domain.Errorkf(domain.EFORBIDDEN, "err.forbidden", nil, "unknown planner %d", byID)
-		} else if err != nil {
+		by, err := db.rotaActor(ctx, byID)
+		if err != nil {
 			return err
 		}
 		if err := domain.MayPlanRota(by); err != nil {
 			return err
 		}
-		plan, err := db.planLines(ctx, first, mp.Lines, out)
+		// The plan is of the planner's store: its people, calendar and rules.
+		st := db.rotaStoreOf(by)
+		first := domain.FirstOfMonth(mp.First.In(st.Calendar.Location))
+		*out = domain.RotaPlanned{Month: first.Format(domain.RotaMonthLayout)}
+		plan, err := db.planLines(ctx, st, first, mp.Lines, out)
 		if err != nil || len(out.Problems) > 0 {
 			return err
 		}
 		// The people listed get the rest of their month replaced (days
 		// already past stay, and count); everyone else's days stay.
 		from, to := domain.RestWindow(first)
-		monthFrom, monthTo := domain.PlanFrom(first, db.now(), db.Stores.Default().Calendar), first.AddDate(0, 1, -1).Format(domain.DateLayout)
-		existing, err := db.RestDaysBetween(ctx, from, to, holdingRest)
+		monthFrom, monthTo := domain.PlanFrom(first, db.now(), st.Calendar), first.AddDate(0, 1, -1).Format(domain.DateLayout)
+		existing, err := db.RestDaysBetween(ctx, st.ID, from, to, holdingRest)
 		if err != nil {
 			return err
 		}
@@ -88,7 +94,7 @@ func (db *DB) PlanMonth(ctx context.Context, byID int64, mp domain.MonthPlan) (*
 				kept = append(kept, d)
 			}
 		}
-		accepted, problems := domain.CheckPlan(plan, kept, db.Stores.Default().Rules.Rota, db.Stores.Default().Calendar, db.now(), by.ID)
+		accepted, problems := domain.CheckPlan(plan, kept, st.Rules.Rota, st.Calendar, db.now(), by.ID)
 		if out.Problems = problems; len(problems) > 0 {
 			return nil
 		}
@@ -101,7 +107,7 @@ func (db *DB) PlanMonth(ctx context.Context, byID int64, mp domain.MonthPlan) (*
 			}
 		}
 		out.People, out.Days = len(plan), len(accepted)
-		out.Rota, err = db.rota(ctx, first)
+		out.Rota, err = db.rota(ctx, st.ID, first)
 		return err
 	})
 	if err != nil {
@@ -110,11 +116,11 @@ func (db *DB) PlanMonth(ctx context.Context, byID int64, mp domain.MonthPlan) (*
 	return out, nil
 }
 
-// planLines names the person of each line of a plan; the problems of a
-// line that could not be read (domain.ParsePlan), names no active member
-// (rota.line_unknown) or names one twice (rota.line_twice), or of a day
+// planLines names the person of each line of a plan among st's staff; the
+// problems of a line that could not be read (domain.ParsePlan), names no
+// active member of the store (rota.line_unknown) or names one twice (rota.line_twice), or of a day
 // not in the month starting first (rota.line_bad_day), go to out.
-func (db *DB) planLines(ctx context.Context, first time.Time, lines []domain.PlanEntry, out *domain.RotaPlanned) ([]domain.PlanLine, error) {
+func (db *DB) planLines(ctx context.Context, st *domain.Store, first time.Time, lines []domain.PlanEntry, out *domain.RotaPlanned) ([]domain.PlanLine, error) {
 	var plan []domain.PlanLine
 	seen := map[int64]bool{}
 	for _, l := range lines {
@@ -123,7 +129,7 @@ func (db *DB) planLines(ctx context.Context, first time.Time, lines []domain.Pla
 			out.Problems = append(out.Problems, l.Bad...)
 			continue
 		}
-		s, err := db.StaffByName(ctx, db.Stores.Default().ID /* STORES-TODO: the record's store */, name)
+		s, err := db.rotaStaffNamed(ctx, st.ID, name)
 		if domain.ErrorCode(err) == domain.ENOTFOUND || err == nil && !s.Active {
 			out.Problems = append(out.Problems, domain.Errorkf(domain.EINVALID, "rota.line_unknown", []any{n, name},
 				"plan line %d: no active member %q", n, name))
@@ -140,7 +146,7 @@ func (db *DB) planLines(ctx context.Context, first time.Time, lines []domain.Pla
 		out.Problems = append(out.Problems, l.Bad...)
 		days := make([]time.Time, 0, len(l.Days))
 		for _, day := range l.Days {
-			day = db.Stores.Default().Calendar.StartOfDay(day)
+			day = st.Calendar.StartOfDay(day)
 			if !domain.FirstOfMonth(day).Equal(first) {
 				d := day.Format(domain.DateLayout)
 				out.Problems = append(out.Problems, domain.Errorkf(domain.EINVALID, "rota.line_bad_day", []any{n, d, out.Month},
@@ -152,4 +158,14 @@ func (db *DB) planLines(ctx context.Context, first time.Time, lines []domain.Pla
 		plan = append(plan, domain.PlanLine{N: n, Staff: s, Days: days})
 	}
 	return plan, nil
+}
+
+// rotaActor loads the member who reads or plans a rota. An unknown id is
+// EFORBIDDEN (err.forbidden): there is no store to show.
+func (db *DB) rotaActor(ctx context.Context, byID int64) (*domain.Staff, error) {
+	by, err := db.StaffByID(ctx, byID)
+	if domain.ErrorCode(err) == domain.ENOTFOUND {
+		return nil, domain.Errorkf(domain.EFORBIDDEN, "err.forbidden", nil, "unknown staff %d", byID)
+	}
+	return by, err
 }

@@ -55,7 +55,7 @@ func TestR5_1_RotaService(t *testing.T) {
 		grantRest(t, db, b, "2026-03-02")        // today: stays, and counts
 		rota := func(t *testing.T) string {
 			t.Helper()
-			r, err := db.Rota(ctx, march)
+			r, err := db.Rota(ctx, boss.ID, march)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -120,7 +120,7 @@ func TestR5_1_RotaService(t *testing.T) {
 			if got, _ := db.RestDayByID(ctx, old.ID); got.Status != domain.RestCancelled {
 				t.Fatalf("replaced day %+v", got)
 			}
-			if r, err := db.Rota(ctx, march.AddDate(0, 1, 0)); err != nil || rotaText(r) != "2026-04 " {
+			if r, err := db.Rota(ctx, boss.ID, march.AddDate(0, 1, 0)); err != nil || rotaText(r) != "2026-04 " {
 				t.Fatalf("april %+v, %v", r, err)
 			}
 		})

@@ -18,12 +18,13 @@ func (db *DB) RequestSwap(ctx context.Context, r domain.SwapRequest) (*domain.Sw
 		if err != nil {
 			return err
 		}
-		day := db.Stores.Default().Calendar.StartOfDay(r.Day)
-		if err := domain.AfterToday(day, db.now(), db.Stores.Default().Calendar); err != nil {
+		st := db.rotaStoreOf(requester)
+		day := st.Calendar.StartOfDay(r.Day)
+		if err := domain.AfterToday(day, db.now(), st.Calendar); err != nil {
 			return err
 		}
 		d := day.Format(domain.DateLayout)
-		colleague, err := db.StaffByName(ctx, requester.StoreID, r.Colleague)
+		colleague, err := db.rotaStaffNamed(ctx, st.ID, r.Colleague)
 		if err != nil {
 			return err
 		}
@@ -42,8 +43,8 @@ func (db *DB) RequestSwap(ctx context.Context, r domain.SwapRequest) (*domain.Sw
 		}
 		theirDay := ""
 		if !r.TheirDay.IsZero() {
-			td := db.Stores.Default().Calendar.StartOfDay(r.TheirDay)
-			if err := domain.AfterToday(td, db.now(), db.Stores.Default().Calendar); err != nil {
+			td := st.Calendar.StartOfDay(r.TheirDay)
+			if err := domain.AfterToday(td, db.now(), st.Calendar); err != nil {
 				return err
 			}
 			theirDay = td.Format(domain.DateLayout)
@@ -100,7 +101,7 @@ func (db *DB) answerSwap(ctx context.Context, id, colleagueID int64, agreed bool
 		if err := db.checkSwap(ctx, sw.Rest, sw.Requester, sw.Colleague, sw.TheirDay); err != nil {
 			return err
 		}
-		if out.Approvers, err = db.approversOf(ctx, sw.Requester); err != nil {
+		if out.Approvers, err = db.rotaApproversOf(ctx, sw.Requester); err != nil {
 			return err
 		}
 		if len(out.Approvers) == 0 {
@@ -123,6 +124,11 @@ func (db *DB) DecideSwap(ctx context.Context, id int64, d domain.Decision) (*dom
 	}
 	var out *domain.SwapDecided
 	err := db.InTx(ctx, func(ctx context.Context) error {
+		if rd, err := db.RestDayByID(ctx, id); err != nil {
+			return err
+		} else if err := db.rotaVisibleTo(ctx, d.DeciderID, rd.StoreID, errRestDayNotFound(id)); err != nil {
+			return err
+		}
 		sw, err := db.swapOf(ctx, id, domain.SwapAgreed, 0)
 		if err != nil {
 			return err
@@ -155,7 +161,7 @@ func (db *DB) DecideSwap(ctx context.Context, id int64, d domain.Decision) (*dom
 			}
 		}
 		out = &domain.SwapDecided{Swap: *sw, Decision: d, Decider: decider}
-		out.Approvers, err = db.approversOf(ctx, sw.Requester)
+		out.Approvers, err = db.rotaApproversOf(ctx, sw.Requester)
 		return err
 	})
 	if err != nil {
@@ -217,7 +223,8 @@ func (db *DB) approvedRestOn(ctx context.Context, staffID int64, day string) (*d
 // when the colleague's day is gone, EINVALID (swap.limit) when a limit
 // would break.
 func (db *DB) checkSwap(ctx context.Context, rd *domain.RestDay, requester, colleague *domain.Staff, theirDay string) error {
-	day, err := db.restDayTime(rd.Day)
+	st := db.Stores.Of(rd.StoreID)
+	day, err := restDayTime(st, rd.Day)
 	if err != nil {
 		return err
 	}
@@ -230,20 +237,20 @@ func (db *DB) checkSwap(ctx context.Context, rd *domain.RestDay, requester, coll
 			return domain.Errorkf(domain.ECONFLICT, "swap.stale", nil, "%s no longer rests on %s", colleague.Name, theirDay)
 		}
 	}
-	rules := domain.LaterRules(db.Stores.Default().Rules.Rota)
+	rules := domain.LaterRules(st.Rules.Rota)
 	var skip []int64
 	if theirs != nil {
 		skip = []int64{theirs.ID}
 	}
-	if err := db.checkRestFor(ctx, colleague.ID, day, rules, skip, 1); err != nil {
+	if err := db.checkRestFor(ctx, st, colleague.ID, day, rules, skip, 1); err != nil {
 		return domain.SwapLimit(colleague.Name, err)
 	}
 	if theirs != nil {
-		td, err := db.restDayTime(theirs.Day)
+		td, err := restDayTime(st, theirs.Day)
 		if err != nil {
 			return err
 		}
-		if err := db.checkRestFor(ctx, requester.ID, td, rules, []int64{rd.ID}, 1); err != nil {
+		if err := db.checkRestFor(ctx, st, requester.ID, td, rules, []int64{rd.ID}, 1); err != nil {
 			return domain.SwapLimit(requester.Name, err)
 		}
 	}

@@ -171,7 +171,7 @@ func (db *DB) walkInLine(ctx context.Context, registrar *domain.Staff) (int64, e
 	if registrar.Roles.Has(domain.RoleConsultant) {
 		return 0, nil
 	}
-	first, err := db.FirstInLine(ctx)
+	first, err := db.FirstInLine(ctx, registrar.StoreID)
 	if err != nil {
 		return 0, err
 	}

@@ -43,7 +43,7 @@ func TestR1_12_StartWalkInSaysWhetherSomeoneCanTakeTheCustomer(t *testing.T) {
 			t.Fatalf("%d visits, %v", len(vs), err)
 		}
 
-		must(t, db.AssignDuty(ctx, today, "showroom", liu.ID))
+		must(t, db.AssignDuty(ctx, db.Stores.Default().ID, today, "showroom", liu.ID))
 		if out, err := db.StartWalkIn(ctx, rec.ID, unknown); err != nil || out != nil {
 			t.Fatalf("someone in line: %+v, %v", out, err)
 		}
@@ -68,7 +68,7 @@ func TestR1_12_R5_3_WalkInLogsTheCustomerWithTheirVisit(t *testing.T) {
 		rec := MustEnrolStaff(t, db, "Rec", 614, domain.RoleReception)
 		first := func() int64 {
 			t.Helper()
-			id, err := db.FirstInLine(ctx)
+			id, err := db.FirstInLine(ctx, db.Stores.Default().ID)
 			must(t, err)
 			return id
 		}
@@ -121,8 +121,8 @@ func TestR1_12_R5_3_WalkInLogsTheCustomerWithTheirVisit(t *testing.T) {
 			}
 		})
 		t.Run("FirstInLine", func(t *testing.T) {
-			must(t, db.AssignDuty(ctx, today, "showroom", liu.ID))
-			must(t, db.AssignDuty(ctx, today, "showroom", wang.ID))
+			must(t, db.AssignDuty(ctx, db.Stores.Default().ID, today, "showroom", liu.ID))
+			must(t, db.AssignDuty(ctx, db.Stores.Default().ID, today, "showroom", wang.ID))
 			if first() != liu.ID {
 				t.Fatalf("first in line %d, want Liu %d", first(), liu.ID)
 			}
@@ -134,7 +134,7 @@ func TestR1_12_R5_3_WalkInLogsTheCustomerWithTheirVisit(t *testing.T) {
 			if !out.Told {
 				t.Error("Liu is not told of the customer")
 			}
-			q, err := db.Queue(ctx)
+			q, err := db.Queue(ctx, db.Stores.Default().ID)
 			if err != nil || fmt.Sprint(q.Order) != fmt.Sprint([]int64{wang.ID, liu.ID}) {
 				t.Fatalf("line %v, want Wang then Liu; %v", q.Order, err)
 			}

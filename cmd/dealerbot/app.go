@@ -27,7 +27,7 @@ type App struct {
 
 	morning   *jobs.MorningPush
 	registers []*jobs.WeeklyRegister // one per store
-	duty      *jobs.DutyReminder
+	duty      []*jobs.DutyReminder   // one per store
 }
 
 // openDB opens the configured database and brings its schema up to date.
@@ -113,8 +113,9 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 	morning := &jobs.MorningPush{Store: db, Bot: a.Bot, Rules: cfg.Rules.Leads, Calendar: cfg.Calendar(), Log: log}
 	a.morning = morning
 	cleanup := &jobs.MonthEndCleanup{Store: db, Bot: a.Bot, Rules: cfg.Rules.Leads, Calendar: cfg.Calendar()}
-	duty := &jobs.DutyReminder{Store: db, Bot: a.Bot, Rules: cfg.Rules.Rota, Calendar: cfg.Calendar()}
-	a.duty = duty
+	for _, st := range db.Stores.All() {
+		a.duty = append(a.duty, &jobs.DutyReminder{Store: db, Bot: a.Bot, Shop: st})
+	}
 	for _, j := range []struct {
 		spec string
 		job  jobs.Job
@@ -122,18 +123,24 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		{jobs.HousekeepingSpec, &jobs.Housekeeping{Store: db, Log: log}},
 		{morning.Spec(), morning},
 		{cleanup.Spec(), cleanup},
-		{duty.Spec(), duty},
 	} {
 		if err := a.Jobs.Add(j.spec, j.job); err != nil {
 			db.Close()
 			return nil, err
 		}
 	}
-	// The weekly complaint register: one per store, in its time zone.
+	// The weekly complaint register and the duty reminder: one per store,
+	// in its time zone.
 	for _, st := range db.Stores.All() {
 		register := &jobs.WeeklyRegister{Store: db, Bot: a.Bot, Shop: st}
 		a.registers = append(a.registers, register)
 		if err := a.Jobs.Add(register.Spec(), register); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	for _, duty := range a.duty {
+		if err := a.Jobs.Add(duty.Spec(), duty); err != nil {
 			db.Close()
 			return nil, err
 		}
@@ -143,7 +150,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		&jobs.VisitGradePrompt{Store: db, Bot: a.Bot, After: 24 * time.Hour},
 		&jobs.Reminders{Store: db, Bot: a.Bot, Rules: cfg.Rules.Leads, Calendar: cfg.Calendar()},
 		&jobs.ComplaintChaser{Store: db, Bot: a.Bot, Stores: db.Stores},
-		&jobs.ReceptionTimeouts{Store: db, Bot: a.Bot},
+		&jobs.ReceptionTimeouts{Store: db, Bot: a.Bot, Stores: db.Stores},
 	} {
 		a.Jobs.AddDeadline(job)
 	}
@@ -169,8 +176,10 @@ func (a *App) Run(ctx context.Context) error {
 				a.Log.Error("weekly register catch-up", slog.String("job", register.Name()), slog.Any("error", err))
 			}
 		}
-		if err := a.duty.CatchUp(ctx, now); err != nil {
-			a.Log.Error("duty reminder catch-up", slog.Any("error", err))
+		for _, duty := range a.duty {
+			if err := duty.CatchUp(ctx, now); err != nil {
+				a.Log.Error("duty reminder catch-up", slog.String("job", duty.Name()), slog.Any("error", err))
+			}
 		}
 	})
 	a.Jobs.Start()
