@@ -229,9 +229,10 @@ func (b *Bot) dispatch(ctx context.Context, _ *tgbot.Bot, upd *models.Update) {
 	}
 }
 
-// formatTime writes an instant in the store's time zone.
-func (b *Bot) formatTime(t time.Time) string {
-	return t.In(b.opts.Stores.Default().Calendar.Location).Format("2006-01-02 15:04")
+// formatTime writes an instant in the time zone of store (a record's
+// Store.ID: where it happened).
+func (b *Bot) formatTime(store int64, t time.Time) string {
+	return t.In(b.opts.Stores.Of(store).Calendar.Location).Format("2006-01-02 15:04")
 }
 
 // required reports the first option the bot cannot run without.

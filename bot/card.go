@@ -30,7 +30,7 @@ func (b *Bot) dueText(r *Request, l *domain.Lead) string {
 	if l.NextDueAt == nil {
 		return r.T("due.none")
 	}
-	when := b.formatTime(*l.NextDueAt)
+	when := b.formatTime(l.StoreID, *l.NextDueAt)
 	now := b.now()
 	if !r.at.IsZero() {
 		now = r.at
@@ -72,7 +72,7 @@ func (b *Bot) cardText(ctx context.Context, r *Request, l *domain.Lead) (string,
 			if f.GradeAfter != "" && f.GradeAfter != f.GradeBefore {
 				change = r.T("card.fu_grade", string(f.GradeBefore), string(f.GradeAfter))
 			}
-			lines = append(lines, r.T("card.fu", b.formatTime(f.At), r.T("channel."+string(f.Channel)), r.staffName(ctx, f.StaffID), f.Note, Raw(change)))
+			lines = append(lines, r.T("card.fu", b.formatTime(l.StoreID, f.At), r.T("channel."+string(f.Channel)), r.staffName(ctx, f.StaffID), f.Note, Raw(change)))
 		}
 	}
 	if len(events) > 0 {
@@ -84,7 +84,7 @@ func (b *Bot) cardText(ctx context.Context, r *Request, l *domain.Lead) (string,
 			} else if e.Kind == domain.EventPool {
 				from, to = r.T("pool."+from), r.T("pool."+to)
 			}
-			lines = append(lines, r.T("card.event", b.formatTime(e.At), r.T("event."+e.Kind), from, to, r.T("why."+e.Why), r.staffName(ctx, e.StaffID)))
+			lines = append(lines, r.T("card.event", b.formatTime(l.StoreID, e.At), r.T("event."+e.Kind), from, to, r.T("why."+e.Why), r.staffName(ctx, e.StaffID)))
 		}
 	}
 	if len(visits) > 0 {
@@ -106,7 +106,7 @@ func (b *Bot) visitLine(ctx context.Context, r *Request, v domain.Visit) string 
 	if v.First {
 		kind = r.T("visit.first")
 	}
-	return r.T("card.visit", b.formatTime(v.ArrivedAt), left, kind, r.staffName(ctx, v.ConsultantID))
+	return r.T("card.visit", b.formatTime(v.StoreID, v.ArrivedAt), left, kind, r.staffName(ctx, v.ConsultantID))
 }
 
 // cardButtons are the card's next actions, for people who may take them.

@@ -114,11 +114,11 @@ func (b *Bot) collisionCards(c *domain.Collision, l *domain.Lead, last *domain.F
 func (b *Bot) collisionCard(lang domain.Lang, c *domain.Collision, l *domain.Lead, last *domain.FollowUp, a, claimant *domain.Staff) string {
 	lastText := T(lang, "collision.no_followup")
 	if last != nil {
-		lastText = T(lang, "collision.last", b.formatTime(last.At), clip(last.Note, 80))
+		lastText = T(lang, "collision.last", b.formatTime(l.StoreID, last.At), clip(last.Note, 80))
 	}
 	text := T(lang, "collision.card", c.ID, l.Name, domain.MaskPhone(l.Phone),
-		a.Name, b.formatTime(l.CreatedAt), l.FollowUps, lastText, T(lang, "source."+string(l.Source)),
-		claimant.Name, b.formatTime(c.ClaimedAt), T(lang, "source."+string(c.Source)))
+		a.Name, b.formatTime(l.StoreID, l.CreatedAt), l.FollowUps, lastText, T(lang, "source."+string(l.Source)),
+		claimant.Name, b.formatTime(l.StoreID, c.ClaimedAt), T(lang, "source."+string(c.Source)))
 	if c.NoteA != "" {
 		text += "\n" + T(lang, "collision.note_a", clip(c.NoteA, 300))
 	}
@@ -192,7 +192,7 @@ func (b *Bot) ruleCollision(ctx context.Context, r *Request, id int64, side stri
 	}
 	c, l, won, decider := out.Collision, out.Lead, out.Winner, out.Decider
 	verdict := func(lang domain.Lang) string {
-		return T(lang, "collision.verdict", won.Name, decider.Name, b.formatTime(b.now()))
+		return T(lang, "collision.verdict", won.Name, decider.Name, b.formatTime(l.StoreID, b.now()))
 	}
 	for _, s := range []*domain.Staff{out.Owner, out.Claimant} {
 		if err := b.tell(ctx, fmt.Sprintf("collision-result:%d:%d", c.ID, s.ID), s, func(lang domain.Lang) string {

@@ -70,7 +70,7 @@ func (b *Bot) handoverForm(ctx context.Context, lang domain.Lang, h *domain.Hand
 	if h.Status == domain.HandoverDeclined && h.Reason != "" {
 		status = T(lang, "handover.status.declined_reason", clip(h.Reason, 300))
 	}
-	return T(lang, "handover.form", b.staffName(ctx, h.FromID), b.formatTime(h.CreatedAtOr(b.now())), l.Name, l.Phone, l.Model,
+	return T(lang, "handover.form", b.staffName(ctx, h.FromID), b.formatTime(l.StoreID, h.CreatedAtOr(b.now())), l.Name, l.Phone, l.Model,
 		T(lang, "source."+string(h.Channel)), h.ExpectedBuyBy.In(b.opts.Stores.Default().Calendar.Location).Format(domain.DateLayout),
 		T(lang, "grade."+string(h.Grade)), b.staffName(ctx, h.ToID), status)
 }
@@ -167,7 +167,7 @@ func (b *Bot) handleTransfers(ctx context.Context, r *Request) error {
 	}
 	lines := []string{r.T("transfers.header", month.Format("2006-01"))}
 	for _, e := range events {
-		lines = append(lines, r.T("transfers.line", b.formatTime(e.At), e.LeadID, r.staffNameText(ctx, e.From), r.staffNameText(ctx, e.To), r.T("why."+e.Why), r.staffName(ctx, e.StaffID)))
+		lines = append(lines, r.T("transfers.line", b.formatTime(r.Staff.StoreID, e.At), e.LeadID, r.staffNameText(ctx, e.From), r.staffNameText(ctx, e.To), r.T("why."+e.Why), r.staffName(ctx, e.StaffID)))
 	}
 	if len(lines) == 1 {
 		lines = append(lines, r.T("transfers.none"))

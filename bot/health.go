@@ -29,7 +29,7 @@ func (b *Bot) handleHealth(ctx context.Context, r *Request) error {
 	}
 	last := r.T("health.none")
 	if t := h.LastUpdateAt; !t.IsZero() {
-		last = b.formatTime(t) + " (" + ago(r.Lang, now.Sub(t)) + ")"
+		last = b.formatTime(r.Staff.StoreID, t) + " (" + ago(r.Lang, now.Sub(t)) + ")"
 	}
 	text := r.T("health.report", st.Pending, st.Retrying, oldest, st.Failed, st.Undeliverable, last)
 	if st.LastFailedAt != nil {

@@ -40,7 +40,7 @@ func (b *Bot) handleNext(ctx context.Context, r *Request) error {
 		r.Reply(ctx, "rq.nobody_on_duty")
 		return nil
 	case out.Waiting != nil:
-		r.Reply(ctx, "rq.waiting", out.Waiting.Name, b.formatTime(out.WaitingSince))
+		r.Reply(ctx, "rq.waiting", out.Waiting.Name, b.formatTime(r.Staff.StoreID, out.WaitingSince))
 		return nil
 	}
 	if err := b.sendReceptionCard(ctx, out.Call); err != nil {

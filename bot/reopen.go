@@ -58,7 +58,7 @@ func (b *Bot) reopen(ctx context.Context, r *Request, ref string, grade []string
 	}
 	before, owner := out.Before, out.Owner
 	if to := out.Notify; to != nil {
-		text := T(to.Lang, "reopen.told_owner", r.Staff.Name, l.ID, l.Name, string(before), string(l.Grade), b.formatTime(*l.NextDueAt))
+		text := T(to.Lang, "reopen.told_owner", r.Staff.Name, l.ID, l.Name, string(before), string(l.Grade), b.formatTime(l.StoreID, *l.NextDueAt))
 		if err := b.Push(ctx, fmt.Sprintf("reopen:%d:%d", l.ID, b.now().Unix()), to.TelegramID, to.ID, text, nil); err != nil {
 			return err
 		}

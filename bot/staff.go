@@ -92,7 +92,7 @@ func (b *Bot) handleInvite(ctx context.Context, r *Request) error {
 	s, inv := out.Staff, out.Invite
 	b.log.Info("staff invited", slog.Int64("staff_id", s.ID), slog.Int64("by_staff_id", out.By.ID))
 	b.reply(ctx, r.ChatID, r.T("invite.ok", s.Name, roleNames(r.Lang, s.Roles), inv.Code,
-		b.InviteLink(inv.Code), b.formatTime(inv.ExpiresAt)))
+		b.InviteLink(inv.Code), b.formatTime(s.StoreID, inv.ExpiresAt)))
 	return nil
 }
 

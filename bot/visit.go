@@ -132,7 +132,7 @@ func (b *Bot) handleVisitLeft(ctx context.Context, r *Request) error {
 func (b *Bot) NotifyVisitGrade(ctx context.Context, prompts []domain.VisitGradePrompt) error {
 	for _, p := range prompts {
 		l, c, v := p.Lead, p.Consultant, p.Visit
-		text := T(c.Lang, "visit.grade_prompt", l.ID, l.Name, b.formatTime(v.ArrivedAt), string(l.Grade))
+		text := T(c.Lang, "visit.grade_prompt", l.ID, l.Name, b.formatTime(l.StoreID, v.ArrivedAt), string(l.Grade))
 		if err := b.Push(ctx, fmt.Sprintf("visitgrade:%d", v.ID), c.TelegramID, c.ID, text,
 			gradeKeyboard(c.Lang, "lead:sg:"+strconv.FormatInt(l.ID, 10)+":", false)); err != nil {
 			return err
