@@ -13,7 +13,7 @@ import (
 )
 
 func (h *harness) chaser() *jobs.ComplaintChaser {
-	return &jobs.ComplaintChaser{Store: h.db, Bot: h.bot, Rules: domain.DefaultRules().Complaints, Calendar: h.reminders().Calendar}
+	return &jobs.ComplaintChaser{Store: h.db, Bot: h.bot, Rules: domain.DefaultRules().Complaints, Calendar: h.db.Stores.Default().Calendar}
 }
 
 // TestR2_4_OnSiteBreachesAndEscalatesTwice: an on-site complaint without a

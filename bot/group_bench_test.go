@@ -50,7 +50,7 @@ func BenchmarkGroupOf200Stores(b *testing.B) {
 	db.Now = h.clock
 
 	b.Run("MorningPush", func(b *testing.B) {
-		job := &jobs.MorningPush{Store: db, Bot: h.bot, Rules: info.Rules, Calendar: info.Calendar}
+		job := &jobs.MorningPush{Store: db, Bot: h.bot, Shop: db.Stores.Default()}
 		h.stop() // the sender would start delivering 10,000 messages meanwhile
 		for i := 0; b.Loop(); i++ {
 			// A new day each time: each run queues a full set of messages.

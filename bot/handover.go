@@ -40,7 +40,7 @@ func (b *Bot) handleHandover(ctx context.Context, r *Request) error {
 	h := domain.Handover{LeadID: l.ID, FromID: r.Staff.ID} // the service sets the expected date by default
 	if len(f) == 3 {
 		// Read only: SendHandover checks it (domain.CheckExpectedBuyBy).
-		if h.ExpectedBuyBy, err = domain.ReadWhen(f[2], b.now(), domain.AllDays(b.opts.Stores.Default().Calendar.Location)); err != nil {
+		if h.ExpectedBuyBy, err = domain.ReadWhen(f[2], b.now(), domain.AllDays(r.Store().Calendar.Location)); err != nil {
 			return err
 		}
 	}
@@ -71,7 +71,7 @@ func (b *Bot) handoverForm(ctx context.Context, lang domain.Lang, h *domain.Hand
 		status = T(lang, "handover.status.declined_reason", clip(h.Reason, 300))
 	}
 	return T(lang, "handover.form", b.staffName(ctx, h.FromID), b.formatTime(h.CreatedAtOr(b.now())), l.Name, l.Phone, l.Model,
-		T(lang, "source."+string(h.Channel)), h.ExpectedBuyBy.In(b.opts.Stores.Default().Calendar.Location).Format(domain.DateLayout),
+		T(lang, "source."+string(h.Channel)), h.ExpectedBuyBy.In(b.opts.Stores.Of(h.StoreID).Calendar.Location).Format(domain.DateLayout),
 		T(lang, "grade."+string(h.Grade)), b.staffName(ctx, h.ToID), status)
 }
 
@@ -151,8 +151,8 @@ func (b *Bot) handoverAnswered(ctx context.Context, out *domain.HandoverAnswered
 // handleTransfers lists the rulings, handovers and clean-up moves of a
 // month for a manager: /transfers [2026-12].
 func (b *Bot) handleTransfers(ctx context.Context, r *Request) error {
-	loc := b.opts.Stores.Default().Calendar.Location
-	month := b.opts.Stores.Default().Calendar.StartOfDay(b.now())
+	loc := r.Store().Calendar.Location
+	month := r.Store().Calendar.StartOfDay(b.now())
 	month = time.Date(month.Year(), month.Month(), 1, 0, 0, 0, 0, loc)
 	if arg := strings.TrimSpace(r.Args); arg != "" {
 		t, err := time.ParseInLocation("2006-01", arg, loc)
@@ -204,7 +204,7 @@ func (b *Bot) NotifyHandoverReminder(ctx context.Context, n domain.HandoverRemin
 			continue
 		}
 		if err := b.Push(ctx, fmt.Sprintf("handover-escalate:%d:%d", h.ID, p.ID), p.TelegramID, p.ID,
-			T(p.Lang, "handover.escalate", from.Name, to.Name, l.ID, l.Name, 2*b.opts.Stores.Default().Rules.Leads.HandoverAnswerHrs), nil); err != nil {
+			T(p.Lang, "handover.escalate", from.Name, to.Name, l.ID, l.Name, 2*b.opts.Stores.Of(h.StoreID).Rules.Leads.HandoverAnswerHrs), nil); err != nil {
 			return err
 		}
 	}

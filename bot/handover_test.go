@@ -12,8 +12,12 @@ import (
 )
 
 func (h *harness) reminders() *jobs.Reminders {
-	return &jobs.Reminders{Store: h.db, Bot: h.bot, Rules: domain.DefaultRules().Leads,
-		Calendar: &domain.Calendar{Location: shanghai(), Open: 9 * 60, Close: 18 * 60, WorkingDays: []time.Weekday{0, 1, 2, 3, 4, 5, 6}}}
+	return &jobs.Reminders{Store: h.db, Bot: h.bot, Stores: h.db.Stores}
+}
+
+// morning is the default store's morning push.
+func (h *harness) morning() *jobs.MorningPush {
+	return &jobs.MorningPush{Store: h.db, Bot: h.bot, Shop: h.db.Stores.Default()}
 }
 
 // runJob runs a job at the harness's clock and waits for what it sent.
@@ -48,7 +52,7 @@ func TestR1_8_R1_10_InvitationArrivalHandover(t *testing.T) {
 
 	// The morning push names it for telesales and reception.
 	h.advance(23 * time.Hour) // 11-28 08:30
-	job := &jobs.MorningPush{Store: h.db, Bot: h.bot, Rules: domain.DefaultRules().Leads, Calendar: h.reminders().Calendar}
+	job := h.morning()
 	h.runJob(job)
 	contains(t, last(h, zhao.ID), "今天的邀约到店", "14:30 #1 王石")
 	contains(t, last(h, zhang.ID), "今天的邀约到店")
@@ -235,7 +239,7 @@ func TestR1_8_MissedAppointmentReportedNextMorning(t *testing.T) {
 	zhang := h.enroll("张电销", "telesales", "zh")
 	id := leadID(t, h.reply(zhang, "/lead 王石 13800138000 轩逸 A 来电"))
 	h.reply(zhang, fmt.Sprintf("/appoint %d 今天 15:00", id))
-	job := &jobs.MorningPush{Store: h.db, Bot: h.bot, Rules: domain.DefaultRules().Leads, Calendar: h.reminders().Calendar}
+	job := h.morning()
 	h.advance(23 * time.Hour) // 11-28 08:30
 	h.runJob(job)
 	contains(t, last(h, zhang.ID), "未到店的邀约", "15:00 #1 王石")
@@ -263,7 +267,7 @@ func TestR1_8_NewBookingReplacesTheOld(t *testing.T) {
 	h.runJob(h.reminders())
 	contains(t, last(h, zhao.ID), "约 15:00 到店")
 	h.reply(zhao, "/visit 13800138000")
-	job := &jobs.MorningPush{Store: h.db, Bot: h.bot, Rules: domain.DefaultRules().Leads, Calendar: h.reminders().Calendar}
+	job := h.morning()
 	h.advance(18 * time.Hour)
 	h.runJob(job)
 	lacks(t, last(h, zhang.ID), "未到店")

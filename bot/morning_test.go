@@ -6,9 +6,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/dealerbot/dealerbot/domain"
-	"github.com/dealerbot/dealerbot/jobs"
 )
 
 // TestMorningPush_RightItemsOnceNothingToTheIdle runs the 08:30 job at a
@@ -32,9 +29,7 @@ func TestMorningPush_RightItemsOnceNothingToTheIdle(t *testing.T) {
 
 	loc := shanghai()
 	morning := time.Date(2026, 12, 3, 8, 30, 0, 0, loc)
-	rules := domain.DefaultRules()
-	job := &jobs.MorningPush{Store: h.db, Bot: h.bot, Rules: rules.Leads,
-		Calendar: &domain.Calendar{Location: loc, Open: 9 * 60, Close: 18 * 60, WorkingDays: []time.Weekday{0, 1, 2, 3, 4, 5, 6}}}
+	job := h.morning()
 	count := func() map[int64]int {
 		out := map[int64]int{}
 		for _, u := range []int64{sup.ID, chen.ID, liu.ID, idle.ID} {
@@ -79,9 +74,7 @@ func TestR1_4_MorningRemindsUngradedAfterFirstWeek(t *testing.T) {
 	chen := h.enroll("陈顾问", "consultant", "zh")
 	h.reply(chen, "/lead 甲 13800000001 轩逸 N 到店")
 	loc := shanghai()
-	rules := domain.DefaultRules()
-	job := &jobs.MorningPush{Store: h.db, Bot: h.bot, Rules: rules.Leads,
-		Calendar: &domain.Calendar{Location: loc, Open: 9 * 60, Close: 18 * 60, WorkingDays: []time.Weekday{0, 1, 2, 3, 4, 5, 6}}}
+	job := h.morning()
 	for day := 8; day <= 9; day++ {
 		at := time.Date(2026, 11, 27+day, 8, 30, 0, 0, loc)
 		if err := job.Run(context.Background(), at); err != nil {
@@ -103,7 +96,7 @@ func TestR1_8_ReceptionMorningListsBookingsUnderAGreeting(t *testing.T) {
 	id := leadID(t, h.reply(zhang, "/lead 王石 13800138000 轩逸 A 来电"))
 	contains(t, h.reply(zhang, fmt.Sprintf("/appoint %d 明天 14:30", id)), "2026-11-28 14:30")
 	h.advance(23 * time.Hour) // 11-28 08:30
-	h.runJob(&jobs.MorningPush{Store: h.db, Bot: h.bot, Rules: domain.DefaultRules().Leads, Calendar: h.reminders().Calendar})
+	h.runJob(h.morning())
 	got := last(h, zhao.ID)
 	contains(t, got, "早上好，赵接待！", "今天的邀约到店", "14:30 #1 王石")
 	lacks(t, got, "今天的跟进")
@@ -127,7 +120,7 @@ func TestR1_4_ReopenedLeadGetsAFreshFirstWeek(t *testing.T) {
 	contains(t, h.reply(zhao, "/visit 13800138000"), "重新打开")
 	h.waitOutboxEmpty(10 * time.Second)
 
-	push := &jobs.MorningPush{Store: h.db, Bot: h.bot, Rules: domain.DefaultRules().Leads, Calendar: h.reminders().Calendar}
+	push := h.morning()
 	h.advance(23 * time.Hour) // the next morning, 08:30
 	h.runJob(push)
 	lacks(t, last(h, chen.ID), "首周已过仍未定级")

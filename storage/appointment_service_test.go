@@ -38,7 +38,7 @@ func TestR1_8_R1_9_AppointmentService(t *testing.T) {
 				second.Replaced[0].Status != domain.ApptReplaced {
 				t.Fatalf("rebooked %+v, %v", second, err)
 			}
-			got, err := db.AppointmentsBetween(ctx, now, now.AddDate(0, 0, 3), domain.ApptBooked)
+			got, err := db.AppointmentsBetween(ctx, 1, now, now.AddDate(0, 0, 3), domain.ApptBooked)
 			if err != nil || len(got) != 1 || got[0].ID != second.Appointment.ID {
 				t.Fatalf("booked %+v, %v", got, err)
 			}
@@ -62,7 +62,7 @@ func TestR1_8_R1_9_AppointmentService(t *testing.T) {
 				_, err := db.BookAppointment(ctx, domain.Appointment{LeadID: l.ID, TelesalesID: tele.ID, At: at})
 				AssertError(t, err, domain.EINVALID, key)
 			}
-			got, err := db.AppointmentsBetween(ctx, now.AddDate(-1, 0, 0), now.AddDate(200, 0, 0), "")
+			got, err := db.AppointmentsBetween(ctx, 1, now.AddDate(-1, 0, 0), now.AddDate(200, 0, 0), "")
 			if err != nil || len(got) != 2 {
 				t.Fatalf("appointments %+v, %v: want only the two booked above", got, err)
 			}
@@ -75,7 +75,7 @@ func TestR1_8_R1_9_AppointmentService(t *testing.T) {
 			if err != nil || !out.Telesales || !out.Invited || out.Notify == nil || out.Notify.ID != tele.ID || !out.Claimed {
 				t.Fatalf("arrival %+v, %v", out, err)
 			}
-			if got, _ := db.AppointmentsBetween(ctx, now, now.AddDate(0, 0, 1), domain.ApptArrived); len(got) != 1 {
+			if got, _ := db.AppointmentsBetween(ctx, 1, now, now.AddDate(0, 0, 1), domain.ApptArrived); len(got) != 1 {
 				t.Fatalf("kept %+v", got)
 			}
 			// Again the same day: no booking left, the owner is told again;

@@ -57,7 +57,7 @@ func TestR1_13_CleanupCases(t *testing.T) {
 		MustUpdateLead(t, db, l)
 
 		t.Run("OK", func(t *testing.T) {
-			p, err := db.CleanupCases(ctx, cleanupMonth)
+			p, err := db.CleanupCases(ctx, 1, cleanupMonth)
 			must(t, err)
 			if p.Month != cleanupMonth || len(p.Cases) != 1 || p.Cases[0].Owner.ID != f.cons.ID {
 				t.Fatalf("proposal %+v", p)
@@ -72,20 +72,20 @@ func TestR1_13_CleanupCases(t *testing.T) {
 		})
 		t.Run("ManagersWithoutSupervisor", func(t *testing.T) {
 			must(t, db.DeactivateStaff(ctx, f.sup.ID))
-			p, err := db.CleanupCases(ctx, cleanupMonth)
+			p, err := db.CleanupCases(ctx, 1, cleanupMonth)
 			must(t, err)
 			if got := names(p.Recipients); !slices.Equal(got, []string{"Mgr"}) {
 				t.Fatalf("recipients %v", got)
 			}
 		})
 		t.Run("ErrMonth", func(t *testing.T) {
-			_, err := db.CleanupCases(ctx, "2026-3")
+			_, err := db.CleanupCases(ctx, 1, "2026-3")
 			AssertError(t, err, domain.EINVALID, "err.invalid")
 		})
 		t.Run("DoneIsNoCase", func(t *testing.T) {
 			_, err := db.ApproveCleanup(ctx, cleanupMonth, f.cons.ID, f.mgr.ID, false)
 			must(t, err)
-			p, err := db.CleanupCases(ctx, cleanupMonth)
+			p, err := db.CleanupCases(ctx, 1, cleanupMonth)
 			must(t, err)
 			if len(p.Cases) != 0 {
 				t.Fatalf("cases after approval: %+v", p.Cases)
@@ -346,7 +346,7 @@ func TestR1_13_Cleanup(t *testing.T) {
 		if got, err := db.CleanupCandidates(ctx, 999999, cutoff); err != nil || len(got) != 0 {
 			t.Fatalf("nobody's %v, %v", got, err)
 		}
-		if counts, err := db.OwnersWithCleanup(ctx, cutoff); err != nil || fmt.Sprint(counts) != fmt.Sprint(map[int64]int{x.ID: 6, y.ID: 1}) {
+		if counts, err := db.OwnersWithCleanup(ctx, 1, cutoff); err != nil || fmt.Sprint(counts) != fmt.Sprint(map[int64]int{x.ID: 6, y.ID: 1}) {
 			t.Fatalf("owners %v, %v", counts, err)
 		}
 	})

@@ -37,7 +37,7 @@ func BenchmarkDueCounts(b *testing.B) {
 	b.Run("DueCounts", func(b *testing.B) {
 		for b.Loop() {
 			overdue, today := 0, 0
-			err := db.DueCounts(ctx, info.TodayStart, info.TomorrowStart, func(c domain.DueCount) error {
+			err := db.DueCounts(ctx, 1, info.TodayStart, info.TomorrowStart, func(c domain.DueCount) error {
 				overdue, today = overdue+c.Overdue, today+c.Today
 				return nil
 			})
@@ -64,7 +64,7 @@ func BenchmarkDueCounts(b *testing.B) {
 	})
 	b.Run("OverdueCounts", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := db.OverdueCounts(ctx, info.TodayStart.AddDate(0, 0, -info.Rules.OverdueAlertDays)); err != nil {
+			if _, err := db.OverdueCounts(ctx, 1, info.TodayStart.AddDate(0, 0, -info.Rules.OverdueAlertDays)); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -72,7 +72,7 @@ func BenchmarkDueCounts(b *testing.B) {
 	})
 	b.Run("UngradedCounts", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := db.UngradedCounts(ctx, now.AddDate(0, 0, -info.Rules.GradeAfterDays)); err != nil {
+			if _, err := db.UngradedCounts(ctx, 1, now.AddDate(0, 0, -info.Rules.GradeAfterDays)); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -62,7 +62,7 @@ func TestR1_10_HandoverService(t *testing.T) {
 				t.Fatal(err)
 			}
 			h = out.Handover
-			want := domain.Handover{ID: h.ID, LeadID: l.ID, FromID: tele.ID, ToID: cons.ID, Channel: l.Source,
+			want := domain.Handover{ID: h.ID, StoreID: 1, LeadID: l.ID, FromID: tele.ID, ToID: cons.ID, Channel: l.Source,
 				ExpectedBuyBy: domain.ExpectedBuyBy(domain.GradeH, now), Grade: domain.GradeH, Status: domain.HandoverPending, CreatedAt: now}
 			if fmt.Sprint(*h) != fmt.Sprint(want) || out.To.ID != cons.ID || out.From.ID != tele.ID || out.Lead.ID != l.ID {
 				t.Fatalf("sent %+v\nwant %+v", *h, want)

@@ -102,7 +102,7 @@ func TestR1_5_MorningDigestCountsByGradeAndNamesTheFirstFive(t *testing.T) {
 		mustDueLead(t, db, ghost, "G1", "13500000013", domain.GradeA, morningToday.Add(-10*day))
 		mustDueLead(t, db, gone, "X1", "13500000014", domain.GradeA, morningToday.Add(-10*day))
 
-		list, err := db.MorningDigests(ctx, now)
+		list, err := db.MorningDigests(ctx, 1, now)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -181,7 +181,7 @@ func TestR1_4_MorningUngradedCountsFromTheReopening(t *testing.T) {
 		lead("13600000004", domain.GradeN, 30*day, 8*day) // reopened, and that week is over: counted
 		lead("13600000005", domain.GradeH, 30*day, 0)     // graded
 
-		list, err := db.MorningDigests(ctx, now)
+		list, err := db.MorningDigests(ctx, 1, now)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -225,7 +225,7 @@ func TestR1_8_MorningListsBookingsAndReportsNoShowsOnce(t *testing.T) {
 		book(both, "Tomorrow", "13700000005", morningToday.AddDate(0, 0, 1).Add(10*h))
 
 		item := func(a *domain.Appointment, name, by string) string { return fmt.Sprintf("%d %s by %s", a.ID, name, by) }
-		list, err := db.MorningDigests(ctx, now)
+		list, err := db.MorningDigests(ctx, 1, now)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -253,17 +253,17 @@ func TestR1_8_MorningListsBookingsAndReportsNoShowsOnce(t *testing.T) {
 
 		// Reported: the no-shows are missed, today's bookings untouched.
 		must(t, db.MorningReported(ctx, list))
-		missed, err := db.AppointmentsBetween(ctx, morningToday.AddDate(0, 0, -14), morningToday, domain.ApptMissed)
+		missed, err := db.AppointmentsBetween(ctx, 1, morningToday.AddDate(0, 0, -14), morningToday, domain.ApptMissed)
 		if err != nil || len(missed) != 2 || missed[0].ID != a4.ID || missed[1].ID != a3.ID {
 			t.Fatalf("missed %+v, %v", missed, err)
 		}
-		booked, err := db.AppointmentsBetween(ctx, morningToday, morningToday.AddDate(0, 0, 1), domain.ApptBooked)
+		booked, err := db.AppointmentsBetween(ctx, 1, morningToday, morningToday.AddDate(0, 0, 1), domain.ApptBooked)
 		if err != nil || len(booked) != 2 {
 			t.Fatalf("today's booked %+v, %v", booked, err)
 		}
 		// Reported twice (a rerun): nothing changes, no error.
 		must(t, db.MorningReported(ctx, list))
-		again, err := db.MorningDigests(ctx, now)
+		again, err := db.MorningDigests(ctx, 1, now)
 		if err != nil {
 			t.Fatal(err)
 		}
