@@ -6,6 +6,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dealerbot/dealerbot/domain"
+	"github.com/dealerbot/dealerbot/jobs"
+	"github.com/dealerbot/dealerbot/storage/storagetest"
 )
 
 // TestMorningPush_RightItemsOnceNothingToTheIdle runs the 08:30 job at a
@@ -129,4 +133,69 @@ func TestR1_4_ReopenedLeadGetsAFreshFirstWeek(t *testing.T) {
 	h.advance(7 * 24 * time.Hour) // the new first week is over
 	h.runJob(push)
 	contains(t, last(h, chen.ID), "1 位客户首周已过仍未定级")
+}
+
+// TestStores_MorningPushAtEachStoresOwn0830: two stores in one database,
+// one in Shanghai (UTC+8) and one in Urumqi (UTC+6), each with a
+// consultant who has a follow-up due. The scheduler runs one morning push
+// per store on its CRON_TZ spec: each consultant gets their message at
+// their own store's 08:30, not at the other's, with their own store's
+// leads only.
+func TestStores_MorningPushAtEachStoresOwn0830(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	xj := storagetest.AddStore(t, h.db, "xj", "Asia/Urumqi")
+	chen := h.enroll("陈顾问", "consultant", "zh") // the default store, Shanghai
+	h.reply(chen, "/lead 甲 13800000001 轩逸 H 来电")
+	ma := h.user("马顾问", "zh")
+	maStaff := &domain.Staff{StoreID: xj.ID, Name: "马顾问", Roles: domain.Roles{domain.RoleConsultant}, TelegramID: ma.ID, Lang: domain.LangZH}
+	if err := h.db.CreateStaff(ctx, maStaff); err != nil {
+		t.Fatal(err)
+	}
+	h.reply(ma, "/help") // a chat with the bot, as an invited member has
+	due := testStart.Add(24 * time.Hour)
+	if err := h.db.CreateLead(ctx, &domain.Lead{StoreID: xj.ID, Name: "乙", Phone: "13800000002", Source: domain.SourceCall,
+		Model: "天籁", Grade: domain.GradeH, OwnerID: maStaff.ID, Pool: domain.PoolShowroom, NextDueAt: &due}); err != nil {
+		t.Fatal(err)
+	}
+	h.advance(5 * 24 * time.Hour) // 12-02 09:30 in Shanghai: both leads overdue
+
+	s := jobs.NewScheduler(shanghai(), h.clock, nil)
+	for _, st := range h.db.Stores.All() {
+		j := &jobs.MorningPush{Store: h.db, Bot: h.bot, Shop: st}
+		if err := s.Add(j.Spec(), j); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sent := func(u telegramtestUser) int { return len(h.emu.Messages(u.ID)) }
+	chenBefore, maBefore := sent(chen), sent(ma)
+
+	// Up to 12-03 09:00 in Shanghai (07:00 in Urumqi): Shanghai's push only.
+	from := time.Date(2026, 12, 3, 0, 0, 0, 0, shanghai())
+	mid := time.Date(2026, 12, 3, 9, 0, 0, 0, shanghai())
+	fired := s.Advance(ctx, from, mid)
+	h.waitOutboxEmpty(10 * time.Second)
+	if len(fired) != 1 || fired[0].Job != "morning-push@main" || !fired[0].At.Equal(time.Date(2026, 12, 3, 8, 30, 0, 0, shanghai())) {
+		t.Fatalf("fired %+v, want morning-push@main at 08:30 in Shanghai", fired)
+	}
+	if sent(chen) != chenBefore+1 || sent(ma) != maBefore {
+		t.Fatalf("after Shanghai's 08:30: chen %d→%d, ma %d→%d messages", chenBefore, sent(chen), maBefore, sent(ma))
+	}
+	chenMsg, _ := h.emu.LastMessage(chen.ID)
+	contains(t, chenMsg.Plain, "早上好，陈顾问", "甲")
+	lacks(t, chenMsg.Plain, "乙")
+
+	// Up to 12-03 12:00 in Shanghai: Urumqi's 08:30 is 10:30 in Shanghai.
+	fired = s.Advance(ctx, mid, time.Date(2026, 12, 3, 12, 0, 0, 0, shanghai()))
+	h.waitOutboxEmpty(10 * time.Second)
+	urumqi := xj.Calendar.Location
+	if len(fired) != 1 || fired[0].Job != "morning-push@xj" || !fired[0].At.Equal(time.Date(2026, 12, 3, 8, 30, 0, 0, urumqi)) {
+		t.Fatalf("fired %+v, want morning-push@xj at 08:30 in Urumqi", fired)
+	}
+	if sent(chen) != chenBefore+1 || sent(ma) != maBefore+1 {
+		t.Fatalf("after Urumqi's 08:30: chen %d→%d, ma %d→%d messages", chenBefore, sent(chen), maBefore, sent(ma))
+	}
+	maMsg, _ := h.emu.LastMessage(ma.ID)
+	contains(t, maMsg.Plain, "早上好，马顾问", "乙")
+	lacks(t, maMsg.Plain, "甲")
 }
