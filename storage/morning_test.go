@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -272,4 +273,67 @@ func TestR1_8_MorningListsBookingsAndReportsNoShowsOnce(t *testing.T) {
 			t.Fatalf("the next digest: %+v", tele2)
 		}
 	})
+}
+
+// TestStores_MorningDigestsOfOneStore: a store's morning digests are its
+// own people's, with its own leads and bookings; a supervisor's team list
+// names only their store's people.
+func TestStores_MorningDigestsOfOneStore(t *testing.T) {
+	storagetest.ForEachDriver(t, func(t *testing.T, db *storage.DB) {
+		serviceDB(db)
+		xj := storagetest.AddStore(t, db, "xj", "UTC")
+		main := db.Stores.Default()
+		chen := mustEnrolIn(t, db, main, "Chen", 501, domain.RoleConsultant)
+		mustEnrolIn(t, db, main, "Sup", 502, domain.RoleSupervisor)
+		mustEnrolIn(t, db, main, "Rec", 503, domain.RoleReception)
+		ma := mustEnrolIn(t, db, xj, "Ma", 601, domain.RoleConsultant)
+		mustEnrolIn(t, db, xj, "XSup", 602, domain.RoleSupervisor)
+		xTele := mustEnrolIn(t, db, xj, "XTele", 603, domain.RoleTelesales)
+		day := 24 * time.Hour
+		mustDueLead(t, db, chen, "C1", "13500000001", domain.GradeA, morningToday.Add(-5*day))
+		xl := leadIn(ma, "M1", "13500000001") // the same customer, in xj
+		due := morningToday.Add(-5 * day)
+		xl.CreatedAt, xl.NextDueAt = now.AddDate(0, -1, 0), &due
+		MustCreateLead(t, db, xl)
+		xl.Grade = domain.GradeA
+		MustUpdateLead(t, db, xl)
+		bl := leadIn(xTele, "XB", "13500000003")
+		MustCreateLead(t, db, bl)
+		must(t, db.CreateAppointment(ctx, &domain.Appointment{LeadID: bl.ID, TelesalesID: xTele.ID, At: now.Add(2 * time.Hour)}))
+
+		list, err := db.MorningDigests(ctx, main.ID, now)
+		must(t, err)
+		got := digestsByName(list)
+		if len(list) != 2 || got["Chen"] == nil || got["Sup"] == nil {
+			t.Fatalf("main's digests for %v, want Chen and Sup", digestNames(got))
+		}
+		if top := leadNames(got["Chen"].Top); fmt.Sprint(top) != "[C1]" {
+			t.Errorf("Chen's leads %v", top)
+		}
+		if team := fmt.Sprint(got["Sup"].Team); team != "[{Chen 1}]" {
+			t.Errorf("Sup's team %s, want Chen only", team)
+		}
+		list, err = db.MorningDigests(ctx, xj.ID, now)
+		must(t, err)
+		got = digestsByName(list)
+		if len(list) != 3 || got["Ma"] == nil || got["XSup"] == nil || got["XTele"] == nil {
+			t.Fatalf("xj's digests for %v, want Ma, XSup and XTele", digestNames(got))
+		}
+		if top := leadNames(got["Ma"].Top); fmt.Sprint(top) != "[M1]" || fmt.Sprint(got["XSup"].Team) != "[{Ma 1}]" {
+			t.Errorf("Ma's leads %v, XSup's team %v", top, got["XSup"].Team)
+		}
+		if appts := apptItems(got["XTele"].Appointments); len(appts) != 1 {
+			t.Errorf("XTele's bookings %v", appts)
+		}
+	})
+}
+
+// digestNames returns the names of the people with digests, sorted.
+func digestNames(m map[string]*domain.MorningDigest) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
 }
