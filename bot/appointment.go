@@ -35,7 +35,7 @@ func (b *Bot) handleAppoint(ctx context.Context, r *Request) error {
 	if err != nil {
 		return err
 	}
-	b.reply(ctx, r.ChatID, appointPromise(r, out, b.formatTime(out.Appointment.At)))
+	b.reply(ctx, r.ChatID, appointPromise(r, out, storeTime(r.Store(), out.Appointment.At)))
 	return nil
 }
 

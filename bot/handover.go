@@ -70,8 +70,9 @@ func (b *Bot) handoverForm(ctx context.Context, lang domain.Lang, h *domain.Hand
 	if h.Status == domain.HandoverDeclined && h.Reason != "" {
 		status = T(lang, "handover.status.declined_reason", clip(h.Reason, 300))
 	}
-	return T(lang, "handover.form", b.staffName(ctx, h.FromID), b.formatTime(h.CreatedAtOr(b.now())), l.Name, l.Phone, l.Model,
-		T(lang, "source."+string(h.Channel)), h.ExpectedBuyBy.In(b.opts.Stores.Of(h.StoreID).Calendar.Location).Format(domain.DateLayout),
+	st := b.opts.Stores.Of(h.StoreID) // the form's dates are its store's
+	return T(lang, "handover.form", b.staffName(ctx, h.FromID), storeTime(st, h.CreatedAtOr(b.now())), l.Name, l.Phone, l.Model,
+		T(lang, "source."+string(h.Channel)), h.ExpectedBuyBy.In(st.Calendar.Location).Format(domain.DateLayout),
 		T(lang, "grade."+string(h.Grade)), b.staffName(ctx, h.ToID), status)
 }
 
@@ -167,13 +168,18 @@ func (b *Bot) handleTransfers(ctx context.Context, r *Request) error {
 	}
 	lines := []string{r.T("transfers.header", month.Format("2006-01"))}
 	for _, e := range events {
-		lines = append(lines, r.T("transfers.line", b.formatTime(e.At), e.LeadID, r.staffNameText(ctx, e.From), r.staffNameText(ctx, e.To), r.T("why."+e.Why), r.staffName(ctx, e.StaffID)))
+		lines = append(lines, r.T("transfers.line", storeTime(r.Store(), e.At), e.LeadID, r.staffNameText(ctx, e.From), r.staffNameText(ctx, e.To), r.T("why."+e.Why), r.staffName(ctx, e.StaffID)))
 	}
 	if len(lines) == 1 {
 		lines = append(lines, r.T("transfers.none"))
 	}
 	b.reply(ctx, r.ChatID, strings.Join(lines, "\n"))
 	return nil
+}
+
+// storeTime writes t as a date and time on store st's clock.
+func storeTime(st *domain.Store, t time.Time) string {
+	return t.In(st.Calendar.Location).Format("2006-01-02 15:04")
 }
 
 // staffNameText is staffName for an id kept as text in a lead event.
