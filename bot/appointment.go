@@ -27,7 +27,7 @@ func (b *Bot) handleAppoint(ctx context.Context, r *Request) error {
 		return err
 	}
 	// Only read here: whether the time may be booked is the service's.
-	at, err := domain.ReadWhen(when, b.now(), b.opts.Stores.Default().Calendar)
+	at, err := domain.ReadWhen(when, b.now(), r.Store().Calendar)
 	if err != nil {
 		return err
 	}
@@ -35,7 +35,7 @@ func (b *Bot) handleAppoint(ctx context.Context, r *Request) error {
 	if err != nil {
 		return err
 	}
-	b.reply(ctx, r.ChatID, appointPromise(r, out, b.formatTime(r.Staff.StoreID, out.Appointment.At)))
+	b.reply(ctx, r.ChatID, appointPromise(r, out, storeTime(r.Store(), out.Appointment.At)))
 	return nil
 }
 
@@ -62,7 +62,7 @@ func (b *Bot) arrival(ctx context.Context, out *domain.Arrival) (telesales, invi
 		return out.Telesales, out.Invited, nil
 	}
 	l, registrar, v := out.Lead, out.Registrar, out.Visit
-	owner, day := out.Notify, b.opts.Stores.Default().Calendar.StartOfDay(b.now())
+	owner, day := out.Notify, b.opts.Stores.Of(l.StoreID).Calendar.StartOfDay(b.now())
 	key := "arrival.notice_lead" // a telesales lead who came without a booking
 	if out.Invited {
 		key = "arrival.notice"
@@ -81,7 +81,7 @@ func (b *Bot) arrival(ctx context.Context, out *domain.Arrival) (telesales, invi
 // Call it in a transaction.
 func (b *Bot) NotifyAppointmentReminder(ctx context.Context, n domain.AppointmentReminder) error {
 	a, l := n.Appointment, n.Lead
-	at := a.At.In(b.opts.Stores.Default().Calendar.Location).Format("15:04")
+	at := a.At.In(b.opts.Stores.Of(a.StoreID).Calendar.Location).Format("15:04")
 	if t := n.Booker; t != nil {
 		if err := b.Push(ctx, fmt.Sprintf("appt-remind:%d:%d", a.ID, t.ID), t.TelegramID, t.ID,
 			T(t.Lang, "appoint.remind_telesales", l.Name, l.ID, at, l.Phone), nil); err != nil {

@@ -40,8 +40,9 @@ func (b *Bot) registerCleanup() {
 
 // handleCleanup runs the clean-up of the current month on demand.
 func (b *Bot) handleCleanup(ctx context.Context, r *Request) error {
-	month := domain.CleanupMonth(b.now(), b.opts.Stores.Default().Calendar.Location)
-	p, err := b.opts.Cleanup.CleanupCases(ctx, month)
+	st := r.Store()
+	month := domain.CleanupMonth(b.now(), st.Calendar.Location)
+	p, err := b.opts.Cleanup.CleanupCases(ctx, st.ID, month)
 	if err != nil {
 		return err
 	}

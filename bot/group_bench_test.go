@@ -17,13 +17,16 @@ import (
 	"github.com/dealerbot/dealerbot/storage/storagetest"
 )
 
-// BenchmarkGroupOf200Stores seeds a group's database — 1,000,000 leads and
-// 10,000 staff in SQLite — once, then measures:
+// BenchmarkGroupOf200Stores seeds a group's database — 200 registered
+// stores, 10,000 staff and 1,000,000 leads spread over them, in SQLite —
+// once, then measures:
 //
-//   - MorningPush: building and queueing every morning message (the job's
-//     Run), with the peak heap while it runs; the floor is one indexed SQL
-//     query that only counts the due leads per owner, run in the same
-//     benchmark.
+//   - MorningPush: building and queueing every store's morning messages
+//     (the Run of each of the 200 per-store MorningPush jobs, one after
+//     another, as if every store's 08:30 were the same instant), with the
+//     peak heap while they run; the floor is one indexed SQL query that
+//     only counts the due leads per owner over the whole group, run in the
+//     same benchmark.
 //   - FollowUp: /fu end to end — emulator, poller, handler, SQLite, outbox,
 //     sender, emulator — one command at a time from different consultants,
 //     reporting p50 and p99. Telegram's send limits are lifted: they would
@@ -32,7 +35,7 @@ func BenchmarkGroupOf200Stores(b *testing.B) {
 	if testing.Short() {
 		b.Skip("seeds a million leads")
 	}
-	const staff, leads = 10_000, 1_000_000
+	const stores, staff, leads = 200, 10_000, 1_000_000
 	ctx := context.Background()
 	db, err := storage.Open(storage.Config{Path: filepath.Join(b.TempDir(), "group.db")})
 	if err != nil {
@@ -43,24 +46,36 @@ func BenchmarkGroupOf200Stores(b *testing.B) {
 		b.Fatal(err)
 	}
 	start := time.Now()
-	info := storagetest.SeedGroup(b, db, staff, leads, testStart)
-	b.Logf("seeded %d staff, %d leads in %s; %d overdue, %d due today", staff, leads, time.Since(start).Round(time.Second), info.Overdue, info.DueToday)
+	info := storagetest.SeedGroup(b, db, stores, staff, leads, testStart)
+	b.Logf("seeded %d stores, %d staff, %d leads in %s; %d overdue, %d due today", stores, staff, leads,
+		time.Since(start).Round(time.Second), info.Overdue, info.DueToday)
 
 	h := newHarnessWith(b, harnessOptions{db: db})
 	db.Now = h.clock
 
 	b.Run("MorningPush", func(b *testing.B) {
-		job := &jobs.MorningPush{Store: db, Bot: h.bot, Rules: info.Rules, Calendar: info.Calendar}
+		// One job per store, as cmd/dealerbot wires them.
+		var push []*jobs.MorningPush
+		for _, st := range db.Stores.All() {
+			push = append(push, &jobs.MorningPush{Store: db, Bot: h.bot, Shop: st})
+		}
+		if len(push) != stores {
+			b.Fatalf("%d morning jobs for %d stores", len(push), stores)
+		}
 		h.stop() // the sender would start delivering 10,000 messages meanwhile
 		for i := 0; b.Loop(); i++ {
 			// A new day each time: each run queues a full set of messages.
 			at := time.Date(2026, 11, 27, 8, 30, 0, 0, info.Calendar.Location).AddDate(0, 0, i)
+			before, _ := db.OutboxStats(ctx)
 			peak := trackHeap()
 			t0 := time.Now()
-			if err := job.Run(ctx, at); err != nil {
-				b.Fatal(err)
+			for _, job := range push {
+				if err := job.Run(ctx, at); err != nil {
+					b.Fatal(err)
+				}
 			}
 			took := time.Since(t0)
+			after, _ := db.OutboxStats(ctx)
 			mb := peak()
 			floorStart := time.Now()
 			due, err := db.QueryCount(ctx, `SELECT owner_id, COUNT(*) FROM leads WHERE next_due_at < ? GROUP BY owner_id`, at.AddDate(0, 0, 1))
@@ -72,6 +87,7 @@ func BenchmarkGroupOf200Stores(b *testing.B) {
 			b.ReportMetric(mb, "MB-peak-heap")
 			b.ReportMetric(float64(floor.Milliseconds()), "ms-floor-query")
 			b.ReportMetric(float64(took)/float64(floor), "x-floor")
+			b.ReportMetric(float64(after.Pending-before.Pending), "messages")
 		}
 		st, _ := db.OutboxStats(ctx)
 		b.Logf("outbox holds %d morning messages", st.Pending)

@@ -40,7 +40,7 @@ func (b *Bot) handleHandover(ctx context.Context, r *Request) error {
 	h := domain.Handover{LeadID: l.ID, FromID: r.Staff.ID} // the service sets the expected date by default
 	if len(f) == 3 {
 		// Read only: SendHandover checks it (domain.CheckExpectedBuyBy).
-		if h.ExpectedBuyBy, err = domain.ReadWhen(f[2], b.now(), domain.AllDays(b.opts.Stores.Default().Calendar.Location)); err != nil {
+		if h.ExpectedBuyBy, err = domain.ReadWhen(f[2], b.now(), domain.AllDays(r.Store().Calendar.Location)); err != nil {
 			return err
 		}
 	}
@@ -70,8 +70,9 @@ func (b *Bot) handoverForm(ctx context.Context, lang domain.Lang, h *domain.Hand
 	if h.Status == domain.HandoverDeclined && h.Reason != "" {
 		status = T(lang, "handover.status.declined_reason", clip(h.Reason, 300))
 	}
-	return T(lang, "handover.form", b.staffName(ctx, h.FromID), b.formatTime(l.StoreID, h.CreatedAtOr(b.now())), l.Name, l.Phone, l.Model,
-		T(lang, "source."+string(h.Channel)), h.ExpectedBuyBy.In(b.opts.Stores.Default().Calendar.Location).Format(domain.DateLayout),
+	st := b.opts.Stores.Of(h.StoreID) // the form's dates are its store's
+	return T(lang, "handover.form", b.staffName(ctx, h.FromID), storeTime(st, h.CreatedAtOr(b.now())), l.Name, l.Phone, l.Model,
+		T(lang, "source."+string(h.Channel)), h.ExpectedBuyBy.In(st.Calendar.Location).Format(domain.DateLayout),
 		T(lang, "grade."+string(h.Grade)), b.staffName(ctx, h.ToID), status)
 }
 
@@ -151,8 +152,8 @@ func (b *Bot) handoverAnswered(ctx context.Context, out *domain.HandoverAnswered
 // handleTransfers lists the rulings, handovers and clean-up moves of a
 // month for a manager: /transfers [2026-12].
 func (b *Bot) handleTransfers(ctx context.Context, r *Request) error {
-	loc := b.opts.Stores.Default().Calendar.Location
-	month := b.opts.Stores.Default().Calendar.StartOfDay(b.now())
+	loc := r.Store().Calendar.Location
+	month := r.Store().Calendar.StartOfDay(b.now())
 	month = time.Date(month.Year(), month.Month(), 1, 0, 0, 0, 0, loc)
 	if arg := strings.TrimSpace(r.Args); arg != "" {
 		t, err := time.ParseInLocation("2006-01", arg, loc)
@@ -167,13 +168,18 @@ func (b *Bot) handleTransfers(ctx context.Context, r *Request) error {
 	}
 	lines := []string{r.T("transfers.header", month.Format("2006-01"))}
 	for _, e := range events {
-		lines = append(lines, r.T("transfers.line", b.formatTime(r.Staff.StoreID, e.At), e.LeadID, r.staffNameText(ctx, e.From), r.staffNameText(ctx, e.To), r.T("why."+e.Why), r.staffName(ctx, e.StaffID)))
+		lines = append(lines, r.T("transfers.line", storeTime(r.Store(), e.At), e.LeadID, r.staffNameText(ctx, e.From), r.staffNameText(ctx, e.To), r.T("why."+e.Why), r.staffName(ctx, e.StaffID)))
 	}
 	if len(lines) == 1 {
 		lines = append(lines, r.T("transfers.none"))
 	}
 	b.reply(ctx, r.ChatID, strings.Join(lines, "\n"))
 	return nil
+}
+
+// storeTime writes t as a date and time on store st's clock.
+func storeTime(st *domain.Store, t time.Time) string {
+	return t.In(st.Calendar.Location).Format("2006-01-02 15:04")
 }
 
 // staffNameText is staffName for an id kept as text in a lead event.
@@ -204,7 +210,7 @@ func (b *Bot) NotifyHandoverReminder(ctx context.Context, n domain.HandoverRemin
 			continue
 		}
 		if err := b.Push(ctx, fmt.Sprintf("handover-escalate:%d:%d", h.ID, p.ID), p.TelegramID, p.ID,
-			T(p.Lang, "handover.escalate", from.Name, to.Name, l.ID, l.Name, 2*b.opts.Stores.Default().Rules.Leads.HandoverAnswerHrs), nil); err != nil {
+			T(p.Lang, "handover.escalate", from.Name, to.Name, l.ID, l.Name, 2*b.opts.Stores.Of(h.StoreID).Rules.Leads.HandoverAnswerHrs), nil); err != nil {
 			return err
 		}
 	}

@@ -9,11 +9,16 @@ import (
 
 	"github.com/dealerbot/dealerbot/domain"
 	"github.com/dealerbot/dealerbot/jobs"
+	"github.com/dealerbot/dealerbot/storage/storagetest"
 )
 
 func (h *harness) reminders() *jobs.Reminders {
-	return &jobs.Reminders{Store: h.db, Bot: h.bot, Rules: domain.DefaultRules().Leads,
-		Calendar: &domain.Calendar{Location: shanghai(), Open: 9 * 60, Close: 18 * 60, WorkingDays: []time.Weekday{0, 1, 2, 3, 4, 5, 6}}}
+	return &jobs.Reminders{Store: h.db, Bot: h.bot, Stores: h.db.Stores}
+}
+
+// morning is the default store's morning push.
+func (h *harness) morning() *jobs.MorningPush {
+	return &jobs.MorningPush{Store: h.db, Bot: h.bot, Shop: h.db.Stores.Default()}
 }
 
 // runJob runs a job at the harness's clock and waits for what it sent.
@@ -48,7 +53,7 @@ func TestR1_8_R1_10_InvitationArrivalHandover(t *testing.T) {
 
 	// The morning push names it for telesales and reception.
 	h.advance(23 * time.Hour) // 11-28 08:30
-	job := &jobs.MorningPush{Store: h.db, Bot: h.bot, Rules: domain.DefaultRules().Leads, Calendar: h.reminders().Calendar}
+	job := h.morning()
 	h.runJob(job)
 	contains(t, last(h, zhao.ID), "今天的邀约到店", "14:30 #1 王石")
 	contains(t, last(h, zhang.ID), "今天的邀约到店")
@@ -235,7 +240,7 @@ func TestR1_8_MissedAppointmentReportedNextMorning(t *testing.T) {
 	zhang := h.enroll("张电销", "telesales", "zh")
 	id := leadID(t, h.reply(zhang, "/lead 王石 13800138000 轩逸 A 来电"))
 	h.reply(zhang, fmt.Sprintf("/appoint %d 今天 15:00", id))
-	job := &jobs.MorningPush{Store: h.db, Bot: h.bot, Rules: domain.DefaultRules().Leads, Calendar: h.reminders().Calendar}
+	job := h.morning()
 	h.advance(23 * time.Hour) // 11-28 08:30
 	h.runJob(job)
 	contains(t, last(h, zhang.ID), "未到店的邀约", "15:00 #1 王石")
@@ -263,7 +268,7 @@ func TestR1_8_NewBookingReplacesTheOld(t *testing.T) {
 	h.runJob(h.reminders())
 	contains(t, last(h, zhao.ID), "约 15:00 到店")
 	h.reply(zhao, "/visit 13800138000")
-	job := &jobs.MorningPush{Store: h.db, Bot: h.bot, Rules: domain.DefaultRules().Leads, Calendar: h.reminders().Calendar}
+	job := h.morning()
 	h.advance(18 * time.Hour)
 	h.runJob(job)
 	lacks(t, last(h, zhang.ID), "未到店")
@@ -308,4 +313,46 @@ func TestR1_10_HandoverToUnlinkedConsultantRefused(t *testing.T) {
 	if n, err := h.db.QueryCount(context.Background(), `SELECT COUNT(*) FROM handovers`); err != nil || n != 0 {
 		t.Errorf("%d handovers written, %v", n, err)
 	}
+}
+
+// enrollAt adds a member of store st with the roles, on Telegram, who has
+// opened the chat with the bot (as an invited member has).
+func (h *harness) enrollAt(st *domain.Store, name string, roles ...domain.Role) telegramtestUser {
+	h.t.Helper()
+	u := h.user(name, "zh")
+	if err := h.db.CreateStaff(context.Background(), &domain.Staff{StoreID: st.ID, Name: name, Roles: roles,
+		TelegramID: u.ID, Lang: domain.LangZH}); err != nil {
+		h.t.Fatal(err)
+	}
+	h.reply(u, "/help")
+	return u
+}
+
+// TestStores_R1_10_HandoverStaysInItsStore: a handover goes to the
+// consultant of the lead's store, not to a namesake in another store;
+// unanswered, it reminds that consultant and escalates to that store's
+// supervisor; the other store's people hear nothing of it.
+func TestStores_R1_10_HandoverStaysInItsStore(t *testing.T) {
+	h := newHarness(t) // Friday 09:30 in Shanghai
+	xj := storagetest.AddStore(t, h.db, "xj", "Asia/Urumqi")
+	sup := h.enroll("李主管", "supervisor", "zh")
+	zhang := h.enroll("张电销", "telesales", "zh")
+	chen := h.enroll("陈顾问", "consultant", "zh")
+	xChen := h.enrollAt(xj, "陈顾问", domain.RoleConsultant) // the same name, in xj
+	xSup := h.enrollAt(xj, "马主管", domain.RoleSupervisor)
+	x0, xs0 := len(h.emu.Messages(xChen.ID)), len(h.emu.Messages(xSup.ID))
+
+	id := leadID(t, h.reply(zhang, "/lead 王石 13800138000 轩逸 A 来电"))
+	contains(t, h.reply(zhang, fmt.Sprintf("/handover %d 陈顾问", id)), "交接表发给 陈顾问")
+	h.waitOutboxEmpty(10 * time.Second)
+	contains(t, last(h, chen.ID), "交接表", "王石")
+	h.advance(4*time.Hour + 10*time.Minute) // past 2 and 4 working hours
+	h.runJob(h.reminders())
+	contains(t, last(h, chen.ID), "请接收或拒绝")
+	contains(t, last(h, sup.ID), "张电销 交给 陈顾问", "未接收")
+	if x, xs := len(h.emu.Messages(xChen.ID)), len(h.emu.Messages(xSup.ID)); x != x0 || xs != xs0 {
+		t.Errorf("the other store's namesake got %d, its supervisor %d messages", x-x0, xs-xs0)
+	}
+	accepted := h.press(chen, "接收")
+	contains(t, accepted[len(accepted)-1].Plain, "负责人 陈顾问（展厅）")
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/dealerbot/dealerbot/domain"
 	"github.com/dealerbot/dealerbot/jobs"
+	"github.com/dealerbot/dealerbot/storage/storagetest"
 )
 
 // TestMorningPush_RightItemsOnceNothingToTheIdle runs the 08:30 job at a
@@ -32,9 +33,7 @@ func TestMorningPush_RightItemsOnceNothingToTheIdle(t *testing.T) {
 
 	loc := shanghai()
 	morning := time.Date(2026, 12, 3, 8, 30, 0, 0, loc)
-	rules := domain.DefaultRules()
-	job := &jobs.MorningPush{Store: h.db, Bot: h.bot, Rules: rules.Leads,
-		Calendar: &domain.Calendar{Location: loc, Open: 9 * 60, Close: 18 * 60, WorkingDays: []time.Weekday{0, 1, 2, 3, 4, 5, 6}}}
+	job := h.morning()
 	count := func() map[int64]int {
 		out := map[int64]int{}
 		for _, u := range []int64{sup.ID, chen.ID, liu.ID, idle.ID} {
@@ -79,9 +78,7 @@ func TestR1_4_MorningRemindsUngradedAfterFirstWeek(t *testing.T) {
 	chen := h.enroll("陈顾问", "consultant", "zh")
 	h.reply(chen, "/lead 甲 13800000001 轩逸 N 到店")
 	loc := shanghai()
-	rules := domain.DefaultRules()
-	job := &jobs.MorningPush{Store: h.db, Bot: h.bot, Rules: rules.Leads,
-		Calendar: &domain.Calendar{Location: loc, Open: 9 * 60, Close: 18 * 60, WorkingDays: []time.Weekday{0, 1, 2, 3, 4, 5, 6}}}
+	job := h.morning()
 	for day := 8; day <= 9; day++ {
 		at := time.Date(2026, 11, 27+day, 8, 30, 0, 0, loc)
 		if err := job.Run(context.Background(), at); err != nil {
@@ -103,7 +100,7 @@ func TestR1_8_ReceptionMorningListsBookingsUnderAGreeting(t *testing.T) {
 	id := leadID(t, h.reply(zhang, "/lead 王石 13800138000 轩逸 A 来电"))
 	contains(t, h.reply(zhang, fmt.Sprintf("/appoint %d 明天 14:30", id)), "2026-11-28 14:30")
 	h.advance(23 * time.Hour) // 11-28 08:30
-	h.runJob(&jobs.MorningPush{Store: h.db, Bot: h.bot, Rules: domain.DefaultRules().Leads, Calendar: h.reminders().Calendar})
+	h.runJob(h.morning())
 	got := last(h, zhao.ID)
 	contains(t, got, "早上好，赵接待！", "今天的邀约到店", "14:30 #1 王石")
 	lacks(t, got, "今天的跟进")
@@ -127,7 +124,7 @@ func TestR1_4_ReopenedLeadGetsAFreshFirstWeek(t *testing.T) {
 	contains(t, h.reply(zhao, "/visit 13800138000"), "重新打开")
 	h.waitOutboxEmpty(10 * time.Second)
 
-	push := &jobs.MorningPush{Store: h.db, Bot: h.bot, Rules: domain.DefaultRules().Leads, Calendar: h.reminders().Calendar}
+	push := h.morning()
 	h.advance(23 * time.Hour) // the next morning, 08:30
 	h.runJob(push)
 	lacks(t, last(h, chen.ID), "首周已过仍未定级")
@@ -136,4 +133,69 @@ func TestR1_4_ReopenedLeadGetsAFreshFirstWeek(t *testing.T) {
 	h.advance(7 * 24 * time.Hour) // the new first week is over
 	h.runJob(push)
 	contains(t, last(h, chen.ID), "1 位客户首周已过仍未定级")
+}
+
+// TestStores_MorningPushAtEachStoresOwn0830: two stores in one database,
+// one in Shanghai (UTC+8) and one in Urumqi (UTC+6), each with a
+// consultant who has a follow-up due. The scheduler runs one morning push
+// per store on its CRON_TZ spec: each consultant gets their message at
+// their own store's 08:30, not at the other's, with their own store's
+// leads only.
+func TestStores_MorningPushAtEachStoresOwn0830(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	xj := storagetest.AddStore(t, h.db, "xj", "Asia/Urumqi")
+	chen := h.enroll("陈顾问", "consultant", "zh") // the default store, Shanghai
+	h.reply(chen, "/lead 甲 13800000001 轩逸 H 来电")
+	ma := h.user("马顾问", "zh")
+	maStaff := &domain.Staff{StoreID: xj.ID, Name: "马顾问", Roles: domain.Roles{domain.RoleConsultant}, TelegramID: ma.ID, Lang: domain.LangZH}
+	if err := h.db.CreateStaff(ctx, maStaff); err != nil {
+		t.Fatal(err)
+	}
+	h.reply(ma, "/help") // a chat with the bot, as an invited member has
+	due := testStart.Add(24 * time.Hour)
+	if err := h.db.CreateLead(ctx, &domain.Lead{StoreID: xj.ID, Name: "乙", Phone: "13800000002", Source: domain.SourceCall,
+		Model: "天籁", Grade: domain.GradeH, OwnerID: maStaff.ID, Pool: domain.PoolShowroom, NextDueAt: &due}); err != nil {
+		t.Fatal(err)
+	}
+	h.advance(5 * 24 * time.Hour) // 12-02 09:30 in Shanghai: both leads overdue
+
+	s := jobs.NewScheduler(shanghai(), h.clock, nil)
+	for _, st := range h.db.Stores.All() {
+		j := &jobs.MorningPush{Store: h.db, Bot: h.bot, Shop: st}
+		if err := s.Add(j.Spec(), j); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sent := func(u telegramtestUser) int { return len(h.emu.Messages(u.ID)) }
+	chenBefore, maBefore := sent(chen), sent(ma)
+
+	// Up to 12-03 09:00 in Shanghai (07:00 in Urumqi): Shanghai's push only.
+	from := time.Date(2026, 12, 3, 0, 0, 0, 0, shanghai())
+	mid := time.Date(2026, 12, 3, 9, 0, 0, 0, shanghai())
+	fired := s.Advance(ctx, from, mid)
+	h.waitOutboxEmpty(10 * time.Second)
+	if len(fired) != 1 || fired[0].Job != "morning-push@main" || !fired[0].At.Equal(time.Date(2026, 12, 3, 8, 30, 0, 0, shanghai())) {
+		t.Fatalf("fired %+v, want morning-push@main at 08:30 in Shanghai", fired)
+	}
+	if sent(chen) != chenBefore+1 || sent(ma) != maBefore {
+		t.Fatalf("after Shanghai's 08:30: chen %d→%d, ma %d→%d messages", chenBefore, sent(chen), maBefore, sent(ma))
+	}
+	chenMsg, _ := h.emu.LastMessage(chen.ID)
+	contains(t, chenMsg.Plain, "早上好，陈顾问", "甲")
+	lacks(t, chenMsg.Plain, "乙")
+
+	// Up to 12-03 12:00 in Shanghai: Urumqi's 08:30 is 10:30 in Shanghai.
+	fired = s.Advance(ctx, mid, time.Date(2026, 12, 3, 12, 0, 0, 0, shanghai()))
+	h.waitOutboxEmpty(10 * time.Second)
+	urumqi := xj.Calendar.Location
+	if len(fired) != 1 || fired[0].Job != "morning-push@xj" || !fired[0].At.Equal(time.Date(2026, 12, 3, 8, 30, 0, 0, urumqi)) {
+		t.Fatalf("fired %+v, want morning-push@xj at 08:30 in Urumqi", fired)
+	}
+	if sent(chen) != chenBefore+1 || sent(ma) != maBefore+1 {
+		t.Fatalf("after Urumqi's 08:30: chen %d→%d, ma %d→%d messages", chenBefore, sent(chen), maBefore, sent(ma))
+	}
+	maMsg, _ := h.emu.LastMessage(ma.ID)
+	contains(t, maMsg.Plain, "早上好，马顾问", "乙")
+	lacks(t, maMsg.Plain, "甲")
 }

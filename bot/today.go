@@ -45,7 +45,7 @@ func (b *Bot) handleToday(ctx context.Context, r *Request) error {
 		due = due[:todayLimit]
 	}
 	sort.SliceStable(due, func(i, j int) bool { return gradeRank(due[i].Grade) < gradeRank(due[j].Grade) })
-	lines := []string{r.T("today.header", b.opts.Stores.Default().Calendar.StartOfDay(b.now()).Format("01-02"))}
+	lines := []string{r.T("today.header", r.Store().Calendar.StartOfDay(b.now()).Format("01-02"))}
 	var rows [][]models.InlineKeyboardButton
 	var group domain.Grade
 	for _, l := range due {
@@ -81,7 +81,7 @@ func (b *Bot) pushMorning(ctx context.Context, d *domain.MorningDigest) error {
 	if d.Empty() {
 		return nil
 	}
-	lang := d.Staff.Lang
+	lang, st := d.Staff.Lang, b.StoreOf(d.Staff)
 	// "Today's follow-ups" heads a list of follow-ups; reception's list of
 	// booked visits gets a plain greeting.
 	head := "morning.hello"
@@ -111,7 +111,7 @@ func (b *Bot) pushMorning(ctx context.Context, d *domain.MorningDigest) error {
 		lines = append(lines, T(lang, "morning.ungraded", d.Ungraded))
 	}
 	if len(d.Team) > 0 {
-		lines = append(lines, T(lang, "morning.team", b.opts.Stores.Default().Rules.Leads.OverdueAlertDays))
+		lines = append(lines, T(lang, "morning.team", st.Rules.Leads.OverdueAlertDays))
 		for _, o := range d.Team {
 			lines = append(lines, T(lang, "morning.team_line", o.Name, o.Count))
 		}
@@ -119,13 +119,13 @@ func (b *Bot) pushMorning(ctx context.Context, d *domain.MorningDigest) error {
 	if len(d.Appointments) > 0 {
 		lines = append(lines, T(lang, "appoint.today"))
 		for _, a := range d.Appointments {
-			lines = append(lines, T(lang, "appoint.line", a.At.In(b.opts.Stores.Default().Calendar.Location).Format("15:04"), a.LeadID, a.Name, a.Telesales))
+			lines = append(lines, T(lang, "appoint.line", a.At.In(st.Calendar.Location).Format("15:04"), a.LeadID, a.Name, a.Telesales))
 		}
 	}
 	if len(d.Missed) > 0 {
 		lines = append(lines, T(lang, "appoint.missed"))
 		for _, a := range d.Missed {
-			lines = append(lines, T(lang, "appoint.line", a.At.In(b.opts.Stores.Default().Calendar.Location).Format("01-02 15:04"), a.LeadID, a.Name, a.Telesales))
+			lines = append(lines, T(lang, "appoint.line", a.At.In(st.Calendar.Location).Format("01-02 15:04"), a.LeadID, a.Name, a.Telesales))
 		}
 	}
 	if total > 0 {

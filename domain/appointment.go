@@ -16,7 +16,9 @@ const (
 
 // Appointment is a showroom visit telesales booked for a lead (邀约到店, R1.8).
 type Appointment struct {
-	ID          int64
+	ID int64
+	// StoreID is the lead's store: its calendar and its reception.
+	StoreID     int64
 	LeadID      int64
 	TelesalesID int64 // who booked it: keeps the invitation credit
 	At          time.Time
@@ -40,8 +42,9 @@ func ArrivalNotice(owner, registrar *Staff, v *Visit) (tell *Staff, claimed bool
 // keeps them when the customer comes (R1.9). Each method is one
 // transaction, or joins the caller's.
 type AppointmentService interface {
-	// BookAppointment books a (LeadID, TelesalesID, At) now, if At may be
-	// booked (CheckWhen on the store's calendar); a new booking replaces
+	// BookAppointment books a (LeadID, TelesalesID, At) now, in the
+	// booker's store (a lead of another store is ENOTFOUND), if At may be
+	// booked (CheckWhen on that store's calendar); a new booking replaces
 	// the lead's earlier ones still booked (one reminder, and no false
 	// no-show), and the outcome says what the booker is promised
 	// (AppointmentPromise). EINVALID (err.when_past, err.when_far,
@@ -50,7 +53,8 @@ type AppointmentService interface {
 	BookAppointment(ctx context.Context, a Appointment) (*AppointmentBooked, error)
 
 	// NoticeArrival records that visit visitID of lead leadID, registered
-	// by registrarID, kept the day's booking, and says whom to tell
+	// by registrarID, kept the day's booking (the day of the lead's
+	// store), and says whom to tell
 	// (R1.9, R1.14.2). A lead not in the telesales pool is not telesales'
 	// to hear of. ENOTFOUND (err.lead_not_found, err.visit_not_found,
 	// err.staff_not_found).

@@ -184,16 +184,17 @@ func ShareCleanup(leads []*Lead, telesales []*Staff, load map[int64]int, ownerID
 // event (why "cleanup"). A month is a CleanupMonthLayout string. Each
 // method is one transaction, or joins the caller's.
 type CleanupService interface {
-	// CleanupCases returns the month's pending cases — each active
-	// consultant not yet approved who has leads to move — and who must get
-	// a card for each: the active, enrolled supervisors, or the managers
-	// when there is no supervisor. EINVALID (err.invalid) for a bad month.
-	CleanupCases(ctx context.Context, month string) (*CleanupProposal, error)
+	// CleanupCases returns store's pending cases of the month — each
+	// active consultant of the store not yet approved who has leads to
+	// move, on the store's rules — and who must get a card for each: the
+	// store's active, enrolled supervisors, or its managers when it has no
+	// supervisor. EINVALID (err.invalid) for a bad month.
+	CleanupCases(ctx context.Context, store int64, month string) (*CleanupProposal, error)
 
 	// ReviewCleanup returns owner's case for byID to review. ENOTFOUND
-	// (err.staff_not_found), ECONFLICT (cleanup.already), EFORBIDDEN
-	// (err.forbidden: the owner, or someone who rules on no clean-up),
-	// EINVALID (err.invalid).
+	// (err.staff_not_found; also an owner of another store than byID's),
+	// ECONFLICT (cleanup.already), EFORBIDDEN (err.forbidden: the owner,
+	// or someone who rules on no clean-up), EINVALID (err.invalid).
 	ReviewCleanup(ctx context.Context, month string, ownerID, byID int64) (*CleanupCase, error)
 
 	// ToggleCleanup switches one lead of owner's case between moving and
@@ -204,9 +205,10 @@ type CleanupService interface {
 
 	// ApproveCleanup rules on owner's case, once: it moves the candidates
 	// (less a review's exclusions when reviewed) to the telesales pool,
-	// shared out evenly (ShareCleanup), and records the ruling. As
-	// ReviewCleanup, and EINVALID (cleanup.no_telesales) with nothing
-	// moved when there is nobody to take the leads.
+	// shared out evenly (ShareCleanup) among the owner's store's
+	// telesales, and records the ruling. As ReviewCleanup, and EINVALID
+	// (cleanup.no_telesales) with nothing moved when there is nobody to
+	// take the leads.
 	ApproveCleanup(ctx context.Context, month string, ownerID, byID int64, reviewed bool) (*CleanupApproved, error)
 }
 

@@ -21,7 +21,10 @@ const (
 // Handover is the handover form (attachment 2, R1.10): telesales passes an
 // arrived lead to a consultant, who accepts or declines.
 type Handover struct {
-	ID            int64
+	ID int64
+	// StoreID is the lead's store: the consultant is of it, and its
+	// calendar and supervisors chase the form.
+	StoreID       int64
 	LeadID        int64
 	FromID        int64 // telesales
 	ToID          int64 // the receiving consultant
@@ -102,8 +105,9 @@ func ValidDeclineReason(reason string) (string, error) {
 // caller's.
 type HandoverService interface {
 	// SendHandover files h (LeadID, FromID; ExpectedBuyBy, by default as
-	// the lead's grade expects from now) to the consultant named toName,
-	// pending, created now. ENOTFOUND (err.lead_not_found,
+	// the lead's grade expects from now) to the consultant named toName in
+	// the sender's store, pending, created now; a lead or a name of
+	// another store is not found. ENOTFOUND (err.lead_not_found,
 	// err.staff_not_found), EFORBIDDEN (err.lead_not_yours), EINVALID
 	// (err.handover_not_telesales, err.handover_not_consultant), ECONFLICT
 	// (err.handover_pending: one pending form a lead), EINVALID
@@ -113,7 +117,7 @@ type HandoverService interface {
 
 	// HandoverToAnswer returns handover id if staffID may answer it now:
 	// the check before a decline's reason is asked for. ENOTFOUND
-	// (callback.stale), EFORBIDDEN (err.forbidden), ECONFLICT
+	// (callback.stale; also for a handover of another store), EFORBIDDEN (err.forbidden), ECONFLICT
 	// (handover.already).
 	HandoverToAnswer(ctx context.Context, id, staffID int64) (*Handover, error)
 

@@ -65,9 +65,11 @@ func (d *MorningDigest) Empty() bool {
 // MorningService gathers the morning digests and records what they
 // reported. Each method is one transaction, or joins the caller's.
 type MorningService interface {
-	// MorningDigests gathers every non-empty digest at now: never all
-	// leads, one grouped count and each person's first few.
-	MorningDigests(ctx context.Context, now time.Time) ([]*MorningDigest, error)
+	// MorningDigests gathers the non-empty digests of store's people at
+	// now, on that store's calendar and rules: never all leads, one
+	// grouped count and each person's first few. Another store's people,
+	// leads and bookings are not in them.
+	MorningDigests(ctx context.Context, store int64, now time.Time) ([]*MorningDigest, error)
 
 	// MorningReported records that digests were told: the no-shows they
 	// reported are booked no longer (missed, R1.8).

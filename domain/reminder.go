@@ -1,5 +1,7 @@
 package domain
 
+import "time"
+
 // What the reminders job (issue 5) tells about something left waiting on
 // someone, and who is to hear it. Each is recorded as sent in the
 // transaction that queues it, so it goes once.
@@ -44,4 +46,13 @@ func Booker(s *Staff) *Staff {
 		return s
 	}
 	return nil
+}
+
+// Unchased is, for one store, when the oldest item still waiting on its
+// first reminder was created (Unreminded) and the oldest not yet escalated
+// (Unescalated); zero when there is none. The reminders job computes the
+// next instants from them on that store's calendar.
+type Unchased struct {
+	StoreID                 int64
+	Unreminded, Unescalated time.Time
 }

@@ -12,7 +12,7 @@ import (
 // job asked for.
 type cleanupBot struct{ months []string }
 
-func (b *cleanupBot) CleanupCases(_ context.Context, month string) (*domain.CleanupProposal, error) {
+func (b *cleanupBot) CleanupCases(_ context.Context, _ int64, month string) (*domain.CleanupProposal, error) {
 	b.months = append(b.months, month)
 	return &domain.CleanupProposal{Month: month, Cases: []*domain.CleanupCase{{Month: month}}}, nil
 }
@@ -51,9 +51,9 @@ func TestMonthEndCleanup_Day(t *testing.T) {
 		}
 		now := day.Add(17 * time.Hour)
 		bot := &cleanupBot{}
-		rules := domain.DefaultRules().Leads
-		rules.CleanupDaysBefore = c.before
-		j := &MonthEndCleanup{Store: bot, Bot: bot, Rules: rules, Calendar: cal}
+		rules := domain.DefaultRules()
+		rules.Leads.CleanupDaysBefore = c.before
+		j := &MonthEndCleanup{Store: bot, Bot: bot, Shop: morningShop(t, 1, "main", cal, rules)}
 		if err := j.Run(context.Background(), now.UTC()); err != nil {
 			t.Fatal(err)
 		}
@@ -64,7 +64,7 @@ func TestMonthEndCleanup_Day(t *testing.T) {
 			t.Errorf("%s: month %q", c.date, bot.months[0])
 		}
 	}
-	if s := (&MonthEndCleanup{Rules: domain.DefaultRules().Leads}).Spec(); s != "0 17 * * *" {
+	if s := (&MonthEndCleanup{Shop: morningShop(t, 1, "main", cal, domain.DefaultRules())}).Spec(); s != "CRON_TZ=Asia/Shanghai 0 17 * * *" {
 		t.Errorf("spec %q", s)
 	}
 }

@@ -17,13 +17,14 @@ import (
 // per person per day, so a rerun sends nothing twice.
 //
 // The digests are the store's (domain.MorningService.MorningDigests): it
-// never loads all leads.
+// never loads all leads. One instance runs per store (Shop), at the
+// store's own morning time in the store's own time zone, for the store's
+// people only.
 type MorningPush struct {
-	Store    MorningStore
-	Bot      MorningNotifier
-	Rules    domain.LeadRules
-	Calendar *domain.Calendar
-	Log      *slog.Logger
+	Store MorningStore
+	Bot   MorningNotifier
+	Shop  *domain.Store
+	Log   *slog.Logger
 }
 
 // MorningStore is the morning's domain.MorningService and the
@@ -43,19 +44,26 @@ type MorningNotifier interface {
 // batch is how many people's messages are queued per transaction.
 const batch = 200
 
-// Name implements Job.
-func (j *MorningPush) Name() string { return "morning-push" }
+// Name implements Job: one name per store.
+func (j *MorningPush) Name() string { return "morning-push@" + j.Shop.Code }
 
-// Spec is the job's cron spec, from the configured time.
+// Spec is the job's cron spec: the store's configured time in the store's
+// zone.
 func (j *MorningPush) Spec() string {
-	return fmt.Sprintf("%d %d * * *", int(j.Rules.MorningPush)%60, int(j.Rules.MorningPush)/60)
+	t := j.Shop.Rules.Leads.MorningPush
+	return storeSpec(j.Shop, fmt.Sprintf("%d %d * * *", int(t)%60, int(t)/60))
+}
+
+// storeSpec is spec in st's time zone (robfig/cron's CRON_TZ= prefix).
+func storeSpec(st *domain.Store, spec string) string {
+	return "CRON_TZ=" + st.Calendar.Location.String() + " " + spec
 }
 
 // Run implements Job.
 func (j *MorningPush) Run(ctx context.Context, now time.Time) error {
-	digests, err := j.Store.MorningDigests(ctx, now)
+	digests, err := j.Store.MorningDigests(ctx, j.Shop.ID, now)
 	if err != nil {
-		return fmt.Errorf("morning push: %w", err)
+		return fmt.Errorf("morning push %s: %w", j.Shop.Code, err)
 	}
 	for start := 0; start < len(digests); start += batch {
 		part := digests[start:min(start+batch, len(digests))]
@@ -66,20 +74,21 @@ func (j *MorningPush) Run(ctx context.Context, now time.Time) error {
 			return j.Store.MorningReported(ctx, part)
 		})
 		if err != nil {
-			return fmt.Errorf("morning push: %w", err)
+			return fmt.Errorf("morning push %s: %w", j.Shop.Code, err)
 		}
 	}
 	if j.Log != nil {
-		j.Log.Info("morning push queued", slog.Int("people", len(digests)))
+		j.Log.Info("morning push queued", slog.String("store", j.Shop.Code), slog.Int("people", len(digests)))
 	}
 	return nil
 }
 
-// CatchUp runs the push at start if today's time has passed while the bot
-// was down and the store is still open: the per-day keys make it send only
-// what did not go out.
+// CatchUp runs the push at start if the store's time today has passed
+// while the bot was down and the store is still open: the per-day keys
+// make it send only what did not go out.
 func (j *MorningPush) CatchUp(ctx context.Context, now time.Time) error {
-	if now.Before(j.Rules.MorningPush.On(now, j.Calendar.Location)) || !j.Calendar.IsOpen(now) {
+	cal := j.Shop.Calendar
+	if now.Before(j.Shop.Rules.Leads.MorningPush.On(now, cal.Location)) || !cal.IsOpen(now) {
 		return nil
 	}
 	return j.Run(ctx, now)

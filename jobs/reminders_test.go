@@ -16,6 +16,7 @@ type reminderFakes struct {
 	appts     []domain.Appointment
 	handovers []domain.Handover
 	cols      []domain.Collision
+	unchased  []domain.Unchased
 	log       []string
 }
 
@@ -28,8 +29,8 @@ func (f *reminderFakes) PendingHandovers(context.Context, time.Time, int) ([]dom
 func (f *reminderFakes) OpenCollisions(context.Context, time.Time, int) ([]domain.Collision, error) {
 	return f.cols, nil
 }
-func (f *reminderFakes) UnchasedHandovers(context.Context) (time.Time, time.Time, error) {
-	return time.Time{}, time.Time{}, nil
+func (f *reminderFakes) UnchasedHandovers(context.Context) ([]domain.Unchased, error) {
+	return f.unchased, nil
 }
 func (f *reminderFakes) UnchasedCollisions(context.Context) (time.Time, time.Time, error) {
 	return time.Time{}, time.Time{}, nil
@@ -66,7 +67,6 @@ func (f *reminderFakes) NotifyCollisionReminder(_ context.Context, r domain.Coll
 func TestReminders_ChaseWhatIsDue(t *testing.T) {
 	loc := mustLoc(t)
 	cal := &domain.Calendar{Location: loc, Open: 9 * 60, Close: 18 * 60, WorkingDays: []time.Weekday{0, 1, 2, 3, 4, 5, 6}}
-	rules := domain.DefaultRules().Leads
 	now := time.Date(2026, 11, 27, 15, 0, 0, 0, loc)
 	reminded := now.Add(-time.Hour)
 	f := &reminderFakes{
@@ -82,7 +82,11 @@ func TestReminders_ChaseWhatIsDue(t *testing.T) {
 			{ID: 7, ClaimedAt: now.Add(-49 * time.Hour), Reminded: true},
 		},
 	}
-	j := &Reminders{Store: f, Bot: f, Rules: rules, Calendar: cal}
+	stores, err := domain.NewStores(morningShop(t, 1, "main", cal, domain.DefaultRules()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	j := &Reminders{Store: f, Bot: f, Stores: stores}
 	if err := j.Run(context.Background(), now); err != nil {
 		t.Fatal(err)
 	}
@@ -99,5 +103,58 @@ func TestReminders_ChaseWhatIsDue(t *testing.T) {
 	}
 	if f.txs != 6 {
 		t.Errorf("%d transactions, want one per thing chased (6)", f.txs)
+	}
+}
+
+// TestStores_RemindersOnEachItemsStoreRules: one reminders job serves the
+// group, and times each item on its own store's rules and calendar: a
+// store whose consultants have 4 working hours, and whose visits are
+// reminded 10 minutes ahead, is not chased on another store's 2 hours and
+// 30 minutes.
+func TestStores_RemindersOnEachItemsStoreRules(t *testing.T) {
+	loc := mustLoc(t)
+	urumqi, err := time.LoadLocation("Asia/Urumqi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	everyDay := []time.Weekday{0, 1, 2, 3, 4, 5, 6}
+	slow := domain.DefaultRules()
+	slow.Leads.HandoverAnswerHrs, slow.Leads.AppointmentRemind = 4, 10*time.Minute
+	stores, err := domain.NewStores(
+		morningShop(t, 1, "main", &domain.Calendar{Location: loc, Open: 9 * 60, Close: 18 * 60, WorkingDays: everyDay}, domain.DefaultRules()),
+		morningShop(t, 2, "xj", &domain.Calendar{Location: urumqi, Open: 10 * 60, Close: 19 * 60, WorkingDays: everyDay}, slow))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 27, 15, 0, 0, 0, loc) // 13:00 in Urumqi
+	f := &reminderFakes{
+		appts: []domain.Appointment{
+			{ID: 1, StoreID: 1, At: now.Add(20 * time.Minute)}, // 30 minutes ahead: due
+			{ID: 2, StoreID: 2, At: now.Add(20 * time.Minute)}, // 10 minutes ahead: not yet
+		},
+		handovers: []domain.Handover{
+			{ID: 3, StoreID: 1, CreatedAt: now.Add(-3 * time.Hour)}, // 3 of 2 working hours: reminded
+			{ID: 4, StoreID: 2, CreatedAt: now.Add(-3 * time.Hour)}, // 3 of 4 (from its 10:00 opening): not yet
+		},
+	}
+	j := &Reminders{Store: f, Bot: f, Stores: stores}
+	if err := j.Run(context.Background(), now); err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprint([]string{"mark appt 1", "tell appt 1", "mark handover 3 false", "tell handover 3 false"})
+	if got := fmt.Sprint(f.log); got != want {
+		t.Errorf("log\n got %s\nwant %s", got, want)
+	}
+
+	// Next: store 2's visit 10 minutes before it; store 2's handover after
+	// 4 working hours on its calendar (10:00 + 4 h = 14:00 in Urumqi).
+	f.appts = f.appts[1:]
+	f.unchased = []domain.Unchased{{StoreID: 2, Unreminded: now.Add(-3 * time.Hour), Unescalated: now.Add(-3 * time.Hour)}}
+	if at, ok, err := j.Next(context.Background(), now); err != nil || !ok || !at.Equal(now.Add(10*time.Minute)) {
+		t.Errorf("next %s %v %v, want the visit's reminder at %s", at, ok, err, now.Add(10*time.Minute))
+	}
+	f.appts = nil
+	if at, ok, err := j.Next(context.Background(), now); err != nil || !ok || !at.Equal(time.Date(2026, 11, 27, 14, 0, 0, 0, urumqi)) {
+		t.Errorf("next %s %v %v, want 14:00 in Urumqi", at, ok, err)
 	}
 }

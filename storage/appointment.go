@@ -12,6 +12,7 @@ import (
 // booked for a lead (R1.8).
 type appointmentRow struct {
 	ID          int64 `gorm:"primaryKey"`
+	StoreID     int64
 	LeadID      int64
 	TelesalesID int64
 	At          time.Time
@@ -27,6 +28,7 @@ func (appointmentRow) TableName() string { return "appointments" }
 func (r *appointmentRow) appointment() domain.Appointment {
 	return domain.Appointment{
 		ID:          r.ID,
+		StoreID:     r.StoreID,
 		LeadID:      r.LeadID,
 		TelesalesID: r.TelesalesID,
 		At:          utc(r.At),
@@ -60,13 +62,16 @@ func validApptStatus(s string) error {
 	return domain.Errorkf(domain.EINVALID, "err.invalid", nil, "%q is not an appointment state", s)
 }
 
-// CreateAppointment books an appointment, created now, and sets a.ID,
-// a.Status (booked), a.Reminded (false) and a.CreatedAt. ENOTFOUND when the
-// lead does not exist.
+// CreateAppointment books an appointment in its lead's store, created
+// now, and sets a.StoreID, a.ID, a.Status (booked), a.Reminded (false) and
+// a.CreatedAt. ENOTFOUND when the lead does not exist.
 func (db *DB) CreateAppointment(ctx context.Context, a *domain.Appointment) error {
 	row := appointmentRow{LeadID: a.LeadID, TelesalesID: a.TelesalesID, At: dbTime(a.At), Status: domain.ApptBooked,
 		CreatedAt: db.now()}
-	err := db.InTx(ctx, func(ctx context.Context) error {
+	err := db.InTx(ctx, func(ctx context.Context) (err error) {
+		if row.StoreID, err = db.leadStore(ctx, a.LeadID, a.StoreID); err != nil {
+			return err
+		}
 		return db.conn(ctx).Create(&row).Error
 	})
 	switch {
@@ -75,14 +80,32 @@ func (db *DB) CreateAppointment(ctx context.Context, a *domain.Appointment) erro
 	case err != nil:
 		return wrapInternal(err, "create appointment of lead %d", a.LeadID)
 	}
-	a.ID, a.At, a.Status, a.Reminded, a.CreatedAt = row.ID, row.At, row.Status, false, row.CreatedAt
+	a.StoreID, a.ID, a.At, a.Status, a.Reminded, a.CreatedAt = row.StoreID, row.ID, row.At, row.Status, false, row.CreatedAt
 	return nil
 }
 
-// AppointmentsBetween returns the appointments at from or later and before
-// to, in status (any when status is ""), the earliest first.
-func (db *DB) AppointmentsBetween(ctx context.Context, from, to time.Time, status string) ([]domain.Appointment, error) {
-	q := db.conn(ctx).Where("at >= ? AND at < ?", dbTime(from), dbTime(to))
+// leadStore returns the store of lead id, which a record of the lead
+// (an event, visit, collision, lost request, booking, handover) belongs
+// to: ENOTFOUND (err.lead_not_found) when there is no such lead,
+// EINVALID when want, if not 0, names another store.
+func (db *DB) leadStore(ctx context.Context, id, want int64) (int64, error) {
+	var stores []int64
+	if err := db.conn(ctx).Model(&leadRow{}).Where("id = ?", id).Limit(1).Pluck("store_id", &stores).Error; err != nil {
+		return 0, formatError(fmt.Errorf("store of lead %d: %w", id, err))
+	}
+	switch {
+	case len(stores) == 0:
+		return 0, errLeadNotFound(id)
+	case want != 0 && want != stores[0]:
+		return 0, domain.Errorkf(domain.EINVALID, "err.invalid", nil, "lead %d is of store %d, not %d", id, stores[0], want)
+	}
+	return stores[0], nil
+}
+
+// AppointmentsBetween returns store's appointments at from or later and
+// before to, in status (any when status is ""), the earliest first.
+func (db *DB) AppointmentsBetween(ctx context.Context, store int64, from, to time.Time, status string) ([]domain.Appointment, error) {
+	q := db.conn(ctx).Where("store_id = ? AND at >= ? AND at < ?", store, dbTime(from), dbTime(to))
 	if status != "" {
 		q = q.Where("status = ?", status)
 	}
@@ -136,7 +159,8 @@ func (db *DB) SetAppointmentStatus(ctx context.Context, id int64, from, to strin
 
 // AppointmentsToRemind returns up to limit (all when limit is not positive)
 // booked appointments reception was not yet reminded of, at before or
-// earlier and less than an hour ago, the earliest first.
+// earlier and less than an hour ago, the earliest first, of every store:
+// each carries its StoreID, whose rules say when it is due.
 func (db *DB) AppointmentsToRemind(ctx context.Context, before time.Time, limit int) ([]domain.Appointment, error) {
 	// A literal FALSE, not NOT reminded, as in VisitsToPrompt.
 	q := db.conn(ctx).Where("status = ? AND at <= ? AND at > ? AND reminded = FALSE",
@@ -202,19 +226,24 @@ func (db *DB) BookAppointment(ctx context.Context, a domain.Appointment) (*domai
 		if err != nil {
 			return err
 		}
+		if l.StoreID != booker.StoreID { // another store's lead does not exist for the booker
+			return errLeadNotFound(l.ID)
+		}
 		if !domain.CanWorkLead(booker, l) {
 			return domain.Errorkf(domain.EFORBIDDEN, "err.lead_not_yours", []any{l.ID}, "lead %d is not staff %d's", l.ID, booker.ID)
 		}
-		if err := domain.CheckWhen(a.At, now, db.Stores.Default().Calendar); err != nil {
+		st := db.Stores.Of(l.StoreID)
+		if err := domain.CheckWhen(a.At, now, st.Calendar); err != nil {
 			return err
 		}
-		earlier, err := db.AppointmentsBetween(ctx, now.AddDate(0, 0, -1), now.AddDate(1, 0, 0), domain.ApptBooked)
+		earlier, err := db.AppointmentsBetween(ctx, l.StoreID, now.AddDate(0, 0, -1), now.AddDate(1, 0, 0), domain.ApptBooked)
 		if err != nil {
 			return err
 		}
+		a.StoreID = l.StoreID
 		out = &domain.AppointmentBooked{Appointment: &a, Lead: l,
-			Promise:      domain.AppointmentPromise(a.At, now, db.Stores.Default().Rules.Leads, db.Stores.Default().Calendar),
-			RemindBefore: db.Stores.Default().Rules.Leads.AppointmentRemind}
+			Promise:      domain.AppointmentPromise(a.At, now, st.Rules.Leads, st.Calendar),
+			RemindBefore: st.Rules.Leads.AppointmentRemind}
 		for _, e := range earlier {
 			if e.LeadID != l.ID {
 				continue
@@ -250,12 +279,15 @@ func (db *DB) NoticeArrival(ctx context.Context, leadID, registrarID, visitID in
 		if err != nil {
 			return err
 		}
+		if l.StoreID != registrar.StoreID { // another store's lead does not exist for the registrar
+			return errLeadNotFound(l.ID)
+		}
 		out = &domain.Arrival{Lead: l, Visit: v, Registrar: registrar}
 		if l.Pool != domain.PoolTelesales {
 			return nil
 		}
 		out.Telesales = true
-		day := db.Stores.Default().Calendar.StartOfDay(db.now())
+		day := db.Stores.Of(l.StoreID).Calendar.StartOfDay(db.now())
 		if a, err := db.BookedAppointment(ctx, l.ID, day, day.AddDate(0, 0, 1)); err == nil {
 			out.Invited = true
 			if _, err := db.SetAppointmentStatus(ctx, a.ID, domain.ApptBooked, domain.ApptArrived); err != nil {

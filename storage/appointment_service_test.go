@@ -1,6 +1,7 @@
 package storage_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -38,7 +39,7 @@ func TestR1_8_R1_9_AppointmentService(t *testing.T) {
 				second.Replaced[0].Status != domain.ApptReplaced {
 				t.Fatalf("rebooked %+v, %v", second, err)
 			}
-			got, err := db.AppointmentsBetween(ctx, now, now.AddDate(0, 0, 3), domain.ApptBooked)
+			got, err := db.AppointmentsBetween(ctx, 1, now, now.AddDate(0, 0, 3), domain.ApptBooked)
 			if err != nil || len(got) != 1 || got[0].ID != second.Appointment.ID {
 				t.Fatalf("booked %+v, %v", got, err)
 			}
@@ -62,7 +63,7 @@ func TestR1_8_R1_9_AppointmentService(t *testing.T) {
 				_, err := db.BookAppointment(ctx, domain.Appointment{LeadID: l.ID, TelesalesID: tele.ID, At: at})
 				AssertError(t, err, domain.EINVALID, key)
 			}
-			got, err := db.AppointmentsBetween(ctx, now.AddDate(-1, 0, 0), now.AddDate(200, 0, 0), "")
+			got, err := db.AppointmentsBetween(ctx, 1, now.AddDate(-1, 0, 0), now.AddDate(200, 0, 0), "")
 			if err != nil || len(got) != 2 {
 				t.Fatalf("appointments %+v, %v: want only the two booked above", got, err)
 			}
@@ -75,7 +76,7 @@ func TestR1_8_R1_9_AppointmentService(t *testing.T) {
 			if err != nil || !out.Telesales || !out.Invited || out.Notify == nil || out.Notify.ID != tele.ID || !out.Claimed {
 				t.Fatalf("arrival %+v, %v", out, err)
 			}
-			if got, _ := db.AppointmentsBetween(ctx, now, now.AddDate(0, 0, 1), domain.ApptArrived); len(got) != 1 {
+			if got, _ := db.AppointmentsBetween(ctx, 1, now, now.AddDate(0, 0, 1), domain.ApptArrived); len(got) != 1 {
 				t.Fatalf("kept %+v", got)
 			}
 			// Again the same day: no booking left, the owner is told again;
@@ -101,5 +102,42 @@ func TestR1_8_R1_9_AppointmentService(t *testing.T) {
 			_, err = db.NoticeArrival(ctx, l.ID, cons.ID, 999999)
 			AssertError(t, err, domain.ENOTFOUND, "err.visit_not_found")
 		})
+	})
+}
+
+// TestStores_R1_8_AppointmentInsideAStore: a visit is booked in its lead's
+// store, on that store's calendar; a telesales of another store cannot
+// book it; the store's bookings are its own; the reminder goes to the
+// booking store's reception only.
+func TestStores_R1_8_AppointmentInsideAStore(t *testing.T) {
+	storagetest.ForEachDriver(t, func(t *testing.T, db *storage.DB) {
+		fixClock(db)
+		xj := storagetest.AddStore(t, db, "xj", "Asia/Urumqi")
+		main := db.Stores.Default()
+		tele := mustEnrolIn(t, db, main, "Tele", 401, domain.RoleTelesales)
+		mustEnrolIn(t, db, main, "Rec", 402, domain.RoleReception)
+		xTele := mustEnrolIn(t, db, xj, "XTele", 501, domain.RoleTelesales)
+		mustEnrolIn(t, db, xj, "XRec", 502, domain.RoleReception)
+		l := leadIn(tele, "Customer", "13800000001")
+		l.Grade = domain.GradeH
+		MustCreateLead(t, db, l)
+
+		_, err := db.BookAppointment(ctx, domain.Appointment{LeadID: l.ID, TelesalesID: xTele.ID, At: now.Add(48 * time.Hour)})
+		AssertError(t, err, domain.ENOTFOUND, "err.lead_not_found")
+		out, err := db.BookAppointment(ctx, domain.Appointment{LeadID: l.ID, TelesalesID: tele.ID, At: now.Add(48 * time.Hour)})
+		if err != nil || out.Appointment.StoreID != main.ID {
+			t.Fatalf("booked %+v, %v: want it in store main", out, err)
+		}
+		if got, err := db.AppointmentsBetween(ctx, xj.ID, now, now.AddDate(0, 0, 3), ""); err != nil || len(got) != 0 {
+			t.Errorf("xj's bookings %+v, %v: want none", got, err)
+		}
+		if got, err := db.AppointmentsBetween(ctx, main.ID, now, now.AddDate(0, 0, 3), ""); err != nil || len(got) != 1 {
+			t.Errorf("main's bookings %+v, %v: want one", got, err)
+		}
+		r, err := db.RemindAppointment(ctx, *out.Appointment)
+		must(t, err)
+		if got := fmt.Sprint(names(r.Reception)); got != "[Rec]" {
+			t.Errorf("reception told %s, want the store's own [Rec]", got)
+		}
 	})
 }

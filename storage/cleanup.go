@@ -39,14 +39,15 @@ func (db *DB) CleanupCandidates(ctx context.Context, ownerID int64, ungradedBefo
 	return leads(rows), nil
 }
 
-// OwnersWithCleanup returns, per owner who has any, how many of their
-// showroom leads the month-end clean-up takes (as CleanupCandidates).
-func (db *DB) OwnersWithCleanup(ctx context.Context, ungradedBefore time.Time) (map[int64]int, error) {
+// OwnersWithCleanup returns, per owner of store's leads who has any, how
+// many of their showroom leads the month-end clean-up takes (as
+// CleanupCandidates).
+func (db *DB) OwnersWithCleanup(ctx context.Context, store int64, ungradedBefore time.Time) (map[int64]int, error) {
 	var rows []struct {
 		OwnerID int64
 		N       int
 	}
-	err := db.conn(ctx).Model(&leadRow{}).Select("owner_id, COUNT(*) AS n").Where(cleanupWhere, dbTime(ungradedBefore)).
+	err := db.conn(ctx).Model(&leadRow{}).Select("owner_id, COUNT(*) AS n").Where("store_id = ? AND "+cleanupWhere, store, dbTime(ungradedBefore)).
 		Group("owner_id").Scan(&rows).Error
 	if err != nil {
 		return nil, formatError(fmt.Errorf("owners with clean-up: %w", err))
@@ -68,6 +69,7 @@ var _ domain.CleanupService = (*DB)(nil)
 type cleanupRulingRow struct {
 	Month     string `gorm:"primaryKey"`
 	OwnerID   int64  `gorm:"primaryKey;autoIncrement:false"`
+	StoreID   int64  // the owner's
 	DeciderID int64
 	DecidedAt *time.Time
 }
@@ -86,20 +88,21 @@ type cleanupExclusionRow struct {
 // TableName implements gorm's schema.Tabler.
 func (cleanupExclusionRow) TableName() string { return "cleanup_exclusions" }
 
-// cleanupUngradedBefore is when an N lead must have been created for the
-// clean-up to take it now (domain.CleanupUngradedBefore).
-func (db *DB) cleanupUngradedBefore() time.Time {
-	return domain.CleanupUngradedBefore(db.Stores.Default().Rules.Leads, db.now())
+// cleanupUngradedBefore is when an N lead of store must have been created
+// for the clean-up to take it now (domain.CleanupUngradedBefore on the
+// store's rules).
+func (db *DB) cleanupUngradedBefore(store int64) time.Time {
+	return domain.CleanupUngradedBefore(db.Stores.Of(store).Rules.Leads, db.now())
 }
 
 // CleanupCases implements domain.CleanupService.
-func (db *DB) CleanupCases(ctx context.Context, month string) (*domain.CleanupProposal, error) {
+func (db *DB) CleanupCases(ctx context.Context, store int64, month string) (*domain.CleanupProposal, error) {
 	if err := domain.ValidCleanupMonth(month); err != nil {
 		return nil, err
 	}
 	out := &domain.CleanupProposal{Month: month}
 	err := db.InTx(ctx, func(ctx context.Context) error {
-		counts, err := db.OwnersWithCleanup(ctx, db.cleanupUngradedBefore())
+		counts, err := db.OwnersWithCleanup(ctx, store, db.cleanupUngradedBefore(store))
 		if err != nil {
 			return err
 		}
@@ -115,25 +118,25 @@ func (db *DB) CleanupCases(ctx context.Context, month string) (*domain.CleanupPr
 			} else if err != nil {
 				return err
 			}
-			if !c.Owner.Active || !c.Owner.Roles.Has(domain.RoleConsultant) || c.Decision != nil || len(c.Leads) == 0 {
+			if c.Owner.StoreID != store || !c.Owner.Active || !c.Owner.Roles.Has(domain.RoleConsultant) || c.Decision != nil || len(c.Leads) == 0 {
 				continue
 			}
 			out.Cases = append(out.Cases, c)
 		}
-		out.Recipients, err = db.cleanupRecipients(ctx)
+		out.Recipients, err = db.cleanupRecipients(ctx, store)
 		return err
 	})
 	if err != nil {
-		return nil, wrapInternal(err, "clean-up cases of %s", month)
+		return nil, wrapInternal(err, "clean-up cases of store %d in %s", store, month)
 	}
 	return out, nil
 }
 
-// cleanupRecipients are who get the cards: the active, enrolled
-// supervisors, or the managers when there is no supervisor.
-func (db *DB) cleanupRecipients(ctx context.Context) ([]*domain.Staff, error) {
+// cleanupRecipients are who get store's cards: its active, enrolled
+// supervisors, or its managers when it has no supervisor.
+func (db *DB) cleanupRecipients(ctx context.Context, store int64) ([]*domain.Staff, error) {
 	for _, role := range []domain.Role{domain.RoleSupervisor, domain.RoleManager} {
-		all, err := db.StaffWithRole(ctx, db.Stores.Default().ID /* STORES-TODO: the record's store */, role)
+		all, err := db.StaffWithRole(ctx, store, role)
 		if err != nil {
 			return nil, err
 		}
@@ -163,7 +166,7 @@ func (db *DB) cleanupCase(ctx context.Context, month string, ownerID int64) (*do
 		}
 		c.Decision = d
 	}
-	if c.Leads, err = db.CleanupCandidates(ctx, ownerID, db.cleanupUngradedBefore()); err != nil {
+	if c.Leads, err = db.CleanupCandidates(ctx, ownerID, db.cleanupUngradedBefore(owner.StoreID)); err != nil {
 		return nil, err
 	}
 	var excluded []cleanupExclusionRow
@@ -178,10 +181,14 @@ func (db *DB) cleanupCase(ctx context.Context, month string, ownerID int64) (*do
 
 // cleanupToDecide loads owner's case and returns it with byID if they may
 // rule on it now (checkDecider: decided already, or not theirs to rule).
+// An owner of another store than byID's is not found.
 func (db *DB) cleanupToDecide(ctx context.Context, month string, ownerID, byID int64) (*domain.CleanupCase, *domain.Staff, error) {
 	c, err := db.cleanupCase(ctx, month, ownerID)
 	if err != nil {
 		return nil, nil, err
+	}
+	if actor, err := db.StaffByID(ctx, byID); err == nil && actor.StoreID != c.Owner.StoreID {
+		return nil, nil, errStaffNotFound(fmt.Sprintf("#%d", ownerID))
 	}
 	by, err := db.checkDecider(ctx, c.Approval(), byID)
 	if err != nil {
@@ -250,7 +257,7 @@ func (db *DB) ApproveCleanup(ctx context.Context, month string, ownerID, byID in
 			return err
 		}
 		moving := c.Moving(reviewed)
-		tele, err := db.StaffWithRole(ctx, by.StoreID, domain.RoleTelesales)
+		tele, err := db.StaffWithRole(ctx, c.Owner.StoreID, domain.RoleTelesales)
 		if err != nil {
 			return err
 		}
@@ -278,10 +285,10 @@ func (db *DB) ApproveCleanup(ctx context.Context, month string, ownerID, byID in
 				}
 			}
 		}
-		if err := db.recordCleanupRuling(ctx, month, ownerID, *a.Decision); err != nil {
+		if err := db.recordCleanupRuling(ctx, month, c.Owner, *a.Decision); err != nil {
 			return err
 		}
-		recipients, err := db.cleanupRecipients(ctx)
+		recipients, err := db.cleanupRecipients(ctx, c.Owner.StoreID)
 		if err != nil {
 			return err
 		}
@@ -317,10 +324,10 @@ func (db *DB) cleanupMove(ctx context.Context, l *domain.Lead, by, to int64, at 
 // recordCleanupRuling writes the ruling on owner's month; one written
 // meanwhile — by another supervisor a moment before — is an ECONFLICT
 // (cleanup.already) and the first stands.
-func (db *DB) recordCleanupRuling(ctx context.Context, month string, ownerID int64, d domain.Decision) error {
-	at := dbTime(d.At)
+func (db *DB) recordCleanupRuling(ctx context.Context, month string, owner *domain.Staff, d domain.Decision) error {
+	at, ownerID := dbTime(d.At), owner.ID
 	res := db.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).
-		Create(&cleanupRulingRow{Month: month, OwnerID: ownerID, DeciderID: d.DeciderID, DecidedAt: &at})
+		Create(&cleanupRulingRow{Month: month, OwnerID: ownerID, StoreID: owner.StoreID, DeciderID: d.DeciderID, DecidedAt: &at})
 	switch {
 	case res.Error != nil:
 		return formatError(fmt.Errorf("clean-up ruling of %d in %s: %w", ownerID, month, res.Error))

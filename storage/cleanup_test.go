@@ -57,7 +57,7 @@ func TestR1_13_CleanupCases(t *testing.T) {
 		MustUpdateLead(t, db, l)
 
 		t.Run("OK", func(t *testing.T) {
-			p, err := db.CleanupCases(ctx, cleanupMonth)
+			p, err := db.CleanupCases(ctx, 1, cleanupMonth)
 			must(t, err)
 			if p.Month != cleanupMonth || len(p.Cases) != 1 || p.Cases[0].Owner.ID != f.cons.ID {
 				t.Fatalf("proposal %+v", p)
@@ -72,20 +72,20 @@ func TestR1_13_CleanupCases(t *testing.T) {
 		})
 		t.Run("ManagersWithoutSupervisor", func(t *testing.T) {
 			must(t, db.DeactivateStaff(ctx, f.sup.ID))
-			p, err := db.CleanupCases(ctx, cleanupMonth)
+			p, err := db.CleanupCases(ctx, 1, cleanupMonth)
 			must(t, err)
 			if got := names(p.Recipients); !slices.Equal(got, []string{"Mgr"}) {
 				t.Fatalf("recipients %v", got)
 			}
 		})
 		t.Run("ErrMonth", func(t *testing.T) {
-			_, err := db.CleanupCases(ctx, "2026-3")
+			_, err := db.CleanupCases(ctx, 1, "2026-3")
 			AssertError(t, err, domain.EINVALID, "err.invalid")
 		})
 		t.Run("DoneIsNoCase", func(t *testing.T) {
 			_, err := db.ApproveCleanup(ctx, cleanupMonth, f.cons.ID, f.mgr.ID, false)
 			must(t, err)
-			p, err := db.CleanupCases(ctx, cleanupMonth)
+			p, err := db.CleanupCases(ctx, 1, cleanupMonth)
 			must(t, err)
 			if len(p.Cases) != 0 {
 				t.Fatalf("cases after approval: %+v", p.Cases)
@@ -346,8 +346,55 @@ func TestR1_13_Cleanup(t *testing.T) {
 		if got, err := db.CleanupCandidates(ctx, 999999, cutoff); err != nil || len(got) != 0 {
 			t.Fatalf("nobody's %v, %v", got, err)
 		}
-		if counts, err := db.OwnersWithCleanup(ctx, cutoff); err != nil || fmt.Sprint(counts) != fmt.Sprint(map[int64]int{x.ID: 6, y.ID: 1}) {
+		if counts, err := db.OwnersWithCleanup(ctx, 1, cutoff); err != nil || fmt.Sprint(counts) != fmt.Sprint(map[int64]int{x.ID: 6, y.ID: 1}) {
 			t.Fatalf("owners %v, %v", counts, err)
+		}
+	})
+}
+
+// TestStores_R1_13_CleanupPerStore: each store's clean-up has its own
+// consultants' cases and its own supervisors' cards; a supervisor of one
+// store cannot see or rule on another's case; approved, the leads go to
+// the consultant's store's telesales only.
+func TestStores_R1_13_CleanupPerStore(t *testing.T) {
+	storagetest.ForEachDriver(t, func(t *testing.T, db *storage.DB) {
+		f := newCleanupFixture(t, db)
+		xj := storagetest.AddStore(t, db, "xj", "Asia/Urumqi")
+		xCons := mustEnrolIn(t, db, xj, "XCons", 301, domain.RoleConsultant)
+		xSup := mustEnrolIn(t, db, xj, "XSup", 302, domain.RoleSupervisor)
+		xTele := mustEnrolIn(t, db, xj, "XTele", 303, domain.RoleTelesales)
+		l := leadIn(xCons, "XC", "13700000001") // the same phone as a main lead: another store's customer
+		l.Pool = domain.PoolShowroom
+		MustCreateLead(t, db, l)
+		l.Grade = domain.GradeC
+		MustUpdateLead(t, db, l)
+
+		for _, c := range []struct {
+			store      int64
+			owner, sup string
+		}{{1, "Cons", "Sup"}, {xj.ID, "XCons", "XSup"}} {
+			p, err := db.CleanupCases(ctx, c.store, cleanupMonth)
+			must(t, err)
+			var owners []string
+			for _, k := range p.Cases {
+				owners = append(owners, k.Owner.Name)
+			}
+			if fmt.Sprint(owners) != "["+c.owner+"]" || fmt.Sprint(names(p.Recipients)) != "["+c.sup+"]" {
+				t.Errorf("store %d: cases of %v to %v, want [%s] to [%s]", c.store, owners, names(p.Recipients), c.owner, c.sup)
+			}
+		}
+		_, err := db.ReviewCleanup(ctx, cleanupMonth, xCons.ID, f.sup.ID)
+		AssertError(t, err, domain.ENOTFOUND, "err.staff_not_found")
+		_, err = db.ApproveCleanup(ctx, cleanupMonth, f.cons.ID, xSup.ID, false)
+		AssertError(t, err, domain.ENOTFOUND, "err.staff_not_found")
+
+		out, err := db.ApproveCleanup(ctx, cleanupMonth, xCons.ID, xSup.ID, false)
+		must(t, err)
+		if len(out.Shares) != 1 || out.Shares[0].To.ID != xTele.ID || fmt.Sprint(names(out.Recipients)) != "[XSup]" {
+			t.Fatalf("shares %+v to %v: want all to XTele, XSup told", out.Shares, names(out.Recipients))
+		}
+		if p, err := db.CleanupCases(ctx, 1, cleanupMonth); err != nil || len(p.Cases) != 1 {
+			t.Errorf("main's cases after xj's approval: %+v, %v", p, err)
 		}
 	})
 }

@@ -94,7 +94,7 @@ func (db *DB) CreateCollision(ctx context.Context, c *domain.Collision) (bool, e
 	var created bool
 	err := db.InTx(ctx, func(ctx context.Context) error {
 		if row.StoreID == 0 {
-			store, err := db.leadStore(ctx, c.LeadID)
+			store, err := db.leadStore(ctx, c.LeadID, 0)
 			if err != nil {
 				return err
 			}

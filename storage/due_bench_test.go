@@ -11,7 +11,8 @@ import (
 )
 
 // BenchmarkDueCounts measures the morning push's query on a large dealer
-// group — a million leads of 10,000 staff, in SQLite — against its floor:
+// group — a million leads of 10,000 staff in 200 stores, in SQLite, each
+// store counted on its own — against its floor:
 // the plainest grouped count of the same leads, which a query that also
 // splits them by grade and by day cannot beat. The store is seeded once,
 // before the sub-benchmarks (b.Loop runs the function once).
@@ -19,7 +20,7 @@ func BenchmarkDueCounts(b *testing.B) {
 	if testing.Short() {
 		b.Skip("seeds a million leads")
 	}
-	const staff, leads = 10_000, 1_000_000
+	const stores, staff, leads = 200, 10_000, 1_000_000
 	db, err := storage.Open(storage.Config{Path: filepath.Join(b.TempDir(), "group.db")})
 	if err != nil {
 		b.Fatal(err)
@@ -29,20 +30,22 @@ func BenchmarkDueCounts(b *testing.B) {
 		b.Fatal(err)
 	}
 	start := time.Now()
-	info := storagetest.SeedGroup(b, db, staff, leads, now)
-	b.Logf("seeded %d staff and %d leads in %s (%d overdue, %d due today)",
-		staff, leads, time.Since(start).Round(time.Millisecond), info.Overdue, info.DueToday)
+	info := storagetest.SeedGroup(b, db, stores, staff, leads, now)
+	b.Logf("seeded %d stores, %d staff and %d leads in %s (%d overdue, %d due today)",
+		stores, staff, leads, time.Since(start).Round(time.Millisecond), info.Overdue, info.DueToday)
 
 	var dueMS, floorMS float64
 	b.Run("DueCounts", func(b *testing.B) {
 		for b.Loop() {
 			overdue, today := 0, 0
-			err := db.DueCounts(ctx, info.TodayStart, info.TomorrowStart, func(c domain.DueCount) error {
-				overdue, today = overdue+c.Overdue, today+c.Today
-				return nil
-			})
-			if err != nil {
-				b.Fatal(err)
+			for _, st := range info.Stores { // every store's, one query each
+				err := db.DueCounts(ctx, st.ID, info.TodayStart, info.TomorrowStart, func(c domain.DueCount) error {
+					overdue, today = overdue+c.Overdue, today+c.Today
+					return nil
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
 			}
 			if overdue != info.Overdue || today != info.DueToday {
 				b.Fatalf("counted %d overdue and %d today, seeded %d and %d", overdue, today, info.Overdue, info.DueToday)
@@ -64,16 +67,20 @@ func BenchmarkDueCounts(b *testing.B) {
 	})
 	b.Run("OverdueCounts", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := db.OverdueCounts(ctx, info.TodayStart.AddDate(0, 0, -info.Rules.OverdueAlertDays)); err != nil {
-				b.Fatal(err)
+			for _, st := range info.Stores {
+				if _, err := db.OverdueCounts(ctx, st.ID, info.TodayStart.AddDate(0, 0, -info.Rules.OverdueAlertDays)); err != nil {
+					b.Fatal(err)
+				}
 			}
 		}
 		msPerOp(b)
 	})
 	b.Run("UngradedCounts", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := db.UngradedCounts(ctx, now.AddDate(0, 0, -info.Rules.GradeAfterDays)); err != nil {
-				b.Fatal(err)
+			for _, st := range info.Stores {
+				if _, err := db.UngradedCounts(ctx, st.ID, now.AddDate(0, 0, -info.Rules.GradeAfterDays)); err != nil {
+					b.Fatal(err)
+				}
 			}
 		}
 		msPerOp(b)

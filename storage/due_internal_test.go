@@ -18,8 +18,9 @@ func TestLeadOpenGrades(t *testing.T) {
 }
 
 // TestLeadQueryPlans checks that SQLite answers the morning push's counts
-// and the lead look-ups from indexes: the counts from one index alone, in
-// its order, never by reading the table or sorting.
+// and the lead look-ups from indexes: a store's counts from one index
+// alone, in its order under the store, never by reading the table or
+// sorting.
 func TestLeadQueryPlans(t *testing.T) {
 	db, err := Open(Config{Path: filepath.Join(t.TempDir(), "plan.db")})
 	if err != nil {
@@ -37,10 +38,11 @@ func TestLeadQueryPlans(t *testing.T) {
 		args  []any
 		want  string
 	}{
-		{"DueCounts", dueCountsSQL, []any{day, day}, "SCAN leads USING COVERING INDEX leads_due_counts_idx"},
-		{"OverdueCounts", "SELECT owner_id, COUNT(*) FROM leads WHERE next_due_at < ? GROUP BY owner_id", []any{day},
-			"USING COVERING INDEX"},
-		{"UngradedCounts", "SELECT owner_id, COUNT(*) FROM leads WHERE " + ungradedWhere + " GROUP BY owner_id", []any{day}, "SCAN leads USING COVERING INDEX leads_ungraded_idx"},
+		{"DueCounts", dueCountsSQL, []any{day, 1, day}, "SEARCH leads USING COVERING INDEX leads_store_due_counts_idx (store_id=?)"},
+		{"OverdueCounts", countsByOwnerSQL + "next_due_at < ? GROUP BY owner_id", []any{1, day},
+			"SEARCH leads USING COVERING INDEX leads_store_due_counts_idx (store_id=?)"},
+		{"UngradedCounts", countsByOwnerSQL + ungradedWhere + " GROUP BY owner_id", []any{1, day},
+			"SEARCH leads USING COVERING INDEX leads_store_ungraded_idx (store_id=?)"},
 		{"DueLeads", "SELECT * FROM leads WHERE owner_id = ? AND next_due_at < ? ORDER BY next_due_at, id", []any{1, day},
 			"SEARCH leads USING INDEX leads_owner_id_next_due_at_idx (owner_id=? AND next_due_at<?)"},
 		{"LeadsByOwner", "SELECT * FROM leads WHERE owner_id = ? AND grade IN " + leadOpenGrades + " ORDER BY next_due_at NULLS LAST, id",

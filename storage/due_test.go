@@ -52,7 +52,7 @@ func TestDueCounts(t *testing.T) {
 
 		t.Run("DueCounts", func(t *testing.T) {
 			var got []domain.DueCount
-			err := db.DueCounts(ctx, today.In(time.FixedZone("CST", 8*3600)), tomorrow, func(c domain.DueCount) error {
+			err := db.DueCounts(ctx, 1, today.In(time.FixedZone("CST", 8*3600)), tomorrow, func(c domain.DueCount) error {
 				got = append(got, c)
 				// The walk leaves the store free for the caller's writes.
 				_, err := db.Enqueue(ctx, domain.OutboxMessage{Key: fmt.Sprintf("due:%d:%s", c.OwnerID, c.Grade), ChatID: c.OwnerID, Text: "due"})
@@ -73,11 +73,11 @@ func TestDueCounts(t *testing.T) {
 		})
 		t.Run("ErrStops", func(t *testing.T) {
 			calls := 0
-			err := db.DueCounts(ctx, today, tomorrow, func(domain.DueCount) error { calls++; return errBoom })
+			err := db.DueCounts(ctx, 1, today, tomorrow, func(domain.DueCount) error { calls++; return errBoom })
 			if !errors.Is(err, errBoom) || calls != 1 {
 				t.Fatalf("%d calls, %v", calls, err)
 			}
-			err = db.DueCounts(ctx, tomorrow, today, func(domain.DueCount) error { return nil })
+			err = db.DueCounts(ctx, 1, tomorrow, today, func(domain.DueCount) error { return nil })
 			AssertError(t, err, domain.EINVALID, "")
 		})
 		t.Run("OverdueCounts", func(t *testing.T) {
@@ -90,20 +90,20 @@ func TestDueCounts(t *testing.T) {
 				{today.AddDate(0, 0, -3).Add(time.Microsecond), map[int64]int{a.ID: 1, b.ID: 1}},
 				{today.AddDate(0, 0, -30), map[int64]int{}},
 			} {
-				got, err := db.OverdueCounts(ctx, c.before)
+				got, err := db.OverdueCounts(ctx, 1, c.before)
 				if err != nil || !maps.Equal(got, c.want) {
 					t.Fatalf("before %v: %v, %v; want %v", c.before, got, err, c.want)
 				}
 			}
 		})
 		t.Run("UngradedCounts", func(t *testing.T) {
-			got, err := db.UngradedCounts(ctx, now.Add(-7*day))
+			got, err := db.UngradedCounts(ctx, 1, now.Add(-7*day))
 			if want := map[int64]int{a.ID: 1, b.ID: 1}; err != nil || !maps.Equal(got, want) {
 				t.Fatalf("got %v, %v; want %v", got, err, want)
 			}
 			first.Grade = domain.GradeA
 			MustUpdateLead(t, db, first)
-			got, err = db.UngradedCounts(ctx, now.Add(-7*day))
+			got, err = db.UngradedCounts(ctx, 1, now.Add(-7*day))
 			if want := map[int64]int{b.ID: 1}; err != nil || !maps.Equal(got, want) {
 				t.Fatalf("got %v, %v; want %v", got, err, want)
 			}

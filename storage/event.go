@@ -44,7 +44,7 @@ func (db *DB) AddLeadEvent(ctx context.Context, e *domain.LeadEvent) error {
 	}
 	err := db.InTx(ctx, func(ctx context.Context) error {
 		if e.StoreID == 0 {
-			store, err := db.leadStore(ctx, e.LeadID)
+			store, err := db.leadStore(ctx, e.LeadID, 0)
 			if err != nil {
 				return err
 			}
@@ -65,20 +65,6 @@ func (db *DB) AddLeadEvent(ctx context.Context, e *domain.LeadEvent) error {
 		return wrapInternal(err, "add event of lead %d", e.LeadID)
 	}
 	return nil
-}
-
-// leadStore is the store of lead id, whose children (events, visits,
-// collisions, lost requests) are written in it. ENOTFOUND
-// (err.lead_not_found).
-func (db *DB) leadStore(ctx context.Context, id int64) (int64, error) {
-	var stores []int64
-	if err := db.conn(ctx).Model(&leadRow{}).Where("id = ?", id).Limit(1).Pluck("store_id", &stores).Error; err != nil {
-		return 0, formatError(fmt.Errorf("store of lead %d: %w", id, err))
-	}
-	if len(stores) == 0 {
-		return 0, errLeadNotFound(id)
-	}
-	return stores[0], nil
 }
 
 // LeadEvents returns up to limit events of a lead (all when limit is not

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"gorm.io/gorm/clause"
@@ -14,6 +15,7 @@ import (
 // from telesales to a consultant (R1.10).
 type handoverRow struct {
 	ID            int64 `gorm:"primaryKey"`
+	StoreID       int64
 	LeadID        int64
 	FromID        int64
 	ToID          int64
@@ -35,6 +37,7 @@ func (handoverRow) TableName() string { return "handovers" }
 func (r *handoverRow) handover() domain.Handover {
 	return domain.Handover{
 		ID:            r.ID,
+		StoreID:       r.StoreID,
 		LeadID:        r.LeadID,
 		FromID:        r.FromID,
 		ToID:          r.ToID,
@@ -65,9 +68,9 @@ func errHandoverNotFound(id int64) error {
 	return domain.Errorkf(domain.ENOTFOUND, "callback.stale", nil, "handover %d not found", id)
 }
 
-// CreateHandover stores a pending handover, created now, and sets h.ID,
-// h.Status and h.CreatedAt. A lead has at most one pending handover: a
-// second is an ECONFLICT (err.handover_pending), also when two are created
+// CreateHandover stores a pending handover in its lead's store, created
+// now, and sets h.StoreID, h.ID, h.Status and h.CreatedAt. A lead has at
+// most one pending handover: a second is an ECONFLICT (err.handover_pending), also when two are created
 // at once. ENOTFOUND when the lead does not exist.
 func (db *DB) CreateHandover(ctx context.Context, h *domain.Handover) error {
 	if err := validNote(h.Reason); err != nil {
@@ -76,7 +79,10 @@ func (db *DB) CreateHandover(ctx context.Context, h *domain.Handover) error {
 	row := handoverRow{LeadID: h.LeadID, FromID: h.FromID, ToID: h.ToID, Channel: string(h.Channel),
 		ExpectedBuyBy: dbTime(h.ExpectedBuyBy), Grade: string(h.Grade), Status: domain.HandoverPending,
 		Reason: h.Reason, CreatedAt: db.now()}
-	err := db.InTx(ctx, func(ctx context.Context) error {
+	err := db.InTx(ctx, func(ctx context.Context) (err error) {
+		if row.StoreID, err = db.leadStore(ctx, h.LeadID, h.StoreID); err != nil {
+			return err
+		}
 		res := db.conn(ctx).Clauses(onHandoverPendingConflict).Create(&row)
 		switch {
 		case res.Error != nil:
@@ -93,7 +99,7 @@ func (db *DB) CreateHandover(ctx context.Context, h *domain.Handover) error {
 	case err != nil:
 		return wrapInternal(err, "create handover of lead %d", h.LeadID)
 	}
-	h.ID, h.ExpectedBuyBy, h.Status, h.CreatedAt = row.ID, row.ExpectedBuyBy, row.Status, row.CreatedAt
+	h.StoreID, h.ID, h.ExpectedBuyBy, h.Status, h.CreatedAt = row.StoreID, row.ID, row.ExpectedBuyBy, row.Status, row.CreatedAt
 	h.RemindedAt, h.Escalated, h.DecidedAt = nil, false, nil
 	return nil
 }
@@ -142,7 +148,9 @@ func (db *DB) DecideHandover(ctx context.Context, id int64, status, reason strin
 }
 
 // PendingHandovers returns up to limit (all when limit is not positive)
-// pending handovers created at createdBefore or earlier, the oldest first.
+// pending handovers created at createdBefore or earlier, the oldest first,
+// of every store: each carries its StoreID, whose calendar and rules say
+// when it is chased.
 func (db *DB) PendingHandovers(ctx context.Context, createdBefore time.Time, limit int) ([]domain.Handover, error) {
 	q := db.conn(ctx).Where("status = ? AND created_at <= ?", domain.HandoverPending, dbTime(createdBefore)).
 		Order("created_at, id")
@@ -175,27 +183,51 @@ func (db *DB) MarkHandoverEscalated(ctx context.Context, id int64) error {
 		"mark handover %d escalated", id)
 }
 
-// UnchasedHandovers returns when the oldest pending handover whose
-// consultant was not yet reminded was created, and the oldest not yet
-// escalated; a zero time when there is none. The reminder job's next
-// instants are working time after these.
-func (db *DB) UnchasedHandovers(ctx context.Context) (unreminded, unescalated time.Time, err error) {
-	oldest := func(cond string) (time.Time, error) {
+// UnchasedHandovers returns, per store with any, when its oldest pending
+// handover whose consultant was not yet reminded was created, and its
+// oldest not yet escalated (zero when none), by store id. The reminder
+// job's next instants are working time after these on each store's
+// calendar.
+func (db *DB) UnchasedHandovers(ctx context.Context) ([]domain.Unchased, error) {
+	byStore := map[int64]*domain.Unchased{}
+	var order []int64
+	// Each store's oldest pending handover with cond: none older in its
+	// store (ties by id). Pending handovers are few, answered within hours.
+	oldest := func(cond string, set func(u *domain.Unchased, at time.Time)) error {
 		var rows []handoverRow
-		err := db.conn(ctx).Where("status = ? AND "+cond, domain.HandoverPending).Order("created_at, id").Limit(1).Find(&rows).Error
-		if err != nil || len(rows) == 0 {
-			return time.Time{}, err
+		err := db.conn(ctx).Table("handovers AS h").Select("h.*").
+			Where("h.status = ? AND h."+cond, domain.HandoverPending).
+			Where(`NOT EXISTS (SELECT 1 FROM handovers AS o WHERE o.store_id = h.store_id AND o.status = h.status AND o.` + cond + `
+				AND (o.created_at < h.created_at OR o.created_at = h.created_at AND o.id < h.id))`).
+			Order("h.store_id").Find(&rows).Error
+		if err != nil {
+			return err
 		}
-		return utc(rows[0].CreatedAt), nil
+		for _, r := range rows {
+			u := byStore[r.StoreID]
+			if u == nil {
+				u = &domain.Unchased{StoreID: r.StoreID}
+				byStore[r.StoreID] = u
+				order = append(order, r.StoreID)
+			}
+			set(u, utc(r.CreatedAt))
+		}
+		return nil
 	}
 	// A literal FALSE, not NOT escalated, as in VisitsToPrompt.
-	if unreminded, err = oldest("reminded_at IS NULL"); err == nil {
-		unescalated, err = oldest("escalated = FALSE")
+	err := oldest("reminded_at IS NULL", func(u *domain.Unchased, at time.Time) { u.Unreminded = at })
+	if err == nil {
+		err = oldest("escalated = FALSE", func(u *domain.Unchased, at time.Time) { u.Unescalated = at })
 	}
 	if err != nil {
-		return time.Time{}, time.Time{}, formatError(fmt.Errorf("unchased handovers: %w", err))
+		return nil, formatError(fmt.Errorf("unchased handovers: %w", err))
 	}
-	return unreminded, unescalated, nil
+	slices.Sort(order)
+	out := make([]domain.Unchased, len(order))
+	for i, id := range order {
+		out[i] = *byStore[id]
+	}
+	return out, nil
 }
 
 // storage implements the handover service (R1.10).
@@ -213,15 +245,18 @@ func (db *DB) SendHandover(ctx context.Context, h domain.Handover, toName string
 		if err != nil {
 			return err
 		}
+		if l.StoreID != from.StoreID { // another store's lead does not exist for the sender
+			return errLeadNotFound(l.ID)
+		}
 		if err := domain.CanHandOver(from, l, nil); err != nil {
 			return err
 		}
 		if !h.ExpectedBuyBy.IsZero() {
-			if err := domain.CheckExpectedBuyBy(h.ExpectedBuyBy, db.now(), db.Stores.Default().Calendar.Location); err != nil {
+			if err := domain.CheckExpectedBuyBy(h.ExpectedBuyBy, db.now(), db.Stores.Of(l.StoreID).Calendar.Location); err != nil {
 				return err
 			}
 		}
-		to, err := db.StaffByName(ctx, from.StoreID, toName)
+		to, err := db.StaffByName(ctx, l.StoreID, toName)
 		if err != nil {
 			return err
 		}
@@ -231,7 +266,7 @@ func (db *DB) SendHandover(ctx context.Context, h domain.Handover, toName string
 		if h.ExpectedBuyBy.IsZero() {
 			h.ExpectedBuyBy = domain.ExpectedBuyBy(l.Grade, db.now())
 		}
-		h.ToID, h.Channel, h.Grade, h.Reason = to.ID, l.Source, l.Grade, ""
+		h.StoreID, h.ToID, h.Channel, h.Grade, h.Reason = l.StoreID, to.ID, l.Source, l.Grade, ""
 		if err := db.CreateHandover(ctx, &h); err != nil {
 			return err
 		}
@@ -258,7 +293,7 @@ func (db *DB) HandoverToAnswer(ctx context.Context, id, staffID int64) (*domain.
 }
 
 // handoverToAnswer loads handover id and the consultant staffID, who must
-// be the one to answer it now.
+// be the one to answer it now. A handover of another store is not found.
 func (db *DB) handoverToAnswer(ctx context.Context, id, staffID int64) (*domain.Handover, *domain.Staff, error) {
 	h, err := db.HandoverByID(ctx, id)
 	if err != nil {
@@ -269,6 +304,9 @@ func (db *DB) handoverToAnswer(ctx context.Context, id, staffID int64) (*domain.
 		return nil, nil, domain.Errorkf(domain.EFORBIDDEN, "err.forbidden", nil, "unknown staff %d", staffID)
 	} else if err != nil {
 		return nil, nil, err
+	}
+	if h.StoreID != to.StoreID {
+		return nil, nil, errHandoverNotFound(id)
 	}
 	if err := domain.CanAnswerHandover(to, h); err != nil {
 		return nil, nil, err
@@ -299,7 +337,8 @@ func (db *DB) AcceptHandover(ctx context.Context, id, staffID int64) (*domain.Ha
 			return err
 		}
 		l.InvitedBy = invitedBy
-		l.Reschedule(db.Stores.Default().Rules.Leads, db.Stores.Default().Calendar)
+		st := db.Stores.Of(l.StoreID)
+		l.Reschedule(st.Rules.Leads, st.Calendar)
 		if err := db.UpdateLead(ctx, l); err != nil {
 			return err
 		}
@@ -367,3 +406,4 @@ func (db *DB) handoverAnswered(ctx context.Context, h *domain.Handover, l *domai
 	}
 	return &domain.HandoverAnswered{Handover: h, Lead: l, From: from, To: to, Notify: domain.HandoverNotice(from)}, nil
 }
+

@@ -62,7 +62,7 @@ func TestR1_10_HandoverService(t *testing.T) {
 				t.Fatal(err)
 			}
 			h = out.Handover
-			want := domain.Handover{ID: h.ID, LeadID: l.ID, FromID: tele.ID, ToID: cons.ID, Channel: l.Source,
+			want := domain.Handover{ID: h.ID, StoreID: 1, LeadID: l.ID, FromID: tele.ID, ToID: cons.ID, Channel: l.Source,
 				ExpectedBuyBy: domain.ExpectedBuyBy(domain.GradeH, now), Grade: domain.GradeH, Status: domain.HandoverPending, CreatedAt: now}
 			if fmt.Sprint(*h) != fmt.Sprint(want) || out.To.ID != cons.ID || out.From.ID != tele.ID || out.Lead.ID != l.ID {
 				t.Fatalf("sent %+v\nwant %+v", *h, want)
@@ -154,5 +154,79 @@ func TestR1_10_HandoverService(t *testing.T) {
 				t.Fatalf("declined %+v, %v: want nobody told", got, err)
 			}
 		})
+	})
+}
+
+// mustEnrolIn stores an active member of store st, enrolled with
+// Telegram id tg.
+func mustEnrolIn(tb testing.TB, db *storage.DB, st *domain.Store, name string, tg int64, roles ...domain.Role) *domain.Staff {
+	tb.Helper()
+	s := &domain.Staff{StoreID: st.ID, Name: name, Roles: roles, TelegramID: tg}
+	if err := db.CreateStaff(ctx, s); err != nil {
+		tb.Fatalf("create staff %q of %s: %v", name, st.Code, err)
+	}
+	return s
+}
+
+// leadIn is newLead of owner, in the owner's store.
+func leadIn(owner *domain.Staff, name, phone string) *domain.Lead {
+	l := newLead(owner, name, phone)
+	l.StoreID = owner.StoreID
+	return l
+}
+
+// TestStores_R1_10_HandoverInsideAStore: a handover is filed in its lead's
+// store, to a consultant of that store (a namesake in another store is not
+// the one; a name only another store has is not found); another store's
+// consultant cannot see or answer it, nor a sender of another store file
+// one on the lead; escalated, the lead's store's supervisors are told.
+func TestStores_R1_10_HandoverInsideAStore(t *testing.T) {
+	storagetest.ForEachDriver(t, func(t *testing.T, db *storage.DB) {
+		fixClock(db)
+		xj := storagetest.AddStore(t, db, "xj", "Asia/Urumqi")
+		main := db.Stores.Default()
+		tele := mustEnrolIn(t, db, main, "Tele", 301, domain.RoleTelesales)
+		cons := mustEnrolIn(t, db, main, "Cons", 302, domain.RoleConsultant)
+		sup := mustEnrolIn(t, db, main, "Sup", 303, domain.RoleSupervisor)
+		xTele := mustEnrolIn(t, db, xj, "XTele", 401, domain.RoleTelesales)
+		xCons := mustEnrolIn(t, db, xj, "Cons", 402, domain.RoleConsultant) // the same name, in xj
+		mustEnrolIn(t, db, xj, "Only", 403, domain.RoleConsultant)
+		mustEnrolIn(t, db, xj, "XSup", 404, domain.RoleSupervisor)
+		l := leadIn(tele, "Customer", "13700000001")
+		l.Grade = domain.GradeH
+		MustCreateLead(t, db, l)
+
+		_, err := db.SendHandover(ctx, domain.Handover{LeadID: l.ID, FromID: xTele.ID}, "Cons")
+		AssertError(t, err, domain.ENOTFOUND, "err.lead_not_found")
+		_, err = db.SendHandover(ctx, domain.Handover{LeadID: l.ID, FromID: tele.ID}, "Only")
+		AssertError(t, err, domain.ENOTFOUND, "err.staff_not_found")
+		out, err := db.SendHandover(ctx, domain.Handover{LeadID: l.ID, FromID: tele.ID}, "Cons")
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := out.Handover
+		if out.To.ID != cons.ID || h.StoreID != main.ID {
+			t.Fatalf("handed to %d in store %d, want %d in %d", out.To.ID, h.StoreID, cons.ID, main.ID)
+		}
+
+		_, err = db.HandoverToAnswer(ctx, h.ID, xCons.ID)
+		AssertError(t, err, domain.ENOTFOUND, "callback.stale")
+		_, err = db.AcceptHandover(ctx, h.ID, xCons.ID)
+		AssertError(t, err, domain.ENOTFOUND, "callback.stale")
+		_, err = db.DeclineHandover(ctx, h.ID, xCons.ID, "busy")
+		AssertError(t, err, domain.ENOTFOUND, "callback.stale")
+
+		r, err := db.RemindHandover(ctx, *h, true)
+		must(t, err)
+		if got := fmt.Sprint(names(r.Recipients)); got != "[Sup]" || r.Recipients[0].ID != sup.ID {
+			t.Errorf("escalated to %s, want the lead's store's supervisor only", got)
+		}
+		list, err := db.UnchasedHandovers(ctx)
+		if err != nil || len(list) != 1 || list[0].StoreID != main.ID {
+			t.Errorf("unchased %+v, %v: want store main's only", list, err)
+		}
+		if _, err := db.AcceptHandover(ctx, h.ID, cons.ID); err != nil {
+			t.Fatal(err)
+		}
 	})
 }

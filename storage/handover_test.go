@@ -46,7 +46,7 @@ func TestR1_8_Appointments(t *testing.T) {
 			return a
 		}
 		a := mk(2 * time.Hour)
-		want := domain.Appointment{ID: a.ID, LeadID: l.ID, TelesalesID: tele.ID, At: now.Add(2 * time.Hour),
+		want := domain.Appointment{ID: a.ID, StoreID: 1, LeadID: l.ID, TelesalesID: tele.ID, At: now.Add(2 * time.Hour),
 			Status: domain.ApptBooked, CreatedAt: now}
 		if a.ID == 0 || fmt.Sprint(*a) != fmt.Sprint(want) {
 			t.Fatalf("created %+v", a)
@@ -56,7 +56,7 @@ func TestR1_8_Appointments(t *testing.T) {
 		later := mk(48 * time.Hour)
 		AssertError(t, db.CreateAppointment(ctx, &domain.Appointment{LeadID: 999999, At: now}), domain.ENOTFOUND, "err.lead_not_found")
 
-		got, err := db.AppointmentsBetween(ctx, now.Add(-2*time.Hour), now.Add(48*time.Hour), "")
+		got, err := db.AppointmentsBetween(ctx, 1, now.Add(-2*time.Hour), now.Add(48*time.Hour), "")
 		if err != nil || len(got) != 3 || got[0].ID != old.ID || got[1].ID != past.ID || fmt.Sprint(got[2]) != fmt.Sprint(want) {
 			t.Fatalf("between %+v, %v", got, err)
 		}
@@ -89,11 +89,11 @@ func TestR1_8_Appointments(t *testing.T) {
 		AssertError(t, err, domain.ENOTFOUND, "callback.stale")
 		_, err = db.SetAppointmentStatus(ctx, a.ID, domain.ApptArrived, "gone")
 		AssertError(t, err, domain.EINVALID, "")
-		if got, err := db.AppointmentsBetween(ctx, now.Add(-24*time.Hour), now.Add(72*time.Hour), domain.ApptBooked); err != nil ||
+		if got, err := db.AppointmentsBetween(ctx, 1, now.Add(-24*time.Hour), now.Add(72*time.Hour), domain.ApptBooked); err != nil ||
 			len(got) != 3 || got[2].ID != later.ID {
 			t.Fatalf("booked between %+v, %v", got, err)
 		}
-		if got, err := db.AppointmentsBetween(ctx, now.Add(-24*time.Hour), now.Add(72*time.Hour), domain.ApptArrived); err != nil ||
+		if got, err := db.AppointmentsBetween(ctx, 1, now.Add(-24*time.Hour), now.Add(72*time.Hour), domain.ApptArrived); err != nil ||
 			len(got) != 1 || got[0].ID != a.ID || got[0].Status != domain.ApptArrived || got[0].Reminded {
 			t.Fatalf("arrived between %+v, %v", got, err)
 		}
@@ -111,7 +111,7 @@ func TestR1_10_Handover(t *testing.T) {
 		h := &domain.Handover{LeadID: l.ID, FromID: tele.ID, ToID: cons.ID, Channel: domain.SourceWeb, ExpectedBuyBy: buy,
 			Grade: domain.GradeA, Status: domain.HandoverAccepted, Escalated: true}
 		must(t, db.CreateHandover(ctx, h))
-		want := domain.Handover{ID: h.ID, LeadID: l.ID, FromID: tele.ID, ToID: cons.ID, Channel: domain.SourceWeb,
+		want := domain.Handover{ID: h.ID, StoreID: 1, LeadID: l.ID, FromID: tele.ID, ToID: cons.ID, Channel: domain.SourceWeb,
 			ExpectedBuyBy: buy, Grade: domain.GradeA, Status: domain.HandoverPending, CreatedAt: now}
 		if h.ID == 0 || fmt.Sprint(*h) != fmt.Sprint(want) {
 			t.Fatalf("created %+v", h)
@@ -309,7 +309,13 @@ func TestR1_10_UnchasedHandovers(t *testing.T) {
 		cons := MustCreateStaff(t, db, "Cons")
 		check := func(wantReminded, wantEscalated time.Time) {
 			t.Helper()
-			r, e, err := db.UnchasedHandovers(ctx)
+			list, err := db.UnchasedHandovers(ctx)
+			var r, e time.Time
+			for _, u := range list {
+				if u.StoreID == 1 {
+					r, e = u.Unreminded, u.Unescalated
+				}
+			}
 			if err != nil || !r.Equal(wantReminded) || !e.Equal(wantEscalated) {
 				t.Fatalf("unchased %s %s, %v; want %s %s", r, e, err, wantReminded, wantEscalated)
 			}

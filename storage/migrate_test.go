@@ -237,14 +237,14 @@ func TestMigrateV9ToV10(t *testing.T) {
 				t.Fatalf("old lead %+v, %v", old, err)
 			}
 			weekAgo := now.AddDate(0, 0, -7)
-			if got, err := db.UngradedCounts(ctx, weekAgo); err != nil || got[owner.ID] != 1 {
+			if got, err := db.UngradedCounts(ctx, 1, weekAgo); err != nil || got[owner.ID] != 1 {
 				t.Fatalf("ungraded before the reopening %v, %v", got, err)
 			}
 			reopened := now.Add(-time.Hour)
 			old.ReopenedAt = &reopened
 			MustUpdateLead(t, db, old)
 			assertLead(t, db, old)
-			if got, err := db.UngradedCounts(ctx, weekAgo); err != nil || got[owner.ID] != 0 {
+			if got, err := db.UngradedCounts(ctx, 1, weekAgo); err != nil || got[owner.ID] != 0 {
 				t.Fatalf("ungraded after the reopening %v, %v", got, err)
 			}
 			if got, err := db.CleanupCandidates(ctx, owner.ID, weekAgo); err != nil || len(got) != 0 {

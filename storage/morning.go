@@ -22,33 +22,37 @@ const MorningTop = 5
 const TeamTop = 15
 
 // MorningDigests implements domain.MorningService.
-func (db *DB) MorningDigests(ctx context.Context, now time.Time) ([]*domain.MorningDigest, error) {
+func (db *DB) MorningDigests(ctx context.Context, store int64, now time.Time) ([]*domain.MorningDigest, error) {
 	var out []*domain.MorningDigest
 	err := db.InTx(ctx, func(ctx context.Context) error {
 		var err error
-		out, err = db.morningDigests(ctx, now)
+		out, err = db.morningDigests(ctx, store, now)
 		return err
 	})
 	if err != nil {
-		return nil, wrapInternal(err, "morning digests")
+		return nil, wrapInternal(err, "morning digests of store %d", store)
 	}
 	return out, nil
 }
 
-func (db *DB) morningDigests(ctx context.Context, now time.Time) ([]*domain.MorningDigest, error) {
-	rules := db.Stores.Default().Rules.Leads
-	staff, err := db.ListStaff(ctx, false)
+func (db *DB) morningDigests(ctx context.Context, store int64, now time.Time) ([]*domain.MorningDigest, error) {
+	shop := db.Stores.ByID(store)
+	if shop == nil {
+		return nil, domain.Errorf(domain.ENOTFOUND, "no store %d", store)
+	}
+	rules := shop.Rules.Leads
+	staff, err := db.ListStaffIn(ctx, store, false)
 	if err != nil {
 		return nil, err
 	}
-	today := db.Stores.Default().Calendar.StartOfDay(now)
+	today := shop.Calendar.StartOfDay(now)
 	byID := make(map[int64]*domain.MorningDigest, len(staff))
 	for _, s := range staff {
 		if domain.Tellable(s, 0) != nil {
 			byID[s.ID] = &domain.MorningDigest{Staff: s, At: now, Day: today}
 		}
 	}
-	err = db.DueCounts(ctx, today, today.AddDate(0, 0, 1), func(c domain.DueCount) error {
+	err = db.DueCounts(ctx, store, today, today.AddDate(0, 0, 1), func(c domain.DueCount) error {
 		if d := byID[c.OwnerID]; d != nil {
 			d.Counts = append(d.Counts, domain.GradeCount{Grade: c.Grade, Overdue: c.Overdue, Today: c.Today})
 		}
@@ -57,7 +61,7 @@ func (db *DB) morningDigests(ctx context.Context, now time.Time) ([]*domain.Morn
 	if err != nil {
 		return nil, fmt.Errorf("due counts: %w", err)
 	}
-	ungraded, err := db.UngradedCounts(ctx, now.AddDate(0, 0, -rules.GradeAfterDays))
+	ungraded, err := db.UngradedCounts(ctx, store, now.AddDate(0, 0, -rules.GradeAfterDays))
 	if err != nil {
 		return nil, fmt.Errorf("ungraded counts: %w", err)
 	}
@@ -66,7 +70,7 @@ func (db *DB) morningDigests(ctx context.Context, now time.Time) ([]*domain.Morn
 			d.Ungraded = n
 		}
 	}
-	late, err := db.OverdueCounts(ctx, now.AddDate(0, 0, -rules.OverdueAlertDays))
+	late, err := db.OverdueCounts(ctx, store, now.AddDate(0, 0, -rules.OverdueAlertDays))
 	if err != nil {
 		return nil, fmt.Errorf("overdue counts: %w", err)
 	}
@@ -84,7 +88,7 @@ func (db *DB) morningDigests(ctx context.Context, now time.Time) ([]*domain.Morn
 	})
 	team = team[:min(TeamTop, len(team))]
 
-	if err := db.morningAppointments(ctx, byID, staff, today); err != nil {
+	if err := db.morningAppointments(ctx, store, byID, staff, today); err != nil {
 		return nil, err
 	}
 
@@ -109,9 +113,10 @@ func (db *DB) morningDigests(ctx context.Context, now time.Time) ([]*domain.Morn
 	return out, nil
 }
 
-// morningAppointments puts today's booked visits in the telesales' and
-// reception's messages, and earlier days' no-shows in the telesales'.
-func (db *DB) morningAppointments(ctx context.Context, byID map[int64]*domain.MorningDigest, staff []*domain.Staff, today time.Time) error {
+// morningAppointments puts store's booked visits of today in the
+// telesales' and reception's messages, and earlier days' no-shows in the
+// telesales'.
+func (db *DB) morningAppointments(ctx context.Context, store int64, byID map[int64]*domain.MorningDigest, staff []*domain.Staff, today time.Time) error {
 	item := func(a domain.Appointment) (domain.ApptItem, error) {
 		l, err := db.LeadByID(ctx, a.LeadID)
 		if err != nil {
@@ -123,7 +128,7 @@ func (db *DB) morningAppointments(ctx context.Context, byID map[int64]*domain.Mo
 		}
 		return domain.ApptItem{ID: a.ID, At: a.At, LeadID: l.ID, Name: l.Name, Telesales: name}, nil
 	}
-	booked, err := db.AppointmentsBetween(ctx, today, today.AddDate(0, 0, 1), domain.ApptBooked)
+	booked, err := db.AppointmentsBetween(ctx, store, today, today.AddDate(0, 0, 1), domain.ApptBooked)
 	if err != nil {
 		return fmt.Errorf("appointments: %w", err)
 	}
@@ -142,7 +147,7 @@ func (db *DB) morningAppointments(ctx context.Context, byID map[int64]*domain.Mo
 		}
 	}
 	// Any earlier day's: a push missed while the bot was down still reports.
-	missed, err := db.AppointmentsBetween(ctx, today.AddDate(0, 0, -14), today, domain.ApptBooked)
+	missed, err := db.AppointmentsBetween(ctx, store, today.AddDate(0, 0, -14), today, domain.ApptBooked)
 	if err != nil {
 		return fmt.Errorf("missed appointments: %w", err)
 	}
@@ -172,3 +177,4 @@ func (db *DB) MorningReported(ctx context.Context, digests []*domain.MorningDige
 	})
 	return wrapInternal(err, "morning reported")
 }
+

@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -102,7 +103,7 @@ func TestR1_5_MorningDigestCountsByGradeAndNamesTheFirstFive(t *testing.T) {
 		mustDueLead(t, db, ghost, "G1", "13500000013", domain.GradeA, morningToday.Add(-10*day))
 		mustDueLead(t, db, gone, "X1", "13500000014", domain.GradeA, morningToday.Add(-10*day))
 
-		list, err := db.MorningDigests(ctx, now)
+		list, err := db.MorningDigests(ctx, 1, now)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -181,7 +182,7 @@ func TestR1_4_MorningUngradedCountsFromTheReopening(t *testing.T) {
 		lead("13600000004", domain.GradeN, 30*day, 8*day) // reopened, and that week is over: counted
 		lead("13600000005", domain.GradeH, 30*day, 0)     // graded
 
-		list, err := db.MorningDigests(ctx, now)
+		list, err := db.MorningDigests(ctx, 1, now)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -225,7 +226,7 @@ func TestR1_8_MorningListsBookingsAndReportsNoShowsOnce(t *testing.T) {
 		book(both, "Tomorrow", "13700000005", morningToday.AddDate(0, 0, 1).Add(10*h))
 
 		item := func(a *domain.Appointment, name, by string) string { return fmt.Sprintf("%d %s by %s", a.ID, name, by) }
-		list, err := db.MorningDigests(ctx, now)
+		list, err := db.MorningDigests(ctx, 1, now)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -253,17 +254,17 @@ func TestR1_8_MorningListsBookingsAndReportsNoShowsOnce(t *testing.T) {
 
 		// Reported: the no-shows are missed, today's bookings untouched.
 		must(t, db.MorningReported(ctx, list))
-		missed, err := db.AppointmentsBetween(ctx, morningToday.AddDate(0, 0, -14), morningToday, domain.ApptMissed)
+		missed, err := db.AppointmentsBetween(ctx, 1, morningToday.AddDate(0, 0, -14), morningToday, domain.ApptMissed)
 		if err != nil || len(missed) != 2 || missed[0].ID != a4.ID || missed[1].ID != a3.ID {
 			t.Fatalf("missed %+v, %v", missed, err)
 		}
-		booked, err := db.AppointmentsBetween(ctx, morningToday, morningToday.AddDate(0, 0, 1), domain.ApptBooked)
+		booked, err := db.AppointmentsBetween(ctx, 1, morningToday, morningToday.AddDate(0, 0, 1), domain.ApptBooked)
 		if err != nil || len(booked) != 2 {
 			t.Fatalf("today's booked %+v, %v", booked, err)
 		}
 		// Reported twice (a rerun): nothing changes, no error.
 		must(t, db.MorningReported(ctx, list))
-		again, err := db.MorningDigests(ctx, now)
+		again, err := db.MorningDigests(ctx, 1, now)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -272,4 +273,67 @@ func TestR1_8_MorningListsBookingsAndReportsNoShowsOnce(t *testing.T) {
 			t.Fatalf("the next digest: %+v", tele2)
 		}
 	})
+}
+
+// TestStores_MorningDigestsOfOneStore: a store's morning digests are its
+// own people's, with its own leads and bookings; a supervisor's team list
+// names only their store's people.
+func TestStores_MorningDigestsOfOneStore(t *testing.T) {
+	storagetest.ForEachDriver(t, func(t *testing.T, db *storage.DB) {
+		serviceDB(db)
+		xj := storagetest.AddStore(t, db, "xj", "UTC")
+		main := db.Stores.Default()
+		chen := mustEnrolIn(t, db, main, "Chen", 501, domain.RoleConsultant)
+		mustEnrolIn(t, db, main, "Sup", 502, domain.RoleSupervisor)
+		mustEnrolIn(t, db, main, "Rec", 503, domain.RoleReception)
+		ma := mustEnrolIn(t, db, xj, "Ma", 601, domain.RoleConsultant)
+		mustEnrolIn(t, db, xj, "XSup", 602, domain.RoleSupervisor)
+		xTele := mustEnrolIn(t, db, xj, "XTele", 603, domain.RoleTelesales)
+		day := 24 * time.Hour
+		mustDueLead(t, db, chen, "C1", "13500000001", domain.GradeA, morningToday.Add(-5*day))
+		xl := leadIn(ma, "M1", "13500000001") // the same customer, in xj
+		due := morningToday.Add(-5 * day)
+		xl.CreatedAt, xl.NextDueAt = now.AddDate(0, -1, 0), &due
+		MustCreateLead(t, db, xl)
+		xl.Grade = domain.GradeA
+		MustUpdateLead(t, db, xl)
+		bl := leadIn(xTele, "XB", "13500000003")
+		MustCreateLead(t, db, bl)
+		must(t, db.CreateAppointment(ctx, &domain.Appointment{LeadID: bl.ID, TelesalesID: xTele.ID, At: now.Add(2 * time.Hour)}))
+
+		list, err := db.MorningDigests(ctx, main.ID, now)
+		must(t, err)
+		got := digestsByName(list)
+		if len(list) != 2 || got["Chen"] == nil || got["Sup"] == nil {
+			t.Fatalf("main's digests for %v, want Chen and Sup", digestNames(got))
+		}
+		if top := leadNames(got["Chen"].Top); fmt.Sprint(top) != "[C1]" {
+			t.Errorf("Chen's leads %v", top)
+		}
+		if team := fmt.Sprint(got["Sup"].Team); team != "[{Chen 1}]" {
+			t.Errorf("Sup's team %s, want Chen only", team)
+		}
+		list, err = db.MorningDigests(ctx, xj.ID, now)
+		must(t, err)
+		got = digestsByName(list)
+		if len(list) != 3 || got["Ma"] == nil || got["XSup"] == nil || got["XTele"] == nil {
+			t.Fatalf("xj's digests for %v, want Ma, XSup and XTele", digestNames(got))
+		}
+		if top := leadNames(got["Ma"].Top); fmt.Sprint(top) != "[M1]" || fmt.Sprint(got["XSup"].Team) != "[{Ma 1}]" {
+			t.Errorf("Ma's leads %v, XSup's team %v", top, got["XSup"].Team)
+		}
+		if appts := apptItems(got["XTele"].Appointments); len(appts) != 1 {
+			t.Errorf("XTele's bookings %v", appts)
+		}
+	})
+}
+
+// digestNames returns the names of the people with digests, sorted.
+func digestNames(m map[string]*domain.MorningDigest) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
 }

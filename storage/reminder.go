@@ -12,7 +12,7 @@ import (
 // so the job queues the messages in the same one and each goes once.
 
 // RemindAppointment records the reminder of appointment a as sent and
-// returns it with the telesales and reception to tell. ENOTFOUND when the
+// returns it with the telesales and the reception of its store to tell. ENOTFOUND when the
 // appointment or its lead is gone.
 func (db *DB) RemindAppointment(ctx context.Context, a domain.Appointment) (domain.AppointmentReminder, error) {
 	out := domain.AppointmentReminder{Appointment: a}
@@ -26,7 +26,7 @@ func (db *DB) RemindAppointment(ctx context.Context, a domain.Appointment) (doma
 			return err
 		}
 		out.Booker = domain.Booker(booker)
-		reception, err := db.StaffWithRole(ctx, out.Lead.StoreID, domain.RoleReception)
+		reception, err := db.StaffWithRole(ctx, a.StoreID, domain.RoleReception)
 		if err != nil {
 			return err
 		}
@@ -42,7 +42,7 @@ func (db *DB) RemindAppointment(ctx context.Context, a domain.Appointment) (doma
 // RemindHandover records that handover h was chased (reminded, or
 // escalated) and returns who to tell: the consultant it was handed to (if
 // enrolled), or escalated their own department's supervisors (every
-// supervisor when the department has none). ENOTFOUND when the lead or a
+// supervisor of the handover's store when the department has none). ENOTFOUND when the lead or a
 // person is gone.
 func (db *DB) RemindHandover(ctx context.Context, h domain.Handover, escalate bool) (domain.HandoverReminder, error) {
 	out := domain.HandoverReminder{Handover: h, Escalate: escalate}
@@ -63,7 +63,7 @@ func (db *DB) RemindHandover(ctx context.Context, h domain.Handover, escalate bo
 			}
 			return db.MarkHandoverReminded(ctx, h.ID)
 		}
-		sups, err := db.StaffWithRole(ctx, out.Lead.StoreID, domain.RoleSupervisor)
+		sups, err := db.StaffWithRole(ctx, h.StoreID, domain.RoleSupervisor)
 		if err != nil {
 			return err
 		}
@@ -77,8 +77,8 @@ func (db *DB) RemindHandover(ctx context.Context, h domain.Handover, escalate bo
 }
 
 // RemindCollision records that collision c was chased (reminded, or
-// escalated) and returns who to tell: the supervisors, or escalated the
-// managers. ENOTFOUND when the lead is gone.
+// escalated) and returns who to tell: the supervisors of the lead's store,
+// or escalated its managers. ENOTFOUND when the lead is gone.
 func (db *DB) RemindCollision(ctx context.Context, c domain.Collision, escalate bool) (domain.CollisionReminder, error) {
 	out := domain.CollisionReminder{Collision: c, Escalate: escalate}
 	err := db.InTx(ctx, func(ctx context.Context) error {

@@ -15,8 +15,8 @@ import (
 // the store's, and the leads follow the rules.
 func TestSeedGroup(t *testing.T) {
 	storagetest.ForEachDriver(t, func(t *testing.T, db *storage.DB) {
-		const staff, leads = 40, 2000
-		info := storagetest.SeedGroup(t, db, staff, leads, now)
+		const stores, staff, leads = 2, 40, 2000
+		info := storagetest.SeedGroup(t, db, stores, staff, leads, now)
 		count := func(q string, args ...any) int {
 			t.Helper()
 			n, err := db.QueryCount(ctx, q, args...)
@@ -28,15 +28,38 @@ func TestSeedGroup(t *testing.T) {
 		t.Run("Staff", func(t *testing.T) {
 			want := map[domain.Role]int{domain.RoleConsultant: 28, domain.RoleTelesales: 8, domain.RoleSupervisor: 2, domain.RoleManager: 2}
 			for r, n := range want {
-				list, err := db.StaffWithRole(ctx, 1, r)
-				if err != nil || len(list) != n || info.Roles[r] != n {
-					t.Errorf("%s: %d stored, %d reported, %v; want %d", r, len(list), info.Roles[r], err, n)
+				// Over every store of the group.
+				stored := count(`SELECT COUNT(*) FROM staff WHERE active AND roles LIKE ?`, "%,"+string(r)+",%")
+				if stored != n || info.Roles[r] != n {
+					t.Errorf("%s: %d stored, %d reported; want %d", r, stored, info.Roles[r], n)
 				}
 			}
 			for _, tg := range []int64{1, staff} {
 				if _, err := db.StaffByTelegramID(ctx, tg); err != nil {
 					t.Errorf("telegram id %d: %v", tg, err)
 				}
+			}
+		})
+		t.Run("Stores", func(t *testing.T) {
+			if len(info.Stores) != stores || db.Stores.Len() != stores || info.Stores[0].Code != domain.DefaultStoreCode {
+				t.Fatalf("stores %v, db has %s", info.Stores, db.Stores.Codes())
+			}
+			due := 0
+			for _, st := range info.Stores {
+				if n := count("SELECT COUNT(*) FROM staff WHERE store_id = ?", st.ID); n != staff/stores {
+					t.Errorf("store %s: %d staff, want %d", st.Code, n, staff/stores)
+				}
+				n := count("SELECT COUNT(*) FROM leads WHERE store_id = ? AND next_due_at < ?", st.ID, info.TomorrowStart)
+				if n == 0 || n != info.DueOf[st.ID] {
+					t.Errorf("store %s: %d leads due, %d reported", st.Code, n, info.DueOf[st.ID])
+				}
+				due += n
+			}
+			if due != info.Overdue+info.DueToday {
+				t.Errorf("%d due over the stores, %d+%d reported", due, info.Overdue, info.DueToday)
+			}
+			if n := count("SELECT COUNT(*) FROM leads JOIN staff ON staff.id = leads.owner_id WHERE staff.store_id <> leads.store_id"); n != 0 {
+				t.Errorf("%d leads in another store than their owner's", n)
 			}
 		})
 		t.Run("Leads", func(t *testing.T) {

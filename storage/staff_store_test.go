@@ -10,7 +10,7 @@ import (
 )
 
 // mustEnrolIn is MustEnrolStaff in store.
-func mustEnrolIn(tb testing.TB, db *storage.DB, store int64, name string, tgID int64, roles ...domain.Role) *domain.Staff {
+func mustEnrolInStore(tb testing.TB, db *storage.DB, store int64, name string, tgID int64, roles ...domain.Role) *domain.Staff {
 	tb.Helper()
 	s := &domain.Staff{StoreID: store, Name: name, Roles: roles, TelegramID: tgID}
 	if err := db.CreateStaff(ctx, s); err != nil {
@@ -28,12 +28,12 @@ func TestStores_StaffBelongToOneStore(t *testing.T) {
 		newStaffStore(db)
 		a := db.Stores.Default()
 		b := storagetest.AddStore(t, db, "east", "Asia/Urumqi")
-		adminA := mustEnrolIn(t, db, a.ID, "Admin A", 201, domain.RoleAdmin, domain.RoleManager)
-		adminB := mustEnrolIn(t, db, b.ID, "Admin B", 202, domain.RoleAdmin, domain.RoleManager)
-		supA := mustEnrolIn(t, db, a.ID, "Wang", 203, domain.RoleSupervisor)
-		supB := mustEnrolIn(t, db, b.ID, "Wang", 204, domain.RoleSupervisor) // a namesake in the other store
-		mustEnrolIn(t, db, b.ID, "Only B", 205, domain.RoleConsultant)
-		mustEnrolIn(t, db, a.ID, "Group GM", 206, domain.RoleGroupGM)
+		adminA := mustEnrolInStore(t, db, a.ID, "Admin A", 201, domain.RoleAdmin, domain.RoleManager)
+		adminB := mustEnrolInStore(t, db, b.ID, "Admin B", 202, domain.RoleAdmin, domain.RoleManager)
+		supA := mustEnrolInStore(t, db, a.ID, "Wang", 203, domain.RoleSupervisor)
+		supB := mustEnrolInStore(t, db, b.ID, "Wang", 204, domain.RoleSupervisor) // a namesake in the other store
+		mustEnrolInStore(t, db, b.ID, "Only B", 205, domain.RoleConsultant)
+		mustEnrolInStore(t, db, a.ID, "Group GM", 206, domain.RoleGroupGM)
 
 		t.Run("NameLookupInsideTheStore", func(t *testing.T) {
 			if got, err := db.StaffByName(ctx, b.ID, "Wang"); err != nil || got.ID != supB.ID || got.StoreID != b.ID {
@@ -107,9 +107,9 @@ func TestStores_BlockedMemberToldToTheirStoresBosses(t *testing.T) {
 		newStaffStore(db)
 		a := db.Stores.Default()
 		b := storagetest.AddStore(t, db, "east", "Asia/Urumqi")
-		mustEnrolIn(t, db, a.ID, "Sup A", 301, domain.RoleSupervisor)
-		supB := mustEnrolIn(t, db, b.ID, "Sup B", 302, domain.RoleSupervisor)
-		seller := mustEnrolIn(t, db, b.ID, "Seller B", 303, domain.RoleConsultant)
+		mustEnrolInStore(t, db, a.ID, "Sup A", 301, domain.RoleSupervisor)
+		supB := mustEnrolInStore(t, db, b.ID, "Sup B", 302, domain.RoleSupervisor)
+		seller := mustEnrolInStore(t, db, b.ID, "Seller B", 303, domain.RoleConsultant)
 		out, err := db.MemberBlocked(ctx, seller.ID)
 		if err != nil || len(out.Tell) != 1 || out.Tell[0].ID != supB.ID {
 			t.Fatalf("told %v, %v", out, err)
@@ -125,9 +125,9 @@ func TestStores_GroupRoleChoosesItsStore(t *testing.T) {
 		newStaffStore(db)
 		a := db.Stores.Default()
 		b := storagetest.AddStore(t, db, "east", "Asia/Urumqi")
-		ggm := mustEnrolIn(t, db, a.ID, "Group GM", 401, domain.RoleGroupGM)
-		gm := mustEnrolIn(t, db, a.ID, "GM A", 402, domain.RoleGM)
-		mustEnrolIn(t, db, b.ID, "Seller B", 403, domain.RoleConsultant)
+		ggm := mustEnrolInStore(t, db, a.ID, "Group GM", 401, domain.RoleGroupGM)
+		gm := mustEnrolInStore(t, db, a.ID, "GM A", 402, domain.RoleGM)
+		mustEnrolInStore(t, db, b.ID, "Seller B", 403, domain.RoleConsultant)
 
 		t.Run("OK", func(t *testing.T) {
 			out, err := db.ChooseStore(ctx, ggm.ID, " EAST ")
@@ -174,8 +174,8 @@ func TestStores_HealthBacklogPerStore(t *testing.T) {
 		a := db.Stores.Default()
 		b := storagetest.AddStore(t, db, "east", "Asia/Urumqi")
 		b.GroupChatID = -1001
-		mustEnrolIn(t, db, a.ID, "Seller A", 501, domain.RoleConsultant)
-		sb := mustEnrolIn(t, db, b.ID, "Seller B", 502, domain.RoleConsultant)
+		mustEnrolInStore(t, db, a.ID, "Seller A", 501, domain.RoleConsultant)
+		sb := mustEnrolInStore(t, db, b.ID, "Seller B", 502, domain.RoleConsultant)
 		if _, err := db.Enqueue(ctx,
 			domain.OutboxMessage{Key: "a1", ChatID: 501, Text: "x"},
 			domain.OutboxMessage{Key: "a2", ChatID: 501, Text: "y"},

@@ -64,7 +64,7 @@ func (db *DB) CreateVisit(ctx context.Context, v *domain.Visit) error {
 		First: v.First, ArrivedAt: dbTime(v.ArrivedAt), LeftAt: dbTimePtr(v.LeftAt), GradePrompted: v.GradePrompted}
 	err := db.InTx(ctx, func(ctx context.Context) error {
 		if row.StoreID == 0 {
-			store, err := db.leadStore(ctx, v.LeadID)
+			store, err := db.leadStore(ctx, v.LeadID, 0)
 			if err != nil {
 				return err
 			}

@@ -25,7 +25,7 @@ type App struct {
 	Bot    *bot.Bot
 	Jobs   *jobs.Scheduler
 
-	morning   *jobs.MorningPush
+	mornings  []*jobs.MorningPush    // one per store
 	registers []*jobs.WeeklyRegister // one per store
 	duty      []*jobs.DutyReminder   // one per store
 }
@@ -110,10 +110,20 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		// Replicas may share the database: one of them runs the jobs.
 		a.Jobs.SetLeader(jobs.Leader{Leases: db, Runs: db, Holder: name})
 	}
-	morning := &jobs.MorningPush{Store: db, Bot: a.Bot, Rules: cfg.Rules.Leads, Calendar: cfg.Calendar(), Log: log}
-	a.morning = morning
-	cleanup := &jobs.MonthEndCleanup{Store: db, Bot: a.Bot, Rules: cfg.Rules.Leads, Calendar: cfg.Calendar()}
+	// The calendar jobs run one instance per store, in its time zone.
 	for _, st := range db.Stores.All() {
+		morning := &jobs.MorningPush{Store: db, Bot: a.Bot, Shop: st, Log: log}
+		a.mornings = append(a.mornings, morning)
+		cleanup := &jobs.MonthEndCleanup{Store: db, Bot: a.Bot, Shop: st}
+		for _, j := range []interface {
+			jobs.Job
+			Spec() string
+		}{morning, cleanup} {
+			if err := a.Jobs.Add(j.Spec(), j); err != nil {
+				db.Close()
+				return nil, err
+			}
+		}
 		a.duty = append(a.duty, &jobs.DutyReminder{Store: db, Bot: a.Bot, Shop: st})
 	}
 	for _, j := range []struct {
@@ -121,8 +131,6 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		job  jobs.Job
 	}{
 		{jobs.HousekeepingSpec, &jobs.Housekeeping{Store: db, Log: log}},
-		{morning.Spec(), morning},
-		{cleanup.Spec(), cleanup},
 	} {
 		if err := a.Jobs.Add(j.spec, j.job); err != nil {
 			db.Close()
@@ -148,7 +156,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 	// Deadlines run at their instants, not on a spec.
 	for _, job := range []jobs.DeadlineJob{
 		&jobs.VisitGradePrompt{Store: db, Bot: a.Bot, After: 24 * time.Hour},
-		&jobs.Reminders{Store: db, Bot: a.Bot, Rules: cfg.Rules.Leads, Calendar: cfg.Calendar()},
+		&jobs.Reminders{Store: db, Bot: a.Bot, Stores: db.Stores},
 		&jobs.ComplaintChaser{Store: db, Bot: a.Bot, Stores: db.Stores},
 		&jobs.ReceptionTimeouts{Store: db, Bot: a.Bot, Stores: db.Stores},
 	} {
@@ -168,8 +176,10 @@ func (a *App) Run(ctx context.Context) error {
 	a.Bot.PublishMenus(ctx, staff)
 	// The catch-up runs on the replica that leads, each time one starts to.
 	a.Jobs.OnLead(func(ctx context.Context, now time.Time) {
-		if err := a.morning.CatchUp(ctx, now); err != nil {
-			a.Log.Error("morning push catch-up", slog.Any("error", err))
+		for _, m := range a.mornings {
+			if err := m.CatchUp(ctx, now); err != nil {
+				a.Log.Error("morning push catch-up", slog.String("job", m.Name()), slog.Any("error", err))
+			}
 		}
 		for _, register := range a.registers {
 			if err := register.CatchUp(ctx, now); err != nil {

@@ -336,7 +336,7 @@ delivery:
 	if lead == nil || lead.dead {
 		t.Fatalf("no live leader\n%s", allLogs())
 	}
-	if n, err := db.QueryCount(ctx, "SELECT COUNT(*) FROM job_runs WHERE job = 'morning-push' AND at = ?", pushAt); err != nil || n != 1 {
+	if n, err := db.QueryCount(ctx, "SELECT COUNT(*) FROM job_runs WHERE job = 'morning-push@main' AND at = ?", pushAt); err != nil || n != 1 {
 		t.Fatalf("the morning push at %s recorded %d times (%v)", pushAt.Format("15:04"), n, err)
 	}
 	if err := lead.cmd.Process.Signal(syscall.SIGKILL); err != nil {
@@ -380,7 +380,7 @@ delivery:
 		}
 		pushes += n
 	}
-	if n, err := db.QueryCount(ctx, "SELECT COUNT(*) FROM job_runs WHERE job = 'morning-push'"); err != nil || n != 1 {
+	if n, err := db.QueryCount(ctx, "SELECT COUNT(*) FROM job_runs WHERE job = 'morning-push@main'"); err != nil || n != 1 {
 		t.Errorf("the morning push fired %d times (%v)", n, err)
 	}
 	_ = next.cmd.Process.Signal(syscall.SIGTERM)

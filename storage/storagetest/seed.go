@@ -17,8 +17,13 @@ import (
 // answers against and to pick whom to act as.
 type SeedInfo struct {
 	Staff, Leads int
-	Roles        map[domain.Role]int  // staff per role
-	Grades       map[domain.Grade]int // leads per grade
+	// Stores are the group's stores, registered in db (db.Stores holds
+	// them too); the first is the database's default store.
+	Stores []*domain.Store
+	// DueOf counts, per store id, the leads due before tomorrow.
+	DueOf  map[int64]int
+	Roles  map[domain.Role]int  // staff per role
+	Grades map[domain.Grade]int // leads per grade
 	// Calendar and Rules are what the leads' due times were computed with
 	// (domain.NextFollowUp); TodayStart and TomorrowStart bound now's day
 	// on that calendar.
@@ -36,8 +41,12 @@ type SeedInfo struct {
 // SeedCalendar returns the calendar SeedGroup computes due times on: a 4S
 // showroom in China, open every day (cmd/dealerbot's default store).
 func SeedCalendar() *domain.Calendar {
+	loc, err := time.LoadLocation("Asia/Shanghai") // a name CRON_TZ= takes
+	if err != nil {
+		loc = time.FixedZone("CST", 8*3600) // the same: Shanghai has no daylight saving
+	}
 	return &domain.Calendar{
-		Location:    time.FixedZone("CST", 8*3600), // Asia/Shanghai, which has no daylight saving
+		Location:    loc,
 		Open:        9 * 60,
 		Close:       18 * 60,
 		WorkingDays: []time.Weekday{time.Sunday, time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday},
@@ -50,10 +59,13 @@ func SeedCalendar() *domain.Calendar {
 // square of 9,500, and binding fewer still cost more than parsing these.
 const seedRowsPerInsert = 500
 
-// SeedGroup fills db, a fresh store, with a dealer group's worth of data at
-// now: staff members (of every 20, in turn, 14 consultants, 4 telesales, a
-// supervisor and a manager; unique names; enrolled with Telegram ids
-// 1..staff) and leads owned by the consultants and telesales. The leads
+// SeedGroup fills db, a fresh database, with a dealer group's worth of
+// data at now: stores registered stores (the default store "main" and
+// "s002", "s003", …, each on SeedCalendar and the default rules), staff
+// members spread over them in blocks of equal size (of every 20, in turn,
+// 14 consultants, 4 telesales, a supervisor and a manager; unique names;
+// enrolled with Telegram ids 1..staff) and leads owned by the consultants
+// and telesales, each in its owner's store. The leads
 // were created over the last 120 days, the newest still N; their grades
 // are spread as N 10%, H 10%, A 25%, B 30%, C 15%, O 3%, F 5%, L 2%; last
 // contacts and counts fit their grade and age, and each next due time is
@@ -63,10 +75,10 @@ const seedRowsPerInsert = 500
 // about half a minute on SQLite: they are written with multi-row INSERTs
 // in one transaction, and the indexes are built after them
 // (storage.BulkLoad).
-func SeedGroup(tb testing.TB, db *storage.DB, staff, leads int, now time.Time) SeedInfo {
+func SeedGroup(tb testing.TB, db *storage.DB, stores, staff, leads int, now time.Time) SeedInfo {
 	tb.Helper()
-	if staff < 1 || leads < 0 {
-		tb.Fatalf("SeedGroup: need staff to own the leads, got %d staff and %d leads", staff, leads)
+	if stores < 1 || staff < 20*stores || leads < 0 {
+		tb.Fatalf("SeedGroup: need 20 staff in every store to own the leads, got %d stores, %d staff and %d leads", stores, staff, leads)
 	}
 	ctx := context.Background()
 	cal, rules := SeedCalendar(), domain.DefaultRules().Leads
@@ -74,9 +86,10 @@ func SeedGroup(tb testing.TB, db *storage.DB, staff, leads int, now time.Time) S
 	info := SeedInfo{
 		Staff: staff, Leads: leads, Roles: map[domain.Role]int{}, Grades: map[domain.Grade]int{},
 		Calendar: cal, Rules: rules, TodayStart: today.UTC(), TomorrowStart: today.AddDate(0, 0, 1).UTC(),
+		Stores: seedStores(tb, ctx, db, stores),
 	}
 
-	workers := seedStaff(tb, ctx, db, staff, info.Roles) // who may own leads
+	workers := seedStaff(tb, ctx, db, info.Stores, staff, info.Roles) // who may own leads
 	consultant := map[int64]bool{}
 	for _, w := range workers {
 		consultant[w.id] = w.isConsultant
@@ -85,7 +98,7 @@ func SeedGroup(tb testing.TB, db *storage.DB, staff, leads int, now time.Time) S
 	err := db.BulkLoad(ctx, "leads", func(ctx context.Context) error {
 		// From the start on every run: a transaction may be run again.
 		clear(info.Grades)
-		info.Overdue, info.DueToday, dueOf = 0, 0, map[int64]int{}
+		info.Overdue, info.DueToday, dueOf, info.DueOf = 0, 0, map[int64]int{}, map[int64]int{}
 		// The statements are written on another core while the database
 		// runs the ones before.
 		stmts, stop := make(chan string, 2), make(chan struct{})
@@ -112,6 +125,7 @@ func SeedGroup(tb testing.TB, db *storage.DB, staff, leads int, now time.Time) S
 					default:
 						continue
 					}
+					info.DueOf[l.StoreID]++
 					if consultant[l.OwnerID] {
 						dueOf[l.OwnerID]++
 					}
@@ -158,16 +172,39 @@ func SeedGroup(tb testing.TB, db *storage.DB, staff, leads int, now time.Time) S
 	return info
 }
 
-// seedWorker is a staff member who may own leads.
-type seedWorker struct {
-	id, telegramID int64
-	roles          domain.Roles
-	isConsultant   bool
+// seedStores registers n stores in db: its default store, on the seed's
+// calendar and rules, and n-1 more.
+func seedStores(tb testing.TB, ctx context.Context, db *storage.DB, n int) []*domain.Store {
+	tb.Helper()
+	list := make([]*domain.Store, n)
+	for i := range list {
+		code := fmt.Sprintf("s%03d", i+1)
+		if i == 0 {
+			code = domain.DefaultStoreCode
+		}
+		list[i] = &domain.Store{Code: code, Name: fmt.Sprintf("门店%03d", i+1), Calendar: SeedCalendar(), Rules: domain.DefaultRules()}
+	}
+	stores, err := domain.NewStores(list...)
+	if err != nil {
+		tb.Fatalf("SeedGroup: %v", err)
+	}
+	if err := db.UseStores(ctx, stores); err != nil {
+		tb.Fatalf("SeedGroup: %v", err)
+	}
+	return stores.All()
 }
 
-// seedStaff stores n members, counting them per role in roles, and returns
-// the consultants and telesales.
-func seedStaff(tb testing.TB, ctx context.Context, db *storage.DB, n int, roles map[domain.Role]int) []seedWorker {
+// seedWorker is a staff member who may own leads.
+type seedWorker struct {
+	id, telegramID, storeID int64
+	roles                   domain.Roles
+	isConsultant            bool
+}
+
+// seedStaff stores n members, the stores' in blocks of equal size,
+// counting them per role in roles, and returns the consultants and
+// telesales.
+func seedStaff(tb testing.TB, ctx context.Context, db *storage.DB, stores []*domain.Store, n int, roles map[domain.Role]int) []seedWorker {
 	tb.Helper()
 	var workers []seedWorker
 	err := db.InTx(ctx, func(ctx context.Context) error {
@@ -186,6 +223,7 @@ func seedStaff(tb testing.TB, ctx context.Context, db *storage.DB, n int, roles 
 				r = domain.RoleManager
 			}
 			s := &domain.Staff{
+				StoreID:    stores[i*len(stores)/n].ID,
 				Name:       fmt.Sprintf("%s%s %06d", seedSurnames[i%len(seedSurnames)], seedGiven[i/len(seedSurnames)%len(seedGiven)], i+1),
 				Roles:      domain.Roles{r},
 				TelegramID: int64(i + 1),
@@ -195,7 +233,7 @@ func seedStaff(tb testing.TB, ctx context.Context, db *storage.DB, n int, roles 
 			}
 			roles[r]++
 			if r == domain.RoleConsultant || r == domain.RoleTelesales {
-				workers = append(workers, seedWorker{id: s.ID, telegramID: s.TelegramID, roles: s.Roles,
+				workers = append(workers, seedWorker{id: s.ID, telegramID: s.TelegramID, storeID: s.StoreID, roles: s.Roles,
 					isConsultant: r == domain.RoleConsultant})
 			}
 		}
@@ -256,6 +294,7 @@ func (g *leadGen) lead(i int) *domain.Lead {
 		Model:     seedModels[r.IntN(len(seedModels))],
 		TradeIn:   r.IntN(5) == 0,
 		Notes:     seedNotes[r.IntN(len(seedNotes))],
+		StoreID:   w.storeID,
 		OwnerID:   w.id,
 		Pool:      domain.StartPool(src, w.roles),
 		CreatedAt: created,
@@ -353,7 +392,7 @@ func seedPhone(i int) string {
 // written in.
 func writeLeadInsert(b *strings.Builder, leads []*domain.Lead) {
 	b.WriteString(`INSERT INTO leads (name, phone, gender, "returning", source, heard_via, model, grade, trade_in, notes,
-		owner_id, pool, created_at, last_contact_at, follow_ups, first_week_follow_ups, next_due_at, graded_at, lost_note) VALUES `)
+		store_id, owner_id, pool, created_at, last_contact_at, follow_ups, first_week_follow_ups, next_due_at, graded_at, lost_note) VALUES `)
 	var num []byte
 	for i, l := range leads {
 		if i > 0 {
@@ -376,6 +415,8 @@ func writeLeadInsert(b *strings.Builder, leads []*domain.Lead) {
 		b.WriteString(strconv.FormatBool(l.TradeIn))
 		b.WriteByte(',')
 		writeString(b, l.Notes)
+		b.WriteByte(',')
+		b.Write(strconv.AppendInt(num[:0], l.StoreID, 10))
 		b.WriteByte(',')
 		b.Write(strconv.AppendInt(num[:0], l.OwnerID, 10))
 		b.WriteByte(',')

@@ -57,3 +57,11 @@ CREATE INDEX complaints_store_id_status_idx ON complaints (store_id, status);
 CREATE INDEX appointments_store_id_status_at_idx ON appointments (store_id, status, at);
 CREATE INDEX duty_assignments_store_id_day_idx ON duty_assignments (store_id, day);
 CREATE INDEX rest_days_store_id_day_idx ON rest_days (store_id, day);
+
+-- The morning push counts one store's leads at a time: its counts come
+-- from these indexes alone, in their order under the store.
+DROP INDEX leads_due_counts_idx;
+CREATE INDEX leads_store_due_counts_idx ON leads (store_id, owner_id, grade, next_due_at)
+	WHERE next_due_at IS NOT NULL;
+DROP INDEX leads_ungraded_idx;
+CREATE INDEX leads_store_ungraded_idx ON leads (store_id, owner_id, created_at, reopened_at, grade) WHERE grade = 'N';
