@@ -30,7 +30,7 @@ type ReminderStore interface {
 	PendingHandovers(ctx context.Context, createdBefore time.Time, limit int) ([]domain.Handover, error)
 	OpenCollisions(ctx context.Context, claimedBefore time.Time, limit int) ([]domain.Collision, error)
 	UnchasedHandovers(ctx context.Context) ([]domain.Unchased, error)
-	UnchasedCollisions(ctx context.Context) (unreminded, unescalated time.Time, err error)
+	UnchasedCollisions(ctx context.Context) ([]domain.Unchased, error)
 	RemindAppointment(ctx context.Context, a domain.Appointment) (domain.AppointmentReminder, error)
 	RemindHandover(ctx context.Context, h domain.Handover, escalate bool) (domain.HandoverReminder, error)
 	RemindCollision(ctx context.Context, c domain.Collision, escalate bool) (domain.CollisionReminder, error)
@@ -50,14 +50,8 @@ func (j *Reminders) Name() string { return "reminders" }
 // rules are the lead rules of store id.
 func (j *Reminders) rules(id int64) domain.LeadRules { return j.Stores.Of(id).Rules.Leads }
 
-// collisionRules are the lead rules a collision is chased on.
-// STORES-TODO(merge with s-leads): j.rules(c.StoreID) once domain.Collision
-// carries its store; until then every store's collision is chased on the
-// first store's durations (its recipients are already its lead's store's,
-// RemindCollision).
-func (j *Reminders) collisionRules(domain.Collision) domain.LeadRules {
-	return j.Stores.Default().Rules.Leads
-}
+// collisionRules are the lead rules a collision is chased on: its store's.
+func (j *Reminders) collisionRules(c domain.Collision) domain.LeadRules { return j.rules(c.StoreID) }
 
 // span is the shortest and the longest of a duration over the stores'
 // rules: the queries ask for what any store may have due.
@@ -211,16 +205,18 @@ func (j *Reminders) Next(ctx context.Context, after time.Time) (time.Time, bool,
 			n.add(st.Calendar.AddWorkingTime(u.Unescalated, 2*answer), true)
 		}
 	}
-	remind, escalate, err := j.Store.UnchasedCollisions(ctx)
+	cols, err := j.Store.UnchasedCollisions(ctx)
 	if err != nil {
 		return time.Time{}, false, fmt.Errorf("collisions: %w", err)
 	}
-	r := j.collisionRules(domain.Collision{})
-	if !remind.IsZero() {
-		n.add(remind.Add(r.CollisionNotes), true)
-	}
-	if !escalate.IsZero() {
-		n.add(escalate.Add(r.CollisionToManager), true)
+	for _, u := range cols {
+		r := j.rules(u.StoreID)
+		if !u.Unreminded.IsZero() {
+			n.add(u.Unreminded.Add(r.CollisionNotes), true)
+		}
+		if !u.Unescalated.IsZero() {
+			n.add(u.Unescalated.Add(r.CollisionToManager), true)
+		}
 	}
 	return n.at, n.ok, nil
 }

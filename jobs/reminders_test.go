@@ -32,8 +32,8 @@ func (f *reminderFakes) OpenCollisions(context.Context, time.Time, int) ([]domai
 func (f *reminderFakes) UnchasedHandovers(context.Context) ([]domain.Unchased, error) {
 	return f.unchased, nil
 }
-func (f *reminderFakes) UnchasedCollisions(context.Context) (time.Time, time.Time, error) {
-	return time.Time{}, time.Time{}, nil
+func (f *reminderFakes) UnchasedCollisions(context.Context) ([]domain.Unchased, error) {
+	return nil, nil
 }
 func (f *reminderFakes) RemindAppointment(_ context.Context, a domain.Appointment) (domain.AppointmentReminder, error) {
 	f.log = append(f.log, fmt.Sprintf("mark appt %d", a.ID))

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -249,25 +250,49 @@ func (db *DB) MarkCollisionEscalated(ctx context.Context, id int64) error {
 		"mark collision %d escalated", id)
 }
 
-// UnchasedCollisions returns when the oldest open collision whose
-// supervisor was not yet reminded was claimed, and the oldest not yet
-// escalated to the manager; a zero time when there is none.
-func (db *DB) UnchasedCollisions(ctx context.Context) (unreminded, unescalated time.Time, err error) {
-	oldest := func(cond string) (time.Time, error) {
+// UnchasedCollisions returns, per store with open collisions, when the
+// oldest whose supervisor was not yet reminded was claimed, and the oldest
+// not yet escalated to the manager (zero when there is none): the
+// reminders job times each on its store's rules.
+func (db *DB) UnchasedCollisions(ctx context.Context) ([]domain.Unchased, error) {
+	byStore := map[int64]*domain.Unchased{}
+	var order []int64
+	// Each store's oldest open collision with cond: none older in its
+	// store (ties by id). Open collisions are few, ruled within days.
+	oldest := func(cond string, set func(u *domain.Unchased, at time.Time)) error {
 		var rows []collisionRow
-		err := db.conn(ctx).Where("status = ? AND "+cond, domain.CollisionOpen).Order("claimed_at, id").Limit(1).Find(&rows).Error
-		if err != nil || len(rows) == 0 {
-			return time.Time{}, err
+		err := db.conn(ctx).Table("collisions AS c").Select("c.*").
+			Where("c.status = ? AND c."+cond, domain.CollisionOpen).
+			Where(`NOT EXISTS (SELECT 1 FROM collisions AS o WHERE o.store_id = c.store_id AND o.status = c.status AND o.` + cond + `
+				AND (o.claimed_at < c.claimed_at OR o.claimed_at = c.claimed_at AND o.id < c.id))`).
+			Order("c.store_id").Find(&rows).Error
+		if err != nil {
+			return err
 		}
-		return utc(rows[0].ClaimedAt), nil
+		for _, r := range rows {
+			u := byStore[r.StoreID]
+			if u == nil {
+				u = &domain.Unchased{StoreID: r.StoreID}
+				byStore[r.StoreID] = u
+				order = append(order, r.StoreID)
+			}
+			set(u, utc(r.ClaimedAt))
+		}
+		return nil
 	}
-	if unreminded, err = oldest("reminded = FALSE"); err == nil {
-		unescalated, err = oldest("escalated = FALSE")
+	err := oldest("reminded = FALSE", func(u *domain.Unchased, at time.Time) { u.Unreminded = at })
+	if err == nil {
+		err = oldest("escalated = FALSE", func(u *domain.Unchased, at time.Time) { u.Unescalated = at })
 	}
 	if err != nil {
-		return time.Time{}, time.Time{}, formatError(fmt.Errorf("unchased collisions: %w", err))
+		return nil, formatError(fmt.Errorf("unchased collisions: %w", err))
 	}
-	return unreminded, unescalated, nil
+	slices.Sort(order)
+	out := make([]domain.Unchased, len(order))
+	for i, id := range order {
+		out[i] = *byStore[id]
+	}
+	return out, nil
 }
 
 // storage implements the collision service (R1.14).

@@ -406,4 +406,3 @@ func (db *DB) handoverAnswered(ctx context.Context, h *domain.Handover, l *domai
 	}
 	return &domain.HandoverAnswered{Handover: h, Lead: l, From: from, To: to, Notify: domain.HandoverNotice(from)}, nil
 }
-

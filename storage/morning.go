@@ -177,4 +177,3 @@ func (db *DB) MorningReported(ctx context.Context, digests []*domain.MorningDige
 	})
 	return wrapInternal(err, "morning reported")
 }
-
