@@ -47,6 +47,7 @@ func TestMigrationsReleased(t *testing.T) {
 		{13, "d509569e44f7ef4d", "5d415b016a932193"},
 		{14, "9452d2886b743cff", "65baf9151ed1d93d"},
 		{15, "ccfac311a5931fb2", "ccfac311a5931fb2"},
+		{16, "2dfa8ada13fe52c5", "6b402d8cb736ffb0"},
 	}
 	for _, r := range released {
 		m := migrations[r.version-1]
