@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"time"
 
@@ -98,6 +99,9 @@ func Open(cfg Config) (*DB, error) {
 		return nil, fmt.Errorf("storage: open %s: %w", db.driver, err)
 	}
 	db.gorm = g
+	if err := g.Callback().Create().Before("gorm:create").Register("dealerbot:store_id", requireStore); err != nil {
+		return nil, fmt.Errorf("storage: open %s: %w", db.driver, err)
+	}
 
 	sqlDB, err := g.DB()
 	if err != nil {
@@ -108,6 +112,36 @@ func Open(cfg Config) (*DB, error) {
 	sqlDB.SetMaxIdleConns(4)
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	return db, nil
+}
+
+// requireStore refuses to insert a row whose struct has a StoreID field
+// left at 0: every record that belongs to a store carries it (migration
+// 17), and the column's default (store 1) is there only for the rows and
+// replicas of the previous version, so a forgotten store would otherwise
+// land silently in store 1.
+func requireStore(tx *gorm.DB) {
+	s := tx.Statement
+	if s.Schema == nil {
+		return
+	}
+	f := s.Schema.LookUpField("StoreID")
+	if f == nil {
+		return
+	}
+	rv := s.ReflectValue
+	check := func(v reflect.Value) {
+		if id, zero := f.ValueOf(s.Context, v); zero || id == int64(0) {
+			_ = tx.AddError(fmt.Errorf("storage: insert into %s without its store (StoreID 0)", s.Table))
+		}
+	}
+	switch rv.Kind() {
+	case reflect.Slice, reflect.Array:
+		for i := range rv.Len() {
+			check(reflect.Indirect(rv.Index(i)))
+		}
+	case reflect.Struct:
+		check(rv)
+	}
 }
 
 // sqliteDSN builds the glebarez/go-sqlite DSN for cfg and creates the

@@ -43,3 +43,20 @@ func TestStores_Register(t *testing.T) {
 		}
 	})
 }
+
+// TestStores_InsertWithoutStoreRefused: a store-owned row written without
+// its store is refused, never filed under store 1 by the column default.
+func TestStores_InsertWithoutStoreRefused(t *testing.T) {
+	storagetest.ForEachDriver(t, func(t *testing.T, db *storage.DB) {
+		owner := MustCreateStaff(t, db, "Owner")
+		l := newLead(owner, "No store", "13900000077")
+		l.StoreID = 0
+		err := db.CreateLead(ctx, l)
+		if err == nil {
+			t.Fatal("a lead without a store was stored")
+		}
+		if n, _ := db.QueryCount(ctx, `SELECT COUNT(*) FROM leads`); n != 0 {
+			t.Fatalf("%d leads stored", n)
+		}
+	})
+}
