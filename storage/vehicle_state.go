@@ -219,7 +219,7 @@ func (db *DB) Stock(ctx context.Context, by int64, model string, limit int) (*do
 			oldest = `to_char(MIN(arrived_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
 		}
 		if err := base().Select("model, trim, colour, state, COUNT(*) AS n, "+oldest+" AS oldest").
-			Where("state IN ?", stockStates).Group("model, trim, colour, state").Scan(&groups).Error; err != nil {
+			Where("state IN ?", stockStates).Group("state, model, trim, colour").Scan(&groups).Error; err != nil {
 			return fmt.Errorf("stock groups: %w", err)
 		}
 		byKey := map[[3]string]*domain.StockGroup{}
@@ -254,7 +254,7 @@ func (db *DB) Stock(ctx context.Context, by int64, model string, limit int) (*do
 		domain.SortStockGroups(list)
 		out = &domain.StockReport{Groups: list}
 		var rows []vehicleRow
-		if err := base().Where("state IN ?", stockStates).Order("arrived_at, vin").Limit(limit).Find(&rows).Error; err != nil {
+		if err := base().Where("state IN ? AND arrived_at IS NOT NULL", stockStates).Order("arrived_at, vin").Limit(limit).Find(&rows).Error; err != nil {
 			return fmt.Errorf("stock cars: %w", err)
 		}
 		cars := make([]domain.Vehicle, len(rows))
@@ -291,7 +291,7 @@ func (db *DB) StockAging(ctx context.Context, store int64, now time.Time) ([]dom
 	// A day of slack: the classes count calendar days in the store's zone.
 	cutoff := dbTime(now.AddDate(0, 0, -st.Rules.Vehicles.StockAlertDays+1))
 	var rows []vehicleRow
-	if err := db.conn(ctx).Where("store_id = ? AND state IN ? AND arrived_at < ?", store, stockStates, cutoff).
+	if err := db.conn(ctx).Where("store_id = ? AND arrived_at < ? AND state IN ?", store, cutoff, stockStates).
 		Order("arrived_at, vin").Find(&rows).Error; err != nil {
 		return nil, formatError(fmt.Errorf("stock aging of store %d: %w", store, err))
 	}

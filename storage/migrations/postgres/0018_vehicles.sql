@@ -23,7 +23,11 @@ CREATE TABLE vehicles (
 	updated_at     TIMESTAMPTZ NOT NULL
 );
 CREATE UNIQUE INDEX vehicles_vin_key ON vehicles (vin);
-CREATE INDEX vehicles_store_state_arrived ON vehicles (store_id, state, arrived_at);
+-- /stock groups a store's cars by state, model, trim and colour from this
+-- index alone; the FIFO list and the aging report walk the next in order of
+-- arrival.
+CREATE INDEX vehicles_store_stock ON vehicles (store_id, state, model, trim, colour, arrived_at);
+CREATE INDEX vehicles_store_fifo ON vehicles (store_id, arrived_at, vin);
 
 -- Every state change of a car, with who and when (R3.1).
 CREATE TABLE vehicle_events (
