@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"bytes"
+	"context"
 	"image"
 	"image/color"
 	"image/draw"
@@ -169,4 +170,26 @@ func TestR3_1_PreviewOfManyBrokenRows(t *testing.T) {
 	if len(msgs[0].Buttons) != 1 || msgs[0].Buttons[0][0].Text != "导入 2 行" {
 		t.Fatalf("buttons %+v", msgs[0].Buttons)
 	}
+}
+
+// TestStores_R3_1_CarOfAnotherStoreNotFound: a car in one store's ledger
+// is "not found" to another store's staff, by VIN and by its last six,
+// and its import preview cannot be taken from there.
+func TestStores_R3_1_CarOfAnotherStoreNotFound(t *testing.T) {
+	h := newHarness(t)
+	keeper := h.enroll("库管员小周", "stock_keeper", "zh")
+	h.reply(keeper, "/car add "+storagetest.VIN(1)+" 轩逸 舒适版 白")
+	b := storagetest.AddStore(t, h.db, "b", "Asia/Shanghai")
+	other := h.enroll("B店经理", "manager", "zh")
+	s, err := h.db.StaffByName(context.Background(), "B店经理")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.db.ExecRaw(context.Background(), "UPDATE staff SET store_id = ? WHERE id = ?", b.ID, s.ID); err != nil {
+		t.Fatal(err)
+	}
+	contains(t, h.reply(other, "/car "+storagetest.VIN(1)), "本店台账中没有车辆 "+storagetest.VIN(1))
+	contains(t, h.reply(other, "/car "+storagetest.VIN(1)[11:]), "台账中没有 VIN 后 6 位为")
+	contains(t, h.reply(other, "/car add "+storagetest.VIN(1)+" 轩逸 舒适版 白"), "集团另一家门店的台账中")
+	contains(t, h.reply(other, "/stock"), "库存 0 辆（在途 0")
 }
