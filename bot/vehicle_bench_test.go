@@ -107,7 +107,7 @@ func BenchmarkR3_2_Stock50000(b *testing.B) {
 	db.Now = h.clock
 	keeper := h.enroll("库管员", "stock_keeper", "zh")
 	seller := h.enroll("陈顾问", "consultant", "zh")
-	s, _ := db.StaffByName(ctx, "库管员")
+	s, _ := db.StaffByName(ctx, db.Stores.Default().ID, "库管员")
 	keepers := []int64{s.ID}
 	for i := 1; i < stores; i++ {
 		st := storagetest.AddStore(b, db, fmt.Sprintf("s%d", i), "Asia/Shanghai")

@@ -181,7 +181,7 @@ func TestStores_R3_1_CarOfAnotherStoreNotFound(t *testing.T) {
 	h.reply(keeper, "/car add "+storagetest.VIN(1)+" 轩逸 舒适版 白")
 	b := storagetest.AddStore(t, h.db, "b", "Asia/Shanghai")
 	other := h.enroll("B店经理", "manager", "zh")
-	s, err := h.db.StaffByName(context.Background(), "B店经理")
+	s, err := h.db.StaffByName(context.Background(), h.db.Stores.Default().ID, "B店经理")
 	if err != nil {
 		t.Fatal(err)
 	}
