@@ -48,6 +48,7 @@ func TestMigrationsReleased(t *testing.T) {
 		{14, "9452d2886b743cff", "65baf9151ed1d93d"},
 		{15, "ccfac311a5931fb2", "ccfac311a5931fb2"},
 		{16, "2dfa8ada13fe52c5", "6b402d8cb736ffb0"},
+		{17, "89316d9920b4feef", "c7ec0c9279b8e1de"},
 	}
 	for _, r := range released {
 		m := migrations[r.version-1]
