@@ -77,6 +77,8 @@ type Options struct {
 	// (R1.1–R1.7, R1.11, R1.12).
 	Leads  domain.LeadService
 	Visits domain.VisitService
+	// Vehicles is the stock ledger (R3.1, R3.2).
+	Vehicles domain.VehicleService
 
 	// PollTimeout is the long-poll wait of getUpdates (default 50 s).
 	PollTimeout time.Duration
@@ -194,6 +196,7 @@ func New(ctx context.Context, opts Options) (*Bot, error) {
 	b.registerRegister()
 	b.registerRest()
 	b.registerDuty()
+	b.registerVehicles()
 	return b, nil
 }
 
@@ -249,6 +252,7 @@ func (o *Options) required() error {
 		{"Rest", o.Rest == nil}, {"Collisions", o.Collisions == nil},
 		{"Handovers", o.Handovers == nil}, {"Appointments", o.Appointments == nil},
 		{"Leads", o.Leads == nil}, {"Visits", o.Visits == nil},
+		{"Vehicles", o.Vehicles == nil},
 	} {
 		if r.missing {
 			return fmt.Errorf("bot: Options.%s is required", r.name)

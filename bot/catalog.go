@@ -124,9 +124,10 @@ func errorArgs(lang domain.Lang, de *domain.Error) []any {
 				return []any{de.Args[0], T(lang, "grade."+g)}
 			}
 		}
-	case "err.vehicle_move", "err.vehicle_mismatch": // states and papers by their names
+	case "err.vehicle_move", "err.vehicle_mismatch", "err.vehicle_field_missing", "err.vehicle_field_long": // states, papers and columns by their names
 		args := slices.Clone(de.Args)
-		prefix := map[string]string{"err.vehicle_move": "vstate.", "err.vehicle_mismatch": "vmatch."}[de.Key]
+		prefix := map[string]string{"err.vehicle_move": "vstate.", "err.vehicle_mismatch": "vmatch.",
+			"err.vehicle_field_missing": "vcol.", "err.vehicle_field_long": "vcol."}[de.Key]
 		for i, a := range args {
 			if s, ok := a.(string); ok {
 				args[i] = T(lang, prefix+s)

@@ -203,6 +203,12 @@ func (b *Bot) onMessage(ctx context.Context, m *models.Message) {
 			return
 		}
 		r := &Request{Staff: staff, Lang: lang, ChatID: m.Chat.ID, From: m.From, Message: m, bot: b}
+		if m.Document != nil || len(m.Photo) > 0 {
+			if err := b.onFile(ctx, r, m); err != nil {
+				b.replyError(ctx, r, err)
+			}
+			return
+		}
 		if m.Text != "" && utf8.ValidString(m.Text) {
 			handled, err := b.onDialogText(ctx, r, m.Text)
 			if err != nil {

@@ -12,7 +12,7 @@ import (
 
 // Who handles complaints: anyone registers one; the owner and those above
 // act on it; the service centre surveys the customer (R2.3, R2.7).
-var complaintStaff = []domain.Role{domain.RoleTelesales, domain.RoleConsultant, domain.RoleReception, domain.RoleSupervisor, domain.RoleManager, domain.RoleGM, domain.RoleService, domain.RoleAdmin}
+var complaintStaff = []domain.Role{domain.RoleTelesales, domain.RoleConsultant, domain.RoleReception, domain.RoleSupervisor, domain.RoleManager, domain.RoleGM, domain.RoleService, domain.RoleAdmin, domain.RoleStockKeeper}
 
 // registerComplaints adds /complaint, /complaints and the card's buttons.
 func (b *Bot) registerComplaints() {

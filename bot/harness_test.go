@@ -130,6 +130,7 @@ func (h *harness) start() {
 		Appointments:    h.db,
 		Leads:           h.db,
 		Visits:          h.db,
+		Vehicles:        h.db,
 		HandlerTimeout:  h.opts.handlerTimeout,
 		SendTimeout:     h.opts.sendTimeout,
 		Now:             h.clock,

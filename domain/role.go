@@ -18,6 +18,9 @@ const (
 	RoleGM         Role = "gm"         // 总经理: last step of escalation
 	RoleService    Role = "service"    // 客服中心: complaint follow-up and surveys
 	RoleAdmin      Role = "admin"      // runs the bot: invites and deactivates staff
+	// RoleStockKeeper keeps the stock ledger (R3.1): imports the dispatch
+	// list, receives and inspects cars.
+	RoleStockKeeper Role = "stock_keeper" // 库管员
 
 	// The group office's roles see every store of the group and act in the
 	// one they choose with /store, as the store's own gm or service centre.
@@ -34,7 +37,7 @@ var GroupRoles = []Role{RoleGroupGM, RoleGroupService}
 // AllRoles lists every role in a stable order (the order /help and /staff use).
 var AllRoles = []Role{
 	RoleTelesales, RoleConsultant, RoleReception, RoleSupervisor,
-	RoleManager, RoleGM, RoleService, RoleAdmin, RoleGroupGM, RoleGroupService,
+	RoleManager, RoleGM, RoleService, RoleAdmin, RoleStockKeeper, RoleGroupGM, RoleGroupService,
 }
 
 // roleNamesZH lets staff type roles in Chinese, as the regulation names them.
@@ -46,7 +49,8 @@ var roleNamesZH = map[string]Role{
 	"部门经理": RoleManager, "经理": RoleManager,
 	"总经理":  RoleGM,
 	"客服中心": RoleService, "客服": RoleService,
-	"管理员":   RoleAdmin,
+	"管理员": RoleAdmin,
+	"库管员": RoleStockKeeper, "库管": RoleStockKeeper, "仓库管理员": RoleStockKeeper,
 	"集团总经理": RoleGroupGM, "集团客服中心": RoleGroupService, "集团客服": RoleGroupService,
 }
 

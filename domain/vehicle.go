@@ -80,19 +80,27 @@ func CheckVIN(s string) (string, error) {
 
 // Vehicle is a stock car (R3.1) or, in the demo fleet, a demo car (R3.4).
 type Vehicle struct {
-	ID       int64
+	ID int64
+	// StoreID is the store whose ledger holds the car.
+	StoreID  int64
 	VIN      string
 	Model    string
 	Trim     string
 	Colour   string
 	EngineNo string
+	// CertificateNo is the certificate of conformity's number (合格证号).
+	CertificateNo string
 	// ArrivedAt is when the car reached the store; stock age counts from it (R3.2).
 	ArrivedAt time.Time
+	// InStockAt is when the car passed its inspection and went into stock.
+	InStockAt time.Time
 	Location  string
 	KeyNo     string
 	State     VehicleState
 	// ReservedUntil is when a reservation lapses (state reserved).
 	ReservedUntil time.Time
 	// Keeper is the staff member who keeps a demo car (R3.4).
-	Keeper int64
+	Keeper    int64
+	CreatedBy int64
+	CreatedAt time.Time
 }

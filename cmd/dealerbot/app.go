@@ -85,6 +85,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		Appointments:    db,
 		Leads:           db,
 		Visits:          db,
+		Vehicles:        db,
 		Log:             log,
 		Now:             now,
 		Stores:          db.Stores,

@@ -1,0 +1,324 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/dealerbot/dealerbot/domain"
+)
+
+// A car's state changes (R3.1): one tap on the card, or the arrival
+// inspection; each with who and when in vehicle_events.
+
+// MoveVehicle implements domain.VehicleService.
+func (db *DB) MoveVehicle(ctx context.Context, by, id int64, m domain.VehicleMove) (*domain.VehicleMoved, error) {
+	var out *domain.VehicleMoved
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		actor, err := db.actor(ctx, by)
+		if err != nil {
+			return err
+		}
+		row, err := db.vehicleByID(ctx, actor.StoreID, id)
+		if err != nil {
+			return err
+		}
+		from := domain.VehicleState(row.State)
+		if !domain.MayMoveVehicle(actor, from, m.To) {
+			return domain.Errorkf(domain.EFORBIDDEN, "err.forbidden", nil, "staff %d may not move car %d to %s", by, id, m.To)
+		}
+		now := db.now()
+		facts := domain.TransitionFacts{Now: now, ReservedUntil: m.ReservedUntil, Released: true}
+		if m.To != domain.VehicleReserved && row.ReservedUntil != nil {
+			facts.ReservedUntil = utc(*row.ReservedUntil)
+		}
+		if err := domain.Transition(from, m.To, facts); err != nil {
+			return err
+		}
+		set := map[string]any{"state": string(m.To), "updated_at": now}
+		switch {
+		case m.To == domain.VehicleArrived:
+			set["arrived_at"] = now
+		case m.To == domain.VehicleReserved:
+			set["reserved_until"] = dbTime(m.ReservedUntil)
+		case from == domain.VehicleReserved && m.To == domain.VehicleInStock:
+			set["reserved_until"] = nil
+		}
+		ev, err := db.moveVehicle(ctx, actor, row, m.To, set, m.Note)
+		if err != nil {
+			return err
+		}
+		if row, err = db.vehicleByID(ctx, actor.StoreID, id); err != nil {
+			return err
+		}
+		out = &domain.VehicleMoved{Vehicle: row.vehicle(), Event: ev}
+		return nil
+	})
+	if err != nil {
+		return nil, wrapInternal(err, "move vehicle %d by %d", id, by)
+	}
+	return out, nil
+}
+
+// moveVehicle writes a state change if the car is still in the state it
+// was read in (a second tap on the same button finds it moved:
+// err.vehicle_move), and its event.
+func (db *DB) moveVehicle(ctx context.Context, actor *domain.Staff, row *vehicleRow, to domain.VehicleState, set map[string]any, note string) (domain.VehicleEvent, error) {
+	res := db.conn(ctx).Model(&vehicleRow{}).Where("id = ? AND state = ?", row.ID, row.State).Updates(set)
+	if res.Error != nil {
+		return domain.VehicleEvent{}, fmt.Errorf("move vehicle %d: %w", row.ID, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return domain.VehicleEvent{}, domain.Errorkf(domain.EINVALID, "err.vehicle_move", []any{row.State, string(to)}, "car %d moved meanwhile", row.ID)
+	}
+	ev := vehicleEventRow{VehicleID: row.ID, StoreID: row.StoreID, FromState: row.State, ToState: string(to),
+		ByStaff: actor.ID, At: db.now(), Note: note}
+	if err := db.conn(ctx).Create(&ev).Error; err != nil {
+		return domain.VehicleEvent{}, fmt.Errorf("vehicle %d event: %w", row.ID, err)
+	}
+	return ev.event(), nil
+}
+
+// sameNumber compares an engine or certificate number as read off the car
+// with the papers': case and spaces do not count.
+func sameNumber(a, b string) bool {
+	norm := func(s string) string { return strings.ToUpper(strings.Join(strings.Fields(s), "")) }
+	return norm(a) == norm(b)
+}
+
+// RecordPDI implements domain.VehicleService.
+func (db *DB) RecordPDI(ctx context.Context, by int64, ref string, checks []domain.PDICheck, confirm domain.PDIConfirm) (*domain.PDIRecorded, error) {
+	var out *domain.PDIRecorded
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		actor, err := db.stockActor(ctx, by, domain.MayKeepStock)
+		if err != nil {
+			return err
+		}
+		row, err := db.findVehicle(ctx, actor.StoreID, ref)
+		if err != nil {
+			return err
+		}
+		if row.State != string(domain.VehicleArrived) {
+			return domain.Errorkf(domain.EINVALID, "err.vehicle_move", []any{row.State, string(domain.VehicleInStock)},
+				"car %s is %s, not arrived", row.VIN, row.State)
+		}
+		rules := db.Stores.Of(row.StoreID).Rules.Vehicles
+		res, err := domain.EvaluatePDI(rules.PDIItems, checks)
+		if err != nil {
+			return err
+		}
+		now := db.now()
+		set := map[string]any{"state": string(domain.VehicleInStock), "in_stock_at": now, "updated_at": now}
+		if res.Passed {
+			// The ledger's numbers come from the maker's papers; one the list
+			// lacked takes what the inspector confirmed.
+			engine, cert := row.EngineNo, row.CertificateNo
+			if engine == "" && strings.TrimSpace(confirm.EngineNo) != "" {
+				engine = strings.TrimSpace(confirm.EngineNo)
+				set["engine_no"] = engine
+			}
+			if cert == "" && strings.TrimSpace(confirm.CertificateNo) != "" {
+				cert = strings.TrimSpace(confirm.CertificateNo)
+				set["certificate_no"] = cert
+			}
+			facts := domain.TransitionFacts{Now: now, PDIPassed: true, VINMatches: true,
+				EngineMatches:      engine != "" && sameNumber(engine, confirm.EngineNo),
+				CertificateMatches: cert != "" && sameNumber(cert, confirm.CertificateNo)}
+			if err := domain.Transition(domain.VehicleArrived, domain.VehicleInStock, facts); err != nil {
+				return err
+			}
+		}
+		checksJSON, err := json.Marshal(checks)
+		if err != nil {
+			return err
+		}
+		defects := ""
+		if len(res.Defects) > 0 {
+			d, err := json.Marshal(res.Defects)
+			if err != nil {
+				return err
+			}
+			defects = string(d)
+		}
+		p := vehiclePDIRow{VehicleID: row.ID, StoreID: row.StoreID, Checks: string(checksJSON), Passed: res.Passed,
+			Defects: defects, ByStaff: actor.ID, At: now}
+		if err := db.conn(ctx).Create(&p).Error; err != nil {
+			return fmt.Errorf("record pdi of %d: %w", row.ID, err)
+		}
+		pdi, err := p.pdi()
+		if err != nil {
+			return err
+		}
+		out = &domain.PDIRecorded{PDI: *pdi}
+		if res.Passed {
+			if _, err := db.moveVehicle(ctx, actor, row, domain.VehicleInStock, set, "pdi"); err != nil {
+				return err
+			}
+			if row, err = db.vehicleByID(ctx, actor.StoreID, row.ID); err != nil {
+				return err
+			}
+		} else {
+			managers, err := db.storeStaffWithRole(ctx, row.StoreID, domain.RoleManager)
+			if err != nil {
+				return err
+			}
+			for _, m := range managers {
+				if t := domain.Tellable(m, actor.ID); t != nil {
+					out.Managers = append(out.Managers, t)
+				}
+			}
+		}
+		out.Vehicle = row.vehicle()
+		return nil
+	})
+	if err != nil {
+		return nil, wrapInternal(err, "pdi %q by %d", ref, by)
+	}
+	return out, nil
+}
+
+// storeStaffWithRole is the store's active members holding r (not the
+// group roles, which act as r only in the store they chose).
+func (db *DB) storeStaffWithRole(ctx context.Context, store int64, r domain.Role) ([]*domain.Staff, error) {
+	return db.listStaff(db.conn(ctx).Where("active AND store_id = ? AND roles LIKE ?", store, "%,"+string(r)+",%"))
+}
+
+// stockStates count as stock for sale and age (domain.AgeStock).
+var stockStates = []string{string(domain.VehicleInStock), string(domain.VehicleReserved)}
+
+// Stock implements domain.VehicleService.
+func (db *DB) Stock(ctx context.Context, by int64, model string, limit int) (*domain.StockReport, error) {
+	var out *domain.StockReport
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		actor, err := db.stockActor(ctx, by, mayViewStock)
+		if err != nil {
+			return err
+		}
+		st := db.Stores.Of(actor.StoreID)
+		now := db.now()
+		base := func() *gorm.DB {
+			q := db.conn(ctx).Model(&vehicleRow{}).Where("store_id = ?", actor.StoreID)
+			if model = strings.TrimSpace(model); model != "" {
+				q = q.Where("model LIKE ? ESCAPE '\\'", "%"+escapeLike(model)+"%")
+			}
+			return q
+		}
+		var groups []struct {
+			Model, Trim, Colour, State string
+			N                          int
+			Oldest                     string
+		}
+		// MIN over a timestamp comes back as text on SQLite: read it as text
+		// and parse, the same on both drivers.
+		oldest := "MIN(arrived_at)"
+		if db.driver == DriverPostgres {
+			oldest = `to_char(MIN(arrived_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
+		}
+		if err := base().Select("model, trim, colour, state, COUNT(*) AS n, "+oldest+" AS oldest").
+			Where("state IN ?", stockStates).Group("model, trim, colour, state").Scan(&groups).Error; err != nil {
+			return fmt.Errorf("stock groups: %w", err)
+		}
+		byKey := map[[3]string]*domain.StockGroup{}
+		var list []domain.StockGroup
+		keys := [][3]string{}
+		for _, g := range groups {
+			k := [3]string{g.Model, g.Trim, g.Colour}
+			sg := byKey[k]
+			if sg == nil {
+				sg = &domain.StockGroup{Model: g.Model, Trim: g.Trim, Colour: g.Colour}
+				byKey[k] = sg
+				keys = append(keys, k)
+			}
+			if g.State == string(domain.VehicleReserved) {
+				sg.Reserved += g.N
+			} else {
+				sg.InStock += g.N
+			}
+			t, err := parseDBTime(g.Oldest)
+			if err != nil {
+				return fmt.Errorf("stock group oldest %q: %w", g.Oldest, err)
+			}
+			if sg.Oldest.IsZero() || t.Before(sg.Oldest) {
+				sg.Oldest = t
+			}
+		}
+		for _, k := range keys {
+			sg := byKey[k]
+			sg.OldestDays = domain.DaysInStock(sg.Oldest, now, st.Calendar.Location)
+			list = append(list, *sg)
+		}
+		domain.SortStockGroups(list)
+		out = &domain.StockReport{Groups: list}
+		var rows []vehicleRow
+		if err := base().Where("state IN ?", stockStates).Order("arrived_at, vin").Limit(limit).Find(&rows).Error; err != nil {
+			return fmt.Errorf("stock cars: %w", err)
+		}
+		cars := make([]domain.Vehicle, len(rows))
+		for i := range rows {
+			cars[i] = rows[i].vehicle()
+		}
+		out.Cars = domain.AgeStock(cars, now, st.Calendar.Location, st.Rules.Vehicles)
+		var counts []struct {
+			State string
+			N     int
+		}
+		if err := base().Select("state, COUNT(*) AS n").Where("state IN ?", []string{string(domain.VehicleInTransit), string(domain.VehicleArrived)}).
+			Group("state").Scan(&counts).Error; err != nil {
+			return fmt.Errorf("stock counts: %w", err)
+		}
+		for _, c := range counts {
+			if c.State == string(domain.VehicleInTransit) {
+				out.InTransit = c.N
+			} else {
+				out.Arrived = c.N
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, wrapInternal(err, "stock for %d", by)
+	}
+	return out, nil
+}
+
+// StockAging implements domain.VehicleService.
+func (db *DB) StockAging(ctx context.Context, store int64, now time.Time) ([]domain.StockAging, error) {
+	st := db.Stores.Of(store)
+	// A day of slack: the classes count calendar days in the store's zone.
+	cutoff := dbTime(now.AddDate(0, 0, -st.Rules.Vehicles.StockAlertDays+1))
+	var rows []vehicleRow
+	if err := db.conn(ctx).Where("store_id = ? AND state IN ? AND arrived_at < ?", store, stockStates, cutoff).
+		Order("arrived_at, vin").Find(&rows).Error; err != nil {
+		return nil, formatError(fmt.Errorf("stock aging of store %d: %w", store, err))
+	}
+	cars := make([]domain.Vehicle, len(rows))
+	for i := range rows {
+		cars[i] = rows[i].vehicle()
+	}
+	var out []domain.StockAging
+	for _, a := range domain.AgeStock(cars, now, st.Calendar.Location, st.Rules.Vehicles) {
+		if a.Class != domain.StockAgeOK {
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
+// dbTimeLayouts are how an aggregate's timestamp reads back as text:
+// SQLite's stored forms, and the UTC form the PostgreSQL query writes.
+var dbTimeLayouts = []string{"2006-01-02 15:04:05.999999999-07:00", "2006-01-02T15:04:05.999999999Z07:00",
+	"2006-01-02 15:04:05.999999999Z07:00", "2006-01-02 15:04:05.999999999", time.RFC3339Nano}
+
+// parseDBTime reads a timestamp an aggregate returned as text.
+func parseDBTime(s string) (time.Time, error) {
+	for _, l := range dbTimeLayouts {
+		if t, err := time.Parse(l, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("unknown timestamp form %q", s)
+}
