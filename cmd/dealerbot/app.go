@@ -86,6 +86,8 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		Leads:           db,
 		Visits:          db,
 		Vehicles:        db,
+		TestDrives:      db,
+		Demos:           db,
 		Log:             log,
 		Now:             now,
 		Stores:          db.Stores,
@@ -126,6 +128,11 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 			}
 		}
 		a.duty = append(a.duty, &jobs.DutyReminder{Store: db, Bot: a.Bot, Shop: st})
+		upkeep := &jobs.DemoUpkeep{Store: db, Bot: a.Bot, Shop: st}
+		if err := a.Jobs.Add(upkeep.Spec(), upkeep); err != nil {
+			db.Close()
+			return nil, err
+		}
 	}
 	for _, j := range []struct {
 		spec string
@@ -160,6 +167,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		&jobs.Reminders{Store: db, Bot: a.Bot, Stores: db.Stores},
 		&jobs.ComplaintChaser{Store: db, Bot: a.Bot, Stores: db.Stores},
 		&jobs.ReceptionTimeouts{Store: db, Bot: a.Bot, Stores: db.Stores},
+		&jobs.TestDriveLate{Store: db, Bot: a.Bot, Stores: db.Stores},
 	} {
 		a.Jobs.AddDeadline(job)
 	}
