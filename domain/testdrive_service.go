@@ -37,23 +37,22 @@ var DemoFleetManagers = []Role{RoleManager}
 // TestDrive is one booking of a demo car for a lead (R3.5). A store's
 // record: another store's is ENOTFOUND.
 type TestDrive struct {
-	ID, StoreID         int64
-	VehicleID           int64
-	VIN, Model          string
-	LeadID              int64
-	Consultant          int64
-	Start, End          time.Time
-	State               TestDriveState
-	LicenceIssued       time.Time // zero before checkout
-	AgreementFileID     string    // the signed agreement's photo (Telegram file id)
-	Out, In             DriveReading
-	OutAt, InAt         time.Time
-	LateConsultantAt    time.Time // when the consultant was told the car is late
-	LateSupervisorAt    time.Time // when the supervisors were
-	CreatedAt           time.Time
-	CreatedBy           int64
-	FollowUpID          int64 // the contact the return logged on the lead
-	ReturnedLateMinutes int   // minutes past the slot's end at return
+	ID, StoreID      int64
+	VehicleID        int64
+	VIN, Model       string
+	LeadID           int64
+	Consultant       int64
+	Start, End       time.Time
+	State            TestDriveState
+	LicenceIssued    time.Time // zero before checkout
+	AgreementFileID  string    // the signed agreement's photo (Telegram file id)
+	Out, In          DriveReading
+	OutAt, InAt      time.Time
+	LateConsultantAt time.Time // when the consultant was told the car is late
+	LateSupervisorAt time.Time // when the supervisors were
+	CreatedAt        time.Time
+	CreatedBy        int64
+	FollowUpID       int64 // the contact the return logged on the lead
 }
 
 // Slot is the drive's booking as a slot.

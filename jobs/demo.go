@@ -40,6 +40,16 @@ func (j *DemoUpkeep) Spec() string {
 	return storeSpec(j.Shop, fmt.Sprintf("%d %d * * *", int(t)%60, int(t)/60))
 }
 
+// CatchUp runs the reminders at start if the store's time today has
+// passed while the bot was down: the per-day keys make it send only what
+// did not go out.
+func (j *DemoUpkeep) CatchUp(ctx context.Context, now time.Time) error {
+	if now.Before(j.Shop.Rules.Leads.MorningPush.On(now, j.Shop.Calendar.Location)) {
+		return nil
+	}
+	return j.Run(ctx, now)
+}
+
 // Run implements Job.
 func (j *DemoUpkeep) Run(ctx context.Context, now time.Time) error {
 	err := j.Store.InTx(ctx, func(ctx context.Context) error {

@@ -156,6 +156,23 @@ func TestR3_5_BookingSlots(t *testing.T) {
 		AssertError(t, err, domain.ENOTFOUND, "err.drive_not_found")
 		_, err = db.RequestDemoUse(ctx, other.ID, f.cars[0].VIN, "车展")
 		AssertError(t, err, domain.ENOTFOUND, "err.vehicle_not_found")
+		_, err = db.MoveToDemo(ctx, other.ID, domain.DemoDraft{Car: f.cars[1].VIN, Keeper: "B顾问"})
+		AssertError(t, err, domain.ENOTFOUND, "err.vehicle_not_found")
+		theirs, err := db.AddLead(ctx, other.ID, domain.LeadDraft{Name: "李四", Phone: "13900139000", Model: "天籁", Grade: "H", Source: "来电"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Their own lead, our car: not found; without a car, their store has none.
+		_, err = db.BookTestDrive(ctx, other.ID, domain.TestDriveBooking{Lead: domain.LeadByIDRef(theirs.Lead.ID), Start: driveAt(15, 0), Car: f.cars[0].VIN})
+		AssertError(t, err, domain.ENOTFOUND, "err.vehicle_not_found")
+		_, err = db.BookTestDrive(ctx, other.ID, domain.TestDriveBooking{Lead: domain.LeadByIDRef(theirs.Lead.ID), Start: driveAt(15, 0), VehicleID: f.cars[0].ID})
+		AssertError(t, err, domain.ENOTFOUND, "err.vehicle_not_found")
+		_, err = db.BookTestDrive(ctx, other.ID, domain.TestDriveBooking{Lead: domain.LeadByIDRef(theirs.Lead.ID), Start: driveAt(15, 0)})
+		AssertError(t, err, domain.ECONFLICT, "err.demo_none")
+		_, err = db.CheckOutTestDrive(ctx, other.ID, b1.Drive.ID, domain.TestDriveCheckout{})
+		AssertError(t, err, domain.ENOTFOUND, "err.drive_not_found")
+		_, err = db.ReturnTestDrive(ctx, other.ID, b1.Drive.ID, domain.DriveReading{})
+		AssertError(t, err, domain.ENOTFOUND, "err.drive_not_found")
 	})
 }
 

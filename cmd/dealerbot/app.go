@@ -28,6 +28,7 @@ type App struct {
 	mornings  []*jobs.MorningPush    // one per store
 	registers []*jobs.WeeklyRegister // one per store
 	duty      []*jobs.DutyReminder   // one per store
+	upkeep    []*jobs.DemoUpkeep     // one per store
 }
 
 // openDB opens the configured database and brings its schema up to date.
@@ -129,6 +130,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		}
 		a.duty = append(a.duty, &jobs.DutyReminder{Store: db, Bot: a.Bot, Shop: st})
 		upkeep := &jobs.DemoUpkeep{Store: db, Bot: a.Bot, Shop: st}
+		a.upkeep = append(a.upkeep, upkeep)
 		if err := a.Jobs.Add(upkeep.Spec(), upkeep); err != nil {
 			db.Close()
 			return nil, err
@@ -198,6 +200,11 @@ func (a *App) Run(ctx context.Context) error {
 		for _, duty := range a.duty {
 			if err := duty.CatchUp(ctx, now); err != nil {
 				a.Log.Error("duty reminder catch-up", slog.String("job", duty.Name()), slog.Any("error", err))
+			}
+		}
+		for _, upkeep := range a.upkeep {
+			if err := upkeep.CatchUp(ctx, now); err != nil {
+				a.Log.Error("demo upkeep catch-up", slog.String("job", upkeep.Name()), slog.Any("error", err))
 			}
 		}
 	})
