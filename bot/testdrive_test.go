@@ -92,6 +92,8 @@ func TestR3_5_TestDriveEndToEnd(t *testing.T) {
 		t.Fatalf("clash %v %+v", plains(clash), clash)
 	}
 	contains(t, clash[0].Plain, "已有试驾预约", "最近的空闲时段")
+	got := h.press(chen, "2026-11-27 14:30")
+	contains(t, got[len(got)-1].Plain, "已预约试驾 #2", "14:30–15:00")
 	contains(t, h.reply(chen, fmt.Sprintf("/td %d 今天 17:45", lead)), "营业时间")
 	contains(t, h.reply(chen, "/td 999 今天 15:00"), "没有编号为 999 的客户")
 
