@@ -79,6 +79,9 @@ type Options struct {
 	Visits domain.VisitService
 	// Vehicles is the stock ledger (R3.1, R3.2).
 	Vehicles domain.VehicleService
+	// TestDrives and Demos are test drives and the demo fleet (R3.4–R3.6).
+	TestDrives domain.TestDriveService
+	Demos      domain.DemoFleetService
 
 	// PollTimeout is the long-poll wait of getUpdates (default 50 s).
 	PollTimeout time.Duration
@@ -197,6 +200,8 @@ func New(ctx context.Context, opts Options) (*Bot, error) {
 	b.registerRest()
 	b.registerDuty()
 	b.registerVehicles()
+	b.registerTestDrives()
+	b.registerDemoFleet()
 	return b, nil
 }
 
@@ -253,6 +258,7 @@ func (o *Options) required() error {
 		{"Handovers", o.Handovers == nil}, {"Appointments", o.Appointments == nil},
 		{"Leads", o.Leads == nil}, {"Visits", o.Visits == nil},
 		{"Vehicles", o.Vehicles == nil},
+		{"TestDrives", o.TestDrives == nil}, {"Demos", o.Demos == nil},
 	} {
 		if r.missing {
 			return fmt.Errorf("bot: Options.%s is required", r.name)

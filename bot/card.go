@@ -93,6 +93,11 @@ func (b *Bot) cardText(ctx context.Context, r *Request, l *domain.Lead) (string,
 			lines = append(lines, b.visitLine(ctx, r, v))
 		}
 	}
+	drives, err := b.testDriveCardLines(ctx, r, l)
+	if err != nil {
+		return "", err
+	}
+	lines = append(lines, drives...)
 	return strings.Join(lines, "\n"), nil
 }
 

@@ -34,6 +34,8 @@ func (b *Bot) dialogKinds() map[string]dialogStep {
 		"csat":      b.surveyText,
 		"creassign": b.reassignText,
 		"walkin":    b.walkInText,
+		"tdout":     b.checkoutText,
+		"tdphoto":   b.checkoutPhotoText,
 	}
 }
 

@@ -131,6 +131,8 @@ func (h *harness) start() {
 		Leads:           h.db,
 		Visits:          h.db,
 		Vehicles:        h.db,
+		TestDrives:      h.db,
+		Demos:           h.db,
 		HandlerTimeout:  h.opts.handlerTimeout,
 		SendTimeout:     h.opts.sendTimeout,
 		Now:             h.clock,

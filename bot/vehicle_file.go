@@ -52,6 +52,10 @@ var downloadClient = &http.Client{Timeout: 60 * time.Second}
 // onFile answers a document or photo in a private chat: a dispatch list
 // from a stock keeper or manager, a barcode from anyone who may see cars.
 func (b *Bot) onFile(ctx context.Context, r *Request, m *models.Message) error {
+	// A test drive's checkout awaiting its agreement's photo takes it (testdrive.go).
+	if handled, err := b.onCheckoutPhoto(ctx, r, m); handled || err != nil {
+		return err
+	}
 	switch {
 	case m.Document != nil && domain.MayKeepStock(r.Staff):
 		return b.onDispatchList(ctx, r, m.Document)

@@ -25,6 +25,7 @@ const (
 	ApprovalCollision ApprovalKind = "collision" // award a collided lead to one side (R1.14)
 	ApprovalRest      ApprovalKind = "rest"      // a rest day (R5.1)
 	ApprovalSwap      ApprovalKind = "swap"      // give a rest day to a colleague (R5.1)
+	ApprovalDemoUse   ApprovalKind = "demo_use"  // use a demo car other than for a test drive (R3.4)
 )
 
 // Verdict is which way a request was decided.
@@ -88,6 +89,7 @@ var approvalPolicies = map[ApprovalKind]approvalPolicy{
 	ApprovalLost:      {decided: "lost.already", rejectWhy: true},
 	ApprovalRest:      {decided: "rest.already"},
 	ApprovalSwap:      {decided: "swap.stale"},
+	ApprovalDemoUse:   {deciders: DemoFleetManagers, decided: "demouse.already"},
 	ApprovalCleanup:   {deciders: rulers, decided: "cleanup.already"},
 	ApprovalCollision: {deciders: rulers, decided: "collision.final"},
 }

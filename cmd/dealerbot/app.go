@@ -28,6 +28,7 @@ type App struct {
 	mornings  []*jobs.MorningPush    // one per store
 	registers []*jobs.WeeklyRegister // one per store
 	duty      []*jobs.DutyReminder   // one per store
+	upkeep    []*jobs.DemoUpkeep     // one per store
 }
 
 // openDB opens the configured database and brings its schema up to date.
@@ -86,6 +87,8 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		Leads:           db,
 		Visits:          db,
 		Vehicles:        db,
+		TestDrives:      db,
+		Demos:           db,
 		Log:             log,
 		Now:             now,
 		Stores:          db.Stores,
@@ -126,6 +129,12 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 			}
 		}
 		a.duty = append(a.duty, &jobs.DutyReminder{Store: db, Bot: a.Bot, Shop: st})
+		upkeep := &jobs.DemoUpkeep{Store: db, Bot: a.Bot, Shop: st}
+		a.upkeep = append(a.upkeep, upkeep)
+		if err := a.Jobs.Add(upkeep.Spec(), upkeep); err != nil {
+			db.Close()
+			return nil, err
+		}
 	}
 	for _, j := range []struct {
 		spec string
@@ -160,6 +169,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		&jobs.Reminders{Store: db, Bot: a.Bot, Stores: db.Stores},
 		&jobs.ComplaintChaser{Store: db, Bot: a.Bot, Stores: db.Stores},
 		&jobs.ReceptionTimeouts{Store: db, Bot: a.Bot, Stores: db.Stores},
+		&jobs.TestDriveLate{Store: db, Bot: a.Bot, Stores: db.Stores},
 	} {
 		a.Jobs.AddDeadline(job)
 	}
@@ -190,6 +200,11 @@ func (a *App) Run(ctx context.Context) error {
 		for _, duty := range a.duty {
 			if err := duty.CatchUp(ctx, now); err != nil {
 				a.Log.Error("duty reminder catch-up", slog.String("job", duty.Name()), slog.Any("error", err))
+			}
+		}
+		for _, upkeep := range a.upkeep {
+			if err := upkeep.CatchUp(ctx, now); err != nil {
+				a.Log.Error("demo upkeep catch-up", slog.String("job", upkeep.Name()), slog.Any("error", err))
 			}
 		}
 	})
