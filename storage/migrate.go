@@ -137,9 +137,11 @@ func splitStatements(text string) ([]string, error) {
 	return stmts, nil
 }
 
-// migrationLockID is the PostgreSQL advisory lock that keeps two processes
-// (the bot and the CLI, say) from migrating at once. SQLite needs none: its
-// transactions take the write lock at BEGIN.
+// migrationLockID seeds the PostgreSQL advisory lock that keeps two
+// processes (the bot and the CLI, say) from migrating one schema at once;
+// the lock is the schema's (hashed with its name), so that migrations of
+// other schemas in the same database — the tests' — do not queue behind
+// it. SQLite needs none: its transactions take the write lock at BEGIN.
 const migrationLockID = 0x6465616c6572 // "dealer"
 
 // schemaMigrationsRow is a row of schema_migrations.
@@ -186,7 +188,7 @@ func (db *DB) migrate(ctx context.Context, m migration) error {
 			version    INTEGER PRIMARY KEY,
 			applied_at TIMESTAMPTZ NOT NULL
 		)`
-		if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", migrationLockID).Error; err != nil {
+		if err := tx.Exec("SELECT pg_advisory_xact_lock(hashtextextended(current_schema(), ?))", migrationLockID).Error; err != nil {
 			return fmt.Errorf("lock: %w", err)
 		}
 	}
