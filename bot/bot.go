@@ -79,6 +79,8 @@ type Options struct {
 	Visits domain.VisitService
 	// Vehicles is the stock ledger (R3.1, R3.2).
 	Vehicles domain.VehicleService
+	// Stocktakes is the monthly stocktake (R3.3).
+	Stocktakes domain.StocktakeService
 
 	// PollTimeout is the long-poll wait of getUpdates (default 50 s).
 	PollTimeout time.Duration
@@ -197,6 +199,7 @@ func New(ctx context.Context, opts Options) (*Bot, error) {
 	b.registerRest()
 	b.registerDuty()
 	b.registerVehicles()
+	b.registerStocktake()
 	return b, nil
 }
 
@@ -252,7 +255,7 @@ func (o *Options) required() error {
 		{"Rest", o.Rest == nil}, {"Collisions", o.Collisions == nil},
 		{"Handovers", o.Handovers == nil}, {"Appointments", o.Appointments == nil},
 		{"Leads", o.Leads == nil}, {"Visits", o.Visits == nil},
-		{"Vehicles", o.Vehicles == nil},
+		{"Vehicles", o.Vehicles == nil}, {"Stocktakes", o.Stocktakes == nil},
 	} {
 		if r.missing {
 			return fmt.Errorf("bot: Options.%s is required", r.name)

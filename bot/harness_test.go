@@ -131,6 +131,7 @@ func (h *harness) start() {
 		Leads:           h.db,
 		Visits:          h.db,
 		Vehicles:        h.db,
+		Stocktakes:      h.db,
 		HandlerTimeout:  h.opts.handlerTimeout,
 		SendTimeout:     h.opts.sendTimeout,
 		Now:             h.clock,

@@ -26,8 +26,9 @@ func CountsAtStocktake(s VehicleState) bool {
 	return false
 }
 
-// StocktakeCounters confirm cars at a stocktake: whoever may see the stock.
-var StocktakeCounters = StockViewers
+// StocktakeCounters confirm cars at a stocktake: the people who walk the
+// lot (the general manager sees the result, not the cars).
+var StocktakeCounters = []Role{RoleStockKeeper, RoleConsultant, RoleSupervisor, RoleManager}
 
 // MayRunStocktake reports whether s may open and close a stocktake and
 // clear its exceptions (R3.3: only a manager).

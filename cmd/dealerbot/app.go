@@ -86,6 +86,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		Leads:           db,
 		Visits:          db,
 		Vehicles:        db,
+		Stocktakes:      db,
 		Log:             log,
 		Now:             now,
 		Stores:          db.Stores,
