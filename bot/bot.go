@@ -82,6 +82,8 @@ type Options struct {
 	// TestDrives and Demos are test drives and the demo fleet (R3.4–R3.6).
 	TestDrives domain.TestDriveService
 	Demos      domain.DemoFleetService
+	// Stocktakes is the monthly stocktake (R3.3).
+	Stocktakes domain.StocktakeService
 
 	// PollTimeout is the long-poll wait of getUpdates (default 50 s).
 	PollTimeout time.Duration
@@ -202,6 +204,7 @@ func New(ctx context.Context, opts Options) (*Bot, error) {
 	b.registerVehicles()
 	b.registerTestDrives()
 	b.registerDemoFleet()
+	b.registerStocktake()
 	return b, nil
 }
 
@@ -258,7 +261,7 @@ func (o *Options) required() error {
 		{"Handovers", o.Handovers == nil}, {"Appointments", o.Appointments == nil},
 		{"Leads", o.Leads == nil}, {"Visits", o.Visits == nil},
 		{"Vehicles", o.Vehicles == nil},
-		{"TestDrives", o.TestDrives == nil}, {"Demos", o.Demos == nil},
+		{"TestDrives", o.TestDrives == nil}, {"Demos", o.Demos == nil}, {"Stocktakes", o.Stocktakes == nil},
 	} {
 		if r.missing {
 			return fmt.Errorf("bot: Options.%s is required", r.name)

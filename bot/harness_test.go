@@ -133,6 +133,7 @@ func (h *harness) start() {
 		Vehicles:        h.db,
 		TestDrives:      h.db,
 		Demos:           h.db,
+		Stocktakes:      h.db,
 		HandlerTimeout:  h.opts.handlerTimeout,
 		SendTimeout:     h.opts.sendTimeout,
 		Now:             h.clock,

@@ -248,6 +248,9 @@ func (b *Bot) onBarcodePhoto(ctx context.Context, r *Request, p models.PhotoSize
 	if err != nil {
 		return err
 	}
+	if handled, err := b.seenFromPhoto(ctx, r, vin); handled {
+		return err
+	}
 	c, err := b.opts.Vehicles.VehicleCard(ctx, r.Staff.ID, vin)
 	if domain.ErrorCode(err) == domain.ENOTFOUND {
 		if domain.MayKeepStock(r.Staff) {

@@ -34,6 +34,41 @@ type MorningDigest struct {
 	// all); Missed are earlier days' that nobody came to (R1.8).
 	Appointments []ApptItem
 	Missed       []ApptItem
+	// StockOverdue and StockAlert, for the store's supervisors and
+	// managers, are its cars past rules.vehicles.stock_overdue_days and
+	// past stock_alert_days (R3.2), oldest first: the first few of each
+	// and how many more. The push runs every day, so the manager hears of
+	// the overdue ones daily.
+	StockOverdue, StockAlert StockAgingList
+}
+
+// StockAgingList is the first cars of an aging class and how many more.
+type StockAgingList struct {
+	Cars []StockAging
+	More int
+}
+
+// Total is how many cars the list stands for.
+func (l StockAgingList) Total() int { return len(l.Cars) + l.More }
+
+// SplitAging splits an aging report (AgeStock, oldest first) into its
+// overdue and alert cars, keeping the first top of each.
+func SplitAging(aging []StockAging, top int) (overdue, alert StockAgingList) {
+	for _, a := range aging {
+		l := &alert
+		switch a.Class {
+		case StockAgeOK:
+			continue
+		case StockAgeOverdue:
+			l = &overdue
+		}
+		if len(l.Cars) < top {
+			l.Cars = append(l.Cars, a)
+		} else {
+			l.More++
+		}
+	}
+	return overdue, alert
 }
 
 // ApptItem is one booked visit in a morning message.
@@ -59,7 +94,8 @@ type OwnerOverdue struct {
 
 // Empty reports whether there is nothing to say.
 func (d *MorningDigest) Empty() bool {
-	return len(d.Counts) == 0 && d.Ungraded == 0 && len(d.Team) == 0 && len(d.Appointments) == 0 && len(d.Missed) == 0
+	return len(d.Counts) == 0 && d.Ungraded == 0 && len(d.Team) == 0 && len(d.Appointments) == 0 && len(d.Missed) == 0 &&
+		d.StockOverdue.Total() == 0 && d.StockAlert.Total() == 0
 }
 
 // MorningService gathers the morning digests and records what they

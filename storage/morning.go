@@ -91,6 +91,10 @@ func (db *DB) morningDigests(ctx context.Context, store int64, now time.Time) ([
 	if err := db.morningAppointments(ctx, store, byID, staff, today); err != nil {
 		return nil, err
 	}
+	overdue, alert, err := db.morningStock(ctx, store, staff, now)
+	if err != nil {
+		return nil, err
+	}
 
 	var out []*domain.MorningDigest
 	for _, s := range staff {
@@ -100,6 +104,9 @@ func (db *DB) morningDigests(ctx context.Context, store int64, now time.Time) ([
 		}
 		if s.Roles.Has(domain.RoleSupervisor) {
 			d.Team = team
+		}
+		if mayHearOfAging(s) {
+			d.StockOverdue, d.StockAlert = overdue, alert
 		}
 		if len(d.Counts) > 0 {
 			if d.Top, err = db.DueLeads(ctx, s.ID, today.AddDate(0, 0, 1), MorningTop); err != nil {

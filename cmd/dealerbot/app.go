@@ -89,6 +89,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		Vehicles:        db,
 		TestDrives:      db,
 		Demos:           db,
+		Stocktakes:      db,
 		Log:             log,
 		Now:             now,
 		Stores:          db.Stores,
