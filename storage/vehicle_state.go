@@ -45,8 +45,10 @@ func (db *DB) MoveVehicle(ctx context.Context, by, id int64, m domain.VehicleMov
 			set["arrived_at"] = now
 		case m.To == domain.VehicleReserved:
 			set["reserved_until"] = dbTime(m.ReservedUntil)
+			set["reserved_by"] = actor.ID
 		case from == domain.VehicleReserved && m.To == domain.VehicleInStock:
 			set["reserved_until"] = nil
+			set["reserved_by"] = 0
 		}
 		ev, err := db.moveVehicle(ctx, actor, row, m.To, set, m.Note)
 		if err != nil {
@@ -75,8 +77,13 @@ func (db *DB) moveVehicle(ctx context.Context, actor *domain.Staff, row *vehicle
 	if res.RowsAffected == 0 {
 		return domain.VehicleEvent{}, domain.Errorkf(domain.EINVALID, "err.vehicle_move", []any{row.State, string(to)}, "car %d moved meanwhile", row.ID)
 	}
+	return db.vehicleEvent(ctx, row, to, actor.ID, db.now(), note)
+}
+
+// vehicleEvent records a state change of row's car by staff id by at at.
+func (db *DB) vehicleEvent(ctx context.Context, row *vehicleRow, to domain.VehicleState, by int64, at time.Time, note string) (domain.VehicleEvent, error) {
 	ev := vehicleEventRow{VehicleID: row.ID, StoreID: row.StoreID, FromState: row.State, ToState: string(to),
-		ByStaff: actor.ID, At: db.now(), Note: note}
+		ByStaff: by, At: dbTime(at), Note: note}
 	if err := db.conn(ctx).Create(&ev).Error; err != nil {
 		return domain.VehicleEvent{}, fmt.Errorf("vehicle %d event: %w", row.ID, err)
 	}

@@ -160,6 +160,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		&jobs.Reminders{Store: db, Bot: a.Bot, Stores: db.Stores},
 		&jobs.ComplaintChaser{Store: db, Bot: a.Bot, Stores: db.Stores},
 		&jobs.ReceptionTimeouts{Store: db, Bot: a.Bot, Stores: db.Stores},
+		&jobs.ReservationExpiry{Store: db, Bot: a.Bot},
 	} {
 		a.Jobs.AddDeadline(job)
 	}

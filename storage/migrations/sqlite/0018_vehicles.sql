@@ -16,6 +16,9 @@ CREATE TABLE vehicles (
 	arrived_at     DATETIME,
 	in_stock_at    DATETIME,
 	reserved_until DATETIME,
+	-- reserved_by is who reserved the car: the job that puts a lapsed
+	-- reservation back in stock tells them (0 when not reserved).
+	reserved_by    INTEGER NOT NULL DEFAULT 0,
 	location       TEXT NOT NULL DEFAULT '',
 	key_no         TEXT NOT NULL DEFAULT '',
 	created_by     INTEGER NOT NULL,
@@ -28,6 +31,9 @@ CREATE UNIQUE INDEX vehicles_vin_key ON vehicles (vin);
 -- arrival.
 CREATE INDEX vehicles_store_stock ON vehicles (store_id, state, model, trim, colour, arrived_at);
 CREATE INDEX vehicles_store_fifo ON vehicles (store_id, arrived_at, vin);
+-- The reservation-expiry job's next instant and its due cars, across the
+-- group.
+CREATE INDEX vehicles_reserved_until ON vehicles (state, reserved_until);
 
 -- Every state change of a car, with who and when (R3.1).
 CREATE TABLE vehicle_events (
