@@ -280,10 +280,12 @@ func (b *Bot) handleStock(ctx context.Context, r *Request) error {
 	if len(s.Groups) == 0 {
 		sb.WriteString("\n" + r.T("stock.none"))
 	}
-	shown := 0
+	shown, units := 0, textUnits(sb.String())
 	for _, g := range s.Groups {
 		line := "\n" + r.T("stock.group", strings.TrimSpace(g.Model+" "+g.Trim+" "+g.Colour), g.InStock, g.Reserved, g.OldestDays)
-		if textUnits(sb.String()+line) > maxMessageLen-200 {
+		// Counted line by line: recounting the whole text each time was
+		// quadratic in the groups.
+		if units += textUnits(line); units > maxMessageLen-200 {
 			break
 		}
 		sb.WriteString(line)
