@@ -29,6 +29,9 @@ type effects struct {
 	lang     domain.Lang             // the sender's language, once known
 	// dropDialog, when set, is a chat whose dialogue ends if the update fails.
 	dropDialog int64
+	// fetched is what an earlier attempt's delivery.Prefetch returned
+	// (fetchFile).
+	fetched any
 }
 
 type effectsKey struct{}
@@ -65,7 +68,7 @@ func fail(ctx context.Context, err error, text string) {
 // dispatches. Its effects go to delivery; its own record of the attempt
 // (the sender's language, the failure text) goes in dfx.Note for failed.
 func (b *Bot) handle(ctx context.Context, upd *models.Update, dfx *delivery.Effects) error {
-	fx := &effects{updateID: upd.ID}
+	fx := &effects{updateID: upd.ID, fetched: dfx.Fetched}
 	dfx.Note = fx
 	b.resolveStaff(b.dispatch)(withEffects(ctx, fx), b.api, upd)
 	dfx.Keys, dfx.After = fx.keys, fx.after

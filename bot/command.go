@@ -297,6 +297,9 @@ func (b *Bot) answerCallback(ctx context.Context, id, text string) {
 // replyError turns a handler's error into an answer. The handler's writes
 // roll back: a failed command never half-applies.
 func (b *Bot) replyError(ctx context.Context, r *Request, err error) {
+	if errors.Is(err, errFetchFirst) {
+		return // not a failure: the update runs again with the file
+	}
 	fail(ctx, err, b.errorText(ctx, r, err))
 }
 

@@ -99,7 +99,11 @@ func (b *Bot) vehicleCardText(ctx context.Context, r *Request, c *domain.Vehicle
 	}
 	sb.WriteString("\n" + r.T("car.history"))
 	for _, e := range c.Events {
-		sb.WriteString("\n" + r.T("car.event", e.At.In(loc).Format(domain.MinuteLayout), r.T("vstate."+string(e.To)), r.staffName(ctx, e.By)))
+		by := r.T("car.by_system")
+		if e.By != domain.SystemActor {
+			by = r.staffName(ctx, e.By)
+		}
+		sb.WriteString("\n" + r.T("car.event", e.At.In(loc).Format(domain.MinuteLayout), r.T("vstate."+string(e.To)), by))
 	}
 	return sb.String()
 }
@@ -276,10 +280,12 @@ func (b *Bot) handleStock(ctx context.Context, r *Request) error {
 	if len(s.Groups) == 0 {
 		sb.WriteString("\n" + r.T("stock.none"))
 	}
-	shown := 0
+	shown, units := 0, textUnits(sb.String())
 	for _, g := range s.Groups {
 		line := "\n" + r.T("stock.group", strings.TrimSpace(g.Model+" "+g.Trim+" "+g.Colour), g.InStock, g.Reserved, g.OldestDays)
-		if textUnits(sb.String()+line) > maxMessageLen-200 {
+		// Counted line by line: recounting the whole text each time was
+		// quadratic in the groups.
+		if units += textUnits(line); units > maxMessageLen-200 {
 			break
 		}
 		sb.WriteString(line)
@@ -306,3 +312,35 @@ func (b *Bot) handleStock(ctx context.Context, r *Request) error {
 
 // textUnits counts s in UTF-16 units, as Telegram's 4096 limit does.
 func textUnits(s string) int { return len(utf16.Encode([]rune(s))) }
+
+// NotifyReservationsExpired tells the seller who reserved each lapsed car,
+// and the store's supervisors, that it is back in stock
+// (jobs.ReservationExpiry). Each message is keyed by the return's event,
+// so a rerun sends nothing twice. Call it in the job's transaction.
+func (b *Bot) NotifyReservationsExpired(ctx context.Context, lapsed []domain.ReservationExpired) error {
+	for _, e := range lapsed {
+		v := e.Vehicle
+		what := strings.TrimSpace(v.Model + " " + v.Trim + " " + v.Colour)
+		at := b.formatTime(v.StoreID, e.Event.At)
+		id := strconv.FormatInt(v.ID, 10)
+		key := "vres-lapsed:" + strconv.FormatInt(e.Event.ID, 10) + ":"
+		if p := e.Reserver; p != nil {
+			open := inlineKeyboard([]models.InlineKeyboardButton{{Text: T(p.Lang, "btn.open_car"), CallbackData: "vcar:" + id}})
+			if err := b.Push(ctx, key+strconv.FormatInt(p.ID, 10), p.TelegramID, p.ID,
+				T(p.Lang, "car.reservation_lapsed", v.VIN, what, at), open); err != nil {
+				return err
+			}
+		}
+		for _, p := range e.Supervisors {
+			reserver := "—"
+			if e.ReservedBy != nil {
+				reserver = e.ReservedBy.Name
+			}
+			if err := b.Push(ctx, key+strconv.FormatInt(p.ID, 10), p.TelegramID, p.ID,
+				T(p.Lang, "car.reservation_lapsed_sup", reserver, v.VIN, what, at), nil); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

@@ -3,6 +3,7 @@ package bot
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"image"
 	_ "image/jpeg" // photos arrive as JPEG
@@ -22,6 +23,7 @@ import (
 	"github.com/makiuchi-d/gozxing/qrcode"
 	"github.com/xuri/excelize/v2"
 
+	"github.com/dealerbot/dealerbot/bot/delivery"
 	"github.com/dealerbot/dealerbot/domain"
 )
 
@@ -87,7 +89,7 @@ func (b *Bot) onDispatchList(ctx context.Context, r *Request, d *models.Document
 		r.Reply(ctx, "import.too_big", d.FileName, megabytes(d.FileSize), megabytes(maxDownload))
 		return nil
 	}
-	data, err := b.download(ctx, d.FileID)
+	data, err := b.fetchFile(ctx, d.FileID)
 	if err != nil {
 		return err
 	}
@@ -169,6 +171,41 @@ func (b *Bot) handleImportButton(ctx context.Context, r *Request) error {
 	return nil
 }
 
+// errFetchFirst is what a handler returns after fetchFile asked delivery
+// to fetch a file outside the transaction: the attempt rolls back and the
+// update runs again with the file (nothing to answer).
+var errFetchFirst = errors.New("fetch the file outside the transaction first")
+
+// fetchedFile is a file fetched outside the update's transaction.
+type fetchedFile struct {
+	fileID string
+	data   []byte
+	err    error
+}
+
+// fetchFile is download for a handler: the download happens outside the
+// update's transaction (delivery.Prefetch says why and how), so a slow one
+// holds no lock. On the first attempt it asks for the fetch and returns
+// errFetchFirst; on the second it returns what the fetch got. The checks
+// that decide whether a file is fetched at all (the sender's role, the
+// size Telegram announced) run before, in the transaction.
+func (b *Bot) fetchFile(ctx context.Context, fileID string) ([]byte, error) {
+	fx := effectsFrom(ctx)
+	if fx == nil {
+		return b.download(ctx, fileID)
+	}
+	if f, ok := fx.fetched.(*fetchedFile); ok && f.fileID == fileID {
+		return f.data, f.err
+	}
+	if fx.abort == nil {
+		fx.abort = &delivery.Prefetch{Fetch: func(ctx context.Context) any {
+			data, err := b.download(ctx, fileID)
+			return &fetchedFile{fileID: fileID, data: data, err: err}
+		}}
+	}
+	return nil, errFetchFirst
+}
+
 // download fetches a file from Telegram: nil data when it is over
 // maxDownload (Telegram refuses those too).
 func (b *Bot) download(ctx context.Context, fileID string) ([]byte, error) {
@@ -230,7 +267,7 @@ func (b *Bot) onBarcodePhoto(ctx context.Context, r *Request, p models.PhotoSize
 		r.Reply(ctx, "barcode.none")
 		return nil
 	}
-	data, err := b.download(ctx, p.FileID)
+	data, err := b.fetchFile(ctx, p.FileID)
 	if err != nil {
 		return err
 	}

@@ -99,6 +99,8 @@ type Vehicle struct {
 	State     VehicleState
 	// ReservedUntil is when a reservation lapses (state reserved).
 	ReservedUntil time.Time
+	// ReservedBy is who reserved it, told when the reservation lapses.
+	ReservedBy int64
 	// Keeper is the staff member who keeps a demo car (R3.4).
 	Keeper    int64
 	CreatedBy int64

@@ -28,6 +28,7 @@ type vehicleRow struct {
 	ArrivedAt     *time.Time
 	InStockAt     *time.Time
 	ReservedUntil *time.Time
+	ReservedBy    int64
 	Location      string
 	KeyNo         string
 	CreatedBy     int64
@@ -41,7 +42,7 @@ func (vehicleRow) TableName() string { return "vehicles" }
 func (r *vehicleRow) vehicle() domain.Vehicle {
 	v := domain.Vehicle{ID: r.ID, StoreID: r.StoreID, VIN: r.VIN, Model: r.Model, Trim: r.Trim, Colour: r.Colour,
 		EngineNo: r.EngineNo, CertificateNo: r.CertificateNo, State: domain.VehicleState(r.State),
-		Location: r.Location, KeyNo: r.KeyNo, CreatedBy: r.CreatedBy, CreatedAt: utc(r.CreatedAt)}
+		Location: r.Location, KeyNo: r.KeyNo, ReservedBy: r.ReservedBy, CreatedBy: r.CreatedBy, CreatedAt: utc(r.CreatedAt)}
 	for _, t := range []struct {
 		from *time.Time
 		to   *time.Time

@@ -45,8 +45,10 @@ func (db *DB) MoveVehicle(ctx context.Context, by, id int64, m domain.VehicleMov
 			set["arrived_at"] = now
 		case m.To == domain.VehicleReserved:
 			set["reserved_until"] = dbTime(m.ReservedUntil)
+			set["reserved_by"] = actor.ID
 		case from == domain.VehicleReserved && m.To == domain.VehicleInStock:
 			set["reserved_until"] = nil
+			set["reserved_by"] = 0
 		}
 		ev, err := db.moveVehicle(ctx, actor, row, m.To, set, m.Note)
 		if err != nil {
@@ -75,8 +77,13 @@ func (db *DB) moveVehicle(ctx context.Context, actor *domain.Staff, row *vehicle
 	if res.RowsAffected == 0 {
 		return domain.VehicleEvent{}, domain.Errorkf(domain.EINVALID, "err.vehicle_move", []any{row.State, string(to)}, "car %d moved meanwhile", row.ID)
 	}
+	return db.vehicleEvent(ctx, row, to, actor.ID, db.now(), note)
+}
+
+// vehicleEvent records a state change of row's car by staff id by at at.
+func (db *DB) vehicleEvent(ctx context.Context, row *vehicleRow, to domain.VehicleState, by int64, at time.Time, note string) (domain.VehicleEvent, error) {
 	ev := vehicleEventRow{VehicleID: row.ID, StoreID: row.StoreID, FromState: row.State, ToState: string(to),
-		ByStaff: actor.ID, At: db.now(), Note: note}
+		ByStaff: by, At: dbTime(at), Note: note}
 	if err := db.conn(ctx).Create(&ev).Error; err != nil {
 		return domain.VehicleEvent{}, fmt.Errorf("vehicle %d event: %w", row.ID, err)
 	}
@@ -190,7 +197,11 @@ func (db *DB) storeStaffWithRole(ctx context.Context, store int64, r domain.Role
 // stockStates count as stock for sale and age (domain.AgeStock).
 var stockStates = []string{string(domain.VehicleInStock), string(domain.VehicleReserved)}
 
-// Stock implements domain.VehicleService.
+// Stock implements domain.VehicleService. The groups and the counts come
+// from vehicle_stock, which the migration's triggers keep with every change
+// to a car (a few hundred rows for a store, whatever its number of cars);
+// the first cars to sell from an arrival-ordered walk of
+// vehicles_store_fifo that stops at the limit.
 func (db *DB) Stock(ctx context.Context, by int64, model string, limit int) (*domain.StockReport, error) {
 	var out *domain.StockReport
 	err := db.InTx(ctx, func(ctx context.Context) error {
@@ -200,32 +211,33 @@ func (db *DB) Stock(ctx context.Context, by int64, model string, limit int) (*do
 		}
 		st := db.Stores.Of(actor.StoreID)
 		now := db.now()
-		base := func() *gorm.DB {
-			q := db.conn(ctx).Model(&vehicleRow{}).Where("store_id = ?", actor.StoreID)
-			if model = strings.TrimSpace(model); model != "" {
+		model = strings.TrimSpace(model)
+		filter := func(q *gorm.DB) *gorm.DB {
+			q = q.Where("store_id = ?", actor.StoreID)
+			if model != "" {
 				q = q.Where("model LIKE ? ESCAPE '\\'", "%"+escapeLike(model)+"%")
 			}
 			return q
 		}
-		var groups []struct {
-			Model, Trim, Colour, State string
-			N                          int
-			Oldest                     string
-		}
-		// MIN over a timestamp comes back as text on SQLite: read it as text
-		// and parse, the same on both drivers.
-		oldest := "MIN(arrived_at)"
-		if db.driver == DriverPostgres {
-			oldest = `to_char(MIN(arrived_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
-		}
-		if err := base().Select("model, trim, colour, state, COUNT(*) AS n, "+oldest+" AS oldest").
-			Where("state IN ?", stockStates).Group("state, model, trim, colour").Scan(&groups).Error; err != nil {
+		var groups []vehicleStockRow
+		if err := filter(db.conn(ctx).Model(&vehicleStockRow{})).Where("cars > 0").Find(&groups).Error; err != nil {
 			return fmt.Errorf("stock groups: %w", err)
 		}
+		out = &domain.StockReport{}
 		byKey := map[[3]string]*domain.StockGroup{}
-		var list []domain.StockGroup
-		keys := [][3]string{}
+		var keys [][3]string
 		for _, g := range groups {
+			switch domain.VehicleState(g.State) {
+			case domain.VehicleInTransit:
+				out.InTransit += g.Cars
+				continue
+			case domain.VehicleArrived:
+				out.Arrived += g.Cars
+				continue
+			case domain.VehicleInStock, domain.VehicleReserved:
+			default:
+				continue
+			}
 			k := [3]string{g.Model, g.Trim, g.Colour}
 			sg := byKey[k]
 			if sg == nil {
@@ -234,27 +246,23 @@ func (db *DB) Stock(ctx context.Context, by int64, model string, limit int) (*do
 				keys = append(keys, k)
 			}
 			if g.State == string(domain.VehicleReserved) {
-				sg.Reserved += g.N
+				sg.Reserved += g.Cars
 			} else {
-				sg.InStock += g.N
+				sg.InStock += g.Cars
 			}
-			t, err := parseDBTime(g.Oldest)
-			if err != nil {
-				return fmt.Errorf("stock group oldest %q: %w", g.Oldest, err)
-			}
-			if sg.Oldest.IsZero() || t.Before(sg.Oldest) {
-				sg.Oldest = t
+			if g.Oldest != nil && (sg.Oldest.IsZero() || g.Oldest.Before(sg.Oldest)) {
+				sg.Oldest = utc(*g.Oldest)
 			}
 		}
 		for _, k := range keys {
 			sg := byKey[k]
 			sg.OldestDays = domain.DaysInStock(sg.Oldest, now, st.Calendar.Location)
-			list = append(list, *sg)
+			out.Groups = append(out.Groups, *sg)
 		}
-		domain.SortStockGroups(list)
-		out = &domain.StockReport{Groups: list}
+		domain.SortStockGroups(out.Groups)
 		var rows []vehicleRow
-		if err := base().Where("state IN ? AND arrived_at IS NOT NULL", stockStates).Order("arrived_at, vin").Limit(limit).Find(&rows).Error; err != nil {
+		if err := filter(db.conn(ctx).Model(&vehicleRow{})).Where("state IN ? AND arrived_at IS NOT NULL", stockStates).
+			Order("arrived_at, vin").Limit(limit).Find(&rows).Error; err != nil {
 			return fmt.Errorf("stock cars: %w", err)
 		}
 		cars := make([]domain.Vehicle, len(rows))
@@ -262,21 +270,6 @@ func (db *DB) Stock(ctx context.Context, by int64, model string, limit int) (*do
 			cars[i] = rows[i].vehicle()
 		}
 		out.Cars = domain.AgeStock(cars, now, st.Calendar.Location, st.Rules.Vehicles)
-		var counts []struct {
-			State string
-			N     int
-		}
-		if err := base().Select("state, COUNT(*) AS n").Where("state IN ?", []string{string(domain.VehicleInTransit), string(domain.VehicleArrived)}).
-			Group("state").Scan(&counts).Error; err != nil {
-			return fmt.Errorf("stock counts: %w", err)
-		}
-		for _, c := range counts {
-			if c.State == string(domain.VehicleInTransit) {
-				out.InTransit = c.N
-			} else {
-				out.Arrived = c.N
-			}
-		}
 		return nil
 	})
 	if err != nil {
@@ -284,6 +277,18 @@ func (db *DB) Stock(ctx context.Context, by int64, model string, limit int) (*do
 	}
 	return out, nil
 }
+
+// vehicleStockRow is a row of vehicle_stock: the cars of a store in one
+// state, model, trim and colour, and the earliest arrival among them.
+type vehicleStockRow struct {
+	StoreID                    int64
+	State, Model, Trim, Colour string
+	Cars                       int
+	Oldest                     *time.Time
+}
+
+// TableName implements gorm's schema.Tabler.
+func (vehicleStockRow) TableName() string { return "vehicle_stock" }
 
 // StockAging implements domain.VehicleService.
 func (db *DB) StockAging(ctx context.Context, store int64, now time.Time) ([]domain.StockAging, error) {
@@ -306,19 +311,4 @@ func (db *DB) StockAging(ctx context.Context, store int64, now time.Time) ([]dom
 		}
 	}
 	return out, nil
-}
-
-// dbTimeLayouts are how an aggregate's timestamp reads back as text:
-// SQLite's stored forms, and the UTC form the PostgreSQL query writes.
-var dbTimeLayouts = []string{"2006-01-02 15:04:05.999999999-07:00", "2006-01-02T15:04:05.999999999Z07:00",
-	"2006-01-02 15:04:05.999999999Z07:00", "2006-01-02 15:04:05.999999999", time.RFC3339Nano}
-
-// parseDBTime reads a timestamp an aggregate returned as text.
-func parseDBTime(s string) (time.Time, error) {
-	for _, l := range dbTimeLayouts {
-		if t, err := time.Parse(l, s); err == nil {
-			return t.UTC(), nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("unknown timestamp form %q", s)
 }

@@ -3,6 +3,7 @@ package delivery
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"runtime/debug"
@@ -30,7 +31,31 @@ type Effects struct {
 	// Note is the chat layer's own record of the attempt, handed back to
 	// Failed (the user's language, say).
 	Note any
+	// Fetched is what the Prefetch an earlier attempt at this update asked
+	// for returned; nil on the first attempt.
+	Fetched any
 }
+
+// Prefetch is what a Handler returns, as its error, when the update needs
+// slow input that must not be fetched while its transaction is open: a
+// file from Telegram's servers, which can take a minute, would hold
+// SQLite's single write lock (every transaction here is immediate) and so
+// stall every other chat. The runtime rolls the attempt back — nothing of
+// it stands, not even the claim —, runs Fetch outside any transaction, and
+// applies the update afresh with the result in Effects.Fetched. Exactly
+// once still holds because Fetch only reads: the effects, the answers and
+// the claim commit in the second transaction alone, and an update already
+// claimed by then (another replica) is skipped as usual. This is simpler
+// than recording a pending fetch for a job to finish: no new state, the
+// per-chat order is kept (the chat's queue waits for the fetch), and the
+// handler decides in the transaction, with the sender's roles at hand,
+// whether a file is worth fetching at all. Fetch is bounded by the
+// handler's time (HandlerTimeout) and must bound the size itself.
+type Prefetch struct {
+	Fetch func(ctx context.Context) any
+}
+
+func (p *Prefetch) Error() string { return "delivery: fetch outside the transaction first" }
 
 // Failure is how the chat layer answers an update that did not apply.
 type Failure struct {
@@ -120,7 +145,9 @@ func (r *Runtime) applyClaim(ctx context.Context, claim func(tx context.Context)
 		r.closeFailed(ctx, failed, &PanicError{Value: p}, fx)
 		cur = failed
 	}()
-	err := r.retryUnavailable(ctx, func() error {
+	var fetched any
+	fetchedFor := int64(-1) // the update fetched holds the input of
+	attempt := func() error {
 		return r.store.InTx(ctx, func(tx context.Context) error {
 			fx, cur = &Effects{}, nil
 			upd, err := claim(tx)
@@ -128,6 +155,9 @@ func (r *Runtime) applyClaim(ctx context.Context, claim func(tx context.Context)
 				return err
 			}
 			cur = upd
+			if upd.ID == fetchedFor {
+				fx.Fetched = fetched
+			}
 			if chatID, ok := UpdateChat(upd); ok && upd.Message != nil && r.sender.isBlocked(chatID) {
 				// They write again, so they unblocked the bot. The sender
 				// learns it now, before this update's answer is committed,
@@ -139,7 +169,22 @@ func (r *Runtime) applyClaim(ctx context.Context, claim func(tx context.Context)
 			}
 			return r.opts.Handler(tx, upd, fx)
 		})
-	})
+	}
+	err := r.retryUnavailable(ctx, attempt)
+	// The attempt rolled back whole; fetch outside it, then apply the
+	// update again. A second Prefetch for the same update fails it; one for
+	// another (a replica took the first meanwhile, the claim found the
+	// next) is fetched in turn, a few times at most.
+	for range 3 {
+		pf := (*Prefetch)(nil)
+		if !errors.As(err, &pf) || cur == nil || cur.ID == fetchedFor {
+			break
+		}
+		start := time.Now()
+		fetched, fetchedFor = pf.Fetch(ctx), cur.ID
+		r.log.Info("prefetch", slog.Int64("update_id", cur.ID), slog.Duration("took", time.Since(start)))
+		err = r.retryUnavailable(ctx, attempt)
+	}
 	switch {
 	case err == nil && cur == nil:
 		if known != nil {

@@ -77,6 +77,29 @@ func (s *Server) Fail(method string, n int, f Fault) {
 	s.faults[key] = append(s.faults[key], &faultEntry{fault: f, remaining: n})
 }
 
+// DelayDownloads makes the next n file downloads (the /file/bot<token>/
+// route, not getFile) wait d before they answer, or until the client gives
+// up: a slow network between the bot and Telegram's file servers.
+func (s *Server) DelayDownloads(n int, d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for ; n > 0; n-- {
+		s.slowDownloads = append(s.slowDownloads, d)
+	}
+}
+
+// takeDownloadDelay is the delay of the download starting now (0: none).
+func (s *Server) takeDownloadDelay() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.slowDownloads) == 0 {
+		return 0
+	}
+	d := s.slowDownloads[0]
+	s.slowDownloads = s.slowDownloads[1:]
+	return d
+}
+
 // ClearFaults drops every fault not yet triggered.
 func (s *Server) ClearFaults() {
 	s.mu.Lock()

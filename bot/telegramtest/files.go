@@ -10,6 +10,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/go-telegram/bot/models"
 )
@@ -210,6 +211,13 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, rest string) 
 	if f == nil {
 		s.writeReply(w, nil, errNotFound)
 		return
+	}
+	if d := s.takeDownloadDelay(); d > 0 {
+		select {
+		case <-time.After(d):
+		case <-r.Context().Done():
+			return
+		}
 	}
 	if typ == "" {
 		typ = "application/octet-stream"

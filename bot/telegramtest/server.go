@@ -110,27 +110,29 @@ type Server struct {
 	// polls, WaitMessage) select on it so they wake without polling.
 	changed chan struct{}
 
-	users     map[int64]models.User
-	chats     map[int64]*chatState
-	queue     []queuedUpdate
-	history   map[int64]queuedUpdate // every update ever queued, for Replay
-	lastUpd   int64
-	allowed   map[string]bool
-	pollStop  chan struct{}
-	queries   map[string]*queryState
-	lastQry   int64
-	commands  map[string][]models.BotCommand
-	files     map[string]*fileState
-	lastFile  int
-	paths     map[string]*fileState // by file_path, for the download route
-	lastPath  int
-	faults    map[string][]*faultEntry
-	random    map[string]*randomFault
-	calls     map[string]int
-	sent      []SentRecord
-	served429 int
-	inflight  int
-	activity  time.Time
+	users    map[int64]models.User
+	chats    map[int64]*chatState
+	queue    []queuedUpdate
+	history  map[int64]queuedUpdate // every update ever queued, for Replay
+	lastUpd  int64
+	allowed  map[string]bool
+	pollStop chan struct{}
+	queries  map[string]*queryState
+	lastQry  int64
+	commands map[string][]models.BotCommand
+	files    map[string]*fileState
+	lastFile int
+	paths    map[string]*fileState // by file_path, for the download route
+	lastPath int
+	faults   map[string][]*faultEntry
+	// slowDownloads are the delays of the next file downloads (DelayDownloads).
+	slowDownloads []time.Duration
+	random        map[string]*randomFault
+	calls         map[string]int
+	sent          []SentRecord
+	served429     int
+	inflight      int
+	activity      time.Time
 
 	webhook     *webhookState // set by setWebhook, nil for long polling
 	webhookPeak int           // most webhook requests ever in flight at once

@@ -171,6 +171,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		&jobs.ComplaintChaser{Store: db, Bot: a.Bot, Stores: db.Stores},
 		&jobs.ReceptionTimeouts{Store: db, Bot: a.Bot, Stores: db.Stores},
 		&jobs.TestDriveLate{Store: db, Bot: a.Bot, Stores: db.Stores},
+		&jobs.ReservationExpiry{Store: db, Bot: a.Bot},
 	} {
 		a.Jobs.AddDeadline(job)
 	}

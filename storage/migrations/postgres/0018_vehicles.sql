@@ -16,6 +16,9 @@ CREATE TABLE vehicles (
 	arrived_at     TIMESTAMPTZ,
 	in_stock_at    TIMESTAMPTZ,
 	reserved_until TIMESTAMPTZ,
+	-- reserved_by is who reserved the car: the job that puts a lapsed
+	-- reservation back in stock tells them (0 when not reserved).
+	reserved_by    BIGINT NOT NULL DEFAULT 0,
 	location       TEXT NOT NULL DEFAULT '',
 	key_no         TEXT NOT NULL DEFAULT '',
 	created_by     BIGINT NOT NULL,
@@ -28,6 +31,53 @@ CREATE UNIQUE INDEX vehicles_vin_key ON vehicles (vin);
 -- arrival.
 CREATE INDEX vehicles_store_stock ON vehicles (store_id, state, model, trim, colour, arrived_at);
 CREATE INDEX vehicles_store_fifo ON vehicles (store_id, arrived_at, vin);
+-- The reservation-expiry job's next instant and its due cars, across the
+-- group.
+CREATE INDEX vehicles_reserved_until ON vehicles (state, reserved_until);
+
+-- /stock's counts (R3.2): a store's cars by state, model, trim and colour,
+-- with the earliest arrival of each, kept by the trigger below in the
+-- transaction of every change to a car, whatever code makes it (a tap, an
+-- import, the reservation-expiry job, a transfer). /stock reads a few
+-- hundred rows of it instead of grouping every car of the store.
+CREATE TABLE vehicle_stock (
+	store_id BIGINT NOT NULL,
+	state    TEXT NOT NULL,
+	model    TEXT NOT NULL,
+	trim     TEXT NOT NULL,
+	colour   TEXT NOT NULL,
+	cars     INTEGER NOT NULL,
+	oldest   TIMESTAMPTZ,
+	PRIMARY KEY (store_id, state, model, trim, colour)
+);
+-- A car leaves its group (moved, deleted, or its arrival changed): one
+-- fewer, and the earliest arrival of those left, one seek of
+-- vehicles_store_stock; it enters its new group: one more, and its arrival
+-- may be the earliest. (Inside the body a ';' starts the next line, never
+-- ends one: the migration runner ends a statement at a line's final ';'.)
+CREATE FUNCTION vehicle_stock_move() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	IF TG_OP IN ('UPDATE', 'DELETE') THEN
+		UPDATE vehicle_stock s SET cars = s.cars - 1,
+			oldest = (SELECT MIN(v.arrived_at) FROM vehicles v WHERE v.store_id = OLD.store_id AND v.state = OLD.state
+				AND v.model = OLD.model AND v.trim = OLD.trim AND v.colour = OLD.colour)
+		WHERE s.store_id = OLD.store_id AND s.state = OLD.state AND s.model = OLD.model AND s.trim = OLD.trim AND s.colour = OLD.colour
+		; DELETE FROM vehicle_stock s WHERE s.cars <= 0 AND s.store_id = OLD.store_id AND s.state = OLD.state
+			AND s.model = OLD.model AND s.trim = OLD.trim AND s.colour = OLD.colour
+	; END IF
+	; IF TG_OP IN ('INSERT', 'UPDATE') THEN
+		INSERT INTO vehicle_stock AS s (store_id, state, model, trim, colour, cars, oldest)
+		VALUES (NEW.store_id, NEW.state, NEW.model, NEW.trim, NEW.colour, 1, NEW.arrived_at)
+		ON CONFLICT (store_id, state, model, trim, colour) DO UPDATE SET cars = s.cars + 1,
+			oldest = CASE WHEN EXCLUDED.oldest IS NOT NULL AND (s.oldest IS NULL OR EXCLUDED.oldest < s.oldest) THEN EXCLUDED.oldest ELSE s.oldest END
+	; END IF
+	; RETURN NULL
+; END
+$$;
+CREATE TRIGGER vehicle_stock_insert_delete AFTER INSERT OR DELETE ON vehicles
+	FOR EACH ROW EXECUTE FUNCTION vehicle_stock_move();
+CREATE TRIGGER vehicle_stock_update AFTER UPDATE OF store_id, state, model, trim, colour, arrived_at ON vehicles
+	FOR EACH ROW EXECUTE FUNCTION vehicle_stock_move();
 
 -- Every state change of a car, with who and when (R3.1).
 CREATE TABLE vehicle_events (
