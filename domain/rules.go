@@ -88,6 +88,9 @@ type OrderRules struct {
 	SupervisorMaxDiscount int `yaml:"supervisor_max_discount"`
 	ManagerMaxDiscount    int `yaml:"manager_max_discount"`
 	AllocationUnpaidDays  int `yaml:"allocation_unpaid_days"`
+	// DeliveryFollowUpDays are the days after delivery on which the
+	// customer is called and their satisfaction logged (R4.5), ascending.
+	DeliveryFollowUpDays []int `yaml:"delivery_follow_up_days"`
 }
 
 // SubDealerRules are chapter 4's sub-dealer numbers (R4.6, practice).
@@ -177,6 +180,7 @@ func DefaultRules() Rules {
 			SupervisorMaxDiscount: 5000,
 			ManagerMaxDiscount:    10000,
 			AllocationUnpaidDays:  4,
+			DeliveryFollowUpDays:  []int{1, 7, 30},
 		},
 		SubDealers: SubDealerRules{
 			DepositWorkingDays: 5,
@@ -315,6 +319,14 @@ func (r *Rules) Validate() error {
 	for _, ch := range checks {
 		if !ch.ok {
 			return fmt.Errorf("%s: %s", ch.key, ch.why)
+		}
+	}
+	if len(o.DeliveryFollowUpDays) == 0 {
+		return fmt.Errorf("rules.orders.delivery_follow_up_days: at least one day is required")
+	}
+	for i, d := range o.DeliveryFollowUpDays {
+		if d <= 0 || i > 0 && d <= o.DeliveryFollowUpDays[i-1] {
+			return fmt.Errorf("rules.orders.delivery_follow_up_days[%d]: days above 0 in ascending order, got %v", i, o.DeliveryFollowUpDays)
 		}
 	}
 	for i, d := range ro.DutyRoles {
