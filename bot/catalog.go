@@ -134,6 +134,20 @@ func errorArgs(lang domain.Lang, de *domain.Error) []any {
 			}
 		}
 		return args
+	case "err.delivery_unticked": // the unticked items by their names
+		if len(de.Args) == 1 {
+			if codes, ok := de.Args[0].(string); ok {
+				names := strings.Split(codes, ",")
+				for i, c := range names {
+					names[i] = T(lang, "ditem."+c)
+				}
+				sep := ", "
+				if lang == domain.LangZH {
+					sep = "、"
+				}
+				return []any{strings.Join(names, sep)}
+			}
+		}
 	case "err.role_unknown", "err.role_none":
 		if lang == domain.LangZH && len(de.Args) > 0 {
 			args := slices.Clone(de.Args)

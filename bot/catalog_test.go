@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"errors"
 	"regexp"
 	"strings"
 	"testing"
@@ -159,5 +160,20 @@ func TestCatalog_VehicleErrorsNameStates(t *testing.T) {
 	de = err.(*domain.Error)
 	if got := T(domain.LangEN, de.Key, errorArgs(domain.LangEN, de)...); !strings.Contains(got, "certificate of conformity does not match") {
 		t.Errorf("en: %q", got)
+	}
+}
+
+// TestR4_5_UntickedItemsByName: a refused delivery names the unticked
+// items in the reader's language, not by their codes.
+func TestR4_5_UntickedItemsByName(t *testing.T) {
+	var de *domain.Error
+	if !errors.As(domain.CheckDelivery(domain.DeliveryChecklist{domain.DeliveryItems[0]: true}), &de) {
+		t.Fatal("no domain error")
+	}
+	for _, lang := range []domain.Lang{domain.LangZH, domain.LangEN} {
+		got := T(lang, de.Key, errorArgs(lang, de)...)
+		if strings.Contains(got, "ditem.") || strings.Contains(got, "invoice,") || lang == domain.LangZH && strings.Contains(got, "plates") {
+			t.Errorf("%s: codes shown: %q", lang, got)
+		}
 	}
 }
