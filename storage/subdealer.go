@@ -60,7 +60,7 @@ func (r *subDealerRow) contract() domain.SubDealerContract {
 
 // subDealerMonthRow is a row of sub_dealer_targets or sub_dealer_sales.
 type subDealerMonthRow struct {
-	ContractID int64 `gorm:"primaryKey"`
+	ContractID int64  `gorm:"primaryKey"`
 	Month      string `gorm:"primaryKey"`
 	Units      int
 	SetBy      int64
