@@ -29,6 +29,7 @@ type App struct {
 	registers []*jobs.WeeklyRegister // one per store
 	duty      []*jobs.DutyReminder   // one per store
 	upkeep    []*jobs.DemoUpkeep     // one per store
+	dealers   []*jobs.SubDealerDay   // one per store
 }
 
 // openDB opens the configured database and brings its schema up to date.
@@ -90,6 +91,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		TestDrives:      db,
 		Demos:           db,
 		Stocktakes:      db,
+		SubDealers:      db,
 		Log:             log,
 		Now:             now,
 		Stores:          db.Stores,
@@ -136,6 +138,12 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 			db.Close()
 			return nil, err
 		}
+		dealers := &jobs.SubDealerDay{Store: db, Bot: a.Bot, Shop: st}
+		a.dealers = append(a.dealers, dealers)
+		if err := a.Jobs.Add(dealers.Spec(), dealers); err != nil {
+			db.Close()
+			return nil, err
+		}
 	}
 	for _, j := range []struct {
 		spec string
@@ -172,6 +180,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		&jobs.ReceptionTimeouts{Store: db, Bot: a.Bot, Stores: db.Stores},
 		&jobs.TestDriveLate{Store: db, Bot: a.Bot, Stores: db.Stores},
 		&jobs.ReservationExpiry{Store: db, Bot: a.Bot},
+		&jobs.DealerDeposits{Store: db, Bot: a.Bot},
 	} {
 		a.Jobs.AddDeadline(job)
 	}
@@ -207,6 +216,11 @@ func (a *App) Run(ctx context.Context) error {
 		for _, upkeep := range a.upkeep {
 			if err := upkeep.CatchUp(ctx, now); err != nil {
 				a.Log.Error("demo upkeep catch-up", slog.String("job", upkeep.Name()), slog.Any("error", err))
+			}
+		}
+		for _, d := range a.dealers {
+			if err := d.CatchUp(ctx, now); err != nil {
+				a.Log.Error("sub-dealer catch-up", slog.String("job", d.Name()), slog.Any("error", err))
 			}
 		}
 	})
