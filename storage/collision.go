@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -255,44 +254,8 @@ func (db *DB) MarkCollisionEscalated(ctx context.Context, id int64) error {
 // not yet escalated to the manager (zero when there is none): the
 // reminders job times each on its store's rules.
 func (db *DB) UnchasedCollisions(ctx context.Context) ([]domain.Unchased, error) {
-	byStore := map[int64]*domain.Unchased{}
-	var order []int64
-	// Each store's oldest open collision with cond: none older in its
-	// store (ties by id). Open collisions are few, ruled within days.
-	oldest := func(cond string, set func(u *domain.Unchased, at time.Time)) error {
-		var rows []collisionRow
-		err := db.conn(ctx).Table("collisions AS c").Select("c.*").
-			Where("c.status = ? AND c."+cond, domain.CollisionOpen).
-			Where(`NOT EXISTS (SELECT 1 FROM collisions AS o WHERE o.store_id = c.store_id AND o.status = c.status AND o.` + cond + `
-				AND (o.claimed_at < c.claimed_at OR o.claimed_at = c.claimed_at AND o.id < c.id))`).
-			Order("c.store_id").Find(&rows).Error
-		if err != nil {
-			return err
-		}
-		for _, r := range rows {
-			u := byStore[r.StoreID]
-			if u == nil {
-				u = &domain.Unchased{StoreID: r.StoreID}
-				byStore[r.StoreID] = u
-				order = append(order, r.StoreID)
-			}
-			set(u, utc(r.ClaimedAt))
-		}
-		return nil
-	}
-	err := oldest("reminded = FALSE", func(u *domain.Unchased, at time.Time) { u.Unreminded = at })
-	if err == nil {
-		err = oldest("escalated = FALSE", func(u *domain.Unchased, at time.Time) { u.Unescalated = at })
-	}
-	if err != nil {
-		return nil, formatError(fmt.Errorf("unchased collisions: %w", err))
-	}
-	slices.Sort(order)
-	out := make([]domain.Unchased, len(order))
-	for i, id := range order {
-		out[i] = *byStore[id]
-	}
-	return out, nil
+	// Open collisions are few, ruled within days.
+	return db.unchasedPerStore(ctx, "collisions", "claimed_at", domain.CollisionOpen, "reminded = FALSE", "unchased collisions")
 }
 
 // storage implements the collision service (R1.14).

@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
 	"gorm.io/gorm/clause"
@@ -189,45 +188,8 @@ func (db *DB) MarkHandoverEscalated(ctx context.Context, id int64) error {
 // job's next instants are working time after these on each store's
 // calendar.
 func (db *DB) UnchasedHandovers(ctx context.Context) ([]domain.Unchased, error) {
-	byStore := map[int64]*domain.Unchased{}
-	var order []int64
-	// Each store's oldest pending handover with cond: none older in its
-	// store (ties by id). Pending handovers are few, answered within hours.
-	oldest := func(cond string, set func(u *domain.Unchased, at time.Time)) error {
-		var rows []handoverRow
-		err := db.conn(ctx).Table("handovers AS h").Select("h.*").
-			Where("h.status = ? AND h."+cond, domain.HandoverPending).
-			Where(`NOT EXISTS (SELECT 1 FROM handovers AS o WHERE o.store_id = h.store_id AND o.status = h.status AND o.` + cond + `
-				AND (o.created_at < h.created_at OR o.created_at = h.created_at AND o.id < h.id))`).
-			Order("h.store_id").Find(&rows).Error
-		if err != nil {
-			return err
-		}
-		for _, r := range rows {
-			u := byStore[r.StoreID]
-			if u == nil {
-				u = &domain.Unchased{StoreID: r.StoreID}
-				byStore[r.StoreID] = u
-				order = append(order, r.StoreID)
-			}
-			set(u, utc(r.CreatedAt))
-		}
-		return nil
-	}
-	// A literal FALSE, not NOT escalated, as in VisitsToPrompt.
-	err := oldest("reminded_at IS NULL", func(u *domain.Unchased, at time.Time) { u.Unreminded = at })
-	if err == nil {
-		err = oldest("escalated = FALSE", func(u *domain.Unchased, at time.Time) { u.Unescalated = at })
-	}
-	if err != nil {
-		return nil, formatError(fmt.Errorf("unchased handovers: %w", err))
-	}
-	slices.Sort(order)
-	out := make([]domain.Unchased, len(order))
-	for i, id := range order {
-		out[i] = *byStore[id]
-	}
-	return out, nil
+	// Pending handovers are few, answered within hours.
+	return db.unchasedPerStore(ctx, "handovers", "created_at", domain.HandoverPending, "reminded_at IS NULL", "unchased handovers")
 }
 
 // storage implements the handover service (R1.10).

@@ -3,6 +3,8 @@ package storage
 import (
 	"context"
 	"fmt"
+	"slices"
+	"time"
 
 	"github.com/dealerbot/dealerbot/domain"
 )
@@ -104,6 +106,54 @@ func (db *DB) RemindCollision(ctx context.Context, c domain.Collision, escalate 
 	})
 	if err != nil {
 		return domain.CollisionReminder{}, fmt.Errorf("remind collision %d: %w", c.ID, err)
+	}
+	return out, nil
+}
+
+// unchasedPerStore returns, per store with rows of table in status, the
+// at column of its oldest row that is unreminded (the condition given) and
+// of its oldest not yet escalated (escalated = FALSE, a literal as in
+// VisitsToPrompt), zero when none, by store id: what the reminders job
+// times each store's next chase from. what names the query in errors.
+func (db *DB) unchasedPerStore(ctx context.Context, table, at, status, unreminded, what string) ([]domain.Unchased, error) {
+	byStore := map[int64]*domain.Unchased{}
+	var order []int64
+	// Each store's oldest row with cond: none older in its store (ties by id).
+	oldest := func(cond string, set func(u *domain.Unchased, at time.Time)) error {
+		var rows []struct {
+			StoreID int64
+			At      time.Time
+		}
+		err := db.conn(ctx).Table(table+" AS r").Select("r.store_id, r."+at+" AS at").
+			Where("r.status = ? AND r."+cond, status).
+			Where(`NOT EXISTS (SELECT 1 FROM ` + table + ` AS o WHERE o.store_id = r.store_id AND o.status = r.status AND o.` + cond + `
+				AND (o.` + at + ` < r.` + at + ` OR o.` + at + ` = r.` + at + ` AND o.id < r.id))`).
+			Order("r.store_id").Scan(&rows).Error
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			u := byStore[r.StoreID]
+			if u == nil {
+				u = &domain.Unchased{StoreID: r.StoreID}
+				byStore[r.StoreID] = u
+				order = append(order, r.StoreID)
+			}
+			set(u, utc(r.At))
+		}
+		return nil
+	}
+	err := oldest(unreminded, func(u *domain.Unchased, at time.Time) { u.Unreminded = at })
+	if err == nil {
+		err = oldest("escalated = FALSE", func(u *domain.Unchased, at time.Time) { u.Unescalated = at })
+	}
+	if err != nil {
+		return nil, formatError(fmt.Errorf("%s: %w", what, err))
+	}
+	slices.Sort(order)
+	out := make([]domain.Unchased, len(order))
+	for i, id := range order {
+		out[i] = *byStore[id]
 	}
 	return out, nil
 }
