@@ -84,6 +84,8 @@ type Options struct {
 	Demos      domain.DemoFleetService
 	// Stocktakes is the monthly stocktake (R3.3).
 	Stocktakes domain.StocktakeService
+	// Orders places orders and carries their rulings (R4.1, R4.2, R4.4).
+	Orders domain.OrderService
 
 	// PollTimeout is the long-poll wait of getUpdates (default 50 s).
 	PollTimeout time.Duration
@@ -205,6 +207,7 @@ func New(ctx context.Context, opts Options) (*Bot, error) {
 	b.registerTestDrives()
 	b.registerDemoFleet()
 	b.registerStocktake()
+	b.registerOrders()
 	return b, nil
 }
 
@@ -262,6 +265,7 @@ func (o *Options) required() error {
 		{"Leads", o.Leads == nil}, {"Visits", o.Visits == nil},
 		{"Vehicles", o.Vehicles == nil},
 		{"TestDrives", o.TestDrives == nil}, {"Demos", o.Demos == nil}, {"Stocktakes", o.Stocktakes == nil},
+		{"Orders", o.Orders == nil},
 	} {
 		if r.missing {
 			return fmt.Errorf("bot: Options.%s is required", r.name)

@@ -134,6 +134,7 @@ func (h *harness) start() {
 		TestDrives:      h.db,
 		Demos:           h.db,
 		Stocktakes:      h.db,
+		Orders:          h.db,
 		HandlerTimeout:  h.opts.handlerTimeout,
 		SendTimeout:     h.opts.sendTimeout,
 		Now:             h.clock,

@@ -5,7 +5,7 @@ import "github.com/dealerbot/dealerbot/domain"
 // messages is the catalogue: Simplified Chinese (the default) and English.
 // Texts are Telegram HTML; %s arguments are escaped by T. Each feature
 // keeps its texts in its own messages_*.go; they are merged here.
-var messages = mergeCatalogs(coreMessages, leadMessages, handoverMessages, cleanupMessages, complaintMessages, registerMessages, restMessages, dutyMessages, vehicleMessages, testDriveMessages, stocktakeMessages, storeMessages)
+var messages = mergeCatalogs(coreMessages, leadMessages, handoverMessages, cleanupMessages, complaintMessages, registerMessages, restMessages, dutyMessages, vehicleMessages, testDriveMessages, stocktakeMessages, storeMessages, orderMessages)
 
 // mergeCatalogs joins feature catalogues; a key defined twice is a bug the
 // catalogue test reports.

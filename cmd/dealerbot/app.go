@@ -90,6 +90,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		TestDrives:      db,
 		Demos:           db,
 		Stocktakes:      db,
+		Orders:          db,
 		Log:             log,
 		Now:             now,
 		Stores:          db.Stores,
@@ -172,6 +173,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		&jobs.ReceptionTimeouts{Store: db, Bot: a.Bot, Stores: db.Stores},
 		&jobs.TestDriveLate{Store: db, Bot: a.Bot, Stores: db.Stores},
 		&jobs.ReservationExpiry{Store: db, Bot: a.Bot},
+		&jobs.OrderChaser{Store: db, Bot: a.Bot, Stores: db.Stores},
 	} {
 		a.Jobs.AddDeadline(job)
 	}
