@@ -185,11 +185,13 @@ func (db *DB) RefundDeposit(ctx context.Context, by, id, amountFen int64, method
 	return out, nil
 }
 
-// PendingOrderRequests is what the chase watches: pending requests not
-// yet climbed or reminded, oldest first (jobs.OrderChaser).
+// PendingOrderRequests is what the chase watches: pending requests with a
+// step left — not reminded yet, or not climbed yet below the top rank —
+// oldest first (jobs.OrderChaser).
 func (db *DB) PendingOrderRequests(ctx context.Context, limit int) ([]domain.OrderRequest, error) {
 	var rows []orderRequestRow
-	err := db.conn(ctx).Where("status = ? AND (reminded_at IS NULL OR climbed_at IS NULL)", requestPending).
+	err := db.conn(ctx).Where("status = ? AND (reminded_at IS NULL OR (climbed_at IS NULL AND rank <> ?))",
+		requestPending, string(domain.RoleGM)).
 		Order("created_at, id").Limit(limit).Find(&rows).Error
 	if err != nil {
 		return nil, formatError(fmt.Errorf("pending order requests: %w", err))

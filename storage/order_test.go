@@ -220,3 +220,29 @@ func TestR4_4_ChangeCancelRefund(t *testing.T) {
 		AssertError(t, ignore(db.RequestOrderCancel(ctx, f.seller.ID, id, "再取消")), domain.EINVALID, "order.closed")
 	})
 }
+
+// TestR4_2_TopRankIsRemindedNeverClimbs: a discount for the general
+// manager is reminded once and then left to them.
+func TestR4_2_TopRankIsRemindedNeverClimbs(t *testing.T) {
+	storagetest.ForEachDriver(t, func(t *testing.T, db *storage.DB) {
+		fixClock(db)
+		f := newOrderFixture(t, db)
+		out, err := db.PlaceOrder(ctx, f.seller.ID, domain.LeadByIDRef(f.lead.ID), draft(116000)) // 12,000 off
+		if err != nil || out.Request.Rank != domain.RoleGM {
+			t.Fatalf("place: %+v %v", out, err)
+		}
+		notes := &chaseNotes{}
+		j := &jobs.OrderChaser{Store: db, Bot: notes, Stores: db.Stores}
+		for _, h := range []time.Duration{2, 4, 8} {
+			if err := j.Run(ctx, now.Add(h*time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if len(notes.got) != 1 || notes.got[0].Climbed || notes.got[0].Approvers[0].ID != f.gm.ID {
+			t.Fatalf("want one reminder to the gm, got %+v", notes.got)
+		}
+		if _, ok, _ := j.Next(ctx, now); ok {
+			t.Fatal("nothing left to chase")
+		}
+	})
+}
