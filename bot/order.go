@@ -299,6 +299,13 @@ func (b *Bot) NotifyOrderChased(ctx context.Context, c *domain.OrderChased) erro
 		if err := b.sendApprovalCards(ctx, cards, c.Approvers); err != nil {
 			return err
 		}
+		// The rank below's cards lose their buttons: they no longer rule.
+		err := b.closeApprovalCards(ctx, cards, c.Passed, func(lang domain.Lang) string {
+			return T(lang, "order.passed_up", T(lang, "role."+string(c.Request.Rank)))
+		})
+		if err != nil {
+			return err
+		}
 		return b.tell(ctx, fmt.Sprintf("ord-climb:%d:%s", c.Request.ID, c.Request.Rank), c.Requester, func(lang domain.Lang) string {
 			return T(lang, "order.climbed", c.Order.ID, T(lang, "role."+string(c.Request.Rank)))
 		})

@@ -311,7 +311,10 @@ type OrderChased struct {
 	Requester *Staff
 	Approvers []*Staff
 	Climbed   bool
-	Brief     OrderBrief
+	// Passed are, on a climb, the people of the rank below, whose cards no
+	// longer rule.
+	Passed []*Staff
+	Brief  OrderBrief
 }
 
 // DepositRefund is a refund of (part of) an order's deposit (R4.4).

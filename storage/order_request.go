@@ -213,7 +213,7 @@ func (db *DB) ChaseOrderRequest(ctx context.Context, id int64, climb bool, now t
 		if err != nil || req.Decision != nil {
 			return err
 		}
-		col, rank := "reminded_at", req.Rank
+		col, rank, below := "reminded_at", req.Rank, req.Rank
 		if climb {
 			above, ok := domain.RankAbove(req.Rank)
 			if !ok {
@@ -248,6 +248,11 @@ func (db *DB) ChaseOrderRequest(ctx context.Context, id int64, climb bool, now t
 			return err
 		}
 		out = &domain.OrderChased{Order: o, Request: req, Requester: requester, Approvers: approvers, Climbed: climb, Brief: brief}
+		if climb {
+			if out.Passed, err = db.StaffWithRole(ctx, req.StoreID, below); err != nil {
+				return err
+			}
+		}
 		return nil
 	})
 	if err != nil {

@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -142,12 +143,18 @@ func TestR4_2_ApprovalRemindsThenClimbsOnce(t *testing.T) {
 		}
 		run(next)
 		run(next.Add(time.Hour))
-		if len(notes.got) != 2 || !notes.got[1].Climbed || notes.got[1].Approvers[0].ID != f.mgr.ID {
+		if len(notes.got) != 2 || !notes.got[1].Climbed || notes.got[1].Approvers[0].ID != f.mgr.ID ||
+			len(notes.got[1].Passed) != 1 || notes.got[1].Passed[0].ID != f.sup.ID {
 			t.Fatalf("want one climb to the manager, got %+v", notes.got)
 		}
 		if _, ok, _ := j.Next(ctx, clock); ok {
 			t.Fatal("nothing left to chase")
 		}
+		// Another store's manager does not see the request.
+		east := storagetest.AddStore(t, db, "east", "Asia/Shanghai")
+		eastMgr := MustEnrolStaffIn(t, db, east, "EastMgr", 298, domain.RoleManager)
+		_, err = db.DecideOrderRequest(ctx, out.Request.ID, domain.Decision{DeciderID: eastMgr.ID, Verdict: domain.Approved})
+		AssertError(t, err, domain.ENOTFOUND, "callback.stale")
 		// The supervisor's rank is passed: only the manager and above rule.
 		_, err = db.DecideOrderRequest(ctx, out.Request.ID, domain.Decision{DeciderID: f.sup.ID, Verdict: domain.Approved})
 		AssertError(t, err, domain.EFORBIDDEN, "err.forbidden")
@@ -218,6 +225,20 @@ func TestR4_4_ChangeCancelRefund(t *testing.T) {
 			t.Fatalf("lead %s after cancellation", l.Grade)
 		}
 		AssertError(t, ignore(db.RequestOrderCancel(ctx, f.seller.ID, id, "再取消")), domain.EINVALID, "order.closed")
+		// Both grade changes are in the lead's audit, as the order's doing.
+		events, err := db.LeadEvents(ctx, f.lead.ID, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var seen []string
+		for _, e := range events {
+			if e.Kind == domain.EventGrade && e.Why == domain.WhyOrder {
+				seen = append(seen, e.From+">"+e.To)
+			}
+		}
+		if len(seen) != 2 || !slices.Contains(seen, "A>O") || !slices.Contains(seen, "O>A") {
+			t.Fatalf("order events %v", seen)
+		}
 	})
 }
 
