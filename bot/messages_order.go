@@ -57,6 +57,10 @@ var orderMessages = map[domain.Lang]map[string]string{
 		"order.done_no":                "已驳回（%s）：%s",
 		"order.remind":                 "⏰ 提醒：%s申请（订单 %d，%s）还在等您审批。",
 		"order.climbed":                "订单 %d 的申请无人审批，已上报%s。",
+		"order.ask_car":                "请发送车型、配置、颜色（空格分隔），例如：轩逸 豪华版 白色",
+		"order.ask_price":              "请发送指导价、成交价、定金（空格分隔），例如：128000 124000 5000 或 12.8万 12.4万 5000",
+		"order.ask_pay":                "付款方式：全款 或 贷款？",
+		"order.ask_more":               "预计交车日期和置换车辆（可选），例如：12-20 置换 2015款朗逸；没有请回复 无",
 		"order.refunded":               "已登记订单 %d 退定金 %s（%s），剩余定金 %s。",
 	},
 	domain.LangEN: {
@@ -112,6 +116,10 @@ var orderMessages = map[domain.Lang]map[string]string{
 		"order.done_no":                "Rejected (%s): %s",
 		"order.remind":                 "⏰ Reminder: a %s request (order %d, %s) is waiting for your approval.",
 		"order.climbed":                "Nobody ruled on the request on order %d: it went to the %s.",
+		"order.ask_car":                "Send the model, trim and colour (separated by spaces), e.g. Sylphy Luxury white",
+		"order.ask_price":              "Send the list price, agreed price and deposit, e.g. 128000 124000 5000 or 12.8万 12.4万 5000",
+		"order.ask_pay":                "Payment: cash or loan?",
+		"order.ask_more":               "Expected delivery date and trade-in (optional), e.g. 12-20 tradein 2015 Lavida; reply none if neither",
 		"order.refunded":               "Order %d: refund of %s recorded (%s); deposit left %s.",
 	},
 }

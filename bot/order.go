@@ -77,27 +77,42 @@ func (b *Bot) handleOrder(ctx context.Context, r *Request) error {
 		}
 		return b.orderRequested(ctx, r, out.Order, out.Request, out.Requester, out.Approvers, out.Brief)
 	}
-	if len(f) < 8 {
-		return errUsage
-	}
 	ref, err := domain.ParseLeadRef(f[0])
 	if err != nil {
 		return err
 	}
+	if len(f) == 1 && isPrivate(r.Message) {
+		return b.startOrderDialog(ctx, r, f[0])
+	}
+	if len(f) < 8 {
+		return errUsage
+	}
 	d := domain.OrderDraft{Model: f[1], Trim: f[2], Colour: f[3]}
-	if d.ListFen, err = domain.ParseMoney(f[4], false); err != nil {
-		return err
-	}
-	if d.AgreedFen, err = domain.ParseMoney(f[5], false); err != nil {
-		return err
-	}
-	if d.Deposit, err = domain.ParseMoney(f[6], true); err != nil {
+	if err := parsePrices(&d, f[4:7]); err != nil {
 		return err
 	}
 	if d.Payment, err = domain.ParsePayment(f[7]); err != nil {
 		return err
 	}
-	rest := f[8:]
+	b.parseOrderExtras(r, &d, f[8:])
+	return b.placeOrder(ctx, r, ref, d)
+}
+
+// parsePrices reads list price, agreed price and deposit, in that order.
+func parsePrices(d *domain.OrderDraft, f []string) (err error) {
+	if d.ListFen, err = domain.ParseMoney(f[0], false); err != nil {
+		return err
+	}
+	if d.AgreedFen, err = domain.ParseMoney(f[1], false); err != nil {
+		return err
+	}
+	d.Deposit, err = domain.ParseMoney(f[2], true)
+	return err
+}
+
+// parseOrderExtras reads the optional tail: a delivery date, then the
+// trade-in (置换 may lead it).
+func (b *Bot) parseOrderExtras(r *Request, d *domain.OrderDraft, rest []string) {
 	if len(rest) > 0 {
 		if day, err := domain.ParseDay(rest[0], b.opts.Now(), r.Store().Calendar); err == nil {
 			d.Delivery, rest = day, rest[1:]
@@ -107,6 +122,10 @@ func (b *Bot) handleOrder(ctx context.Context, r *Request) error {
 		rest = rest[1:]
 	}
 	d.TradeIn = strings.Join(rest, " ")
+}
+
+// placeOrder places a checked-by-parsing draft and shows the outcome.
+func (b *Bot) placeOrder(ctx context.Context, r *Request, ref domain.LeadRef, d domain.OrderDraft) error {
 	out, err := b.opts.Orders.PlaceOrder(ctx, r.Staff.ID, ref, d)
 	if err != nil {
 		return err

@@ -68,3 +68,18 @@ func TestR4_4_CancelRejectedWithReason(t *testing.T) {
 	contains(t, h.reply(chen, "/refund 1 6000 转账"), "超过可退定金")
 	contains(t, h.reply(chen, "/refund 1 2000 转账"), "剩余定金 ¥3,000.00")
 }
+
+// TestR4_1_GuidedOrder: /order 17 alone asks step by step; a bad answer
+// is asked again with the reason; the last answer places the order.
+func TestR4_1_GuidedOrder(t *testing.T) {
+	h := newHarness(t)
+	chen := h.enroll("陈顾问", "consultant", "zh")
+	id := leadID(t, h.reply(chen, "/lead 王石 13800138000 轩逸 A 来电"))
+	contains(t, h.reply(chen, fmt.Sprintf("/order %d", id)), "车型、配置、颜色")
+	contains(t, h.reply(chen, "轩逸 豪华版 白色"), "指导价、成交价、定金")
+	contains(t, h.reply(chen, "128000 130000 5000"), "高于指导价", "指导价、成交价、定金")
+	contains(t, h.reply(chen, "12.8万 127,500 5000"), "全款 或 贷款")
+	contains(t, h.reply(chen, "分期"), "交车日期")
+	placed := h.reply(chen, "无")
+	contains(t, placed, "线索级别改为 O", "优惠 ¥500.00", "贷款", "已确认")
+}
