@@ -86,6 +86,8 @@ type Options struct {
 	Stocktakes domain.StocktakeService
 	// SubDealers is the sub-dealer contracts (R4.6).
 	SubDealers domain.SubDealerService
+	// Orders places orders and carries their rulings (R4.1, R4.2, R4.4).
+	Orders domain.OrderService
 
 	// PollTimeout is the long-poll wait of getUpdates (default 50 s).
 	PollTimeout time.Duration
@@ -208,6 +210,7 @@ func New(ctx context.Context, opts Options) (*Bot, error) {
 	b.registerDemoFleet()
 	b.registerStocktake()
 	b.registerSubDealers()
+	b.registerOrders()
 	return b, nil
 }
 
@@ -266,6 +269,7 @@ func (o *Options) required() error {
 		{"Vehicles", o.Vehicles == nil},
 		{"TestDrives", o.TestDrives == nil}, {"Demos", o.Demos == nil}, {"Stocktakes", o.Stocktakes == nil},
 		{"SubDealers", o.SubDealers == nil},
+		{"Orders", o.Orders == nil},
 	} {
 		if r.missing {
 			return fmt.Errorf("bot: Options.%s is required", r.name)

@@ -27,6 +27,8 @@ func (b *Bot) dialogKinds() map[string]dialogStep {
 		"fu":        b.followUpNoteText,
 		"lost":      b.lostReasonText,
 		"reject":    b.rejectReasonText,
+		"oreject":   b.orderRejectText,
+		"order":     b.orderDialogText,
 		"decline":   b.declineReasonText,
 		"cnote":     b.collisionNoteText,
 		"cmp":       b.complaintDialogText,

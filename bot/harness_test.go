@@ -135,6 +135,7 @@ func (h *harness) start() {
 		Demos:           h.db,
 		Stocktakes:      h.db,
 		SubDealers:      h.db,
+		Orders:          h.db,
 		HandlerTimeout:  h.opts.handlerTimeout,
 		SendTimeout:     h.opts.sendTimeout,
 		Now:             h.clock,

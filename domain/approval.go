@@ -26,6 +26,8 @@ const (
 	ApprovalRest      ApprovalKind = "rest"      // a rest day (R5.1)
 	ApprovalSwap      ApprovalKind = "swap"      // give a rest day to a colleague (R5.1)
 	ApprovalDemoUse   ApprovalKind = "demo_use"  // use a demo car other than for a test drive (R3.4)
+	// ApprovalOrder (order.go) is a discount, change or cancellation of an
+	// order (R4.2, R4.4): its rank, not a role list, says who decides.
 )
 
 // Verdict is which way a request was decided.
@@ -90,6 +92,7 @@ var approvalPolicies = map[ApprovalKind]approvalPolicy{
 	ApprovalRest:      {decided: "rest.already"},
 	ApprovalSwap:      {decided: "swap.stale"},
 	ApprovalDemoUse:   {deciders: DemoFleetManagers, decided: "demouse.already"},
+	ApprovalOrder:     {deciders: Ranks, decided: "order.already", rejectWhy: true},
 	ApprovalCleanup:   {deciders: rulers, decided: "cleanup.already"},
 	ApprovalCollision: {deciders: rulers, decided: "collision.final"},
 }

@@ -18,6 +18,7 @@ const (
 	WhyRuling   = "ruling"
 	WhyCleanup  = "cleanup"
 	WhyReopen   = "reopen"
+	WhyOrder    = "order" // an order placed, rejected or cancelled (R4.1, R4.4)
 )
 
 // LeadEvent is one change of a lead's owner, grade or pool: who, when, why.

@@ -91,6 +91,10 @@ type OrderRules struct {
 	// DeliveryFollowUpDays are the days after delivery on which the
 	// customer is called and their satisfaction logged (R4.5), ascending.
 	DeliveryFollowUpDays []int `yaml:"delivery_follow_up_days"`
+	// ApprovalRemind is how long a discount, change or cancellation waits
+	// for its ruling before its rank is reminded; after as long again it
+	// climbs one rank (R4.2).
+	ApprovalRemind time.Duration `yaml:"approval_remind"`
 }
 
 // SubDealerRules are chapter 4's sub-dealer numbers (R4.6, practice).
@@ -181,6 +185,7 @@ func DefaultRules() Rules {
 			ManagerMaxDiscount:    10000,
 			AllocationUnpaidDays:  4,
 			DeliveryFollowUpDays:  []int{1, 7, 30},
+			ApprovalRemind:        2 * time.Hour,
 		},
 		SubDealers: SubDealerRules{
 			DepositWorkingDays: 5,
@@ -300,6 +305,7 @@ func (r *Rules) Validate() error {
 		{"rules.orders.manager_max_discount", o.ManagerMaxDiscount >= o.SupervisorMaxDiscount,
 			"must be at least supervisor_max_discount"},
 		pos("rules.orders.allocation_unpaid_days", o.AllocationUnpaidDays),
+		dur("rules.orders.approval_remind", o.ApprovalRemind),
 		pos("rules.sub_dealers.deposit_working_days", s.DepositWorkingDays),
 		{"rules.sub_dealers.targets_by_day", s.TargetsByDay >= 1 && s.TargetsByDay <= 28,
 			fmt.Sprintf("must be a day of the month from 1 to 28, got %d", s.TargetsByDay)},

@@ -92,6 +92,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		Demos:           db,
 		Stocktakes:      db,
 		SubDealers:      db,
+		Orders:          db,
 		Log:             log,
 		Now:             now,
 		Stores:          db.Stores,
@@ -181,6 +182,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		&jobs.TestDriveLate{Store: db, Bot: a.Bot, Stores: db.Stores},
 		&jobs.ReservationExpiry{Store: db, Bot: a.Bot},
 		&jobs.DealerDeposits{Store: db, Bot: a.Bot},
+		&jobs.OrderChaser{Store: db, Bot: a.Bot, Stores: db.Stores},
 	} {
 		a.Jobs.AddDeadline(job)
 	}

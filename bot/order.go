@@ -1,0 +1,341 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/dealerbot/dealerbot/domain"
+)
+
+// Orders (R4.1, R4.2, R4.4): /order places one from a lead in one line,
+// shows it, asks to change or cancel it; /refund records a deposit
+// refund. A discount above the consultant's limit, a change and a
+// cancellation go to approval cards (approval.go) at the rank the service
+// picks; the ruling is domain.OrderService's.
+
+// Who works orders, and who rules on them.
+var (
+	orderWorkers = []domain.Role{domain.RoleConsultant, domain.RoleSupervisor, domain.RoleManager}
+	orderRulers  = domain.Ranks
+)
+
+// registerOrders adds /order, /refund and the cards' buttons.
+func (b *Bot) registerOrders() {
+	b.Register(Command{Name: "order", Roles: orderWorkers, Handler: b.handleOrder})
+	b.Register(Command{Name: "refund", Roles: orderWorkers, Handler: b.handleRefund})
+	b.RegisterCallback(Callback{Prefix: "ord", Roles: orderRulers, Handler: b.handleOrderDecision})
+}
+
+// handleOrder is /order <lead> 车型 配置 颜色 指导价 成交价 定金 付款 [交车日期]
+// [置换…], /order show ID, /order change ID 字段 值, /order cancel ID 原因.
+func (b *Bot) handleOrder(ctx context.Context, r *Request) error {
+	f := r.Fields()
+	if len(f) == 0 {
+		return errUsage
+	}
+	switch strings.ToLower(f[0]) {
+	case "show":
+		if len(f) != 2 {
+			return errUsage
+		}
+		id, err := orderID(f[1])
+		if err != nil {
+			return err
+		}
+		o, req, err := b.opts.Orders.OrderByID(ctx, r.Staff.ID, id)
+		if err != nil {
+			return err
+		}
+		b.reply(ctx, r.ChatID, b.orderCard(r.Lang, o, req))
+		return nil
+	case "change":
+		if len(f) < 4 {
+			return errUsage
+		}
+		id, err := orderID(f[1])
+		if err != nil {
+			return err
+		}
+		out, err := b.opts.Orders.RequestOrderChange(ctx, r.Staff.ID, id, f[2], strings.Join(f[3:], " "))
+		if err != nil {
+			return err
+		}
+		return b.orderRequested(ctx, r, out.Order, out.Request, out.Requester, out.Approvers, out.Brief)
+	case "cancel":
+		if len(f) < 3 {
+			return errUsage
+		}
+		id, err := orderID(f[1])
+		if err != nil {
+			return err
+		}
+		out, err := b.opts.Orders.RequestOrderCancel(ctx, r.Staff.ID, id, strings.Join(f[2:], " "))
+		if err != nil {
+			return err
+		}
+		return b.orderRequested(ctx, r, out.Order, out.Request, out.Requester, out.Approvers, out.Brief)
+	}
+	ref, err := domain.ParseLeadRef(f[0])
+	if err != nil {
+		return err
+	}
+	if len(f) == 1 && isPrivate(r.Message) {
+		return b.startOrderDialog(ctx, r, f[0])
+	}
+	if len(f) < 8 {
+		return errUsage
+	}
+	d := domain.OrderDraft{Model: f[1], Trim: f[2], Colour: f[3]}
+	if err := parsePrices(&d, f[4:7]); err != nil {
+		return err
+	}
+	if d.Payment, err = domain.ParsePayment(f[7]); err != nil {
+		return err
+	}
+	b.parseOrderExtras(r, &d, f[8:])
+	return b.placeOrder(ctx, r, ref, d)
+}
+
+// parsePrices reads list price, agreed price and deposit, in that order.
+func parsePrices(d *domain.OrderDraft, f []string) (err error) {
+	if d.ListFen, err = domain.ParseMoney(f[0], false); err != nil {
+		return err
+	}
+	if d.AgreedFen, err = domain.ParseMoney(f[1], false); err != nil {
+		return err
+	}
+	d.Deposit, err = domain.ParseMoney(f[2], true)
+	return err
+}
+
+// parseOrderExtras reads the optional tail: a delivery date, then the
+// trade-in (置换 may lead it).
+func (b *Bot) parseOrderExtras(r *Request, d *domain.OrderDraft, rest []string) {
+	if len(rest) > 0 {
+		if day, err := domain.ParseDay(rest[0], b.opts.Now(), r.Store().Calendar); err == nil {
+			d.Delivery, rest = day, rest[1:]
+		}
+	}
+	if len(rest) > 0 && isTradeIn(rest[0]) {
+		rest = rest[1:]
+	}
+	d.TradeIn = strings.Join(rest, " ")
+}
+
+// placeOrder places a checked-by-parsing draft and shows the outcome.
+func (b *Bot) placeOrder(ctx context.Context, r *Request, ref domain.LeadRef, d domain.OrderDraft) error {
+	out, err := b.opts.Orders.PlaceOrder(ctx, r.Staff.ID, ref, d)
+	if err != nil {
+		return err
+	}
+	if out.Request != nil {
+		if err := b.sendApprovalCards(ctx, b.orderCards(out.Order, out.Request, out.Consultant, out.Brief), out.Approvers); err != nil {
+			return err
+		}
+	}
+	b.reply(ctx, r.ChatID, r.T("order.placed", out.Lead.ID, out.Lead.Name)+"\n"+b.orderCard(r.Lang, out.Order, out.Request))
+	return nil
+}
+
+// orderID reads an order number (17 or #17). EINVALID (order.bad_id).
+func orderID(s string) (int64, error) {
+	id, err := strconv.ParseInt(strings.TrimPrefix(s, "#"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, domain.Errorkf(domain.EINVALID, "order.bad_id", []any{s}, "%q is not an order number", s)
+	}
+	return id, nil
+}
+
+// handleRefund is /refund ID 金额 方式.
+func (b *Bot) handleRefund(ctx context.Context, r *Request) error {
+	f := r.Fields()
+	if len(f) < 3 {
+		return errUsage
+	}
+	id, err := orderID(f[0])
+	if err != nil {
+		return err
+	}
+	fen, err := domain.ParseMoney(f[1], false)
+	if err != nil {
+		return err
+	}
+	out, err := b.opts.Orders.RefundDeposit(ctx, r.Staff.ID, id, fen, strings.Join(f[2:], " "))
+	if err != nil {
+		return err
+	}
+	b.reply(ctx, r.ChatID, r.T("order.refunded", out.Order.ID, domain.FormatFen(out.Refund.AmountFen), out.Refund.Method,
+		domain.FormatFen(out.LeftFen)))
+	return nil
+}
+
+// orderRequested sends a change's or cancellation's cards and answers.
+func (b *Bot) orderRequested(ctx context.Context, r *Request, o *domain.Order, req *domain.OrderRequest, requester *domain.Staff,
+	approvers []*domain.Staff, brief domain.OrderBrief) error {
+	if err := b.sendApprovalCards(ctx, b.orderCards(o, req, requester, brief), approvers); err != nil {
+		return err
+	}
+	b.reply(ctx, r.ChatID, r.T("order.requested", o.ID, T(r.Lang, "role."+string(req.Rank)), len(approvers)))
+	return nil
+}
+
+// orderCard is the order as its consultant sees it: state and next step.
+func (b *Bot) orderCard(lang domain.Lang, o *domain.Order, req *domain.OrderRequest) string {
+	var sb strings.Builder
+	sb.WriteString(T(lang, "order.card", o.ID, o.LeadID, o.Model, o.Trim, o.Colour, domain.FormatFen(o.ListFen),
+		domain.FormatFen(o.AgreedFen), domain.FormatFen(o.Discount()), domain.FormatFen(o.DepositFen), T(lang, "order.pay_"+string(o.Payment))))
+	if !o.Delivery.IsZero() {
+		sb.WriteString("\n" + T(lang, "order.delivery", o.Delivery.Format("2006-01-02")))
+	}
+	if o.TradeIn != "" {
+		sb.WriteString("\n" + T(lang, "order.trade_in", o.TradeIn))
+	}
+	sb.WriteString("\n" + T(lang, "order.state", T(lang, "order.state_"+string(o.State))))
+	switch {
+	case req != nil && req.Decision == nil:
+		sb.WriteString("\n" + T(lang, "order.next_wait", T(lang, "order.kind_"+string(req.Kind)), T(lang, "role."+string(req.Rank))))
+	case o.State == domain.OrderConfirmed:
+		sb.WriteString("\n" + T(lang, "order.next_confirmed"))
+	}
+	return sb.String()
+}
+
+// orderCards are a request's approval cards.
+func (b *Bot) orderCards(o *domain.Order, req *domain.OrderRequest, requester *domain.Staff, brief domain.OrderBrief) approvalCards {
+	id := strconv.FormatInt(req.ID, 10)
+	return approvalCards{
+		Key:  func(a int64) string { return fmt.Sprintf("ord:%d:%d", req.ID, a) },
+		Done: func(a int64) string { return fmt.Sprintf("ord-card:%d:%d", req.ID, a) },
+		Body: func(lang domain.Lang) string {
+			text := T(lang, "order.req_card", T(lang, "order.kind_"+string(req.Kind)), o.ID, requester.Name, o.Model, o.Trim, o.Colour,
+				domain.FormatFen(o.ListFen), domain.FormatFen(o.AgreedFen), domain.FormatFen(o.Discount()),
+				brief.Month.Count, domain.FormatFen(brief.Month.SumFen))
+			if brief.Stock.Found {
+				text += "\n" + T(lang, "order.req_stock", brief.Stock.Days)
+			}
+			switch req.Kind {
+			case domain.OrderChange:
+				text += "\n" + T(lang, "order.req_change", req.Field, clip(changeValue(req), cardNoteMax))
+			case domain.OrderCancel:
+				text += "\n" + T(lang, "order.req_cancel", clip(req.Reason, cardNoteMax))
+			}
+			return text
+		},
+		Buttons: approveReject("ord:ok:"+id, "ord:no:"+id),
+	}
+}
+
+// changeValue is a change's new value as people read it.
+func changeValue(req *domain.OrderRequest) string {
+	if req.Field == domain.FieldAgreed || req.Field == domain.FieldDeposit {
+		if fen, err := strconv.ParseInt(req.Value, 10, 64); err == nil {
+			return domain.FormatFen(fen)
+		}
+	}
+	return req.Value
+}
+
+// handleOrderDecision takes a tap: ord:ok:<id> approves, ord:no:<id> asks
+// the reason of a rejection.
+func (b *Bot) handleOrderDecision(ctx context.Context, r *Request) error {
+	verb, idText, _ := strings.Cut(r.Args, ":")
+	id, err := strconv.ParseInt(idText, 10, 64)
+	if err != nil {
+		return domain.Errorkf(domain.ENOTFOUND, "callback.stale", nil, "bad order button %q", r.Args)
+	}
+	switch verb {
+	case "ok":
+		out, err := b.opts.Orders.DecideOrderRequest(ctx, id, domain.Decision{DeciderID: r.Staff.ID, Verdict: domain.Approved})
+		if err != nil {
+			return err
+		}
+		return b.orderDecided(ctx, r, out)
+	case "no":
+		req, err := b.opts.Orders.OrderRequestToDecide(ctx, id, r.Staff.ID)
+		if err != nil {
+			return err
+		}
+		return b.ask(ctx, r, "oreject", req.ID, r.T("order.ask_reject", req.OrderID))
+	}
+	return domain.Errorkf(domain.ENOTFOUND, "callback.stale", nil, "bad order verb %q", verb)
+}
+
+// orderRejectText takes the reason for a rejection.
+func (b *Bot) orderRejectText(ctx context.Context, r *Request, d *domain.Dialog, text string) error {
+	var id int64
+	if err := b.endDialog(ctx, r, d, &id); err != nil {
+		return err
+	}
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return domain.Errorkf(domain.EINVALID, "err.note_empty", nil, "reason is empty")
+	}
+	out, err := b.opts.Orders.DecideOrderRequest(ctx, id, domain.Decision{DeciderID: r.Staff.ID, Verdict: domain.Rejected, Reason: text})
+	if err != nil {
+		return err
+	}
+	return b.orderDecided(ctx, r, out)
+}
+
+// orderDecided shows a ruling: the requester told with the order card,
+// the cards closed, the decider answered.
+func (b *Bot) orderDecided(ctx context.Context, r *Request, out *domain.OrderDecided) error {
+	req, d := out.Request, out.Request.Decision
+	key := "order.approved"
+	if !d.Approved() {
+		key = "order.rejected"
+	}
+	err := b.tell(ctx, fmt.Sprintf("ord-result:%d", req.ID), out.Requester, func(lang domain.Lang) string {
+		return T(lang, key, T(lang, "order.kind_"+string(req.Kind)), out.Order.ID, out.Decider.Name, d.Reason) +
+			"\n" + b.orderCard(lang, out.Order, nil)
+	})
+	if err != nil {
+		return err
+	}
+	// The card body is rewritten without the brief: the ruling is what counts.
+	cards := b.orderCards(out.Order, req, out.Requester, domain.OrderBrief{})
+	outcome := "order.done_ok"
+	if !d.Approved() {
+		outcome = "order.done_no"
+	}
+	if err := b.closeApprovalCards(ctx, cards, out.Approvers, func(lang domain.Lang) string {
+		return T(lang, outcome, out.Decider.Name, clip(d.Reason, cardNoteMax))
+	}); err != nil {
+		return err
+	}
+	b.reply(ctx, r.ChatID, r.T(outcome, out.Decider.Name, d.Reason))
+	return nil
+}
+
+// NotifyOrderChased implements jobs.OrderChaseNotifier: a reminder to the
+// rank's people, or on a climb a card for the new rank's people and word
+// to the requester.
+func (b *Bot) NotifyOrderChased(ctx context.Context, c *domain.OrderChased) error {
+	cards := b.orderCards(c.Order, c.Request, c.Requester, c.Brief)
+	if c.Climbed {
+		if err := b.sendApprovalCards(ctx, cards, c.Approvers); err != nil {
+			return err
+		}
+		// The rank below's cards lose their buttons: they no longer rule.
+		err := b.closeApprovalCards(ctx, cards, c.Passed, func(lang domain.Lang) string {
+			return T(lang, "order.passed_up", T(lang, "role."+string(c.Request.Rank)))
+		})
+		if err != nil {
+			return err
+		}
+		return b.tell(ctx, fmt.Sprintf("ord-climb:%d:%s", c.Request.ID, c.Request.Rank), c.Requester, func(lang domain.Lang) string {
+			return T(lang, "order.climbed", c.Order.ID, T(lang, "role."+string(c.Request.Rank)))
+		})
+	}
+	for _, a := range c.Approvers {
+		err := b.tell(ctx, fmt.Sprintf("ord-remind:%d:%d", c.Request.ID, a.ID), a, func(lang domain.Lang) string {
+			return T(lang, "order.remind", T(lang, "order.kind_"+string(c.Request.Kind)), c.Order.ID, c.Requester.Name)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

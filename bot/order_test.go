@@ -1,0 +1,85 @@
+package bot_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/dealerbot/dealerbot/domain"
+)
+
+// TestR4_2_OrderOverLimitApprovedByOneTap: lead → /order with a 4,000
+// yuan discount (over the consultant's 2,000) → the supervisor's card with
+// the price and discount → one tap → the consultant told, the card shows
+// confirmed; the lead is O.
+func TestR4_2_OrderOverLimitApprovedByOneTap(t *testing.T) {
+	h := newHarness(t)
+	sup := h.enroll("李主管", "supervisor", "zh")
+	chen := h.enroll("陈顾问", "consultant", "zh")
+	id := leadID(t, h.reply(chen, "/lead 王石 13800138000 轩逸 A 来电"))
+
+	// Bad input: a clear answer, nothing written.
+	contains(t, h.reply(chen, fmt.Sprintf("/order %d 轩逸 豪华版 白色 128000 129000 5000 贷款", id)), "高于指导价")
+	contains(t, h.reply(chen, fmt.Sprintf("/order %d 轩逸 豪华版 白色 -128000 124000 5000 贷款", id)), "不是有效金额")
+	contains(t, h.reply(chen, "/order 99999 轩逸 豪华版 白色 128000 124000 5000 贷款"), "99999")
+	if l, _ := h.db.LeadByID(context.Background(), id); l.Grade != domain.GradeA {
+		t.Fatalf("grade %s after refusals", l.Grade)
+	}
+
+	placed := h.reply(chen, fmt.Sprintf("/order %d 轩逸 豪华版 白色 12.8万 124,000 5000 贷款 12-20 置换 2015款朗逸", id))
+	contains(t, placed, "线索级别改为 O", "¥128,000.00", "¥124,000.00", "优惠 ¥4,000.00", "待审批", "主管")
+	if l, _ := h.db.LeadByID(context.Background(), id); l.Grade != domain.GradeO {
+		t.Fatalf("ordered lead graded %s", l.Grade)
+	}
+	h.waitOutboxEmpty(10e9)
+	card, _ := h.emu.LastMessage(sup.ID)
+	contains(t, card.Plain, "优惠审批", "陈顾问", "¥124,000.00", "优惠 ¥4,000.00", "本月其他订单：0 单")
+
+	h.press(sup, "批准")
+	h.waitOutboxEmpty(10e9)
+	told, _ := h.emu.LastMessage(chen.ID)
+	contains(t, told.Plain, "已由 李主管 批准", "状态：已确认")
+	contains(t, h.reply(chen, "/order show 1"), "状态：已确认", "等待配车")
+	for _, m := range h.emu.Messages(sup.ID) {
+		if len(m.Buttons) > 0 && m.Buttons[0][0].Text == "批准" {
+			t.Errorf("the supervisor's card keeps its buttons: %q", m.Plain)
+		}
+	}
+}
+
+// TestR4_4_CancelRejectedWithReason: a cancellation goes to the
+// supervisor, a rejection asks for the reason, the consultant hears it and
+// the order stands.
+func TestR4_4_CancelRejectedWithReason(t *testing.T) {
+	h := newHarness(t)
+	sup := h.enroll("李主管", "supervisor", "zh")
+	chen := h.enroll("陈顾问", "consultant", "zh")
+	id := leadID(t, h.reply(chen, "/lead 王石 13800138000 轩逸 A 来电"))
+	contains(t, h.reply(chen, fmt.Sprintf("/order %d 轩逸 豪华版 白色 128000 127000 5000 全款", id)), "已确认")
+	contains(t, h.reply(chen, "/order cancel 1 客户反悔"), "已提交")
+	h.waitOutboxEmpty(10e9)
+	card, _ := h.emu.LastMessage(sup.ID)
+	contains(t, card.Plain, "取消订单审批", "客户反悔")
+	contains(t, h.press(sup, "驳回")[0].Plain, "理由")
+	contains(t, h.reply(sup, "再做做客户工作"), "已驳回")
+	h.waitOutboxEmpty(10e9)
+	told, _ := h.emu.LastMessage(chen.ID)
+	contains(t, told.Plain, "被 李主管 驳回", "再做做客户工作", "已确认")
+	contains(t, h.reply(chen, "/refund 1 6000 转账"), "超过可退定金")
+	contains(t, h.reply(chen, "/refund 1 2000 转账"), "剩余定金 ¥3,000.00")
+}
+
+// TestR4_1_GuidedOrder: /order 17 alone asks step by step; a bad answer
+// is asked again with the reason; the last answer places the order.
+func TestR4_1_GuidedOrder(t *testing.T) {
+	h := newHarness(t)
+	chen := h.enroll("陈顾问", "consultant", "zh")
+	id := leadID(t, h.reply(chen, "/lead 王石 13800138000 轩逸 A 来电"))
+	contains(t, h.reply(chen, fmt.Sprintf("/order %d", id)), "车型、配置、颜色")
+	contains(t, h.reply(chen, "轩逸 豪华版 白色"), "指导价、成交价、定金")
+	contains(t, h.reply(chen, "128000 130000 5000"), "高于指导价", "指导价、成交价、定金")
+	contains(t, h.reply(chen, "12.8万 127,500 5000"), "全款 或 贷款")
+	contains(t, h.reply(chen, "分期"), "交车日期")
+	placed := h.reply(chen, "无")
+	contains(t, placed, "线索级别改为 O", "优惠 ¥500.00", "贷款", "已确认")
+}
