@@ -36,7 +36,7 @@ func (b *Bot) handleDealer(ctx context.Context, r *Request) error {
 		if err != nil {
 			return err
 		}
-		fen, err := domain.ParseDealerMoney(f[7])
+		fen, err := domain.ParseMoney(f[7], true) // zero: the service says the deposit must be above it
 		if err != nil {
 			return err
 		}
@@ -54,7 +54,7 @@ func (b *Bot) handleDealer(ctx context.Context, r *Request) error {
 			return err
 		}
 		r.Reply(ctx, "dealer.added", c.ID, c.Dealer, c.Territory, c.StartsOn, c.EndsOn,
-			domain.FormatDealerFen(c.DepositFen), b.formatTime(c.StoreID, c.DepositLapsAt.Add(-1)))
+			domain.FormatFen(c.DepositFen), b.formatTime(c.StoreID, c.DepositLapsAt.Add(-1)))
 		return nil
 	case "deposit", "保证金":
 		if len(f) != 3 {
@@ -64,7 +64,7 @@ func (b *Bot) handleDealer(ctx context.Context, r *Request) error {
 		if err != nil {
 			return err
 		}
-		fen, err := domain.ParseDealerMoney(f[2])
+		fen, err := domain.ParseMoney(f[2], true)
 		if err != nil {
 			return err
 		}
@@ -72,7 +72,7 @@ func (b *Bot) handleDealer(ctx context.Context, r *Request) error {
 		if err != nil {
 			return err
 		}
-		r.Reply(ctx, "dealer.deposit", c.ID, c.Dealer, domain.FormatDealerFen(c.DepositFen))
+		r.Reply(ctx, "dealer.deposit", c.ID, c.Dealer, domain.FormatFen(c.DepositFen))
 		return nil
 	case "target", "目标", "sold", "销量":
 		if len(f) != 4 {
@@ -139,7 +139,7 @@ func (b *Bot) handleDealers(ctx context.Context, r *Request) error {
 		c := l.Contract
 		deposit := Raw(r.T("dealer.deposit_pending", b.formatTime(c.StoreID, c.DepositLapsAt.Add(-1))))
 		if c.DepositPaid() {
-			deposit = Raw(r.T("dealer.deposit_paid", domain.FormatDealerFen(c.DepositFen)))
+			deposit = Raw(r.T("dealer.deposit_paid", domain.FormatFen(c.DepositFen)))
 		}
 		out = append(out, r.T("dealer.line", c.ID, c.Dealer, c.Territory, Raw(r.T("dealer.state_"+string(c.State))),
 			c.StartsOn, c.EndsOn, deposit, monthText(r, l.Month)))

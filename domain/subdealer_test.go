@@ -64,21 +64,23 @@ func TestR4_6_NewContractValidates(t *testing.T) {
 	}
 }
 
+// TestR4_6_DealerMoneyInFen: a contract's amounts are read and written by
+// the orders' money (domain.ParseMoney, FormatFen), in fen.
 func TestR4_6_DealerMoneyInFen(t *testing.T) {
 	for in, want := range map[string]int64{"50000": 5000000, "50,000.50": 5000050, "5万": 5000000, "1.5万": 1500000, "¥3000元": 300000, "0.01": 1} {
-		got, err := domain.ParseDealerMoney(in)
+		got, err := domain.ParseMoney(in, false)
 		if err != nil || got != want {
-			t.Errorf("ParseDealerMoney(%q) = %d, %v; want %d", in, got, err, want)
+			t.Errorf("ParseMoney(%q) = %d, %v; want %d", in, got, err, want)
 		}
 	}
-	for _, in := range []string{"", "abc", "1.234", "-5000", "5万万", "1.23456万"} {
-		if _, err := domain.ParseDealerMoney(in); domain.ErrorCode(err) != domain.EINVALID {
-			t.Errorf("ParseDealerMoney(%q): %v, want EINVALID", in, err)
+	for _, in := range []string{"", "abc", "1.234", "-5000", "5万万", "1.2345678万"} {
+		if _, err := domain.ParseMoney(in, false); domain.ErrorCode(err) != domain.EINVALID {
+			t.Errorf("ParseMoney(%q): %v, want EINVALID", in, err)
 		}
 	}
 	for fen, want := range map[int64]string{5000000: "¥50,000.00", 5000050: "¥50,000.50", 99: "¥0.99", 123456789: "¥1,234,567.89"} {
-		if got := domain.FormatDealerFen(fen); got != want {
-			t.Errorf("FormatDealerFen(%d) = %q, want %q", fen, got, want)
+		if got := domain.FormatFen(fen); got != want {
+			t.Errorf("FormatFen(%d) = %q, want %q", fen, got, want)
 		}
 	}
 }
