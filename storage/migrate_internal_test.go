@@ -49,6 +49,11 @@ func TestMigrationsReleased(t *testing.T) {
 		{15, "ccfac311a5931fb2", "ccfac311a5931fb2"},
 		{16, "2dfa8ada13fe52c5", "6b402d8cb736ffb0"},
 		{17, "89316d9920b4feef", "c7ec0c9279b8e1de"},
+		{18, "d72ca9a1d5000371", "53291b3f8ca56619"},
+		{19, "379b5069f247ca83", "36ca581ed5b423c7"},
+		{20, "c36c604fd03bfb8e", "d3e844cdb138e072"},
+		{21, "f24e895baca06835", "590efe3f8d2036d4"},
+		{22, "f7320e037ce66830", "24cc0394328ad09b"},
 	}
 	for _, r := range released {
 		m := migrations[r.version-1]
