@@ -2,6 +2,8 @@ package bot
 
 import (
 	"context"
+	"strconv"
+	"strings"
 
 	"github.com/go-telegram/bot/models"
 
@@ -103,4 +105,31 @@ func (b *Bot) tell(ctx context.Context, key string, s *domain.Staff, text func(l
 		return nil
 	}
 	return b.Push(ctx, key, s.TelegramID, s.ID, text(s.Lang), nil)
+}
+
+// decisionTap reads a ruler's tap, "<verb>:<id>" (ok approves at once, no
+// asks for the reason); a button that does not parse is stale. what names
+// the buttons in the error.
+func decisionTap(r *Request, what string) (verb string, id int64, err error) {
+	verb, idText, _ := strings.Cut(r.Args, ":")
+	id, err = strconv.ParseInt(idText, 10, 64)
+	if err != nil || verb != "ok" && verb != "no" {
+		return "", 0, domain.Errorkf(domain.ENOTFOUND, "callback.stale", nil, "bad %s button %q", what, r.Args)
+	}
+	return verb, id, nil
+}
+
+// rejection ends the dialogue that asked a ruler for a rejection's reason
+// and returns the request's id and the rejection; an empty reason is
+// EINVALID (err.note_empty).
+func (b *Bot) rejection(ctx context.Context, r *Request, d *domain.Dialog, text string) (int64, domain.Decision, error) {
+	var id int64
+	if err := b.endDialog(ctx, r, d, &id); err != nil {
+		return 0, domain.Decision{}, err
+	}
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return 0, domain.Decision{}, domain.Errorkf(domain.EINVALID, "err.note_empty", nil, "reason is empty")
+	}
+	return id, domain.Decision{DeciderID: r.Staff.ID, Verdict: domain.Rejected, Reason: text}, nil
 }

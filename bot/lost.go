@@ -84,39 +84,31 @@ func lostCards(req *domain.LostRequest, requester *domain.Staff, l *domain.Lead,
 // handleLostDecision takes a supervisor's tap: lost:ok:<id> approves,
 // lost:no:<id> asks for the reason of a rejection.
 func (b *Bot) handleLostDecision(ctx context.Context, r *Request) error {
-	verb, idText, _ := strings.Cut(r.Args, ":")
-	id, err := strconv.ParseInt(idText, 10, 64)
+	verb, id, err := decisionTap(r, "lost")
 	if err != nil {
-		return domain.Errorkf(domain.ENOTFOUND, "callback.stale", nil, "bad lost button %q", r.Args)
+		return err
 	}
-	switch verb {
-	case "ok":
-		out, err := b.opts.Lost.DecideLost(ctx, id, domain.Decision{DeciderID: r.Staff.ID, Verdict: domain.Approved})
-		if err != nil {
-			return err
-		}
-		return b.lostDecided(ctx, r, out)
-	case "no":
+	if verb == "no" {
 		req, err := b.opts.Lost.LostToDecide(ctx, id, r.Staff.ID)
 		if err != nil {
 			return err
 		}
 		return b.ask(ctx, r, "reject", req.ID, r.T("lost.ask_reject", req.LeadID))
 	}
-	return domain.Errorkf(domain.ENOTFOUND, "callback.stale", nil, "bad lost verb %q", verb)
+	out, err := b.opts.Lost.DecideLost(ctx, id, domain.Decision{DeciderID: r.Staff.ID, Verdict: domain.Approved})
+	if err != nil {
+		return err
+	}
+	return b.lostDecided(ctx, r, out)
 }
 
 // rejectReasonText takes the reason for a rejection.
 func (b *Bot) rejectReasonText(ctx context.Context, r *Request, d *domain.Dialog, text string) error {
-	var id int64
-	if err := b.endDialog(ctx, r, d, &id); err != nil {
+	id, dec, err := b.rejection(ctx, r, d, text)
+	if err != nil {
 		return err
 	}
-	text = strings.TrimSpace(text)
-	if text == "" {
-		return domain.Errorkf(domain.EINVALID, "err.note_empty", nil, "reason is empty")
-	}
-	out, err := b.opts.Lost.DecideLost(ctx, id, domain.Decision{DeciderID: r.Staff.ID, Verdict: domain.Rejected, Reason: text})
+	out, err := b.opts.Lost.DecideLost(ctx, id, dec)
 	if err != nil {
 		return err
 	}

@@ -240,39 +240,31 @@ func changeValue(req *domain.OrderRequest) string {
 // handleOrderDecision takes a tap: ord:ok:<id> approves, ord:no:<id> asks
 // the reason of a rejection.
 func (b *Bot) handleOrderDecision(ctx context.Context, r *Request) error {
-	verb, idText, _ := strings.Cut(r.Args, ":")
-	id, err := strconv.ParseInt(idText, 10, 64)
+	verb, id, err := decisionTap(r, "order")
 	if err != nil {
-		return domain.Errorkf(domain.ENOTFOUND, "callback.stale", nil, "bad order button %q", r.Args)
+		return err
 	}
-	switch verb {
-	case "ok":
-		out, err := b.opts.Orders.DecideOrderRequest(ctx, id, domain.Decision{DeciderID: r.Staff.ID, Verdict: domain.Approved})
-		if err != nil {
-			return err
-		}
-		return b.orderDecided(ctx, r, out)
-	case "no":
+	if verb == "no" {
 		req, err := b.opts.Orders.OrderRequestToDecide(ctx, id, r.Staff.ID)
 		if err != nil {
 			return err
 		}
 		return b.ask(ctx, r, "oreject", req.ID, r.T("order.ask_reject", req.OrderID))
 	}
-	return domain.Errorkf(domain.ENOTFOUND, "callback.stale", nil, "bad order verb %q", verb)
+	out, err := b.opts.Orders.DecideOrderRequest(ctx, id, domain.Decision{DeciderID: r.Staff.ID, Verdict: domain.Approved})
+	if err != nil {
+		return err
+	}
+	return b.orderDecided(ctx, r, out)
 }
 
 // orderRejectText takes the reason for a rejection.
 func (b *Bot) orderRejectText(ctx context.Context, r *Request, d *domain.Dialog, text string) error {
-	var id int64
-	if err := b.endDialog(ctx, r, d, &id); err != nil {
+	id, dec, err := b.rejection(ctx, r, d, text)
+	if err != nil {
 		return err
 	}
-	text = strings.TrimSpace(text)
-	if text == "" {
-		return domain.Errorkf(domain.EINVALID, "err.note_empty", nil, "reason is empty")
-	}
-	out, err := b.opts.Orders.DecideOrderRequest(ctx, id, domain.Decision{DeciderID: r.Staff.ID, Verdict: domain.Rejected, Reason: text})
+	out, err := b.opts.Orders.DecideOrderRequest(ctx, id, dec)
 	if err != nil {
 		return err
 	}
