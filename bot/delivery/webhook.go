@@ -100,6 +100,14 @@ func (r *Runtime) serveWebhook(ctx context.Context) error {
 	shut, cancel := context.WithTimeout(context.Background(), r.opts.ShutdownTimeout)
 	defer cancel()
 	err := srv.Shutdown(shut)
+	if errors.Is(err, context.DeadlineExceeded) {
+		// A connection still open at the bound: a request not yet answered
+		// (its update is not acknowledged, so Telegram sends it again, and
+		// a second copy is stored once), or one opened but silent, which
+		// net/http counts as active for its first 5 s. Close them.
+		r.log.Warn("webhook connections still open at shutdown; closed", slog.Duration("after", r.opts.ShutdownTimeout))
+		err = srv.Close()
+	}
 	if serr := <-served; serr != nil && !errors.Is(serr, http.ErrServerClosed) {
 		err = errors.Join(err, serr)
 	}
