@@ -40,8 +40,7 @@ func (j *MonthEndCleanup) Name() string { return "month-end-cleanup@" + j.Shop.C
 // Spec runs the job daily at the store's clean-up time in the store's
 // zone; Run decides the day.
 func (j *MonthEndCleanup) Spec() string {
-	t := j.Shop.Rules.Leads.CleanupTime
-	return storeSpec(j.Shop, fmt.Sprintf("%d %d * * *", int(t)%60, int(t)/60))
+	return dailySpec(j.Shop, j.Shop.Rules.Leads.CleanupTime)
 }
 
 // Due reports whether now's date, in the store's zone, is the clean-up

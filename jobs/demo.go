@@ -36,8 +36,7 @@ func (j *DemoUpkeep) Name() string { return "demo-upkeep@" + j.Shop.Code }
 
 // Spec is the job's cron spec: at the store's morning push time, in its zone.
 func (j *DemoUpkeep) Spec() string {
-	t := j.Shop.Rules.Leads.MorningPush
-	return storeSpec(j.Shop, fmt.Sprintf("%d %d * * *", int(t)%60, int(t)/60))
+	return dailySpec(j.Shop, j.Shop.Rules.Leads.MorningPush)
 }
 
 // CatchUp runs the reminders at start if the store's time today has

@@ -42,8 +42,7 @@ func (j *DutyReminder) Name() string { return "duty-reminder@" + j.Shop.Code }
 // Spec is the job's cron spec, from the store's configured time in its
 // time zone.
 func (j *DutyReminder) Spec() string {
-	at := int(j.Shop.Rules.Rota.DutyReminder)
-	return fmt.Sprintf("CRON_TZ=%s %d %d * * *", j.Shop.Calendar.Location, at%60, at/60)
+	return dailySpec(j.Shop, j.Shop.Rules.Rota.DutyReminder)
 }
 
 // Run implements Job.

@@ -50,13 +50,13 @@ func (j *MorningPush) Name() string { return "morning-push@" + j.Shop.Code }
 // Spec is the job's cron spec: the store's configured time in the store's
 // zone.
 func (j *MorningPush) Spec() string {
-	t := j.Shop.Rules.Leads.MorningPush
-	return storeSpec(j.Shop, fmt.Sprintf("%d %d * * *", int(t)%60, int(t)/60))
+	return dailySpec(j.Shop, j.Shop.Rules.Leads.MorningPush)
 }
 
-// storeSpec is spec in st's time zone (robfig/cron's CRON_TZ= prefix).
-func storeSpec(st *domain.Store, spec string) string {
-	return "CRON_TZ=" + st.Calendar.Location.String() + " " + spec
+// dailySpec is the cron spec of a job run every day at clock time at in
+// st's time zone (robfig/cron's CRON_TZ= prefix).
+func dailySpec(st *domain.Store, at domain.ClockTime) string {
+	return fmt.Sprintf("CRON_TZ=%s %d %d * * *", st.Calendar.Location, int(at)%60, int(at)/60)
 }
 
 // Run implements Job.

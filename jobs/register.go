@@ -45,8 +45,7 @@ func (j *WeeklyRegister) Name() string { return "weekly-register@" + j.Shop.Code
 // Spec is the job's cron spec: daily at the register time, in the store's
 // time zone.
 func (j *WeeklyRegister) Spec() string {
-	t := int(j.Shop.Rules.Complaints.WeeklyRegisterTime)
-	return fmt.Sprintf("CRON_TZ=%s %d %d * * *", j.Shop.Calendar.Location.String(), t%60, t/60)
+	return dailySpec(j.Shop, j.Shop.Rules.Complaints.WeeklyRegisterTime)
 }
 
 // Plan says what the job does at now: push the register of the week
