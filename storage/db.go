@@ -57,6 +57,14 @@ type DB struct {
 
 	gorm   *gorm.DB
 	driver string
+	// turn orders this process's SQLite transactions first come, first
+	// served (a channel's waiters are queued): SQLite's own busy handler
+	// lets whoever retries at the right moment win, so a chat that
+	// commits and begins again could starve the others. Waiting for the
+	// turn is bounded by the busy timeout, after which SQLite's lock
+	// decides as before. nil on PostgreSQL.
+	turn chan struct{}
+	busy time.Duration
 }
 
 // Open opens the database cfg names. It does not create or upgrade the
@@ -76,6 +84,10 @@ func Open(cfg Config) (*DB, error) {
 			return nil, err
 		}
 		db.driver, dialector = DriverSQLite, sqlite.Open(dsn)
+		db.turn, db.busy = make(chan struct{}, 1), cfg.BusyTimeout
+		if db.busy <= 0 {
+			db.busy = DefaultBusyTimeout
+		}
 	case DriverPostgres:
 		if strings.TrimSpace(cfg.DSN) == "" {
 			return nil, errors.New("storage: postgres DSN is empty")

@@ -34,6 +34,7 @@ func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) erro
 	if db.inTx(ctx) {
 		return fn(ctx)
 	}
+	defer db.takeTurn(ctx)()
 	pause := txBackoff
 	var err error
 	for attempt := 1; ; attempt++ {
@@ -99,4 +100,22 @@ func (db *DB) runTx(ctx context.Context, fn func(ctx context.Context) error) (ph
 // inTx reports whether ctx carries a transaction of db.
 func (db *DB) inTx(ctx context.Context) bool {
 	return ctx.Value(txKey{db}) != nil
+}
+
+// takeTurn waits for this process's SQLite write turn (DB.turn), at most
+// the busy timeout, and returns its release; on PostgreSQL it does
+// nothing.
+func (db *DB) takeTurn(ctx context.Context) (release func()) {
+	if db.turn == nil {
+		return func() {}
+	}
+	timer := time.NewTimer(db.busy)
+	defer timer.Stop()
+	select {
+	case db.turn <- struct{}{}:
+		return func() { <-db.turn }
+	case <-timer.C: // SQLite's lock decides, as without a turn
+	case <-ctx.Done():
+	}
+	return func() {}
 }
