@@ -22,7 +22,9 @@ package storage
 
 import (
 	"context"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"fmt"
 	"io/fs"
 	"path"
@@ -233,4 +235,20 @@ func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
 		return 0, nil
 	}
 	return *v, nil
+}
+
+// PostgresSchemaKey names the PostgreSQL schema the embedded migrations
+// build: a hash of every version's statements, the same for two binaries
+// exactly when they migrate to the same tables. Test helpers key a
+// migrated template database on it, so that a test copies the schema
+// instead of running every migration again.
+func PostgresSchemaKey() string {
+	h := sha256.New()
+	for _, m := range migrations {
+		fmt.Fprintf(h, "%d %s\n", m.version, m.name)
+		for _, s := range m.postgres {
+			h.Write([]byte(s + "\n"))
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
 }

@@ -1,6 +1,7 @@
 // Package storagetest opens migrated stores for tests: a SQLite file in the
 // test's temporary directory and, when DEALERBOT_TEST_POSTGRES_DSN names a
-// server, a PostgreSQL schema of its own that is dropped afterwards.
+// server, a PostgreSQL database of its own, copied from a migrated template
+// (template.go), that is dropped afterwards.
 package storagetest
 
 import (
@@ -40,7 +41,12 @@ func Open(tb testing.TB) *storage.DB {
 // it when the server named there cannot be reached.
 func OpenDriver(tb testing.TB, driver string) *storage.DB {
 	tb.Helper()
-	db := OpenUnmigrated(tb, driver)
+	var db *storage.DB
+	if driver == storage.DriverPostgres {
+		db = openCopy(tb)
+	} else {
+		db = OpenUnmigrated(tb, driver)
+	}
 	if err := db.Migrate(context.Background()); err != nil {
 		tb.Fatalf("migrate %s store: %v", driver, err)
 	}
