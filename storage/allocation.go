@@ -388,7 +388,10 @@ func (db *DB) TellCustomer(ctx context.Context, by, orderID int64) (*domain.Allo
 			return err
 		}
 		out = &domain.AllocationTold{Allocation: a.allocation(o, v), Location: st.Calendar.Location}
-		out.Customer, err = db.customerOf(ctx, o)
+		if out.Customer, err = db.customerOf(ctx, o); err != nil {
+			return err
+		}
+		out.Consultant, err = db.reachableStaff(ctx, o.ConsultantID)
 		return err
 	})
 	if err != nil {

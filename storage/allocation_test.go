@@ -196,12 +196,24 @@ func TestR4_3_LapseAtPayByReallocates(t *testing.T) {
 			t.Fatalf("a second early: %v, %d lapses", err, len(notes.lapses))
 		}
 		*f.clock = payBy
-		if err := j.Run(ctx, payBy); err != nil {
-			t.Fatal(err)
+		// Two replicas' jobs at once: one lapse between them.
+		other := &lapseNotes{}
+		errs := make(chan error, 2)
+		for _, n := range []*lapseNotes{notes, other} {
+			go func() { errs <- (&jobs.AllocationLapse{Store: db, Bot: n}).Run(ctx, payBy) }()
 		}
-		if len(notes.lapses) != 1 {
-			t.Fatalf("%d lapses", len(notes.lapses))
+		for range 2 {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
 		}
+		if len(notes.lapses) == 0 {
+			notes, other = other, notes
+		}
+		if len(notes.lapses) != 1 || len(other.lapses) != 0 {
+			t.Fatalf("%d and %d lapses", len(notes.lapses), len(other.lapses))
+		}
+		j.Bot = notes
 		l := notes.lapses[0]
 		if l.Lapsed.Order.ID != first.Order.ID || l.Next == nil || l.Next.Allocation.Order.ID != second.Order.ID ||
 			!l.Next.Allocation.AllocatedAt.Equal(payBy) {
