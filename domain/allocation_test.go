@@ -323,6 +323,9 @@ func TestR4_3_AllocationMovesAreNotTheCards(t *testing.T) {
 	if got := NextVehicleStates(VehicleAllocated); len(got) != 0 {
 		t.Errorf("from allocated the card offers %v", got)
 	}
+	if !CountsAtStocktake(VehicleAllocated) {
+		t.Error("an allocated car stands at the store: the stocktake must find it")
+	}
 }
 
 // TestR4_3_QueueStateOf: only a confirmed order holding no car is in line.
