@@ -147,6 +147,29 @@ func TestR4_3_FIFOBothWays(t *testing.T) {
 		}
 		AssertError(t, ignore(db.MoveVehicle(ctx, f.mgr.ID, c.Vehicle.ID, domain.VehicleMove{To: domain.VehicleSold})),
 			domain.EINVALID, "err.vehicle_allocation_move")
+
+		// Two cars inspected at once (two replicas) for two orders in line:
+		// each order gets one, whichever transaction reads the head first.
+		a, b := f.order(t, f.seller, "奇骏"), f.order(t, f.seller2, "奇骏")
+		arriveCars(t, db, f.keeper.ID, 20, 21)
+		arriveCars(t, db, f.keeper.ID, 23, 24)
+		ok, _ := domain.PDIChecks(db.Stores.Default().Rules.Vehicles.PDIItems, "ok", "", "")
+		errs := make(chan error, 2)
+		for _, i := range []int{20, 23} {
+			go func() {
+				_, err := db.RecordPDI(ctx, f.keeper.ID, storagetest.VIN(i), ok,
+					domain.PDIConfirm{EngineNo: fmt.Sprintf("E%d", i), CertificateNo: fmt.Sprintf("C%d", i)})
+				errs <- err
+			}()
+		}
+		for range 2 {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+		if ha, hb := f.holds(t, a.Order.ID), f.holds(t, b.Order.ID); ha == "" || hb == "" || ha == hb {
+			t.Fatalf("concurrent arrivals: %q and %q", ha, hb)
+		}
 	})
 }
 
