@@ -6,7 +6,7 @@ import "github.com/dealerbot/dealerbot/domain"
 var orderMessages = map[domain.Lang]map[string]string{
 	domain.LangZH: {
 		"desc.order":     "下订单：/order 线索 车型 配置 颜色 指导价 成交价 定金 全款|贷款 [交车日期] [置换…]；/order show|change|cancel 编号",
-		"usage.order":    "/order 线索 车型 配置 颜色 指导价 成交价 定金 全款|贷款 [交车日期] [置换 车辆]\n/order show 编号\n/order change 编号 字段（车型/配置/颜色/成交价/定金/付款/交车日期/置换） 新值\n/order cancel 编号 原因\n金额可写 128000、128,000、12.8万",
+		"usage.order":    "/order 线索 车型 配置 颜色 指导价 成交价 定金 全款|贷款 [交车日期] [置换 车辆] [二网=经销商名或合同号]\n/order show 编号\n/order change 编号 字段（车型/配置/颜色/成交价/定金/付款/交车日期/置换） 新值\n/order cancel 编号 原因\n金额可写 128000、128,000、12.8万",
 		"example.order":  "/order 17 轩逸 豪华版 白色 128000 124000 5000 贷款 12-20 置换 2015款朗逸",
 		"desc.refund":    "登记退定金：/refund 订单编号 金额 方式",
 		"usage.refund":   "/refund 订单编号 金额 方式（现金、转账、原路退回…）",
@@ -33,6 +33,7 @@ var orderMessages = map[domain.Lang]map[string]string{
 		"order.card":                   "<b>订单 #%d</b>（线索 #%d）\n%s %s %s\n指导价 %s，成交价 %s，优惠 %s\n定金 %s，%s",
 		"order.delivery":               "预计交车：%s",
 		"order.trade_in":               "置换：%s",
+		"order.sub_dealer":             "二网：#%d %s",
 		"order.state":                  "状态：%s",
 		"order.state_pending_approval": "待审批",
 		"order.state_confirmed":        "已确认",
@@ -60,12 +61,12 @@ var orderMessages = map[domain.Lang]map[string]string{
 		"order.ask_car":                "请发送车型、配置、颜色（空格分隔），例如：轩逸 豪华版 白色",
 		"order.ask_price":              "请发送指导价、成交价、定金（空格分隔），例如：128000 124000 5000 或 12.8万 12.4万 5000",
 		"order.ask_pay":                "付款方式：全款 或 贷款？",
-		"order.ask_more":               "预计交车日期和置换车辆（可选），例如：12-20 置换 2015款朗逸；没有请回复 无",
+		"order.ask_more":               "预计交车日期、置换车辆、经二网销售时的二级经销商（都可选），例如：12-20 置换 2015款朗逸 二网=顺达汽贸；没有请回复 无",
 		"order.refunded":               "已登记订单 %d 退定金 %s（%s），剩余定金 %s。",
 	},
 	domain.LangEN: {
 		"desc.order":     "place an order: /order lead model trim colour list agreed deposit cash|loan [delivery date] [trade-in…]; /order show|change|cancel ID",
-		"usage.order":    "/order lead model trim colour list-price agreed-price deposit cash|loan [delivery date] [tradein car]\n/order show ID\n/order change ID field (model/trim/colour/agreed/deposit/payment/delivery/tradein) value\n/order cancel ID reason\nAmounts as 128000, 128,000 or 12.8万",
+		"usage.order":    "/order lead model trim colour list-price agreed-price deposit cash|loan [delivery date] [tradein car] [dealer=sub-dealer name or contract ID]\n/order show ID\n/order change ID field (model/trim/colour/agreed/deposit/payment/delivery/tradein) value\n/order cancel ID reason\nAmounts as 128000, 128,000 or 12.8万",
 		"example.order":  "/order 17 Sylphy Luxury white 128000 124000 5000 loan 12-20 tradein 2015 Lavida",
 		"desc.refund":    "record a deposit refund: /refund order amount method",
 		"usage.refund":   "/refund order-ID amount method (cash, transfer, original route…)",
@@ -92,6 +93,7 @@ var orderMessages = map[domain.Lang]map[string]string{
 		"order.card":                   "<b>Order #%d</b> (lead #%d)\n%s %s %s\nList %s, agreed %s, discount %s\nDeposit %s, %s",
 		"order.delivery":               "Expected delivery: %s",
 		"order.trade_in":               "Trade-in: %s",
+		"order.sub_dealer":             "Sub-dealer: #%d %s",
 		"order.state":                  "State: %s",
 		"order.state_pending_approval": "waiting for approval",
 		"order.state_confirmed":        "confirmed",
@@ -119,7 +121,7 @@ var orderMessages = map[domain.Lang]map[string]string{
 		"order.ask_car":                "Send the model, trim and colour (separated by spaces), e.g. Sylphy Luxury white",
 		"order.ask_price":              "Send the list price, agreed price and deposit, e.g. 128000 124000 5000 or 12.8万 12.4万 5000",
 		"order.ask_pay":                "Payment: cash or loan?",
-		"order.ask_more":               "Expected delivery date and trade-in (optional), e.g. 12-20 tradein 2015 Lavida; reply none if neither",
+		"order.ask_more":               "Expected delivery date, trade-in and, when sold through a sub-dealer, the dealer (all optional), e.g. 12-20 tradein 2015 Lavida dealer=顺达汽贸; reply none if none",
 		"order.refunded":               "Order %d: refund of %s recorded (%s); deposit left %s.",
 	},
 }

@@ -71,6 +71,12 @@ type Order struct {
 	DecidedAt *time.Time
 	Reason    string
 	CreatedAt time.Time
+	// SubDealerID is the sub-dealer contract the order was sold through
+	// (R4.6), 0 for none; SubDealer its dealer's name.
+	SubDealerID int64
+	SubDealer   string
+	// DeliveredAt is when the car was handed over (R4.5); nil before.
+	DeliveredAt *time.Time
 }
 
 // Discount is list minus agreed price, in fen.
@@ -83,6 +89,9 @@ type OrderDraft struct {
 	Payment                     Payment
 	TradeIn                     string
 	Delivery                    time.Time
+	// SubDealer names the sub-dealer the order is sold through (R4.6), as
+	// typed: the dealer's name or the contract's number; empty for none.
+	SubDealer string
 }
 
 // maxOrderText bounds the model, trim, colour and trade-in.

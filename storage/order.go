@@ -37,6 +37,9 @@ type orderRow struct {
 	Reason           string
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
+	SubDealerID      *int64
+	DeliveredAt      *time.Time
+	DeliveredBy      int64
 }
 
 // TableName implements gorm's schema.Tabler.
@@ -50,7 +53,10 @@ func (db *DB) order(r *orderRow) *domain.Order {
 		Model: r.Model, Trim: r.Trim, Colour: r.Colour, ListFen: r.ListPriceFen, AgreedFen: r.AgreedPriceFen,
 		DepositFen: r.DepositFen, Payment: domain.Payment(r.Payment), TradeIn: r.TradeIn,
 		State: domain.OrderState(r.State), Rank: domain.Role(r.ApprovalRank), DecidedBy: r.DecidedBy,
-		DecidedAt: utcPtr(r.DecidedAt), Reason: r.Reason, CreatedAt: utc(r.CreatedAt)}
+		DecidedAt: utcPtr(r.DecidedAt), Reason: r.Reason, CreatedAt: utc(r.CreatedAt), DeliveredAt: utcPtr(r.DeliveredAt)}
+	if r.SubDealerID != nil {
+		o.SubDealerID = *r.SubDealerID
+	}
 	if r.ExpectedDelivery != "" {
 		if d, err := time.ParseInLocation(dayLayout, r.ExpectedDelivery, db.Stores.Of(r.StoreID).Calendar.Location); err == nil {
 			o.Delivery = d
@@ -63,7 +69,12 @@ func orderRowOf(o *domain.Order) orderRow {
 	r := orderRow{ID: o.ID, StoreID: o.StoreID, LeadID: o.LeadID, ConsultantID: o.ConsultantID, Model: o.Model,
 		Trim: o.Trim, Colour: o.Colour, ListPriceFen: o.ListFen, AgreedPriceFen: o.AgreedFen, DepositFen: o.DepositFen,
 		Payment: string(o.Payment), TradeIn: o.TradeIn, State: string(o.State), ApprovalRank: string(o.Rank),
-		DecidedBy: o.DecidedBy, DecidedAt: dbTimePtr(o.DecidedAt), Reason: o.Reason, CreatedAt: dbTime(o.CreatedAt)}
+		DecidedBy: o.DecidedBy, DecidedAt: dbTimePtr(o.DecidedAt), Reason: o.Reason, CreatedAt: dbTime(o.CreatedAt),
+		DeliveredAt: dbTimePtr(o.DeliveredAt)}
+	if o.SubDealerID != 0 {
+		id := o.SubDealerID
+		r.SubDealerID = &id
+	}
 	if !o.Delivery.IsZero() {
 		r.ExpectedDelivery = o.Delivery.Format(dayLayout)
 	}
@@ -153,6 +164,13 @@ func (db *DB) PlaceOrder(ctx context.Context, by int64, ref domain.LeadRef, d do
 		o := &domain.Order{StoreID: l.StoreID, LeadID: l.ID, ConsultantID: s.ID, Model: d.Model, Trim: d.Trim, Colour: d.Colour,
 			ListFen: d.ListFen, AgreedFen: d.AgreedFen, DepositFen: d.Deposit, Payment: d.Payment, TradeIn: d.TradeIn,
 			Delivery: d.Delivery, State: domain.OrderConfirmed, CreatedAt: now}
+		if d.SubDealer != "" {
+			c, err := db.orderSubDealer(ctx, l.StoreID, d.SubDealer)
+			if err != nil {
+				return err
+			}
+			o.SubDealerID, o.SubDealer = c.ID, c.Dealer
+		}
 		o.Rank = domain.DiscountRank(o.Discount(), st.Rules.Orders)
 		if o.Rank != "" {
 			o.State = domain.OrderPending
@@ -330,6 +348,9 @@ func (db *DB) OrderByID(ctx context.Context, by, id int64) (*domain.Order, *doma
 			return err
 		}
 		if o, err = db.orderIn(ctx, s.StoreID, id); err != nil {
+			return err
+		}
+		if err := db.nameSubDealer(ctx, o); err != nil {
 			return err
 		}
 		req, err = db.pendingRequestOf(ctx, id)
