@@ -12,7 +12,7 @@ import (
 
 // Delivery (R4.5), domain.DeliveryService: the checklist's ticks with who
 // and when in delivery_ticks, full payment read from the allocation's
-// recorded payment (orders.paid_at, R4.3), and at delivery, in one
+// recorded payment (orders.paid_at, R4.3: /paid), and at delivery, in one
 // transaction, the order delivered, its car delivered in the ledger, its
 // lead D and its follow-ups stored with their due instants.
 
@@ -68,24 +68,6 @@ func calendarDays(a, b time.Time) int {
 	return int(db.Sub(da) / (24 * time.Hour))
 }
 
-// orderCar is what allocation (R4.3) keeps on an order: its car and its
-// recorded full payment.
-type orderCar struct {
-	VehicleID int64
-	PaidAt    *time.Time
-	PaidBy    int64
-}
-
-func (db *DB) orderCarOf(ctx context.Context, id int64) (orderCar, error) {
-	var c orderCar
-	err := db.conn(ctx).Table("orders").Select("vehicle_id", "paid_at", "paid_by").Where("id = ?", id).Take(&c).Error
-	if err != nil {
-		return c, formatError(fmt.Errorf("car of order %d: %w", id, err))
-	}
-	c.PaidAt = utcPtr(c.PaidAt)
-	return c, nil
-}
-
 // deliveryOrder is order id for s to deliver: of s's store (else
 // ENOTFOUND), s its consultant or a supervisor and above (EFORBIDDEN
 // order.not_yours), confirmed or delivered (EINVALID order.closed).
@@ -106,10 +88,7 @@ func (db *DB) deliveryOrder(ctx context.Context, s *domain.Staff, id int64) (*do
 // deliveryCard reads order o's card. EINVALID delivery.no_car when no car
 // is allocated to it.
 func (db *DB) deliveryCard(ctx context.Context, o *domain.Order) (*domain.DeliveryCard, error) {
-	car, err := db.orderCarOf(ctx, o.ID)
-	if err != nil {
-		return nil, err
-	}
+	car := o // allocation (R4.3) keeps the car and the full payment on the order
 	c := &domain.DeliveryCard{Order: o, VehicleID: car.VehicleID, Ticks: map[domain.DeliveryItem]domain.DeliveryTick{}}
 	if car.VehicleID == 0 && o.DeliveredAt == nil {
 		return nil, domain.Errorkf(domain.EINVALID, "delivery.no_car", []any{o.ID}, "order %d has no car allocated", o.ID)

@@ -37,6 +37,9 @@ type orderRow struct {
 	Reason           string
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
+	VehicleID        int64
+	PaidAt           *time.Time
+	PaidBy           int64
 	SubDealerID      *int64
 	DeliveredAt      *time.Time
 	DeliveredBy      int64
@@ -53,7 +56,9 @@ func (db *DB) order(r *orderRow) *domain.Order {
 		Model: r.Model, Trim: r.Trim, Colour: r.Colour, ListFen: r.ListPriceFen, AgreedFen: r.AgreedPriceFen,
 		DepositFen: r.DepositFen, Payment: domain.Payment(r.Payment), TradeIn: r.TradeIn,
 		State: domain.OrderState(r.State), Rank: domain.Role(r.ApprovalRank), DecidedBy: r.DecidedBy,
-		DecidedAt: utcPtr(r.DecidedAt), Reason: r.Reason, CreatedAt: utc(r.CreatedAt), DeliveredAt: utcPtr(r.DeliveredAt)}
+		DecidedAt: utcPtr(r.DecidedAt), Reason: r.Reason, CreatedAt: utc(r.CreatedAt),
+		VehicleID: r.VehicleID, PaidAt: utcPtr(r.PaidAt), PaidBy: r.PaidBy,
+		DeliveredAt: utcPtr(r.DeliveredAt)}
 	if r.SubDealerID != nil {
 		o.SubDealerID = *r.SubDealerID
 	}
@@ -70,6 +75,7 @@ func orderRowOf(o *domain.Order) orderRow {
 		Trim: o.Trim, Colour: o.Colour, ListPriceFen: o.ListFen, AgreedPriceFen: o.AgreedFen, DepositFen: o.DepositFen,
 		Payment: string(o.Payment), TradeIn: o.TradeIn, State: string(o.State), ApprovalRank: string(o.Rank),
 		DecidedBy: o.DecidedBy, DecidedAt: dbTimePtr(o.DecidedAt), Reason: o.Reason, CreatedAt: dbTime(o.CreatedAt),
+		VehicleID: o.VehicleID, PaidAt: dbTimePtr(o.PaidAt), PaidBy: o.PaidBy,
 		DeliveredAt: dbTimePtr(o.DeliveredAt)}
 	if o.SubDealerID != 0 {
 		id := o.SubDealerID

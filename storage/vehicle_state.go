@@ -28,6 +28,10 @@ func (db *DB) MoveVehicle(ctx context.Context, by, id int64, m domain.VehicleMov
 			return err
 		}
 		from := domain.VehicleState(row.State)
+		if domain.AllocationMove(from, m.To) {
+			return domain.Errorkf(domain.EINVALID, "err.vehicle_allocation_move", []any{string(from), string(m.To)},
+				"car %d: %s → %s is the allocation's (R4.3), not the card's", id, from, m.To)
+		}
 		if !domain.MayMoveVehicle(actor, from, m.To) {
 			return domain.Errorkf(domain.EFORBIDDEN, "err.forbidden", nil, "staff %d may not move car %d to %s", by, id, m.To)
 		}
@@ -234,7 +238,7 @@ func (db *DB) Stock(ctx context.Context, by int64, model string, limit int) (*do
 			case domain.VehicleArrived:
 				out.Arrived += g.Cars
 				continue
-			case domain.VehicleInStock, domain.VehicleReserved:
+			case domain.VehicleInStock, domain.VehicleReserved, domain.VehicleAllocated:
 			default:
 				continue
 			}
@@ -245,9 +249,13 @@ func (db *DB) Stock(ctx context.Context, by int64, model string, limit int) (*do
 				byKey[k] = sg
 				keys = append(keys, k)
 			}
-			if g.State == string(domain.VehicleReserved) {
+			switch domain.VehicleState(g.State) {
+			case domain.VehicleReserved:
 				sg.Reserved += g.Cars
-			} else {
+			case domain.VehicleAllocated:
+				sg.Allocated += g.Cars
+				continue // held for an order: not the group's age as stock for sale
+			default:
 				sg.InStock += g.Cars
 			}
 			if g.Oldest != nil && (sg.Oldest.IsZero() || g.Oldest.Before(sg.Oldest)) {
