@@ -5,7 +5,7 @@ import "github.com/dealerbot/dealerbot/domain"
 // orderMessages are the texts of orders (R4.1, R4.2, R4.4).
 var orderMessages = map[domain.Lang]map[string]string{
 	domain.LangZH: {
-		"desc.order":     "下订单：/order 线索 车型 配置 颜色 指导价 成交价 定金 全款|贷款 [交车日期] [置换…]；/order show|change|cancel 编号",
+		"desc.order":     "下订单：/order 线索 车型 配置 颜色 指导价 成交价 定金 全款|贷款 [交车日期] [置换…] [二网=经销商]；/order show|change|cancel 编号",
 		"usage.order":    "/order 线索 车型 配置 颜色 指导价 成交价 定金 全款|贷款 [交车日期] [置换 车辆] [二网=经销商名或合同号]\n/order show 编号\n/order change 编号 字段（车型/配置/颜色/成交价/定金/付款/交车日期/置换） 新值\n/order cancel 编号 原因\n金额可写 128000、128,000、12.8万",
 		"example.order":  "/order 17 轩逸 豪华版 白色 128000 124000 5000 贷款 12-20 置换 2015款朗逸",
 		"desc.refund":    "登记退定金：/refund 订单编号 金额 方式",
@@ -39,6 +39,7 @@ var orderMessages = map[domain.Lang]map[string]string{
 		"order.state_confirmed":        "已确认",
 		"order.state_rejected":         "优惠被驳回",
 		"order.state_cancelled":        "已取消",
+		"order.state_delivered":        "已交车",
 		"order.pay_cash":               "全款",
 		"order.pay_loan":               "贷款",
 		"order.next_wait":              "下一步：等待%s审批（%s）",
@@ -65,7 +66,7 @@ var orderMessages = map[domain.Lang]map[string]string{
 		"order.refunded":               "已登记订单 %d 退定金 %s（%s），剩余定金 %s。",
 	},
 	domain.LangEN: {
-		"desc.order":     "place an order: /order lead model trim colour list agreed deposit cash|loan [delivery date] [trade-in…]; /order show|change|cancel ID",
+		"desc.order":     "place an order: /order lead model trim colour list agreed deposit cash|loan [delivery date] [trade-in…] [dealer=sub-dealer]; /order show|change|cancel ID",
 		"usage.order":    "/order lead model trim colour list-price agreed-price deposit cash|loan [delivery date] [tradein car] [dealer=sub-dealer name or contract ID]\n/order show ID\n/order change ID field (model/trim/colour/agreed/deposit/payment/delivery/tradein) value\n/order cancel ID reason\nAmounts as 128000, 128,000 or 12.8万",
 		"example.order":  "/order 17 Sylphy Luxury white 128000 124000 5000 loan 12-20 tradein 2015 Lavida",
 		"desc.refund":    "record a deposit refund: /refund order amount method",
@@ -99,6 +100,7 @@ var orderMessages = map[domain.Lang]map[string]string{
 		"order.state_confirmed":        "confirmed",
 		"order.state_rejected":         "discount rejected",
 		"order.state_cancelled":        "cancelled",
+		"order.state_delivered":        "delivered",
 		"order.pay_cash":               "cash",
 		"order.pay_loan":               "loan",
 		"order.next_wait":              "Next: the %s waits for the %s's approval",

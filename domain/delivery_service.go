@@ -100,12 +100,13 @@ type DeliveryService interface {
 	// (delivery.no_car) when no car is allocated to it, (order.closed)
 	// when it is not confirmed (pending, rejected, cancelled).
 	DeliveryCard(ctx context.Context, by, id int64) (*DeliveryCard, error)
-	// TickDelivery ticks item on order id's checklist (tick false
-	// unticks it), with who and when. Full payment follows the
+	// TickDelivery ticks items on order id's checklist (tick false
+	// unticks them), with who and when; an item not on the checklist ticks
+	// none (err.delivery_item_unknown). Full payment follows the
 	// allocation's recorded payment when there is one: ticking it by hand
 	// is then EINVALID (delivery.paid_by_allocation). Same errors as
 	// DeliveryCard, and ECONFLICT (delivery.done) once delivered.
-	TickDelivery(ctx context.Context, by, id int64, item DeliveryItem, tick bool) (*DeliveryCard, error)
+	TickDelivery(ctx context.Context, by, id int64, items []DeliveryItem, tick bool) (*DeliveryCard, error)
 	// Deliver hands order id's car over: refused with CheckDelivery's
 	// err.delivery_unticked, nothing written, while an item is unticked.
 	// Otherwise the order is delivered, its car delivered in the ledger,

@@ -168,12 +168,14 @@ func errDelivered(id int64) error {
 }
 
 // TickDelivery implements domain.DeliveryService.
-func (db *DB) TickDelivery(ctx context.Context, by, id int64, item domain.DeliveryItem, tick bool) (*domain.DeliveryCard, error) {
-	if _, err := domain.ParseDeliveryItem(string(item)); err != nil {
-		return nil, err
-	}
-	if item == domain.DeliveryFullPayment {
-		return nil, domain.Errorkf(domain.EINVALID, "delivery.pay_via_paid", []any{id}, "full payment is recorded with /paid")
+func (db *DB) TickDelivery(ctx context.Context, by, id int64, items []domain.DeliveryItem, tick bool) (*domain.DeliveryCard, error) {
+	for _, it := range items {
+		if _, err := domain.ParseDeliveryItem(string(it)); err != nil {
+			return nil, err
+		}
+		if it == domain.DeliveryFullPayment {
+			return nil, domain.Errorkf(domain.EINVALID, "delivery.pay_via_paid", []any{id}, "full payment is recorded with /paid")
+		}
 	}
 	var out *domain.DeliveryCard
 	err := db.InTx(ctx, func(ctx context.Context) error {
@@ -191,21 +193,23 @@ func (db *DB) TickDelivery(ctx context.Context, by, id int64, item domain.Delive
 		if _, err := db.deliveryCard(ctx, o); err != nil { // a car must be allocated
 			return err
 		}
-		if tick {
-			row := deliveryTickRow{OrderID: o.ID, Item: string(item), StoreID: o.StoreID, ByStaff: s.ID, At: db.now()}
-			if err := db.conn(ctx).Where("order_id = ? AND item = ?", o.ID, string(item)).
-				FirstOrCreate(&row).Error; err != nil {
-				return formatError(fmt.Errorf("tick %s of order %d: %w", item, o.ID, err))
+		for _, it := range items {
+			q := db.conn(ctx).Where("order_id = ? AND item = ?", o.ID, string(it))
+			if tick {
+				row := deliveryTickRow{OrderID: o.ID, Item: string(it), StoreID: o.StoreID, ByStaff: s.ID, At: db.now()}
+				err = q.FirstOrCreate(&row).Error
+			} else {
+				err = q.Delete(&deliveryTickRow{}).Error
 			}
-		} else if err := db.conn(ctx).Where("order_id = ? AND item = ?", o.ID, string(item)).
-			Delete(&deliveryTickRow{}).Error; err != nil {
-			return formatError(fmt.Errorf("untick %s of order %d: %w", item, o.ID, err))
+			if err != nil {
+				return formatError(fmt.Errorf("tick %s of order %d: %w", it, o.ID, err))
+			}
 		}
 		out, err = db.deliveryCard(ctx, o)
 		return err
 	})
 	if err != nil {
-		return nil, wrapInternal(err, "tick %s of order %d", item, id)
+		return nil, wrapInternal(err, "tick order %d", id)
 	}
 	return out, nil
 }
