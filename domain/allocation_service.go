@@ -28,6 +28,16 @@ import (
 // consultant) or of their store (a supervisor and above).
 var MayAllocate = []Role{RoleConsultant, RoleSupervisor, RoleManager, RoleGM}
 
+// QueueJumpDeciders may rule on a queue jump (R4.3): QueueJumpApprover
+// and the general manager above them.
+var QueueJumpDeciders = []Role{QueueJumpApprover, RoleGM}
+
+// Approval is the queue jump as an approval: its requester never rules on
+// it, a rejection says why.
+func (r *AllocationRequest) Approval(requester *Staff) *Approval {
+	return &Approval{Kind: ApprovalQueueJump, ID: r.ID, Requester: requester, Decision: r.Decision}
+}
+
 // QueuedOrder is an order in line, as a queue-jump card names it: the
 // order, its customer and its consultant's name.
 type QueuedOrder struct {

@@ -197,6 +197,13 @@ func (db *DB) PlaceOrder(ctx context.Context, by int64, ref domain.LeadRef, d do
 		}
 		out = &domain.OrderPlaced{Order: o, Lead: l, Consultant: s}
 		if o.Rank == "" {
+			// Confirmed: the oldest matching car in stock is its (R4.3).
+			if out.Allocated, err = db.allocateOrder(ctx, &row); err != nil {
+				return err
+			}
+			if out.Allocated != nil {
+				o.VehicleID = row.VehicleID
+			}
 			return nil
 		}
 		req := &domain.OrderRequest{StoreID: o.StoreID, OrderID: o.ID, Kind: domain.OrderDiscount, RequesterID: s.ID, Rank: o.Rank}

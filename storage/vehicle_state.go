@@ -61,7 +61,14 @@ func (db *DB) MoveVehicle(ctx context.Context, by, id int64, m domain.VehicleMov
 		if row, err = db.vehicleByID(ctx, actor.StoreID, id); err != nil {
 			return err
 		}
-		out = &domain.VehicleMoved{Vehicle: row.vehicle(), Event: ev}
+		out = &domain.VehicleMoved{Event: ev}
+		if m.To == domain.VehicleInStock {
+			// Back in stock: the first order in line gets it (R4.3).
+			if out.Allocated, err = db.allocateArrival(ctx, row); err != nil {
+				return err
+			}
+		}
+		out.Vehicle = row.vehicle()
 		return nil
 	})
 	if err != nil {
@@ -170,6 +177,10 @@ func (db *DB) RecordPDI(ctx context.Context, by int64, ref string, checks []doma
 				return err
 			}
 			if row, err = db.vehicleByID(ctx, actor.StoreID, row.ID); err != nil {
+				return err
+			}
+			// In stock: the first order in line gets it (R4.3).
+			if out.Allocated, err = db.allocateArrival(ctx, row); err != nil {
 				return err
 			}
 		} else {
