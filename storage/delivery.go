@@ -441,7 +441,7 @@ const MorningDeliveryTop = 5
 // one query on delivery_follow_ups_due.
 func (db *DB) morningDeliveries(ctx context.Context, store int64, byID map[int64]*domain.MorningDigest, end time.Time) error {
 	var rows []struct {
-		deliveryFollowUpRow
+		Row         deliveryFollowUpRow `gorm:"embedded"`
 		LeadName    string
 		DeliveredAt time.Time
 	}
@@ -454,7 +454,7 @@ func (db *DB) morningDeliveries(ctx context.Context, store int64, byID map[int64
 		return formatError(fmt.Errorf("morning deliveries of store %d: %w", store, err))
 	}
 	for i := range rows {
-		d := byID[rows[i].ConsultantID]
+		d := byID[rows[i].Row.ConsultantID]
 		if d == nil {
 			continue
 		}
@@ -462,7 +462,7 @@ func (db *DB) morningDeliveries(ctx context.Context, store int64, byID map[int64
 			d.DeliveriesMore++
 			continue
 		}
-		d.Deliveries = append(d.Deliveries, db.followUp(&rows[i].deliveryFollowUpRow, rows[i].DeliveredAt, rows[i].LeadName))
+		d.Deliveries = append(d.Deliveries, db.followUp(&rows[i].Row, rows[i].DeliveredAt, rows[i].LeadName))
 	}
 	return nil
 }
