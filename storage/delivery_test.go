@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -228,3 +229,135 @@ func TestR4_5_DeliveredLeadDCarDeliveredFollowUpsInMorningPush(t *testing.T) {
 	})
 }
 
+// TestR4_6_DeliveredOrdersThroughSubDealerCountTowardsTarget: an order
+// names an active contract of its store (a lapsed, unknown or another
+// store's is refused, nothing written); once delivered it counts in its
+// month's achievement beside the hand-entered sales, in /dealers and in
+// the performance rule (here it saves the dealer from "missed two months
+// running", which the same figures without it raise).
+func TestR4_6_DeliveredOrdersThroughSubDealerCountTowardsTarget(t *testing.T) {
+	storagetest.ForEachDriver(t, func(t *testing.T, db *storage.DB) {
+		f := newAllocFixture(t, db)
+		sign := func(name string) *domain.SubDealerContract {
+			t.Helper()
+			c, err := db.AddSubDealer(ctx, f.mgr.ID, newDealer(name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c
+		}
+		shunda, tongda, lapsed := sign("顺达"), sign("通达"), sign("远达")
+		for _, c := range []*domain.SubDealerContract{shunda, tongda} {
+			if _, err := db.RecordDealerDeposit(ctx, f.mgr.ID, c.ID, 5000000); err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range []struct {
+				month         string
+				target, sales int
+			}{{"2026-02", 1, 0}, {"2026-03", 2, 1}} {
+				if _, err := db.SetDealerTarget(ctx, f.mgr.ID, c.ID, m.month, m.target); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := db.RecordDealerSales(ctx, f.mgr.ID, c.ID, m.month, m.sales); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if _, err := db.DealerDepositsDue(ctx, lapsed.DepositLapsAt, 10); err != nil {
+			t.Fatal(err)
+		}
+		other := storagetest.AddStore(t, db, "s2", "Asia/Shanghai")
+		boss := MustEnrolStaffIn(t, db, other, "别店经理", 399, domain.RoleManager)
+		elsewhere, err := db.AddSubDealer(ctx, boss.ID, newDealer("别店二网"))
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		l := MustCreateLead(t, db, func() *domain.Lead {
+			l := newLead(f.seller, "二网客户", "13900009999")
+			l.Grade, l.Pool = domain.GradeA, domain.PoolShowroom
+			return l
+		}())
+		d := domain.OrderDraft{Model: "轩逸", Trim: "舒适版", Colour: "白", ListFen: 12800000, AgreedFen: 12700000,
+			Deposit: 500000, Payment: domain.PayCash}
+		for _, bad := range []struct{ ref, code, key string }{
+			{"远达", domain.ECONFLICT, "err.dealer_order_lapsed"},
+			{"不存在", domain.ENOTFOUND, "err.dealer_unknown"},
+			{"别店二网", domain.ENOTFOUND, "err.dealer_unknown"},
+			{"#" + itoa(elsewhere.ID), domain.ENOTFOUND, "err.dealer_unknown"},
+		} {
+			d.SubDealer = bad.ref
+			_, err := db.PlaceOrder(ctx, f.seller.ID, domain.LeadByIDRef(l.ID), d)
+			AssertError(t, err, bad.code, bad.key)
+		}
+		if got, _ := db.LeadByID(ctx, l.ID); got.Grade != domain.GradeA {
+			t.Fatalf("a refused order wrote: lead %s", got.Grade)
+		}
+		d.SubDealer = "顺达"
+		placed, err := db.PlaceOrder(ctx, f.seller.ID, domain.LeadByIDRef(l.ID), d)
+		if err != nil || placed.Order.SubDealerID != shunda.ID || placed.Order.SubDealer != "顺达" {
+			t.Fatalf("order through 顺达: %+v %v", placed, err)
+		}
+		// A second order by contract number, confirmed but not delivered:
+		// it does not count yet.
+		d.SubDealer = itoa(shunda.ID)
+		l2 := MustCreateLead(t, db, func() *domain.Lead {
+			l := newLead(f.seller, "二网客户2", "13900009998")
+			l.Grade, l.Pool = domain.GradeA, domain.PoolShowroom
+			return l
+		}())
+		if second, err := db.PlaceOrder(ctx, f.seller.ID, domain.LeadByIDRef(l2.ID), d); err != nil || second.Order.SubDealerID != shunda.ID {
+			t.Fatalf("order by number: %+v %v", second, err)
+		}
+
+		o := placed.Order
+		if p := f.arrive(t, 0); p.Allocated == nil || p.Allocated.Allocation.Order.ID != o.ID {
+			t.Fatalf("car not allocated to the first order: %+v", p.Allocated)
+		}
+		if _, err := db.RecordPayment(ctx, f.seller.ID, o.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.TickDelivery(ctx, f.seller.ID, o.ID, paperwork, true); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Deliver(ctx, f.seller.ID, o.ID); err != nil {
+			t.Fatal(err)
+		}
+
+		lines, err := db.SubDealers(ctx, f.mgr.ID, *f.clock)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range lines {
+			want := domain.MonthFigures{Month: "2026-03", Target: 2, Sold: 1}
+			switch line.Contract.ID {
+			case shunda.ID:
+				want.Sold, want.Orders = 2, 1
+			case lapsed.ID:
+				want = domain.MonthFigures{Month: "2026-03"}
+			}
+			if line.Month != want {
+				t.Errorf("%s: %+v, want %+v", line.Contract.Dealer, line.Month, want)
+			}
+		}
+
+		// April 1st: 顺达 met March's target with the order, 通达 missed
+		// February and March.
+		loc, _ := time.LoadLocation("Asia/Shanghai")
+		notices, err := db.SubDealerDaily(ctx, db.Stores.Default().ID, time.Date(2026, 4, 1, 9, 0, 0, 0, loc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		alerts := map[int64]domain.PerformanceAlert{}
+		for _, n := range notices {
+			if n.Kind == domain.NoticePerformance {
+				alerts[n.Contract.ID] = n.Alert
+			}
+		}
+		if alerts[shunda.ID] != "" || alerts[tongda.ID] != domain.AlertMissedRunning {
+			t.Errorf("performance alerts %v (顺达 %d, 通达 %d)", alerts, shunda.ID, tongda.ID)
+		}
+	})
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
