@@ -70,7 +70,7 @@ func calendarDays(a, b time.Time) int {
 
 // deliveryOrder is order id for s to deliver: of s's store (else
 // ENOTFOUND), s its consultant or a supervisor and above (EFORBIDDEN
-// order.not_yours), confirmed or delivered (EINVALID order.closed).
+// order.not_yours), not rejected nor cancelled (EINVALID order.closed).
 func (db *DB) deliveryOrder(ctx context.Context, s *domain.Staff, id int64) (*domain.Order, error) {
 	o, err := db.orderIn(ctx, s.StoreID, id)
 	if err != nil {
@@ -79,7 +79,9 @@ func (db *DB) deliveryOrder(ctx context.Context, s *domain.Staff, id int64) (*do
 	if !domain.MayDeliver(s, o) {
 		return nil, domain.Errorkf(domain.EFORBIDDEN, "order.not_yours", []any{id}, "order %d is not staff %d's", id, s.ID)
 	}
-	if o.State != domain.OrderConfirmed && o.State != domain.OrderDelivered {
+	// A pending order (its discount awaiting a ruling) holds no car: it
+	// gets delivery.no_car from the card.
+	if o.State == domain.OrderRejected || o.State == domain.OrderCancelled {
 		return nil, domain.Errorkf(domain.EINVALID, "order.closed", []any{o.ID}, "order %d is %s", o.ID, o.State)
 	}
 	return o, nil
