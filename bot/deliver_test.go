@@ -126,3 +126,48 @@ func TestR4_5_FollowUpsComeInMorningPushSatisfactionLogged(t *testing.T) {
 	contains(t, h.reply(chen, "/sat 1 不满意 提车等太久"), "交车后第 7 天回访：不满意", "下次回访：2026-12-27")
 	contains(t, h.reply(chen, "/deliver 1"), "回访 1：交车后第 1 天，2026-11-28 — 满意", "回访 2：交车后第 7 天，2026-12-04 — 不满意 提车等太久", "回访 3：交车后第 30 天，2026-12-27 — 待回访")
 }
+
+// TestR4_6_OrderThroughSubDealerCountsWhenDelivered: /order names the
+// sub-dealer (二网=, by name or number, in one line or in the guided
+// order); a lapsed or unknown one is refused with nothing written; once
+// delivered the order counts in /dealers beside the hand-entered sales.
+func TestR4_6_OrderThroughSubDealerCountsWhenDelivered(t *testing.T) {
+	h := newHarness(t)
+	boss := h.enroll("王经理", "manager", "zh")
+	contains(t, h.reply(boss, "/dealer add 顺达汽贸 李强 13800138000 昆山 2026-11-01 2027-10-31 5万"), "#1")
+	contains(t, h.reply(boss, "/dealer add 远达 张三 13800138001 太仓 2026-11-01 2027-10-31 5万"), "#2")
+	h.reply(boss, "/dealer deposit 1 5万")
+	h.reply(boss, "/dealer target 1 2026-11 3")
+	h.reply(boss, "/dealer sold 1 2026-11 1")
+	// 远达's deposit is never recorded: the deposit job lapses it.
+	if _, err := h.db.DealerDepositsDue(context.Background(), h.clock().AddDate(0, 1, 0), 10); err != nil {
+		t.Fatal(err)
+	}
+
+	chen, keeper, _ := h.orderWithCar() // order #1, no sub-dealer
+	id := leadID(t, h.reply(chen, "/lead 李四 13900139000 轩逸 A 来电"))
+	line := fmt.Sprintf("/order %d 轩逸 舒适版 白 128000 127000 5000 全款 ", id)
+	contains(t, h.reply(chen, line+"二网=远达"), "远达 已失效", "不能用于新订单")
+	contains(t, h.reply(chen, line+"二网=没有这家"), "没有“没有这家”这份二级经销商合同")
+	if l, _ := h.db.LeadByID(context.Background(), id); l.Grade != domain.GradeA {
+		t.Fatalf("a refused order wrote: lead %s", l.Grade)
+	}
+	contains(t, h.reply(chen, line+"12-20 二网=顺达汽贸 置换 2015款朗逸"), "二网：#1 顺达汽贸", "置换：2015款朗逸", "已确认")
+	// The guided order takes it among the extras, by number.
+	id3 := leadID(t, h.reply(chen, "/lead 赵五 13900139001 轩逸 A 来电"))
+	h.reply(chen, fmt.Sprintf("/order %d", id3))
+	h.reply(chen, "轩逸 舒适版 白")
+	h.reply(chen, "128000 127000 5000")
+	h.reply(chen, "全款")
+	contains(t, h.reply(chen, "二网=1"), "二网：#1 顺达汽贸")
+
+	// Order #2 gets the next car; delivered, it counts.
+	h.arrive(keeper, 1)
+	vin := storagetest.VIN(1)
+	h.reply(keeper, "/pdi "+vin+" ok E"+vin[11:]+" C1")
+	contains(t, h.reply(boss, "/dealers"), "顺达汽贸", "已售 1/3 台")
+	h.reply(chen, "/deliver 2 发票 合格证 保险 上牌 PDI")
+	h.pay(chen, 2)
+	contains(t, h.reply(chen, "/deliver 2 交车"), "订单 #2 已交车", "二网：#1 顺达汽贸")
+	contains(t, h.reply(boss, "/dealers"), "已售 2/3 台（66%）（其中经本机器人订单交车 1 台）")
+}

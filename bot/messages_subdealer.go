@@ -47,6 +47,7 @@ var subDealerMessages = map[domain.Lang]map[string]string{
 		"err.dealer_deposit_done":  "合同 #%d 的保证金已登记过。",
 		"err.dealer_order_lapsed":  "二级经销商合同 #%d %s 已失效（保证金逾期），不能用于新订单。",
 		"err.dealer_order_expired": "二级经销商合同 #%d %s 已到期，不能用于新订单。",
+		"err.dealer_order_unknown": "本店没有“%s”这份二级经销商合同（写经销商名或合同号，/dealers 可查）。",
 		"err.dealer_ambiguous":     "有多份有效合同都叫“%s”（#%d、#%d），请写合同编号，例如 二网=%[3]d。",
 	},
 	domain.LangEN: {
@@ -92,6 +93,7 @@ var subDealerMessages = map[domain.Lang]map[string]string{
 		"err.dealer_deposit_done":  "The deposit of contract #%d is already recorded.",
 		"err.dealer_order_lapsed":  "Sub-dealer contract #%d %s lapsed (its deposit was late): no new order can go through it.",
 		"err.dealer_order_expired": "Sub-dealer contract #%d %s has expired: no new order can go through it.",
+		"err.dealer_order_unknown": "This store has no sub-dealer contract “%s” (give the dealer's name or the contract number; see /dealers).",
 		"err.dealer_ambiguous":     "Several active contracts are called “%s” (#%d, #%d): give the contract's number, e.g. dealer=%[3]d.",
 	},
 }

@@ -282,9 +282,9 @@ func TestR4_6_DeliveredOrdersThroughSubDealerCountTowardsTarget(t *testing.T) {
 			Deposit: 500000, Payment: domain.PayCash}
 		for _, bad := range []struct{ ref, code, key string }{
 			{"远达", domain.ECONFLICT, "err.dealer_order_lapsed"},
-			{"不存在", domain.ENOTFOUND, "err.dealer_unknown"},
-			{"别店二网", domain.ENOTFOUND, "err.dealer_unknown"},
-			{"#" + itoa(elsewhere.ID), domain.ENOTFOUND, "err.dealer_unknown"},
+			{"不存在", domain.ENOTFOUND, "err.dealer_order_unknown"},
+			{"别店二网", domain.ENOTFOUND, "err.dealer_order_unknown"},
+			{"#" + itoa(elsewhere.ID), domain.ENOTFOUND, "err.dealer_order_unknown"},
 		} {
 			d.SubDealer = bad.ref
 			_, err := db.PlaceOrder(ctx, f.seller.ID, domain.LeadByIDRef(l.ID), d)

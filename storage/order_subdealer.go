@@ -17,7 +17,7 @@ import (
 
 // orderSubDealer is the contract of store that ref names: its number (12
 // or #12) or its dealer's name. Another store's, or none, is ENOTFOUND
-// err.dealer_unknown; a lapsed or expired one ECONFLICT
+// err.dealer_order_unknown; a lapsed or expired one ECONFLICT
 // err.dealer_order_lapsed or err.dealer_order_expired; a name two active contracts share EINVALID
 // err.dealer_ambiguous (the number tells them apart).
 func (db *DB) orderSubDealer(ctx context.Context, store int64, ref string) (*domain.SubDealerContract, error) {
@@ -33,7 +33,7 @@ func (db *DB) orderSubDealer(ctx context.Context, store int64, ref string) (*dom
 		return nil, formatError(fmt.Errorf("sub-dealer %q: %w", ref, err))
 	}
 	if len(rows) == 0 {
-		return nil, domain.Errorkf(domain.ENOTFOUND, "err.dealer_unknown", []any{ref}, "no sub-dealer %q", ref)
+		return nil, domain.Errorkf(domain.ENOTFOUND, "err.dealer_order_unknown", []any{ref}, "no sub-dealer %q", ref)
 	}
 	var active []subDealerRow
 	for _, r := range rows {
