@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/go-telegram/bot/models"
 
@@ -152,11 +151,6 @@ func (b *Bot) followUpLines(r *Request, fus []domain.DeliveryFollowUp) []string 
 		out = append(out, r.T("delivery.fu_line", f.Seq, f.Days, b.formatDay(f.StoreID, f.DueAt), strings.TrimSpace(state)))
 	}
 	return out
-}
-
-// formatDay is t's date in store's zone.
-func (b *Bot) formatDay(store int64, t time.Time) string {
-	return t.In(b.opts.Stores.Of(store).Calendar.Location).Format(domain.DateLayout)
 }
 
 // deliveryButtons are one tap per item (not full payment: /paid records

@@ -39,10 +39,12 @@ var vehicleMessages = map[domain.Lang]map[string]string{
 		"btn.car_reserve":            "预留 %d 天",
 		"btn.car_to":                 "→ %s",
 
-		"pdi.checklist":      "PDI 检查项目：\n%s\n\n全部合格：/pdi %s ok 发动机号 合格证号\n有不合格：/pdi %s fail 3,7 缺陷说明",
-		"pdi.passed":         "%s 到店检查合格，已入库。",
-		"pdi.failed":         "%s 到店检查不合格（%d 项），车辆仍为“已到店待检”；已通知 %d 位部门经理。",
-		"pdi.failed_manager": "⚠️ 车辆 %s（%s）到店检查不合格，检查人 %s：%s",
+		"pdi.checklist":        "PDI 检查项目：\n%s\n\n全部合格：/pdi %s ok 发动机号 合格证号\n有不合格：/pdi %s fail 3,7 缺陷说明",
+		"pdi.passed":           "%s 到店检查合格，已入库。",
+		"pdi.passed_allocated": "%s 到店检查合格，已按顺序配给订单 #%d（已通知顾问）。",
+		"stock.allocated":      "，已配车 %d",
+		"pdi.failed":           "%s 到店检查不合格（%d 项），车辆仍为“已到店待检”；已通知 %d 位部门经理。",
+		"pdi.failed_manager":   "⚠️ 车辆 %s（%s）到店检查不合格，检查人 %s：%s",
 
 		"stock.head":  "<b>库存</b> %d 辆（在途 %d，已到店待检 %d）",
 		"stock.none":  "没有在库车辆。",
@@ -152,10 +154,12 @@ var vehicleMessages = map[domain.Lang]map[string]string{
 		"btn.car_reserve":            "Reserve %d {day|days}",
 		"btn.car_to":                 "→ %s",
 
-		"pdi.checklist":      "PDI checklist:\n%s\n\nAll passed: /pdi %s ok engine-number certificate-number\nSome failed: /pdi %s fail 3,7 defect",
-		"pdi.passed":         "%s passed its inspection and is in stock.",
-		"pdi.failed":         "%s failed its inspection (%d {item|items}) and stays “arrived”; %d {manager was|managers were} told.",
-		"pdi.failed_manager": "⚠️ Car %s (%s) failed its arrival inspection, by %s: %s",
+		"pdi.checklist":        "PDI checklist:\n%s\n\nAll passed: /pdi %s ok engine-number certificate-number\nSome failed: /pdi %s fail 3,7 defect",
+		"pdi.passed":           "%s passed its inspection and is in stock.",
+		"pdi.passed_allocated": "%s passed its inspection and went to order #%d, first in line (the consultant is told).",
+		"stock.allocated":      ", allocated %d",
+		"pdi.failed":           "%s failed its inspection (%d {item|items}) and stays “arrived”; %d {manager was|managers were} told.",
+		"pdi.failed_manager":   "⚠️ Car %s (%s) failed its arrival inspection, by %s: %s",
 
 		"stock.head":  "<b>Stock</b> %d {car|cars} (in transit %d, arrived awaiting inspection %d)",
 		"stock.none":  "No car in stock.",

@@ -153,6 +153,10 @@ func (b *Bot) placeOrder(ctx context.Context, r *Request, ref domain.LeadRef, d 
 			return err
 		}
 	}
+	// A car in stock for it (R4.3): its card, with the "customer told" button.
+	if err := b.sendAllocationCard(ctx, out.Allocated, nil); err != nil {
+		return err
+	}
 	b.reply(ctx, r.ChatID, r.T("order.placed", out.Lead.ID, out.Lead.Name)+"\n"+b.orderCard(r.Lang, out.Order, out.Request))
 	return nil
 }
@@ -306,6 +310,15 @@ func (b *Bot) orderDecided(ctx context.Context, r *Request, out *domain.OrderDec
 	})
 	if err != nil {
 		return err
+	}
+	// The car (R4.3): the confirmed order's card; a released car's next order.
+	if err := b.sendAllocationCard(ctx, out.Allocated, nil); err != nil {
+		return err
+	}
+	if out.Released != nil {
+		if err := b.NotifyAllocationsLapsed(ctx, []domain.AllocationLapse{*out.Released}); err != nil {
+			return err
+		}
 	}
 	// The card body is rewritten without the brief: the ruling is what counts.
 	cards := b.orderCards(out.Order, req, out.Requester, domain.OrderBrief{})

@@ -26,7 +26,7 @@ import (
 // MayAllocate are the roles that may allocate a car by hand (/allocate),
 // tell a customer and record a payment for an order of theirs (a
 // consultant) or of their store (a supervisor and above).
-var MayAllocate = []Role{RoleConsultant, RoleSupervisor, RoleManager, RoleGM}
+var MayAllocate = []Role{RoleConsultant, RoleSupervisor, RoleManager}
 
 // QueueJumpDeciders may rule on a queue jump (R4.3): QueueJumpApprover
 // and the general manager above them.

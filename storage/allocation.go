@@ -408,7 +408,7 @@ func (db *DB) RecordPayment(ctx context.Context, by, orderID int64) (*domain.Pay
 			return err
 		}
 		if o.State != orderConfirmd {
-			return domain.Errorkf(domain.EINVALID, "order.closed", []any{o.ID}, "order %d is %s", o.ID, o.State)
+			return domain.Errorkf(domain.EINVALID, "alloc.not_confirmed", []any{o.ID}, "order %d is %s", o.ID, o.State)
 		}
 		if o.PaidAt != nil {
 			return domain.Errorkf(domain.ECONFLICT, "alloc.paid_already", []any{o.ID, db.formatIn(o.StoreID, utc(*o.PaidAt))},

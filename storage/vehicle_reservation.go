@@ -60,14 +60,6 @@ func (db *DB) ExpireReservations(ctx context.Context, now time.Time, limit int) 
 			}
 			e := domain.ReservationExpired{Vehicle: row.vehicle(), Event: ev}
 			e.Vehicle.State, e.Vehicle.ReservedUntil, e.Vehicle.ReservedBy = domain.VehicleInStock, time.Time{}, 0
-			// Back in stock: the first order in line gets it (R4.3).
-			row.State, row.ReservedUntil, row.ReservedBy = string(domain.VehicleInStock), nil, 0
-			if e.Allocated, err = db.allocateArrival(ctx, row); err != nil {
-				return err
-			}
-			if e.Allocated != nil {
-				e.Vehicle.State = domain.VehicleAllocated
-			}
 			dept := ""
 			if row.ReservedBy != 0 {
 				who, err := db.StaffByID(ctx, row.ReservedBy)
@@ -86,6 +78,15 @@ func (db *DB) ExpireReservations(ctx context.Context, now time.Time, limit int) 
 				if s.ID != row.ReservedBy {
 					e.Supervisors = append(e.Supervisors, s)
 				}
+			}
+			// Back in stock: the first order in line gets it (R4.3).
+			back := *row
+			back.State, back.ReservedUntil, back.ReservedBy = string(domain.VehicleInStock), nil, 0
+			if e.Allocated, err = db.allocateArrival(ctx, &back); err != nil {
+				return err
+			}
+			if e.Allocated != nil {
+				e.Vehicle.State = domain.VehicleAllocated
 			}
 			out = append(out, e)
 		}

@@ -275,7 +275,9 @@ func (db *DB) Stock(ctx context.Context, by int64, model string, limit int) (*do
 		}
 		for _, k := range keys {
 			sg := byKey[k]
-			sg.OldestDays = domain.DaysInStock(sg.Oldest, now, st.Calendar.Location)
+			if !sg.Oldest.IsZero() { // zero: every car of the group is allocated
+				sg.OldestDays = domain.DaysInStock(sg.Oldest, now, st.Calendar.Location)
+			}
 			out.Groups = append(out.Groups, *sg)
 		}
 		domain.SortStockGroups(out.Groups)
