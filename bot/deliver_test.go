@@ -3,6 +3,7 @@ package bot_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -25,11 +26,12 @@ func (h *harness) orderWithCar() (chen, keeper telegramtestUser, vin string) {
 	return chen, keeper, vin
 }
 
-// pay records order id's full payment as u (the allocation's /paid).
+// pay records order id's full payment as u with /paid (R4.3): the
+// checklist's full payment follows it.
 func (h *harness) pay(u telegramtestUser, id int64) {
 	h.t.Helper()
-	if _, err := h.db.RecordPayment(context.Background(), h.staffNamed(u.FirstName).ID, id); err != nil {
-		h.t.Fatal(err)
+	if got := h.reply(u, fmt.Sprintf("/paid %d", id)); !strings.Contains(got, "全款已登记") {
+		h.t.Fatalf("/paid %d: %q", id, got)
 	}
 }
 
