@@ -221,8 +221,13 @@ func (b *Bot) orderCard(lang domain.Lang, o *domain.Order, req *domain.OrderRequ
 	switch {
 	case req != nil && req.Decision == nil:
 		sb.WriteString("\n" + T(lang, "order.next_wait", T(lang, "order.kind_"+string(req.Kind)), T(lang, "role."+string(req.Rank))))
+	case o.State == domain.OrderConfirmed && o.VehicleID != 0:
+		sb.WriteString("\n" + T(lang, "order.next_allocated", o.ID, o.ID))
 	case o.State == domain.OrderConfirmed:
 		sb.WriteString("\n" + T(lang, "order.next_confirmed"))
+	}
+	if o.PaidAt != nil {
+		sb.WriteString("\n" + T(lang, "order.paid_at", b.formatTime(o.StoreID, *o.PaidAt)))
 	}
 	return sb.String()
 }
