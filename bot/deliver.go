@@ -208,7 +208,7 @@ func (b *Bot) handleSat(ctx context.Context, r *Request) error {
 		return err
 	}
 	b.reply(ctx, r.ChatID, b.satText(r, out))
-	return nil
+	return b.tellDissatisfied(ctx, out)
 }
 
 // satCodes are the satisfaction buttons' codes (callback data stays short).
@@ -226,7 +226,7 @@ func (b *Bot) handleSatButton(ctx context.Context, r *Request) error {
 		return err
 	}
 	b.reply(ctx, r.ChatID, b.satText(r, out))
-	return nil
+	return b.tellDissatisfied(ctx, out)
 }
 
 // satText confirms a logged follow-up and names the next.
@@ -259,4 +259,19 @@ func morningDeliveries(lang domain.Lang, st *domain.Store, d *domain.MorningDige
 		lines = append(lines, T(lang, "vlist.more", d.DeliveriesMore))
 	}
 	return lines, rows
+}
+
+// tellDissatisfied tells the store's supervisors of a dissatisfied
+// customer at a post-delivery follow-up, once per follow-up each.
+func (b *Bot) tellDissatisfied(ctx context.Context, out *domain.SatisfactionLogged) error {
+	f := out.FollowUp
+	for _, p := range out.Supervisors {
+		err := b.tell(ctx, fmt.Sprintf("dsat-sup:%d:%d", f.ID, p.ID), p, func(lang domain.Lang) string {
+			return T(lang, "sat.sup", f.OrderID, f.LeadName, f.Days, out.By.Name, f.Note)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -82,9 +82,11 @@ func TestR4_5_DeliveryRefusedUntilChecklistThenLeadDAndCarDelivered(t *testing.T
 // TestR4_5_FollowUpsComeInMorningPushSatisfactionLogged: the day after
 // the delivery the consultant's morning push names the follow-up with
 // 满意 / 一般 / 不满意; a tap logs it (once), naming the next; the next
-// is not due before its day; on day 7 it comes again and /sat logs it.
+// is not due before its day; on day 7 it comes again and /sat logs it,
+// dissatisfied: the supervisor is told.
 func TestR4_5_FollowUpsComeInMorningPushSatisfactionLogged(t *testing.T) {
 	h := newHarness(t)
+	sup := h.enroll("李主管", "supervisor", "zh")
 	chen, _, _ := h.orderWithCar()
 	h.reply(chen, "/deliver 1 发票 合格证 保险 上牌 PDI")
 	h.pay(chen, 1)
@@ -111,9 +113,13 @@ func TestR4_5_FollowUpsComeInMorningPushSatisfactionLogged(t *testing.T) {
 	push := msgs[len(msgs)-1]
 	contains(t, push.Plain, "交车回访 1 个", "订单 #1 王石：交车后第 1 天（11-28）")
 
+	supBefore := len(h.emu.Messages(sup.ID))
 	logged := h.press(chen, "满意 #1")
 	contains(t, logged[len(logged)-1].Plain, "已记录 订单 #1 王石 交车后第 1 天回访：满意", "下次回访：2026-12-04")
 	contains(t, h.popup(chen, "不满意 #1"), "已经记录过")
+	if n := len(h.emu.Messages(sup.ID)); n != supBefore {
+		t.Errorf("a satisfied customer told the supervisor (%d messages)", n-supBefore)
+	}
 	contains(t, h.reply(chen, "/sat 1 一般"), "下一次交车回访在 2026-12-04，还没到期")
 	contains(t, h.reply(chen, "/sat 1 还行"), "不是满意度")
 
@@ -125,7 +131,13 @@ func TestR4_5_FollowUpsComeInMorningPushSatisfactionLogged(t *testing.T) {
 	run(time.Date(2026, 12, 4, 8, 30, 0, 0, loc))
 	push, _ = h.emu.LastMessage(chen.ID)
 	contains(t, push.Plain, "订单 #1 王石：交车后第 7 天（12-04）")
+	supSeen := len(h.emu.Messages(sup.ID))
 	contains(t, h.reply(chen, "/sat 1 不满意 提车等太久"), "交车后第 7 天回访：不满意", "下次回访：2026-12-27")
+	h.waitOutboxEmpty(10 * time.Second)
+	if msgs := h.emu.Messages(sup.ID); len(msgs) != supSeen+1 {
+		t.Errorf("the supervisor got %d messages of a dissatisfied customer, want 1", len(msgs)-supSeen)
+	}
+	contains(t, last(h, sup.ID), "订单 #1 客户 王石 交车后第 7 天回访：不满意（陈顾问 记录）。提车等太久")
 	contains(t, h.reply(chen, "/deliver 1"), "回访 1：交车后第 1 天，2026-11-28 — 满意", "回访 2：交车后第 7 天，2026-12-04 — 不满意 提车等太久", "回访 3：交车后第 30 天，2026-12-27 — 待回访")
 }
 

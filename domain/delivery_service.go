@@ -89,6 +89,11 @@ type Delivered struct {
 type SatisfactionLogged struct {
 	FollowUp DeliveryFollowUp
 	Next     *DeliveryFollowUp
+	// By is who logged it. Supervisors, for a dissatisfied customer, are
+	// the store's supervisors to tell (the logger left out), so that an
+	// unhappy customer is taken up; empty otherwise.
+	By          *Staff
+	Supervisors []*Staff
 }
 
 // DeliveryService works an order's delivery (R4.5). Every method is one

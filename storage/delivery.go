@@ -422,7 +422,18 @@ func (db *DB) logSatisfaction(ctx context.Context, s *domain.Staff, o *domain.Or
 	if o.DeliveredAt != nil {
 		delivered = *o.DeliveredAt
 	}
-	out := &domain.SatisfactionLogged{FollowUp: db.followUp(row, delivered, l.Name)}
+	out := &domain.SatisfactionLogged{FollowUp: db.followUp(row, delivered, l.Name), By: s}
+	if sat == domain.Dissatisfied {
+		sups, err := db.storeStaffWithRole(ctx, o.StoreID, domain.RoleSupervisor)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range domain.Reachable(sups) {
+			if p.ID != s.ID {
+				out.Supervisors = append(out.Supervisors, p)
+			}
+		}
+	}
 	var next []deliveryFollowUpRow
 	if err := db.conn(ctx).Where("order_id = ? AND done_at IS NULL", o.ID).Order("seq").Limit(1).Find(&next).Error; err != nil {
 		return nil, formatError(fmt.Errorf("next follow-up of order %d: %w", o.ID, err))
