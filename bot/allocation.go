@@ -88,7 +88,7 @@ func (b *Bot) tellCustomer(ctx context.Context, r *Request, id int64) error {
 	}
 	al := out.Allocation
 	payBy := al.PayBy.In(out.Location).Format(domain.MinuteLayout)
-	if c, err := b.store.StaffByID(ctx, al.Order.Consultant); err == nil && c.Enrolled() {
+	if c := out.Consultant; c != nil {
 		text := T(c.Lang, "alloc.card", al.Order.ID, out.Customer, carText(al.Vehicle)) + "\n" +
 			T(c.Lang, "alloc.card_told", r.Staff.Name, payBy)
 		if err := b.editCard(ctx, allocCardKey(al.ID), allocCardKey(al.ID)+":told", c, text); err != nil {

@@ -83,7 +83,8 @@ func (b *Bot) vehicleCardText(ctx context.Context, r *Request, c *domain.Vehicle
 	loc := r.Store().Calendar.Location
 	var sb strings.Builder
 	sb.WriteString(r.T("car.head", v.VIN, strings.TrimSpace(v.Model+" "+v.Trim+" "+v.Colour), r.T("vstate."+string(v.State))))
-	if !v.ArrivedAt.IsZero() && (v.State == domain.VehicleInStock || v.State == domain.VehicleReserved || v.State == domain.VehicleArrived) {
+	if !v.ArrivedAt.IsZero() && (v.State == domain.VehicleInStock || v.State == domain.VehicleReserved || v.State == domain.VehicleArrived ||
+		v.State == domain.VehicleAllocated) {
 		sb.WriteString("\n" + r.T("car.age", c.Days, r.T("vage."+string(c.Age))))
 	}
 	if v.State == domain.VehicleReserved {

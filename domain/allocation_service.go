@@ -56,11 +56,14 @@ type CarAllocated struct {
 }
 
 // AllocationTold is the outcome of TellCustomer: the allocation with its
-// ToldAt and stored PayBy, and the store's zone to show PayBy in.
+// ToldAt and stored PayBy, the store's zone to show PayBy in, and
+// Consultant, the order's (nil when not reachable), whose card loses its
+// button.
 type AllocationTold struct {
 	Allocation Allocation
 	Customer   string
 	Location   *time.Location
+	Consultant *Staff
 }
 
 // PaymentRecorded is the outcome of RecordPayment. Allocation is the car

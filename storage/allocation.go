@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -150,19 +151,37 @@ func (db *DB) oldestCarFor(ctx context.Context, o *orderRow) (*vehicleRow, error
 	return &rows[0], nil
 }
 
+// raceTries bounds how often an automatic allocation looks again when a
+// concurrent transaction (another replica's arrival or confirmation) took
+// the order or the car it found, between its read and its write.
+const raceTries = 3
+
+// taken reports whether err is a conditional write finding its order or
+// car taken meanwhile.
+func taken(err error) bool {
+	var e *domain.Error
+	return errors.As(err, &e) && (e.Key == "err.allocation_not_waiting" || e.Key == "err.allocation_car_taken")
+}
+
 // allocateArrival gives car v, just in stock, to the first order in line
 // for it (domain.AllocateArrival), by the system at now; nil when nobody
 // waits for it. Called in the transaction that put the car in stock.
 func (db *DB) allocateArrival(ctx context.Context, v *vehicleRow) (*domain.CarAllocated, error) {
-	head, err := db.headOfLine(ctx, v, 0)
-	if err != nil || head == nil {
-		return nil, err
+	for try := 1; ; try++ {
+		head, err := db.headOfLine(ctx, v, 0)
+		if err != nil || head == nil {
+			return nil, err
+		}
+		o, ok := domain.AllocateArrival(v.vehicle(), []domain.AllocOrder{allocOrder(head)})
+		if !ok || o.ID != head.ID {
+			return nil, nil
+		}
+		a, err := db.allocate(ctx, head, v, domain.SystemActor, 0, db.now(), "arrival")
+		if try < raceTries && taken(err) {
+			continue
+		}
+		return a, err
 	}
-	o, ok := domain.AllocateArrival(v.vehicle(), []domain.AllocOrder{allocOrder(head)})
-	if !ok || o.ID != head.ID {
-		return nil, nil
-	}
-	return db.allocate(ctx, head, v, domain.SystemActor, 0, db.now(), "arrival")
 }
 
 // allocateOrder gives order o, just confirmed, the oldest matching car in
@@ -171,6 +190,17 @@ func (db *DB) allocateArrival(ctx context.Context, v *vehicleRow) (*domain.CarAl
 // confirmed order would jump it, which is the manager's to allow,
 // /allocate); nil otherwise.
 func (db *DB) allocateOrder(ctx context.Context, o *orderRow) (*domain.CarAllocated, error) {
+	for try := 1; ; try++ {
+		a, err := db.allocateOrderOnce(ctx, o)
+		if try < raceTries && taken(err) {
+			continue
+		}
+		return a, err
+	}
+}
+
+// allocateOrderOnce is allocateOrder's one try.
+func (db *DB) allocateOrderOnce(ctx context.Context, o *orderRow) (*domain.CarAllocated, error) {
 	if domain.QueueStateOf(domain.OrderState(o.State), o.VehicleID != 0) != domain.QueueWaiting {
 		return nil, nil
 	}
@@ -199,18 +229,27 @@ func (db *DB) allocateOrder(ctx context.Context, o *orderRow) (*domain.CarAlloca
 
 // allocate writes car v's allocation to order o at `at`, by `by`
 // (domain.SystemActor: the bot), approved by a manager (0: none jumped):
-// the car in stock becomes allocated, the order holds it, and the payment
-// clock waits for the customer to be told. An order paid already carries
-// its payment (its clock never runs). Each write is conditional: a car
-// or an order that moved meanwhile is EINVALID (err.allocation_car_taken,
-// err.allocation_not_waiting), nothing written.
+// the order holds the car, the car in stock becomes allocated, and the
+// payment clock waits for the customer to be told. An order paid already
+// carries its payment (its clock never runs). Each write is conditional:
+// an order or a car that moved meanwhile is EINVALID
+// (err.allocation_not_waiting, err.allocation_car_taken) and what was
+// written is undone, so the caller may look again.
 func (db *DB) allocate(ctx context.Context, o *orderRow, v *vehicleRow, by, approvedBy int64, at time.Time, note string) (*domain.CarAllocated, error) {
+	if err := db.claimOrder(ctx, o, v); err != nil {
+		return nil, err
+	}
 	res := db.conn(ctx).Model(&vehicleRow{}).Where("id = ? AND state = ?", v.ID, stateInStock).
 		Updates(map[string]any{"state": stateAlloc, "updated_at": db.now()})
 	if res.Error != nil {
 		return nil, formatError(fmt.Errorf("allocate car %d: %w", v.ID, res.Error))
 	}
 	if res.RowsAffected == 0 {
+		if err := db.conn(ctx).Model(&orderRow{}).Where("id = ? AND vehicle_id = ?", o.ID, v.ID).
+			Update("vehicle_id", 0).Error; err != nil {
+			return nil, formatError(fmt.Errorf("order %d lets car %d go: %w", o.ID, v.ID, err))
+		}
+		o.VehicleID = 0
 		return nil, domain.Errorkf(domain.EINVALID, "err.allocation_car_taken", []any{v.VIN}, "car %s moved meanwhile", v.VIN)
 	}
 	if _, err := db.vehicleEvent(ctx, v, domain.VehicleAllocated, by, at, "order #"+strconv.FormatInt(o.ID, 10)+" "+note); err != nil {
@@ -220,18 +259,24 @@ func (db *DB) allocate(ctx context.Context, o *orderRow, v *vehicleRow, by, appr
 	return db.holdCar(ctx, o, v, by, approvedBy, at)
 }
 
-// holdCar makes order o hold car v (allocated already: a new one, or a
-// lapsed order's) from `at`, and writes the active allocation.
-func (db *DB) holdCar(ctx context.Context, o *orderRow, v *vehicleRow, by, approvedBy int64, at time.Time) (*domain.CarAllocated, error) {
+// claimOrder makes order o, confirmed and holding no car, hold car v.
+// EINVALID (err.allocation_not_waiting) when it moved meanwhile.
+func (db *DB) claimOrder(ctx context.Context, o *orderRow, v *vehicleRow) error {
 	res := db.conn(ctx).Model(&orderRow{}).Where("id = ? AND state = ? AND vehicle_id = 0", o.ID, orderConfirmd).
 		Updates(map[string]any{"vehicle_id": v.ID, "updated_at": db.now()})
 	if res.Error != nil {
-		return nil, formatError(fmt.Errorf("order %d holds car %d: %w", o.ID, v.ID, res.Error))
+		return formatError(fmt.Errorf("order %d holds car %d: %w", o.ID, v.ID, res.Error))
 	}
 	if res.RowsAffected == 0 {
-		return nil, domain.Errorkf(domain.EINVALID, "err.allocation_not_waiting", []any{o.ID}, "order %d moved meanwhile", o.ID)
+		return domain.Errorkf(domain.EINVALID, "err.allocation_not_waiting", []any{o.ID}, "order %d moved meanwhile", o.ID)
 	}
 	o.VehicleID = v.ID
+	return nil
+}
+
+// holdCar writes the active allocation of car v (allocated) to order o
+// (claimed) from `at`.
+func (db *DB) holdCar(ctx context.Context, o *orderRow, v *vehicleRow, by, approvedBy int64, at time.Time) (*domain.CarAllocated, error) {
 	a := allocationRow{StoreID: o.StoreID, OrderID: o.ID, VehicleID: v.ID, State: allocActive, AllocatedAt: dbTime(at),
 		AllocatedBy: by, ApprovedBy: approvedBy, PaidAt: dbTimePtr(o.PaidAt)}
 	if err := db.conn(ctx).Create(&a).Error; err != nil {
@@ -388,7 +433,10 @@ func (db *DB) TellCustomer(ctx context.Context, by, orderID int64) (*domain.Allo
 			return err
 		}
 		out = &domain.AllocationTold{Allocation: a.allocation(o, v), Location: st.Calendar.Location}
-		out.Customer, err = db.customerOf(ctx, o)
+		if out.Customer, err = db.customerOf(ctx, o); err != nil {
+			return err
+		}
+		out.Consultant, err = db.reachableStaff(ctx, o.ConsultantID)
 		return err
 	})
 	if err != nil {
@@ -566,24 +614,40 @@ func (db *DB) moveCarOn(ctx context.Context, ended domain.Allocation, o *orderRo
 		return nil, formatError(fmt.Errorf("order %d lets car %d go: %w", o.ID, v.ID, err))
 	}
 	o.VehicleID = 0
-	next, err := db.headOfLine(ctx, v, o.ID)
-	if err != nil {
-		return nil, err
-	}
-	var line []domain.AllocOrder
-	if next != nil {
-		line = append(line, allocOrder(next))
-	}
 	// Reallocate decides for a lapse; a release is the same move, its
 	// clock taken as run out at `at`.
 	decided := ended
 	if !relapse {
 		decided.ToldAt, decided.PayBy, decided.PaidAt = at, at, time.Time{}
 	}
-	re, err := domain.Reallocate(decided, line)
-	if err != nil {
-		return nil, err
+	var next *orderRow
+	var re domain.Reallocation
+	for try := 1; ; try++ {
+		var err error
+		if next, err = db.headOfLine(ctx, v, o.ID); err != nil {
+			return nil, err
+		}
+		var line []domain.AllocOrder
+		if next != nil {
+			line = append(line, allocOrder(next))
+		}
+		if re, err = domain.Reallocate(decided, line); err != nil {
+			return nil, err
+		}
+		if re.Next == nil {
+			break
+		}
+		// A concurrent arrival may have taken the head between the read
+		// and the write: then the next in line is the head.
+		err = db.claimOrder(ctx, next, v)
+		if err == nil {
+			break
+		}
+		if try == raceTries || !taken(err) {
+			return nil, err
+		}
 	}
+	var err error
 	out := &domain.AllocationLapse{Lapsed: ended, Reallocation: re, Location: db.Stores.Of(o.StoreID).Calendar.Location}
 	if out.Customer, err = db.customerOf(ctx, o); err != nil {
 		return nil, err

@@ -147,6 +147,29 @@ func TestR4_3_FIFOBothWays(t *testing.T) {
 		}
 		AssertError(t, ignore(db.MoveVehicle(ctx, f.mgr.ID, c.Vehicle.ID, domain.VehicleMove{To: domain.VehicleSold})),
 			domain.EINVALID, "err.vehicle_allocation_move")
+
+		// Two cars inspected at once (two replicas) for two orders in line:
+		// each order gets one, whichever transaction reads the head first.
+		a, b := f.order(t, f.seller, "奇骏"), f.order(t, f.seller2, "奇骏")
+		arriveCars(t, db, f.keeper.ID, 20, 21)
+		arriveCars(t, db, f.keeper.ID, 23, 24)
+		ok, _ := domain.PDIChecks(db.Stores.Default().Rules.Vehicles.PDIItems, "ok", "", "")
+		errs := make(chan error, 2)
+		for _, i := range []int{20, 23} {
+			go func() {
+				_, err := db.RecordPDI(ctx, f.keeper.ID, storagetest.VIN(i), ok,
+					domain.PDIConfirm{EngineNo: fmt.Sprintf("E%d", i), CertificateNo: fmt.Sprintf("C%d", i)})
+				errs <- err
+			}()
+		}
+		for range 2 {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+		if ha, hb := f.holds(t, a.Order.ID), f.holds(t, b.Order.ID); ha == "" || hb == "" || ha == hb {
+			t.Fatalf("concurrent arrivals: %q and %q", ha, hb)
+		}
 	})
 }
 
@@ -196,12 +219,24 @@ func TestR4_3_LapseAtPayByReallocates(t *testing.T) {
 			t.Fatalf("a second early: %v, %d lapses", err, len(notes.lapses))
 		}
 		*f.clock = payBy
-		if err := j.Run(ctx, payBy); err != nil {
-			t.Fatal(err)
+		// Two replicas' jobs at once: one lapse between them.
+		other := &lapseNotes{}
+		errs := make(chan error, 2)
+		for _, n := range []*lapseNotes{notes, other} {
+			go func() { errs <- (&jobs.AllocationLapse{Store: db, Bot: n}).Run(ctx, payBy) }()
 		}
-		if len(notes.lapses) != 1 {
-			t.Fatalf("%d lapses", len(notes.lapses))
+		for range 2 {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
 		}
+		if len(notes.lapses) == 0 {
+			notes, other = other, notes
+		}
+		if len(notes.lapses) != 1 || len(other.lapses) != 0 {
+			t.Fatalf("%d and %d lapses", len(notes.lapses), len(other.lapses))
+		}
+		j.Bot = notes
 		l := notes.lapses[0]
 		if l.Lapsed.Order.ID != first.Order.ID || l.Next == nil || l.Next.Allocation.Order.ID != second.Order.ID ||
 			!l.Next.Allocation.AllocatedAt.Equal(payBy) {
