@@ -179,6 +179,7 @@ func TestR4_6_OrderThroughSubDealerCountsWhenDelivered(t *testing.T) {
 	h.arrive(keeper, 1)
 	vin := storagetest.VIN(1)
 	h.reply(keeper, "/pdi "+vin+" ok E"+vin[11:]+" C1")
+	h.waitOutboxEmpty(10 * time.Second) // the car's card to the consultant
 	contains(t, h.reply(boss, "/dealers"), "顺达汽贸", "已售 1/3 台")
 	h.reply(chen, "/deliver 2 发票 合格证 保险 上牌 PDI")
 	h.pay(chen, 2)
