@@ -1,6 +1,7 @@
 package bot_test
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -133,4 +134,43 @@ func TestR4_3_QueueJumpCardNamesWhoIsJumped(t *testing.T) {
 	}
 	contains(t, h.reply(chen, "/allocate 1 "+vin), "不在库")
 	contains(t, h.reply(chen, "/allocate 1 LSVAB2BR0NP99999"), "VIN")
+}
+
+// TestR4_3_LapseWhileDown: the bot was down past a told allocation's
+// pay-by time; timers started afresh (a new job instance) find it in the
+// database and lapse it at once, the car back in stock with the system's
+// event at the pay-by second itself.
+func TestR4_3_LapseWhileDown(t *testing.T) {
+	h := newHarness(t)
+	keeper := h.enroll("库管员小周", "stock_keeper", "zh")
+	chen := h.enroll("陈顾问", "consultant", "zh")
+	orderCar(t, h, chen, "张三", "13800138001")
+	vin, _ := arriveCar(t, h, keeper, 1)
+	contains(t, h.lastText(chen), "车到了", vin)
+	st := h.db.Stores.Default()
+	payBy := domain.PaymentDue(h.clock(), st.Rules.Orders, st.Calendar)
+	contains(t, h.reply(chen, "/told 1"), "付款期限")
+	c0 := len(h.emu.Messages(chen.ID))
+	h.stop()
+	h.advance(6 * 24 * time.Hour)
+	h.start()
+	s := h.lapseTimers()
+	s.Start()
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := s.Stop(ctx); err != nil {
+			t.Error(err)
+		}
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for len(h.emu.Messages(chen.ID)) == c0 {
+		if time.Now().After(deadline) {
+			t.Fatal("no lapse after the restart")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	at := payBy.In(shanghai()).Format(domain.MinuteLayout)
+	contains(t, h.lastText(chen), "配车已失效", at)
+	contains(t, h.reply(chen, "/car "+vin), "状态：在库", at+" 在库 — 系统")
 }
