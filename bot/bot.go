@@ -90,6 +90,8 @@ type Options struct {
 	Orders domain.OrderService
 	// Allocations allocates cars to orders (R4.3).
 	Allocations domain.AllocationService
+	// Deliveries works an order's delivery and its follow-ups (R4.5).
+	Deliveries domain.DeliveryService
 
 	// PollTimeout is the long-poll wait of getUpdates (default 50 s).
 	PollTimeout time.Duration
@@ -214,6 +216,7 @@ func New(ctx context.Context, opts Options) (*Bot, error) {
 	b.registerSubDealers()
 	b.registerOrders()
 	b.registerAllocation()
+	b.registerDelivery()
 	return b, nil
 }
 
@@ -272,7 +275,7 @@ func (o *Options) required() error {
 		{"Vehicles", o.Vehicles == nil},
 		{"TestDrives", o.TestDrives == nil}, {"Demos", o.Demos == nil}, {"Stocktakes", o.Stocktakes == nil},
 		{"SubDealers", o.SubDealers == nil},
-		{"Orders", o.Orders == nil}, {"Allocations", o.Allocations == nil},
+		{"Orders", o.Orders == nil}, {"Allocations", o.Allocations == nil}, {"Deliveries", o.Deliveries == nil},
 	} {
 		if r.missing {
 			return fmt.Errorf("bot: Options.%s is required", r.name)

@@ -110,9 +110,27 @@ func parsePrices(d *domain.OrderDraft, f []string) (err error) {
 	return err
 }
 
+// subDealerPrefixes lead the word that names an order's sub-dealer
+// (R4.6): 二网=顺达汽贸, dealer=12.
+var subDealerPrefixes = []string{"二网=", "二网：", "二网:", "经销商=", "dealer=", "subdealer="}
+
+// takeSubDealer removes the sub-dealer word from rest, wherever it stands,
+// and returns what it names ("" when none).
+func takeSubDealer(rest []string) (string, []string) {
+	for i, w := range rest {
+		for _, p := range subDealerPrefixes {
+			if len(w) > len(p) && strings.EqualFold(w[:len(p)], p) {
+				return w[len(p):], append(rest[:i:i], rest[i+1:]...)
+			}
+		}
+	}
+	return "", rest
+}
+
 // parseOrderExtras reads the optional tail: a delivery date, then the
-// trade-in (置换 may lead it).
+// trade-in (置换 may lead it); the sub-dealer word (二网=…) anywhere.
 func (b *Bot) parseOrderExtras(r *Request, d *domain.OrderDraft, rest []string) {
+	d.SubDealer, rest = takeSubDealer(rest)
 	if len(rest) > 0 {
 		if day, err := domain.ParseDay(rest[0], b.opts.Now(), r.Store().Calendar); err == nil {
 			d.Delivery, rest = day, rest[1:]
@@ -195,6 +213,9 @@ func (b *Bot) orderCard(lang domain.Lang, o *domain.Order, req *domain.OrderRequ
 	}
 	if o.TradeIn != "" {
 		sb.WriteString("\n" + T(lang, "order.trade_in", o.TradeIn))
+	}
+	if o.SubDealerID != 0 {
+		sb.WriteString("\n" + T(lang, "order.sub_dealer", o.SubDealerID, o.SubDealer))
 	}
 	sb.WriteString("\n" + T(lang, "order.state", T(lang, "order.state_"+string(o.State))))
 	switch {

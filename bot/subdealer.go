@@ -10,9 +10,9 @@ import (
 
 // Sub-dealer contracts (R4.6): the manager signs them (/dealer add),
 // records the deposit (/dealer deposit), sets the monthly targets
-// (/dealer target), records the cars sold through them by hand until
-// orders name their sub-dealer (/dealer sold), and lists them with this
-// month's achievement (/dealers). The rules are domain.SubDealerService's.
+// (/dealer target), records by hand the cars sold through them outside
+// the bot (/dealer sold), and lists them with this month's achievement
+// (/dealers): those plus the orders through them delivered that month. The rules are domain.SubDealerService's.
 
 // registerSubDealers adds /dealer and /dealers.
 func (b *Bot) registerSubDealers() {
@@ -117,10 +117,14 @@ func dealerID(s string) (int64, error) {
 
 // monthText is "sold/target (pct%)", or what is missing.
 func monthText(r *Request, m domain.MonthFigures) Raw {
+	text := r.T("dealer.achieved", m.Sold, m.Target, m.Share())
 	if m.Target <= 0 {
-		return Raw(r.T("dealer.no_target", m.Sold))
+		text = r.T("dealer.no_target", m.Sold)
 	}
-	return Raw(r.T("dealer.achieved", m.Sold, m.Target, m.Share()))
+	if m.Orders > 0 {
+		text += r.T("dealer.of_orders", m.Orders)
+	}
+	return Raw(text)
 }
 
 // handleDealers is /dealers: the store's contracts with this month's

@@ -128,6 +128,7 @@ func (b *Bot) pushMorning(ctx context.Context, d *domain.MorningDigest) error {
 			lines = append(lines, T(lang, "appoint.line", a.At.In(st.Calendar.Location).Format("01-02 15:04"), a.LeadID, a.Name, a.Telesales))
 		}
 	}
+	lines, rows = morningDeliveries(lang, st, d, lines, rows)
 	lines = appendAging(lang, st, lines, d)
 	if total > 0 {
 		rows = append(rows, []models.InlineKeyboardButton{{Text: T(lang, "btn.today"), CallbackData: "lead:today:0"}})

@@ -40,6 +40,11 @@ type MorningDigest struct {
 	// and how many more. The push runs every day, so the manager hears of
 	// the overdue ones daily.
 	StockOverdue, StockAlert StockAgingList
+	// Deliveries are the post-delivery follow-ups (R4.5) of the person's
+	// orders due by the end of the day, the earliest first: the first few,
+	// and how many more.
+	Deliveries     []DeliveryFollowUp
+	DeliveriesMore int
 }
 
 // StockAgingList is the first cars of an aging class and how many more.
@@ -95,7 +100,7 @@ type OwnerOverdue struct {
 // Empty reports whether there is nothing to say.
 func (d *MorningDigest) Empty() bool {
 	return len(d.Counts) == 0 && d.Ungraded == 0 && len(d.Team) == 0 && len(d.Appointments) == 0 && len(d.Missed) == 0 &&
-		d.StockOverdue.Total() == 0 && d.StockAlert.Total() == 0
+		d.StockOverdue.Total() == 0 && d.StockAlert.Total() == 0 && len(d.Deliveries) == 0
 }
 
 // MorningService gathers the morning digests and records what they

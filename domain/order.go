@@ -76,6 +76,12 @@ type Order struct {
 	// PaidAt is when full payment was recorded (nil: unpaid), by PaidBy.
 	PaidAt *time.Time
 	PaidBy int64
+	// SubDealerID is the sub-dealer contract the order was sold through
+	// (R4.6), 0 for none; SubDealer its dealer's name.
+	SubDealerID int64
+	SubDealer   string
+	// DeliveredAt is when the car was handed over (R4.5); nil before.
+	DeliveredAt *time.Time
 }
 
 // AllocOrder is the order as allocation sees it (R4.3).
@@ -94,6 +100,9 @@ type OrderDraft struct {
 	Payment                     Payment
 	TradeIn                     string
 	Delivery                    time.Time
+	// SubDealer names the sub-dealer the order is sold through (R4.6), as
+	// typed: the dealer's name or the contract's number; empty for none.
+	SubDealer string
 }
 
 // maxOrderText bounds the model, trim, colour and trade-in.

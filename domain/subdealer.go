@@ -119,6 +119,10 @@ func Ended(endsOn, today string) bool { return today > endsOn }
 type MonthFigures struct {
 	Month        string // YYYY-MM
 	Target, Sold int
+	// Orders is how many of Sold are orders through the sub-dealer
+	// delivered that month (R4.6); the rest were entered by hand
+	// (/dealer sold) for sales outside the bot.
+	Orders int
 }
 
 // Share is Sold over Target in percent (0 without a target).

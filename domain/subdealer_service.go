@@ -52,8 +52,9 @@ type SubDealerService interface {
 	// SetDealerTarget sets (or replaces) a month's target in cars.
 	// ECONFLICT err.dealer_not_active for a lapsed or expired contract.
 	SetDealerTarget(ctx context.Context, by, id int64, month string, units int) (*SubDealerLine, error)
-	// RecordDealerSales records a month's cars sold through the dealer (by
-	// hand until orders name their sub-dealer).
+	// RecordDealerSales records (replaces) a month's cars sold through the
+	// dealer outside the bot, by hand; the month's achievement is these
+	// plus the orders through the dealer delivered that month.
 	RecordDealerSales(ctx context.Context, by, id int64, month string, units int) (*SubDealerLine, error)
 	// SubDealers lists the store's contracts with now's month's figures,
 	// active first, then by id.

@@ -123,14 +123,14 @@ func TestR4_6_PerformanceReportedToManager(t *testing.T) {
 		figs []domain.MonthFigures
 		want domain.PerformanceAlert
 	}{
-		{"MissedTwoRunning", []domain.MonthFigures{{"2026-10", 10, 10}, {"2026-11", 10, 9}, {"2026-12", 10, 9}}, domain.AlertMissedRunning},
-		{"MissedOnceOnly", []domain.MonthFigures{{"2026-10", 10, 9}, {"2026-11", 10, 9}, {"2026-12", 10, 10}}, ""},
-		{"NoTargetBreaksTheRun", []domain.MonthFigures{{"2026-11", 0, 0}, {"2026-12", 10, 9}}, ""},
+		{"MissedTwoRunning", []domain.MonthFigures{{"2026-10", 10, 10, 0}, {"2026-11", 10, 9, 0}, {"2026-12", 10, 9, 0}}, domain.AlertMissedRunning},
+		{"MissedOnceOnly", []domain.MonthFigures{{"2026-10", 10, 9, 0}, {"2026-11", 10, 9, 0}, {"2026-12", 10, 10, 0}}, ""},
+		{"NoTargetBreaksTheRun", []domain.MonthFigures{{"2026-11", 0, 0, 0}, {"2026-12", 10, 9, 0}}, ""},
 		// 8+12+0 of 10+10+10 = 20/30 = 66 % < 70 %, no two misses in a row.
-		{"UnderSeventyPercentOverThree", []domain.MonthFigures{{"2026-10", 10, 8}, {"2026-11", 10, 12}, {"2026-12", 10, 0}}, domain.AlertLowShare},
-		{"UnderShareOnly", []domain.MonthFigures{{"2026-10", 10, 1}, {"2026-11", 10, 12}, {"2026-12", 10, 7}}, domain.AlertLowShare},
-		{"ExactlySeventy", []domain.MonthFigures{{"2026-10", 10, 0}, {"2026-11", 10, 11}, {"2026-12", 10, 10}}, ""},
-		{"ShareNeedsEveryTarget", []domain.MonthFigures{{"2026-11", 10, 12}, {"2026-12", 10, 1}}, ""},
+		{"UnderSeventyPercentOverThree", []domain.MonthFigures{{"2026-10", 10, 8, 0}, {"2026-11", 10, 12, 0}, {"2026-12", 10, 0, 0}}, domain.AlertLowShare},
+		{"UnderShareOnly", []domain.MonthFigures{{"2026-10", 10, 1, 0}, {"2026-11", 10, 12, 0}, {"2026-12", 10, 7, 0}}, domain.AlertLowShare},
+		{"ExactlySeventy", []domain.MonthFigures{{"2026-10", 10, 0, 0}, {"2026-11", 10, 11, 0}, {"2026-12", 10, 10, 0}}, ""},
+		{"ShareNeedsEveryTarget", []domain.MonthFigures{{"2026-11", 10, 12, 0}, {"2026-12", 10, 1, 0}}, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -91,6 +91,9 @@ func (db *DB) morningDigests(ctx context.Context, store int64, now time.Time) ([
 	if err := db.morningAppointments(ctx, store, byID, staff, today); err != nil {
 		return nil, err
 	}
+	if err := db.morningDeliveries(ctx, store, byID, today.AddDate(0, 0, 1)); err != nil {
+		return nil, err
+	}
 	overdue, alert, err := db.morningStock(ctx, store, staff, now)
 	if err != nil {
 		return nil, err

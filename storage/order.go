@@ -40,6 +40,9 @@ type orderRow struct {
 	VehicleID        int64
 	PaidAt           *time.Time
 	PaidBy           int64
+	SubDealerID      *int64
+	DeliveredAt      *time.Time
+	DeliveredBy      int64
 }
 
 // TableName implements gorm's schema.Tabler.
@@ -54,7 +57,11 @@ func (db *DB) order(r *orderRow) *domain.Order {
 		DepositFen: r.DepositFen, Payment: domain.Payment(r.Payment), TradeIn: r.TradeIn,
 		State: domain.OrderState(r.State), Rank: domain.Role(r.ApprovalRank), DecidedBy: r.DecidedBy,
 		DecidedAt: utcPtr(r.DecidedAt), Reason: r.Reason, CreatedAt: utc(r.CreatedAt),
-		VehicleID: r.VehicleID, PaidAt: utcPtr(r.PaidAt), PaidBy: r.PaidBy}
+		VehicleID: r.VehicleID, PaidAt: utcPtr(r.PaidAt), PaidBy: r.PaidBy,
+		DeliveredAt: utcPtr(r.DeliveredAt)}
+	if r.SubDealerID != nil {
+		o.SubDealerID = *r.SubDealerID
+	}
 	if r.ExpectedDelivery != "" {
 		if d, err := time.ParseInLocation(dayLayout, r.ExpectedDelivery, db.Stores.Of(r.StoreID).Calendar.Location); err == nil {
 			o.Delivery = d
@@ -68,7 +75,12 @@ func orderRowOf(o *domain.Order) orderRow {
 		Trim: o.Trim, Colour: o.Colour, ListPriceFen: o.ListFen, AgreedPriceFen: o.AgreedFen, DepositFen: o.DepositFen,
 		Payment: string(o.Payment), TradeIn: o.TradeIn, State: string(o.State), ApprovalRank: string(o.Rank),
 		DecidedBy: o.DecidedBy, DecidedAt: dbTimePtr(o.DecidedAt), Reason: o.Reason, CreatedAt: dbTime(o.CreatedAt),
-		VehicleID: o.VehicleID, PaidAt: dbTimePtr(o.PaidAt), PaidBy: o.PaidBy}
+		VehicleID: o.VehicleID, PaidAt: dbTimePtr(o.PaidAt), PaidBy: o.PaidBy,
+		DeliveredAt: dbTimePtr(o.DeliveredAt)}
+	if o.SubDealerID != 0 {
+		id := o.SubDealerID
+		r.SubDealerID = &id
+	}
 	if !o.Delivery.IsZero() {
 		r.ExpectedDelivery = o.Delivery.Format(dayLayout)
 	}
@@ -158,6 +170,13 @@ func (db *DB) PlaceOrder(ctx context.Context, by int64, ref domain.LeadRef, d do
 		o := &domain.Order{StoreID: l.StoreID, LeadID: l.ID, ConsultantID: s.ID, Model: d.Model, Trim: d.Trim, Colour: d.Colour,
 			ListFen: d.ListFen, AgreedFen: d.AgreedFen, DepositFen: d.Deposit, Payment: d.Payment, TradeIn: d.TradeIn,
 			Delivery: d.Delivery, State: domain.OrderConfirmed, CreatedAt: now}
+		if d.SubDealer != "" {
+			c, err := db.orderSubDealer(ctx, l.StoreID, d.SubDealer)
+			if err != nil {
+				return err
+			}
+			o.SubDealerID, o.SubDealer = c.ID, c.Dealer
+		}
 		o.Rank = domain.DiscountRank(o.Discount(), st.Rules.Orders)
 		if o.Rank != "" {
 			o.State = domain.OrderPending
@@ -342,6 +361,9 @@ func (db *DB) OrderByID(ctx context.Context, by, id int64) (*domain.Order, *doma
 			return err
 		}
 		if o, err = db.orderIn(ctx, s.StoreID, id); err != nil {
+			return err
+		}
+		if err := db.nameSubDealer(ctx, o); err != nil {
 			return err
 		}
 		req, err = db.pendingRequestOf(ctx, id)

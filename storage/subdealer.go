@@ -274,9 +274,14 @@ func (db *DB) dealerFigures(ctx context.Context, ids []int64, from, to string) (
 			if table == subDealerTargets {
 				f.Target = r.Units
 			} else {
-				f.Sold = r.Units
+				f.Sold += r.Units
 			}
 		}
+	}
+	// Achievement is the hand-entered sales plus the delivered orders
+	// through the dealer (R4.6).
+	if err := db.dealerOrders(ctx, ids, from, to, out, at); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

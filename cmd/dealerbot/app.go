@@ -94,6 +94,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		SubDealers:      db,
 		Orders:          db,
 		Allocations:     db,
+		Deliveries:      db,
 		Log:             log,
 		Now:             now,
 		Stores:          db.Stores,
