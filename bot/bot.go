@@ -88,6 +88,8 @@ type Options struct {
 	SubDealers domain.SubDealerService
 	// Orders places orders and carries their rulings (R4.1, R4.2, R4.4).
 	Orders domain.OrderService
+	// Forms reads the regulation's forms, attachments 1 and 2 (/export).
+	Forms domain.FormService
 
 	// PollTimeout is the long-poll wait of getUpdates (default 50 s).
 	PollTimeout time.Duration
@@ -211,6 +213,7 @@ func New(ctx context.Context, opts Options) (*Bot, error) {
 	b.registerStocktake()
 	b.registerSubDealers()
 	b.registerOrders()
+	b.registerForms()
 	return b, nil
 }
 

@@ -93,6 +93,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		Stocktakes:      db,
 		SubDealers:      db,
 		Orders:          db,
+		Forms:           db,
 		Log:             log,
 		Now:             now,
 		Stores:          db.Stores,
