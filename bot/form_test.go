@@ -1,6 +1,7 @@
 package bot_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -212,4 +213,45 @@ func TestR1_10_ExportHandovers_AttachmentTwo(t *testing.T) {
 	}
 	doc, _ = exportDoc(t, h, chen, "/export handovers")
 	contains(t, doc.Plain, "共 2 条")
+}
+
+// buttonTexts are a message's button labels, row after row.
+func buttonTexts(m telegramtest.Message) []string {
+	var out []string
+	for _, row := range m.Buttons {
+		for _, b := range row {
+			out = append(out, b.Text)
+		}
+	}
+	return out
+}
+
+// TestR1_2_VisitCardAsksWhatTheRegisterNeeds: reception, greeting the
+// customer, taps how they heard of us on the visit card; the card stays a
+// visit card with its departure button, the answer ticked, and the lead
+// has it. Someone who does not meet customers cannot tell it.
+func TestR1_2_VisitCardAsksWhatTheRegisterNeeds(t *testing.T) {
+	h := newHarness(t)
+	chen := h.enroll("陈顾问", "consultant", "zh")
+	zhao := h.enroll("赵接待", "reception", "en")
+	id := leadID(t, h.reply(chen, "/lead 王石 13800138000 轩逸 B 到店"))
+
+	card := h.say(zhao, "/visit 13800138000")[0]
+	if got := strings.Join(buttonTexts(card), " "); got != "Customer left male female trade-in no trade-in phone newspaper radio magazine friends passing by other" {
+		t.Fatalf("visit card buttons: %s", got)
+	}
+	got := h.press(zhao, "passing by")
+	if len(got) != 1 || got[0].ID != card.ID {
+		t.Fatalf("not an edit of the visit card: %v", plains(got))
+	}
+	contains(t, got[0].Plain, "王石")
+	contains(t, strings.Join(buttonTexts(got[0]), " "), "Customer left", "✓passing by")
+	left := h.press(zhao, "Customer left")
+	if b := strings.Join(buttonTexts(left[0]), " "); strings.Contains(b, "Customer left") || !strings.Contains(b, "✓passing by") {
+		t.Errorf("after the departure: %s", b)
+	}
+	l, err := h.db.LeadByID(context.Background(), id)
+	if err != nil || l.HeardVia != "passing" || l.Gender != "" || l.TradeInKnown {
+		t.Errorf("lead %+v, %v", l, err)
+	}
 }
