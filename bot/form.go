@@ -104,10 +104,11 @@ func (b *Bot) handleExport(ctx context.Context, r *Request) error {
 
 // formSheet writes a form's title, its subtitle and rows into one sheet.
 type formSheet struct {
-	f     *excelize.File
-	sheet string
-	cols  int
-	row   int // the last row written
+	f      *excelize.File
+	sheet  string
+	cols   int
+	row    int                // the last row written
+	widths printlayout.Widths // of the table, measured as it is written
 }
 
 func newFormSheet(sheet string, cols int) (*formSheet, error) {
@@ -119,8 +120,16 @@ func newFormSheet(sheet string, cols int) (*formSheet, error) {
 	return &formSheet{f: f, sheet: sheet, cols: cols}, nil
 }
 
-// put writes values from column col of row.
+// put writes values from column col of row, measuring the table's.
 func (s *formSheet) put(row, col int, values ...any) error {
+	if row >= formHeaderRow {
+		s.widths.At(row, col, values...)
+	}
+	return s.write(row, col, values...)
+}
+
+// write writes values from column col of row, unmeasured.
+func (s *formSheet) write(row, col int, values ...any) error {
 	cell, err := excelize.CoordinatesToCellName(col, row)
 	if err != nil {
 		return err
@@ -171,7 +180,7 @@ func (s *formSheet) titles(title, subtitle string) error {
 // the workbook's bytes.
 func (s *formSheet) finish(headerRows int) ([]byte, error) {
 	defer s.f.Close()
-	if err := printlayout.Apply(s.f, s.sheet, printlayout.Header{Row: formHeaderRow, Rows: headerRows}); err != nil {
+	if err := printlayout.Apply(s.f, s.sheet, printlayout.Header{Row: formHeaderRow, Rows: headerRows, Measured: &s.widths}); err != nil {
 		return nil, err
 	}
 	buf, err := s.f.WriteToBuffer()
@@ -210,7 +219,8 @@ func (b *Bot) VisitFormXLSX(ctx context.Context, by int64, month time.Time) ([]b
 	col := 1
 	for i, h := range VisitFormColumns {
 		if i+1 == heard {
-			if err := s.put(formHeaderRow, col, h); err != nil {
+			// Spans the ticks: their own headings size them.
+			if err := s.write(formHeaderRow, col, h); err != nil {
 				return nil, nil, err
 			}
 			for j, t := range VisitFormHeardVia {

@@ -45,7 +45,7 @@ func (h *harness) sayAll(u telegramtest.User, text string) []telegramtest.Messag
 }
 
 // documentIn returns the last document the bot sent to a chat.
-func documentIn(t *testing.T, msgs []telegramtest.Message) telegramtest.Message {
+func documentIn(t testing.TB, msgs []telegramtest.Message) telegramtest.Message {
 	t.Helper()
 	for i := len(msgs) - 1; i >= 0; i-- {
 		if msgs[i].Document != nil {

@@ -42,6 +42,45 @@ const PrintTitlesName = "_xlnm.Print_Titles"
 type Header struct {
 	Row  int
 	Rows int
+	// Measured, when set, has measured the table as it was written, so
+	// Apply need not read the sheet back (for a big sheet, most of the
+	// time Apply takes).
+	Measured *Widths
+}
+
+// Widths measures a table's columns as its rows are written: each
+// column's width (Width of the value as written, plus a margin, capped
+// at MaxWidth) and the last row.
+type Widths struct {
+	cols []float64
+	last int
+}
+
+// Row measures values written from column 1 of row (1-based). A value
+// that spans several columns (a merged heading) should not be measured:
+// pass "" in its place.
+func (w *Widths) Row(row int, values ...any) { w.At(row, 1, values...) }
+
+// At measures values written from column col of row.
+func (w *Widths) At(row, col int, values ...any) {
+	w.last = max(w.last, row)
+	for i, v := range values {
+		c := col - 1 + i
+		for len(w.cols) <= c {
+			w.cols = append(w.cols, MinWidth)
+		}
+		var s string
+		switch v := v.(type) {
+		case nil:
+		case string:
+			s = v
+		default:
+			s = fmt.Sprint(v)
+		}
+		if s != "" {
+			w.cols[c] = max(w.cols[c], min(Width(s)+2, MaxWidth))
+		}
+	}
 }
 
 func (h Header) first() int {
@@ -60,7 +99,8 @@ func (h Header) last() int {
 
 // Apply lays out sheet of f for print (see the package comment). Call it
 // once, after the sheet's cells are written: widths are measured from the
-// table's cells (header included), and the cells keep their own style
+// table's cells (header included) — read back from the sheet, or as
+// h.Measured took them while they were written — and the cells keep their own style
 // (number formats, fonts) with a thin border added; header cells are made
 // bold and centred.
 func Apply(f *excelize.File, sheet string, h Header) error {
@@ -86,13 +126,18 @@ func Apply(f *excelize.File, sheet string, h Header) error {
 		return fail(err)
 	}
 
-	spanned, err := multiColumnCells(f, sheet)
-	if err != nil {
-		return fail(err)
-	}
-	widths, rows, err := measure(f, sheet, first, spanned)
-	if err != nil {
-		return fail(err)
+	var widths []float64
+	var rows int
+	if m := h.Measured; m != nil {
+		widths, rows = m.cols, m.last
+	} else {
+		spanned, err := multiColumnCells(f, sheet)
+		if err != nil {
+			return fail(err)
+		}
+		if widths, rows, err = measure(f, sheet, first, spanned); err != nil {
+			return fail(err)
+		}
 	}
 	for i, w := range widths {
 		col, err := excelize.ColumnNumberToName(i + 1)

@@ -131,3 +131,37 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// TestApply_MeasuredAsWrittenSameAsReadBack: widths measured while the
+// rows are written lay the sheet out as reading it back does.
+func TestApply_MeasuredAsWrittenSameAsReadBack(t *testing.T) {
+	rows := [][]any{{"序号", "客户姓名", "经过情形"}, {1, "王石", "初次购车，品牌对比中"}, {2, "Ouyang Nana", ""}}
+	layout := func(measured bool) *excelize.File {
+		f := excelize.NewFile()
+		var w printlayout.Widths
+		for i, r := range rows {
+			must(t, f.SetSheetRow("Sheet1", cellName(1, i+1), &r))
+			w.Row(i+1, r...)
+		}
+		h := printlayout.Header{}
+		if measured {
+			h.Measured = &w
+		}
+		must(t, printlayout.Apply(f, "Sheet1", h))
+		return readBack(t, f)
+	}
+	read, measured := layout(false), layout(true)
+	for _, col := range []string{"A", "B", "C", "D"} {
+		a, _ := read.GetColWidth("Sheet1", col)
+		b, _ := measured.GetColWidth("Sheet1", col)
+		if a != b {
+			t.Errorf("column %s: %v read back, %v measured", col, a, b)
+		}
+	}
+	printlayouttest.Check(t, measured, "Sheet1", printlayout.Header{}, 3, 3)
+}
+
+func cellName(col, row int) string {
+	s, _ := excelize.CoordinatesToCellName(col, row)
+	return s
+}
