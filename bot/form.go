@@ -45,7 +45,8 @@ const (
 
 // registerForms adds /export and the lead-detail buttons (lead_detail.go).
 func (b *Bot) registerForms() {
-	b.Register(Command{Name: "export", Roles: domain.FormExporters, Handler: b.handleExport})
+	// Private: the forms carry customers' full phone numbers.
+	b.Register(Command{Name: "export", Roles: domain.FormExporters, Private: true, Handler: b.handleExport})
 	b.RegisterCallback(Callback{Prefix: "ld", Roles: domain.LeadDetailRoles, Handler: b.handleLeadDetail})
 }
 

@@ -165,6 +165,13 @@ func TestR1_11_ExportVisits_AttachmentOneAsTheRegulationHasIt(t *testing.T) {
 		contains(t, msgs[0].Plain, want)
 	}
 	contains(t, h.reply(zhao, "/export handovers"), "无权")
+	// Full phone numbers: never in a group.
+	g := h.emu.NewGroup(-100779, "销售群")
+	inGroup := h.sayIn(li, g.ID, func() int { return h.emu.SendTextInGroup(li, g.ID, "/export visits") })
+	if len(inGroup) != 1 || inGroup[0].Document != nil {
+		t.Fatalf("in a group: %v", plains(inGroup))
+	}
+	contains(t, inGroup[0].Plain, "/export 只能私聊使用")
 	contains(t, h.reply(sun, "/export visits"), "您无权使用 /export")
 }
 
