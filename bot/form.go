@@ -25,13 +25,16 @@ var (
 	VisitFormTitle   = "附件1 来店(电)客户登记表"
 	VisitFormColumns = []string{"客户姓名", "客户性质(新/老)", "性别", "电话", "客户来源", "拟购车型", "意向级别", "置换意愿",
 		"来店信息来源", "到店时间", "离去时间", "24小时追踪级别", "经过情形", "销售顾问"}
-	// VisitFormHeardVia are the ticks under 来店信息来源, in
-	// domain.HeardVias' order.
+	// VisitFormHeardVia are the ticks under 来店信息来源
+	// (visitFormHeardHeading), in domain.HeardVias' order.
 	VisitFormHeardVia = []string{"电话", "报纸", "广播", "杂志", "亲友", "路过", "其他"}
 
 	HandoverFormTitle   = "附件2 邀约到店客户交接表"
 	HandoverFormColumns = []string{"序号", "日期", "客户姓名", "电话", "意向车型", "渠道", "购车日期", "级别", "客户状态", "直销员", "订单", "交车"}
 )
+
+// visitFormHeardHeading is the heading over the ticks.
+const visitFormHeardHeading = "来店信息来源"
 
 // formTick marks the customer's answer among the ticks.
 const formTick = "√"
@@ -180,7 +183,6 @@ func (s *formSheet) titles(title, subtitle string) error {
 // finish lays the sheet out to print (header rows repeated) and returns
 // the workbook's bytes.
 func (s *formSheet) finish(headerRows int) ([]byte, error) {
-	defer s.f.Close()
 	if err := printlayout.Apply(s.f, s.sheet, printlayout.Header{Row: formHeaderRow, Rows: headerRows, Measured: &s.widths}); err != nil {
 		return nil, err
 	}
@@ -215,11 +217,11 @@ func (b *Bot) VisitFormXLSX(ctx context.Context, by int64, month time.Time) ([]b
 	if err != nil {
 		return nil, nil, fmt.Errorf("visit form: %w", err)
 	}
-	// The header: 来店信息来源 (the 9th heading) over its ticks.
-	heard := 9
+	defer s.f.Close()
+	// The header: 来店信息来源 over its ticks.
 	col := 1
-	for i, h := range VisitFormColumns {
-		if i+1 == heard {
+	for _, h := range VisitFormColumns {
+		if h == visitFormHeardHeading {
 			// Spans the ticks: their own headings size them.
 			if err := s.write(formHeaderRow, col, h); err != nil {
 				return nil, nil, err
@@ -261,11 +263,9 @@ func (b *Bot) VisitFormXLSX(ctx context.Context, by int64, month time.Time) ([]b
 		return s.put(row, 1, values...)
 	})
 	if err != nil {
-		s.f.Close()
 		return nil, nil, err
 	}
 	if err := s.titles(VisitFormTitle, formSubtitle(out)); err != nil {
-		s.f.Close()
 		return nil, nil, fmt.Errorf("visit form: %w", err)
 	}
 	data, err := s.finish(2)
@@ -282,12 +282,12 @@ func (b *Bot) HandoverFormXLSX(ctx context.Context, by int64, month time.Time) (
 	if err != nil {
 		return nil, nil, fmt.Errorf("handover form: %w", err)
 	}
+	defer s.f.Close()
 	header := make([]any, len(HandoverFormColumns))
 	for i, h := range HandoverFormColumns {
 		header[i] = h
 	}
 	if err := s.put(formHeaderRow, 1, header...); err != nil {
-		s.f.Close()
 		return nil, nil, err
 	}
 	day := func(t *time.Time, layout string) string { // in the store's zone
@@ -305,11 +305,9 @@ func (b *Bot) HandoverFormXLSX(ctx context.Context, by int64, month time.Time) (
 			day(&h.BuyBy, domain.DateLayout), string(h.Grade), status, h.Consultant, day(h.OrderedAt, "01-02"), day(h.DeliveredAt, "01-02"))
 	})
 	if err != nil {
-		s.f.Close()
 		return nil, nil, err
 	}
 	if err := s.titles(HandoverFormTitle, formSubtitle(out)); err != nil {
-		s.f.Close()
 		return nil, nil, fmt.Errorf("handover form: %w", err)
 	}
 	data, err := s.finish(1)
