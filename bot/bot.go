@@ -92,6 +92,8 @@ type Options struct {
 	Allocations domain.AllocationService
 	// Deliveries works an order's delivery and its follow-ups (R4.5).
 	Deliveries domain.DeliveryService
+	// Forms reads the regulation's forms, attachments 1 and 2 (/export).
+	Forms domain.FormService
 
 	// PollTimeout is the long-poll wait of getUpdates (default 50 s).
 	PollTimeout time.Duration
@@ -217,6 +219,7 @@ func New(ctx context.Context, opts Options) (*Bot, error) {
 	b.registerOrders()
 	b.registerAllocation()
 	b.registerDelivery()
+	b.registerForms()
 	return b, nil
 }
 

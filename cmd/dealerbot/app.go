@@ -95,6 +95,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		Orders:          db,
 		Allocations:     db,
 		Deliveries:      db,
+		Forms:           db,
 		Log:             log,
 		Now:             now,
 		Stores:          db.Stores,
