@@ -8,6 +8,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/dealerbot/dealerbot/bot/printlayout"
 	"github.com/dealerbot/dealerbot/domain"
 )
 
@@ -169,7 +170,8 @@ func (b *Bot) NotifyRegisterReminder(ctx context.Context, rem *domain.RegisterRe
 }
 
 // RegisterXLSX writes a department's register of a week: one sheet named
-// after the week, a header row and one row per complaint.
+// after the week, a header row and one row per complaint, laid out to print
+// (printlayout: A4 landscape, one page wide, header on every page).
 func RegisterXLSX(week string, dept string, rows []RegisterRow) ([]byte, error) {
 	f := excelize.NewFile()
 	defer f.Close()
@@ -205,14 +207,9 @@ func RegisterXLSX(week string, dept string, rows []RegisterRow) ([]byte, error) 
 			return nil, fmt.Errorf("register %s %s row %d: %w", dept, week, i+1, err)
 		}
 	}
-	style, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
-	if err == nil {
-		_ = f.SetCellStyle(sheet, "A1", "J1", style)
+	if err := printlayout.Apply(f, sheet, printlayout.Header{}); err != nil {
+		return nil, fmt.Errorf("register %s %s: %w", dept, week, err)
 	}
-	for col, width := range map[string]float64{"A": 17, "B": 12, "C": 14, "D": 8, "E": 10, "F": 10, "G": 30, "H": 8, "I": 8, "J": 40} {
-		_ = f.SetColWidth(sheet, col, col, width)
-	}
-	_ = f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
 	buf, err := f.WriteToBuffer()
 	if err != nil {
 		return nil, fmt.Errorf("register %s %s: %w", dept, week, err)

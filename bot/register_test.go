@@ -10,6 +10,8 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/dealerbot/dealerbot/bot"
+	"github.com/dealerbot/dealerbot/bot/printlayout"
+	"github.com/dealerbot/dealerbot/bot/printlayout/printlayouttest"
 	"github.com/dealerbot/dealerbot/bot/telegramtest"
 	"github.com/dealerbot/dealerbot/domain"
 )
@@ -222,5 +224,15 @@ func TestRegisterXLSX(t *testing.T) {
 	want := []string{"2026-11-17 10:00", "张三", "13800138000", "投诉单", "服务质量", "李主管", "首次回复 ✓, 鉴定 ✗, 进度反馈 待办", "待回访", "", "=SUM(A1) <b>"}
 	if len(got) != 2 || strings.Join(got[0], "|") != strings.Join(registerHeader, "|") || strings.Join(got[1], "|") != strings.Join(want, "|") {
 		t.Fatalf("rows %q", got)
+	}
+	// It prints as a form (it used to run across three portrait pages):
+	// A4 landscape, one page wide, the header on every page, borders, and
+	// the Chinese columns wide enough for their text.
+	f := printlayouttest.Open(t, data)
+	printlayouttest.Check(t, f, "2026-W47", printlayout.Header{}, 2, len(registerHeader))
+	for col, want := range map[string]float64{"A": 18 /* 2026-11-17 10:00 */, "E": 10 /* 服务质量 */, "G": 35 /* 首次回复 ✓, 鉴定 ✗, 进度反馈 待办 */} {
+		if w, _ := f.GetColWidth("2026-W47", col); w != want {
+			t.Errorf("column %s width %v, want %v", col, w, want)
+		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/dealerbot/dealerbot/bot/printlayout"
 	"github.com/dealerbot/dealerbot/domain"
 )
 
@@ -262,7 +263,8 @@ func StocktakeXLSX(lang domain.Lang, st *domain.Store, res *domain.StocktakeResu
 	return buf.Bytes(), nil
 }
 
-// putRows writes rows from A1 down, the first in bold.
+// putRows writes rows from A1 down, the first a header, and lays the
+// sheet out to print (printlayout).
 func putRows(f *excelize.File, sheet string, rows [][]any) error {
 	for i, row := range rows {
 		cell, err := excelize.CoordinatesToCellName(1, i+1)
@@ -273,10 +275,5 @@ func putRows(f *excelize.File, sheet string, rows [][]any) error {
 			return fmt.Errorf("sheet %s row %d: %w", sheet, i+1, err)
 		}
 	}
-	if style, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}}); err == nil && len(rows) > 0 {
-		last, _ := excelize.CoordinatesToCellName(len(rows[0]), 1)
-		_ = f.SetCellStyle(sheet, "A1", last, style)
-	}
-	_ = f.SetColWidth(sheet, "A", "A", 22)
-	return nil
+	return printlayout.Apply(f, sheet, printlayout.Header{})
 }

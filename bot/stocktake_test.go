@@ -10,6 +10,8 @@ import (
 	"github.com/makiuchi-d/gozxing"
 	"github.com/xuri/excelize/v2"
 
+	"github.com/dealerbot/dealerbot/bot/printlayout"
+	"github.com/dealerbot/dealerbot/bot/printlayout/printlayouttest"
 	"github.com/dealerbot/dealerbot/bot/telegramtest"
 	"github.com/dealerbot/dealerbot/storage/storagetest"
 )
@@ -124,6 +126,9 @@ func TestR3_3_StocktakeEndToEnd(t *testing.T) {
 	if len(cars) != 5 || len(exc) != 3 {
 		t.Fatalf("cars %v\nexceptions %v", cars, exc)
 	}
+	// Both sheets print as forms.
+	printlayouttest.Check(t, f, "车辆", printlayout.Header{}, 5, 8)
+	printlayouttest.Check(t, f, "异常", printlayout.Header{}, 3, 7)
 	sheet := ""
 	for _, r := range append(cars, exc...) {
 		sheet += strings.Join(r, "|") + "\n"
