@@ -88,6 +88,9 @@ type Options struct {
 	SubDealers domain.SubDealerService
 	// Orders places orders and carries their rulings (R4.1, R4.2, R4.4).
 	Orders domain.OrderService
+	// Reports are the managers' figures (issue 15): /report and the
+	// scheduled summaries.
+	Reports domain.ReportService
 
 	// PollTimeout is the long-poll wait of getUpdates (default 50 s).
 	PollTimeout time.Duration
@@ -211,6 +214,7 @@ func New(ctx context.Context, opts Options) (*Bot, error) {
 	b.registerStocktake()
 	b.registerSubDealers()
 	b.registerOrders()
+	b.registerReport()
 	return b, nil
 }
 
