@@ -28,14 +28,6 @@ func (b *Bot) PushDocument(ctx context.Context, key string, chatID, staffID int6
 	return err
 }
 
-// PushPhoto queues a picture (a PNG named name) with an HTML caption (at
-// most 1024 UTF-16 units), sent with sendPhoto.
-func (b *Bot) PushPhoto(ctx context.Context, key string, chatID, staffID int64, name string, data []byte, caption string) error {
-	_, err := b.out.Enqueue(ctx, domain.OutboxMessage{Key: key, ChatID: chatID, StaffID: staffID, Text: caption,
-		FileName: name, File: data, Photo: true, Priority: domain.PriorityPush}, nil)
-	return err
-}
-
 // enqueue writes m to the outbox, split to Telegram's limits, and returns
 // its keys (delivery.Outbox.Enqueue).
 func (b *Bot) enqueue(ctx context.Context, m domain.OutboxMessage, markup models.ReplyMarkup) ([]string, error) {

@@ -42,13 +42,35 @@ func (b *Bot) handleReport(ctx context.Context, r *Request) error {
 		r.Reply(ctx, "report.empty", rep.Period.Label())
 		return nil
 	}
-	key := fmt.Sprintf("report-ask:%s:%s:%d:%d", rep.Scope, rep.Period.Key(), r.ChatID, now.Unix())
-	if fx := effectsFrom(ctx); fx != nil {
-		// Two requests in one second are two answers; a redelivered
-		// update is the same one.
-		key += fmt.Sprintf(":u%d", fx.updateID)
+	msgs, err := reportMessagesFor(r.ChatID, r.Staff.ID, r.Lang, st.Rules, rep)
+	if err != nil {
+		return err
 	}
-	return b.pushReport(ctx, key, r.ChatID, r.Staff.ID, r.Lang, st.Rules, rep)
+	for _, m := range msgs {
+		if err := b.replyFile(ctx, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// replyFile queues m (a photo or a document) as an answer to the update
+// being handled: keyed by the update, so a redelivered update is the same
+// answer, and waited for like the update's other replies.
+func (b *Bot) replyFile(ctx context.Context, m domain.OutboxMessage) error {
+	fx := effectsFrom(ctx)
+	if fx == nil {
+		return fmt.Errorf("reply outside an update to chat %d", m.ChatID)
+	}
+	fx.replies++
+	m.Key = fmt.Sprintf("upd:%d:%d", fx.updateID, fx.replies)
+	m.Priority = domain.PriorityReply
+	keys, err := b.enqueue(ctx, m, nil)
+	if err != nil {
+		return err
+	}
+	fx.keys = append(fx.keys, keys...)
+	return nil
 }
 
 // NotifyReports sends each scheduled summary (jobs.ReportSummaries) to its
@@ -60,28 +82,35 @@ func (b *Bot) NotifyReports(ctx context.Context, sums []domain.ReportSummary) er
 		if s.To == nil || s.To.TelegramID == 0 || s.Report == nil || s.Report.Empty() {
 			continue
 		}
-		rules := b.StoreOf(s.To).Rules
-		if err := b.pushReport(ctx, s.Key, s.To.TelegramID, s.To.ID, s.To.Lang, rules, s.Report); err != nil {
+		msgs, err := reportMessagesFor(s.To.TelegramID, s.To.ID, s.To.Lang, b.StoreOf(s.To).Rules, s.Report)
+		if err != nil {
 			return fmt.Errorf("report %s: %w", s.Key, err)
+		}
+		for i, m := range msgs {
+			m.Key = s.Key + []string{":chart", ":xlsx"}[i]
+			if _, err := b.enqueue(ctx, m, nil); err != nil {
+				return fmt.Errorf("report %s: %w", s.Key, err)
+			}
 		}
 	}
 	return nil
 }
 
-// pushReport queues the report's chart (key:chart) and workbook
-// (key:xlsx), in that order, to chatID.
-func (b *Bot) pushReport(ctx context.Context, key string, chatID, staffID int64, lang domain.Lang, rules domain.Rules, rep *domain.Report) error {
+// reportMessagesFor are the report's two messages to chatID: the chart
+// as a photo with its caption, then the workbook. Their keys are the
+// caller's to set.
+func reportMessagesFor(chatID, staffID int64, lang domain.Lang, rules domain.Rules, rep *domain.Report) ([]domain.OutboxMessage, error) {
 	v := reportView{lang: lang, rules: rules, rep: rep}
 	png, err := v.Chart()
 	if err != nil {
-		return fmt.Errorf("report chart: %w", err)
+		return nil, fmt.Errorf("report chart: %w", err)
 	}
 	book, err := v.Workbook()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if err := b.PushPhoto(ctx, key+":chart", chatID, staffID, "report.png", png, v.Caption()); err != nil {
-		return err
-	}
-	return b.PushDocument(ctx, key+":xlsx", chatID, staffID, v.FileName(), book, T(lang, "report.file", v.title()))
+	return []domain.OutboxMessage{
+		{ChatID: chatID, StaffID: staffID, Text: v.Caption(), FileName: "report.png", File: png, Photo: true, Priority: domain.PriorityPush},
+		{ChatID: chatID, StaffID: staffID, Text: T(lang, "report.file", v.title()), FileName: v.FileName(), File: book, Priority: domain.PriorityPush},
+	}, nil
 }
