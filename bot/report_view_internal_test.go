@@ -233,3 +233,50 @@ func TestReportView_Personal(t *testing.T) {
 		t.Fatalf("file name %q", name)
 	}
 }
+
+// TestReportView_Group: the group roles' report compares the stores and
+// adds the group total to every sheet.
+func TestReportView_Group(t *testing.T) {
+	rep := goldenStoreReport()
+	east := rep.Stores[0]
+	east.StoreID, east.Name = 2, "东区店"
+	east.Total.Funnel = domain.Funnel{Leads: 5, Orders: 1}
+	east.Total.Sources = nil
+	east.Staff = nil
+	rep.Stores = append(rep.Stores, east)
+	rep.Scope = domain.ScopeGroup
+	g := domain.Figures{}
+	for _, s := range rep.Stores {
+		g.Add(s.Total)
+	}
+	rep.Group = &g
+	v := reportView{lang: domain.LangZH, rules: domain.DefaultRules(), rep: rep}
+	c := v.Caption()
+	if !strings.HasPrefix(c, "📊 <b>集团 · 2026-11</b>\n漏斗：线索 19 → ") || !strings.Contains(c, "门店：南京店、东区店") ||
+		!strings.Contains(c, "投诉 6，时限达成 6/8") {
+		t.Fatalf("group caption\n%s", c)
+	}
+	var titles []string
+	for _, p := range v.Panels() {
+		titles = append(titles, p.Title)
+	}
+	if got := strings.Join(titles, ","); got != "漏斗,各店,投诉,库存车龄" {
+		t.Fatalf("panels %s", got)
+	}
+	stores := v.Panels()[1]
+	if got := fmt.Sprint(stores.Labels, stores.Series[0].Values, stores.Series[1].Values); got != "[南京店 东区店] [14 5] [2 1]" {
+		t.Fatalf("stores panel %s", got)
+	}
+	data, err := v.Workbook()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := printlayouttest.Open(t, data)
+	rows, _ := f.GetRows("漏斗")
+	if last := rows[len(rows)-1]; strings.Join(last[:3], ",") != "集团合计,,19" {
+		t.Fatalf("group row %v", last)
+	}
+	if v.FileName() != "报表_集团合计_2026-11.xlsx" {
+		t.Fatalf("file %q", v.FileName())
+	}
+}
