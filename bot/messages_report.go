@@ -35,7 +35,6 @@ var reportMessages = map[domain.Lang]map[string]string{
 
 		"report.chart.funnel":     "漏斗",
 		"report.chart.stores":     "各店",
-		"report.chart.staff":      "顾问漏斗",
 		"report.chart.discipline": "回访纪律",
 		"report.chart.telesales":  "电销",
 		"report.chart.complaints": "投诉",
@@ -90,7 +89,6 @@ var reportMessages = map[domain.Lang]map[string]string{
 
 		"report.chart.funnel":     "Funnel",
 		"report.chart.stores":     "Stores",
-		"report.chart.staff":      "Funnel by consultant",
 		"report.chart.discipline": "Follow-up discipline",
 		"report.chart.telesales":  "Telesales",
 		"report.chart.complaints": "Complaints",

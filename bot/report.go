@@ -76,7 +76,9 @@ func (b *Bot) replyFile(ctx context.Context, m domain.OutboxMessage) error {
 // NotifyReports sends each scheduled summary (jobs.ReportSummaries) to its
 // reader: the chart with its caption and the workbook, keyed by the
 // summary's key (reader and period), so a rerun sends nothing twice. An
-// empty report is not sent. Call it in a transaction.
+// empty report is not sent. Each report is drawn before its two messages
+// are queued, each in the outbox's own transaction (or the caller's):
+// drawing takes about 0.2 s, too long to hold a transaction for.
 func (b *Bot) NotifyReports(ctx context.Context, sums []domain.ReportSummary) error {
 	for _, s := range sums {
 		if s.To == nil || s.To.TelegramID == 0 || s.Report == nil || s.Report.Empty() {

@@ -116,9 +116,10 @@ func (v reportView) Caption() string {
 }
 
 // Panels are the chart's panels: the funnel, then per store (a group
-// report) or per person (a store report) the funnel, discipline and
-// telesales, then complaints and stock; a personal report its own
-// discipline and telesales. Panels without a figure are left out.
+// report: leads, orders, deliveries) or per person (a store report:
+// discipline and telesales), then complaints and stock; a personal report
+// its own discipline and telesales. Panels without a figure are left out
+// (chart.Render skips them).
 func (v reportView) Panels() []chart.Bars {
 	f := v.figures()
 	count := v.plain("report.chart.count")
@@ -199,10 +200,11 @@ func (v reportView) storePanel() chart.Bars {
 	return b
 }
 
-// staffPanels are a store report's per-person panels: each person's
-// funnel (leads, visits, orders), follow-ups (due, on time, overdue) and
-// telesales (invitations, shows, no-shows), the busiest first, at most
-// chart.MaxRows each.
+// staffPanels are a store report's per-person panels: follow-ups (due,
+// on time, overdue by more than overdue_alert_days) with whoever is most
+// behind first — "who is behind?" is the evening's question — and
+// telesales (invitations, shows) with the most invitations first. The
+// funnel per person is in the workbook: a phone shows one picture.
 func (v reportView) staffPanels() []chart.Bars {
 	if len(v.rep.Stores) != 1 {
 		return nil
@@ -212,32 +214,36 @@ func (v reportView) staffPanels() []chart.Bars {
 		title  string
 		series []string
 		of     func(*domain.StaffReport) []int
+		// behind orders the rows: the larger first.
+		behind func(*domain.StaffReport) int
 	}
 	picks := []pick{
-		{"report.chart.staff", []string{"report.step.lead", "report.step.visit", "report.step.order"}, func(s *domain.StaffReport) []int {
-			return []int{s.Funnel.Leads, s.Funnel.Visits, s.Funnel.Orders}
-		}},
-		{"report.chart.discipline", []string{"report.col.due", "report.col.ontime", "report.col.overdue"}, func(s *domain.StaffReport) []int {
-			return []int{s.Discipline.FollowUpsDue, s.Discipline.FollowUpsOnTime, s.Discipline.Overdue}
-		}},
-		{"report.chart.telesales", []string{"report.col.invitations", "report.col.shows", "report.col.noshows"}, func(s *domain.StaffReport) []int {
-			return []int{s.Telesales.Invitations, s.Telesales.Shows, s.Telesales.NoShows}
-		}},
+		{"report.chart.discipline", []string{"report.col.due", "report.col.ontime", "report.col.overdue"},
+			func(s *domain.StaffReport) []int {
+				return []int{s.Discipline.FollowUpsDue, s.Discipline.FollowUpsOnTime, s.Discipline.Overdue}
+			},
+			func(s *domain.StaffReport) int {
+				return s.Discipline.Overdue + s.Discipline.FollowUpsDue - s.Discipline.FollowUpsOnTime
+			}},
+		{"report.chart.telesales", []string{"report.col.invitations", "report.col.shows"},
+			func(s *domain.StaffReport) []int { return []int{s.Telesales.Invitations, s.Telesales.Shows} },
+			func(s *domain.StaffReport) int { return s.Telesales.Invitations }},
 	}
 	var out []chart.Bars
 	for _, p := range picks {
 		type row struct {
-			name string
-			vals []int
+			name   string
+			vals   []int
+			behind int
 		}
 		var rows []row
 		for i := range staff {
 			vals := p.of(&staff[i])
 			if slices.ContainsFunc(vals, func(n int) bool { return n != 0 }) {
-				rows = append(rows, row{staff[i].Name, vals})
+				rows = append(rows, row{staff[i].Name, vals, p.behind(&staff[i])})
 			}
 		}
-		slices.SortStableFunc(rows, func(a, b row) int { return cmp.Compare(b.vals[0], a.vals[0]) })
+		slices.SortStableFunc(rows, func(a, b row) int { return cmp.Compare(b.behind, a.behind) })
 		rows = rows[:min(len(rows), chart.MaxRows)]
 		b := chart.Bars{Title: v.plain(p.title)}
 		for s, key := range p.series {

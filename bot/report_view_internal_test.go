@@ -88,8 +88,8 @@ func TestReportView_StoreCaption(t *testing.T) {
 }
 
 // TestReportView_StoreChart: the picture is 1080 px wide and as tall as its
-// panels; the funnel's labels carry each step's conversion and the
-// per-person panels put the busiest first.
+// panels; the funnel's labels carry each step's conversion; discipline
+// puts whoever is most behind first.
 func TestReportView_StoreChart(t *testing.T) {
 	v := reportView{lang: domain.LangZH, rules: domain.DefaultRules(), rep: goldenStoreReport()}
 	panels := v.Panels()
@@ -97,7 +97,7 @@ func TestReportView_StoreChart(t *testing.T) {
 	for _, p := range panels {
 		titles = append(titles, p.Title)
 	}
-	if got := strings.Join(titles, ","); got != "漏斗,顾问漏斗,回访纪律,电销,投诉,库存车龄" {
+	if got := strings.Join(titles, ","); got != "漏斗,回访纪律,电销,投诉,库存车龄" {
 		t.Fatalf("panels %s", got)
 	}
 	if got := strings.Join(panels[0].Labels, ","); got != "线索,24小时首联 86%,到店 42%,试驾 60%,订单 67%,交车 50%" {
@@ -106,14 +106,21 @@ func TestReportView_StoreChart(t *testing.T) {
 	if got := fmt.Sprint(panels[0].Series[0].Values); got != "[14 12 5 3 2 1]" {
 		t.Fatalf("funnel values %s", got)
 	}
-	disc := panels[2]
+	disc := panels[1]
 	if got := fmt.Sprintln(disc.Labels, disc.Series[0].Name, disc.Series[0].Values, disc.Series[1].Values, disc.Series[2].Name, disc.Series[2].Values); got != "[张伟 李娜] 应回访 [12 6] [9 6] 超期3天以上 [2 0]\n" {
 		t.Fatalf("discipline panel %s", got)
 	}
-	if got := fmt.Sprint(panels[3].Labels, panels[3].Series[0].Values); got != "[李娜] [7]" {
+	// Fewer follow-ups due but more missed and overdue: 李娜 is the one behind.
+	behind := goldenStoreReport()
+	behind.Stores[0].Staff[0].Discipline = domain.Discipline{FollowUpsDue: 6, Overdue: 4}
+	bv := reportView{lang: domain.LangZH, rules: domain.DefaultRules(), rep: behind}
+	if got := fmt.Sprint(bv.Panels()[1].Labels); got != "[李娜 张伟]" {
+		t.Fatalf("discipline order %s", got)
+	}
+	if got := fmt.Sprint(panels[2].Labels, panels[2].Series[0].Values, panels[2].Series[1].Values); got != "[李娜] [7] [5]" {
 		t.Fatalf("telesales panel %s", got)
 	}
-	if got := fmt.Sprint(panels[5].Labels, panels[5].Series[0].Values); got != "[≤45天 46–90天 >90天] [7 2 1]" {
+	if got := fmt.Sprint(panels[4].Labels, panels[4].Series[0].Values); got != "[≤45天 46–90天 >90天] [7 2 1]" {
 		t.Fatalf("stock panel %s", got)
 	}
 	png, err := v.Chart()

@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,7 +13,6 @@ import (
 // fakeReportStore hands back n summaries for every call, and keeps the
 // calls.
 type fakeReportStore struct {
-	fakeTxStore
 	n     int
 	calls []string
 }
@@ -94,9 +94,10 @@ func TestScheduledReport_Days(t *testing.T) {
 	}
 }
 
-// TestScheduledReport_BatchesAndErrors: many readers are queued 20 to a
-// transaction; a notifier's error stops the run and is returned.
-func TestScheduledReport_BatchesAndErrors(t *testing.T) {
+// TestScheduledReport_ErrorsAndCatchUp: the readers go to the notifier in
+// one call and its error is the run's; nobody to tell calls nobody; a
+// catch-up before the day's time does nothing.
+func TestScheduledReport_ErrorsAndCatchUp(t *testing.T) {
 	shop := reportShop(t)
 	at := time.Date(2026, 11, 28, 18, 30, 0, 0, shop.Calendar.Location)
 	store, bot := &fakeReportStore{n: 45}, &fakeReportBot{}
@@ -104,14 +105,19 @@ func TestScheduledReport_BatchesAndErrors(t *testing.T) {
 	if err := j.Run(context.Background(), at); err != nil {
 		t.Fatal(err)
 	}
-	if fmt.Sprint(bot.batches) != "[20 20 5]" || store.txs != 3 {
-		t.Fatalf("batches %v in %d transactions", bot.batches, store.txs)
+	if fmt.Sprint(bot.batches) != "[45]" {
+		t.Fatalf("batches %v", bot.batches)
 	}
 	bot = &fakeReportBot{err: fmt.Errorf("outbox down")}
 	j.Bot = bot
-	if err := j.Run(context.Background(), at); err == nil || len(bot.batches) != 1 {
-		t.Fatalf("error %v after %v", err, bot.batches)
+	if err := j.Run(context.Background(), at); err == nil || !strings.Contains(err.Error(), "outbox down") {
+		t.Fatalf("error %v", err)
 	}
+	store.n, bot.batches = 0, nil
+	if err := j.Run(context.Background(), at); err != nil || len(bot.batches) != 0 {
+		t.Fatalf("no readers: %v, %v", err, bot.batches)
+	}
+	store.n = 1
 	// Before the day's time a catch-up sends nothing; after it, the run.
 	store.calls = nil
 	if err := j.CatchUp(context.Background(), at.Add(-time.Minute)); err != nil || len(store.calls) != 0 {

@@ -16,6 +16,7 @@ import (
 	"image"
 	"image/draw"
 	"image/png"
+	"slices"
 	"strconv"
 	"sync"
 
@@ -27,22 +28,29 @@ import (
 // without scaling.
 const Width = 1080
 
-// Telegram's photo limits (width + height, and the side ratio).
-const (
-	maxSides = 10000
-	maxRatio = 20
-)
+// MaxHeight is the tallest picture Render makes. Telegram accepts photos
+// up to width + height 10000, but shows them scaled to 2560 px on the
+// longest side: a taller chart would be shrunk until its labels cannot be
+// read.
+const MaxHeight = 2560
 
-// MaxRows is how many rows one panel shows; the caller keeps the rows that
-// matter (the workbook holds them all).
+// MaxRows is how many rows one panel shows at most; when the panels
+// together are taller than MaxHeight, the longest show fewer (down to
+// minRows). The caller puts the rows that matter first: the workbook holds
+// them all.
 const MaxRows = 20
+
+// minRows is how few rows fitting leaves a panel before it drops panels
+// from the end.
+const minRows = 3
 
 // Layout, in pixels at Width.
 const (
 	titleHeight  = 80
 	panelHeader  = 90  // the panel's title and legend
 	panelFooter  = 60  // the value axis
-	barHeight    = 34  // one series' bar in one row
+	barHeight    = 34  // the bar of a one-series panel's row
+	groupBar     = 26  // each bar of a row with several series
 	rowGap       = 22  // between rows
 	minPanel     = 260 // a panel of one row still reads as a chart
 	labelSize    = 22.0
@@ -93,13 +101,66 @@ type Bars struct {
 	Series []Series
 }
 
-// Rows is how many rows the panel draws (at most MaxRows).
+// Rows is how many rows the panel draws on its own (at most MaxRows).
 func (b Bars) Rows() int { return min(len(b.Labels), MaxRows) }
 
+// keep is b with only its first n rows.
+func (b Bars) keep(n int) Bars {
+	if n >= len(b.Labels) {
+		return b
+	}
+	out := Bars{Title: b.Title, Labels: b.Labels[:n]}
+	for _, s := range b.Series {
+		out.Series = append(out.Series, Series{Name: s.Name, Values: s.Values[:n]})
+	}
+	return out
+}
+
+// fit leaves out the panels without rows and keeps the rest within
+// MaxHeight: it takes a row from the tallest panel (but none below
+// minRows) until they fit, so a short summary keeps its rows while a long
+// list per person gives up its last; and it drops panels from the end if
+// that is not enough.
+func fit(panels []Bars) []Bars {
+	var out []Bars
+	for _, p := range panels {
+		if p.Rows() > 0 {
+			out = append(out, p.keep(p.Rows()))
+		}
+	}
+	height := func() int {
+		h := titleHeight
+		for _, p := range out {
+			h += p.height()
+		}
+		return h
+	}
+	for len(out) > 0 && height() > MaxHeight {
+		most := -1
+		for i, p := range out {
+			if p.Rows() > minRows && (most < 0 || p.height() > out[most].height()) {
+				most = i
+			}
+		}
+		if most < 0 {
+			out = out[:len(out)-1]
+			continue
+		}
+		out[most] = out[most].keep(out[most].Rows() - 1)
+	}
+	return out
+}
+
 func (b Bars) height() int {
-	n := max(len(b.Series), 1)
-	h := panelHeader + panelFooter + b.Rows()*(n*barHeight+rowGap)
-	return max(h, minPanel)
+	return max(panelHeader+panelFooter+b.Rows()*b.rowHeight(), minPanel)
+}
+
+// rowHeight is one row's bars and the gap after them.
+func (b Bars) rowHeight() int {
+	if len(b.Series) < 2 {
+		return barHeight + rowGap
+	}
+	return len(b.Series)*groupBar + rowGap
 }
 
 // ErrEmpty is returned for a picture with no rows to draw.
@@ -108,41 +169,36 @@ var ErrEmpty = errors.New("chart: nothing to draw")
 // Size is the width and height Render makes for these panels.
 func Size(panels []Bars) (int, int) {
 	h := titleHeight
-	for _, p := range panels {
-		if p.Rows() > 0 {
-			h += p.height()
-		}
+	for _, p := range fit(panels) {
+		h += p.height()
 	}
 	return Width, h
 }
 
-// Render draws the panels that have rows under title into one PNG of
-// Width × the panels' height. A picture Telegram would refuse (too tall)
-// is an error, as is one with no rows at all (ErrEmpty).
+// Render draws the panels that have rows under title into one PNG Width
+// wide and at most MaxHeight tall (fit says which rows and panels show).
+// A picture with no rows at all is ErrEmpty; a panel whose series do not
+// match its rows, or one too tall on its own, is an error.
 func Render(title string, panels []Bars) ([]byte, error) {
 	font, err := loadFont()
 	if err != nil {
 		return nil, fmt.Errorf("chart font: %w", err)
 	}
-	var drawn []Bars
 	for _, p := range panels {
-		if p.Rows() == 0 {
-			continue
-		}
 		for _, s := range p.Series {
 			if len(s.Values) != len(p.Labels) {
 				return nil, fmt.Errorf("chart %q: series %q has %d values for %d rows", p.Title, s.Name, len(s.Values), len(p.Labels))
 			}
 		}
-		drawn = append(drawn, p)
 	}
+	drawn := fit(panels)
 	if len(drawn) == 0 {
+		if slices.ContainsFunc(panels, func(p Bars) bool { return p.Rows() > 0 }) {
+			return nil, fmt.Errorf("chart %q: the first panel alone is taller than %d px", title, MaxHeight)
+		}
 		return nil, ErrEmpty
 	}
 	w, h := Size(drawn)
-	if w+h > maxSides || h > maxRatio*w {
-		return nil, fmt.Errorf("chart %q: %d×%d is more than Telegram takes", title, w, h)
-	}
 	theme := charts.GetTheme(charts.ThemeLight)
 	p := charts.NewPainter(charts.PainterOptions{OutputFormat: charts.ChartOutputPNG, Width: w, Height: h, Font: font, Theme: theme})
 	p.FilledRect(0, 0, w, h, charts.ColorWhite, charts.ColorWhite, 0)

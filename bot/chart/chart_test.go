@@ -2,7 +2,9 @@ package chart
 
 import (
 	"errors"
+	"fmt"
 	"image"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -32,7 +34,7 @@ func TestRender_PNGDecodesToTheExpectedSize(t *testing.T) {
 		t.Fatal(err)
 	}
 	// title + funnel (6 rows of one bar) + discipline (2 rows of two bars)
-	wantH := titleHeight + (panelHeader + panelFooter + 6*(barHeight+rowGap)) + (panelHeader + panelFooter + 2*(2*barHeight+rowGap))
+	wantH := titleHeight + (panelHeader + panelFooter + 6*(barHeight+rowGap)) + (panelHeader + panelFooter + 2*(2*groupBar+rowGap))
 	if b := img.Bounds(); b.Dx() != Width || b.Dy() != wantH {
 		t.Fatalf("size %v, want %d×%d", b.Size(), Width, wantH)
 	}
@@ -50,20 +52,66 @@ func TestRender_Refusals(t *testing.T) {
 	if _, err := Render("x", []Bars{bad}); err == nil || !strings.Contains(err.Error(), "1 values for 2 rows") {
 		t.Fatalf("short series: %v", err)
 	}
-	// Many long panels: taller than Telegram's width + height ≤ 10000.
-	many := make([]Bars, 12)
-	labels := make([]string, MaxRows+5)
-	for i := range labels {
-		labels[i] = "x"
+	// One panel taller than a photo shows even at its fewest rows.
+	wide := Bars{Title: "wide", Labels: []string{"a", "b", "c"}}
+	for i := range 30 {
+		wide.Series = append(wide.Series, Series{Name: strconv.Itoa(i), Values: []float64{1, 2, 3}})
 	}
-	for i := range many {
-		many[i] = funnel(labels...)
-	}
-	if _, err := Render("x", many); err == nil || !strings.Contains(err.Error(), "more than Telegram takes") {
+	if _, err := Render("x", []Bars{wide}); err == nil || !strings.Contains(err.Error(), "taller than 2560 px") {
 		t.Fatalf("too tall: %v", err)
 	}
-	if _, h := Size(many[:1]); h != titleHeight+panelHeader+panelFooter+MaxRows*(barHeight+rowGap) {
+	if _, h := Size([]Bars{funnel(make([]string, MaxRows+5)...)}); h != titleHeight+panelHeader+panelFooter+MaxRows*(barHeight+rowGap) {
 		t.Fatalf("rows past MaxRows drawn: height %d", h)
+	}
+}
+
+// TestRender_FitsOnePhoto: panels taller together than Telegram shows a
+// photo (2560 px) show fewer rows, the tallest panel first and never below
+// three; past that the last panels are left out.
+func TestRender_FitsOnePhoto(t *testing.T) {
+	labels := make([]string, MaxRows)
+	for i := range labels {
+		labels[i] = "顾问" + strconv.Itoa(i)
+	}
+	short := funnel("线索", "到店", "订单")
+	long := funnel(labels...)
+	two := Bars{Title: "纪律", Labels: labels[:12], Series: []Series{{Name: "应", Values: make([]float64, 12)}, {Name: "按时", Values: make([]float64, 12)}}}
+	got := fit([]Bars{short, long, two})
+	var rows []int
+	h := titleHeight
+	for _, p := range got {
+		rows = append(rows, p.Rows())
+		h += p.height()
+		for _, s := range p.Series {
+			if len(s.Values) != p.Rows() {
+				t.Fatalf("panel %q: %d values for %d rows", p.Title, len(s.Values), p.Rows())
+			}
+		}
+	}
+	// 80 + (150+3·56) + (150+20·56) + (150+12·74) = 2706: 146 px too tall.
+	// Rows come off the tallest panel: three rows of the long funnel (56 px
+	// each) make it fit, at 2538 px; the short summary keeps all three.
+	if fmt.Sprint(rows) != "[3 17 12]" || h != 2538 {
+		t.Fatalf("rows %v, height %d", rows, h)
+	}
+	data, err := Render("x", []Bars{short, long, two})
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := Decode(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w, wantH := Size([]Bars{short, long, two}); img.Bounds().Dx() != w || img.Bounds().Dy() != wantH || wantH != h {
+		t.Fatalf("picture %v, Size %d×%d, fitted %d", img.Bounds().Size(), w, wantH, h)
+	}
+	// Too many panels even at three rows each: the last ones go.
+	many := make([]Bars, 12)
+	for i := range many {
+		many[i] = long
+	}
+	if got := fit(many); len(got) == 0 || len(got) >= 12 || got[0].Rows() != minRows {
+		t.Fatalf("%d panels kept, the first with %d rows", len(got), got[0].Rows())
 	}
 }
 
