@@ -54,7 +54,6 @@ func cmdDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	dbPath := fs.String("db", "", "keep the demo database in FILE (default: a temporary file, removed at exit)")
 	at := fs.String("at", "", `start the demo clock at "2006-01-02 15:04" store time (default: now)`)
 	logLevel := fs.String("log", "error", "log level of the bot's own log, to stderr: debug, info, warn, error")
-	filesDir := fs.String("files", "", "save every document and photo the bot sends in DIR (default: a new folder, named at start and kept)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -105,15 +104,7 @@ func cmdDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	}
 	defer app.Close()
 
-	if *filesDir == "" {
-		if *filesDir, err = os.MkdirTemp("", "dealerbot-demo-files-"); err != nil {
-			return err
-		}
-	} else if err := os.MkdirAll(*filesDir, 0o755); err != nil {
-		return fmt.Errorf("demo --files: %w", err)
-	}
-	d := &demo{ctx: ctx, app: app, emu: emu, out: stdout, now: now, clock: clock, echo: *script != "", people: map[string]telegramtest.User{}, names: map[int64]string{},
-		files: *filesDir}
+	d := &demo{ctx: ctx, app: app, emu: emu, out: stdout, now: now, clock: clock, echo: *script != "", people: map[string]telegramtest.User{}, names: map[int64]string{}}
 	if err := d.seed(); err != nil {
 		return err
 	}
@@ -125,8 +116,8 @@ func cmdDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	defer func() { stop(); <-done }()
 
 	d.mu.Lock()
-	fmt.Fprintf(stdout, "dealerbot demo — %s — clock %s (%s)\nYou are %s. Type /demo for the demo's commands, /help for the bot's.\nFiles the bot sends (charts, registers, exports) are saved in %s\n\n",
-		cfg.Store.Name, now().Format("2006-01-02 15:04 Mon"), loc, d.me, d.files)
+	fmt.Fprintf(stdout, "dealerbot demo — %s — clock %s (%s)\nYou are %s. Type /demo for the demo's commands, /help for the bot's.\n\n",
+		cfg.Store.Name, now().Format("2006-01-02 15:04 Mon"), loc, d.me)
 	d.mu.Unlock()
 	return d.loop(in)
 }
@@ -149,8 +140,6 @@ type demo struct {
 	nextID  int64
 	buttons map[string][]demoButton // per person: the last message to them that had any
 	invite  string                  // the last invite code seen
-	files   string                  // where the bot's documents and photos are saved
-	saved   int                     // how many were
 }
 
 type demoButton struct {
@@ -507,18 +496,6 @@ func (d *demo) show(ev telegramtest.Event) {
 	}
 	indent := strings.Repeat(" ", len([]rune(prefix)))
 	fmt.Fprintln(d.out, prefix+strings.ReplaceAll(m.Plain, "\n", "\n"+indent))
-	for _, f := range []*telegramtest.File{m.Document, m.Photo} {
-		if f == nil || f.Data == nil {
-			continue
-		}
-		d.saved++
-		path := filepath.Join(d.files, fmt.Sprintf("%03d_%s", d.saved, filepath.Base(f.Name)))
-		if err := os.WriteFile(path, f.Data, 0o644); err != nil {
-			fmt.Fprintln(d.out, indent+"(demo) could not save the file: "+err.Error())
-			continue
-		}
-		fmt.Fprintln(d.out, indent+"📎 "+path)
-	}
 	if len(m.Buttons) == 0 {
 		return
 	}
