@@ -91,6 +91,8 @@ type Options struct {
 	// Reports are the managers' figures (issue 15): /report and the
 	// scheduled summaries.
 	Reports domain.ReportService
+	// Forms reads the regulation's forms, attachments 1 and 2 (/export).
+	Forms domain.FormService
 
 	// PollTimeout is the long-poll wait of getUpdates (default 50 s).
 	PollTimeout time.Duration
@@ -215,6 +217,7 @@ func New(ctx context.Context, opts Options) (*Bot, error) {
 	b.registerSubDealers()
 	b.registerOrders()
 	b.registerReport()
+	b.registerForms()
 	return b, nil
 }
 

@@ -136,7 +136,13 @@ func (b *Bot) replyCard(ctx context.Context, r *Request, l *domain.Lead, headlin
 	if headline != "" {
 		text = r.T(headline, args...) + "\n\n" + text
 	}
-	b.replyMarkup(ctx, r.ChatID, text, cardButtons(r, l))
+	markup := cardButtons(r, l)
+	if headline == "lead.created" {
+		// What the visit register asks and the one-line form does not
+		// (R1.2): a tap each, or none.
+		markup = withLeadDetail(r, markup, l, 0)
+	}
+	b.replyMarkup(ctx, r.ChatID, text, markup)
 	return nil
 }
 

@@ -137,6 +137,7 @@ func (h *harness) start() {
 		SubDealers:      h.db,
 		Orders:          h.db,
 		Reports:         h.db,
+		Forms:           h.db,
 		HandlerTimeout:  h.opts.handlerTimeout,
 		SendTimeout:     h.opts.sendTimeout,
 		Now:             h.clock,

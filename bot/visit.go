@@ -79,7 +79,7 @@ func (b *Bot) visitRegistered(ctx context.Context, r *Request, out *domain.Visit
 	if out.Reopened != nil {
 		text += "\n" + r.T("visit.reopened", l.ID, r.staffName(ctx, l.OwnerID))
 	}
-	b.replyMarkup(ctx, r.ChatID, text, inlineKeyboard([]models.InlineKeyboardButton{{Text: r.T("btn.left"), CallbackData: "visit:left:" + strconv.FormatInt(v.ID, 10)}}))
+	b.replyMarkup(ctx, r.ChatID, text, b.visitMarkup(r, l, v))
 	if out.GradePrompt {
 		// The visit was the third contact of the first week (R1.4).
 		b.replyMarkup(ctx, r.ChatID, r.T("grade.prompt", l.FollowUps), gradeKeyboard(r.Lang, "lead:sg:"+strconv.FormatInt(l.ID, 10)+":", false))
@@ -123,7 +123,18 @@ func (b *Bot) handleVisitLeft(ctx context.Context, r *Request) error {
 		return err
 	}
 	l := out.Lead
-	return b.edit(ctx, r, r.T("visit.card", l.Name, showPhone(r, l.Phone), Raw(b.visitLine(ctx, r, *out.Visit))), nil)
+	return b.edit(ctx, r, r.T("visit.card", l.Name, showPhone(r, l.Phone), Raw(b.visitLine(ctx, r, *out.Visit))), b.visitMarkup(r, l, out.Visit))
+}
+
+// visitMarkup is a visit card's buttons: the departure while the customer
+// is here, and what the visit register asks of the customer that is not
+// recorded yet (R1.2, attachment 1).
+func (b *Bot) visitMarkup(r *Request, l *domain.Lead, v *domain.Visit) models.ReplyMarkup {
+	var markup models.ReplyMarkup
+	if v.LeftAt == nil {
+		markup = inlineKeyboard([]models.InlineKeyboardButton{{Text: r.T("btn.left"), CallbackData: "visit:left:" + strconv.FormatInt(v.ID, 10)}})
+	}
+	return withLeadDetail(r, markup, l, v.ID)
 }
 
 // NotifyVisitGrade asks each visit's consultant for the lead's grade a day

@@ -206,10 +206,13 @@ type Lead struct {
 	Model     string
 	Grade     Grade
 	TradeIn   bool
-	Notes     string
-	OwnerID   int64
-	Pool      Pool
-	CreatedAt time.Time
+	// TradeInKnown says whether the customer said either way (置换意愿):
+	// TradeIn false alone is "not asked".
+	TradeInKnown bool
+	Notes        string
+	OwnerID      int64
+	Pool         Pool
+	CreatedAt    time.Time
 	// LastContactAt is the last logged follow-up, nil before the first.
 	LastContactAt *time.Time
 	// FollowUps counts the follow-ups logged; FirstWeekFollowUps those within

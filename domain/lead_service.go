@@ -59,7 +59,7 @@ func NewLead(d LeadDraft, owner *Staff, now time.Time) (*Lead, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &Lead{Name: d.Name, Phone: d.Phone, Model: d.Model, Grade: grade, Source: src, TradeIn: d.TradeIn,
+	l := &Lead{Name: d.Name, Phone: d.Phone, Model: d.Model, Grade: grade, Source: src, TradeIn: d.TradeIn, TradeInKnown: d.TradeIn,
 		Notes: d.Notes, OwnerID: owner.ID, Pool: StartPool(src, owner.Roles), CreatedAt: now}
 	if err := l.ValidateNew(); err != nil {
 		return nil, err
@@ -166,6 +166,15 @@ type LeadService interface {
 	// deals with the customer in person (a visit, a complaint): no owner
 	// check. ENOTFOUND.
 	CustomerLead(ctx context.Context, by int64, ref LeadRef) (*Lead, error)
+
+	// SetLeadDetail sets the facts of d (LeadDetail.Apply) on lead id of
+	// by's store, for whoever deals with the customer (MayTellLeadDetail;
+	// no owner check, as CustomerLead), closed or open. visit, when not 0,
+	// is a visit of the lead whose card the facts were given on, returned
+	// as it is. ENOTFOUND (another store's lead too; err.visit_not_found
+	// for a visit not of the lead), EFORBIDDEN (err.forbidden), EINVALID
+	// (err.invalid).
+	SetLeadDetail(ctx context.Context, by, id, visit int64, d LeadDetail) (*LeadDetailSet, error)
 
 	// SearchLeads lists up to limit leads of by's store whose name or
 	// phone contains text (NormalizeSearch'd), by's first; only by's own

@@ -26,6 +26,7 @@ type leadRow struct {
 	Model              string
 	Grade              string
 	TradeIn            bool
+	TradeInKnown       bool
 	Notes              string
 	OwnerID            int64
 	Pool               string
@@ -60,6 +61,7 @@ func newLeadRow(l *domain.Lead) leadRow {
 		Model:              l.Model,
 		Grade:              string(l.Grade),
 		TradeIn:            l.TradeIn,
+		TradeInKnown:       l.TradeInKnown,
 		Notes:              l.Notes,
 		OwnerID:            l.OwnerID,
 		Pool:               string(l.Pool),
@@ -89,6 +91,7 @@ func (r *leadRow) lead() *domain.Lead {
 		Model:              r.Model,
 		Grade:              domain.Grade(r.Grade),
 		TradeIn:            r.TradeIn,
+		TradeInKnown:       r.TradeInKnown,
 		Notes:              r.Notes,
 		OwnerID:            r.OwnerID,
 		Pool:               domain.Pool(r.Pool),

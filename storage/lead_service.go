@@ -437,3 +437,38 @@ func (db *DB) TodayLeads(ctx context.Context, by int64, limit int) ([]*domain.Le
 	}
 	return list, nil
 }
+
+// SetLeadDetail implements domain.LeadService.
+func (db *DB) SetLeadDetail(ctx context.Context, by, id, visit int64, d domain.LeadDetail) (*domain.LeadDetailSet, error) {
+	out := &domain.LeadDetailSet{}
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		s, err := db.StaffByID(ctx, by)
+		if err != nil {
+			return err
+		}
+		if !domain.MayTellLeadDetail(s) {
+			return domain.Errorkf(domain.EFORBIDDEN, "err.forbidden", nil, "staff %d may not tell lead details", by)
+		}
+		if out.Lead, err = db.LeadInStore(ctx, s.StoreID, id); err != nil {
+			return err
+		}
+		if visit != 0 {
+			v, err := db.VisitByID(ctx, visit)
+			if err != nil {
+				return err
+			}
+			if v.LeadID != id {
+				return errVisitNotFound(visit)
+			}
+			out.Visit = v
+		}
+		if err := d.Apply(out.Lead); err != nil {
+			return err
+		}
+		return db.UpdateLead(ctx, out.Lead)
+	})
+	if err != nil {
+		return nil, wrapInternal(err, "set detail of lead %d", id)
+	}
+	return out, nil
+}

@@ -96,6 +96,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		SubDealers:      db,
 		Orders:          db,
 		Reports:         db,
+		Forms:           db,
 		Log:             log,
 		Now:             now,
 		Stores:          db.Stores,

@@ -54,6 +54,7 @@ func cmdDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	dbPath := fs.String("db", "", "keep the demo database in FILE (default: a temporary file, removed at exit)")
 	at := fs.String("at", "", `start the demo clock at "2006-01-02 15:04" store time (default: now)`)
 	logLevel := fs.String("log", "error", "log level of the bot's own log, to stderr: debug, info, warn, error")
+	filesDir := fs.String("files", "", "save every document and photo the bot sends (registers, exports, charts) in DIR (default: a new temporary folder, kept at exit)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -104,7 +105,16 @@ func cmdDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	}
 	defer app.Close()
 
-	d := &demo{ctx: ctx, app: app, emu: emu, out: stdout, now: now, clock: clock, echo: *script != "", people: map[string]telegramtest.User{}, names: map[int64]string{}}
+	// The files the bot sends are kept where a newcomer can open them.
+	if *filesDir == "" {
+		if *filesDir, err = os.MkdirTemp("", "dealerbot-demo-files-"); err != nil {
+			return err
+		}
+	} else if err := os.MkdirAll(*filesDir, 0o755); err != nil {
+		return fmt.Errorf("demo --files: %w", err)
+	}
+	d := &demo{ctx: ctx, app: app, emu: emu, out: stdout, now: now, clock: clock, echo: *script != "", people: map[string]telegramtest.User{},
+		names: map[int64]string{}, files: *filesDir}
 	if err := d.seed(); err != nil {
 		return err
 	}
@@ -116,8 +126,8 @@ func cmdDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	defer func() { stop(); <-done }()
 
 	d.mu.Lock()
-	fmt.Fprintf(stdout, "dealerbot demo — %s — clock %s (%s)\nYou are %s. Type /demo for the demo's commands, /help for the bot's.\n\n",
-		cfg.Store.Name, now().Format("2006-01-02 15:04 Mon"), loc, d.me)
+	fmt.Fprintf(stdout, "dealerbot demo — %s — clock %s (%s)\nYou are %s. Type /demo for the demo's commands, /help for the bot's.\nDocuments and photos the bot sends are saved in %s\n\n",
+		cfg.Store.Name, now().Format("2006-01-02 15:04 Mon"), loc, d.me, d.files)
 	d.mu.Unlock()
 	return d.loop(in)
 }
@@ -140,6 +150,8 @@ type demo struct {
 	nextID  int64
 	buttons map[string][]demoButton // per person: the last message to them that had any
 	invite  string                  // the last invite code seen
+	files   string                  // where sent documents and photos are saved
+	saved   int                     // how many so far, numbering their names
 }
 
 type demoButton struct {
@@ -496,6 +508,18 @@ func (d *demo) show(ev telegramtest.Event) {
 	}
 	indent := strings.Repeat(" ", len([]rune(prefix)))
 	fmt.Fprintln(d.out, prefix+strings.ReplaceAll(m.Plain, "\n", "\n"+indent))
+	if ev.Kind == telegramtest.EventSent {
+		for _, f := range []*telegramtest.File{m.Document, m.Photo} {
+			if f == nil {
+				continue
+			}
+			if path, err := d.save(f); err != nil {
+				fmt.Fprintln(d.out, indent+"(demo) could not save "+f.Name+": "+err.Error())
+			} else {
+				fmt.Fprintln(d.out, indent+"📎 "+path)
+			}
+		}
+	}
 	if len(m.Buttons) == 0 {
 		return
 	}
@@ -513,6 +537,33 @@ func (d *demo) show(ev telegramtest.Event) {
 	}
 	d.buttons[who] = mine
 	fmt.Fprintln(d.out, indent+strings.Join(row, "  "))
+}
+
+// save writes a file the bot sent into the demo's folder, numbered in
+// the order sent (a register sent to two people is two files), and
+// returns its path.
+func (d *demo) save(f *telegramtest.File) (string, error) {
+	if f.Data == nil {
+		return "", fmt.Errorf("sent as a URL (%s), not uploaded", f.URL)
+	}
+	name := filepath.Base(strings.ReplaceAll(f.Name, "\\", "/"))
+	if name == "" || name == "." || name == "/" {
+		name = "file"
+	}
+	if filepath.Ext(name) == "" {
+		switch f.MimeType {
+		case "image/png":
+			name += ".png"
+		case "image/jpeg":
+			name += ".jpg"
+		}
+	}
+	d.saved++
+	path := filepath.Join(d.files, fmt.Sprintf("%03d_%s", d.saved, name))
+	if err := os.WriteFile(path, f.Data, 0o644); err != nil {
+		return "", err
+	}
+	return path, nil
 }
 
 // inviteCodeRE finds an invite code in the bot's answers, for {invite}.

@@ -3,9 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"image/png"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // TestDemo_Script runs the shipped demo script, as a newcomer would with
@@ -14,7 +19,7 @@ func TestDemo_Script(t *testing.T) {
 	var out, errs bytes.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	err := runMain(ctx, []string{"demo", "--script", "testdata/enrol.demo", "--at", "2026-12-01 09:00"},
+	err := runMain(ctx, []string{"demo", "--script", "testdata/enrol.demo", "--at", "2026-12-01 09:00", "--files", t.TempDir()},
 		strings.NewReader(""), &out, &errs, func(string) string { return "" })
 	if err != nil {
 		t.Fatalf("demo: %v\nstderr:\n%s", err, errs.String())
@@ -56,7 +61,7 @@ func TestDemo_Interactive(t *testing.T) {
 	in := strings.NewReader("/who\n/as 陈顾问\n/help\n/press 1\n/clock +abc\n/clock +1h\n/quit\n/help\n")
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	if err := runMain(ctx, []string{"demo"}, in, &out, &errs, func(string) string { return "" }); err != nil {
+	if err := runMain(ctx, []string{"demo", "--files", t.TempDir()}, in, &out, &errs, func(string) string { return "" }); err != nil {
 		t.Fatalf("demo: %v\n%s", err, errs.String())
 	}
 	got := out.String()
@@ -76,7 +81,7 @@ func TestDemo_HandoverScript(t *testing.T) {
 	var out, errs bytes.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	err := runMain(ctx, []string{"demo", "--script", "testdata/handover.demo", "--at", "2026-12-01 09:00"},
+	err := runMain(ctx, []string{"demo", "--script", "testdata/handover.demo", "--at", "2026-12-01 09:00", "--files", t.TempDir()},
 		strings.NewReader(""), &out, &errs, func(string) string { return "" })
 	if err != nil {
 		t.Fatalf("demo: %v\n%s", err, errs.String())
@@ -100,5 +105,98 @@ func TestDemo_HandoverScript(t *testing.T) {
 	}
 	if t.Failed() {
 		t.Logf("transcript:\n%s", got)
+	}
+}
+
+// TestDemo_SavesTheFilesItSends: the demo names its folder at start, saves
+// every document the bot sends there and prints each path under its
+// caption, so a newcomer can open the .xlsx; a refused export saves
+// nothing.
+func TestDemo_SavesTheFilesItSends(t *testing.T) {
+	var out, errs bytes.Buffer
+	dir := filepath.Join(t.TempDir(), "files") // made by the demo
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	err := runMain(ctx, []string{"demo", "--script", "testdata/files.demo", "--at", "2026-12-01 09:00", "--files", dir},
+		strings.NewReader(""), &out, &errs, func(string) string { return "" })
+	if err != nil {
+		t.Fatalf("demo: %v\n%s", err, errs.String())
+	}
+	got := out.String()
+	if !strings.Contains(got, "Documents and photos the bot sends are saved in "+dir+"\n") {
+		t.Errorf("the start does not name the folder:\n%s", got)
+	}
+	files, err := filepath.Glob(filepath.Join(dir, "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The visit register, then the complaint register's three departments.
+	if len(files) != 4 {
+		t.Fatalf("saved %v", files)
+	}
+	visits := filepath.Join(dir, "001_来店客户登记表_main_2026-12.xlsx")
+	if files[0] != visits || !strings.Contains(files[1], "002_投诉登记表_") {
+		t.Errorf("saved %v", files)
+	}
+	// Each path is printed right under its caption.
+	if !strings.Contains(got, "附件1 来店(电)客户登记表 2026-12，共 0 条\n") || !strings.Contains(got, "📎 "+visits+"\n") {
+		t.Errorf("no caption and path for the export:\n%s", got)
+	}
+	if strings.Index(got, "📎 "+visits) < strings.Index(got, "附件1 来店(电)客户登记表 2026-12") {
+		t.Error("the path comes before its caption")
+	}
+	for _, f := range files {
+		if !strings.Contains(got, "📎 "+f+"\n") {
+			t.Errorf("%s saved but not printed", f)
+		}
+	}
+	x, err := excelize.OpenFile(visits)
+	if err != nil {
+		t.Fatalf("the saved export does not open: %v", err)
+	}
+	defer x.Close()
+	if h, _ := x.GetCellValue("2026-12", "A3"); h != "客户姓名" {
+		t.Errorf("saved export's first heading %q", h)
+	}
+	if !strings.Contains(got, "“2026-13”不是有效的月份") || strings.Count(got, "📎 ") != 4 {
+		t.Errorf("a refused export printed a file:\n%s", got)
+	}
+	if t.Failed() {
+		t.Logf("transcript:\n%s", got)
+	}
+}
+
+// TestDemo_SavesTheReportChart: /report in the demo saves its chart (a
+// PNG 1080 px wide) and its workbook in the demo's folder.
+func TestDemo_SavesTheReportChart(t *testing.T) {
+	var out, errs bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	dir := t.TempDir()
+	script := filepath.Join(t.TempDir(), "report.demo")
+	if err := os.WriteFile(script, []byte("/report month\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err := runMain(ctx, []string{"demo", "--script", script, "--at", "2026-12-01 09:00", "--files", dir},
+		strings.NewReader(""), &out, &errs, func(string) string { return "" })
+	if err != nil {
+		t.Fatalf("demo: %v\nstderr:\n%s", err, errs.String())
+	}
+	got := out.String()
+	chartPath, xlsx := filepath.Join(dir, "001_report.png"), filepath.Join(dir, "002_报表_示例4S店_2026-12.xlsx")
+	if !strings.Contains(got, "📎 "+chartPath+"\n") || !strings.Contains(got, "📎 "+xlsx+"\n") {
+		t.Fatalf("transcript:\n%s", got)
+	}
+	f, err := os.Open(chartPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cfg, err := png.DecodeConfig(f)
+	if err != nil || cfg.Width != 1080 {
+		t.Fatalf("saved chart: %+v, %v", cfg, err)
+	}
+	if st, err := os.Stat(xlsx); err != nil || st.Size() < 1000 {
+		t.Fatalf("saved workbook: %v", err)
 	}
 }
