@@ -182,10 +182,15 @@ func (s *formSheet) finish(headerRows int) ([]byte, error) {
 }
 
 // formSubtitle is "门店：… 月份：2026-11", with whose rows when only the
-// reader's own.
-func formSubtitle(out *domain.FormExport, role string) string {
+// reader's own ("销售顾问：林丽", as the paper form heads them; 电销员 for
+// telesales).
+func formSubtitle(out *domain.FormExport) string {
 	s := fmt.Sprintf("门店：%s　月份：%s", out.Store.Name, out.Month.Format(domain.MonthLayout))
 	if out.Own {
+		role := "销售顾问"
+		if !out.By.Roles.Has(domain.RoleConsultant) {
+			role = "电销员"
+		}
 		s += fmt.Sprintf("　%s：%s", role, out.By.Name)
 	}
 	return s
@@ -248,7 +253,7 @@ func (b *Bot) VisitFormXLSX(ctx context.Context, by int64, month time.Time) ([]b
 		s.f.Close()
 		return nil, nil, err
 	}
-	if err := s.titles(VisitFormTitle, formSubtitle(out, "销售顾问")); err != nil {
+	if err := s.titles(VisitFormTitle, formSubtitle(out)); err != nil {
 		s.f.Close()
 		return nil, nil, fmt.Errorf("visit form: %w", err)
 	}
@@ -292,7 +297,7 @@ func (b *Bot) HandoverFormXLSX(ctx context.Context, by int64, month time.Time) (
 		s.f.Close()
 		return nil, nil, err
 	}
-	if err := s.titles(HandoverFormTitle, formSubtitle(out, "销售顾问")); err != nil {
+	if err := s.titles(HandoverFormTitle, formSubtitle(out)); err != nil {
 		s.f.Close()
 		return nil, nil, fmt.Errorf("handover form: %w", err)
 	}

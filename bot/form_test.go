@@ -208,7 +208,7 @@ func TestR1_10_ExportHandovers_AttachmentTwo(t *testing.T) {
 
 	doc, f = exportDoc(t, h, wu, "/export handovers 2026-11")
 	contains(t, doc.Plain, "共 1 条", "仅含您本人的记录")
-	if rows := formRows(t, f, "2026-11"); len(rows) != 4 || rows[3][2] != "赵六" || rows[3][0] != "1" {
+	if rows := formRows(t, f, "2026-11"); len(rows) != 4 || rows[3][2] != "赵六" || rows[3][0] != "1" || !strings.HasSuffix(rows[1][0], "电销员：吴电销") {
 		t.Errorf("telesales' own form: %q", rows)
 	}
 	doc, _ = exportDoc(t, h, chen, "/export handovers")

@@ -108,10 +108,8 @@ func Apply(f *excelize.File, sheet string, h Header) error {
 	}
 	b := &borderer{f: f, styles: map[[2]int]int{}}
 	for row := first; row <= rows; row++ {
-		for col := 1; col <= len(widths); col++ {
-			if err := b.border(sheet, col, row, row <= last); err != nil {
-				return fail(err)
-			}
+		if err := b.borderRow(sheet, row, len(widths), row <= last); err != nil {
+			return fail(err)
 		}
 	}
 	return nil
@@ -243,42 +241,77 @@ var thinBorder = []excelize.Border{
 	{Type: "bottom", Color: "000000", Style: 1},
 }
 
-func (b *borderer) border(sheet string, col, row int, header bool) error {
+// borderRow borders cells 1..cols of row, setting each run of cells that
+// end up with the same style at once.
+func (b *borderer) borderRow(sheet string, row, cols int, header bool) error {
+	start, id := 0, -1
+	flush := func(end int) error {
+		if id < 0 {
+			return nil
+		}
+		from, err := excelize.CoordinatesToCellName(start, row)
+		if err != nil {
+			return err
+		}
+		to, err := excelize.CoordinatesToCellName(end, row)
+		if err != nil {
+			return err
+		}
+		return b.f.SetCellStyle(sheet, from, to, id)
+	}
+	for col := 1; col <= cols; col++ {
+		next, err := b.style(sheet, col, row, header)
+		if err != nil {
+			return err
+		}
+		if next != id {
+			if err := flush(col - 1); err != nil {
+				return err
+			}
+			start, id = col, next
+		}
+	}
+	return flush(cols)
+}
+
+// style is the bordered style for the cell at col, row.
+func (b *borderer) style(sheet string, col, row int, header bool) (int, error) {
 	cell, err := excelize.CoordinatesToCellName(col, row)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	old, err := b.f.GetCellStyle(sheet, cell)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	key := [2]int{old, 0}
 	if header {
 		key[1] = 1
 	}
-	id, ok := b.styles[key]
-	if !ok {
-		st, err := b.f.GetStyle(old)
-		if err != nil {
-			return err
-		}
-		st.Border = thinBorder
-		if st.Alignment == nil {
-			st.Alignment = &excelize.Alignment{}
-		}
-		st.Alignment.WrapText = true
-		st.Alignment.Vertical = "center"
-		if header {
-			if st.Font == nil {
-				st.Font = &excelize.Font{}
-			}
-			st.Font.Bold = true
-			st.Alignment.Horizontal = "center"
-		}
-		if id, err = b.f.NewStyle(st); err != nil {
-			return err
-		}
-		b.styles[key] = id
+	if id, ok := b.styles[key]; ok {
+		return id, nil
 	}
-	return b.f.SetCellStyle(sheet, cell, cell, id)
+	st, err := b.f.GetStyle(old)
+	if err != nil {
+		return 0, err
+	}
+	st.Border = thinBorder
+	if st.Alignment == nil {
+		st.Alignment = &excelize.Alignment{}
+	}
+	st.Alignment.WrapText = true
+	st.Alignment.Vertical = "center"
+	if header {
+		if st.Font == nil {
+			st.Font = &excelize.Font{}
+		}
+		st.Font.Bold = true
+		st.Alignment.Horizontal = "center"
+	}
+	id, err := b.f.NewStyle(st)
+	if err != nil {
+		return 0, err
+	}
+	b.styles[key] = id
+	return id, nil
 }
