@@ -92,6 +92,9 @@ type Options struct {
 	Allocations domain.AllocationService
 	// Deliveries works an order's delivery and its follow-ups (R4.5).
 	Deliveries domain.DeliveryService
+	// Reports are the managers' figures (issue 15): /report and the
+	// scheduled summaries.
+	Reports domain.ReportService
 	// Forms reads the regulation's forms, attachments 1 and 2 (/export).
 	Forms domain.FormService
 
@@ -219,6 +222,7 @@ func New(ctx context.Context, opts Options) (*Bot, error) {
 	b.registerOrders()
 	b.registerAllocation()
 	b.registerDelivery()
+	b.registerReport()
 	b.registerForms()
 	return b, nil
 }

@@ -138,6 +138,7 @@ func (h *harness) start() {
 		Orders:          h.db,
 		Allocations:     h.db,
 		Deliveries:      h.db,
+		Reports:         h.db,
 		Forms:           h.db,
 		HandlerTimeout:  h.opts.handlerTimeout,
 		SendTimeout:     h.opts.sendTimeout,

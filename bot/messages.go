@@ -6,7 +6,7 @@ import "github.com/dealerbot/dealerbot/domain"
 // Texts are Telegram HTML; %s arguments are escaped by T. Each feature
 // keeps its texts in its own messages_*.go; they are merged here.
 var messages = mergeCatalogs(coreMessages, leadMessages, handoverMessages, cleanupMessages, complaintMessages, registerMessages, restMessages, dutyMessages,
-	vehicleMessages, testDriveMessages, stocktakeMessages, storeMessages, allocationMessages, subDealerMessages, orderMessages, deliveryMessages, formMessages)
+	vehicleMessages, testDriveMessages, stocktakeMessages, storeMessages, allocationMessages, subDealerMessages, orderMessages, deliveryMessages, reportMessages, formMessages)
 
 // mergeCatalogs joins feature catalogues; a key defined twice is a bug the
 // catalogue test reports.

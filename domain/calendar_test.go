@@ -99,6 +99,9 @@ func TestRules_Validate(t *testing.T) {
 		{func(r *Rules) { r.Rota.MaxOffPerDay = 0 }, "rules.rota.max_off_per_day"},
 		{func(r *Rules) { r.Complaints.WeeklyRegisterDayName = "someday" }, "rules.complaints.weekly_register_day"},
 		{func(r *Rules) { r.Staff.InviteTTL = 0 }, "rules.staff.invite_ttl"},
+		{func(r *Rules) { r.Reports.Daily = 24 * 60 }, "rules.reports.daily_time"},
+		{func(r *Rules) { r.Reports.Weekly = -1 }, "rules.reports.weekly_time"},
+		{func(r *Rules) { r.Reports.Monthly = 25 * 60 }, "rules.reports.monthly_time"},
 	} {
 		r := DefaultRules()
 		tc.edit(&r)

@@ -33,6 +33,9 @@ type OutboxMessage struct {
 	Markup   string // reply_markup as JSON, "" for none
 	FileName string // set for a document: Text is then its caption
 	File     []byte
+	// Photo sends the file as a picture (sendPhoto: at most 10 MB, width +
+	// height at most 10000, sides at most 20:1) instead of a document.
+	Photo    bool
 	Priority int
 	// EditMsgID, when set, makes this an edit of the bot's message with
 	// that id in the chat (a card updated after a button press).

@@ -17,6 +17,7 @@ type Rules struct {
 	SubDealers SubDealerRules `yaml:"sub_dealers"`
 	Rota       RotaRules      `yaml:"rota"`
 	Staff      StaffRules     `yaml:"staff"`
+	Reports    ReportRules    `yaml:"reports"`
 }
 
 // GradeDays maps a lead grade (H, A, B, C) to a number of days.
@@ -126,6 +127,14 @@ type DutyRole struct {
 	Tasks []string `yaml:"tasks"`
 }
 
+// ReportRules are when the scheduled report summaries go to the
+// supervisors and managers (issue 15), in the store's time zone.
+type ReportRules struct {
+	Daily   ClockTime `yaml:"daily_time"`   // the day's summary, every day
+	Weekly  ClockTime `yaml:"weekly_time"`  // last week's, on Monday
+	Monthly ClockTime `yaml:"monthly_time"` // last month's, on the 1st
+}
+
 // StaffRules are the bot's own numbers for enrolment.
 type StaffRules struct {
 	InviteTTL time.Duration `yaml:"invite_ttl"`
@@ -195,6 +204,7 @@ func DefaultRules() Rules {
 			LowShare:           0.7,
 			LowShareMonths:     3,
 		},
+		Reports: ReportRules{Daily: 18*60 + 30, Weekly: 9 * 60, Monthly: 9 * 60},
 		Rota: RotaRules{
 			RestDaysPerMonth: 4,
 			RestDaysPerWeek:  1,
@@ -259,6 +269,9 @@ func (r *Rules) Validate() error {
 	dur := func(key string, d time.Duration) check {
 		return check{key, d > 0, fmt.Sprintf("must be a duration above 0 such as 24h or 10m, got %s", d)}
 	}
+	clock := func(key string, t ClockTime) check {
+		return check{key, t >= 0 && t < 24*60, fmt.Sprintf("must be a time of day such as \"18:30\", got %d minutes", int(t))}
+	}
 	share := func(key string, f float64) check {
 		return check{key, f > 0 && f < 1, fmt.Sprintf("must be a fraction between 0 and 1, got %g", f)}
 	}
@@ -321,6 +334,9 @@ func (r *Rules) Validate() error {
 		{"rules.complaints.departments", len(c.Departments) > 0, "at least one department is required"},
 		dur("rules.rota.reception_answer_timeout", ro.ReceptionAnswerLimit),
 		dur("rules.staff.invite_ttl", r.Staff.InviteTTL),
+		clock("rules.reports.daily_time", r.Reports.Daily),
+		clock("rules.reports.weekly_time", r.Reports.Weekly),
+		clock("rules.reports.monthly_time", r.Reports.Monthly),
 	}
 	for _, ch := range checks {
 		if !ch.ok {

@@ -19,6 +19,12 @@ type followUpRow struct {
 	At          time.Time
 	GradeBefore string
 	GradeAfter  string
+	// StoreID, OwnerID and DueAt are the lead's when the follow-up was
+	// logged: the due it answered (nil when none) and who owed it, for the
+	// reports' "due vs done on time" (R1.5).
+	StoreID int64
+	OwnerID int64
+	DueAt   *time.Time
 }
 
 // TableName implements gorm's schema.Tabler.
@@ -52,7 +58,9 @@ func validNote(note string) error {
 // AddFollowUp stores a follow-up of a lead and sets f.ID; f.At defaults to
 // now and f.Channel to phone. It leaves the lead as it is: the caller
 // updates its counts and due time (domain.Lead.LogFollowUp, UpdateLead) in
-// the same transaction. ENOTFOUND when the lead does not exist.
+// the same transaction; the row keeps the lead's due time and owner as
+// they stand before that update, the due the follow-up answers. ENOTFOUND
+// when the lead does not exist.
 func (db *DB) AddFollowUp(ctx context.Context, f *domain.FollowUp) error {
 	if err := validNote(f.Note); err != nil {
 		return err
@@ -66,9 +74,24 @@ func (db *DB) AddFollowUp(ctx context.Context, f *domain.FollowUp) error {
 	row := followUpRow{LeadID: f.LeadID, StaffID: f.StaffID, Channel: string(f.Channel), Note: f.Note,
 		At: dbTime(f.At), GradeBefore: string(f.GradeBefore), GradeAfter: string(f.GradeAfter)}
 	err := db.InTx(ctx, func(ctx context.Context) error {
+		var lead struct {
+			StoreID   int64
+			OwnerID   int64
+			NextDueAt *time.Time
+		}
+		q := db.conn(ctx).Table("leads").Select("store_id, owner_id, next_due_at").Where("id = ?", f.LeadID).Limit(1).Scan(&lead)
+		if q.Error != nil {
+			return q.Error
+		}
+		if q.RowsAffected == 0 {
+			return errLeadNotFound(f.LeadID)
+		}
+		row.StoreID, row.OwnerID, row.DueAt = lead.StoreID, lead.OwnerID, dbTimePtr(lead.NextDueAt)
 		return db.conn(ctx).Create(&row).Error
 	})
 	switch {
+	case domain.ErrorCode(err) == domain.ENOTFOUND:
+		return err
 	case foreignKeyViolated(err):
 		return errLeadNotFound(f.LeadID)
 	case err != nil:

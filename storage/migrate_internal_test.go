@@ -57,6 +57,7 @@ func TestMigrationsReleased(t *testing.T) {
 		{23, "575970febcd8a845", "a704cf76ad2c4f13"},
 		{24, "8002024f1db8bcb8", "975ae8fe1c1a6a16"},
 		{25, "4b7183bf0e6ca77b", "4b7183bf0e6ca77b"},
+		{26, "a19a2b612e48d6d2", "a19a2b612e48d6d2"},
 	}
 	for _, r := range released {
 		m := migrations[r.version-1]

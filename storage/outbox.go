@@ -21,6 +21,7 @@ type outboxRow struct {
 	Markup        string
 	FileName      string
 	File          []byte
+	Photo         bool
 	Priority      int
 	EditMsgID     int `gorm:"column:edit_message_id"`
 	Status        string
@@ -48,6 +49,7 @@ func (r *outboxRow) message() domain.OutboxMessage {
 		Markup:        r.Markup,
 		FileName:      r.FileName,
 		File:          r.File,
+		Photo:         r.Photo,
 		Priority:      r.Priority,
 		EditMsgID:     r.EditMsgID,
 		Status:        r.Status,
@@ -132,14 +134,14 @@ func (db *DB) Enqueue(ctx context.Context, msgs ...domain.OutboxMessage) (int, e
 // RETURNING names the stored ones by key.
 func (db *DB) insertOutbox(ctx context.Context, now time.Time, msgs []domain.OutboxMessage, batch []int, ids map[string]int64) error {
 	var sql strings.Builder
-	sql.WriteString(`INSERT INTO outbox ("key", chat_id, staff_id, text, markup, file_name, file, priority,
+	sql.WriteString(`INSERT INTO outbox ("key", chat_id, staff_id, text, markup, file_name, file, photo, priority,
 		edit_message_id, status, next_attempt_at, created_at) VALUES `)
-	args := make([]any, 0, 12*len(batch))
+	args := make([]any, 0, 13*len(batch))
 	for j, i := range batch {
 		if j > 0 {
 			sql.WriteString(", ")
 		}
-		sql.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+		sql.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 		m := msgs[i]
 		due := now
 		if next := m.NextAttemptAt.UTC().Truncate(time.Microsecond); next.After(now) {
@@ -149,7 +151,7 @@ func (db *DB) insertOutbox(ctx context.Context, now time.Time, msgs []domain.Out
 		if len(m.File) > 0 {
 			file = m.File
 		}
-		args = append(args, m.Key, m.ChatID, m.StaffID, m.Text, m.Markup, m.FileName, file, m.Priority,
+		args = append(args, m.Key, m.ChatID, m.StaffID, m.Text, m.Markup, m.FileName, file, m.Photo, m.Priority,
 			m.EditMsgID, domain.OutboxPending, due, now)
 	}
 	sql.WriteString(` ON CONFLICT ("key") DO NOTHING RETURNING id, "key"`)
@@ -178,6 +180,8 @@ func validOutboxMessage(m domain.OutboxMessage) error {
 		return domain.Errorkf(domain.EINVALID, "err.invalid", nil, "outbox message %q has no chat", m.Key)
 	case m.Text == "" && m.FileName == "":
 		return domain.Errorkf(domain.EINVALID, "err.invalid", nil, "outbox message %q has neither text nor file", m.Key)
+	case m.Photo && len(m.File) == 0:
+		return domain.Errorkf(domain.EINVALID, "err.invalid", nil, "outbox photo %q has no file", m.Key)
 	}
 	return nil
 }

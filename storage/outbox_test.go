@@ -79,6 +79,20 @@ func TestEnqueue(t *testing.T) {
 				t.Fatalf("got  %+v\nwant %+v", *got, want)
 			}
 		})
+		t.Run("Photo", func(t *testing.T) {
+			p := domain.OutboxMessage{Key: "chart:1", ChatID: 5, Text: "chart", FileName: "report.png", File: []byte("png"), Photo: true}
+			MustEnqueue(t, db, p)
+			if got := MustGet(t, db, "chart:1"); !got.Photo || string(got.File) != "png" {
+				t.Fatalf("photo read back as %+v", got)
+			}
+			if got := MustGet(t, db, "report:1"); got.Photo {
+				t.Fatal("a document read back as a photo")
+			}
+			_, err := db.Enqueue(ctx, domain.OutboxMessage{Key: "chart:2", ChatID: 5, Text: "no file", Photo: true})
+			if domain.ErrorCode(err) != domain.EINVALID {
+				t.Fatalf("photo without a file: %v", err)
+			}
+		})
 		t.Run("EditMsgIDListed", func(t *testing.T) {
 			edit := msg("edit:1", 9)
 			edit.EditMsgID = 321

@@ -38,9 +38,12 @@ func NewOutbox(store OutboxWriter) *Outbox { return &Outbox{store: store} }
 // the text Telegram counts) at line boundaries (keys key, key#2, …; the
 // buttons go with the last part), with callback data longer than 64 bytes
 // kept server-side. It returns the keys. Writing a key twice stores one
-// message. A document (m.FileName set) is written as it is: its caption
-// must be within 1024 units.
+// message. A document or a photo (m.FileName set) is written as it is:
+// its caption must be within 1024 units.
 func (o *Outbox) Enqueue(ctx context.Context, m domain.OutboxMessage, markup models.ReplyMarkup) ([]string, error) {
+	if m.Photo && m.FileName == "" {
+		return nil, fmt.Errorf("enqueue photo %s: no file name", m.Key)
+	}
 	if m.FileName != "" {
 		if n := TelegramLen(m.Text); n > MaxCaptionLen {
 			return nil, fmt.Errorf("enqueue document %s: a caption of %d UTF-16 units, over %d", m.Key, n, MaxCaptionLen)

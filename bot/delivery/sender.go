@@ -304,6 +304,21 @@ func (s *sender) deliver(ctx context.Context, m domain.OutboxMessage) (int, erro
 		}
 		return m.EditMsgID, err
 	}
+	if m.Photo {
+		msg, err := s.r.opts.API.SendPhoto(ctx, &tgbot.SendPhotoParams{
+			ChatID:      m.ChatID,
+			Photo:       &models.InputFileUpload{Filename: m.FileName, Data: bytes.NewReader(m.File)},
+			Caption:     m.Text,
+			ParseMode:   models.ParseModeHTML,
+			ReplyMarkup: markup,
+
+			AllowPaidBroadcast: s.limits.PaidBroadcast,
+		})
+		if err != nil {
+			return 0, err
+		}
+		return msg.ID, nil
+	}
 	if m.FileName != "" {
 		msg, err := s.r.opts.API.SendDocument(ctx, &tgbot.SendDocumentParams{
 			ChatID:      m.ChatID,

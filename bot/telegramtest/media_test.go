@@ -2,6 +2,8 @@ package telegramtest
 
 import (
 	"bytes"
+	"encoding/binary"
+	"hash/crc32"
 	"image"
 	"image/png"
 	"strings"
@@ -107,4 +109,68 @@ func TestSendPhoto(t *testing.T) {
 	// A photo's file_id is not a document.
 	_, err = client.SendDocument(ctx, &bot.SendDocumentParams{ChatID: u.ID, Document: &models.InputFileString{Data: m.Photo[0].FileID}})
 	wantAPIError(t, err, "Bad Request: wrong file identifier/HTTP URL specified")
+}
+
+// pngHeader is a PNG's signature and IHDR chunk for a w×h image, padded to
+// size bytes: all image.DecodeConfig reads, so the limits can be tried
+// without encoding a huge picture.
+func pngHeader(w, h uint32, size int) []byte {
+	ihdr := make([]byte, 0, 25)
+	ihdr = binary.BigEndian.AppendUint32(ihdr, 13)
+	body := []byte("IHDR")
+	body = binary.BigEndian.AppendUint32(body, w)
+	body = binary.BigEndian.AppendUint32(body, h)
+	body = append(body, 8, 2, 0, 0, 0) // 8-bit RGB, deflate, no filter, no interlace
+	ihdr = append(ihdr, body...)
+	ihdr = binary.BigEndian.AppendUint32(ihdr, crc32.ChecksumIEEE(body))
+	out := append([]byte("\x89PNG\r\n\x1a\n"), ihdr...)
+	if size > len(out) {
+		out = append(out, make([]byte, size-len(out))...)
+	}
+	return out
+}
+
+// TestSendPhoto_TelegramLimits: a photo is at most 10 MB, its width and
+// height add up to at most 10000 and neither side is more than 20 times
+// the other; the edges themselves pass.
+func TestSendPhoto_TelegramLimits(t *testing.T) {
+	emu := newEmu(t, Options{})
+	u := chatWith(emu, 72)
+	client := newClient(t, emu)
+	ctx := ctxTimeout(t)
+	cases := []struct {
+		name string
+		data []byte
+		want string // "" accepted
+	}{
+		{"sides add to 10000", pngHeader(5000, 5000, 0), ""},
+		{"sides add to 10001", pngHeader(5001, 5000, 0), "Bad Request: PHOTO_INVALID_DIMENSIONS"},
+		{"20:1", pngHeader(2000, 100, 0), ""},
+		{"1:20", pngHeader(100, 2000, 0), ""},
+		{"21:1", pngHeader(2100, 100, 0), "Bad Request: PHOTO_INVALID_DIMENSIONS"},
+		{"1:21", pngHeader(100, 2100, 0), "Bad Request: PHOTO_INVALID_DIMENSIONS"},
+		{"10 MB", pngHeader(1080, 1920, 10<<20), ""},
+		{"10 MB and a byte", pngHeader(1080, 1920, 10<<20+1), "Bad Request: file is too big"},
+	}
+	sent := 0
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			m, err := client.SendPhoto(ctx, &bot.SendPhotoParams{ChatID: u.ID, Photo: &models.InputFileUpload{Filename: "p.png", Data: bytes.NewReader(tc.data)}})
+			if tc.want != "" {
+				wantAPIError(t, err, tc.want)
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			sent++
+			cfg, _, _ := image.DecodeConfig(bytes.NewReader(tc.data))
+			if m.Photo[0].Width != cfg.Width || m.Photo[0].Height != cfg.Height || m.Photo[0].FileSize != len(tc.data) {
+				t.Fatalf("photo %+v", m.Photo[0])
+			}
+		})
+	}
+	if n := len(emu.Messages(u.ID)); n != sent {
+		t.Fatalf("%d messages stored for %d accepted photos", n, sent)
+	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/dealerbot/dealerbot/bot"
 	"github.com/dealerbot/dealerbot/bot/delivery"
+	"github.com/dealerbot/dealerbot/domain"
 	"github.com/dealerbot/dealerbot/jobs"
 	"github.com/dealerbot/dealerbot/storage"
 )
@@ -25,11 +26,12 @@ type App struct {
 	Bot    *bot.Bot
 	Jobs   *jobs.Scheduler
 
-	mornings  []*jobs.MorningPush    // one per store
-	registers []*jobs.WeeklyRegister // one per store
-	duty      []*jobs.DutyReminder   // one per store
-	upkeep    []*jobs.DemoUpkeep     // one per store
-	dealers   []*jobs.SubDealerDay   // one per store
+	mornings  []*jobs.MorningPush     // one per store
+	registers []*jobs.WeeklyRegister  // one per store
+	duty      []*jobs.DutyReminder    // one per store
+	upkeep    []*jobs.DemoUpkeep      // one per store
+	dealers   []*jobs.SubDealerDay    // one per store
+	reports   []*jobs.ScheduledReport // three per store: day, week, month
 }
 
 // openDB opens the configured database and brings its schema up to date.
@@ -95,6 +97,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		Orders:          db,
 		Allocations:     db,
 		Deliveries:      db,
+		Reports:         db,
 		Forms:           db,
 		Log:             log,
 		Now:             now,
@@ -147,6 +150,14 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		if err := a.Jobs.Add(dealers.Spec(), dealers); err != nil {
 			db.Close()
 			return nil, err
+		}
+		for _, kind := range []domain.PeriodKind{domain.PeriodDay, domain.PeriodWeek, domain.PeriodMonth} {
+			report := &jobs.ScheduledReport{Store: db, Bot: a.Bot, Shop: st, Kind: kind}
+			a.reports = append(a.reports, report)
+			if err := a.Jobs.Add(report.Spec(), report); err != nil {
+				db.Close()
+				return nil, err
+			}
 		}
 	}
 	for _, j := range []struct {
@@ -227,6 +238,11 @@ func (a *App) Run(ctx context.Context) error {
 		for _, d := range a.dealers {
 			if err := d.CatchUp(ctx, now); err != nil {
 				a.Log.Error("sub-dealer catch-up", slog.String("job", d.Name()), slog.Any("error", err))
+			}
+		}
+		for _, r := range a.reports {
+			if err := r.CatchUp(ctx, now); err != nil {
+				a.Log.Error("report catch-up", slog.String("job", r.Name()), slog.Any("error", err))
 			}
 		}
 	})

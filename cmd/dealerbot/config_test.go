@@ -262,6 +262,8 @@ func TestLoadConfig_Errors(t *testing.T) {
 			want: []string{"log.level (line 2): cannot use a list as text"}},
 		{name: "BadTimeOfDay", yaml: "rules:\n  leads:\n    morning_push: \"8.30\"\n",
 			want: []string{`rules.leads.morning_push (line 3): "8.30" is not a time of day`}},
+		{name: "BadReportTime", yaml: "rules:\n  reports:\n    daily_time: \"25:00\"\n",
+			want: []string{`rules.reports.daily_time (line 3): "25:00" is not a time of day`}},
 		{name: "FlowMappingWrongType", yaml: "rules:\n  leads:\n    follow_up_every_days: {H: 3, A: x}\n",
 			want: []string{`rules.leads.follow_up_every_days.A (line 3): cannot use "x" as a whole number`}},
 		{name: "SetTwice", yaml: "log:\n  level: info\n  level: debug\n",

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"image/png"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -161,5 +163,40 @@ func TestDemo_SavesTheFilesItSends(t *testing.T) {
 	}
 	if t.Failed() {
 		t.Logf("transcript:\n%s", got)
+	}
+}
+
+// TestDemo_SavesTheReportChart: /report in the demo saves its chart (a
+// PNG 1080 px wide) and its workbook in the demo's folder.
+func TestDemo_SavesTheReportChart(t *testing.T) {
+	var out, errs bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	dir := t.TempDir()
+	script := filepath.Join(t.TempDir(), "report.demo")
+	if err := os.WriteFile(script, []byte("/report month\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err := runMain(ctx, []string{"demo", "--script", script, "--at", "2026-12-01 09:00", "--files", dir},
+		strings.NewReader(""), &out, &errs, func(string) string { return "" })
+	if err != nil {
+		t.Fatalf("demo: %v\nstderr:\n%s", err, errs.String())
+	}
+	got := out.String()
+	chartPath, xlsx := filepath.Join(dir, "001_report.png"), filepath.Join(dir, "002_报表_示例4S店_2026-12.xlsx")
+	if !strings.Contains(got, "📎 "+chartPath+"\n") || !strings.Contains(got, "📎 "+xlsx+"\n") {
+		t.Fatalf("transcript:\n%s", got)
+	}
+	f, err := os.Open(chartPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cfg, err := png.DecodeConfig(f)
+	if err != nil || cfg.Width != 1080 {
+		t.Fatalf("saved chart: %+v, %v", cfg, err)
+	}
+	if st, err := os.Stat(xlsx); err != nil || st.Size() < 1000 {
+		t.Fatalf("saved workbook: %v", err)
 	}
 }
