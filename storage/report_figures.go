@@ -121,7 +121,12 @@ func (r *reportRun) deadlinesSQL() string {
 	for _, k := range kinds {
 		due, done = append(due, count(k)), append(done, met(k))
 	}
-	return `WITH days (d0, d1, st, sf, so) AS (VALUES ` + days.String() + `)
+	// c is materialized so that each complaint's opening is read once, not
+	// once per use of c.o.
+	return `WITH days (d0, d1, st, sf, so) AS (VALUES ` + days.String() + `),
+	c AS MATERIALIZED (SELECT channel, subject, appraisal, solution_at, first_reply_at, contacted_at, result_at, opinion_at,
+			` + ep("opened_at") + ` AS o
+		FROM complaints WHERE store_id = ? AND opened_at >= ? AND opened_at < ?%s)
 	SELECT ` + strings.Join(due, " + ") + `, ` + strings.Join(done, " + ") + `
 	FROM (SELECT
 		CASE WHEN c.channel = 'onsite' THEN c.o + ` + onSite + ` END AS sol_due, ` + ep("c.solution_at") + ` AS sol_done,
@@ -135,8 +140,7 @@ func (r *reportRun) deadlinesSQL() string {
 			WHEN c.channel <> 'onsite' THEN c.o + d1.so
 			WHEN c.solution_at IS NULL OR ` + ep("c.solution_at") + ` > c.o + ` + onSite + ` THEN c.o + ` + onSite + ` + d2.so END AS op_due,
 		` + ep("c.opinion_at") + ` AS op_done
-		FROM (SELECT complaints.*, ` + ep("opened_at") + ` AS o FROM complaints
-			WHERE store_id = ? AND opened_at >= ? AND opened_at < ?%s) c
+		FROM c
 		LEFT JOIN days d1 ON c.o >= d1.d0 AND c.o < d1.d1
 		LEFT JOIN days d2 ON c.o + ` + onSite + ` >= d2.d0 AND c.o + ` + onSite + ` < d2.d1) x`
 }
@@ -197,11 +201,13 @@ func (db *DB) epoch(x string) string {
 }
 
 // notAfter is the SQL condition "a is no later than b + d" for two
-// timestamp columns, and its argument. SQLite compares julian days with a
-// millisecond's slack for their floating point.
+// timestamp columns, and its argument (d in whole seconds). SQLite
+// compares julian days, with a millisecond's slack for their floating
+// point (two julian days cost less than moving b's text with strftime).
 func (db *DB) notAfter(a, b string, d time.Duration) (string, []any) {
+	secs := int64(d / time.Second)
 	if db.driver == DriverPostgres {
-		return a + " <= " + b + " + CAST(? AS double precision) * interval '1 second'", []any{d.Seconds()}
+		return a + " <= " + b + " + CAST(? AS bigint) * interval '1 second'", []any{secs}
 	}
-	return "julianday(" + a + ") <= julianday(" + b + ") + ?", []any{(d.Seconds() + 0.001) / 86400}
+	return "julianday(" + a + ") <= julianday(" + b + ") + ?", []any{(float64(secs) + 0.001) / 86400}
 }

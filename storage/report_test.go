@@ -164,6 +164,8 @@ func (f *reportStore) seedLeads(t *testing.T) {
 	order(f.l1, f.chen, "confirmed")
 	order(f.l4, f.chen, "rejected") // a refused discount is no order
 	order(f.l5, f.li, "pending_approval")
+	order(f.l3, f.chen, "pending_approval")
+	f.exec(t, "UPDATE orders SET state = 'rejected' WHERE lead_id = ?", f.l3) // refused later: no order either
 }
 
 // seedTelesales: invitations, shows, handovers, collisions.
@@ -271,6 +273,8 @@ func (f *reportStore) seedStock(t *testing.T) {
 	drive(f.l4, "booked", at("2026-11-21 15:00"))
 	drive(f.l5, "cancelled", at("2026-11-13 15:00"))
 	drive(f.l10, "returned", at("2026-10-30 15:00"))
+	drive(f.l6, "booked", at("2026-11-16 15:00"))
+	f.exec(t, "UPDATE test_drives SET state = 'out' WHERE lead_id = ?", f.l6) // taken out later: a test drive
 	use := func(status string, decided time.Time) {
 		f.exec(t, `INSERT INTO demo_uses (store_id, vehicle_id, requester_id, reason, status, decided_at, created_at)
 			VALUES (?, ?, ?, 'photo shoot', ?, ?, ?)`, f.a.ID, demo, f.chen.ID, status, decided, decided)
@@ -351,14 +355,14 @@ func TestReport_Golden(t *testing.T) {
 		check(t, "store B's period in its zone", b.Period.From, atIn(f.b, "2026-11-01 00:00"))
 
 		t.Run("TestR1_3_Funnel", func(t *testing.T) {
-			check(t, "A", a.Total.Funnel, domain.Funnel{Leads: 7, FirstContact24h: 4, Visits: 3, TestDrives: 1, Orders: 2, Deliveries: 1})
+			check(t, "A", a.Total.Funnel, domain.Funnel{Leads: 7, FirstContact24h: 4, Visits: 3, TestDrives: 2, Orders: 2, Deliveries: 1})
 			check(t, "Chen", staffRow(t, a, f.chen).Funnel, domain.Funnel{Leads: 4, FirstContact24h: 2, Visits: 3, TestDrives: 1, Orders: 1, Deliveries: 1})
 			check(t, "Li", staffRow(t, a, f.li).Funnel, domain.Funnel{Leads: 1, FirstContact24h: 1, Orders: 1})
-			check(t, "Tang", staffRow(t, a, f.tang).Funnel, domain.Funnel{Leads: 2, FirstContact24h: 1})
+			check(t, "Tang", staffRow(t, a, f.tang).Funnel, domain.Funnel{Leads: 2, FirstContact24h: 1, TestDrives: 1})
 			check(t, "sources", fmt.Sprint(a.Total.Sources), fmt.Sprint([]domain.SourceFunnel{
 				{Source: "call", Funnel: domain.Funnel{Leads: 3, FirstContact24h: 2, Visits: 2, TestDrives: 1, Orders: 1, Deliveries: 1}},
 				{Source: "web", Funnel: domain.Funnel{Leads: 2, FirstContact24h: 1, Orders: 1}},
-				{Source: "maker", Funnel: domain.Funnel{Leads: 1, FirstContact24h: 1}},
+				{Source: "maker", Funnel: domain.Funnel{Leads: 1, FirstContact24h: 1, TestDrives: 1}},
 				{Source: "walkin", Funnel: domain.Funnel{Leads: 1, Visits: 1}},
 			}))
 			check(t, "B (Tokyo's November)", b.Total.Funnel, domain.Funnel{Leads: 1, FirstContact24h: 1, Visits: 1})
@@ -387,7 +391,7 @@ func TestReport_Golden(t *testing.T) {
 			check(t, "B", b.Total.Complaints.Opened, 0)
 		})
 		t.Run("TestR3_2_Stock", func(t *testing.T) {
-			check(t, "A", a.Total.Stock, domain.StockFigures{Fresh: 2, Aging: 2, Overdue: 1, DemoCars: 2, TestDrives: 1, DemoOtherUses: 1})
+			check(t, "A", a.Total.Stock, domain.StockFigures{Fresh: 2, Aging: 2, Overdue: 1, DemoCars: 2, TestDrives: 2, DemoOtherUses: 1})
 			check(t, "B", b.Total.Stock, domain.StockFigures{Overdue: 1})
 		})
 		t.Run("TestR5_Rota", func(t *testing.T) {
@@ -401,7 +405,7 @@ func TestReport_Golden(t *testing.T) {
 				sum.Add(st.Total)
 			}
 			check(t, "group", fmt.Sprintf("%+v", *group.Group), fmt.Sprintf("%+v", sum))
-			check(t, "group funnel", group.Group.Funnel, domain.Funnel{Leads: 8, FirstContact24h: 5, Visits: 4, TestDrives: 1, Orders: 2, Deliveries: 1})
+			check(t, "group funnel", group.Group.Funnel, domain.Funnel{Leads: 8, FirstContact24h: 5, Visits: 4, TestDrives: 2, Orders: 2, Deliveries: 1})
 			check(t, "group stock", group.Group.Stock.Overdue, 2)
 		})
 		t.Run("WhoSeesWhat", func(t *testing.T) {
