@@ -88,6 +88,8 @@ type Options struct {
 	SubDealers domain.SubDealerService
 	// Orders places orders and carries their rulings (R4.1, R4.2, R4.4).
 	Orders domain.OrderService
+	// Allocations allocates cars to orders (R4.3).
+	Allocations domain.AllocationService
 
 	// PollTimeout is the long-poll wait of getUpdates (default 50 s).
 	PollTimeout time.Duration
@@ -211,6 +213,7 @@ func New(ctx context.Context, opts Options) (*Bot, error) {
 	b.registerStocktake()
 	b.registerSubDealers()
 	b.registerOrders()
+	b.registerAllocation()
 	return b, nil
 }
 
@@ -269,7 +272,7 @@ func (o *Options) required() error {
 		{"Vehicles", o.Vehicles == nil},
 		{"TestDrives", o.TestDrives == nil}, {"Demos", o.Demos == nil}, {"Stocktakes", o.Stocktakes == nil},
 		{"SubDealers", o.SubDealers == nil},
-		{"Orders", o.Orders == nil},
+		{"Orders", o.Orders == nil}, {"Allocations", o.Allocations == nil},
 	} {
 		if r.missing {
 			return fmt.Errorf("bot: Options.%s is required", r.name)

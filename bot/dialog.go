@@ -28,6 +28,7 @@ func (b *Bot) dialogKinds() map[string]dialogStep {
 		"lost":      b.lostReasonText,
 		"reject":    b.rejectReasonText,
 		"oreject":   b.orderRejectText,
+		"aljreject": b.jumpRejectText,
 		"order":     b.orderDialogText,
 		"decline":   b.declineReasonText,
 		"cnote":     b.collisionNoteText,

@@ -136,6 +136,7 @@ func (h *harness) start() {
 		Stocktakes:      h.db,
 		SubDealers:      h.db,
 		Orders:          h.db,
+		Allocations:     h.db,
 		HandlerTimeout:  h.opts.handlerTimeout,
 		SendTimeout:     h.opts.sendTimeout,
 		Now:             h.clock,

@@ -39,10 +39,12 @@ var vehicleMessages = map[domain.Lang]map[string]string{
 		"btn.car_reserve":            "预留 %d 天",
 		"btn.car_to":                 "→ %s",
 
-		"pdi.checklist":      "PDI 检查项目：\n%s\n\n全部合格：/pdi %s ok 发动机号 合格证号\n有不合格：/pdi %s fail 3,7 缺陷说明",
-		"pdi.passed":         "%s 到店检查合格，已入库。",
-		"pdi.failed":         "%s 到店检查不合格（%d 项），车辆仍为“已到店待检”；已通知 %d 位部门经理。",
-		"pdi.failed_manager": "⚠️ 车辆 %s（%s）到店检查不合格，检查人 %s：%s",
+		"pdi.checklist":        "PDI 检查项目：\n%s\n\n全部合格：/pdi %s ok 发动机号 合格证号\n有不合格：/pdi %s fail 3,7 缺陷说明",
+		"pdi.passed":           "%s 到店检查合格，已入库。",
+		"pdi.passed_allocated": "%s 到店检查合格，已按顺序配给订单 #%d（已通知顾问）。",
+		"stock.allocated":      "，已配车 %d",
+		"pdi.failed":           "%s 到店检查不合格（%d 项），车辆仍为“已到店待检”；已通知 %d 位部门经理。",
+		"pdi.failed_manager":   "⚠️ 车辆 %s（%s）到店检查不合格，检查人 %s：%s",
 
 		"stock.head":  "<b>库存</b> %d 辆（在途 %d，已到店待检 %d）",
 		"stock.none":  "没有在库车辆。",
@@ -88,7 +90,7 @@ var vehicleMessages = map[domain.Lang]map[string]string{
 		"err.vin_check": "VIN %s 的校验位（第 9 位）是 %s，按其余各位应为 %s，请核对后重新输入。",
 
 		"vstate.in_transit": "在途", "vstate.arrived": "已到店待检", "vstate.in_stock": "在库",
-		"vstate.reserved": "已预留", "vstate.sold": "已售待交车", "vstate.delivered": "已交车",
+		"vstate.reserved": "已预留", "vstate.allocated": "已配车（订单）", "vstate.sold": "已售待交车", "vstate.delivered": "已交车",
 		"vstate.demo": "试乘试驾车", "vstate.retired": "已退役",
 		"vmatch.vin": "车架号（VIN）", "vmatch.engine": "发动机号", "vmatch.certificate": "合格证",
 
@@ -99,6 +101,7 @@ var vehicleMessages = map[domain.Lang]map[string]string{
 		"err.vehicle_reserve_expiry":      "预留车辆需要一个将来的到期时间。",
 		"err.vehicle_reservation_expired": "预留已于 %s 到期，请重新预留后再销售。",
 		"err.vehicle_still_reserved":      "车辆预留到 %s，且订单未释放，不能退回在库。",
+		"err.vehicle_allocation_move":     "车辆从“%s”到“%s”由配车处理（/allocate、/paid、交车），不能在车辆卡片上改。",
 		"err.demo_keeper":                 "试乘试驾车需要指定保管人。",
 		"err.vehicle_not_demo":            "车辆 %s 不是试乘试驾车。",
 		"err.demo_use":                    "试乘试驾车只用于试乘试驾，其他用途需经部门经理批准。",
@@ -151,10 +154,12 @@ var vehicleMessages = map[domain.Lang]map[string]string{
 		"btn.car_reserve":            "Reserve %d {day|days}",
 		"btn.car_to":                 "→ %s",
 
-		"pdi.checklist":      "PDI checklist:\n%s\n\nAll passed: /pdi %s ok engine-number certificate-number\nSome failed: /pdi %s fail 3,7 defect",
-		"pdi.passed":         "%s passed its inspection and is in stock.",
-		"pdi.failed":         "%s failed its inspection (%d {item|items}) and stays “arrived”; %d {manager was|managers were} told.",
-		"pdi.failed_manager": "⚠️ Car %s (%s) failed its arrival inspection, by %s: %s",
+		"pdi.checklist":        "PDI checklist:\n%s\n\nAll passed: /pdi %s ok engine-number certificate-number\nSome failed: /pdi %s fail 3,7 defect",
+		"pdi.passed":           "%s passed its inspection and is in stock.",
+		"pdi.passed_allocated": "%s passed its inspection and went to order #%d, first in line (the consultant is told).",
+		"stock.allocated":      ", allocated %d",
+		"pdi.failed":           "%s failed its inspection (%d {item|items}) and stays “arrived”; %d {manager was|managers were} told.",
+		"pdi.failed_manager":   "⚠️ Car %s (%s) failed its arrival inspection, by %s: %s",
 
 		"stock.head":  "<b>Stock</b> %d {car|cars} (in transit %d, arrived awaiting inspection %d)",
 		"stock.none":  "No car in stock.",
@@ -200,7 +205,7 @@ var vehicleMessages = map[domain.Lang]map[string]string{
 		"err.vin_check": "VIN %s: the check digit (9th character) is %s, but the other characters give %s. Please check and type it again.",
 
 		"vstate.in_transit": "in transit", "vstate.arrived": "arrived, awaiting inspection", "vstate.in_stock": "in stock",
-		"vstate.reserved": "reserved", "vstate.sold": "sold, awaiting delivery", "vstate.delivered": "delivered",
+		"vstate.reserved": "reserved", "vstate.allocated": "allocated to an order", "vstate.sold": "sold, awaiting delivery", "vstate.delivered": "delivered",
 		"vstate.demo": "demo car", "vstate.retired": "retired",
 		"vmatch.vin": "VIN", "vmatch.engine": "engine number", "vmatch.certificate": "certificate of conformity",
 
@@ -211,6 +216,7 @@ var vehicleMessages = map[domain.Lang]map[string]string{
 		"err.vehicle_reserve_expiry":      "A reservation needs an expiry in the future.",
 		"err.vehicle_reservation_expired": "The reservation lapsed at %s; reserve the car again before selling it.",
 		"err.vehicle_still_reserved":      "The car is reserved until %s and the order has not released it.",
+		"err.vehicle_allocation_move":     "A car goes from “%s” to “%s” through allocation (/allocate, /paid, delivery), not on its card.",
 		"err.demo_keeper":                 "A demo car needs a keeper.",
 		"err.vehicle_not_demo":            "Car %s is not a demo car.",
 		"err.demo_use":                    "A demo car is for test drives; any other use needs the manager's approval.",

@@ -135,6 +135,10 @@ func (b *Bot) placeOrder(ctx context.Context, r *Request, ref domain.LeadRef, d 
 			return err
 		}
 	}
+	// A car in stock for it (R4.3): its card, with the "customer told" button.
+	if err := b.sendAllocationCard(ctx, out.Allocated, nil); err != nil {
+		return err
+	}
 	b.reply(ctx, r.ChatID, r.T("order.placed", out.Lead.ID, out.Lead.Name)+"\n"+b.orderCard(r.Lang, out.Order, out.Request))
 	return nil
 }
@@ -196,8 +200,13 @@ func (b *Bot) orderCard(lang domain.Lang, o *domain.Order, req *domain.OrderRequ
 	switch {
 	case req != nil && req.Decision == nil:
 		sb.WriteString("\n" + T(lang, "order.next_wait", T(lang, "order.kind_"+string(req.Kind)), T(lang, "role."+string(req.Rank))))
+	case o.State == domain.OrderConfirmed && o.VehicleID != 0:
+		sb.WriteString("\n" + T(lang, "order.next_allocated", o.ID, o.ID))
 	case o.State == domain.OrderConfirmed:
 		sb.WriteString("\n" + T(lang, "order.next_confirmed"))
+	}
+	if o.PaidAt != nil {
+		sb.WriteString("\n" + T(lang, "order.paid_at", b.formatTime(o.StoreID, *o.PaidAt)))
 	}
 	return sb.String()
 }
@@ -285,6 +294,15 @@ func (b *Bot) orderDecided(ctx context.Context, r *Request, out *domain.OrderDec
 	})
 	if err != nil {
 		return err
+	}
+	// The car (R4.3): the confirmed order's card; a released car's next order.
+	if err := b.sendAllocationCard(ctx, out.Allocated, nil); err != nil {
+		return err
+	}
+	if out.Released != nil {
+		if err := b.NotifyAllocationsLapsed(ctx, []domain.AllocationLapse{*out.Released}); err != nil {
+			return err
+		}
 	}
 	// The card body is rewritten without the brief: the ruling is what counts.
 	cards := b.orderCards(out.Order, req, out.Requester, domain.OrderBrief{})

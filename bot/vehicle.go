@@ -83,7 +83,8 @@ func (b *Bot) vehicleCardText(ctx context.Context, r *Request, c *domain.Vehicle
 	loc := r.Store().Calendar.Location
 	var sb strings.Builder
 	sb.WriteString(r.T("car.head", v.VIN, strings.TrimSpace(v.Model+" "+v.Trim+" "+v.Colour), r.T("vstate."+string(v.State))))
-	if !v.ArrivedAt.IsZero() && (v.State == domain.VehicleInStock || v.State == domain.VehicleReserved || v.State == domain.VehicleArrived) {
+	if !v.ArrivedAt.IsZero() && (v.State == domain.VehicleInStock || v.State == domain.VehicleReserved || v.State == domain.VehicleArrived ||
+		v.State == domain.VehicleAllocated) {
 		sb.WriteString("\n" + r.T("car.age", c.Days, r.T("vage."+string(c.Age))))
 	}
 	if v.State == domain.VehicleReserved {
@@ -176,6 +177,9 @@ func (b *Bot) handleMoveButton(ctx context.Context, r *Request) error {
 	if err != nil {
 		return err
 	}
+	if err := b.sendAllocationCard(ctx, moved.Allocated, nil); err != nil {
+		return err
+	}
 	c, err := b.opts.Vehicles.VehicleCardByID(ctx, r.Staff.ID, moved.Vehicle.ID)
 	if err != nil {
 		return err
@@ -250,6 +254,13 @@ func (b *Bot) handlePDI(ctx context.Context, r *Request) error {
 		return err
 	}
 	if out.PDI.Passed {
+		if a := out.Allocated; a != nil {
+			// In stock, and at once the first order in line's (R4.3).
+			if err := b.sendAllocationCard(ctx, a, nil); err != nil {
+				return err
+			}
+			return b.replyVehicleCard(ctx, r, c, "pdi.passed_allocated", out.Vehicle.VIN, a.Allocation.Order.ID)
+		}
 		return b.replyVehicleCard(ctx, r, c, "pdi.passed", out.Vehicle.VIN)
 	}
 	for _, m := range out.Managers {
@@ -283,6 +294,9 @@ func (b *Bot) handleStock(ctx context.Context, r *Request) error {
 	shown, units := 0, textUnits(sb.String())
 	for _, g := range s.Groups {
 		line := "\n" + r.T("stock.group", strings.TrimSpace(g.Model+" "+g.Trim+" "+g.Colour), g.InStock, g.Reserved, g.OldestDays)
+		if g.Allocated > 0 {
+			line += r.T("stock.allocated", g.Allocated)
+		}
 		// Counted line by line: recounting the whole text each time was
 		// quadratic in the groups.
 		if units += textUnits(line); units > maxMessageLen-200 {
@@ -319,6 +333,9 @@ func textUnits(s string) int { return len(utf16.Encode([]rune(s))) }
 // so a rerun sends nothing twice. Call it in the job's transaction.
 func (b *Bot) NotifyReservationsExpired(ctx context.Context, lapsed []domain.ReservationExpired) error {
 	for _, e := range lapsed {
+		if err := b.sendAllocationCard(ctx, e.Allocated, nil); err != nil {
+			return err
+		}
 		v := e.Vehicle
 		what := strings.TrimSpace(v.Model + " " + v.Trim + " " + v.Colour)
 		at := b.formatTime(v.StoreID, e.Event.At)

@@ -188,10 +188,33 @@ func sortQueue(os []AllocOrder) {
 	}
 }
 
+// AllocationState is where an allocation stands.
+type AllocationState string
+
+// The allocation states. A car and an order each hold at most one
+// AllocationActive allocation.
+const (
+	AllocationActive    AllocationState = "active"    // the car is held for the order
+	AllocationLapsedS   AllocationState = "lapsed"    // unpaid at PayBy: the car went on (R4.3)
+	AllocationReleased  AllocationState = "released"  // the order was cancelled or changed its car
+	AllocationDelivered AllocationState = "delivered" // the car went to the customer (R4.5)
+)
+
 // Allocation is a car held for an order, and its payment clock.
 type Allocation struct {
+	// ID, StoreID and State are the stored allocation's (zero for one
+	// Reallocate proposes, not yet written).
+	ID      int64
+	StoreID int64
+	State   AllocationState
 	Order   AllocOrder
 	Vehicle Vehicle
+	// AllocatedBy is who allocated the car: SystemActor for an arrival, a
+	// confirmation or a lapse; the staff of /allocate otherwise.
+	// ApprovedBy is the manager who let it jump the queue (0: none jumped).
+	AllocatedBy, ApprovedBy int64
+	// ToldBy is who recorded the customer told (0 before).
+	ToldBy int64
 	// AllocatedAt is when the car was allocated.
 	AllocatedAt time.Time
 	// ToldAt is when the consultant recorded the customer told that the

@@ -301,3 +301,50 @@ func BenchmarkR4_3_CarForOrder(b *testing.B) {
 		sinkCar, _ = CarForOrder(o, cars)
 	}
 }
+
+// TestR4_3_AllocationMovesAreNotTheCards: in and out of "allocated" is the
+// allocation service's, never offered on the car's card; the card's own
+// moves stay.
+func TestR4_3_AllocationMovesAreNotTheCards(t *testing.T) {
+	for _, c := range []struct {
+		from, to VehicleState
+		alloc    bool
+	}{
+		{VehicleInStock, VehicleAllocated, true}, {VehicleAllocated, VehicleSold, true},
+		{VehicleAllocated, VehicleInStock, true}, {VehicleInStock, VehicleReserved, false}, {VehicleReserved, VehicleSold, false},
+	} {
+		if got := AllocationMove(c.from, c.to); got != c.alloc {
+			t.Errorf("AllocationMove(%s, %s) = %v", c.from, c.to, got)
+		}
+	}
+	if got := NextVehicleStates(VehicleInStock); len(got) != 1 || got[0] != VehicleReserved {
+		t.Errorf("from in stock the card offers %v", got)
+	}
+	if got := NextVehicleStates(VehicleAllocated); len(got) != 0 {
+		t.Errorf("from allocated the card offers %v", got)
+	}
+	if !CountsAtStocktake(VehicleAllocated) {
+		t.Error("an allocated car stands at the store: the stocktake must find it")
+	}
+}
+
+// TestR4_3_QueueStateOf: only a confirmed order holding no car is in line.
+func TestR4_3_QueueStateOf(t *testing.T) {
+	for _, c := range []struct {
+		s    OrderState
+		car  bool
+		want QueueState
+	}{
+		{OrderPending, false, QueueUnconfirmed}, {OrderConfirmed, false, QueueWaiting}, {OrderConfirmed, true, QueueAllocated},
+		{OrderCancelled, false, QueueClosed}, {OrderRejected, false, QueueClosed}, {OrderState("delivered"), true, QueueClosed},
+	} {
+		if got := QueueStateOf(c.s, c.car); got != c.want {
+			t.Errorf("QueueStateOf(%s, %v) = %s, want %s", c.s, c.car, got, c.want)
+		}
+	}
+	o := Order{ID: 3, StoreID: 1, Model: "轩逸", Trim: "舒适版", Colour: "白", State: OrderConfirmed, ConsultantID: 9,
+		CreatedAt: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)}
+	if a := o.AllocOrder(); a.State != QueueWaiting || !a.OrderedAt.Equal(o.CreatedAt) || a.Consultant != 9 || a.Model != "轩逸" {
+		t.Errorf("AllocOrder %+v", a)
+	}
+}

@@ -20,12 +20,13 @@ type ApprovalKind string
 
 // The kinds of approval.
 const (
-	ApprovalLost      ApprovalKind = "lost"      // mark a lead F (R1.6)
-	ApprovalCleanup   ApprovalKind = "cleanup"   // move a consultant's B/C/L/F leads to telesales (R1.13)
-	ApprovalCollision ApprovalKind = "collision" // award a collided lead to one side (R1.14)
-	ApprovalRest      ApprovalKind = "rest"      // a rest day (R5.1)
-	ApprovalSwap      ApprovalKind = "swap"      // give a rest day to a colleague (R5.1)
-	ApprovalDemoUse   ApprovalKind = "demo_use"  // use a demo car other than for a test drive (R3.4)
+	ApprovalLost      ApprovalKind = "lost"       // mark a lead F (R1.6)
+	ApprovalCleanup   ApprovalKind = "cleanup"    // move a consultant's B/C/L/F leads to telesales (R1.13)
+	ApprovalCollision ApprovalKind = "collision"  // award a collided lead to one side (R1.14)
+	ApprovalRest      ApprovalKind = "rest"       // a rest day (R5.1)
+	ApprovalSwap      ApprovalKind = "swap"       // give a rest day to a colleague (R5.1)
+	ApprovalDemoUse   ApprovalKind = "demo_use"   // use a demo car other than for a test drive (R3.4)
+	ApprovalQueueJump ApprovalKind = "queue_jump" // allocate a car out of turn (R4.3)
 	// ApprovalOrder (order.go) is a discount, change or cancellation of an
 	// order (R4.2, R4.4): its rank, not a role list, says who decides.
 )
@@ -94,6 +95,7 @@ var approvalPolicies = map[ApprovalKind]approvalPolicy{
 	ApprovalDemoUse:   {deciders: DemoFleetManagers, decided: "demouse.already"},
 	ApprovalOrder:     {deciders: Ranks, decided: "order.already", rejectWhy: true},
 	ApprovalCleanup:   {deciders: rulers, decided: "cleanup.already"},
+	ApprovalQueueJump: {deciders: QueueJumpDeciders, decided: "alloc.already", rejectWhy: true},
 	ApprovalCollision: {deciders: rulers, decided: "collision.final"},
 }
 

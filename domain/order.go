@@ -71,6 +71,17 @@ type Order struct {
 	DecidedAt *time.Time
 	Reason    string
 	CreatedAt time.Time
+	// VehicleID is the car the order holds now (R4.3; 0: none).
+	VehicleID int64
+	// PaidAt is when full payment was recorded (nil: unpaid), by PaidBy.
+	PaidAt *time.Time
+	PaidBy int64
+}
+
+// AllocOrder is the order as allocation sees it (R4.3).
+func (o *Order) AllocOrder() AllocOrder {
+	return AllocOrder{ID: o.ID, StoreID: o.StoreID, Model: o.Model, Trim: o.Trim, Colour: o.Colour,
+		OrderedAt: o.CreatedAt, State: QueueStateOf(o.State, o.VehicleID != 0), Consultant: o.ConsultantID}
 }
 
 // Discount is list minus agreed price, in fen.
@@ -280,6 +291,8 @@ type OrderPlaced struct {
 	Request    *OrderRequest // nil when the order stands
 	Approvers  []*Staff
 	Brief      OrderBrief
+	// Allocated is the car in stock the confirmed order got at once (R4.3).
+	Allocated *CarAllocated
 }
 
 // OrderRequested is the outcome of a change or cancellation request.
@@ -300,6 +313,11 @@ type OrderDecided struct {
 	Requester *Staff
 	Decider   *Staff
 	Approvers []*Staff
+	// Allocated is the car in stock an approved discount's order got at
+	// once (R4.3). Released is the car a cancellation or a change of the
+	// car let go, and where it went (nil Next: back in stock).
+	Allocated *CarAllocated
+	Released  *AllocationLapse
 }
 
 // OrderChased is one step of the chase of an unanswered request: a

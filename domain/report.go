@@ -451,11 +451,10 @@ type StockFigures struct {
 	DemoCars              int // in the demo fleet at the report's time
 	TestDrives            int // demo test drives out or returned, slot in the period
 	DemoOtherUses         int // other uses of demo cars approved in the period (R3.4)
-	// AllocationWaits is how many orders waited for a car allocated in
-	// the period and AllocationWaitDays their mean wait from order to
-	// allocation (R4.3). NOT YET FILLED: the allocations table is built
-	// on branch alloc; until it is merged both stay 0 (see
-	// storage/report.go, reportAllocation).
+	// AllocationWaits is how many orders were first allocated a car in
+	// the period (R4.3; a reallocation after a lapse is not a new wait)
+	// and AllocationWaitDays their mean wait in days, from the order's
+	// confirmation (its discount's ruling, else its placing).
 	AllocationWaits    int
 	AllocationWaitDays float64
 }

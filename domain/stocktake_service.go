@@ -12,9 +12,10 @@ import (
 
 // StocktakeStates are the ledger states a stocktake expects to find on the
 // lot: every car in the store's custody. In transit is not there yet;
-// delivered and retired are gone. A car sold but not yet delivered, or in
-// the demo fleet, still stands at the store and must be found.
-var StocktakeStates = []VehicleState{VehicleArrived, VehicleInStock, VehicleReserved, VehicleSold, VehicleDemo}
+// delivered and retired are gone. A car allocated to an order (R4.3), sold
+// but not yet delivered, or in the demo fleet, still stands at the store
+// and must be found.
+var StocktakeStates = []VehicleState{VehicleArrived, VehicleInStock, VehicleReserved, VehicleAllocated, VehicleSold, VehicleDemo}
 
 // CountsAtStocktake reports whether a car in state s is expected on the lot.
 func CountsAtStocktake(s VehicleState) bool {

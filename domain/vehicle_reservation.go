@@ -20,4 +20,7 @@ type ReservationExpired struct {
 	ReservedBy  *Staff
 	Reserver    *Staff
 	Supervisors []*Staff
+	// Allocated: back in stock, the car went at once to the first order in
+	// line for it (R4.3).
+	Allocated *CarAllocated
 }

@@ -40,11 +40,12 @@ func MayMoveVehicle(s *Staff, from, to VehicleState) bool {
 }
 
 // NextVehicleStates are the ledger's moves from a state (R3.1), in the
-// order of a car's life; the demo fleet's (R3.4) are not among them.
+// order of a car's life; the demo fleet's (R3.4) and allocation's (R4.3,
+// AllocationMove) are not among them.
 func NextVehicleStates(from VehicleState) []VehicleState {
 	var out []VehicleState
 	for _, s := range vehicleMoves[from] {
-		if s != VehicleDemo {
+		if s != VehicleDemo && !AllocationMove(from, s) {
 			out = append(out, s)
 		}
 	}
@@ -158,6 +159,9 @@ type VehicleMove struct {
 type VehicleMoved struct {
 	Vehicle Vehicle
 	Event   VehicleEvent
+	// Allocated: back in stock, the car went at once to the first order in
+	// line for it (R4.3).
+	Allocated *CarAllocated
 }
 
 // PDIRecorded is the outcome of an inspection: passed, the car is in
@@ -167,6 +171,9 @@ type PDIRecorded struct {
 	Vehicle  Vehicle
 	PDI      VehiclePDI
 	Managers []*Staff
+	// Allocated: in stock, the car went at once to the first order in line
+	// for it (R4.3); Vehicle is then allocated.
+	Allocated *CarAllocated
 }
 
 // StockGroup is one line of the stock list: the cars of one model, trim
@@ -174,8 +181,10 @@ type PDIRecorded struct {
 type StockGroup struct {
 	Model, Trim, Colour string
 	InStock, Reserved   int
-	Oldest              time.Time // the earliest arrival
-	OldestDays          int
+	// Allocated cars are held for orders (R4.3): shown, not stock for sale.
+	Allocated  int
+	Oldest     time.Time // the earliest arrival
+	OldestDays int
 }
 
 // StockReport is /stock: groups oldest first (FIFO), the oldest cars

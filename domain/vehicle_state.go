@@ -16,6 +16,7 @@ const (
 	VehicleArrived   VehicleState = "arrived"    // at the store, awaiting the arrival inspection (PDI)
 	VehicleInStock   VehicleState = "in_stock"   // inspected and matched: for sale
 	VehicleReserved  VehicleState = "reserved"   // held for an order until ReservedUntil
+	VehicleAllocated VehicleState = "allocated"  // allocated to an order (R4.3): out of stock, its payment clock in allocations
 	VehicleSold      VehicleState = "sold"       // sold, awaiting delivery
 	VehicleDelivered VehicleState = "delivered"  // handed to the customer: final
 	VehicleDemo      VehicleState = "demo"       // in the demo fleet, with a keeper (R3.4)
@@ -24,7 +25,7 @@ const (
 
 // VehicleStates lists every state in the order of a car's life.
 var VehicleStates = []VehicleState{VehicleInTransit, VehicleArrived, VehicleInStock, VehicleReserved,
-	VehicleSold, VehicleDelivered, VehicleDemo, VehicleRetired}
+	VehicleAllocated, VehicleSold, VehicleDelivered, VehicleDemo, VehicleRetired}
 
 // Valid reports whether s is one of VehicleStates.
 func (s VehicleState) Valid() bool {
@@ -60,8 +61,11 @@ type TransitionFacts struct {
 var vehicleMoves = map[VehicleState][]VehicleState{
 	VehicleInTransit: {VehicleArrived},
 	VehicleArrived:   {VehicleInStock},
-	VehicleInStock:   {VehicleReserved, VehicleDemo},
+	VehicleInStock:   {VehicleReserved, VehicleAllocated, VehicleDemo},
 	VehicleReserved:  {VehicleSold, VehicleInStock},
+	// An allocated car is sold to its order (delivery, R4.5), or back in
+	// stock when its allocation lapses or is released with nobody in line.
+	VehicleAllocated: {VehicleSold, VehicleInStock},
 	VehicleSold:      {VehicleDelivered},
 	VehicleDemo:      {VehicleRetired},
 }
@@ -121,6 +125,14 @@ func Transition(from, to VehicleState, f TransitionFacts) error {
 		}
 	}
 	return nil
+}
+
+// AllocationMove reports whether a move into or out of VehicleAllocated:
+// those are the allocation service's (R4.3), made with the allocation in
+// one transaction, never a tap on the car's card (which would leave an
+// allocation holding a car that is no longer held, or none).
+func AllocationMove(from, to VehicleState) bool {
+	return from == VehicleAllocated || to == VehicleAllocated
 }
 
 // ReservationLapsed reports whether a reserved car's reservation has run

@@ -46,6 +46,12 @@ func TestR3_1_VehicleTransitions(t *testing.T) {
 		{"retired is final", VehicleRetired, VehicleDemo, TransitionFacts{Now: now, Keeper: 7}, "err.vehicle_move"},
 		{"demo not for sale", VehicleDemo, VehicleSold, TransitionFacts{Now: now}, "err.vehicle_move"},
 		{"unknown state", VehicleState("stolen"), VehicleInStock, inspected, "err.vehicle_state"},
+		{"allocated to an order", VehicleInStock, VehicleAllocated, TransitionFacts{Now: now}, ""},
+		{"allocated sold to its order", VehicleAllocated, VehicleSold, TransitionFacts{Now: now}, ""},
+		{"allocation lapsed back to stock", VehicleAllocated, VehicleInStock, TransitionFacts{Now: now}, ""},
+		{"allocated not reserved", VehicleAllocated, VehicleReserved, TransitionFacts{Now: now, ReservedUntil: later}, "err.vehicle_move"},
+		{"not allocated before inspection", VehicleArrived, VehicleAllocated, inspected, "err.vehicle_move"},
+		{"reserved not allocated", VehicleReserved, VehicleAllocated, TransitionFacts{Now: now}, "err.vehicle_move"},
 	} {
 		err := Transition(c.from, c.to, c.f)
 		if got := errKey(err); got != c.wantKey || (c.wantKey != "" && ErrorCode(err) != EINVALID) {

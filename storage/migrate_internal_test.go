@@ -54,6 +54,7 @@ func TestMigrationsReleased(t *testing.T) {
 		{20, "c36c604fd03bfb8e", "d3e844cdb138e072"},
 		{21, "f24e895baca06835", "590efe3f8d2036d4"},
 		{22, "f7320e037ce66830", "24cc0394328ad09b"},
+		{23, "575970febcd8a845", "a704cf76ad2c4f13"},
 	}
 	for _, r := range released {
 		m := migrations[r.version-1]

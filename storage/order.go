@@ -37,6 +37,9 @@ type orderRow struct {
 	Reason           string
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
+	VehicleID        int64
+	PaidAt           *time.Time
+	PaidBy           int64
 }
 
 // TableName implements gorm's schema.Tabler.
@@ -50,7 +53,8 @@ func (db *DB) order(r *orderRow) *domain.Order {
 		Model: r.Model, Trim: r.Trim, Colour: r.Colour, ListFen: r.ListPriceFen, AgreedFen: r.AgreedPriceFen,
 		DepositFen: r.DepositFen, Payment: domain.Payment(r.Payment), TradeIn: r.TradeIn,
 		State: domain.OrderState(r.State), Rank: domain.Role(r.ApprovalRank), DecidedBy: r.DecidedBy,
-		DecidedAt: utcPtr(r.DecidedAt), Reason: r.Reason, CreatedAt: utc(r.CreatedAt)}
+		DecidedAt: utcPtr(r.DecidedAt), Reason: r.Reason, CreatedAt: utc(r.CreatedAt),
+		VehicleID: r.VehicleID, PaidAt: utcPtr(r.PaidAt), PaidBy: r.PaidBy}
 	if r.ExpectedDelivery != "" {
 		if d, err := time.ParseInLocation(dayLayout, r.ExpectedDelivery, db.Stores.Of(r.StoreID).Calendar.Location); err == nil {
 			o.Delivery = d
@@ -63,7 +67,8 @@ func orderRowOf(o *domain.Order) orderRow {
 	r := orderRow{ID: o.ID, StoreID: o.StoreID, LeadID: o.LeadID, ConsultantID: o.ConsultantID, Model: o.Model,
 		Trim: o.Trim, Colour: o.Colour, ListPriceFen: o.ListFen, AgreedPriceFen: o.AgreedFen, DepositFen: o.DepositFen,
 		Payment: string(o.Payment), TradeIn: o.TradeIn, State: string(o.State), ApprovalRank: string(o.Rank),
-		DecidedBy: o.DecidedBy, DecidedAt: dbTimePtr(o.DecidedAt), Reason: o.Reason, CreatedAt: dbTime(o.CreatedAt)}
+		DecidedBy: o.DecidedBy, DecidedAt: dbTimePtr(o.DecidedAt), Reason: o.Reason, CreatedAt: dbTime(o.CreatedAt),
+		VehicleID: o.VehicleID, PaidAt: dbTimePtr(o.PaidAt), PaidBy: o.PaidBy}
 	if !o.Delivery.IsZero() {
 		r.ExpectedDelivery = o.Delivery.Format(dayLayout)
 	}
@@ -173,6 +178,13 @@ func (db *DB) PlaceOrder(ctx context.Context, by int64, ref domain.LeadRef, d do
 		}
 		out = &domain.OrderPlaced{Order: o, Lead: l, Consultant: s}
 		if o.Rank == "" {
+			// Confirmed: the oldest matching car in stock is its (R4.3).
+			if out.Allocated, err = db.allocateOrder(ctx, &row); err != nil {
+				return err
+			}
+			if out.Allocated != nil {
+				o.VehicleID = row.VehicleID
+			}
 			return nil
 		}
 		req := &domain.OrderRequest{StoreID: o.StoreID, OrderID: o.ID, Kind: domain.OrderDiscount, RequesterID: s.ID, Rank: o.Rank}

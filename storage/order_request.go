@@ -135,12 +135,32 @@ func (db *DB) DecideOrderRequest(ctx context.Context, id int64, d domain.Decisio
 			return err
 		}
 		out = &domain.OrderDecided{Order: o, Lead: l, Request: req, Requester: requester, Decider: decider, Approvers: holders}
+		if !d.Approved() {
+			return nil
+		}
+		// The car held (R4.3): a cancelled order, or one that wants another
+		// car now, lets it go to the next in line; a confirmed order
+		// waiting gets the oldest matching car in stock.
+		if req.Kind == domain.OrderCancel || req.Kind == domain.OrderChange && carField(req.Field) {
+			if out.Released, err = db.releaseCar(ctx, &row, string(req.Kind)); err != nil {
+				return err
+			}
+		}
+		if out.Allocated, err = db.allocateOrder(ctx, &row); err != nil {
+			return err
+		}
+		o.VehicleID = row.VehicleID
 		return nil
 	})
 	if err != nil {
 		return nil, wrapInternal(err, "decide order request %d", id)
 	}
 	return out, nil
+}
+
+// carField reports whether changing field f changes the car ordered.
+func carField(f string) bool {
+	return f == domain.FieldModel || f == domain.FieldTrim || f == domain.FieldColour
 }
 
 // RefundDeposit implements domain.OrderService.

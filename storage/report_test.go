@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"fmt"
+	"math"
 	"testing"
 	"time"
 
@@ -156,15 +157,18 @@ func (f *reportStore) seedLeads(t *testing.T) {
 	visit(a, f.l4, f.chen, at("2026-11-20 10:00"))
 	visit(f.b, f.l9, f.wu, atIn(f.b, "2026-11-03 10:00"))
 
-	order := func(lead int64, by *domain.Staff, state string) {
+	order := func(lead int64, by *domain.Staff, state string, created time.Time, decided *time.Time) {
 		f.exec(t, `INSERT INTO orders (store_id, lead_id, consultant_id, model, trim, colour, list_price_fen, agreed_price_fen,
-			deposit_fen, payment, state, created_at, updated_at) VALUES (?, ?, ?, '轩逸', '', '', 100, 100, 0, 'cash', ?, ?, ?)`,
-			a.ID, lead, by.ID, state, f.asOf, f.asOf)
+			deposit_fen, payment, state, created_at, updated_at, decided_at) VALUES (?, ?, ?, '轩逸', '', '', 100, 100, 0, 'cash', ?, ?, ?, ?)`,
+			a.ID, lead, by.ID, state, created, created, decided)
 	}
-	order(f.l1, f.chen, "confirmed")
-	order(f.l4, f.chen, "rejected") // a refused discount is no order
-	order(f.l5, f.li, "pending_approval")
-	order(f.l3, f.chen, "pending_approval")
+	order(f.l1, f.chen, "confirmed", at("2026-11-10 10:00"), nil)
+	order(f.l4, f.chen, "rejected", at("2026-11-21 10:00"), ptr(at("2026-11-21 12:00"))) // a refused discount is no order
+	order(f.l5, f.li, "pending_approval", at("2026-11-13 10:00"), nil)
+	order(f.l3, f.chen, "pending_approval", at("2026-11-12 10:00"), nil)
+	// Older leads' orders, for the allocation waits.
+	order(f.l10, f.chen, "confirmed", at("2026-10-01 10:00"), ptr(at("2026-11-05 10:00")))
+	order(f.l11, f.chen, "confirmed", at("2026-10-01 10:00"), nil)
 	f.exec(t, "UPDATE orders SET state = 'rejected' WHERE lead_id = ?", f.l3) // refused later: no order either
 }
 
@@ -279,6 +283,18 @@ func (f *reportStore) seedStock(t *testing.T) {
 		f.exec(t, `INSERT INTO demo_uses (store_id, vehicle_id, requester_id, reason, status, decided_at, created_at)
 			VALUES (?, ?, ?, 'photo shoot', ?, ?, ?)`, f.a.ID, demo, f.chen.ID, status, decided, decided)
 	}
+	// Allocations (R4.3): l1's order waited from its placing on 11-10
+	// 10:00 to 11-13 10:00 (3 days), then lapsed and was allocated again
+	// (no new wait); l10's from its ruling on 11-05 10:00 to 11-06 22:00
+	// (1.5 days); l11's was allocated in October.
+	alloc := func(lead int64, state string, when time.Time) {
+		f.exec(t, `INSERT INTO allocations (store_id, order_id, vehicle_id, state, allocated_at)
+			VALUES (?, (SELECT id FROM orders WHERE lead_id = ?), ?, ?, ?)`, f.a.ID, lead, car(f.a, "allocated", ptr(at("2026-08-01 10:00"))), state, when)
+	}
+	alloc(f.l1, "lapsed", at("2026-11-13 10:00"))
+	alloc(f.l1, "active", at("2026-11-20 10:00"))
+	alloc(f.l10, "active", at("2026-11-06 22:00"))
+	alloc(f.l11, "active", at("2026-10-20 10:00"))
 	use("approved", at("2026-11-08 10:00"))
 	use("rejected", at("2026-11-09 10:00"))
 	use("approved", at("2026-10-20 10:00"))
@@ -390,8 +406,13 @@ func TestReport_Golden(t *testing.T) {
 				DeadlinesDue: 8, DeadlinesMet: 4, Escalated: 2, Escalations: 3, Closed: 2, Satisfied: 1, Dissatisfied: 1}))
 			check(t, "B", b.Total.Complaints.Opened, 0)
 		})
-		t.Run("TestR3_2_Stock", func(t *testing.T) {
-			check(t, "A", a.Total.Stock, domain.StockFigures{Fresh: 2, Aging: 2, Overdue: 1, DemoCars: 2, TestDrives: 2, DemoOtherUses: 1})
+		t.Run("TestR3_2_StockAndR4_3_AllocationWaits", func(t *testing.T) {
+			stock := a.Total.Stock
+			if math.Abs(stock.AllocationWaitDays-2.25) > 1e-6 {
+				t.Errorf("mean allocation wait %v days, want 2.25", stock.AllocationWaitDays)
+			}
+			stock.AllocationWaitDays = 0
+			check(t, "A", stock, domain.StockFigures{Fresh: 2, Aging: 2, Overdue: 1, DemoCars: 2, TestDrives: 2, DemoOtherUses: 1, AllocationWaits: 2})
 			check(t, "B", b.Total.Stock, domain.StockFigures{Overdue: 1})
 		})
 		t.Run("TestR5_Rota", func(t *testing.T) {

@@ -79,6 +79,15 @@ func (db *DB) ExpireReservations(ctx context.Context, now time.Time, limit int) 
 					e.Supervisors = append(e.Supervisors, s)
 				}
 			}
+			// Back in stock: the first order in line gets it (R4.3).
+			back := *row
+			back.State, back.ReservedUntil, back.ReservedBy = string(domain.VehicleInStock), nil, 0
+			if e.Allocated, err = db.allocateArrival(ctx, &back); err != nil {
+				return err
+			}
+			if e.Allocated != nil {
+				e.Vehicle.State = domain.VehicleAllocated
+			}
 			out = append(out, e)
 		}
 		return nil

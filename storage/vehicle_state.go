@@ -28,6 +28,10 @@ func (db *DB) MoveVehicle(ctx context.Context, by, id int64, m domain.VehicleMov
 			return err
 		}
 		from := domain.VehicleState(row.State)
+		if domain.AllocationMove(from, m.To) {
+			return domain.Errorkf(domain.EINVALID, "err.vehicle_allocation_move", []any{string(from), string(m.To)},
+				"car %d: %s → %s is the allocation's (R4.3), not the card's", id, from, m.To)
+		}
 		if !domain.MayMoveVehicle(actor, from, m.To) {
 			return domain.Errorkf(domain.EFORBIDDEN, "err.forbidden", nil, "staff %d may not move car %d to %s", by, id, m.To)
 		}
@@ -57,7 +61,14 @@ func (db *DB) MoveVehicle(ctx context.Context, by, id int64, m domain.VehicleMov
 		if row, err = db.vehicleByID(ctx, actor.StoreID, id); err != nil {
 			return err
 		}
-		out = &domain.VehicleMoved{Vehicle: row.vehicle(), Event: ev}
+		out = &domain.VehicleMoved{Event: ev}
+		if m.To == domain.VehicleInStock {
+			// Back in stock: the first order in line gets it (R4.3).
+			if out.Allocated, err = db.allocateArrival(ctx, row); err != nil {
+				return err
+			}
+		}
+		out.Vehicle = row.vehicle()
 		return nil
 	})
 	if err != nil {
@@ -168,6 +179,10 @@ func (db *DB) RecordPDI(ctx context.Context, by int64, ref string, checks []doma
 			if row, err = db.vehicleByID(ctx, actor.StoreID, row.ID); err != nil {
 				return err
 			}
+			// In stock: the first order in line gets it (R4.3).
+			if out.Allocated, err = db.allocateArrival(ctx, row); err != nil {
+				return err
+			}
 		} else {
 			managers, err := db.storeStaffWithRole(ctx, row.StoreID, domain.RoleManager)
 			if err != nil {
@@ -234,7 +249,7 @@ func (db *DB) Stock(ctx context.Context, by int64, model string, limit int) (*do
 			case domain.VehicleArrived:
 				out.Arrived += g.Cars
 				continue
-			case domain.VehicleInStock, domain.VehicleReserved:
+			case domain.VehicleInStock, domain.VehicleReserved, domain.VehicleAllocated:
 			default:
 				continue
 			}
@@ -245,9 +260,13 @@ func (db *DB) Stock(ctx context.Context, by int64, model string, limit int) (*do
 				byKey[k] = sg
 				keys = append(keys, k)
 			}
-			if g.State == string(domain.VehicleReserved) {
+			switch domain.VehicleState(g.State) {
+			case domain.VehicleReserved:
 				sg.Reserved += g.Cars
-			} else {
+			case domain.VehicleAllocated:
+				sg.Allocated += g.Cars
+				continue // held for an order: not the group's age as stock for sale
+			default:
 				sg.InStock += g.Cars
 			}
 			if g.Oldest != nil && (sg.Oldest.IsZero() || g.Oldest.Before(sg.Oldest)) {
@@ -256,7 +275,9 @@ func (db *DB) Stock(ctx context.Context, by int64, model string, limit int) (*do
 		}
 		for _, k := range keys {
 			sg := byKey[k]
-			sg.OldestDays = domain.DaysInStock(sg.Oldest, now, st.Calendar.Location)
+			if !sg.Oldest.IsZero() { // zero: every car of the group is allocated
+				sg.OldestDays = domain.DaysInStock(sg.Oldest, now, st.Calendar.Location)
+			}
 			out.Groups = append(out.Groups, *sg)
 		}
 		domain.SortStockGroups(out.Groups)

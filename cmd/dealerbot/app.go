@@ -93,6 +93,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		Stocktakes:      db,
 		SubDealers:      db,
 		Orders:          db,
+		Allocations:     db,
 		Log:             log,
 		Now:             now,
 		Stores:          db.Stores,
@@ -183,6 +184,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		&jobs.ReservationExpiry{Store: db, Bot: a.Bot},
 		&jobs.DealerDeposits{Store: db, Bot: a.Bot},
 		&jobs.OrderChaser{Store: db, Bot: a.Bot, Stores: db.Stores},
+		&jobs.AllocationLapse{Store: db, Bot: a.Bot},
 	} {
 		a.Jobs.AddDeadline(job)
 	}

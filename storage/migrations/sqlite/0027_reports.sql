@@ -64,3 +64,5 @@ CREATE INDEX complaints_store_closed_idx ON complaints (store_id, closed_at) WHE
 -- Demo-fleet use: test drives by slot, other uses by ruling.
 CREATE INDEX test_drives_store_slot_idx ON test_drives (store_id, slot_start, state);
 CREATE INDEX demo_uses_store_decided_idx ON demo_uses (store_id, status, decided_at);
+-- Allocation waits (R4.3): first allocations in the period.
+CREATE INDEX allocations_store_allocated_idx ON allocations (store_id, allocated_at, order_id);
