@@ -36,7 +36,7 @@ var reportSeedNow = time.Date(2026, 12, 1, 2, 0, 0, 0, time.UTC)
 // SELECT from the leads, never a row at a time): about 1.5 million
 // follow-ups, 333,000 visits, 111,000 test drives, 50,000 orders, 250,000
 // invitations, 100,000 handovers, 20,000 collisions, 10,000 complaints,
-// 2,000 stock cars and 50 demo cars. PostgreSQL runs when
+// 2,000 stock cars, 50 demo cars and 25,000 allocations. PostgreSQL runs when
 // DEALERBOT_TEST_POSTGRES_DSN is set (its server's memory is not the
 // process's, so peak-RSS is the bot's side only).
 func BenchmarkReport_Group1M(b *testing.B) {
@@ -84,7 +84,8 @@ func benchmarkGroupReport(b *testing.B, driver string, inMonth bool) {
 				b.Fatal(err)
 			}
 			if len(rep.Stores) != stores || rep.Group.Funnel.Leads != int(cohort) || rep.Group.Funnel.Visits == 0 ||
-				rep.Group.Discipline.FollowUpsDue == 0 || rep.Group.Complaints.Opened == 0 || rep.Group.Stock.Fresh+rep.Group.Stock.Aging+rep.Group.Stock.Overdue == 0 {
+				rep.Group.Discipline.FollowUpsDue == 0 || rep.Group.Complaints.Opened == 0 || rep.Group.Stock.Fresh+rep.Group.Stock.Aging+rep.Group.Stock.Overdue == 0 ||
+				rep.Group.Stock.AllocationWaits == 0 {
 				b.Fatalf("report: %d stores, group %+v; want %d leads", len(rep.Stores), *rep.Group, cohort)
 			}
 		}
@@ -167,6 +168,9 @@ func seedReportRows(b testing.TB, db *storage.DB, driver string, inMonth bool) {
 		SELECT store_id, id, owner_id, model, '', '', 20000000, 19000000, 500000, 'cash',
 			CASE WHEN id % 40 = 0 THEN 'rejected' ELSE 'confirmed' END, created_at, created_at
 		FROM leads WHERE id % 20 = 0`)
+	load("allocations", `INSERT INTO allocations (store_id, order_id, vehicle_id, state, allocated_at)
+		SELECT o.store_id, o.id, v.id, 'released', o.updated_at
+		FROM orders o JOIN vehicles v ON v.store_id = o.store_id AND v.state = 'demo' WHERE o.state = 'confirmed'`)
 	load("appointments", `INSERT INTO appointments (store_id, lead_id, telesales_id, at, status, created_at)
 		SELECT store_id, id, owner_id, created_at, CASE WHEN id % 8 = 0 THEN 'missed' ELSE 'arrived' END, created_at
 		FROM leads WHERE id % 4 = 0`)

@@ -506,3 +506,60 @@ func TestReport_Golden(t *testing.T) {
 		})
 	})
 }
+
+// TestMigrateV26ToV27_ReportColumns upgrades a database with follow-ups,
+// visits and orders written before the reports: each follow-up takes its
+// lead's store (no due, so not counted as due), each lead the first time
+// it reached each step, a refused order not one; and from then on the
+// triggers keep the steps.
+func TestMigrateV26ToV27_ReportColumns(t *testing.T) {
+	for _, driver := range []string{storage.DriverSQLite, storage.DriverPostgres} {
+		t.Run(driver, func(t *testing.T) {
+			db := fixClock(storagetest.OpenUnmigrated(t, driver))
+			must(t, db.MigrateTo(ctx, 26))
+			must(t, db.ExecRaw(ctx, `INSERT INTO stores (id, code) VALUES (2, 'east')`))
+			owner := oldStaff(t, db, "Veteran")
+			t0, t1 := now.Add(-48*time.Hour), now.Add(-24*time.Hour)
+			lead := func(store int64, phone string) int64 {
+				must(t, db.ExecRaw(ctx, `INSERT INTO leads (store_id, name, phone, source, model, grade, owner_id, pool, created_at)
+					VALUES (?, 'Old', ?, 'call', 'Camry', 'H', ?, 'showroom', ?)`, store, phone, owner.ID, t0.Add(-time.Hour)))
+				id, err := db.QueryCount(ctx, "SELECT MAX(id) FROM leads")
+				must(t, err)
+				return id
+			}
+			a, b := lead(1, "13100000001"), lead(2, "13100000002")
+			for _, fu := range []struct {
+				lead int64
+				at   time.Time
+			}{{a, t1}, {a, t0}, {b, t1}} {
+				must(t, db.ExecRaw(ctx, `INSERT INTO follow_ups (lead_id, staff_id, channel, at) VALUES (?, ?, 'phone', ?)`, fu.lead, owner.ID, fu.at))
+			}
+			must(t, db.ExecRaw(ctx, `INSERT INTO visits (store_id, lead_id, registered_by, arrived_at) VALUES (1, ?, ?, ?)`, a, owner.ID, t1))
+			order := func(lead int64, state string, at time.Time) {
+				must(t, db.ExecRaw(ctx, `INSERT INTO orders (store_id, lead_id, consultant_id, model, trim, colour, list_price_fen,
+					agreed_price_fen, deposit_fen, payment, state, created_at, updated_at)
+					VALUES (1, ?, ?, 'Camry', '', '', 100, 100, 0, 'cash', ?, ?, ?)`, lead, owner.ID, state, at, at))
+			}
+			order(a, "rejected", t0)
+			order(a, "confirmed", t1)
+
+			must(t, db.Migrate(ctx))
+			count := func(q string, args ...any) int64 {
+				t.Helper()
+				n, err := db.QueryCount(ctx, q, args...)
+				must(t, err)
+				return n
+			}
+			check(t, "follow-ups of store 2", count("SELECT COUNT(*) FROM follow_ups WHERE store_id = 2"), 1)
+			check(t, "follow-ups with a due", count("SELECT COUNT(*) FROM follow_ups WHERE due_at IS NOT NULL"), 0)
+			check(t, "a's steps", count(`SELECT COUNT(*) FROM leads WHERE id = ? AND first_contact_at = ? AND visited_at = ?
+				AND ordered_at = ? AND test_driven_at IS NULL`, a, t0, t1, t1), 1)
+			check(t, "b's steps", count(`SELECT COUNT(*) FROM leads WHERE id = ? AND first_contact_at = ? AND visited_at IS NULL
+				AND ordered_at IS NULL`, b, t1), 1)
+
+			// After the upgrade: an order refused later gives its step back.
+			must(t, db.ExecRaw(ctx, "UPDATE orders SET state = 'rejected' WHERE lead_id = ?", a))
+			check(t, "a's order refused", count("SELECT COUNT(*) FROM leads WHERE id = ? AND ordered_at IS NULL", a), 1)
+		})
+	}
+}
