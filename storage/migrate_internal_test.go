@@ -55,7 +55,7 @@ func TestMigrationsReleased(t *testing.T) {
 		{21, "f24e895baca06835", "590efe3f8d2036d4"},
 		{22, "f7320e037ce66830", "24cc0394328ad09b"},
 		{23, "575970febcd8a845", "a704cf76ad2c4f13"},
-		{27, "e4e3794d47b7b9cf", "0f03bfa6fd6d6788"},
+		{27, "14d302a17c54136d", "0015607c32b09224"},
 	}
 	for _, r := range released {
 		m := migrations[r.version-1]

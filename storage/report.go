@@ -272,13 +272,12 @@ func (r *reportRun) staffRows(ctx context.Context) ([]domain.StaffReport, error)
 }
 
 // funnelSQL is the funnel of a store's leads created in the period, per
-// owner and source: R1.3's first contact within the rule's hours (one %s:
-// the condition), then visit, test drive, order and delivery (grade D).
-// Each step's first time is kept on the lead (migration 0027's triggers),
-// so this is one range of leads_store_funnel_idx, read from the index
-// alone.
+// owner and source: R1.3's first contact within the rule's time (its
+// milliseconds bound), then visit, test drive, order and delivery (grade
+// D). Each step is kept on the lead (migration 0027's triggers), so this
+// is one range of leads_store_funnel_idx, read from the index alone.
 const funnelSQL = `SELECT owner_id, source, COUNT(*),
-	SUM(CASE WHEN %s THEN 1 ELSE 0 END),
+	SUM(CASE WHEN first_contact_ms <= ? THEN 1 ELSE 0 END),
 	COUNT(visited_at), COUNT(test_driven_at), COUNT(ordered_at),
 	SUM(CASE WHEN grade = 'D' THEN 1 ELSE 0 END)
 	FROM leads
@@ -287,14 +286,13 @@ const funnelSQL = `SELECT owner_id, source, COUNT(*),
 
 // funnel fills the funnel per owner, per source and in total.
 func (r *reportRun) funnel(ctx context.Context, tot *domain.Figures) error {
-	within, withinArgs := r.db.notAfter("first_contact_at", "created_at", r.st.Rules.Leads.FirstFollowUp)
 	cond, condArgs := r.whose("owner_id")
-	args := append(append(withinArgs, r.st.ID, r.from(), r.to()), condArgs...)
+	args := append([]any{r.st.Rules.Leads.FirstFollowUp.Milliseconds(), r.st.ID, r.from(), r.to()}, condArgs...)
 	var owner int64
 	var source string
 	var f domain.Funnel
 	bySource := map[domain.Source]*domain.Funnel{}
-	err := r.scan(ctx, "funnel", fmt.Sprintf(funnelSQL, within, cond), args,
+	err := r.scan(ctx, "funnel", fmt.Sprintf(funnelSQL, cond), args,
 		[]any{&owner, &source, &f.Leads, &f.FirstContact24h, &f.Visits, &f.TestDrives, &f.Orders, &f.Deliveries}, func() {
 			if x := r.row(owner); x != nil {
 				x.Funnel.Add(f)

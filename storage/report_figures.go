@@ -215,15 +215,3 @@ func (db *DB) epoch(x string) string {
 	}
 	return "((julianday(" + x + ") - 2440587.5) * 86400.0)"
 }
-
-// notAfter is the SQL condition "a is no later than b + d" for two
-// timestamp columns, and its argument (d in whole seconds). SQLite
-// compares julian days, with a millisecond's slack for their floating
-// point (two julian days cost less than moving b's text with strftime).
-func (db *DB) notAfter(a, b string, d time.Duration) (string, []any) {
-	secs := int64(d / time.Second)
-	if db.driver == DriverPostgres {
-		return a + " <= " + b + " + CAST(? AS bigint) * interval '1 second'", []any{secs}
-	}
-	return "julianday(" + a + ") <= julianday(" + b + ") + ?", []any{(float64(secs) + 0.001) / 86400}
-}

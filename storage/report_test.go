@@ -552,10 +552,10 @@ func TestMigrateV26ToV27_ReportColumns(t *testing.T) {
 			}
 			check(t, "follow-ups of store 2", count("SELECT COUNT(*) FROM follow_ups WHERE store_id = 2"), 1)
 			check(t, "follow-ups with a due", count("SELECT COUNT(*) FROM follow_ups WHERE due_at IS NOT NULL"), 0)
-			check(t, "a's steps", count(`SELECT COUNT(*) FROM leads WHERE id = ? AND first_contact_at = ? AND visited_at = ?
-				AND ordered_at = ? AND test_driven_at IS NULL`, a, t0, t1, t1), 1)
-			check(t, "b's steps", count(`SELECT COUNT(*) FROM leads WHERE id = ? AND first_contact_at = ? AND visited_at IS NULL
-				AND ordered_at IS NULL`, b, t1), 1)
+			check(t, "a's steps (first contact an hour after)", count(`SELECT COUNT(*) FROM leads WHERE id = ? AND first_contact_ms = 3600000
+				AND visited_at = ? AND ordered_at = ? AND test_driven_at IS NULL`, a, t1, t1), 1)
+			check(t, "b's steps (a day and an hour)", count(`SELECT COUNT(*) FROM leads WHERE id = ? AND first_contact_ms = 90000000
+				AND visited_at IS NULL AND ordered_at IS NULL`, b), 1)
 
 			// After the upgrade: an order refused later gives its step back.
 			must(t, db.ExecRaw(ctx, "UPDATE orders SET state = 'rejected' WHERE lead_id = ?", a))

@@ -13,26 +13,30 @@ CREATE INDEX follow_ups_store_due_idx ON follow_ups (store_id, due_at, owner_id,
 -- The follow-ups still owed: a range of due times, per owner.
 CREATE INDEX leads_store_due_owner_idx ON leads (store_id, next_due_at, owner_id);
 
--- The funnel (R1.3, then visit, test drive, order): when the lead first
--- reached each step, kept on the lead by the triggers below whatever
--- writes the step, so a month's funnel of a store is one range of
--- leads_store_funnel_idx with no probe into another table. An insert
--- can only bring a step earlier; a test drive's or order's change of
--- state recomputes it from the lead's own rows (one seek by lead_id).
--- (Inside a function body a ';' starts the next line, never ends one:
--- the migration runner ends a statement at a line's final ';'.)
-ALTER TABLE leads ADD COLUMN first_contact_at TIMESTAMPTZ;
+-- The funnel (R1.3, then visit, test drive, order): how long after its
+-- creation the lead was first contacted (in milliseconds, so "within 24
+-- hours" is an integer comparison, never a date computed per lead) and
+-- when it first visited, drove and ordered, kept on the lead by the
+-- triggers below whatever writes the step, so a month's funnel of a store
+-- is one range of leads_store_funnel_idx with no probe into another
+-- table. An insert can only bring a step earlier; a test drive's or
+-- order's change of state recomputes it from the lead's own rows (one seek
+-- by lead_id). (Inside a function body a ';' starts the next line, never
+-- ends one: the migration runner ends a statement at a line's final ';'.)
+ALTER TABLE leads ADD COLUMN first_contact_ms BIGINT;
 ALTER TABLE leads ADD COLUMN visited_at TIMESTAMPTZ;
 ALTER TABLE leads ADD COLUMN test_driven_at TIMESTAMPTZ;
 ALTER TABLE leads ADD COLUMN ordered_at TIMESTAMPTZ;
 UPDATE leads SET
-	first_contact_at = (SELECT MIN(f.at) FROM follow_ups f WHERE f.lead_id = leads.id),
+	first_contact_ms = (SELECT ROUND(EXTRACT(EPOCH FROM MIN(f.at) - leads.created_at) * 1000)::bigint
+		FROM follow_ups f WHERE f.lead_id = leads.id),
 	visited_at = (SELECT MIN(v.arrived_at) FROM visits v WHERE v.lead_id = leads.id),
 	test_driven_at = (SELECT MIN(t.slot_start) FROM test_drives t WHERE t.lead_id = leads.id AND t.state IN ('out', 'returned')),
 	ordered_at = (SELECT MIN(o.created_at) FROM orders o WHERE o.lead_id = leads.id AND o.state <> 'rejected');
 CREATE FUNCTION leads_first_contact() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-	UPDATE leads SET first_contact_at = NEW.at WHERE id = NEW.lead_id AND (first_contact_at IS NULL OR first_contact_at > NEW.at)
+	UPDATE leads SET first_contact_ms = LEAST(first_contact_ms, ROUND(EXTRACT(EPOCH FROM NEW.at - created_at) * 1000)::bigint)
+	WHERE id = NEW.lead_id
 	; RETURN NULL
 ; END
 $$;
@@ -79,7 +83,7 @@ $$;
 CREATE TRIGGER leads_ordered_state AFTER UPDATE OF state, lead_id ON orders
 	FOR EACH ROW EXECUTE FUNCTION leads_ordered_state();
 CREATE INDEX leads_store_funnel_idx ON leads (store_id, created_at, owner_id, source, grade,
-	first_contact_at, visited_at, test_driven_at, ordered_at);
+	first_contact_ms, visited_at, test_driven_at, ordered_at);
 
 -- Telesales: invitations made, handovers and collisions decided.
 CREATE INDEX appointments_store_created_idx ON appointments (store_id, created_at, telesales_id, status);
