@@ -450,6 +450,7 @@ type StockFigures struct {
 	Fresh, Aging, Overdue int
 	DemoCars              int // in the demo fleet at the report's time
 	TestDrives            int // demo test drives out or returned, slot in the period
+	DemoKm                int // kilometres driven on the returned ones (odometer in minus out, R3.5)
 	DemoOtherUses         int // other uses of demo cars approved in the period (R3.4)
 	// AllocationWaits is how many orders were first allocated a car in
 	// the period (R4.3; a reallocation after a lapse is not a new wait)
@@ -469,6 +470,7 @@ func (s *StockFigures) Add(o StockFigures) {
 	s.Overdue += o.Overdue
 	s.DemoCars += o.DemoCars
 	s.TestDrives += o.TestDrives
+	s.DemoKm += o.DemoKm
 	s.DemoOtherUses += o.DemoOtherUses
 	s.AllocationWaits += o.AllocationWaits
 }

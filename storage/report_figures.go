@@ -157,8 +157,8 @@ const stockSQL = `SELECT
 
 // The demo fleet's use in the period (R3.4, R3.5).
 const (
-	demoDrivesSQL = `SELECT COUNT(*) FROM test_drives
-	WHERE store_id = ? AND slot_start >= ? AND slot_start < ? AND state IN ('out', 'returned')`
+	demoDrivesSQL = `SELECT COUNT(*), COALESCE(SUM(CASE WHEN state = 'returned' THEN km_in - km_out ELSE 0 END), 0)
+	FROM test_drives WHERE store_id = ? AND slot_start >= ? AND slot_start < ? AND state IN ('out', 'returned')`
 	demoOtherUsesSQL = `SELECT COUNT(*) FROM demo_uses
 	WHERE store_id = ? AND status = 'approved' AND decided_at >= ? AND decided_at < ?`
 )
@@ -174,7 +174,7 @@ func (r *reportRun) stock(ctx context.Context) (domain.StockFigures, error) {
 		return s, err
 	}
 	span := []any{r.st.ID, r.from(), r.to()}
-	if err := r.scan(ctx, "demo drives", demoDrivesSQL, span, []any{&s.TestDrives}, func() {}); err != nil {
+	if err := r.scan(ctx, "demo drives", demoDrivesSQL, span, []any{&s.TestDrives, &s.DemoKm}, func() {}); err != nil {
 		return s, err
 	}
 	if err := r.scan(ctx, "demo uses", demoOtherUsesSQL, span, []any{&s.DemoOtherUses}, func() {}); err != nil {

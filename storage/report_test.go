@@ -270,8 +270,8 @@ func (f *reportStore) seedStock(t *testing.T) {
 	car(f.a, "demo", ptr(at("2026-02-01 10:00")))
 	car(f.b, "in_stock", ptr(atIn(f.b, "2026-06-01 10:00"))) // B: >90
 	drive := func(lead int64, state string, slot time.Time) {
-		f.exec(t, `INSERT INTO test_drives (store_id, vehicle_id, lead_id, consultant_id, slot_start, slot_end, state, created_by, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, f.a.ID, demo, lead, f.chen.ID, slot, slot.Add(30*time.Minute), state, f.chen.ID, slot, slot)
+		f.exec(t, `INSERT INTO test_drives (store_id, vehicle_id, lead_id, consultant_id, slot_start, slot_end, state, created_by, created_at, updated_at,
+			km_out, km_in) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1000, 1012)`, f.a.ID, demo, lead, f.chen.ID, slot, slot.Add(30*time.Minute), state, f.chen.ID, slot, slot)
 	}
 	drive(f.l1, "returned", at("2026-11-06 15:00"))
 	drive(f.l4, "booked", at("2026-11-21 15:00"))
@@ -412,7 +412,7 @@ func TestReport_Golden(t *testing.T) {
 				t.Errorf("mean allocation wait %v days, want 2.25", stock.AllocationWaitDays)
 			}
 			stock.AllocationWaitDays = 0
-			check(t, "A", stock, domain.StockFigures{Fresh: 2, Aging: 2, Overdue: 1, DemoCars: 2, TestDrives: 2, DemoOtherUses: 1, AllocationWaits: 2})
+			check(t, "A", stock, domain.StockFigures{Fresh: 2, Aging: 2, Overdue: 1, DemoCars: 2, TestDrives: 2, DemoKm: 12, DemoOtherUses: 1, AllocationWaits: 2})
 			check(t, "B", b.Total.Stock, domain.StockFigures{Overdue: 1})
 		})
 		t.Run("TestR5_Rota", func(t *testing.T) {
