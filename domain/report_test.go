@@ -204,7 +204,7 @@ func TestReport_AddAndEmpty(t *testing.T) {
 		{"sources in Sources order", sum.Sources, "[{call {1 0 0 0 1 0}} {web {1 0 0 0 0 0}} {walkin {1 0 1 0 0 0}}]"},
 		{"complaint kinds", sum.Complaints.ByKind, "[{service 销售部 2} {product 售后部 1}]"},
 		{"opened", sum.Complaints.Opened, "3"},
-		{"stock (wait (1×2+3×6)/4 days)", sum.Stock, "{1 0 2 0 0 0 4 5}"},
+		{"stock (wait (1×2+3×6)/4 days)", sum.Stock, "{1 0 2 0 0 0 0 4 5}"},
 		{"rota", sum.Rota, "{1 0}"},
 	} {
 		if s := fmt.Sprint(c.got); s != c.want {

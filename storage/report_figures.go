@@ -12,7 +12,7 @@ import (
 )
 
 // The store-wide sections of a report: complaints (R2.1–R2.7) and stock
-// (R3.2, R3.4, R4.3), and the time arithmetic both drivers need for them.
+// (R3.2, R3.4, R4.3's allocation waits), and the time arithmetic both drivers need for them.
 
 // complaintKindsSQL counts the complaints opened in the period by subject
 // and department, with their validity (R2.1).
@@ -121,7 +121,12 @@ func (r *reportRun) deadlinesSQL() string {
 	for _, k := range kinds {
 		due, done = append(due, count(k)), append(done, met(k))
 	}
-	return `WITH days (d0, d1, st, sf, so) AS (VALUES ` + days.String() + `)
+	// c is materialized so that each complaint's opening is read once, not
+	// once per use of c.o.
+	return `WITH days (d0, d1, st, sf, so) AS (VALUES ` + days.String() + `),
+	c AS MATERIALIZED (SELECT channel, subject, appraisal, solution_at, first_reply_at, contacted_at, result_at, opinion_at,
+			` + ep("opened_at") + ` AS o
+		FROM complaints WHERE store_id = ? AND opened_at >= ? AND opened_at < ?%s)
 	SELECT ` + strings.Join(due, " + ") + `, ` + strings.Join(done, " + ") + `
 	FROM (SELECT
 		CASE WHEN c.channel = 'onsite' THEN c.o + ` + onSite + ` END AS sol_due, ` + ep("c.solution_at") + ` AS sol_done,
@@ -135,8 +140,7 @@ func (r *reportRun) deadlinesSQL() string {
 			WHEN c.channel <> 'onsite' THEN c.o + d1.so
 			WHEN c.solution_at IS NULL OR ` + ep("c.solution_at") + ` > c.o + ` + onSite + ` THEN c.o + ` + onSite + ` + d2.so END AS op_due,
 		` + ep("c.opinion_at") + ` AS op_done
-		FROM (SELECT complaints.*, ` + ep("opened_at") + ` AS o FROM complaints
-			WHERE store_id = ? AND opened_at >= ? AND opened_at < ?%s) c
+		FROM c
 		LEFT JOIN days d1 ON c.o >= d1.d0 AND c.o < d1.d1
 		LEFT JOIN days d2 ON c.o + ` + onSite + ` >= d2.d0 AND c.o + ` + onSite + ` < d2.d1) x`
 }
@@ -153,8 +157,8 @@ const stockSQL = `SELECT
 
 // The demo fleet's use in the period (R3.4, R3.5).
 const (
-	demoDrivesSQL = `SELECT COUNT(*) FROM test_drives
-	WHERE store_id = ? AND slot_start >= ? AND slot_start < ? AND state IN ('out', 'returned')`
+	demoDrivesSQL = `SELECT COUNT(*), COALESCE(SUM(CASE WHEN state = 'returned' THEN km_in - km_out ELSE 0 END), 0)
+	FROM test_drives WHERE store_id = ? AND slot_start >= ? AND slot_start < ? AND state IN ('out', 'returned')`
 	demoOtherUsesSQL = `SELECT COUNT(*) FROM demo_uses
 	WHERE store_id = ? AND status = 'approved' AND decided_at >= ? AND decided_at < ?`
 )
@@ -170,7 +174,7 @@ func (r *reportRun) stock(ctx context.Context) (domain.StockFigures, error) {
 		return s, err
 	}
 	span := []any{r.st.ID, r.from(), r.to()}
-	if err := r.scan(ctx, "demo drives", demoDrivesSQL, span, []any{&s.TestDrives}, func() {}); err != nil {
+	if err := r.scan(ctx, "demo drives", demoDrivesSQL, span, []any{&s.TestDrives, &s.DemoKm}, func() {}); err != nil {
 		return s, err
 	}
 	if err := r.scan(ctx, "demo uses", demoOtherUsesSQL, span, []any{&s.DemoOtherUses}, func() {}); err != nil {
@@ -179,11 +183,27 @@ func (r *reportRun) stock(ctx context.Context) (domain.StockFigures, error) {
 	return s, r.allocationWaits(ctx, &s)
 }
 
-// allocationWaits is where the allocation waiting time (R4.3) is counted
-// once the allocations table of branch alloc is merged: the orders whose
-// car was allocated in the period and their mean wait from the order. Until
-// then it leaves both figures 0 (documented on domain.StockFigures).
+// allocationWaitsSQL counts the orders first allocated a car in the
+// period (R4.3; a reallocation after a lapse is not a new wait) and sums
+// their waits in seconds, from the order's confirmation (its discount's
+// ruling, else its placing) to that first allocation. One %s: the epoch
+// of allocated_at, another of the confirmation.
+const allocationWaitsSQL = `SELECT COUNT(*), COALESCE(SUM(%s - %s), 0)
+	FROM allocations a JOIN orders o ON o.id = a.order_id
+	WHERE a.store_id = ? AND a.allocated_at >= ? AND a.allocated_at < ?
+		AND NOT EXISTS (SELECT 1 FROM allocations b WHERE b.order_id = a.order_id AND b.allocated_at < a.allocated_at)`
+
+// allocationWaits fills how many orders waited for a car allocated in the
+// period and their mean wait in days.
 func (r *reportRun) allocationWaits(ctx context.Context, s *domain.StockFigures) error {
+	var secs float64
+	q := fmt.Sprintf(allocationWaitsSQL, r.db.epoch("a.allocated_at"), r.db.epoch("COALESCE(o.decided_at, o.created_at)"))
+	if err := r.scan(ctx, "allocation waits", q, []any{r.st.ID, r.from(), r.to()}, []any{&s.AllocationWaits, &secs}, func() {}); err != nil {
+		return err
+	}
+	if s.AllocationWaits > 0 {
+		s.AllocationWaitDays = secs / float64(s.AllocationWaits) / 86400
+	}
 	return nil
 }
 
@@ -194,14 +214,4 @@ func (db *DB) epoch(x string) string {
 		return "EXTRACT(EPOCH FROM " + x + ")"
 	}
 	return "((julianday(" + x + ") - 2440587.5) * 86400.0)"
-}
-
-// notAfter is the SQL condition "a is no later than b + d" for two
-// timestamp columns, and its argument. SQLite compares julian days with a
-// millisecond's slack for their floating point.
-func (db *DB) notAfter(a, b string, d time.Duration) (string, []any) {
-	if db.driver == DriverPostgres {
-		return a + " <= " + b + " + CAST(? AS double precision) * interval '1 second'", []any{d.Seconds()}
-	}
-	return "julianday(" + a + ") <= julianday(" + b + ") + ?", []any{(d.Seconds() + 0.001) / 86400}
 }

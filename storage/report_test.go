@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"fmt"
+	"math"
 	"testing"
 	"time"
 
@@ -156,14 +157,19 @@ func (f *reportStore) seedLeads(t *testing.T) {
 	visit(a, f.l4, f.chen, at("2026-11-20 10:00"))
 	visit(f.b, f.l9, f.wu, atIn(f.b, "2026-11-03 10:00"))
 
-	order := func(lead int64, by *domain.Staff, state string) {
+	order := func(lead int64, by *domain.Staff, state string, created time.Time, decided *time.Time) {
 		f.exec(t, `INSERT INTO orders (store_id, lead_id, consultant_id, model, trim, colour, list_price_fen, agreed_price_fen,
-			deposit_fen, payment, state, created_at, updated_at) VALUES (?, ?, ?, '轩逸', '', '', 100, 100, 0, 'cash', ?, ?, ?)`,
-			a.ID, lead, by.ID, state, f.asOf, f.asOf)
+			deposit_fen, payment, state, created_at, updated_at, decided_at) VALUES (?, ?, ?, '轩逸', '', '', 100, 100, 0, 'cash', ?, ?, ?, ?)`,
+			a.ID, lead, by.ID, state, created, created, decided)
 	}
-	order(f.l1, f.chen, "confirmed")
-	order(f.l4, f.chen, "rejected") // a refused discount is no order
-	order(f.l5, f.li, "pending_approval")
+	order(f.l1, f.chen, "confirmed", at("2026-11-10 10:00"), nil)
+	order(f.l4, f.chen, "rejected", at("2026-11-21 10:00"), ptr(at("2026-11-21 12:00"))) // a refused discount is no order
+	order(f.l5, f.li, "pending_approval", at("2026-11-13 10:00"), nil)
+	order(f.l3, f.chen, "pending_approval", at("2026-11-12 10:00"), nil)
+	// Older leads' orders, for the allocation waits.
+	order(f.l10, f.chen, "confirmed", at("2026-10-01 10:00"), ptr(at("2026-11-05 10:00")))
+	order(f.l11, f.chen, "confirmed", at("2026-10-01 10:00"), nil)
+	f.exec(t, "UPDATE orders SET state = 'rejected' WHERE lead_id = ?", f.l3) // refused later: no order either
 }
 
 // seedTelesales: invitations, shows, handovers, collisions.
@@ -264,17 +270,31 @@ func (f *reportStore) seedStock(t *testing.T) {
 	car(f.a, "demo", ptr(at("2026-02-01 10:00")))
 	car(f.b, "in_stock", ptr(atIn(f.b, "2026-06-01 10:00"))) // B: >90
 	drive := func(lead int64, state string, slot time.Time) {
-		f.exec(t, `INSERT INTO test_drives (store_id, vehicle_id, lead_id, consultant_id, slot_start, slot_end, state, created_by, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, f.a.ID, demo, lead, f.chen.ID, slot, slot.Add(30*time.Minute), state, f.chen.ID, slot, slot)
+		f.exec(t, `INSERT INTO test_drives (store_id, vehicle_id, lead_id, consultant_id, slot_start, slot_end, state, created_by, created_at, updated_at,
+			km_out, km_in) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1000, 1012)`, f.a.ID, demo, lead, f.chen.ID, slot, slot.Add(30*time.Minute), state, f.chen.ID, slot, slot)
 	}
 	drive(f.l1, "returned", at("2026-11-06 15:00"))
 	drive(f.l4, "booked", at("2026-11-21 15:00"))
 	drive(f.l5, "cancelled", at("2026-11-13 15:00"))
 	drive(f.l10, "returned", at("2026-10-30 15:00"))
+	drive(f.l6, "booked", at("2026-11-16 15:00"))
+	f.exec(t, "UPDATE test_drives SET state = 'out' WHERE lead_id = ?", f.l6) // taken out later: a test drive
 	use := func(status string, decided time.Time) {
 		f.exec(t, `INSERT INTO demo_uses (store_id, vehicle_id, requester_id, reason, status, decided_at, created_at)
 			VALUES (?, ?, ?, 'photo shoot', ?, ?, ?)`, f.a.ID, demo, f.chen.ID, status, decided, decided)
 	}
+	// Allocations (R4.3): l1's order waited from its placing on 11-10
+	// 10:00 to 11-13 10:00 (3 days), then lapsed and was allocated again
+	// (no new wait); l10's from its ruling on 11-05 10:00 to 11-06 22:00
+	// (1.5 days); l11's was allocated in October.
+	alloc := func(lead int64, state string, when time.Time) {
+		f.exec(t, `INSERT INTO allocations (store_id, order_id, vehicle_id, state, allocated_at)
+			VALUES (?, (SELECT id FROM orders WHERE lead_id = ?), ?, ?, ?)`, f.a.ID, lead, car(f.a, "allocated", ptr(at("2026-08-01 10:00"))), state, when)
+	}
+	alloc(f.l1, "lapsed", at("2026-11-13 10:00"))
+	alloc(f.l1, "active", at("2026-11-20 10:00"))
+	alloc(f.l10, "active", at("2026-11-06 22:00"))
+	alloc(f.l11, "active", at("2026-10-20 10:00"))
 	use("approved", at("2026-11-08 10:00"))
 	use("rejected", at("2026-11-09 10:00"))
 	use("approved", at("2026-10-20 10:00"))
@@ -351,14 +371,14 @@ func TestReport_Golden(t *testing.T) {
 		check(t, "store B's period in its zone", b.Period.From, atIn(f.b, "2026-11-01 00:00"))
 
 		t.Run("TestR1_3_Funnel", func(t *testing.T) {
-			check(t, "A", a.Total.Funnel, domain.Funnel{Leads: 7, FirstContact24h: 4, Visits: 3, TestDrives: 1, Orders: 2, Deliveries: 1})
+			check(t, "A", a.Total.Funnel, domain.Funnel{Leads: 7, FirstContact24h: 4, Visits: 3, TestDrives: 2, Orders: 2, Deliveries: 1})
 			check(t, "Chen", staffRow(t, a, f.chen).Funnel, domain.Funnel{Leads: 4, FirstContact24h: 2, Visits: 3, TestDrives: 1, Orders: 1, Deliveries: 1})
 			check(t, "Li", staffRow(t, a, f.li).Funnel, domain.Funnel{Leads: 1, FirstContact24h: 1, Orders: 1})
-			check(t, "Tang", staffRow(t, a, f.tang).Funnel, domain.Funnel{Leads: 2, FirstContact24h: 1})
+			check(t, "Tang", staffRow(t, a, f.tang).Funnel, domain.Funnel{Leads: 2, FirstContact24h: 1, TestDrives: 1})
 			check(t, "sources", fmt.Sprint(a.Total.Sources), fmt.Sprint([]domain.SourceFunnel{
 				{Source: "call", Funnel: domain.Funnel{Leads: 3, FirstContact24h: 2, Visits: 2, TestDrives: 1, Orders: 1, Deliveries: 1}},
 				{Source: "web", Funnel: domain.Funnel{Leads: 2, FirstContact24h: 1, Orders: 1}},
-				{Source: "maker", Funnel: domain.Funnel{Leads: 1, FirstContact24h: 1}},
+				{Source: "maker", Funnel: domain.Funnel{Leads: 1, FirstContact24h: 1, TestDrives: 1}},
 				{Source: "walkin", Funnel: domain.Funnel{Leads: 1, Visits: 1}},
 			}))
 			check(t, "B (Tokyo's November)", b.Total.Funnel, domain.Funnel{Leads: 1, FirstContact24h: 1, Visits: 1})
@@ -386,8 +406,13 @@ func TestReport_Golden(t *testing.T) {
 				DeadlinesDue: 8, DeadlinesMet: 4, Escalated: 2, Escalations: 3, Closed: 2, Satisfied: 1, Dissatisfied: 1}))
 			check(t, "B", b.Total.Complaints.Opened, 0)
 		})
-		t.Run("TestR3_2_Stock", func(t *testing.T) {
-			check(t, "A", a.Total.Stock, domain.StockFigures{Fresh: 2, Aging: 2, Overdue: 1, DemoCars: 2, TestDrives: 1, DemoOtherUses: 1})
+		t.Run("TestR3_2_StockAndR4_3_AllocationWaits", func(t *testing.T) {
+			stock := a.Total.Stock
+			if math.Abs(stock.AllocationWaitDays-2.25) > 1e-6 {
+				t.Errorf("mean allocation wait %v days, want 2.25", stock.AllocationWaitDays)
+			}
+			stock.AllocationWaitDays = 0
+			check(t, "A", stock, domain.StockFigures{Fresh: 2, Aging: 2, Overdue: 1, DemoCars: 2, TestDrives: 2, DemoKm: 12, DemoOtherUses: 1, AllocationWaits: 2})
 			check(t, "B", b.Total.Stock, domain.StockFigures{Overdue: 1})
 		})
 		t.Run("TestR5_Rota", func(t *testing.T) {
@@ -401,7 +426,7 @@ func TestReport_Golden(t *testing.T) {
 				sum.Add(st.Total)
 			}
 			check(t, "group", fmt.Sprintf("%+v", *group.Group), fmt.Sprintf("%+v", sum))
-			check(t, "group funnel", group.Group.Funnel, domain.Funnel{Leads: 8, FirstContact24h: 5, Visits: 4, TestDrives: 1, Orders: 2, Deliveries: 1})
+			check(t, "group funnel", group.Group.Funnel, domain.Funnel{Leads: 8, FirstContact24h: 5, Visits: 4, TestDrives: 2, Orders: 2, Deliveries: 1})
 			check(t, "group stock", group.Group.Stock.Overdue, 2)
 		})
 		t.Run("WhoSeesWhat", func(t *testing.T) {
@@ -480,4 +505,61 @@ func TestReport_Golden(t *testing.T) {
 			}
 		})
 	})
+}
+
+// TestMigrateV26ToV27_ReportColumns upgrades a database with follow-ups,
+// visits and orders written before the reports: each follow-up takes its
+// lead's store (no due, so not counted as due), each lead the first time
+// it reached each step, a refused order not one; and from then on the
+// triggers keep the steps.
+func TestMigrateV26ToV27_ReportColumns(t *testing.T) {
+	for _, driver := range []string{storage.DriverSQLite, storage.DriverPostgres} {
+		t.Run(driver, func(t *testing.T) {
+			db := fixClock(storagetest.OpenUnmigrated(t, driver))
+			must(t, db.MigrateTo(ctx, 26))
+			must(t, db.ExecRaw(ctx, `INSERT INTO stores (id, code) VALUES (2, 'east')`))
+			owner := oldStaff(t, db, "Veteran")
+			t0, t1 := now.Add(-48*time.Hour), now.Add(-24*time.Hour)
+			lead := func(store int64, phone string) int64 {
+				must(t, db.ExecRaw(ctx, `INSERT INTO leads (store_id, name, phone, source, model, grade, owner_id, pool, created_at)
+					VALUES (?, 'Old', ?, 'call', 'Camry', 'H', ?, 'showroom', ?)`, store, phone, owner.ID, t0.Add(-time.Hour)))
+				id, err := db.QueryCount(ctx, "SELECT MAX(id) FROM leads")
+				must(t, err)
+				return id
+			}
+			a, b := lead(1, "13100000001"), lead(2, "13100000002")
+			for _, fu := range []struct {
+				lead int64
+				at   time.Time
+			}{{a, t1}, {a, t0}, {b, t1}} {
+				must(t, db.ExecRaw(ctx, `INSERT INTO follow_ups (lead_id, staff_id, channel, at) VALUES (?, ?, 'phone', ?)`, fu.lead, owner.ID, fu.at))
+			}
+			must(t, db.ExecRaw(ctx, `INSERT INTO visits (store_id, lead_id, registered_by, arrived_at) VALUES (1, ?, ?, ?)`, a, owner.ID, t1))
+			order := func(lead int64, state string, at time.Time) {
+				must(t, db.ExecRaw(ctx, `INSERT INTO orders (store_id, lead_id, consultant_id, model, trim, colour, list_price_fen,
+					agreed_price_fen, deposit_fen, payment, state, created_at, updated_at)
+					VALUES (1, ?, ?, 'Camry', '', '', 100, 100, 0, 'cash', ?, ?, ?)`, lead, owner.ID, state, at, at))
+			}
+			order(a, "rejected", t0)
+			order(a, "confirmed", t1)
+
+			must(t, db.Migrate(ctx))
+			count := func(q string, args ...any) int64 {
+				t.Helper()
+				n, err := db.QueryCount(ctx, q, args...)
+				must(t, err)
+				return n
+			}
+			check(t, "follow-ups of store 2", count("SELECT COUNT(*) FROM follow_ups WHERE store_id = 2"), 1)
+			check(t, "follow-ups with a due", count("SELECT COUNT(*) FROM follow_ups WHERE due_at IS NOT NULL"), 0)
+			check(t, "a's steps (first contact an hour after)", count(`SELECT COUNT(*) FROM leads WHERE id = ? AND first_contact_ms = 3600000
+				AND visited_at = ? AND ordered_at = ? AND test_driven_at IS NULL`, a, t1, t1), 1)
+			check(t, "b's steps (a day and an hour)", count(`SELECT COUNT(*) FROM leads WHERE id = ? AND first_contact_ms = 90000000
+				AND visited_at IS NULL AND ordered_at IS NULL`, b), 1)
+
+			// After the upgrade: an order refused later gives its step back.
+			must(t, db.ExecRaw(ctx, "UPDATE orders SET state = 'rejected' WHERE lead_id = ?", a))
+			check(t, "a's order refused", count("SELECT COUNT(*) FROM leads WHERE id = ? AND ordered_at IS NULL", a), 1)
+		})
+	}
 }
