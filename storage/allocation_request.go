@@ -151,10 +151,8 @@ func (db *DB) allocationRequestToDecide(ctx context.Context, id, deciderID int64
 	case err != nil:
 		return nil, nil, nil, formatError(err)
 	}
-	decider, err := db.StaffByID(ctx, deciderID)
+	decider, err := db.knownDecider(ctx, deciderID)
 	switch {
-	case domain.ErrorCode(err) == domain.ENOTFOUND:
-		return nil, nil, nil, domain.Errorkf(domain.EFORBIDDEN, "err.forbidden", nil, "unknown decider %d", deciderID)
 	case err != nil:
 		return nil, nil, nil, err
 	case decider.StoreID != row.StoreID:
@@ -215,15 +213,8 @@ func (db *DB) DecideAllocation(ctx context.Context, id int64, d domain.Decision)
 		if err != nil {
 			return err
 		}
-		// Claim the ruling first: of two deciders at once, the second hears
-		// "already decided".
-		res := db.conn(ctx).Model(&allocationRequestRow{}).Where("id = ? AND status = ?", id, requestPending).
-			Updates(map[string]any{"status": string(d.Verdict), "decided_by": d.DeciderID, "decided_at": dbTime(d.At), "answer": d.Reason})
-		switch {
-		case res.Error != nil:
-			return formatError(res.Error)
-		case res.RowsAffected == 0:
-			return domain.AlreadyDecided(domain.ApprovalQueueJump, id)
+		if err := db.claimRuling(ctx, &allocationRequestRow{}, domain.ApprovalQueueJump, id, d); err != nil {
+			return err
 		}
 		req.Decision = &d
 		out = &domain.AllocationDecided{Request: req, Requester: requester, Decider: decider}

@@ -279,10 +279,8 @@ func (db *DB) checkStoreDecider(ctx context.Context, store int64, a *domain.Appr
 	if !a.Pending() {
 		return nil, domain.AlreadyDecided(a.Kind, a.ID)
 	}
-	decider, err := db.StaffByID(ctx, deciderID)
-	if domain.ErrorCode(err) == domain.ENOTFOUND {
-		return nil, domain.Errorkf(domain.EFORBIDDEN, "err.forbidden", nil, "unknown decider %d", deciderID)
-	} else if err != nil {
+	decider, err := db.knownDecider(ctx, deciderID)
+	if err != nil {
 		return nil, err
 	}
 	var staff []*domain.Staff

@@ -29,10 +29,8 @@ func (db *DB) requestToDecide(ctx context.Context, id, deciderID int64) (*domain
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	decider, err := db.StaffByID(ctx, deciderID)
+	decider, err := db.knownDecider(ctx, deciderID)
 	switch {
-	case domain.ErrorCode(err) == domain.ENOTFOUND:
-		return nil, nil, nil, domain.Errorkf(domain.EFORBIDDEN, "err.forbidden", nil, "unknown decider %d", deciderID)
 	case err != nil:
 		return nil, nil, nil, err
 	case decider.StoreID != req.StoreID:
@@ -79,15 +77,8 @@ func (db *DB) DecideOrderRequest(ctx context.Context, id int64, d domain.Decisio
 		if err := req.Approval(requester).Decide(d); err != nil {
 			return err
 		}
-		// Claim the ruling first: of two deciders at once, the second hears
-		// "already decided".
-		res := db.conn(ctx).Model(&orderRequestRow{}).Where("id = ? AND status = ?", id, requestPending).
-			Updates(map[string]any{"status": string(d.Verdict), "decided_by": d.DeciderID, "decided_at": dbTime(d.At), "answer": d.Reason})
-		switch {
-		case res.Error != nil:
-			return formatError(res.Error)
-		case res.RowsAffected == 0:
-			return domain.AlreadyDecided(domain.ApprovalOrder, id)
+		if err := db.claimRuling(ctx, &orderRequestRow{}, domain.ApprovalOrder, id, d); err != nil {
+			return err
 		}
 		req.Decision = &d
 		o, err := db.orderIn(ctx, req.StoreID, req.OrderID)
