@@ -87,6 +87,20 @@ func (db *DB) deliveryOrder(ctx context.Context, s *domain.Staff, id int64) (*do
 	return o, nil
 }
 
+// deliveryActor is staff `by` and order id for them to deliver
+// (deliveryOrder).
+func (db *DB) deliveryActor(ctx context.Context, by, id int64) (*domain.Staff, *domain.Order, error) {
+	s, err := db.StaffByID(ctx, by)
+	if err != nil {
+		return nil, nil, err
+	}
+	o, err := db.deliveryOrder(ctx, s, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, o, nil
+}
+
 // deliveryCard reads order o's card. EINVALID delivery.no_car when no car
 // is allocated to it.
 func (db *DB) deliveryCard(ctx context.Context, o *domain.Order) (*domain.DeliveryCard, error) {
@@ -148,11 +162,7 @@ func (db *DB) deliveryCard(ctx context.Context, o *domain.Order) (*domain.Delive
 func (db *DB) DeliveryCard(ctx context.Context, by, id int64) (*domain.DeliveryCard, error) {
 	var out *domain.DeliveryCard
 	err := db.InTx(ctx, func(ctx context.Context) error {
-		s, err := db.StaffByID(ctx, by)
-		if err != nil {
-			return err
-		}
-		o, err := db.deliveryOrder(ctx, s, id)
+		_, o, err := db.deliveryActor(ctx, by, id)
 		if err != nil {
 			return err
 		}
@@ -181,11 +191,7 @@ func (db *DB) TickDelivery(ctx context.Context, by, id int64, items []domain.Del
 	}
 	var out *domain.DeliveryCard
 	err := db.InTx(ctx, func(ctx context.Context) error {
-		s, err := db.StaffByID(ctx, by)
-		if err != nil {
-			return err
-		}
-		o, err := db.deliveryOrder(ctx, s, id)
+		s, o, err := db.deliveryActor(ctx, by, id)
 		if err != nil {
 			return err
 		}
@@ -220,11 +226,7 @@ func (db *DB) TickDelivery(ctx context.Context, by, id int64, items []domain.Del
 func (db *DB) Deliver(ctx context.Context, by, id int64) (*domain.Delivered, error) {
 	var out *domain.Delivered
 	err := db.InTx(ctx, func(ctx context.Context) error {
-		s, err := db.StaffByID(ctx, by)
-		if err != nil {
-			return err
-		}
-		o, err := db.deliveryOrder(ctx, s, id)
+		s, o, err := db.deliveryActor(ctx, by, id)
 		if err != nil {
 			return err
 		}
@@ -369,11 +371,7 @@ func (db *DB) LogOrderSatisfaction(ctx context.Context, by, id int64, sat, note 
 	}
 	var out *domain.SatisfactionLogged
 	err = db.InTx(ctx, func(ctx context.Context) error {
-		s, err := db.StaffByID(ctx, by)
-		if err != nil {
-			return err
-		}
-		o, err := db.deliveryOrder(ctx, s, id)
+		s, o, err := db.deliveryActor(ctx, by, id)
 		if err != nil {
 			return err
 		}
