@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/dealerbot/dealerbot/domain"
 )
 
@@ -39,6 +41,36 @@ func (db *DB) formScope(ctx context.Context, by int64, form string, month time.T
 	return &domain.FormExport{Store: st, Month: from, By: s, Own: own}, from, from.AddDate(0, 1, 0), nil
 }
 
+// formBatches reads a form's rows: those of the query q makes, formBatch
+// at a time by keyset on (at, id) — key gives a row's at, id and lead —
+// each batch handed to batch with its rows' leads, until none is left or
+// batch says the form is done.
+func formBatches[R any](q func() *gorm.DB, at, id string, key func(*R) (time.Time, int64, int64), batch func(rows []R, leads []int64) (done bool, err error)) error {
+	var lastAt time.Time
+	var lastID int64
+	for {
+		page := q()
+		if lastID != 0 {
+			page = page.Where("("+at+" > ? OR ("+at+" = ? AND "+id+" > ?))", dbTime(lastAt), dbTime(lastAt), lastID)
+		}
+		var rows []R
+		if err := page.Order(at + ", " + id).Limit(formBatch).Scan(&rows).Error; err != nil {
+			return err
+		}
+		if len(rows) == 0 {
+			return nil
+		}
+		leads := make([]int64, len(rows))
+		for i := range rows {
+			_, _, leads[i] = key(&rows[i])
+		}
+		if done, err := batch(rows, leads); done || err != nil {
+			return err
+		}
+		lastAt, lastID, _ = key(&rows[len(rows)-1])
+	}
+}
+
 // visitFormRow is a visit joined to its lead.
 type visitFormRow struct {
 	ID           int64
@@ -71,9 +103,7 @@ func (db *DB) VisitForm(ctx context.Context, by int64, month time.Time, each fun
 		}
 		loc, now := out.Store.Calendar.Location, db.now()
 		names := map[int64]string{}
-		var lastAt time.Time
-		var lastID int64
-		for {
+		visits := func() *gorm.DB {
 			q := db.conn(ctx).Table("visits AS v").
 				Select(`v.id, v.lead_id, v.consultant_id, v."first", v.arrived_at, v.left_at, l.name, l.phone, l.gender,
 					l."returning", l.source, l.heard_via, l.model, l.grade, l.trade_in, l.trade_in_known, l.notes`).
@@ -82,33 +112,23 @@ func (db *DB) VisitForm(ctx context.Context, by int64, month time.Time, each fun
 			if out.Own {
 				q = q.Where("(v.consultant_id = ? OR v.registered_by = ?)", out.By.ID, out.By.ID)
 			}
-			if lastID != 0 {
-				q = q.Where("(v.arrived_at > ? OR (v.arrived_at = ? AND v.id > ?))", dbTime(lastAt), dbTime(lastAt), lastID)
-			}
-			var rows []visitFormRow
-			if err := q.Order("v.arrived_at, v.id").Limit(formBatch).Scan(&rows).Error; err != nil {
-				return err
-			}
-			if len(rows) == 0 {
-				return nil
-			}
-			leads := make([]int64, len(rows))
+			return q
+		}
+		key := func(r *visitFormRow) (time.Time, int64, int64) { return r.ArrivedAt, r.ID, r.LeadID }
+		return formBatches(visits, "v.arrived_at", "v.id", key, func(rows []visitFormRow, leads []int64) (bool, error) {
 			first, last := utc(rows[0].ArrivedAt), domain.GradeTrackedBy(utc(rows[len(rows)-1].ArrivedAt), loc)
-			for i, r := range rows {
-				leads[i] = r.LeadID
-			}
 			events, err := db.gradeEvents(ctx, leads)
 			if err != nil {
-				return err
+				return false, err
 			}
 			notes, err := db.followUpNotes(ctx, leads, first, last)
 			if err != nil {
-				return err
+				return false, err
 			}
 			for _, r := range rows {
 				if out.Rows == domain.MaxFormRows {
 					out.Truncated = true
-					return nil
+					return true, nil
 				}
 				arrived := utc(r.ArrivedAt).In(loc)
 				tracked := domain.GradeTrackedBy(arrived, loc)
@@ -133,12 +153,12 @@ func (db *DB) VisitForm(ctx context.Context, by int64, month time.Time, each fun
 					row.Consultant = names[r.ConsultantID]
 				}
 				if err := each(row); err != nil {
-					return err
+					return false, err
 				}
 				out.Rows++
 			}
-			lastAt, lastID = rows[len(rows)-1].ArrivedAt, rows[len(rows)-1].ID
-		}
+			return false, nil
+		})
 	})
 	if err != nil {
 		return nil, wrapInternal(err, "visit form of staff %d, %s", by, month.Format(domain.MonthLayout))
@@ -214,9 +234,7 @@ func (db *DB) HandoverForm(ctx context.Context, by int64, month time.Time, each 
 			}
 			return names[id]
 		}
-		var lastAt time.Time
-		var lastID int64
-		for {
+		handovers := func() *gorm.DB {
 			q := db.conn(ctx).Table("handovers AS h").
 				Select(`h.id, h.lead_id, h.from_id, h.to_id, h.channel, h.expected_buy_by, h.grade, h.status, h.reason, h.created_at,
 					l.name, l.phone, l.model`).
@@ -225,32 +243,22 @@ func (db *DB) HandoverForm(ctx context.Context, by int64, month time.Time, each 
 			if out.Own {
 				q = q.Where("(h.from_id = ? OR h.to_id = ?)", out.By.ID, out.By.ID)
 			}
-			if lastID != 0 {
-				q = q.Where("(h.created_at > ? OR (h.created_at = ? AND h.id > ?))", dbTime(lastAt), dbTime(lastAt), lastID)
-			}
-			var rows []handoverFormRow
-			if err := q.Order("h.created_at, h.id").Limit(formBatch).Scan(&rows).Error; err != nil {
-				return err
-			}
-			if len(rows) == 0 {
-				return nil
-			}
-			leads := make([]int64, len(rows))
-			for i, r := range rows {
-				leads[i] = r.LeadID
-			}
+			return q
+		}
+		key := func(r *handoverFormRow) (time.Time, int64, int64) { return r.CreatedAt, r.ID, r.LeadID }
+		return formBatches(handovers, "h.created_at", "h.id", key, func(rows []handoverFormRow, leads []int64) (bool, error) {
 			ordered, err := db.firstOrders(ctx, leads)
 			if err != nil {
-				return err
+				return false, err
 			}
 			delivered, err := db.firstDeliveries(ctx, leads)
 			if err != nil {
-				return err
+				return false, err
 			}
 			for _, r := range rows {
 				if out.Rows == domain.MaxFormRows {
 					out.Truncated = true
-					return nil
+					return true, nil
 				}
 				row := &domain.HandoverFormRow{
 					No: out.Rows + 1, Date: r.CreatedAt.In(loc), Name: r.Name, Phone: r.Phone, Model: r.Model,
@@ -259,12 +267,12 @@ func (db *DB) HandoverForm(ctx context.Context, by int64, month time.Time, each 
 					OrderedAt: inZone(ordered[r.LeadID], loc), DeliveredAt: inZone(delivered[r.LeadID], loc),
 				}
 				if err := each(row); err != nil {
-					return err
+					return false, err
 				}
 				out.Rows++
 			}
-			lastAt, lastID = rows[len(rows)-1].CreatedAt, rows[len(rows)-1].ID
-		}
+			return false, nil
+		})
 	})
 	if err != nil {
 		return nil, wrapInternal(err, "handover form of staff %d, %s", by, month.Format(domain.MonthLayout))
