@@ -211,9 +211,14 @@ func (db *DB) TestDrive(ctx context.Context, by, id int64) (*domain.TestDrive, e
 	return out, nil
 }
 
-// checkCheckout checks a checkout of drive row (its state, the licence
-// and the reading against the car's last) and returns the store's view.
-func (db *DB) checkCheckout(ctx context.Context, actor *domain.Staff, id int64, c domain.TestDriveCheckout) (*testDriveRow, *vehicleRow, error) {
+// checkCheckout checks staff by's checkout of drive id (who checks it out,
+// its state, the licence and the reading against the car's last) and
+// returns the store's view.
+func (db *DB) checkCheckout(ctx context.Context, by, id int64, c domain.TestDriveCheckout) (*testDriveRow, *vehicleRow, error) {
+	actor, err := db.stockActor(ctx, by, mayBook)
+	if err != nil {
+		return nil, nil, err
+	}
 	row, v, err := db.driveOf(ctx, actor.StoreID, id)
 	if err != nil {
 		return nil, nil, err
@@ -242,11 +247,7 @@ func (db *DB) checkCheckout(ctx context.Context, actor *domain.Staff, id int64, 
 func (db *DB) CheckTestDriveCheckout(ctx context.Context, by, id int64, c domain.TestDriveCheckout) (*domain.TestDrive, error) {
 	var out *domain.TestDrive
 	err := db.InTx(ctx, func(ctx context.Context) error {
-		actor, err := db.stockActor(ctx, by, mayBook)
-		if err != nil {
-			return err
-		}
-		row, v, err := db.checkCheckout(ctx, actor, id, c)
+		row, v, err := db.checkCheckout(ctx, by, id, c)
 		if err != nil {
 			return err
 		}
@@ -264,11 +265,7 @@ func (db *DB) CheckTestDriveCheckout(ctx context.Context, by, id int64, c domain
 func (db *DB) CheckOutTestDrive(ctx context.Context, by, id int64, c domain.TestDriveCheckout) (*domain.TestDrive, error) {
 	var out *domain.TestDrive
 	err := db.InTx(ctx, func(ctx context.Context) error {
-		actor, err := db.stockActor(ctx, by, mayBook)
-		if err != nil {
-			return err
-		}
-		row, v, err := db.checkCheckout(ctx, actor, id, c)
+		row, v, err := db.checkCheckout(ctx, by, id, c)
 		if err != nil {
 			return err
 		}
@@ -279,28 +276,35 @@ func (db *DB) CheckOutTestDrive(ctx context.Context, by, id int64, c domain.Test
 		licence := dbTime(c.LicenceIssued)
 		set := map[string]any{"state": string(domain.DriveOut), "licence_issued": licence, "agreement_file_id": c.AgreementFileID,
 			"km_out": c.Reading.Km, "fuel_out": c.Reading.Fuel, "out_at": now, "updated_at": now}
-		res := db.conn(ctx).Model(&testDriveRow{}).Where("id = ? AND state = ?", row.ID, string(domain.DriveBooked)).Updates(set)
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			return domain.Errorkf(domain.EINVALID, "err.drive_state", []any{id, row.State}, "test drive %d moved meanwhile", id)
-		}
-		if err := db.conn(ctx).Model(&demoCarRow{}).Where("vehicle_id = ?", v.ID).Update("km", c.Reading.Km).Error; err != nil {
-			return err
-		}
-		row, v, err = db.driveOf(ctx, actor.StoreID, id)
-		if err != nil {
-			return err
-		}
-		d := row.drive(v)
-		out = &d
-		return nil
+		out, err = db.moveDrive(ctx, row, v, domain.DriveBooked, set, c.Reading.Km)
+		return err
 	})
 	if err != nil {
 		return nil, wrapInternal(err, "check out %d by %d", id, by)
 	}
 	return out, nil
+}
+
+// moveDrive moves drive row on from state `from` (set: its new state and
+// what comes with it) and sets its car's km: EINVALID (err.drive_state)
+// when it moved meanwhile. It returns the drive as stored now.
+func (db *DB) moveDrive(ctx context.Context, row *testDriveRow, v *vehicleRow, from domain.TestDriveState, set map[string]any, km int) (*domain.TestDrive, error) {
+	res := db.conn(ctx).Model(&testDriveRow{}).Where("id = ? AND state = ?", row.ID, string(from)).Updates(set)
+	if res.Error != nil {
+		return nil, res.Error
+	}
+	if res.RowsAffected == 0 {
+		return nil, domain.Errorkf(domain.EINVALID, "err.drive_state", []any{row.ID, row.State}, "test drive %d moved meanwhile", row.ID)
+	}
+	if err := db.conn(ctx).Model(&demoCarRow{}).Where("vehicle_id = ?", v.ID).Update("km", km).Error; err != nil {
+		return nil, err
+	}
+	row, v, err := db.driveOf(ctx, row.StoreID, row.ID)
+	if err != nil {
+		return nil, err
+	}
+	d := row.drive(v)
+	return &d, nil
 }
 
 // ReturnTestDrive implements domain.TestDriveService.
@@ -344,22 +348,11 @@ func (db *DB) ReturnTestDrive(ctx context.Context, by, id int64, r domain.DriveR
 		}
 		set := map[string]any{"state": string(domain.DriveReturned), "km_in": r.Km, "fuel_in": r.Fuel, "in_at": now,
 			"follow_up_id": fu.ID, "updated_at": now}
-		res := db.conn(ctx).Model(&testDriveRow{}).Where("id = ? AND state = ?", row.ID, string(domain.DriveOut)).Updates(set)
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			return domain.Errorkf(domain.EINVALID, "err.drive_state", []any{id, row.State}, "test drive %d moved meanwhile", id)
-		}
-		if err := db.conn(ctx).Model(&demoCarRow{}).Where("vehicle_id = ?", v.ID).Update("km", r.Km).Error; err != nil {
-			return err
-		}
-		row, v, err = db.driveOf(ctx, actor.StoreID, id)
+		d, err := db.moveDrive(ctx, row, v, domain.DriveOut, set, r.Km)
 		if err != nil {
 			return err
 		}
-		d := row.drive(v)
-		out = &domain.TestDriveReturned{Drive: &d, Lead: lead}
+		out = &domain.TestDriveReturned{Drive: d, Lead: lead}
 		return nil
 	})
 	if err != nil {
