@@ -37,6 +37,7 @@ func TestR4_2_OrderOverLimitApprovedByOneTap(t *testing.T) {
 	if l, _ := h.db.LeadByID(context.Background(), id); l.Grade != domain.GradeO {
 		t.Fatalf("ordered lead graded %s", l.Grade)
 	}
+	contains(t, h.reply(chen, fmt.Sprintf("/show %d", id)), "级别 A→O（订单，陈顾问）")
 	h.waitOutboxEmpty(10e9)
 	card, _ := h.emu.LastMessage(sup.ID)
 	contains(t, card.Plain, "优惠审批", "陈顾问", "¥124,000.00", "优惠 ¥4,000.00", "本月其他订单：1 单，优惠合计 ¥1,000.00")
