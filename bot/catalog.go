@@ -148,6 +148,10 @@ func errorArgs(lang domain.Lang, de *domain.Error) []any {
 				return []any{strings.Join(names, sep)}
 			}
 		}
+	case "err.dealer_not_active": // the contract's state by its name (R4.6)
+		if len(de.Args) == 2 {
+			return []any{de.Args[0], T(lang, "dealer.state_"+fmt.Sprint(de.Args[1]))}
+		}
 	case "err.role_unknown", "err.role_none":
 		if lang == domain.LangZH && len(de.Args) > 0 {
 			args := slices.Clone(de.Args)

@@ -178,3 +178,19 @@ func TestR4_5_UntickedItemsByName(t *testing.T) {
 		}
 	}
 }
+
+// TestCatalog_EveryWhyNamed: every reason a lead's owner, grade or pool
+// changes has a name in both languages, so the lead card's history and
+// /transfers never show a code such as "why.order" (an order placed or
+// cancelled, R4.1/R4.4) or "why.delivery" (the lead made D, R4.5).
+func TestCatalog_EveryWhyNamed(t *testing.T) {
+	whys := []string{domain.WhyManual, domain.WhyFollowUp, domain.WhyLost, domain.WhyHandover, domain.WhyRuling,
+		domain.WhyCleanup, domain.WhyReopen, domain.WhyOrder, domain.WhyDelivery, domain.WhyReturned}
+	for _, lang := range []domain.Lang{domain.LangZH, domain.LangEN} {
+		for _, w := range whys {
+			if _, ok := messages[lang]["why."+w]; !ok {
+				t.Errorf("%s: no name for why.%s", lang, w)
+			}
+		}
+	}
+}

@@ -149,7 +149,7 @@ func (b *Bot) placeOrder(ctx context.Context, r *Request, ref domain.LeadRef, d 
 		return err
 	}
 	if out.Request != nil {
-		if err := b.sendApprovalCards(ctx, b.orderCards(out.Order, out.Request, out.Consultant, out.Brief), out.Approvers); err != nil {
+		if err := b.sendApprovalCards(ctx, b.orderCards(out.Order, out.Request, out.Consultant, &out.Brief), out.Approvers); err != nil {
 			return err
 		}
 	}
@@ -196,7 +196,7 @@ func (b *Bot) handleRefund(ctx context.Context, r *Request) error {
 // orderRequested sends a change's or cancellation's cards and answers.
 func (b *Bot) orderRequested(ctx context.Context, r *Request, o *domain.Order, req *domain.OrderRequest, requester *domain.Staff,
 	approvers []*domain.Staff, brief domain.OrderBrief) error {
-	if err := b.sendApprovalCards(ctx, b.orderCards(o, req, requester, brief), approvers); err != nil {
+	if err := b.sendApprovalCards(ctx, b.orderCards(o, req, requester, &brief), approvers); err != nil {
 		return err
 	}
 	b.reply(ctx, r.ChatID, r.T("order.requested", o.ID, T(r.Lang, "role."+string(req.Rank)), len(approvers)))
@@ -232,17 +232,21 @@ func (b *Bot) orderCard(lang domain.Lang, o *domain.Order, req *domain.OrderRequ
 	return sb.String()
 }
 
-// orderCards are a request's approval cards.
-func (b *Bot) orderCards(o *domain.Order, req *domain.OrderRequest, requester *domain.Staff, brief domain.OrderBrief) approvalCards {
+// orderCards are a request's approval cards; with a brief, the body shows
+// what a decider needs beside the price (the consultant's discounts this
+// month, the matching car's age in stock), without one (a closed card) not.
+func (b *Bot) orderCards(o *domain.Order, req *domain.OrderRequest, requester *domain.Staff, brief *domain.OrderBrief) approvalCards {
 	id := strconv.FormatInt(req.ID, 10)
 	return approvalCards{
 		Key:  func(a int64) string { return fmt.Sprintf("ord:%d:%d", req.ID, a) },
 		Done: func(a int64) string { return fmt.Sprintf("ord-card:%d:%d", req.ID, a) },
 		Body: func(lang domain.Lang) string {
 			text := T(lang, "order.req_card", T(lang, "order.kind_"+string(req.Kind)), o.ID, requester.Name, o.Model, o.Trim, o.Colour,
-				domain.FormatFen(o.ListFen), domain.FormatFen(o.AgreedFen), domain.FormatFen(o.Discount()),
-				brief.Month.Count, domain.FormatFen(brief.Month.SumFen))
-			if brief.Stock.Found {
+				domain.FormatFen(o.ListFen), domain.FormatFen(o.AgreedFen), domain.FormatFen(o.Discount()))
+			if brief != nil {
+				text += "\n" + T(lang, "order.req_month", brief.Month.Count, domain.FormatFen(brief.Month.SumFen))
+			}
+			if brief != nil && brief.Stock.Found {
 				text += "\n" + T(lang, "order.req_stock", brief.Stock.Days)
 			}
 			switch req.Kind {
@@ -325,8 +329,9 @@ func (b *Bot) orderDecided(ctx context.Context, r *Request, out *domain.OrderDec
 			return err
 		}
 	}
-	// The card body is rewritten without the brief: the ruling is what counts.
-	cards := b.orderCards(out.Order, req, out.Requester, domain.OrderBrief{})
+	// The card body is rewritten without the brief: the ruling is what
+	// counts, and a brief not computed again would show made-up zeros.
+	cards := b.orderCards(out.Order, req, out.Requester, nil)
 	outcome := "order.done_ok"
 	if !d.Approved() {
 		outcome = "order.done_no"
@@ -344,7 +349,7 @@ func (b *Bot) orderDecided(ctx context.Context, r *Request, out *domain.OrderDec
 // rank's people, or on a climb a card for the new rank's people and word
 // to the requester.
 func (b *Bot) NotifyOrderChased(ctx context.Context, c *domain.OrderChased) error {
-	cards := b.orderCards(c.Order, c.Request, c.Requester, c.Brief)
+	cards := b.orderCards(c.Order, c.Request, c.Requester, &c.Brief)
 	if c.Climbed {
 		if err := b.sendApprovalCards(ctx, cards, c.Approvers); err != nil {
 			return err

@@ -3,6 +3,7 @@ package bot_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/dealerbot/dealerbot/domain"
@@ -26,24 +27,43 @@ func TestR4_2_OrderOverLimitApprovedByOneTap(t *testing.T) {
 		t.Fatalf("grade %s after refusals", l.Grade)
 	}
 
+	// An order within the consultant's limit stands, and counts among the
+	// consultant's discounts this month on the next card.
+	first := leadID(t, h.reply(chen, "/lead 李娜 13900139001 天籁 A 来电"))
+	contains(t, h.reply(chen, fmt.Sprintf("/order %d 天籁 豪华版 黑 200000 199000 5000 全款", first)), "已确认")
+
 	placed := h.reply(chen, fmt.Sprintf("/order %d 轩逸 豪华版 白色 12.8万 124,000 5000 贷款 12-20 置换 2015款朗逸", id))
 	contains(t, placed, "线索级别改为 O", "¥128,000.00", "¥124,000.00", "优惠 ¥4,000.00", "待审批", "主管")
 	if l, _ := h.db.LeadByID(context.Background(), id); l.Grade != domain.GradeO {
 		t.Fatalf("ordered lead graded %s", l.Grade)
 	}
+	contains(t, h.reply(chen, fmt.Sprintf("/show %d", id)), "级别 A→O（订单，陈顾问）")
 	h.waitOutboxEmpty(10e9)
 	card, _ := h.emu.LastMessage(sup.ID)
-	contains(t, card.Plain, "优惠审批", "陈顾问", "¥124,000.00", "优惠 ¥4,000.00", "本月其他订单：0 单")
+	contains(t, card.Plain, "优惠审批", "陈顾问", "¥124,000.00", "优惠 ¥4,000.00", "本月其他订单：1 单，优惠合计 ¥1,000.00")
 
 	h.press(sup, "批准")
 	h.waitOutboxEmpty(10e9)
 	told, _ := h.emu.LastMessage(chen.ID)
 	contains(t, told.Plain, "已由 李主管 批准", "状态：已确认")
-	contains(t, h.reply(chen, "/order show 1"), "状态：已确认", "等待配车")
+	contains(t, h.reply(chen, "/order show 2"), "状态：已确认", "等待配车")
+	closed := 0
 	for _, m := range h.emu.Messages(sup.ID) {
 		if len(m.Buttons) > 0 && m.Buttons[0][0].Text == "批准" {
 			t.Errorf("the supervisor's card keeps its buttons: %q", m.Plain)
 		}
+		// The closed card keeps the price and the ruling, never a month's
+		// discounts it did not compute again (it said "0 单" here).
+		if strings.Contains(m.Plain, "优惠审批") {
+			closed++
+			contains(t, m.Plain, "已批准（李主管）", "优惠 ¥4,000.00")
+			if strings.Contains(m.Plain, "本月其他订单") {
+				t.Errorf("the closed card shows the month's discounts: %q", m.Plain)
+			}
+		}
+	}
+	if closed != 1 {
+		t.Errorf("%d approval cards to the supervisor, want 1", closed)
 	}
 }
 

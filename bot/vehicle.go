@@ -54,7 +54,7 @@ func (b *Bot) handleCar(ctx context.Context, r *Request) error {
 		if err != nil {
 			return err
 		}
-		return b.replyVehicleCard(ctx, r, c, "car.added")
+		return b.replyVehicleCard(ctx, r, c, "car.added", v.VIN)
 	}
 	if len(f) != 1 {
 		return errUsage

@@ -113,7 +113,7 @@ func TestR3_1_ImportToStockEndToEnd(t *testing.T) {
 func TestR3_1_CarAddByHand(t *testing.T) {
 	h := newHarness(t)
 	keeper := h.enroll("库管员小周", "stock_keeper", "zh")
-	contains(t, h.reply(keeper, "/car add "+storagetest.VIN(7)+" 轩逸 舒适版 白 E7"), "已录入车辆", "状态：在途", "E7")
+	contains(t, h.reply(keeper, "/car add "+storagetest.VIN(7)+" 轩逸 舒适版 白 E7"), "已录入车辆 "+storagetest.VIN(7)+"（在途）", "状态：在途", "E7")
 	wrong := storagetest.WrongVIN(8)
 	contains(t, h.reply(keeper, "/car add "+wrong+" 轩逸 舒适版 白"), "校验位（第 9 位）是 "+wrong[8:9]+"，按其余各位应为 "+storagetest.VIN(8)[8:9])
 	contains(t, h.reply(keeper, "/car add "+storagetest.VIN(7)+" 轩逸 舒适版 白"), "已在本店台账中")
