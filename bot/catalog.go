@@ -148,6 +148,10 @@ func errorArgs(lang domain.Lang, de *domain.Error) []any {
 				return []any{strings.Join(names, sep)}
 			}
 		}
+	case "err.no_approver": // the missing rank by its name (R4.2)
+		if len(de.Args) == 1 {
+			return []any{roleName(lang, domain.Role(fmt.Sprint(de.Args[0])))}
+		}
 	case "err.dealer_not_active": // the contract's state by its name (R4.6)
 		if len(de.Args) == 2 {
 			return []any{de.Args[0], T(lang, "dealer.state_"+fmt.Sprint(de.Args[1]))}

@@ -103,3 +103,27 @@ func TestR4_1_GuidedOrder(t *testing.T) {
 	placed := h.reply(chen, "无")
 	contains(t, placed, "线索级别改为 O", "优惠 ¥500.00", "贷款", "已确认")
 }
+
+// TestR4_2_NoGMToApproveNamesTheRank: a discount only the general manager
+// may approve, in a store without one, is refused naming the general
+// manager, not the supervisor (who is there); nothing is written.
+func TestR4_2_NoGMToApproveNamesTheRank(t *testing.T) {
+	h := newHarness(t)
+	h.enroll("李主管", "supervisor", "zh")
+	h.enroll("王经理", "manager", "zh")
+	chen := h.enroll("陈顾问", "consultant", "zh")
+	tom := h.enroll("Tom", "consultant", "en")
+	id := leadID(t, h.reply(chen, "/lead 王石 13800138000 轩逸 A 来电"))
+	got := h.reply(chen, fmt.Sprintf("/order %d 轩逸 豪华版 白色 128000 116000 5000 贷款", id)) // 12,000 off
+	contains(t, got, "没有可审批此项的总经理")
+	if strings.Contains(got, "主管") {
+		t.Errorf("names the supervisor: %q", got)
+	}
+	if l, _ := h.db.LeadByID(context.Background(), id); l.Grade != domain.GradeA {
+		t.Fatalf("grade %s after the refusal", l.Grade)
+	}
+	en := leadID(t, h.reply(tom, "/lead Wang 13900139000 Sylphy A call"))
+	contains(t, h.reply(tom, fmt.Sprintf("/order %d Sylphy Luxury white 128000 116000 5000 loan", en)), "No general manager in this store")
+	// Within the manager's limit the manager is there to rule.
+	contains(t, h.reply(chen, fmt.Sprintf("/order %d 轩逸 豪华版 白色 128000 120000 5000 贷款", id)), "待审批")
+}

@@ -11,7 +11,7 @@ type OrderService interface {
 	// order is confirmed); above it a request goes to the first rank that
 	// may approve it, whose people are in the outcome. EINVALID (the
 	// draft's keys, err.lead_closed), EFORBIDDEN (err.lead_not_yours),
-	// ENOTFOUND (err.lead_not_found, err.no_supervisor).
+	// ENOTFOUND (err.lead_not_found, err.no_supervisor, err.no_approver naming a missing higher rank).
 	PlaceOrder(ctx context.Context, by int64, ref LeadRef, d OrderDraft) (*OrderPlaced, error)
 	// OrderByID is order id for staff `by` of its store, with its pending
 	// request if any. ENOTFOUND (order.not_found).

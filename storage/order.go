@@ -222,7 +222,9 @@ func (db *DB) PlaceOrder(ctx context.Context, by int64, ref domain.LeadRef, d do
 
 // rankApprovers are who rule at rank in store, or at the first rank above
 // with anyone enrolled, never the requester; and that rank. ENOTFOUND
-// (err.no_supervisor) when nobody is left.
+// when nobody is left: err.no_supervisor from the first rank up,
+// err.no_approver naming the rank from a higher one (a discount only the
+// general manager may approve, in a store without one).
 func (db *DB) rankApprovers(ctx context.Context, store int64, rank domain.Role, requester int64) (domain.Role, []*domain.Staff, error) {
 	for i := slices.Index(domain.Ranks, rank); i >= 0 && i < len(domain.Ranks); i++ {
 		staff, err := db.StaffWithRole(ctx, store, domain.Ranks[i])
@@ -233,6 +235,9 @@ func (db *DB) rankApprovers(ctx context.Context, store int64, rank domain.Role, 
 		if len(staff) > 0 {
 			return domain.Ranks[i], staff, nil
 		}
+	}
+	if i := slices.Index(domain.Ranks, rank); i > 0 {
+		return "", nil, domain.Errorkf(domain.ENOTFOUND, "err.no_approver", []any{string(rank)}, "nobody to approve at %s or above", rank)
 	}
 	return "", nil, domain.Errorkf(domain.ENOTFOUND, "err.no_supervisor", nil, "nobody to approve at %s or above", rank)
 }
