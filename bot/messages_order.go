@@ -66,6 +66,7 @@ var orderMessages = map[domain.Lang]map[string]string{
 		"order.ask_pay":                "付款方式：全款 或 贷款？",
 		"order.ask_more":               "预计交车日期、置换车辆、经二网销售时的二级经销商（都可选），例如：12-20 置换 2015款朗逸 二网=顺达汽贸；没有请回复 无",
 		"order.refunded":               "已登记订单 %d 退定金 %s（%s），剩余定金 %s。",
+		"order.refund_line":            "退定金 %s（%s），%s，%s",
 	},
 	domain.LangEN: {
 		"desc.order":     "place an order: /order lead model trim colour list agreed deposit cash|loan [delivery date] [trade-in…] [dealer=sub-dealer]; /order show|change|cancel ID",
@@ -129,5 +130,6 @@ var orderMessages = map[domain.Lang]map[string]string{
 		"order.ask_pay":                "Payment: cash or loan?",
 		"order.ask_more":               "Expected delivery date, trade-in and, when sold through a sub-dealer, the dealer (all optional), e.g. 12-20 tradein 2015 Lavida dealer=顺达汽贸; reply none if none",
 		"order.refunded":               "Order %d: refund of %s recorded (%s); deposit left %s.",
+		"order.refund_line":            "Deposit refund %s (%s), by %s, %s",
 	},
 }

@@ -44,11 +44,11 @@ func (b *Bot) handleOrder(ctx context.Context, r *Request) error {
 		if err != nil {
 			return err
 		}
-		o, req, err := b.opts.Orders.OrderByID(ctx, r.Staff.ID, id)
+		out, err := b.opts.Orders.OrderByID(ctx, r.Staff.ID, id)
 		if err != nil {
 			return err
 		}
-		b.reply(ctx, r.ChatID, b.orderCard(r.Lang, o, req))
+		b.reply(ctx, r.ChatID, b.orderCard(r.Lang, out.Order, out.Request, out.Refunds...))
 		return nil
 	case "change":
 		if len(f) < 4 {
@@ -203,8 +203,10 @@ func (b *Bot) orderRequested(ctx context.Context, r *Request, o *domain.Order, r
 	return nil
 }
 
-// orderCard is the order as its consultant sees it: state and next step.
-func (b *Bot) orderCard(lang domain.Lang, o *domain.Order, req *domain.OrderRequest) string {
+// orderCard is the order as its consultant sees it: state and next step,
+// and the deposit refunds given (amount, method, who, when in the store's
+// zone).
+func (b *Bot) orderCard(lang domain.Lang, o *domain.Order, req *domain.OrderRequest, refunds ...domain.DepositRefund) string {
 	var sb strings.Builder
 	sb.WriteString(T(lang, "order.card", o.ID, o.LeadID, o.Model, o.Trim, o.Colour, domain.FormatFen(o.ListFen),
 		domain.FormatFen(o.AgreedFen), domain.FormatFen(o.Discount()), domain.FormatFen(o.DepositFen), T(lang, "order.pay_"+string(o.Payment))))
@@ -228,6 +230,9 @@ func (b *Bot) orderCard(lang domain.Lang, o *domain.Order, req *domain.OrderRequ
 	}
 	if o.PaidAt != nil {
 		sb.WriteString("\n" + T(lang, "order.paid_at", b.formatTime(o.StoreID, *o.PaidAt)))
+	}
+	for _, f := range refunds {
+		sb.WriteString("\n" + T(lang, "order.refund_line", domain.FormatFen(f.AmountFen), f.Method, f.ByName, b.formatTime(o.StoreID, f.At)))
 	}
 	return sb.String()
 }

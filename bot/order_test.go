@@ -87,6 +87,8 @@ func TestR4_4_CancelRejectedWithReason(t *testing.T) {
 	contains(t, told.Plain, "被 李主管 驳回", "再做做客户工作", "已确认")
 	contains(t, h.reply(chen, "/refund 1 6000 转账"), "超过可退定金")
 	contains(t, h.reply(chen, "/refund 1 2000 转账"), "剩余定金 ¥3,000.00")
+	// The order card shows it: amount, method, who, when in the store's zone.
+	contains(t, h.reply(sup, "/order show 1"), "退定金 ¥2,000.00（转账），陈顾问，"+h.now.In(shanghai()).Format("2006-01-02 15:04"))
 }
 
 // TestR4_1_GuidedOrder: /order 17 alone asks step by step; a bad answer

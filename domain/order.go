@@ -352,7 +352,16 @@ type DepositRefund struct {
 	AmountFen int64
 	Method    string
 	ByID      int64
+	ByName    string // who recorded it, when read back
 	At        time.Time
+}
+
+// OrderShown is the outcome of OrderByID: the order, its pending request
+// (nil when none) and its deposit refunds, oldest first (R4.4).
+type OrderShown struct {
+	Order   *Order
+	Request *OrderRequest
+	Refunds []DepositRefund
 }
 
 // DepositRefunded is the outcome of RefundDeposit: the refund and what is

@@ -14,8 +14,9 @@ type OrderService interface {
 	// ENOTFOUND (err.lead_not_found, err.no_supervisor, err.no_approver naming a missing higher rank).
 	PlaceOrder(ctx context.Context, by int64, ref LeadRef, d OrderDraft) (*OrderPlaced, error)
 	// OrderByID is order id for staff `by` of its store, with its pending
-	// request if any. ENOTFOUND (order.not_found).
-	OrderByID(ctx context.Context, by, id int64) (*Order, *OrderRequest, error)
+	// request if any and its deposit refunds, oldest first. ENOTFOUND
+	// (order.not_found).
+	OrderByID(ctx context.Context, by, id int64) (*OrderShown, error)
 	// RequestOrderChange asks to set field to value (as typed) on order id:
 	// at least the supervisor rules, higher when a new price's discount
 	// needs it. EINVALID (err.order_field, the draft's keys, order.closed),

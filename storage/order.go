@@ -357,27 +357,52 @@ func (db *DB) pendingRequestOf(ctx context.Context, orderID int64) (*domain.Orde
 }
 
 // OrderByID implements domain.OrderService.
-func (db *DB) OrderByID(ctx context.Context, by, id int64) (*domain.Order, *domain.OrderRequest, error) {
-	var o *domain.Order
-	var req *domain.OrderRequest
+func (db *DB) OrderByID(ctx context.Context, by, id int64) (*domain.OrderShown, error) {
+	out := &domain.OrderShown{}
 	err := db.InTx(ctx, func(ctx context.Context) error {
 		s, err := db.StaffByID(ctx, by)
 		if err != nil {
 			return err
 		}
-		if o, err = db.orderIn(ctx, s.StoreID, id); err != nil {
+		if out.Order, err = db.orderIn(ctx, s.StoreID, id); err != nil {
 			return err
 		}
-		if err := db.nameSubDealer(ctx, o); err != nil {
+		if err := db.nameSubDealer(ctx, out.Order); err != nil {
 			return err
 		}
-		req, err = db.pendingRequestOf(ctx, id)
+		if out.Refunds, err = db.depositRefunds(ctx, out.Order); err != nil {
+			return err
+		}
+		out.Request, err = db.pendingRequestOf(ctx, id)
 		return err
 	})
 	if err != nil {
-		return nil, nil, wrapInternal(err, "order %d", id)
+		return nil, wrapInternal(err, "order %d", id)
 	}
-	return o, req, nil
+	return out, nil
+}
+
+// depositRefunds are o's deposit refunds with who recorded them, oldest
+// first, in one query.
+func (db *DB) depositRefunds(ctx context.Context, o *domain.Order) ([]domain.DepositRefund, error) {
+	var rows []struct {
+		ID, StoreID, OrderID, AmountFen, ByStaff int64
+		Method, ByName                           string
+		At                                       time.Time
+	}
+	err := db.conn(ctx).Table("deposit_refunds AS r").
+		Select("r.id, r.store_id, r.order_id, r.amount_fen, r.method, r.by_staff, r.at, COALESCE(s.name, '') AS by_name").
+		Joins("LEFT JOIN staff AS s ON s.id = r.by_staff").
+		Where("r.store_id = ? AND r.order_id = ?", o.StoreID, o.ID).Order("r.at, r.id").Scan(&rows).Error
+	if err != nil {
+		return nil, formatError(fmt.Errorf("deposit refunds of order %d: %w", o.ID, err))
+	}
+	out := make([]domain.DepositRefund, len(rows))
+	for i, r := range rows {
+		out[i] = domain.DepositRefund{ID: r.ID, StoreID: r.StoreID, OrderID: r.OrderID, AmountFen: r.AmountFen, Method: r.Method,
+			ByID: r.ByStaff, ByName: r.ByName, At: r.At}
+	}
+	return out, nil
 }
 
 // ownOrder is order id for s to ask about: of s's store, open, and s's

@@ -194,9 +194,9 @@ func TestR4_4_ChangeCancelRefund(t *testing.T) {
 		if _, err := db.DecideOrderRequest(ctx, ch.Request.ID, domain.Decision{DeciderID: f.sup.ID, Verdict: domain.Approved}); err != nil {
 			t.Fatal(err)
 		}
-		o, _, err := db.OrderByID(ctx, f.seller.ID, id)
-		if err != nil || o.Colour != "黑色" {
-			t.Fatalf("changed order %+v %v", o, err)
+		shown, err := db.OrderByID(ctx, f.seller.ID, id)
+		if err != nil || shown.Order.Colour != "黑色" || len(shown.Refunds) != 0 {
+			t.Fatalf("changed order %+v %v", shown, err)
 		}
 		// A new price whose discount needs the manager goes to the manager.
 		ch, err = db.RequestOrderChange(ctx, f.seller.ID, id, "成交价", "12万")
@@ -212,6 +212,14 @@ func TestR4_4_ChangeCancelRefund(t *testing.T) {
 			t.Fatalf("refund %+v %v", ref, err)
 		}
 		AssertError(t, ignore(db.RefundDeposit(ctx, f.seller.ID, id, 300001, "转账")), domain.EINVALID, "order.refund_above")
+		// The order shows the refund: amount, method, who, when.
+		shown, err = db.OrderByID(ctx, f.sup.ID, id)
+		if err != nil || len(shown.Refunds) != 1 {
+			t.Fatalf("refunds shown %+v %v", shown, err)
+		}
+		if r := shown.Refunds[0]; r.AmountFen != 200000 || r.Method != "转账" || r.ByID != f.seller.ID || r.ByName != "Seller" || !r.At.Equal(now) {
+			t.Fatalf("refund shown %+v", r)
+		}
 		c, err := db.RequestOrderCancel(ctx, f.seller.ID, id, "客户反悔")
 		if err != nil {
 			t.Fatal(err)
