@@ -443,21 +443,58 @@ func (d *demo) moveClock(arg string) error {
 	return d.drain()
 }
 
-// drain waits (a few seconds at most) until what the jobs queued is sent,
-// so the pushes print before the next prompt.
+// demoIdle is how long drain waits: as long as the bot keeps sending
+// (a week of pushes at Telegram's one message a second per chat takes
+// a while), but no more than stall without a message going out, and
+// never more than max in all.
+var demoIdle = idleWait{poll: 20 * time.Millisecond, stall: 10 * time.Second, max: 5 * time.Minute}
+
+// drain waits until the bot is idle — nothing pending or being sent in
+// the outbox — so the pushes print before the next prompt and the next
+// command's answer follows its line. When the sending stalls it says how
+// many are left (they print as they go).
 func (d *demo) drain() error {
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		st, err := d.app.DB.OutboxStats(d.ctx)
+	left, err := demoIdle.wait(d.ctx, func(ctx context.Context) (int, error) {
+		st, err := d.app.DB.OutboxStats(ctx)
 		if err != nil {
-			return err
+			return 0, err
 		}
-		if st.Pending == 0 {
-			return nil
-		}
-		time.Sleep(20 * time.Millisecond)
+		return st.Pending, nil
+	})
+	if err != nil || left == 0 {
+		return err
 	}
+	d.printf("  (demo) %d messages still waiting to be sent; they print when they go\n", left)
 	return nil
+}
+
+// idleWait is a policy for waiting until a backlog is empty.
+type idleWait struct{ poll, stall, max time.Duration }
+
+// wait polls pending until it is 0 and returns 0; or returns what is left
+// when it has not fallen below its lowest yet for w.stall, or after w.max
+// in all, or when ctx ends.
+func (w idleWait) wait(ctx context.Context, pending func(context.Context) (int, error)) (int, error) {
+	start := time.Now()
+	lowest, progressAt := -1, start
+	for {
+		n, err := pending(ctx)
+		if err != nil || n == 0 {
+			return n, err
+		}
+		now := time.Now()
+		if lowest < 0 || n < lowest {
+			lowest, progressAt = n, now
+		}
+		if now.Sub(progressAt) >= w.stall || now.Sub(start) >= w.max {
+			return n, nil
+		}
+		select {
+		case <-ctx.Done():
+			return n, nil
+		case <-time.After(w.poll):
+		}
+	}
 }
 
 // parseStep reads "+1d", "+2h30m", "45m".

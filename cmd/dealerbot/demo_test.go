@@ -200,3 +200,77 @@ func TestDemo_SavesTheReportChart(t *testing.T) {
 		t.Fatalf("saved workbook: %v", err)
 	}
 }
+
+// TestDemo_DrainWaitsUntilIdle: drain's wait goes on past the stall
+// window as long as the backlog keeps falling, stops a stall after it
+// stops falling or at the cap, saying what is left, and passes errors on.
+func TestDemo_DrainWaitsUntilIdle(t *testing.T) {
+	ctx := context.Background()
+	w := idleWait{poll: 2 * time.Millisecond, stall: 60 * time.Millisecond, max: 5 * time.Second}
+	// A backlog of 20 that goes one message every 15 ms: 300 ms, five
+	// stall windows, all waited for.
+	start := time.Now()
+	falling := func(context.Context) (int, error) {
+		return max(0, 20-int(time.Since(start)/(15*time.Millisecond))), nil
+	}
+	if left, err := w.wait(ctx, falling); left != 0 || err != nil {
+		t.Fatalf("falling backlog: left %d, %v", left, err)
+	}
+	if took := time.Since(start); took < 250*time.Millisecond {
+		t.Fatalf("returned after %s with the backlog still falling", took)
+	}
+	// Stuck: given up after the stall window, what is left said.
+	start = time.Now()
+	left, err := w.wait(ctx, func(context.Context) (int, error) { return 7, nil })
+	if took := time.Since(start); left != 7 || err != nil || took < w.stall || took > 20*w.stall {
+		t.Fatalf("stuck backlog: left %d, %v after %s", left, err, took)
+	}
+	// Always falling, never empty: the cap ends it.
+	capped := idleWait{poll: 2 * time.Millisecond, stall: time.Second, max: 100 * time.Millisecond}
+	start = time.Now()
+	n := 1 << 20
+	left, err = capped.wait(ctx, func(context.Context) (int, error) { n--; return n, nil })
+	if took := time.Since(start); left == 0 || err != nil || took < capped.max || took > 10*capped.max {
+		t.Fatalf("capped: left %d, %v after %s", left, err, took)
+	}
+	// An error reading the outbox ends it.
+	boom := context.DeadlineExceeded
+	if _, err := w.wait(ctx, func(context.Context) (int, error) { return 0, boom }); err != boom {
+		t.Fatalf("error: %v", err)
+	}
+}
+
+// TestDemo_ClockPushesPrintBeforeTheNextCommand: /clock +5d queues more
+// pushes than go out in 10 s at one a second per chat; all of them print
+// before the next command, whose answer follows its line directly.
+func TestDemo_ClockPushesPrintBeforeTheNextCommand(t *testing.T) {
+	if testing.Short() {
+		t.Skip("sends five days of pushes at Telegram's rate (~15 s)")
+	}
+	script := filepath.Join(t.TempDir(), "clock.demo")
+	if err := os.WriteFile(script, []byte("/clock +5d\n/who\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errs bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	err := runMain(ctx, []string{"demo", "--script", script, "--at", "2026-12-01 09:00", "--files", t.TempDir()},
+		strings.NewReader(""), &out, &errs, func(string) string { return "" })
+	if err != nil {
+		t.Fatalf("demo: %v\nstderr:\n%s", err, errs.String())
+	}
+	_, after, ok := strings.Cut(out.String(), "王经理> /who\n")
+	if !ok {
+		t.Fatalf("no /who in the transcript:\n%s", out.String())
+	}
+	var want strings.Builder
+	for _, p := range demoStaff {
+		want.WriteString("  " + p.name + " (" + p.roles + ")\n")
+	}
+	if after != want.String() {
+		t.Errorf("after /who, want its answer only, got:\n%s", after)
+	}
+	if strings.Contains(out.String(), "still waiting to be sent") {
+		t.Errorf("drain gave up:\n%s", out.String())
+	}
+}
