@@ -45,12 +45,7 @@ func (b *Bot) requestLost(ctx context.Context, r *Request, leadID int64, text st
 	}
 	// The category word ("竞品 已在别家下定") is the reason, not the note:
 	// the card names the reason once.
-	first, rest, _ := strings.Cut(text, " ")
-	reason, ok := domain.ParseLostReason(first)
-	note := text
-	if ok {
-		note = strings.TrimSpace(rest)
-	}
+	reason, note := domain.SplitLostText(text)
 	out, err := b.opts.Lost.RequestLost(ctx, domain.LostRequest{LeadID: leadID, RequesterID: r.Staff.ID, Reason: reason, Note: note})
 	if err != nil {
 		return err

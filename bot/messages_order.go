@@ -6,7 +6,7 @@ import "github.com/dealerbot/dealerbot/domain"
 var orderMessages = map[domain.Lang]map[string]string{
 	domain.LangZH: {
 		"desc.order":     "下订单：/order 线索 车型 配置 颜色 指导价 成交价 定金 全款|贷款 [交车日期] [置换…] [二网=经销商]；/order show|change|cancel 编号",
-		"usage.order":    "/order 线索 车型 配置 颜色 指导价 成交价 定金 全款|贷款 [交车日期] [置换 车辆] [二网=经销商名或合同号]\n/order show 编号\n/order change 编号 字段（车型/配置/颜色/成交价/定金/付款/交车日期/置换） 新值\n/order cancel 编号 原因\n金额可写 128000、128,000、12.8万",
+		"usage.order":    "/order 线索 车型 配置 颜色 指导价 成交价 定金 全款|贷款 [交车日期] [置换 车辆] [二网=经销商名或合同号]\n/order show 编号\n/order change 编号 字段（车型/配置/颜色/成交价/定金/付款/交车日期/置换） 新值\n/order cancel 编号 原因（客户战败：/order cancel 编号 战败 竞品|预算|推迟|其他 说明）\n金额可写 128000、128,000、12.8万",
 		"example.order":  "/order 17 轩逸 豪华版 白色 128000 124000 5000 贷款 12-20 置换 2015款朗逸",
 		"desc.refund":    "登记退定金：/refund 订单编号 金额 方式",
 		"usage.refund":   "/refund 订单编号 金额 方式（现金、转账、原路退回…）",
@@ -54,6 +54,9 @@ var orderMessages = map[domain.Lang]map[string]string{
 		"order.req_stock":              "同款库存车最长库龄：%d 天",
 		"order.req_change":             "变更：%s → %s",
 		"order.req_cancel":             "取消原因：%s",
+		"order.lost_reason":            "请写明战败原因：/order cancel 编号 战败 竞品|预算|推迟|其他 说明",
+		"order.req_lost":               "客户战败（%s）：批准即同时将线索 #%d 标为战败（F）。",
+		"order.lead_lost":              "线索 #%d 已标为战败（F）：%s。",
 		"order.ask_reject":             "请回复驳回订单 %d 申请的理由：",
 		"order.approved":               "✅ 您的%s申请（订单 %d）已由 %s 批准。%s",
 		"order.rejected":               "❌ 您的%s申请（订单 %d）被 %s 驳回：%s",
@@ -70,7 +73,7 @@ var orderMessages = map[domain.Lang]map[string]string{
 	},
 	domain.LangEN: {
 		"desc.order":     "place an order: /order lead model trim colour list agreed deposit cash|loan [delivery date] [trade-in…] [dealer=sub-dealer]; /order show|change|cancel ID",
-		"usage.order":    "/order lead model trim colour list-price agreed-price deposit cash|loan [delivery date] [tradein car] [dealer=sub-dealer name or contract ID]\n/order show ID\n/order change ID field (model/trim/colour/agreed/deposit/payment/delivery/tradein) value\n/order cancel ID reason\nAmounts as 128000, 128,000 or 12.8万",
+		"usage.order":    "/order lead model trim colour list-price agreed-price deposit cash|loan [delivery date] [tradein car] [dealer=sub-dealer name or contract ID]\n/order show ID\n/order change ID field (model/trim/colour/agreed/deposit/payment/delivery/tradein) value\n/order cancel ID reason (customer lost: /order cancel ID lost competitor|budget|postponed|other words)\nAmounts as 128000, 128,000 or 12.8万",
 		"example.order":  "/order 17 Sylphy Luxury white 128000 124000 5000 loan 12-20 tradein 2015 Lavida",
 		"desc.refund":    "record a deposit refund: /refund order amount method",
 		"usage.refund":   "/refund order-ID amount method (cash, transfer, original route…)",
@@ -118,6 +121,9 @@ var orderMessages = map[domain.Lang]map[string]string{
 		"order.req_stock":              "Oldest matching car in stock, days: %d",
 		"order.req_change":             "Change: %s → %s",
 		"order.req_cancel":             "Reason: %s",
+		"order.lost_reason":            "Say why the customer is lost: /order cancel ID lost competitor|budget|postponed|other words",
+		"order.req_lost":               "Customer lost (%s): approving also marks lead #%d lost (F).",
+		"order.lead_lost":              "Lead #%d is now lost (F): %s.",
 		"order.ask_reject":             "Reply with the reason for rejecting the request on order %d:",
 		"order.approved":               "✅ Your %s request (order %d) was approved by %s. %s",
 		"order.rejected":               "❌ Your %s request (order %d) was rejected by %s: %s",

@@ -259,6 +259,9 @@ func (b *Bot) orderCards(o *domain.Order, req *domain.OrderRequest, requester *d
 				text += "\n" + T(lang, "order.req_change", req.Field, clip(changeValue(req), cardNoteMax))
 			case domain.OrderCancel:
 				text += "\n" + T(lang, "order.req_cancel", clip(req.Reason, cardNoteMax))
+				if req.Lost != "" { // the one approval marks the lead lost too (R1.6)
+					text += "\n" + T(lang, "order.req_lost", T(lang, "lost."+string(req.Lost)), o.LeadID)
+				}
 			}
 			return text
 		},
@@ -319,8 +322,11 @@ func (b *Bot) orderDecided(ctx context.Context, r *Request, out *domain.OrderDec
 		key = "order.rejected"
 	}
 	err := b.tell(ctx, fmt.Sprintf("ord-result:%d", req.ID), out.Requester, func(lang domain.Lang) string {
-		return T(lang, key, T(lang, "order.kind_"+string(req.Kind)), out.Order.ID, out.Decider.Name, d.Reason) +
-			"\n" + b.orderCard(lang, out.Order, nil)
+		text := T(lang, key, T(lang, "order.kind_"+string(req.Kind)), out.Order.ID, out.Decider.Name, d.Reason)
+		if d.Approved() && req.Lost != "" && out.Lead.Grade == domain.GradeF {
+			text += "\n" + T(lang, "order.lead_lost", out.Lead.ID, T(lang, "lost."+string(req.Lost)))
+		}
+		return text + "\n" + b.orderCard(lang, out.Order, nil)
 	})
 	if err != nil {
 		return err

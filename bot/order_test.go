@@ -129,3 +129,43 @@ func TestR4_2_NoGMToApproveNamesTheRank(t *testing.T) {
 	// Within the manager's limit the manager is there to rule.
 	contains(t, h.reply(chen, fmt.Sprintf("/order %d 轩逸 豪华版 白色 128000 120000 5000 贷款", id)), "待审批")
 }
+
+// TestR4_4_CancelLostOneApproval: "/order cancel 1 战败 竞品 …" tells the
+// supervisor the customer is lost; one approval cancels the order and
+// marks the lead F; the consultant hears both. A plain cancellation of
+// another order returns its lead to A.
+func TestR4_4_CancelLostOneApproval(t *testing.T) {
+	h := newHarness(t)
+	sup := h.enroll("李主管", "supervisor", "zh")
+	chen := h.enroll("陈顾问", "consultant", "zh")
+	id := leadID(t, h.reply(chen, "/lead 王石 13800138000 轩逸 A 来电"))
+	contains(t, h.reply(chen, fmt.Sprintf("/order %d 轩逸 豪华版 白色 128000 127000 5000 全款", id)), "已确认")
+	contains(t, h.reply(chen, "/order cancel 1 战败"), "请写明战败原因")
+	contains(t, h.reply(chen, "/order cancel 1 战败 竞品 已在别家下定"), "已提交")
+	h.waitOutboxEmpty(10e9)
+	card, _ := h.emu.LastMessage(sup.ID)
+	contains(t, card.Plain, "取消订单审批", "竞品 已在别家下定", fmt.Sprintf("客户战败（购买竞品）：批准即同时将线索 #%d 标为战败（F）", id))
+	h.press(sup, "批准")
+	h.waitOutboxEmpty(10e9)
+	told, _ := h.emu.LastMessage(chen.ID)
+	contains(t, told.Plain, "已由 李主管 批准", fmt.Sprintf("线索 #%d 已标为战败（F）：购买竞品", id), "已取消")
+	if l, _ := h.db.LeadByID(context.Background(), id); l.Grade != domain.GradeF || l.LostNote != "已在别家下定" {
+		t.Fatalf("lead %s %q after a lost cancellation", l.Grade, l.LostNote)
+	}
+
+	other := leadID(t, h.reply(chen, "/lead 李娜 13900139001 天籁 A 来电"))
+	contains(t, h.reply(chen, fmt.Sprintf("/order %d 天籁 豪华版 黑 200000 199000 5000 全款", other)), "已确认")
+	contains(t, h.reply(chen, "/order cancel 2 客户反悔"), "已提交")
+	h.waitOutboxEmpty(10e9)
+	if card, _ := h.emu.LastMessage(sup.ID); strings.Contains(card.Plain, "战败") {
+		t.Errorf("a plain cancellation's card says lost: %q", card.Plain)
+	}
+	h.press(sup, "批准")
+	h.waitOutboxEmpty(10e9)
+	if told, _ := h.emu.LastMessage(chen.ID); strings.Contains(told.Plain, "战败") {
+		t.Errorf("a plain cancellation's word says lost: %q", told.Plain)
+	}
+	if l, _ := h.db.LeadByID(context.Background(), other); l.Grade != domain.GradeA {
+		t.Fatalf("lead %s after a plain cancellation", l.Grade)
+	}
+}

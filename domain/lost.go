@@ -107,10 +107,27 @@ func (l *Lead) MarkLost(r *LostRequest, at time.Time) error {
 	if !l.Grade.FollowedUp() {
 		return Errorkf(EINVALID, "err.lead_closed", []any{l.ID, string(l.Grade)}, "lead %d is %s now", l.ID, l.Grade)
 	}
+	l.markLost(r, at)
+	return nil
+}
+
+// markLost makes the lead F at `at` with r's words, no longer due.
+func (l *Lead) markLost(r *LostRequest, at time.Time) {
 	t := at
 	l.LostNote = r.Note
 	l.Grade, l.GradedAt, l.NextDueAt = GradeF, &t, nil
-	return nil
+}
+
+// SplitLostText reads a lost reason as typed: a category word first
+// ("竞品 已在别家下定", "budget") is the reason and the rest the note;
+// otherwise the reason is "other" and the whole text the note.
+func SplitLostText(text string) (LostReason, string) {
+	text = strings.TrimSpace(text)
+	first, rest, _ := strings.Cut(text, " ")
+	if reason, ok := ParseLostReason(first); ok {
+		return reason, strings.TrimSpace(rest)
+	}
+	return LostOther, text
 }
 
 // LostService files requests to mark a lead lost and rules on them (R1.6).

@@ -228,13 +228,17 @@ func ParseOrderField(s string) (string, error) {
 // OrderRequest is a request on an order that waits for, or was settled
 // by, a ruling: the discount, a change, a cancellation.
 type OrderRequest struct {
-	ID          int64
-	StoreID     int64
-	OrderID     int64
-	Kind        OrderRequestKind
-	Field       string // a change's field
-	Value       string // a change's new value, normalised (fen, a date, a payment)
-	Reason      string // a cancellation's reason
+	ID      int64
+	StoreID int64
+	OrderID int64
+	Kind    OrderRequestKind
+	Field   string // a change's field
+	Value   string // a change's new value, normalised (fen, a date, a payment)
+	Reason  string // a cancellation's reason
+	// Lost is a cancellation's when the customer is lost (R1.6): the
+	// approval of the cancellation marks the lead F for this reason, with
+	// Reason as typed; "" returns the lead to A.
+	Lost        LostReason
 	RequesterID int64
 	// Rank is who rules now; it climbs when nobody answers (R4.2).
 	Rank       Role
@@ -242,6 +246,71 @@ type OrderRequest struct {
 	CreatedAt  time.Time
 	RemindedAt *time.Time
 	ClimbedAt  *time.Time
+}
+
+// cancelLostWords lead a cancellation that says the customer is lost.
+var cancelLostWords = []string{"战败", "流失", "lost"}
+
+// ParseOrderCancel reads a cancellation's words (R4.4): "战败 竞品 买了别家"
+// or "lost budget" says the customer is lost (R1.6) — lost is the reason's
+// category, "other" when the words name none, and reason the words after
+// the lost word; anything else is a plain cancellation's reason, lost "".
+// EINVALID (err.note_empty, order.lost_reason) when no reason is left, (err.invalid,
+// err.note_long) as a lost request's.
+func ParseOrderCancel(text string) (reason string, lost LostReason, err error) {
+	reason = strings.TrimSpace(text)
+	first, rest, _ := strings.Cut(reason, " ")
+	for _, w := range cancelLostWords {
+		if strings.EqualFold(first, w) {
+			reason, lost = strings.TrimSpace(rest), LostOther
+			break
+		}
+	}
+	switch {
+	case reason == "" && lost != "":
+		return "", "", Errorkf(EINVALID, "order.lost_reason", nil, "a lost customer needs a reason")
+	case reason == "":
+		return "", "", Errorkf(EINVALID, "err.note_empty", nil, "a cancellation needs a reason")
+	}
+	if lost != "" {
+		lost, _ = SplitLostText(reason)
+		if err := (&LostRequest{Reason: lost, Note: reason}).Validate(); err != nil {
+			return "", "", err
+		}
+	}
+	return reason, lost, nil
+}
+
+// LostRequest is an approved lost cancellation's lost request for lead
+// of the order (R1.6): the consultant's reason and words, the ruling the
+// cancellation's; nil for a plain cancellation.
+func (r *OrderRequest) LostRequest(leadID int64) *LostRequest {
+	if r.Kind != OrderCancel || r.Lost == "" {
+		return nil
+	}
+	reason, note := SplitLostText(r.Reason)
+	if reason != r.Lost {
+		note = r.Reason
+	}
+	return &LostRequest{StoreID: r.StoreID, LeadID: leadID, RequesterID: r.RequesterID, Reason: r.Lost, Note: note, Decision: r.Decision}
+}
+
+// ReturnFromOrder applies the end of the lead's order at `at` — a
+// discount rejected, or a cancellation approved (R4.4): an O lead returns
+// to A (the customer wanted a car a moment ago), or with lost — the
+// consultant said at cancellation the customer is lost, and the
+// supervisor's approval of the cancellation approves that too — becomes F
+// with lost's words (R1.6). A lead no longer O is left alone: false.
+func (l *Lead) ReturnFromOrder(lost *LostRequest, at time.Time, r LeadRules, cal *Calendar) bool {
+	if l.Grade != GradeO {
+		return false
+	}
+	if lost != nil {
+		l.markLost(lost, at)
+		return true
+	}
+	l.SetGrade(GradeA, at, r, cal)
+	return true
 }
 
 // ApprovalOrder is the approval kind of an order request.

@@ -22,8 +22,11 @@ type OrderService interface {
 	// needs it. EINVALID (err.order_field, the draft's keys, order.closed),
 	// ECONFLICT (order.pending), EFORBIDDEN, ENOTFOUND.
 	RequestOrderChange(ctx context.Context, by, id int64, field, value string) (*OrderRequested, error)
-	// RequestOrderCancel asks to cancel order id, with a reason; at least
-	// the supervisor rules. Same errors as RequestOrderChange.
+	// RequestOrderCancel asks to cancel order id, with a reason as typed
+	// (ParseOrderCancel: "战败 …"/"lost …" says the customer is lost, and
+	// the approval then marks the lead F for that reason, R1.6); at least
+	// the supervisor rules. Same errors as RequestOrderChange, and
+	// ParseOrderCancel's.
 	RequestOrderCancel(ctx context.Context, by, id int64, reason string) (*OrderRequested, error)
 	// OrderRequestToDecide is request id if deciderID may rule on it now:
 	// the step before asking a rejection's reason. ECONFLICT

@@ -112,10 +112,18 @@ func (orderRequestRow) TableName() string { return "order_requests" }
 
 const requestPending = "pending"
 
+// cancelLostField is the field of a cancellation whose customer is lost
+// (R1.6); its value is the lost reason. A cancellation has no field
+// otherwise.
+const cancelLostField = "lost"
+
 func (r *orderRequestRow) request() *domain.OrderRequest {
 	out := &domain.OrderRequest{ID: r.ID, StoreID: r.StoreID, OrderID: r.OrderID, Kind: domain.OrderRequestKind(r.Kind),
 		Field: r.Field, Value: r.Value, Reason: r.Reason, RequesterID: r.RequestedBy, Rank: domain.Role(r.Rank),
 		CreatedAt: utc(r.CreatedAt), RemindedAt: utcPtr(r.RemindedAt), ClimbedAt: utcPtr(r.ClimbedAt)}
+	if out.Kind == domain.OrderCancel && r.Field == cancelLostField {
+		out.Field, out.Value, out.Lost = "", "", domain.LostReason(r.Value)
+	}
 	if r.Status != requestPending {
 		out.Decision = &domain.Decision{DeciderID: r.DecidedBy, Verdict: domain.Verdict(r.Status), Reason: r.Answer}
 		if r.DecidedAt != nil {
@@ -271,6 +279,9 @@ func (db *DB) fileOrderRequest(ctx context.Context, req *domain.OrderRequest) ([
 	req.Rank, req.CreatedAt = rank, db.now()
 	row := orderRequestRow{StoreID: req.StoreID, OrderID: req.OrderID, Kind: string(req.Kind), Field: req.Field, Value: req.Value,
 		Reason: req.Reason, RequestedBy: req.RequesterID, Rank: string(rank), Status: requestPending, CreatedAt: req.CreatedAt}
+	if req.Kind == domain.OrderCancel && req.Lost != "" {
+		row.Field, row.Value = cancelLostField, string(req.Lost)
+	}
 	res := db.conn(ctx).Clauses(clause.OnConflict{
 		Columns:     []clause.Column{{Name: "order_id"}},
 		TargetWhere: clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: "status = '" + requestPending + "'"}}},
@@ -436,15 +447,16 @@ func (db *DB) RequestOrderChange(ctx context.Context, by, id int64, field, value
 }
 
 // RequestOrderCancel implements domain.OrderService.
-func (db *DB) RequestOrderCancel(ctx context.Context, by, id int64, reason string) (*domain.OrderRequested, error) {
+func (db *DB) RequestOrderCancel(ctx context.Context, by, id int64, text string) (*domain.OrderRequested, error) {
+	reason, lost, err := domain.ParseOrderCancel(text)
+	if err != nil {
+		return nil, err
+	}
 	if err := (domain.Decision{Verdict: domain.Rejected, DeciderID: by, Reason: reason}).Validate(); err != nil {
 		return nil, err
 	}
-	if reason == "" {
-		return nil, domain.Errorkf(domain.EINVALID, "err.note_empty", nil, "a cancellation needs a reason")
-	}
 	return db.requestOnOrder(ctx, by, id, func(*domain.Order) (*domain.OrderRequest, error) {
-		return &domain.OrderRequest{Kind: domain.OrderCancel, Reason: reason, Rank: domain.RoleSupervisor}, nil
+		return &domain.OrderRequest{Kind: domain.OrderCancel, Reason: reason, Lost: lost, Rank: domain.RoleSupervisor}, nil
 	})
 }
 

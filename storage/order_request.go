@@ -89,12 +89,12 @@ func (db *DB) DecideOrderRequest(ctx context.Context, id int64, d domain.Decisio
 		if err != nil {
 			return err
 		}
-		toA := false
+		back := false // the order ends: its lead returns to A, or is lost
 		switch {
 		case req.Kind == domain.OrderDiscount:
 			o.State, o.DecidedBy, o.DecidedAt, o.Reason = domain.OrderConfirmed, d.DeciderID, &d.At, d.Reason
 			if !d.Approved() {
-				o.State, toA = domain.OrderRejected, true
+				o.State, back = domain.OrderRejected, true
 			}
 		case !d.Approved():
 		case req.Kind == domain.OrderChange:
@@ -102,22 +102,15 @@ func (db *DB) DecideOrderRequest(ctx context.Context, id int64, d domain.Decisio
 				return err
 			}
 		case req.Kind == domain.OrderCancel:
-			o.State, o.Reason, toA = domain.OrderCancelled, req.Reason, true
+			o.State, o.Reason, back = domain.OrderCancelled, req.Reason, true
 		}
 		row := orderRowOf(o)
 		row.UpdatedAt = d.At
 		if err := db.conn(ctx).Select("*").Omit("id", "created_at").Where("id = ?", o.ID).Updates(&row).Error; err != nil {
 			return formatError(fmt.Errorf("update order %d: %w", o.ID, err))
 		}
-		if toA && l.Grade == domain.GradeO {
-			// The lead returns to A: the customer wanted a car a moment ago
-			// (R4.4); the consultant may mark it lost with /lost.
-			st := db.Stores.Of(l.StoreID)
-			l.SetGrade(domain.GradeA, d.At, st.Rules.Leads, st.Calendar)
-			if err := db.recordChange(ctx, l, decider.ID, domain.EventGrade, string(domain.GradeO), string(domain.GradeA), domain.WhyOrder); err != nil {
-				return err
-			}
-			if err := db.UpdateLead(ctx, l); err != nil {
+		if back {
+			if err := db.returnFromOrder(ctx, l, req, decider, d); err != nil {
 				return err
 			}
 		}
@@ -147,6 +140,32 @@ func (db *DB) DecideOrderRequest(ctx context.Context, id int64, d domain.Decisio
 		return nil, wrapInternal(err, "decide order request %d", id)
 	}
 	return out, nil
+}
+
+// returnFromOrder moves l, whose order req ended by d, back from O
+// (domain.Lead.ReturnFromOrder): to A, or — a cancellation that said the
+// customer is lost — to F, the lost request recorded as approved by the
+// same ruling (R1.6), as /lost's would be.
+func (db *DB) returnFromOrder(ctx context.Context, l *domain.Lead, req *domain.OrderRequest, decider *domain.Staff, d domain.Decision) error {
+	lost := req.LostRequest(l.ID)
+	from := l.Grade
+	st := db.Stores.Of(l.StoreID)
+	if !l.ReturnFromOrder(lost, d.At, st.Rules.Leads, st.Calendar) {
+		return nil
+	}
+	why := domain.WhyOrder
+	if lost != nil {
+		row := lostRequestRow{StoreID: l.StoreID, LeadID: l.ID, RequesterID: lost.RequesterID, Reason: string(lost.Reason), Note: lost.Note,
+			Status: string(domain.Approved), DeciderID: decider.ID, DecidedAt: dbTimePtr(&d.At), Answer: d.Reason, CreatedAt: req.CreatedAt}
+		if err := db.conn(ctx).Create(&row).Error; err != nil {
+			return formatError(fmt.Errorf("lost request of lead %d: %w", l.ID, err))
+		}
+		why = domain.WhyLost
+	}
+	if err := db.recordChange(ctx, l, decider.ID, domain.EventGrade, string(from), string(l.Grade), why); err != nil {
+		return err
+	}
+	return db.UpdateLead(ctx, l)
 }
 
 // carField reports whether changing field f changes the car ordered.

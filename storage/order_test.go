@@ -275,3 +275,56 @@ func TestR4_2_TopRankIsRemindedNeverClimbs(t *testing.T) {
 		}
 	})
 }
+
+// TestR4_4_CancelLostMarksTheLeadLost: a cancellation that says the
+// customer is lost carries the reason; the supervisor's one approval
+// cancels the order and marks the lead F with the words, recorded as an
+// approved lost request and a lost grade event (R1.6). A bad lost reason
+// writes nothing.
+func TestR4_4_CancelLostMarksTheLeadLost(t *testing.T) {
+	storagetest.ForEachDriver(t, func(t *testing.T, db *storage.DB) {
+		fixClock(db)
+		f := newOrderFixture(t, db)
+		out, err := db.PlaceOrder(ctx, f.seller.ID, domain.LeadByIDRef(f.lead.ID), draft(127000))
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := out.Order.ID
+		AssertError(t, ignore(db.RequestOrderCancel(ctx, f.seller.ID, id, "战败")), domain.EINVALID, "order.lost_reason")
+		c, err := db.RequestOrderCancel(ctx, f.seller.ID, id, "战败 竞品 已在别家下定")
+		if err != nil || c.Request.Lost != domain.LostCompetitor || c.Request.Reason != "竞品 已在别家下定" {
+			t.Fatalf("request: %+v %v", c, err)
+		}
+		// Read back from the row, as the card's button finds it.
+		req, err := db.OrderRequestToDecide(ctx, c.Request.ID, f.sup.ID)
+		if err != nil || req.Lost != domain.LostCompetitor || req.Field != "" {
+			t.Fatalf("stored request: %+v %v", req, err)
+		}
+		dec, err := db.DecideOrderRequest(ctx, c.Request.ID, domain.Decision{DeciderID: f.sup.ID, Verdict: domain.Approved})
+		if err != nil || dec.Order.State != domain.OrderCancelled || dec.Lead.Grade != domain.GradeF || dec.Request.Lost != domain.LostCompetitor {
+			t.Fatalf("cancel: %+v %v", dec, err)
+		}
+		l, _ := db.LeadByID(ctx, f.lead.ID)
+		if l.Grade != domain.GradeF || l.LostNote != "已在别家下定" || l.NextDueAt != nil {
+			t.Fatalf("lead after a lost cancellation: %s %q due %v", l.Grade, l.LostNote, l.NextDueAt)
+		}
+		events, err := db.LeadEvents(ctx, f.lead.ID, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.ContainsFunc(events, func(e domain.LeadEvent) bool {
+			return e.Kind == domain.EventGrade && e.From == "O" && e.To == "F" && e.Why == domain.WhyLost && e.StaffID == f.sup.ID
+		}) {
+			t.Fatalf("no O>F lost event in %+v", events)
+		}
+		// The lost request is on record as approved by the supervisor.
+		if _, err := db.LostToDecide(ctx, 1, f.sup.ID); domain.ErrorCode(err) != domain.ECONFLICT {
+			t.Fatalf("lost request 1: %v", err)
+		}
+		lr, err := db.LostRequestByID(ctx, 1)
+		if err != nil || lr.LeadID != f.lead.ID || lr.Reason != domain.LostCompetitor || lr.Note != "已在别家下定" ||
+			lr.RequesterID != f.seller.ID || lr.Decision == nil || lr.Decision.DeciderID != f.sup.ID || !lr.Decision.Approved() {
+			t.Fatalf("lost request %+v %v", lr, err)
+		}
+	})
+}
