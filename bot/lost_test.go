@@ -104,3 +104,21 @@ func TestR1_6_OnlyTheRequestersApproversRule(t *testing.T) {
 	contains(t, h.reply(mgr, "理由在此"), "已处理过")
 	contains(t, h.reply(mgr, "随便一句"), "/help")
 }
+
+// TestR1_6_OrderedLeadIsLostByCancellingTheOrder: /lost on an O lead is
+// refused up front with the way that works (R4.4: cancel the order as
+// lost), instead of filing a request whose approval could only fail.
+func TestR1_6_OrderedLeadIsLostByCancellingTheOrder(t *testing.T) {
+	h := newHarness(t)
+	h.enroll("李主管", "supervisor", "zh")
+	chen := h.enroll("陈顾问", "consultant", "zh")
+	id := leadID(t, h.reply(chen, "/lead 李娜 13900139001 天籁 A 来电"))
+	contains(t, h.reply(chen, fmt.Sprintf("/order %d 天籁 豪华版 黑 200000 199000 5000 全款", id)), "已确认")
+	contains(t, h.reply(chen, fmt.Sprintf("/lost %d 竞品 已在别家下定", id)), "已下订单", "/order cancel 订单号 战败 原因")
+	if l, _ := h.db.LeadByID(context.Background(), id); l.Grade != domain.GradeO {
+		t.Fatalf("lead %s after the refusal", l.Grade)
+	}
+	if r, err := h.db.LostRequestByID(context.Background(), 1); err == nil {
+		t.Fatalf("a lost request was filed: %+v", r)
+	}
+}

@@ -59,6 +59,7 @@ var leadMessages = map[domain.Lang]map[string]string{
 		"err.lead_not_yours":       "#%d 不是您的客户，无权操作。",
 		"err.lead_closed":          "#%d 已是 %s 级，不能再操作。",
 		"err.lost_pending":         "该客户已有待审批的战败申请。",
+		"err.lost_ordered":         "#%d 已下订单：客户战败请发 /order cancel 订单号 战败 原因，主管一次批准即取消订单并标为战败。",
 		"err.no_supervisor":        "没有可审批的主管，请联系管理员。",
 		"err.visit_not_found":      "找不到这次到店记录。",
 
@@ -187,6 +188,7 @@ var leadMessages = map[domain.Lang]map[string]string{
 		"err.lead_not_yours":       "#%d is not your lead.",
 		"err.lead_closed":          "#%d is grade %s: that is no longer possible.",
 		"err.lost_pending":         "A lost request for this lead is waiting already.",
+		"err.lost_ordered":         "#%d has an order: to mark the customer lost send /order cancel ORDER lost REASON; the supervisor's one approval cancels the order and marks the lead lost.",
 		"err.no_supervisor":        "There is no supervisor to approve; ask an admin.",
 		"err.visit_not_found":      "That visit is not on record.",
 

@@ -93,7 +93,12 @@ func CanRequestLost(s *Staff, l *Lead) error {
 	if !CanWorkLead(s, l) {
 		return Errorkf(EFORBIDDEN, "err.lead_not_yours", []any{l.ID}, "lead %d is not staff %d's", l.ID, s.ID)
 	}
-	if !l.Grade.Open() {
+	if l.Grade == GradeO {
+		// An ordered customer is lost by cancelling the order (R4.4): the
+		// supervisor's one approval cancels it and marks the lead F.
+		return Errorkf(EINVALID, "err.lost_ordered", []any{l.ID}, "lead %d has an order: cancel it as lost", l.ID)
+	}
+	if !l.Grade.FollowedUp() {
 		return Errorkf(EINVALID, "err.lead_closed", []any{l.ID, string(l.Grade)}, "lead %d is closed", l.ID)
 	}
 	return nil

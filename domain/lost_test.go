@@ -21,11 +21,16 @@ func TestR1_6_LostRules(t *testing.T) {
 			{"OtherConsultant", staffOf(11, "", RoleConsultant), GradeA, EFORBIDDEN},
 			{"Closed", chen, GradeD, EINVALID},
 			{"LostAlready", chen, GradeF, EINVALID},
+			{"Ordered", chen, GradeO, EINVALID}, // R4.4: cancel the order as lost instead
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				l := &Lead{ID: 1, OwnerID: chen.ID, Grade: tc.grade}
-				if got := ErrorCode(CanRequestLost(tc.who, l)); got != tc.code {
+				err := CanRequestLost(tc.who, l)
+				if got := ErrorCode(err); got != tc.code {
 					t.Fatalf("code %q, want %q", got, tc.code)
+				}
+				if tc.grade == GradeO {
+					assertKey(t, err, EINVALID, "err.lost_ordered")
 				}
 			})
 		}
