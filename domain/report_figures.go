@@ -70,8 +70,8 @@ func Ratio(n, of int) float64 {
 // date within [From, To) whatever the lead's creation: unlike the funnel
 // (a cohort of the period's leads followed to now), a past period's
 // activity does not change, and an order taken today for last month's
-// lead is today's. Per staff member: the owner of a new lead, the one who
-// logged the first contact, the consultant of a visit, test drive, order
+// lead is today's. Per staff member: the owner of a new lead or of a lead
+// first contacted, the consultant of a visit, test drive, order
 // or delivery, the one who did the post-delivery follow-up.
 type Activity struct {
 	NewLeads      int // leads created

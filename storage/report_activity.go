@@ -21,11 +21,11 @@ var activitySQL = []struct {
 	what, col, sql string
 	add            func(*domain.Activity, int)
 }{
-	// A lead's first follow-up: none of its lead before it.
-	{"first contacts", "f.staff_id", `SELECT f.staff_id, COUNT(*) FROM follow_ups f
-	WHERE f.store_id = ? AND f.at >= ? AND f.at < ?%s
-		AND NOT EXISTS (SELECT 1 FROM follow_ups g WHERE g.lead_id = f.lead_id AND (g.at < f.at OR (g.at = f.at AND g.id < f.id)))
-	GROUP BY f.staff_id`, func(a *domain.Activity, n int) { a.FirstContacts += n }},
+	// A lead's first follow-up, kept on the lead (migration 0028), by its
+	// owner.
+	{"first contacts", "owner_id", `SELECT owner_id, COUNT(*) FROM leads
+	WHERE store_id = ? AND first_contact_at >= ? AND first_contact_at < ?%s
+	GROUP BY owner_id`, func(a *domain.Activity, n int) { a.FirstContacts += n }},
 	{"visits", "consultant_id", `SELECT consultant_id, COUNT(*) FROM visits
 	WHERE store_id = ? AND arrived_at >= ? AND arrived_at < ?%s
 	GROUP BY consultant_id`, func(a *domain.Activity, n int) { a.Visits += n }},

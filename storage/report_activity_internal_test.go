@@ -25,7 +25,7 @@ func TestReportActivityQueryPlans(t *testing.T) {
 	}
 	from := time.Date(2026, 11, 30, 16, 0, 0, 0, time.UTC)
 	want := map[string][]string{
-		"first contacts":           {"SEARCH f USING COVERING INDEX follow_ups_store_at_idx (store_id=? AND at>? AND at<?)", "follow_ups_lead_id_at_idx (lead_id=?"},
+		"first contacts":           {"SEARCH leads USING COVERING INDEX leads_store_first_contact_idx (store_id=? AND first_contact_at>? AND first_contact_at<?)"},
 		"visits":                   {"SEARCH visits USING INDEX visits_store_id_arrived_at_idx (store_id=? AND arrived_at>? AND arrived_at<?)"},
 		"test drives":              {"SEARCH test_drives USING INDEX test_drives_store_slot_idx (store_id=? AND slot_start>? AND slot_start<?)"},
 		"orders placed":            {"SEARCH orders USING COVERING INDEX orders_store_created_idx (store_id=? AND created_at>? AND created_at<?)"},
