@@ -563,7 +563,8 @@ func TestReport_Golden(t *testing.T) {
 }
 
 // TestMigrateV26ToV27_ReportColumns upgrades a database with follow-ups,
-// visits and orders written before the reports: each follow-up takes its
+// visits and orders written before the reports (to the latest version, so
+// 0028's first contact on the lead too): each follow-up takes its
 // lead's store (no due, so not counted as due), each lead the first time
 // it reached each step, a refused order not one; and from then on the
 // triggers keep the steps.
@@ -615,6 +616,14 @@ func TestMigrateV26ToV27_ReportColumns(t *testing.T) {
 			// After the upgrade: an order refused later gives its step back.
 			must(t, db.ExecRaw(ctx, "UPDATE orders SET state = 'rejected' WHERE lead_id = ?", a))
 			check(t, "a's order refused", count("SELECT COUNT(*) FROM leads WHERE id = ? AND ordered_at IS NULL", a), 1)
+
+			// Version 28 (the activity): each lead's first contact kept
+			// on it, backfilled, then brought earlier (never later) by a
+			// follow-up logged after the upgrade.
+			check(t, "a's and b's first contacts", count(`SELECT COUNT(*) FROM leads WHERE (id = ? AND first_contact_at = ?) OR (id = ? AND first_contact_at = ?)`, a, t0, b, t1), 2)
+			must(t, db.ExecRaw(ctx, `INSERT INTO follow_ups (lead_id, staff_id, channel, at, store_id) VALUES (?, ?, 'phone', ?, 2)`, b, owner.ID, t0))
+			must(t, db.ExecRaw(ctx, `INSERT INTO follow_ups (lead_id, staff_id, channel, at, store_id) VALUES (?, ?, 'phone', ?, 1)`, a, owner.ID, now))
+			check(t, "brought earlier, never later", count(`SELECT COUNT(*) FROM leads WHERE first_contact_at = ? AND id IN (?, ?)`, t0, a, b), 2)
 		})
 	}
 }
