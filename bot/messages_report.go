@@ -19,7 +19,7 @@ var reportMessages = map[domain.Lang]map[string]string{
 		"report.title_group": "集团 · %s",
 		"report.title_self":  "%s（%s）· %s",
 		"report.head":        "📊 <b>%s</b>",
-		"report.funnel":      "漏斗：线索 %d → 24小时首联 %d → 到店 %d → 试驾 %d → 订单 %d → 交车 %d（成交率 %s）",
+		"report.funnel":      "本期线索漏斗（按建档）：线索 %d → 24小时首联 %d → 到店 %d → 试驾 %d → 订单 %d → 交车 %d（成交率 %s）",
 		"report.discipline":  "回访：应 %d，按时 %d（%s），超期 %d 天以上 %d，超一周未定级 %d",
 		"report.telesales":   "邀约 %d，到店 %d，爽约 %d，交接 %d，撞单 胜 %d 负 %d",
 		"report.complaints":  "投诉 %d，时限达成 %d/%d，升级 %d，结案 %d（满意 %d，一般 %d，不满意 %d）",
@@ -33,7 +33,12 @@ var reportMessages = map[domain.Lang]map[string]string{
 		"report.step.lead": "线索", "report.step.contact24h": "24小时首联", "report.step.visit": "到店",
 		"report.step.testdrive": "试驾", "report.step.order": "订单", "report.step.delivery": "交车",
 
-		"report.chart.funnel":     "漏斗",
+		"report.activity": "本期动态（按发生日）：新线索 %d · 首次联系 %d · 到店 %d · 试驾 %d · 订单 %d · 确认 %d · 交车 %d · 交车回访 %d",
+		"report.act.lead": "新线索", "report.act.contact": "首次联系", "report.act.visit": "到店", "report.act.testdrive": "试驾",
+		"report.act.order": "订单", "report.act.confirmed": "确认订单", "report.act.delivery": "交车", "report.act.aftersales": "交车回访",
+
+		"report.chart.funnel":     "本期线索漏斗（按建档）",
+		"report.chart.activity":   "本期动态（按发生日）",
 		"report.chart.stores":     "各店",
 		"report.chart.discipline": "回访纪律",
 		"report.chart.telesales":  "电销",
@@ -57,7 +62,7 @@ var reportMessages = map[domain.Lang]map[string]string{
 		"report.col.fresh": "≤%d天", "report.col.aging": "%d–%d天", "report.col.old": "&gt;%d天",
 		"report.col.demo_cars": "试驾车", "report.col.test_drives": "试驾次数", "report.col.demo_other": "其他用途",
 		"report.col.alloc_waits": "配车单数", "report.col.alloc_days": "平均等待天数",
-		"report.sheet.funnel": "漏斗", "report.sheet.sources": "来源", "report.sheet.staff": "员工",
+		"report.sheet.funnel": "线索漏斗（按建档）", "report.sheet.activity": "本期动态（按发生日）", "report.sheet.sources": "来源", "report.sheet.staff": "员工",
 		"report.sheet.complaints": "投诉", "report.sheet.kinds": "投诉分类", "report.sheet.stock": "库存",
 	},
 	domain.LangEN: {
@@ -73,7 +78,7 @@ var reportMessages = map[domain.Lang]map[string]string{
 		"report.title_group": "Group · %s",
 		"report.title_self":  "%s (%s) · %s",
 		"report.head":        "📊 <b>%s</b>",
-		"report.funnel":      "Funnel: leads %d → contacted in 24 h %d → visits %d → test drives %d → orders %d → deliveries %d (closing rate %s)",
+		"report.funnel":      "Funnel of the period's new leads (by creation): leads %d → contacted in 24 h %d → visits %d → test drives %d → orders %d → deliveries %d (closing rate %s)",
 		"report.discipline":  "Follow-ups: due %d, on time %d (%s), overdue over %d {day|days} %d, ungraded after a week %d",
 		"report.telesales":   "Invitations %d, shows %d, no-shows %d, handovers %d, collisions won %d lost %d",
 		"report.complaints":  "Complaints %d, deadlines met %d/%d, escalated %d, closed %d (satisfied %d, neutral %d, dissatisfied %d)",
@@ -87,7 +92,12 @@ var reportMessages = map[domain.Lang]map[string]string{
 		"report.step.lead": "Leads", "report.step.contact24h": "Contacted in 24 h", "report.step.visit": "Visits",
 		"report.step.testdrive": "Test drives", "report.step.order": "Orders", "report.step.delivery": "Deliveries",
 
-		"report.chart.funnel":     "Funnel",
+		"report.activity": "Activity (by event date): new leads %d · first contacts %d · visits %d · test drives %d · orders %d · confirmed %d · deliveries %d · after-sales calls %d",
+		"report.act.lead": "New leads", "report.act.contact": "First contacts", "report.act.visit": "Visits", "report.act.testdrive": "Test drives",
+		"report.act.order": "Orders placed", "report.act.confirmed": "Orders confirmed", "report.act.delivery": "Deliveries", "report.act.aftersales": "After-sales calls",
+
+		"report.chart.funnel":     "Funnel of the period's new leads (by creation)",
+		"report.chart.activity":   "Activity (by event date)",
 		"report.chart.stores":     "Stores",
 		"report.chart.discipline": "Follow-up discipline",
 		"report.chart.telesales":  "Telesales",
@@ -111,7 +121,7 @@ var reportMessages = map[domain.Lang]map[string]string{
 		"report.col.fresh": "≤%d {day|days}", "report.col.aging": "%d–%d {day|days}", "report.col.old": "&gt;%d {day|days}",
 		"report.col.demo_cars": "Demo cars", "report.col.test_drives": "Test drives", "report.col.demo_other": "Other uses",
 		"report.col.alloc_waits": "Allocations", "report.col.alloc_days": "Mean wait (days)",
-		"report.sheet.funnel": "Funnel", "report.sheet.sources": "Sources", "report.sheet.staff": "Staff",
+		"report.sheet.funnel": "Funnel (by creation)", "report.sheet.activity": "Activity (by event date)", "report.sheet.sources": "Sources", "report.sheet.staff": "Staff",
 		"report.sheet.complaints": "Complaints", "report.sheet.kinds": "Complaint kinds", "report.sheet.stock": "Stock",
 	},
 }

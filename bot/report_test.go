@@ -57,14 +57,14 @@ func TestReport_ConsultantSeesOwnManagerTheStore(t *testing.T) {
 	h, chen, _, mgr := reportDay(t)
 
 	caption, name, book := reportReply(t, h.say(chen, "/report"))
-	if !strings.HasPrefix(caption, "📊 陈顾问（示例4S店）· 2026-11-27\n漏斗：线索 2 → 24小时首联 1 → 到店 ") || strings.Contains(caption, "投诉") {
+	if !strings.HasPrefix(caption, "📊 陈顾问（示例4S店）· 2026-11-27\n本期动态（按发生日）：新线索 2 · 首次联系 1 · 到店 0 · 试驾 0 · 订单 0 · 确认 0 · 交车 0 · 交车回访 0\n本期线索漏斗（按建档）：线索 2 → 24小时首联 1 → 到店 ") || strings.Contains(caption, "投诉") {
 		t.Fatalf("consultant's caption\n%s", caption)
 	}
 	if name != "报表_示例4S店_陈顾问_2026-11-27.xlsx" {
 		t.Fatalf("file %q", name)
 	}
 	f := printlayouttest.Open(t, book)
-	rows, err := f.GetRows("漏斗")
+	rows, err := f.GetRows("线索漏斗（按建档）")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,17 +73,17 @@ func TestReport_ConsultantSeesOwnManagerTheStore(t *testing.T) {
 	}
 
 	caption, name, book = reportReply(t, h.say(mgr, "/report"))
-	if !strings.HasPrefix(caption, "📊 示例4S店 · 2026-11-27\nFunnel: leads 3 → contacted in 24 h 1 → ") {
+	if !strings.HasPrefix(caption, "📊 示例4S店 · 2026-11-27\nActivity (by event date): new leads 3 · first contacts 1 · visits 0 · test drives 0 · orders 0 · confirmed 0 · deliveries 0 · after-sales calls 0\nFunnel of the period's new leads (by creation): leads 3 → contacted in 24 h 1 → ") {
 		t.Fatalf("manager's caption\n%s", caption)
 	}
 	if name != "report_示例4S店_2026-11-27.xlsx" {
 		t.Fatalf("file %q", name)
 	}
 	f = printlayouttest.Open(t, book)
-	if got := strings.Join(f.GetSheetList(), ","); got != "Funnel,Sources,Staff,Complaints,Complaint kinds,Stock" {
+	if got := strings.Join(f.GetSheetList(), ","); got != "Activity (by event date),Funnel (by creation),Sources,Staff,Complaints,Complaint kinds,Stock" {
 		t.Fatalf("sheets %s", got)
 	}
-	rows, _ = f.GetRows("Funnel")
+	rows, _ = f.GetRows("Funnel (by creation)")
 	var got []string
 	for _, r := range rows[1:] {
 		got = append(got, strings.Join(r[1:4], " "))
@@ -114,7 +114,7 @@ func TestReport_ConsultantSeesOwnManagerTheStore(t *testing.T) {
 	}
 	// A manager may look at one consultant.
 	caption, _, _ = reportReply(t, h.say(mgr, "/report consultant 李顾问"))
-	if !strings.HasPrefix(caption, "📊 李顾问 (示例4S店) · 2026-11-27\nFunnel: leads 1 → contacted in 24 h 0") {
+	if !strings.HasPrefix(caption, "📊 李顾问 (示例4S店) · 2026-11-27\nActivity (by event date): new leads 1 · first contacts 0 ·") {
 		t.Fatalf("manager on 李顾问\n%s", caption)
 	}
 }
@@ -146,7 +146,7 @@ func TestReport_ScheduledOnceNeverEmpty(t *testing.T) {
 	h.runJob(job)
 	msgs := h.emu.Messages(mgr.ID)[before:]
 	caption, name, _ := reportReply(t, msgs)
-	if !strings.HasPrefix(caption, "📊 示例4S店 · 2026-11-28\n漏斗：线索 1 → ") || name != "报表_示例4S店_2026-11-28.xlsx" {
+	if !strings.HasPrefix(caption, "📊 示例4S店 · 2026-11-28\n本期动态（按发生日）：新线索 1 · 首次联系 0 ·") || name != "报表_示例4S店_2026-11-28.xlsx" {
 		t.Fatalf("summary %q %q", caption, name)
 	}
 	if n := len(h.emu.Messages(chen.ID)); n != consultant {

@@ -77,6 +77,8 @@ func (v reportView) Caption() string {
 	r := v.rules
 	lines := []string{
 		v.t("report.head", v.title()),
+		v.t("report.activity", f.Activity.NewLeads, f.Activity.FirstContacts, f.Activity.Visits, f.Activity.TestDrives,
+			f.Activity.Orders, f.Activity.Confirmed, f.Activity.Deliveries, f.Activity.AfterSales),
 		v.t("report.funnel", fu.Leads, fu.FirstContact24h, fu.Visits, fu.TestDrives, fu.Orders, fu.Deliveries, percent(fu.Orders, fu.Leads)),
 		v.t("report.discipline", d.FollowUpsDue, d.FollowUpsOnTime, percent(d.FollowUpsOnTime, d.FollowUpsDue), r.Leads.OverdueAlertDays, d.Overdue, d.Ungraded),
 	}
@@ -115,7 +117,8 @@ func (v reportView) Caption() string {
 	return out + more
 }
 
-// Panels are the chart's panels: the funnel, then per store (a group
+// Panels are the chart's panels: the funnel (the period's new leads),
+// the period's activity (each event by its date), then per store (a group
 // report: leads, orders, deliveries) or per person (a store report:
 // discipline and telesales), then complaints and stock; a personal report
 // its own discipline and telesales. Panels without a figure are left out
@@ -147,6 +150,11 @@ func (v reportView) Panels() []chart.Bars {
 		labels, values, prev = append(labels, name), append(values, st.Count), st.Count
 	}
 	panels = append(panels, one(v.plain("report.chart.funnel"), labels, values...))
+	labels, values = nil, nil
+	for _, it := range f.Activity.Items() {
+		labels, values = append(labels, v.plain("report.act."+it.Name)), append(values, it.Count)
+	}
+	panels = append(panels, one(v.plain("report.chart.activity"), labels, values...))
 
 	r := v.rules
 	switch {
@@ -286,12 +294,13 @@ type sheet struct {
 	rows   [][]any
 }
 
-// Workbook writes every figure of the report: the funnel (per store and
+// Workbook writes every figure of the report: the activity (each event
+// by its date, per store and per person), the funnel (per store and
 // per person, with each step's conversion), the funnel by source, each
 // person's discipline, telesales and rota, and (not for one person) the
 // complaints and the stock. Each sheet prints as a form (printlayout).
 func (v reportView) Workbook() ([]byte, error) {
-	sheets := []sheet{v.funnelSheet(), v.sourceSheet(), v.staffSheet()}
+	sheets := []sheet{v.activitySheet(), v.funnelSheet(), v.sourceSheet(), v.staffSheet()}
 	if !v.personal() {
 		sheets = append(sheets, v.complaintSheet(), v.kindSheet(), v.stockSheet())
 	}
@@ -381,6 +390,34 @@ func (v reportView) funnelSheet() sheet {
 	}
 	if v.rep.Group != nil {
 		sh.rows = append(sh.rows, funnelRow([]any{v.plain("report.col.group"), ""}, v.rep.Group.Funnel))
+	}
+	return sh
+}
+
+// activitySheet is the period's activity (each event by its own date)
+// per store, per person and for the group.
+func (v reportView) activitySheet() sheet {
+	sh := sheet{name: v.plain("report.sheet.activity"), header: []string{v.plain("report.col.store"), v.plain("report.col.staff")}}
+	for _, it := range (domain.Activity{}).Items() {
+		sh.header = append(sh.header, v.plain("report.act."+it.Name))
+	}
+	row := func(store, who string, a domain.Activity) []any {
+		out := []any{store, who}
+		for _, it := range a.Items() {
+			out = append(out, it.Count)
+		}
+		return out
+	}
+	for _, s := range v.rep.Stores {
+		if !v.personal() {
+			sh.rows = append(sh.rows, row(s.Name, v.plain("report.col.total"), s.Total.Activity))
+		}
+		for _, p := range s.Staff {
+			sh.rows = append(sh.rows, row(s.Name, p.Name, p.Activity))
+		}
+	}
+	if g := v.rep.Group; g != nil {
+		sh.rows = append(sh.rows, row(v.plain("report.col.group"), "", g.Activity))
 	}
 	return sh
 }

@@ -18,10 +18,12 @@ import (
 func goldenStoreReport() *domain.Report {
 	zw := domain.StaffReport{StaffID: 1, Name: "张伟", Roles: domain.Roles{domain.RoleConsultant},
 		Funnel:     domain.Funnel{Leads: 10, FirstContact24h: 8, Visits: 5, TestDrives: 3, Orders: 2, Deliveries: 1},
+		Activity:   domain.Activity{NewLeads: 10, FirstContacts: 9, Visits: 6, TestDrives: 4, Orders: 3, Confirmed: 2, Deliveries: 1, AfterSales: 11},
 		Discipline: domain.Discipline{FollowUpsDue: 12, FollowUpsOnTime: 9, Overdue: 2, Ungraded: 1},
 		Rota:       domain.RotaFigures{RestDays: 4}}
 	ln := domain.StaffReport{StaffID: 2, Name: "李娜", Roles: domain.Roles{domain.RoleTelesales},
 		Funnel:     domain.Funnel{Leads: 4, FirstContact24h: 4},
+		Activity:   domain.Activity{NewLeads: 4, FirstContacts: 4},
 		Discipline: domain.Discipline{FollowUpsDue: 6, FollowUpsOnTime: 6},
 		Telesales:  domain.TelesalesFigures{Invitations: 7, Shows: 5, NoShows: 2, HandoversAccepted: 3, CollisionsWon: 1},
 		Rota:       domain.RotaFigures{ReceptionMisses: 1}}
@@ -37,6 +39,7 @@ func goldenStoreReport() *domain.Report {
 	total.Sources[1].Funnel = zw.Funnel
 	for _, p := range []domain.StaffReport{zw, ln} {
 		total.Funnel.Add(p.Funnel)
+		total.Activity.Add(p.Activity)
 		total.Discipline.Add(p.Discipline)
 		total.Telesales.Add(p.Telesales)
 		total.Rota.Add(p.Rota)
@@ -57,7 +60,8 @@ func TestReportView_StoreCaption(t *testing.T) {
 	zh := reportView{lang: domain.LangZH, rules: domain.DefaultRules(), rep: rep}.Caption()
 	want := strings.Join([]string{
 		"📊 <b>南京店 · 2026-11</b>",
-		"漏斗：线索 14 → 24小时首联 12 → 到店 5 → 试驾 3 → 订单 2 → 交车 1（成交率 14%）",
+		"本期动态（按发生日）：新线索 14 · 首次联系 13 · 到店 6 · 试驾 4 · 订单 3 · 确认 2 · 交车 1 · 交车回访 11",
+		"本期线索漏斗（按建档）：线索 14 → 24小时首联 12 → 到店 5 → 试驾 3 → 订单 2 → 交车 1（成交率 14%）",
 		"回访：应 18，按时 15（83%），超期 3 天以上 2，超一周未定级 1",
 		"邀约 7，到店 5，爽约 2，交接 3，撞单 胜 1 负 0",
 		"投诉 3，时限达成 3/4，升级 1，结案 2（满意 1，一般 1，不满意 0）",
@@ -69,7 +73,8 @@ func TestReportView_StoreCaption(t *testing.T) {
 		t.Fatalf("zh caption\n%s\nwant\n%s", zh, want)
 	}
 	en := reportView{lang: domain.LangEN, rules: domain.DefaultRules(), rep: rep}.Caption()
-	if !strings.Contains(en, "Funnel: leads 14 → contacted in 24 h 12 → visits 5 → test drives 3 → orders 2 → deliveries 1 (closing rate 14%)") ||
+	if !strings.Contains(en, "\nActivity (by event date): new leads 14 · first contacts 13 · visits 6 · test drives 4 · orders 3 · confirmed 2 · deliveries 1 · after-sales calls 11\n") ||
+		!strings.Contains(en, "Funnel of the period's new leads (by creation): leads 14 → contacted in 24 h 12 → visits 5 → test drives 3 → orders 2 → deliveries 1 (closing rate 14%)") ||
 		!strings.Contains(en, "Follow-ups: due 18, on time 15 (83%), overdue over 3 days 2") {
 		t.Fatalf("en caption\n%s", en)
 	}
@@ -97,7 +102,7 @@ func TestReportView_StoreChart(t *testing.T) {
 	for _, p := range panels {
 		titles = append(titles, p.Title)
 	}
-	if got := strings.Join(titles, ","); got != "漏斗,回访纪律,电销,投诉,库存车龄" {
+	if got := strings.Join(titles, ","); got != "本期线索漏斗（按建档）,本期动态（按发生日）,回访纪律,电销,投诉,库存车龄" {
 		t.Fatalf("panels %s", got)
 	}
 	if got := strings.Join(panels[0].Labels, ","); got != "线索,24小时首联 86%,到店 42%,试驾 60%,订单 67%,交车 50%" {
@@ -106,7 +111,10 @@ func TestReportView_StoreChart(t *testing.T) {
 	if got := fmt.Sprint(panels[0].Series[0].Values); got != "[14 12 5 3 2 1]" {
 		t.Fatalf("funnel values %s", got)
 	}
-	disc := panels[1]
+	if got := fmt.Sprint(panels[1].Labels, panels[1].Series[0].Values); got != "[新线索 首次联系 到店 试驾 订单 确认订单 交车 交车回访] [14 13 6 4 3 2 1 11]" {
+		t.Fatalf("activity panel %s", got)
+	}
+	disc := panels[2]
 	if got := fmt.Sprintln(disc.Labels, disc.Series[0].Name, disc.Series[0].Values, disc.Series[1].Values, disc.Series[2].Name, disc.Series[2].Values); got != "[张伟 李娜] 应回访 [12 6] [9 6] 超期3天以上 [2 0]\n" {
 		t.Fatalf("discipline panel %s", got)
 	}
@@ -114,13 +122,13 @@ func TestReportView_StoreChart(t *testing.T) {
 	behind := goldenStoreReport()
 	behind.Stores[0].Staff[0].Discipline = domain.Discipline{FollowUpsDue: 6, Overdue: 4}
 	bv := reportView{lang: domain.LangZH, rules: domain.DefaultRules(), rep: behind}
-	if got := fmt.Sprint(bv.Panels()[1].Labels); got != "[李娜 张伟]" {
+	if got := fmt.Sprint(bv.Panels()[2].Labels); got != "[李娜 张伟]" {
 		t.Fatalf("discipline order %s", got)
 	}
-	if got := fmt.Sprint(panels[2].Labels, panels[2].Series[0].Values, panels[2].Series[1].Values); got != "[李娜] [7] [5]" {
+	if got := fmt.Sprint(panels[3].Labels, panels[3].Series[0].Values, panels[3].Series[1].Values); got != "[李娜] [7] [5]" {
 		t.Fatalf("telesales panel %s", got)
 	}
-	if got := fmt.Sprint(panels[4].Labels, panels[4].Series[0].Values); got != "[≤45天 46–90天 >90天] [7 2 1]" {
+	if got := fmt.Sprint(panels[5].Labels, panels[5].Series[0].Values); got != "[≤45天 46–90天 >90天] [7 2 1]" {
 		t.Fatalf("stock panel %s", got)
 	}
 	png, err := v.Chart()
@@ -160,11 +168,17 @@ func TestReportView_Workbook(t *testing.T) {
 		t.Fatalf("file name %q", name)
 	}
 	f := printlayouttest.Open(t, data)
-	if got := strings.Join(f.GetSheetList(), ","); got != "漏斗,来源,员工,投诉,投诉分类,库存" {
+	if got := strings.Join(f.GetSheetList(), ","); got != "本期动态（按发生日）,线索漏斗（按建档）,来源,员工,投诉,投诉分类,库存" {
 		t.Fatalf("sheets %s", got)
 	}
 	want := map[string][][]string{
-		"漏斗": {
+		"本期动态（按发生日）": {
+			{"门店", "员工", "新线索", "首次联系", "到店", "试驾", "订单", "确认订单", "交车", "交车回访"},
+			{"南京店", "合计", "14", "13", "6", "4", "3", "2", "1", "11"},
+			{"南京店", "李娜", "4", "4", "0", "0", "0", "0", "0", "0"},
+			{"南京店", "张伟", "10", "9", "6", "4", "3", "2", "1", "11"},
+		},
+		"线索漏斗（按建档）": {
 			{"门店", "员工", "线索", "24小时首联", "到店", "试驾", "订单", "交车", "24小时首联率", "到店率", "试驾率", "订单率", "交车率"},
 			{"南京店", "合计", "14", "12", "5", "3", "2", "1", "0.857", "0.417", "0.6", "0.667", "0.5"},
 			{"南京店", "李娜", "4", "4", "0", "0", "0", "0", "1", "0", "0", "0", "0"},
@@ -210,10 +224,10 @@ func TestReportView_Personal(t *testing.T) {
 	rep.Scope = domain.ScopeSelf
 	s := &rep.Stores[0]
 	s.Staff = s.Staff[1:] // 张伟
-	s.Total = domain.Figures{Funnel: s.Staff[0].Funnel, Discipline: s.Staff[0].Discipline, Rota: s.Staff[0].Rota}
+	s.Total = domain.Figures{Funnel: s.Staff[0].Funnel, Activity: s.Staff[0].Activity, Discipline: s.Staff[0].Discipline, Rota: s.Staff[0].Rota}
 	v := reportView{lang: domain.LangZH, rules: domain.DefaultRules(), rep: rep}
 	c := v.Caption()
-	if !strings.HasPrefix(c, "📊 <b>张伟（南京店）· 2026-11</b>\n漏斗：线索 10 → 24小时首联 8") || strings.Contains(c, "投诉") || strings.Contains(c, "库存") {
+	if !strings.HasPrefix(c, "📊 <b>张伟（南京店）· 2026-11</b>\n本期动态（按发生日）：新线索 10 · 首次联系 9 · 到店 6 · 试驾 4 · 订单 3 · 确认 2 · 交车 1 · 交车回访 11\n本期线索漏斗（按建档）：线索 10 → 24小时首联 8") || strings.Contains(c, "投诉") || strings.Contains(c, "库存") {
 		t.Fatalf("caption\n%s", c)
 	}
 	var titles []string
@@ -222,7 +236,7 @@ func TestReportView_Personal(t *testing.T) {
 			titles = append(titles, p.Title)
 		}
 	}
-	if got := strings.Join(titles, ","); got != "漏斗,回访纪律" {
+	if got := strings.Join(titles, ","); got != "本期线索漏斗（按建档）,本期动态（按发生日）,回访纪律" {
 		t.Fatalf("panels drawn %s", got)
 	}
 	data, err := v.Workbook()
@@ -230,11 +244,14 @@ func TestReportView_Personal(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := printlayouttest.Open(t, data)
-	if got := strings.Join(f.GetSheetList(), ","); got != "漏斗,来源,员工" {
+	if got := strings.Join(f.GetSheetList(), ","); got != "本期动态（按发生日）,线索漏斗（按建档）,来源,员工" {
 		t.Fatalf("sheets %s", got)
 	}
-	if rows, _ := f.GetRows("漏斗"); len(rows) != 2 || rows[1][1] != "张伟" {
+	if rows, _ := f.GetRows("线索漏斗（按建档）"); len(rows) != 2 || rows[1][1] != "张伟" {
 		t.Fatalf("funnel rows %v", rows)
+	}
+	if rows, _ := f.GetRows("本期动态（按发生日）"); len(rows) != 2 || strings.Join(rows[1], ",") != "南京店,张伟,10,9,6,4,3,2,1,11" {
+		t.Fatalf("activity rows %v", rows)
 	}
 	if name := v.FileName(); name != "报表_南京店_张伟_2026-11.xlsx" {
 		t.Fatalf("file name %q", name)
@@ -248,6 +265,7 @@ func TestReportView_Group(t *testing.T) {
 	east := rep.Stores[0]
 	east.StoreID, east.Name = 2, "东区店"
 	east.Total.Funnel = domain.Funnel{Leads: 5, Orders: 1}
+	east.Total.Activity = domain.Activity{Orders: 2, Deliveries: 1} // orders for older leads, none created
 	east.Total.Sources = nil
 	east.Staff = nil
 	rep.Stores = append(rep.Stores, east)
@@ -259,7 +277,7 @@ func TestReportView_Group(t *testing.T) {
 	rep.Group = &g
 	v := reportView{lang: domain.LangZH, rules: domain.DefaultRules(), rep: rep}
 	c := v.Caption()
-	if !strings.HasPrefix(c, "📊 <b>集团 · 2026-11</b>\n漏斗：线索 19 → ") || !strings.Contains(c, "门店：南京店、东区店") ||
+	if !strings.HasPrefix(c, "📊 <b>集团 · 2026-11</b>\n本期动态（按发生日）：新线索 14 · 首次联系 13 · 到店 6 · 试驾 4 · 订单 5 · 确认 2 · 交车 2 · 交车回访 11\n本期线索漏斗（按建档）：线索 19 → ") || !strings.Contains(c, "门店：南京店、东区店") ||
 		!strings.Contains(c, "投诉 6，时限达成 6/8") {
 		t.Fatalf("group caption\n%s", c)
 	}
@@ -267,10 +285,10 @@ func TestReportView_Group(t *testing.T) {
 	for _, p := range v.Panels() {
 		titles = append(titles, p.Title)
 	}
-	if got := strings.Join(titles, ","); got != "漏斗,各店,投诉,库存车龄" {
+	if got := strings.Join(titles, ","); got != "本期线索漏斗（按建档）,本期动态（按发生日）,各店,投诉,库存车龄" {
 		t.Fatalf("panels %s", got)
 	}
-	stores := v.Panels()[1]
+	stores := v.Panels()[2]
 	if got := fmt.Sprint(stores.Labels, stores.Series[0].Values, stores.Series[1].Values); got != "[南京店 东区店] [14 5] [2 1]" {
 		t.Fatalf("stores panel %s", got)
 	}
@@ -279,11 +297,42 @@ func TestReportView_Group(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := printlayouttest.Open(t, data)
-	rows, _ := f.GetRows("漏斗")
+	rows, _ := f.GetRows("线索漏斗（按建档）")
 	if last := rows[len(rows)-1]; strings.Join(last[:3], ",") != "集团合计,,19" {
 		t.Fatalf("group row %v", last)
 	}
+	rows, _ = f.GetRows("本期动态（按发生日）")
+	if last := rows[len(rows)-1]; strings.Join(last, ",") != "集团合计,,14,13,6,4,5,2,2,11" {
+		t.Fatalf("group activity row %v", last)
+	}
 	if v.FileName() != "报表_集团合计_2026-11.xlsx" {
 		t.Fatalf("file %q", v.FileName())
+	}
+}
+
+// TestReportView_DayOfOrdersForOlderLeads: the 18:30 summary of a day on
+// which no lead was created but orders were taken for older ones says so
+// on its activity line, while the cohort's funnel (the day's new leads)
+// stays at zero, each line labelled as what it is; the report is not empty.
+func TestReportView_DayOfOrdersForOlderLeads(t *testing.T) {
+	cal := &domain.Calendar{Location: time.FixedZone("CST", 8*3600)}
+	now := time.Date(2026, 12, 1, 18, 30, 0, 0, cal.Location)
+	day := domain.PeriodOf(domain.PeriodDay, now, cal)
+	act := domain.Activity{Visits: 3, TestDrives: 2, Orders: 2, Confirmed: 1, Deliveries: 1}
+	rep := &domain.Report{Scope: domain.ScopeStore, Period: day, AsOf: now,
+		Stores: []domain.StoreReport{{StoreID: 1, Name: "南京店", Period: day, Total: domain.Figures{Activity: act},
+			Staff: []domain.StaffReport{{StaffID: 1, Name: "张伟", Activity: act}}}}}
+	if rep.Empty() {
+		t.Fatal("a day of orders for older leads is empty")
+	}
+	zh := reportView{lang: domain.LangZH, rules: domain.DefaultRules(), rep: rep}.Caption()
+	lines := strings.Split(zh, "\n")
+	if len(lines) < 3 || lines[1] != "本期动态（按发生日）：新线索 0 · 首次联系 0 · 到店 3 · 试驾 2 · 订单 2 · 确认 1 · 交车 1 · 交车回访 0" ||
+		!strings.HasPrefix(lines[2], "本期线索漏斗（按建档）：线索 0 → 24小时首联 0 → 到店 0 → 试驾 0 → 订单 0 → 交车 0") {
+		t.Fatalf("caption\n%s", zh)
+	}
+	en := reportView{lang: domain.LangEN, rules: domain.DefaultRules(), rep: rep}.Caption()
+	if !strings.Contains(en, "\nActivity (by event date): new leads 0 · first contacts 0 · visits 3 · test drives 2 · orders 2 · confirmed 1 · deliveries 1 · after-sales calls 0\nFunnel of the period's new leads (by creation): leads 0 → ") {
+		t.Fatalf("en caption\n%s", en)
 	}
 }

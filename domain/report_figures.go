@@ -66,6 +66,49 @@ func Ratio(n, of int) float64 {
 	return float64(n) / float64(of)
 }
 
+// Activity is what happened in the period, each event counted by its own
+// date within [From, To) whatever the lead's creation: unlike the funnel
+// (a cohort of the period's leads followed to now), a past period's
+// activity does not change, and an order taken today for last month's
+// lead is today's. Per staff member: the owner of a new lead or of a lead
+// first contacted, the consultant of a visit, test drive, order
+// or delivery, the one who did the post-delivery follow-up.
+type Activity struct {
+	NewLeads      int // leads created
+	FirstContacts int // leads' first follow-up logged (R1.3)
+	Visits        int // showroom arrivals registered
+	TestDrives    int // test drives out or returned, by slot
+	Orders        int // orders placed, not refused
+	Confirmed     int // orders confirmed: the discount's ruling, else placed without one
+	Deliveries    int // cars delivered (R4.5)
+	AfterSales    int // post-delivery follow-ups done (R4.5)
+}
+
+// Add adds o's counts to a.
+func (a *Activity) Add(o Activity) {
+	a.NewLeads += o.NewLeads
+	a.FirstContacts += o.FirstContacts
+	a.Visits += o.Visits
+	a.TestDrives += o.TestDrives
+	a.Orders += o.Orders
+	a.Confirmed += o.Confirmed
+	a.Deliveries += o.Deliveries
+	a.AfterSales += o.AfterSales
+}
+
+// ActivityItem is one count of an Activity with its name.
+type ActivityItem struct {
+	Name  string // lead, contact, visit, testdrive, order, confirmed, delivery, aftersales
+	Count int
+}
+
+// Items lists the activity's counts in order.
+func (a Activity) Items() []ActivityItem {
+	return []ActivityItem{{"lead", a.NewLeads}, {"contact", a.FirstContacts}, {"visit", a.Visits},
+		{"testdrive", a.TestDrives}, {"order", a.Orders}, {"confirmed", a.Confirmed},
+		{"delivery", a.Deliveries}, {"aftersales", a.AfterSales}}
+}
+
 // SourceFunnel is the funnel of the leads of one source (R1.1).
 type SourceFunnel struct {
 	Source Source
@@ -141,6 +184,7 @@ type StaffReport struct {
 	Name       string
 	Roles      Roles
 	Funnel     Funnel
+	Activity   Activity
 	Discipline Discipline
 	Telesales  TelesalesFigures
 	Rota       RotaFigures
@@ -148,7 +192,7 @@ type StaffReport struct {
 
 // Empty reports whether every figure is zero.
 func (r *StaffReport) Empty() bool {
-	return r.Funnel == Funnel{} && r.Discipline == Discipline{} && r.Telesales == TelesalesFigures{} && r.Rota == RotaFigures{}
+	return r.Funnel == Funnel{} && r.Activity == Activity{} && r.Discipline == Discipline{} && r.Telesales == TelesalesFigures{} && r.Rota == RotaFigures{}
 }
 
 // ComplaintCount is the complaints of one subject and department opened in
@@ -245,6 +289,7 @@ func (s *StockFigures) Add(o StockFigures) {
 type Figures struct {
 	Funnel     Funnel
 	Sources    []SourceFunnel // in Sources order, sources without leads left out
+	Activity   Activity
 	Discipline Discipline
 	Telesales  TelesalesFigures
 	Rota       RotaFigures
@@ -255,6 +300,7 @@ type Figures struct {
 // Add adds o to f.
 func (f *Figures) Add(o Figures) {
 	f.Funnel.Add(o.Funnel)
+	f.Activity.Add(o.Activity)
 	f.Discipline.Add(o.Discipline)
 	f.Telesales.Add(o.Telesales)
 	f.Rota.Add(o.Rota)
@@ -277,7 +323,7 @@ next:
 
 // Empty reports whether there is nothing to report.
 func (f *Figures) Empty() bool {
-	return f.Funnel == Funnel{} && f.Discipline == Discipline{} && f.Telesales == TelesalesFigures{} &&
+	return f.Funnel == Funnel{} && f.Activity == Activity{} && f.Discipline == Discipline{} && f.Telesales == TelesalesFigures{} &&
 		f.Rota == RotaFigures{} && f.Complaints.Opened == 0 && f.Complaints.Closed == 0 &&
 		f.Complaints.DeadlinesDue == 0 && f.Complaints.Escalations == 0 && f.Stock == StockFigures{}
 }

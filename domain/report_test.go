@@ -239,3 +239,33 @@ func TestReport_Key(t *testing.T) {
 		t.Errorf("got %s", got)
 	}
 }
+
+// TestReport_ActivityMakesAReportNotEmpty: a day whose only event is an
+// order for an older lead (no lead created, so the cohort funnel is all
+// zeros) is not empty, in the store's totals or in one person's row; the
+// activity adds up field by field.
+func TestReport_ActivityMakesAReportNotEmpty(t *testing.T) {
+	for _, set := range []func(*Report){
+		func(r *Report) { r.Stores[0].Total.Activity.Orders = 1 },
+		func(r *Report) { r.Stores[0].Staff[0].Activity.Deliveries = 1 },
+		func(r *Report) { r.Stores[0].Staff[0].Activity.AfterSales = 1 },
+	} {
+		rep := &Report{Stores: []StoreReport{{Staff: []StaffReport{{StaffID: 1}}}}}
+		if !rep.Empty() {
+			t.Fatal("a report of zeros is not empty")
+		}
+		set(rep)
+		if rep.Empty() {
+			t.Errorf("a report with activity %+v / %+v is empty", rep.Stores[0].Total.Activity, rep.Stores[0].Staff[0].Activity)
+		}
+	}
+	var sum Figures
+	sum.Add(Figures{Activity: Activity{NewLeads: 1, Orders: 2, AfterSales: 1}})
+	sum.Add(Figures{Activity: Activity{FirstContacts: 1, Visits: 2, TestDrives: 3, Orders: 1, Confirmed: 1, Deliveries: 4}})
+	if got := fmt.Sprint(sum.Activity); got != "{1 1 2 3 3 1 4 1}" {
+		t.Errorf("activity sum %s", got)
+	}
+	if got := fmt.Sprint(sum.Activity.Items()); got != "[{lead 1} {contact 1} {visit 2} {testdrive 3} {order 3} {confirmed 1} {delivery 4} {aftersales 1}]" {
+		t.Errorf("items %s", got)
+	}
+}

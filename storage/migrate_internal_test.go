@@ -59,6 +59,7 @@ func TestMigrationsReleased(t *testing.T) {
 		{25, "4b7183bf0e6ca77b", "4b7183bf0e6ca77b"},
 		{26, "a19a2b612e48d6d2", "a19a2b612e48d6d2"},
 		{27, "14d302a17c54136d", "0015607c32b09224"},
+		{28, "14e10cb8a74c25a1", "83f91b8c4856db60"},
 	}
 	for _, r := range released {
 		m := migrations[r.version-1]

@@ -19,7 +19,7 @@ import (
 )
 
 // schemaVersion is the latest migration: every upgrade test ends there.
-const schemaVersion = 27
+const schemaVersion = 28
 
 func TestMigrate(t *testing.T) {
 	storagetest.ForEachDriver(t, func(t *testing.T, db *storage.DB) {

@@ -135,7 +135,7 @@ func (db *DB) storeReport(ctx context.Context, st *domain.Store, p domain.Report
 	r := &reportRun{db: db, st: st, p: p, asOf: asOf, only: only, rows: map[int64]*domain.StaffReport{}}
 	sr := &domain.StoreReport{StoreID: st.ID, Code: st.Code, Name: st.Name, Department: dept, Period: p}
 	for _, step := range []func(context.Context, *domain.Figures) error{
-		r.funnel, r.discipline, r.telesales, r.rota,
+		r.funnel, r.activity, r.discipline, r.telesales, r.rota,
 	} {
 		if err := step(ctx, &sr.Total); err != nil {
 			return nil, fmt.Errorf("report of store %s: %w", st.Code, err)
@@ -159,7 +159,7 @@ func (db *DB) storeReport(ctx context.Context, st *domain.Store, p domain.Report
 		// One person's totals are their row: a handover or collision
 		// counted once for the store is theirs only from their side.
 		x := staff[0]
-		sr.Total.Funnel, sr.Total.Discipline, sr.Total.Telesales, sr.Total.Rota = x.Funnel, x.Discipline, x.Telesales, x.Rota
+		sr.Total.Funnel, sr.Total.Activity, sr.Total.Discipline, sr.Total.Telesales, sr.Total.Rota = x.Funnel, x.Activity, x.Discipline, x.Telesales, x.Rota
 	}
 	return sr, nil
 }

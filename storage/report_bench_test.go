@@ -85,7 +85,8 @@ func benchmarkGroupReport(b *testing.B, driver string, inMonth bool) {
 			}
 			if len(rep.Stores) != stores || rep.Group.Funnel.Leads != int(cohort) || rep.Group.Funnel.Visits == 0 ||
 				rep.Group.Discipline.FollowUpsDue == 0 || rep.Group.Complaints.Opened == 0 || rep.Group.Stock.Fresh+rep.Group.Stock.Aging+rep.Group.Stock.Overdue == 0 ||
-				rep.Group.Stock.AllocationWaits == 0 {
+				rep.Group.Stock.AllocationWaits == 0 ||
+				rep.Group.Activity.NewLeads != int(cohort) || rep.Group.Activity.FirstContacts == 0 || rep.Group.Activity.Visits == 0 {
 				b.Fatalf("report: %d stores, group %+v; want %d leads", len(rep.Stores), *rep.Group, cohort)
 			}
 		}

@@ -39,8 +39,10 @@ func (r *reportRun) funnel(ctx context.Context, tot *domain.Figures) error {
 		[]any{&owner, &source, &f.Leads, &f.FirstContact24h, &f.Visits, &f.TestDrives, &f.Orders, &f.Deliveries}, func() {
 			if x := r.row(owner); x != nil {
 				x.Funnel.Add(f)
+				x.Activity.NewLeads += f.Leads
 			}
 			tot.Funnel.Add(f)
+			tot.Activity.NewLeads += f.Leads
 			src := domain.Source(source)
 			if bySource[src] == nil {
 				bySource[src] = &domain.Funnel{}

@@ -26,7 +26,7 @@ type reportStore struct {
 	month                      domain.ReportPeriod
 	asOf                       time.Time
 	l1, l2, l3, l4, l5, l6, l8 int64
-	l10, l11, l9               int64
+	l10, l11, l9, l12          int64
 	seq                        int
 }
 
@@ -170,6 +170,25 @@ func (f *reportStore) seedLeads(t *testing.T) {
 	order(f.l10, f.chen, "confirmed", at("2026-10-01 10:00"), ptr(at("2026-11-05 10:00")))
 	order(f.l11, f.chen, "confirmed", at("2026-10-01 10:00"), nil)
 	f.exec(t, "UPDATE orders SET state = 'rejected' WHERE lead_id = ?", f.l3) // refused later: no order either
+
+	// The activity (by each event's own date): l10's order, placed in
+	// October and confirmed in November, delivered in November and
+	// followed up after delivery then (one done in November, one in
+	// December, l11's in October); l1's delivered today; Li's l12 (a
+	// November lead) ordered today, within his discount (confirmed at
+	// once) — so the November cohort counts it as ordered, and today's
+	// activity counts the order though no lead was created today.
+	f.exec(t, "UPDATE orders SET state = 'delivered', delivered_at = ? WHERE lead_id = ?", at("2026-11-25 10:00"), f.l10)
+	f.exec(t, "UPDATE orders SET state = 'delivered', delivered_at = ? WHERE lead_id = ?", at("2026-12-01 09:30"), f.l1)
+	afterSale := func(lead int64, seq int, done time.Time) {
+		f.exec(t, `INSERT INTO delivery_follow_ups (store_id, order_id, lead_id, consultant_id, seq, due_at, done_at, done_by, created_at)
+			VALUES (?, (SELECT id FROM orders WHERE lead_id = ?), ?, ?, ?, ?, ?, ?, ?)`, a.ID, lead, lead, f.chen.ID, seq, done, done, f.chen.ID, done)
+	}
+	afterSale(f.l10, 1, at("2026-11-28 10:00"))
+	afterSale(f.l10, 2, at("2026-12-01 09:00"))
+	afterSale(f.l11, 1, at("2026-10-20 10:00"))
+	f.l12 = f.lead(t, a, f.li, "walkin", "O", at("2026-11-25 10:00"), nil)
+	order(f.l12, f.li, "confirmed", at("2026-12-01 09:00"), nil)
 }
 
 // seedTelesales: invitations, shows, handovers, collisions.
@@ -371,17 +390,51 @@ func TestReport_Golden(t *testing.T) {
 		check(t, "store B's period in its zone", b.Period.From, atIn(f.b, "2026-11-01 00:00"))
 
 		t.Run("TestR1_3_Funnel", func(t *testing.T) {
-			check(t, "A", a.Total.Funnel, domain.Funnel{Leads: 7, FirstContact24h: 4, Visits: 3, TestDrives: 2, Orders: 2, Deliveries: 1})
+			check(t, "A", a.Total.Funnel, domain.Funnel{Leads: 8, FirstContact24h: 4, Visits: 3, TestDrives: 2, Orders: 3, Deliveries: 1})
 			check(t, "Chen", staffRow(t, a, f.chen).Funnel, domain.Funnel{Leads: 4, FirstContact24h: 2, Visits: 3, TestDrives: 1, Orders: 1, Deliveries: 1})
-			check(t, "Li", staffRow(t, a, f.li).Funnel, domain.Funnel{Leads: 1, FirstContact24h: 1, Orders: 1})
+			check(t, "Li (l12 ordered today: the cohort follows it to now)", staffRow(t, a, f.li).Funnel, domain.Funnel{Leads: 2, FirstContact24h: 1, Orders: 2})
 			check(t, "Tang", staffRow(t, a, f.tang).Funnel, domain.Funnel{Leads: 2, FirstContact24h: 1, TestDrives: 1})
 			check(t, "sources", fmt.Sprint(a.Total.Sources), fmt.Sprint([]domain.SourceFunnel{
 				{Source: "call", Funnel: domain.Funnel{Leads: 3, FirstContact24h: 2, Visits: 2, TestDrives: 1, Orders: 1, Deliveries: 1}},
 				{Source: "web", Funnel: domain.Funnel{Leads: 2, FirstContact24h: 1, Orders: 1}},
 				{Source: "maker", Funnel: domain.Funnel{Leads: 1, FirstContact24h: 1, TestDrives: 1}},
-				{Source: "walkin", Funnel: domain.Funnel{Leads: 1, Visits: 1}},
+				{Source: "walkin", Funnel: domain.Funnel{Leads: 2, Visits: 1, Orders: 1}},
 			}))
 			check(t, "B (Tokyo's November)", b.Total.Funnel, domain.Funnel{Leads: 1, FirstContact24h: 1, Visits: 1})
+		})
+		t.Run("Activity", func(t *testing.T) {
+			// By each event's date in November: new leads are the cohort's;
+			// first contacts l1, l2, l3, l10 (a September lead), l11 by
+			// Chen, l5 by Li, l6 by Tang; four arrivals (l1 twice); l1's
+			// and l6's drives, both with Chen; l1's and l5's orders placed
+			// (l4's and l3's refused); l1's (no ruling) and l10's (placed in
+			// October, its discount ruled on 11-05) confirmed; l10's
+			// delivered and followed up on 11-28.
+			check(t, "A", a.Total.Activity, domain.Activity{NewLeads: 8, FirstContacts: 7, Visits: 4, TestDrives: 2, Orders: 2, Confirmed: 2, Deliveries: 1, AfterSales: 1})
+			check(t, "Chen", staffRow(t, a, f.chen).Activity, domain.Activity{NewLeads: 4, FirstContacts: 5, Visits: 4, TestDrives: 2, Orders: 1, Confirmed: 2, Deliveries: 1, AfterSales: 1})
+			check(t, "Li", staffRow(t, a, f.li).Activity, domain.Activity{NewLeads: 2, FirstContacts: 1, Orders: 1})
+			check(t, "Tang", staffRow(t, a, f.tang).Activity, domain.Activity{NewLeads: 2, FirstContacts: 1})
+			check(t, "B (Tokyo's November)", b.Total.Activity, domain.Activity{NewLeads: 1, FirstContacts: 1, Visits: 1})
+
+			// Today (1 December to 10:00): no lead created, so the cohort is
+			// empty, yet l12's order (a November lead) was placed and
+			// confirmed and l1's car delivered today; l10's second
+			// follow-up after delivery done.
+			today := domain.PeriodOf(domain.PeriodDay, f.asOf, f.a.Calendar)
+			day, err := db.Report(ctx, f.supA.ID, domain.ReportQuery{Period: today})
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := day.Stores[0]
+			check(t, "today's cohort", d.Total.Funnel, domain.Funnel{})
+			check(t, "today's activity", d.Total.Activity, domain.Activity{Orders: 1, Confirmed: 1, Deliveries: 1, AfterSales: 1})
+			check(t, "Li today", staffRow(t, d, f.li).Activity, domain.Activity{Orders: 1, Confirmed: 1})
+			check(t, "Chen today", staffRow(t, d, f.chen).Activity, domain.Activity{Deliveries: 1, AfterSales: 1})
+			li, err := db.Report(ctx, f.li.ID, domain.ReportQuery{Period: today})
+			if err != nil {
+				t.Fatal(err)
+			}
+			check(t, "Li's own today", li.Stores[0].Total.Activity, domain.Activity{Orders: 1, Confirmed: 1})
 		})
 		t.Run("TestR1_5_Discipline", func(t *testing.T) {
 			check(t, "A", a.Total.Discipline, domain.Discipline{FollowUpsDue: 10, FollowUpsOnTime: 4, Overdue: 4, Ungraded: 3})
@@ -426,7 +479,8 @@ func TestReport_Golden(t *testing.T) {
 				sum.Add(st.Total)
 			}
 			check(t, "group", fmt.Sprintf("%+v", *group.Group), fmt.Sprintf("%+v", sum))
-			check(t, "group funnel", group.Group.Funnel, domain.Funnel{Leads: 8, FirstContact24h: 5, Visits: 4, TestDrives: 2, Orders: 2, Deliveries: 1})
+			check(t, "group funnel", group.Group.Funnel, domain.Funnel{Leads: 9, FirstContact24h: 5, Visits: 4, TestDrives: 2, Orders: 3, Deliveries: 1})
+			check(t, "group activity", group.Group.Activity, domain.Activity{NewLeads: 9, FirstContacts: 8, Visits: 5, TestDrives: 2, Orders: 2, Confirmed: 2, Deliveries: 1, AfterSales: 1})
 			check(t, "group stock", group.Group.Stock.Overdue, 2)
 		})
 		t.Run("WhoSeesWhat", func(t *testing.T) {
@@ -440,6 +494,7 @@ func TestReport_Golden(t *testing.T) {
 			mine := own.Stores[0]
 			check(t, "Chen's own row", fmt.Sprintf("%+v", mine.Staff[0]), fmt.Sprintf("%+v", staffRow(t, a, f.chen)))
 			check(t, "Chen's totals are his", mine.Total.Telesales, staffRow(t, a, f.chen).Telesales)
+			check(t, "Chen's activity is his", mine.Total.Activity, staffRow(t, a, f.chen).Activity)
 			check(t, "no store figures", mine.Total.Complaints.Opened+mine.Total.Stock.Fresh+mine.Total.Stock.Overdue, 0)
 			check(t, "his sources (call, web, walkin)", len(mine.Total.Sources), 3)
 			for _, bad := range []domain.ReportQuery{
@@ -508,7 +563,8 @@ func TestReport_Golden(t *testing.T) {
 }
 
 // TestMigrateV26ToV27_ReportColumns upgrades a database with follow-ups,
-// visits and orders written before the reports: each follow-up takes its
+// visits and orders written before the reports (to the latest version, so
+// 0028's first contact on the lead too): each follow-up takes its
 // lead's store (no due, so not counted as due), each lead the first time
 // it reached each step, a refused order not one; and from then on the
 // triggers keep the steps.
@@ -560,6 +616,14 @@ func TestMigrateV26ToV27_ReportColumns(t *testing.T) {
 			// After the upgrade: an order refused later gives its step back.
 			must(t, db.ExecRaw(ctx, "UPDATE orders SET state = 'rejected' WHERE lead_id = ?", a))
 			check(t, "a's order refused", count("SELECT COUNT(*) FROM leads WHERE id = ? AND ordered_at IS NULL", a), 1)
+
+			// Version 28 (the activity): each lead's first contact kept
+			// on it, backfilled, then brought earlier (never later) by a
+			// follow-up logged after the upgrade.
+			check(t, "a's and b's first contacts", count(`SELECT COUNT(*) FROM leads WHERE (id = ? AND first_contact_at = ?) OR (id = ? AND first_contact_at = ?)`, a, t0, b, t1), 2)
+			must(t, db.ExecRaw(ctx, `INSERT INTO follow_ups (lead_id, staff_id, channel, at, store_id) VALUES (?, ?, 'phone', ?, 2)`, b, owner.ID, t0))
+			must(t, db.ExecRaw(ctx, `INSERT INTO follow_ups (lead_id, staff_id, channel, at, store_id) VALUES (?, ?, 'phone', ?, 1)`, a, owner.ID, now))
+			check(t, "brought earlier, never later", count(`SELECT COUNT(*) FROM leads WHERE first_contact_at = ? AND id IN (?, ?)`, t0, a, b), 2)
 		})
 	}
 }
