@@ -15,6 +15,8 @@ import (
 // period, answered from the indexes of migration 0027; no lead, visit or
 // complaint is loaded to be counted in Go. Go only adds up the grouped
 // rows (a store's staff rows into its total, stores into the group's).
+// Each method is one read-only transaction (InReadTx): one snapshot for
+// every figure, while the chats' writes go on beside a group's report.
 
 var _ domain.ReportService = (*DB)(nil)
 
@@ -24,7 +26,7 @@ func (db *DB) Report(ctx context.Context, by int64, q domain.ReportQuery) (*doma
 		return nil, domain.Errorkf(domain.EINVALID, "err.report_period", []any{""}, "no period")
 	}
 	var out *domain.Report
-	err := db.InTx(ctx, func(ctx context.Context) error {
+	err := db.InReadTx(ctx, func(ctx context.Context) error {
 		actor, err := db.actor(ctx, by)
 		if err != nil {
 			return err
@@ -89,7 +91,7 @@ func (db *DB) ReportSummaries(ctx context.Context, store int64, kind domain.Peri
 		p = p.Previous()
 	}
 	var out []domain.ReportSummary
-	err := db.InTx(ctx, func(ctx context.Context) error {
+	err := db.InReadTx(ctx, func(ctx context.Context) error {
 		var to []*domain.Staff
 		for _, r := range []domain.Role{domain.RoleSupervisor, domain.RoleManager} {
 			list, err := db.StaffWithRole(ctx, store, r)

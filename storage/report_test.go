@@ -1,6 +1,7 @@
 package storage_test
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"testing"
@@ -626,4 +627,45 @@ func TestMigrateV26ToV27_ReportColumns(t *testing.T) {
 			check(t, "brought earlier, never later", count(`SELECT COUNT(*) FROM leads WHERE first_contact_at = ? AND id IN (?, ?)`, t0, a, b), 2)
 		})
 	}
+}
+
+// TestReport_ReadsBesideWriters: a report's transaction is one read-only
+// snapshot that holds up no writer — a staff member added while it is open
+// is stored at once, and the report does not see them.
+func TestReport_ReadsBesideWriters(t *testing.T) {
+	storagetest.ForEachDriver(t, func(t *testing.T, db *storage.DB) {
+		fixClock(db)
+		MustCreateStaff(t, db, "Before")
+		opened, release, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+		var first, second int64
+		go func() {
+			done <- db.InReadTx(ctx, func(ctx context.Context) error {
+				var err error
+				if first, err = db.QueryCount(ctx, "SELECT COUNT(*) FROM staff"); err != nil {
+					return err
+				}
+				close(opened)
+				<-release
+				second, err = db.QueryCount(ctx, "SELECT COUNT(*) FROM staff")
+				return err
+			})
+		}()
+		<-opened
+		wctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		defer cancel()
+		start := time.Now()
+		err := db.CreateStaff(wctx, &domain.Staff{Name: "During", Roles: domain.Roles{domain.RoleConsultant}})
+		took := time.Since(start)
+		close(release)
+		if err != nil || took > time.Second {
+			t.Fatalf("a write beside an open report: %v after %s", err, took)
+		}
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		check(t, "the report's snapshot before and after the write", [2]int64{first, second}, [2]int64{1, 1})
+		n, err := db.QueryCount(ctx, "SELECT COUNT(*) FROM staff")
+		check(t, "stored", n, int64(2))
+		must(t, err)
+	})
 }

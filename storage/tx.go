@@ -2,9 +2,12 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"math/rand/v2"
 	"time"
+
+	"gorm.io/gorm"
 )
 
 // txKey is the context key of the transaction InTx runs; it names the DB so
@@ -31,15 +34,38 @@ const txBackoff = 10 * time.Millisecond
 // returns a domain error with code EUNAVAILABLE. fn may therefore run more
 // than once: keep side effects such as sending messages out of it.
 func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return db.transact(ctx, nil, fn)
+}
+
+// InReadTx is InTx for a use case that only reads, at length (a report
+// over a whole group): one read-only snapshot of the database —
+// PostgreSQL's REPEATABLE READ READ ONLY, SQLite's deferred BEGIN, which
+// in WAL mode reads beside the writer — that takes neither the write lock
+// nor this process's write turn, so the chats' writes go on meanwhile. A
+// write inside it fails on PostgreSQL. Inside another transaction it
+// reuses that one.
+func (db *DB) InReadTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	opts := &sql.TxOptions{ReadOnly: true}
+	if db.driver == DriverPostgres {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	return db.transact(ctx, opts, fn)
+}
+
+// transact is InTx (opts nil: a write transaction, in this process's
+// turn) and InReadTx.
+func (db *DB) transact(ctx context.Context, opts *sql.TxOptions, fn func(ctx context.Context) error) error {
 	if db.inTx(ctx) {
 		return fn(ctx)
 	}
-	defer db.takeTurn(ctx)()
+	if opts == nil {
+		defer db.takeTurn(ctx)()
+	}
 	pause := txBackoff
 	var err error
 	for attempt := 1; ; attempt++ {
 		var phase txPhase
-		phase, err = db.runTx(ctx, fn)
+		phase, err = db.runTx(ctx, opts, fn)
 		if err == nil || !retryable(err, phase) || ctx.Err() != nil {
 			return err
 		}
@@ -68,8 +94,13 @@ const (
 )
 
 // runTx makes one attempt at the transaction.
-func (db *DB) runTx(ctx context.Context, fn func(ctx context.Context) error) (phase txPhase, err error) {
-	tx := db.gorm.WithContext(ctx).Begin()
+func (db *DB) runTx(ctx context.Context, opts *sql.TxOptions, fn func(ctx context.Context) error) (phase txPhase, err error) {
+	var tx *gorm.DB
+	if opts != nil {
+		tx = db.gorm.WithContext(ctx).Begin(opts)
+	} else {
+		tx = db.gorm.WithContext(ctx).Begin()
+	}
 	if tx.Error != nil {
 		return phaseBegin, fmt.Errorf("begin transaction: %w", tx.Error)
 	}
