@@ -2,8 +2,10 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
+	"github.com/dealerbot/dealerbot/bot/chart"
 	"github.com/dealerbot/dealerbot/domain"
 )
 
@@ -99,20 +101,27 @@ func (b *Bot) NotifyReports(ctx context.Context, sums []domain.ReportSummary) er
 }
 
 // reportMessagesFor are the report's two messages to chatID: the chart
-// as a photo with its caption, then the workbook. Their keys are the
+// as a photo with its caption (the caption alone when no figure of the
+// report is one the chart draws), then the workbook. Their keys are the
 // caller's to set.
 func reportMessagesFor(chatID, staffID int64, lang domain.Lang, rules domain.Rules, rep *domain.Report) ([]domain.OutboxMessage, error) {
 	v := reportView{lang: lang, rules: rules, rep: rep}
+	first := domain.OutboxMessage{ChatID: chatID, StaffID: staffID, Text: v.Caption(), Priority: domain.PriorityPush}
 	png, err := v.Chart()
-	if err != nil {
+	switch {
+	case errors.Is(err, chart.ErrEmpty):
+		// Figures the chart does not draw (the ungraded, rest days, demo
+		// use …): the caption goes as a message of its own.
+	case err != nil:
 		return nil, fmt.Errorf("report chart: %w", err)
+	default:
+		first.FileName, first.File, first.Photo = "report.png", png, true
 	}
 	book, err := v.Workbook()
 	if err != nil {
 		return nil, err
 	}
-	return []domain.OutboxMessage{
-		{ChatID: chatID, StaffID: staffID, Text: v.Caption(), FileName: "report.png", File: png, Photo: true, Priority: domain.PriorityPush},
+	return []domain.OutboxMessage{first,
 		{ChatID: chatID, StaffID: staffID, Text: T(lang, "report.file", v.title()), FileName: v.FileName(), File: book, Priority: domain.PriorityPush},
 	}, nil
 }

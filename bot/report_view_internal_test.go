@@ -336,3 +336,28 @@ func TestReportView_DayOfOrdersForOlderLeads(t *testing.T) {
 		t.Fatalf("en caption\n%s", en)
 	}
 }
+
+// TestReportView_NothingToDrawStillAnswers: a report whose only figures
+// are ones the chart does not draw (the store's ungraded leads, rest days,
+// demo use) is not empty, so it is answered: the caption as a message of
+// its own and the workbook, never an internal error (found in the demo: a
+// manager's /report on a quiet morning).
+func TestReportView_NothingToDrawStillAnswers(t *testing.T) {
+	cal := &domain.Calendar{Location: time.FixedZone("CST", 8*3600)}
+	now := time.Date(2026, 12, 2, 8, 30, 0, 0, cal.Location)
+	day := domain.PeriodOf(domain.PeriodDay, now, cal)
+	f := domain.Figures{Discipline: domain.Discipline{Ungraded: 2}, Rota: domain.RotaFigures{RestDays: 1},
+		Stock: domain.StockFigures{DemoCars: 3}}
+	rep := &domain.Report{Scope: domain.ScopeStore, Period: day, AsOf: now,
+		Stores: []domain.StoreReport{{StoreID: 1, Name: "南京店", Period: day, Total: f}}}
+	if rep.Empty() {
+		t.Fatal("the report is empty")
+	}
+	msgs, err := reportMessagesFor(70, 1, domain.LangZH, domain.DefaultRules(), rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(msgs) != 2 || msgs[0].File != nil || msgs[0].Photo || msgs[0].Text == "" || msgs[1].File == nil {
+		t.Fatalf("messages %+v", msgs)
+	}
+}
