@@ -16,6 +16,7 @@ import (
 	"image"
 	"image/draw"
 	"image/png"
+	"math"
 	"slices"
 	"strconv"
 	"sync"
@@ -252,9 +253,41 @@ func barOption(b Bars, font *truetype.Font, theme charts.ColorPalette) charts.Ba
 			Offset: charts.OffsetStr{Left: charts.PositionRight},
 		},
 		CategoryAxis: charts.CategoryAxisOption{Labels: labels, LabelFontStyle: style},
-		ValueAxis:    []charts.ValueAxisOption{{LabelFontStyle: style, ValueFormatter: whole, Min: floatPtr(0)}},
+		ValueAxis:    []charts.ValueAxisOption{countAxis(charts.ValueAxisOption{LabelFontStyle: style, ValueFormatter: whole, Min: floatPtr(0)}, values)},
 		BarSize:      0.8,
 	}
+}
+
+// countAxis gives an axis of counts (every value whole) whole-number
+// ticks: a step of 1, 2 or 5 times a power of ten for about four
+// intervals, and a top a little above the largest bar, so that its value
+// label fits beside it. An axis of 0–1 people otherwise reads 0, 0.4,
+// 0.8, 1.2. Fractions keep the library's own ticks.
+func countAxis(a charts.ValueAxisOption, values [][]float64) charts.ValueAxisOption {
+	top := 0.0
+	for _, vs := range values {
+		for _, v := range vs {
+			if v != math.Trunc(v) || v < 0 {
+				return a
+			}
+			top = max(top, v)
+		}
+	}
+	want := max(1, top*1.15/4)
+	step := 1.0
+	for step < want {
+		switch m := step / math.Pow(10, math.Floor(math.Log10(step))); m {
+		case 1:
+			step *= 2
+		case 2:
+			step *= 2.5
+		default:
+			step *= 2
+		}
+	}
+	n := max(1, math.Ceil(top*1.15/step))
+	a.Max, a.Unit, a.LabelCount = floatPtr(n*step), step, int(n)+1
+	return a
 }
 
 // whole writes counts without decimals; fractions (a share) keep one.

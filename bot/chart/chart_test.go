@@ -1,6 +1,8 @@
 package chart
 
 import (
+	"github.com/go-analyze/charts"
+
 	"errors"
 	"fmt"
 	"image"
@@ -200,5 +202,29 @@ func TestRender_ChineseLabelsAreDrawnAsChinese(t *testing.T) {
 	x, y := render("𠀀𠀁"), render("𠀂𠀃")
 	if d := diff(x, y); d != 0 {
 		t.Fatalf("control: two missing characters differ by %d pixels", d)
+	}
+}
+
+// TestCountAxis_WholeTicks: counts get whole-number ticks with room above
+// the largest bar; an axis with a fraction keeps the library's ticks.
+func TestCountAxis_WholeTicks(t *testing.T) {
+	for _, tc := range []struct {
+		values     [][]float64
+		top, step  float64
+		labelCount int
+	}{
+		{[][]float64{{1, 0}}, 2, 1, 3},
+		{[][]float64{{3}, {2}}, 4, 1, 5},
+		{[][]float64{{0}}, 1, 1, 2},
+		{[][]float64{{100, 7}}, 150, 50, 4},
+		{[][]float64{{19}}, 30, 10, 4},
+	} {
+		a := countAxis(charts.ValueAxisOption{}, tc.values)
+		if a.Max == nil || *a.Max != tc.top || a.Unit != tc.step || a.LabelCount != tc.labelCount {
+			t.Errorf("%v: max %v step %v labels %d, want %v %v %d", tc.values, a.Max, a.Unit, a.LabelCount, tc.top, tc.step, tc.labelCount)
+		}
+	}
+	if a := countAxis(charts.ValueAxisOption{}, [][]float64{{0.5, 2}}); a.Max != nil || a.Unit != 0 {
+		t.Errorf("a share's axis was set: %+v", a)
 	}
 }
